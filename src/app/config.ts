@@ -1,0 +1,167 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting Atelier reads, from environment variables only. Read once at start, validated,
+ * frozen. A bad value stops start-up with a message naming the variable, because a marketplace
+ * that boots with a half-understood setting fails later and further from the cause.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, { message: 'must be a whole number' })
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const postgresUrl = z
+  .string()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), { message: 'must be a postgres:// URL' });
+
+const schema = z.object({
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: int(0, 65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ATELIER_DATA_DIR: z.string().min(1).default('.atelier'),
+  CATALOG_DATABASE_URL: postgresUrl.optional(),
+  SHARD_DATABASE_URLS: z.string().min(1).optional(),
+  EMBEDDED_PG_PORT: int(1, 65535).default(54329),
+  EMBEDDED_SHARD_DATABASES: int(1, 64).default(2),
+  LOGICAL_SHARDS: int(1, 4096).default(64),
+  PG_POOL_MAX: int(1, 500).default(10),
+  PG_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(5000),
+  CACHE_ENABLED: bool.default(true),
+  CACHE_TTL_SECONDS: int(1, 86_400).default(60),
+  CACHE_GRACE_SECONDS: int(0, 604_800).default(6 * 3600),
+  CACHE_MAX_ITEMS: int(100, 10_000_000).default(50_000),
+  HTTP_S_MAXAGE_SECONDS: int(0, 86_400).default(30),
+  HTTP_STALE_WHILE_REVALIDATE_SECONDS: int(0, 86_400).default(300),
+  SESSION_IDLE_MINUTES: int(5, 525_600).default(7 * 24 * 60),
+  SESSION_ABSOLUTE_DAYS: int(1, 365).default(30),
+  COOKIE_SECURE: bool.default(true),
+  BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(64 * 1024),
+  MEDIA_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
+  MEDIA_DIR: z.string().min(1).optional(),
+  WORKER_CONCURRENCY: int(1, 100).default(4),
+  DEMO_SEED: bool.default(true),
+  BENCH_ROUTES: bool.default(false),
+  PUBLIC_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code such as USD' })
+    .default('USD'),
+});
+
+export type Config = Readonly<{
+  host: string;
+  port: number;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  dataDir: string;
+  /** Unset database URLs mean the embedded PostgreSQL this process starts or attaches to. */
+  embedded: { port: number; shardDatabases: number } | null;
+  catalogDatabaseUrl: string | null;
+  /** Physical shard databases by name; the persisted shard map refers to them by that name. */
+  shardDatabases: ReadonlyArray<{ name: string; url: string | null }>;
+  logicalShards: number;
+  pg: { poolMax: number; statementTimeoutMs: number };
+  cache: { enabled: boolean; ttlSeconds: number; graceSeconds: number; maxItems: number };
+  httpCache: { sMaxAge: number; staleWhileRevalidate: number };
+  session: { idleMinutes: number; absoluteDays: number; cookieSecure: boolean };
+  bodyLimitBytes: number;
+  media: { maxBytes: number; dir: string };
+  worker: { concurrency: number };
+  demoSeed: boolean;
+  benchRoutes: boolean;
+  currency: string;
+}>;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** `name=url` pairs or plain URLs (named shard0, shard1, ...), comma separated. */
+function parseShardUrls(raw: string): Array<{ name: string; url: string }> {
+  const entries = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const seen = new Set<string>();
+  return entries.map((entry, i) => {
+    const eq = entry.indexOf('=');
+    const hasName = eq > 0 && !entry.slice(0, eq).includes(':');
+    const name = hasName ? entry.slice(0, eq) : `shard${i}`;
+    const url = hasName ? entry.slice(eq + 1) : entry;
+    if (!/^[a-z][a-z0-9_]{0,40}$/.test(name)) {
+      throw new ConfigError('SHARD_DATABASE_URLS', `has a bad database name "${name}" (use a-z, 0-9, _)`);
+    }
+    if (!postgresUrl.safeParse(url).success) {
+      throw new ConfigError('SHARD_DATABASE_URLS', `entry ${i + 1} must be a postgres:// URL`);
+    }
+    if (seen.has(name)) throw new ConfigError('SHARD_DATABASE_URLS', `names "${name}" twice`);
+    seen.add(name);
+    return { name, url };
+  });
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const result = schema.safeParse(picked);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(variable, `${issue.message} (got "${picked[variable] ?? ''}")`);
+  }
+  const e = result.data;
+  const external = e.CATALOG_DATABASE_URL !== undefined;
+  if (external !== (e.SHARD_DATABASE_URLS !== undefined)) {
+    const missing = external ? 'SHARD_DATABASE_URLS' : 'CATALOG_DATABASE_URL';
+    throw new ConfigError(missing, 'must be set together with the other database URL (or leave both unset for the embedded PostgreSQL)');
+  }
+  const dataDir = path.resolve(e.ATELIER_DATA_DIR);
+  const shardDatabases = external
+    ? parseShardUrls(e.SHARD_DATABASE_URLS!)
+    : Array.from({ length: e.EMBEDDED_SHARD_DATABASES }, (_, i) => ({ name: `shard${i}`, url: null }));
+  if (shardDatabases.length === 0) throw new ConfigError('SHARD_DATABASE_URLS', 'names no database');
+
+  return Object.freeze({
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    dataDir,
+    embedded: external ? null : { port: e.EMBEDDED_PG_PORT, shardDatabases: e.EMBEDDED_SHARD_DATABASES },
+    catalogDatabaseUrl: e.CATALOG_DATABASE_URL ?? null,
+    shardDatabases,
+    logicalShards: e.LOGICAL_SHARDS,
+    pg: { poolMax: e.PG_POOL_MAX, statementTimeoutMs: e.PG_STATEMENT_TIMEOUT_MS },
+    cache: {
+      enabled: e.CACHE_ENABLED,
+      ttlSeconds: e.CACHE_TTL_SECONDS,
+      graceSeconds: e.CACHE_GRACE_SECONDS,
+      maxItems: e.CACHE_MAX_ITEMS,
+    },
+    httpCache: { sMaxAge: e.HTTP_S_MAXAGE_SECONDS, staleWhileRevalidate: e.HTTP_STALE_WHILE_REVALIDATE_SECONDS },
+    session: {
+      idleMinutes: e.SESSION_IDLE_MINUTES,
+      absoluteDays: e.SESSION_ABSOLUTE_DAYS,
+      cookieSecure: e.COOKIE_SECURE,
+    },
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    media: { maxBytes: e.MEDIA_MAX_BYTES, dir: path.resolve(e.MEDIA_DIR ?? path.join(dataDir, 'media')) },
+    worker: { concurrency: e.WORKER_CONCURRENCY },
+    demoSeed: e.DEMO_SEED,
+    benchRoutes: e.BENCH_ROUTES,
+    currency: e.PUBLIC_CURRENCY,
+  });
+}

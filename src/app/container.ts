@@ -1,0 +1,91 @@
+import pino, { type Logger } from 'pino';
+import { createCache, type Cache } from '../platform/cache/cache.ts';
+import { createEventBus, type EventBus } from '../platform/events.ts';
+import type { ModuleDefinition } from '../platform/module.ts';
+import { migrateStore, type ModuleMigrations } from '../platform/postgres/migrations.ts';
+import { platformMigrations } from '../platform/postgres/platform-migrations.ts';
+import { assembleStores, closeDatabases, openDatabases, type OpenedDatabases, type Stores } from '../platform/postgres/stores.ts';
+import { migrateQueue } from '../platform/queue/queue.ts';
+import { catalogMigrations, createCatalog, type CatalogModule } from '../modules/catalog/index.ts';
+import { createIdentity, identityMigrations, type IdentityModule } from '../modules/identity/index.ts';
+import { createMedia, mediaMigrations, type MediaModule } from '../modules/media/index.ts';
+import { createSearch, searchMigrations, type SearchModule } from '../modules/search/index.ts';
+import type { Config } from './config.ts';
+
+/**
+ * The composition root: the only place that wires modules to adapters. Every process role
+ * (start, api, worker, migrate, seed) builds the same container; they differ only in what they run.
+ */
+export type Container = Readonly<{
+  config: Config;
+  log: Logger;
+  stores: Stores;
+  cache: Cache;
+  events: EventBus;
+  identity: IdentityModule;
+  catalog: CatalogModule;
+  search: SearchModule;
+  media: MediaModule;
+  modules: ReadonlyArray<ModuleDefinition>;
+  migrations: ReadonlyArray<ModuleMigrations>;
+  close(): Promise<void>;
+}>;
+
+export function createLogger(config: Pick<Config, 'logLevel'>, role: string): Logger {
+  return pino({ level: config.logLevel, base: { role, pid: process.pid } });
+}
+
+async function migrateAll(opened: OpenedDatabases, migrations: ReadonlyArray<ModuleMigrations>, log: Logger): Promise<void> {
+  const applied: string[] = [];
+  applied.push(...(await migrateStore(opened.catalog.db, 'catalog', [platformMigrations, ...migrations], 'catalog')));
+  for (const shard of opened.shardDatabases) {
+    applied.push(...(await migrateStore(shard.db, 'shard', migrations, shard.name)));
+  }
+  for (const handle of [opened.catalog, ...opened.shardDatabases]) await migrateQueue(handle);
+  if (applied.length > 0) log.info({ applied }, `applied ${applied.length} migrations`);
+}
+
+export async function createContainer(config: Config, opts: { role: string; migrate: boolean; log?: Logger }): Promise<Container> {
+  const log = opts.log ?? createLogger(config, opts.role);
+  const opened = await openDatabases(config, log, opts.role);
+  try {
+    const cache = createCache(config.cache);
+    const events = createEventBus();
+    // Migrations run before the stores are assembled, because the shard map is itself made by one.
+    const migrations = [identityMigrations, catalogMigrations, searchMigrations, mediaMigrations];
+    if (opts.migrate) await migrateAll(opened, migrations, log);
+    const stores = await assembleStores(config, opened);
+
+    const identity = createIdentity({
+      stores,
+      log,
+      settings: { ...config.session, logicalShards: config.logicalShards },
+    });
+    const httpCache = config.httpCache;
+    const catalog = createCatalog({ stores, cache, events, guards: identity.guards, httpCache, currency: config.currency, log });
+    const search = createSearch({ stores, cache, events, catalog: catalog.service, httpCache, log });
+    const media = createMedia({ stores, events, guards: identity.guards, catalog: catalog.service, settings: config.media, log });
+    const modules: ModuleDefinition[] = [identity, catalog, search, media];
+
+    return {
+      config,
+      log,
+      stores,
+      cache,
+      events,
+      identity,
+      catalog,
+      search,
+      media,
+      modules,
+      migrations: [platformMigrations, ...migrations],
+      async close() {
+        await cache.close();
+        await closeDatabases(opened);
+      },
+    };
+  } catch (err) {
+    await closeDatabases(opened);
+    throw err;
+  }
+}

@@ -1,0 +1,87 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isDomainError, type ErrorKind } from '../shared/errors.ts';
+
+/**
+ * The one table from errors to HTTP statuses. Clients always get `{ error: { code, message, field? } }`
+ * and never a stack trace.
+ */
+export const STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported_media: 415,
+  unprocessable: 422,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+/** Fastify's own error codes, named for what the client did. */
+const FASTIFY_CODES: Readonly<Record<string, { status: number; code: string; message?: string }>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', message: 'The request body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', message: 'The JSON request body is empty' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported content type' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_REQUEST', message: 'Content-Length does not match the body' },
+  FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The uploaded file is too large' },
+  FST_PARTS_LIMIT: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Too many parts in the upload' },
+  FST_FILES_LIMIT: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Too many files in the upload' },
+  FST_FIELDS_LIMIT: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Too many fields in the upload' },
+  FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Expected multipart/form-data' },
+};
+
+export type ErrorBody = { error: { code: string; message: string; field?: string; details?: Record<string, unknown> } };
+
+type AjvError = { instancePath?: string; keyword?: string; message?: string; params?: Record<string, unknown> };
+
+/** Turns an Ajv failure into the field a person would look at: `body.variants[0].price`. */
+function describeValidation(err: FastifyError): { code: string; message: string; field: string } {
+  const first = (err.validation?.[0] ?? {}) as AjvError;
+  const part = err.validationContext ?? 'body';
+  const pointer = (first.instancePath ?? '')
+    .split('/')
+    .filter(Boolean)
+    .map((seg) => (/^\d+$/.test(seg) ? `[${seg}]` : `.${seg}`))
+    .join('');
+  if (first.keyword === 'additionalProperties') {
+    const extra = String(first.params?.additionalProperty ?? '');
+    return { code: 'UNKNOWN_FIELD', message: `Unknown field "${extra}"`, field: `${part}${pointer}.${extra}` };
+  }
+  if (first.keyword === 'required') {
+    const missing = String(first.params?.missingProperty ?? '');
+    return { code: 'MISSING_FIELD', message: `Missing required field "${missing}"`, field: `${part}${pointer}.${missing}` };
+  }
+  const field = `${part}${pointer}`;
+  return { code: 'INVALID_FIELD', message: `${field} ${first.message ?? 'is invalid'}`, field };
+}
+
+export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
+  if (isDomainError(err)) {
+    const error: ErrorBody['error'] = { code: err.code, message: err.message };
+    if (err.field) error.field = err.field;
+    if (err.details) error.details = err.details;
+    return { status: STATUS_BY_KIND[err.kind], body: { error } };
+  }
+  const fe = err as FastifyError;
+  if (fe?.validation) {
+    return { status: 400, body: { error: describeValidation(fe) } };
+  }
+  const known = fe?.code ? FASTIFY_CODES[fe.code] : undefined;
+  if (known) {
+    return { status: known.status, body: { error: { code: known.code, message: known.message ?? fe.message } } };
+  }
+  if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return { status: fe.statusCode, body: { error: { code: 'BAD_REQUEST', message: fe.message } } };
+  }
+  return { status: 500, body: { error: { code: 'INTERNAL', message: 'Something went wrong on our side' } } };
+}
+
+export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = toHttpError(err);
+  if (status >= 500) request.log.error({ err }, 'request failed');
+  else request.log.debug({ code: body.error.code }, 'request refused');
+  if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '5');
+  void reply.code(status).send(body);
+}

@@ -1,0 +1,114 @@
+import { parseArgs } from 'node:util';
+import type { FastifyInstance } from 'fastify';
+import { ConfigError, loadConfig, type Config } from './app/config.ts';
+import { createContainer, createLogger, type Container } from './app/container.ts';
+import { buildHttpServer } from './app/http.ts';
+import { seedDemo } from './app/seed.ts';
+import { startWorkerRole } from './app/worker.ts';
+import type { Workers } from './platform/queue/queue.ts';
+
+const USAGE = `atelier <command>
+
+  start               API and workers in one process (embedded PostgreSQL unless URLs are set)
+  api                 the HTTP API only
+  worker              the job workers only
+  migrate             apply every module's migrations to every database, then exit
+  seed [--products N] make demo shops, products and images (default 200 products)
+
+Settings come from environment variables; see the README.`;
+
+type Running = { app: Container; server?: FastifyInstance; workers?: Workers };
+
+function installShutdown(running: Running): void {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      running.app.log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    running.app.log.info({ signal }, 'shutting down: no new requests, finishing in-flight work');
+    // Order matters: stop accepting and drain requests, then let running jobs finish, then close pools.
+    try {
+      await running.server?.close();
+      await running.workers?.stop();
+      await running.app.close();
+      process.exit(0);
+    } catch (err) {
+      running.app.log.error({ err }, 'unclean shutdown');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+async function serve(config: Config, role: 'start' | 'api' | 'worker'): Promise<void> {
+  const app = await createContainer(config, { role, migrate: true });
+  const running: Running = { app };
+  installShutdown(running);
+  if (role === 'start' && config.demoSeed) {
+    const seeded = await seedDemo(app, { products: 200, onlyIfEmpty: true, progress: false });
+    if (seeded.created) app.log.info({ products: seeded.products }, 'seeded demo data on first start');
+  }
+  if (role !== 'api') running.workers = await startWorkerRole(app);
+  if (role !== 'worker') {
+    running.server = await buildHttpServer(app);
+    const address = await running.server.listen({ host: config.host, port: config.port });
+    const shown = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+    const data = app.stores.embedded ? `embedded PostgreSQL in ${app.stores.embedded.dataDir} (port ${app.stores.embedded.port})` : 'external PostgreSQL';
+    app.log.info({ address, data }, `Atelier listening on ${shown}; data: ${data}`);
+    if (process.stdout.isTTY) console.log(`\n  Atelier is running at ${shown}\n  Data: ${data}\n  Media: ${config.media.dir}\n`);
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { products: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const command = positionals[0];
+  if (values.help || !command) {
+    console.log(USAGE);
+    return;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'start':
+    case 'api':
+    case 'worker':
+      return serve(config, command);
+    case 'migrate': {
+      const app = await createContainer(config, { role: 'migrate', migrate: true });
+      await app.close();
+      return;
+    }
+    case 'seed': {
+      const products = values.products === undefined ? 200 : Number(values.products);
+      if (!Number.isInteger(products) || products < 1 || products > 10_000_000) {
+        throw new ConfigError('--products', 'must be a whole number from 1 to 10000000');
+      }
+      const app = await createContainer(config, { role: 'seed', migrate: true, log: createLogger({ logLevel: 'warn' }, 'seed') });
+      try {
+        const result = await seedDemo(app, { products, onlyIfEmpty: false, progress: true });
+        console.log(`seeded ${result.products} products`);
+      } finally {
+        await app.close();
+      }
+      return;
+    }
+    default:
+      console.error(`unknown command "${command}"\n\n${USAGE}`);
+      process.exitCode = 2;
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(78); // EX_CONFIG
+  }
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});

@@ -1,0 +1,45 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+
+// int8 (counts, sums of minor units) fits in a double for every amount Atelier stores
+// (see shared/money.ts MAX_AMOUNT), so it is parsed as a number rather than a string.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+/** A Kysely over one physical PostgreSQL database, with a bounded pool and a statement timeout. */
+export type Database<DB = unknown> = Kysely<DB>;
+
+export type DatabaseHandle = Readonly<{
+  name: string;
+  url: string;
+  db: Kysely<unknown>;
+  pool: pg.Pool;
+}>;
+
+export function openDatabase(opts: {
+  name: string;
+  url: string;
+  poolMax: number;
+  statementTimeoutMs: number;
+  applicationName: string;
+}): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolMax,
+    // A request must never hang on a pool that cannot connect: fail fast and let the caller answer 503.
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: opts.statementTimeoutMs,
+    application_name: opts.applicationName,
+  });
+  // An idle client that loses its connection emits 'error' on the pool; without a listener that
+  // would crash the process. The next query reconnects.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  return { name: opts.name, url: opts.url, db, pool };
+}
+
+/** A typed view of a store: a module sees only the tables it declares. */
+export function view<DB>(db: Kysely<unknown>): Kysely<DB> {
+  return db as Kysely<DB>;
+}

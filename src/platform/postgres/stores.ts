@@ -1,0 +1,85 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { openDatabase, type DatabaseHandle } from './database.ts';
+import { startEmbeddedPostgres, type EmbeddedServer } from './embedded-postgres.ts';
+import { initShardMap, openShardRouter, type ShardRouter } from './shard-router.ts';
+
+/**
+ * Where data lives (DESIGN.md): the catalog store, and customer data spread over the physical
+ * shard databases by the shard map. With no database URLs configured, all of it is databases in
+ * one embedded PostgreSQL server.
+ */
+export type Stores = Readonly<{
+  catalog: DatabaseHandle;
+  shards: ShardRouter;
+  /** Catalog first, then every physical shard database. */
+  all(): ReadonlyArray<DatabaseHandle>;
+  embedded: EmbeddedServer | null;
+  close(): Promise<void>;
+}>;
+
+export type StoreSettings = Readonly<{
+  dataDir: string;
+  embedded: { port: number } | null;
+  catalogDatabaseUrl: string | null;
+  shardDatabases: ReadonlyArray<{ name: string; url: string | null }>;
+  logicalShards: number;
+  pg: { poolMax: number; statementTimeoutMs: number };
+}>;
+
+export const EMBEDDED_CATALOG_DB = 'atelier_catalog';
+
+export type OpenedDatabases = Readonly<{
+  catalog: DatabaseHandle;
+  shardDatabases: ReadonlyArray<DatabaseHandle>;
+  embedded: EmbeddedServer | null;
+}>;
+
+/** Starts (or attaches to) the embedded server when needed and opens a pool per database. */
+export async function openDatabases(settings: StoreSettings, log: Logger, role: string): Promise<OpenedDatabases> {
+  let embedded: EmbeddedServer | null = null;
+  const shardDbName = (name: string) => `atelier_${name}`;
+  if (settings.embedded) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: settings.dataDir,
+      port: settings.embedded.port,
+      databases: [EMBEDDED_CATALOG_DB, ...settings.shardDatabases.map((s) => shardDbName(s.name))],
+      log,
+    });
+  }
+  const open = (name: string, url: string) =>
+    openDatabase({
+      name,
+      url,
+      poolMax: settings.pg.poolMax,
+      statementTimeoutMs: settings.pg.statementTimeoutMs,
+      applicationName: `atelier-${role}`,
+    });
+  const catalog = open('catalog', embedded ? embedded.urlFor(EMBEDDED_CATALOG_DB) : settings.catalogDatabaseUrl!);
+  const shardDatabases = settings.shardDatabases.map((s) => open(s.name, embedded ? embedded.urlFor(shardDbName(s.name)) : s.url!));
+  return { catalog, shardDatabases, embedded };
+}
+
+/** Assembles the stores once the shard-map tables exist (after migrations). */
+export async function assembleStores(settings: StoreSettings, opened: OpenedDatabases): Promise<Stores> {
+  await initShardMap(
+    opened.catalog.db,
+    settings.logicalShards,
+    opened.shardDatabases.map((d) => d.name),
+  );
+  const shards = await openShardRouter(opened.catalog.db, settings.logicalShards, opened.shardDatabases);
+  return {
+    catalog: opened.catalog,
+    shards,
+    all: () => [opened.catalog, ...opened.shardDatabases],
+    embedded: opened.embedded,
+    close: () => closeDatabases(opened),
+  };
+}
+
+export async function closeDatabases(opened: OpenedDatabases): Promise<void> {
+  await Promise.allSettled([opened.catalog, ...opened.shardDatabases].map((d) => d.db.destroy()));
+  if (opened.embedded?.owned) await opened.embedded.stop();
+}
+
+export type { DatabaseHandle, Kysely };

@@ -1,0 +1,171 @@
+import { sql, type Kysely } from 'kysely';
+import { run, runMigrations, runOnce, type Runner, type TaskList, type Logger as GwLogger } from 'graphile-worker';
+import { Logger as GraphileLogger } from 'graphile-worker';
+import type { Logger } from 'pino';
+import type { DatabaseHandle } from '../postgres/database.ts';
+
+/**
+ * Jobs live in PostgreSQL (graphile-worker) next to the data they follow. `enqueue` takes the
+ * transaction that makes the change, so the job exists if and only if the change committed: no
+ * dual write, no lost email. Every database that produces jobs has its own queue, and the worker
+ * role drains all of them.
+ */
+export type JobSpec = Readonly<{
+  task: string;
+  payload: Record<string, unknown>;
+  /** Replaces a not-yet-started job with the same key: coalesces bursts (e.g. re-index a product). */
+  jobKey?: string;
+  runAt?: Date;
+  maxAttempts?: number;
+  /** Jobs in one named queue run one at a time, in order. */
+  queueName?: string;
+  priority?: number;
+}>;
+
+export async function enqueue(db: Kysely<unknown>, job: JobSpec): Promise<void> {
+  await sql`select graphile_worker.add_job(
+    identifier => ${job.task},
+    payload => ${JSON.stringify(job.payload)}::json,
+    queue_name => ${job.queueName ?? null},
+    run_at => ${job.runAt ?? null}::timestamptz,
+    max_attempts => ${job.maxAttempts ?? null}::int,
+    job_key => ${job.jobKey ?? null},
+    priority => ${job.priority ?? null}::int
+  )`.execute(db);
+}
+
+export type JobContext = Readonly<{
+  /** The name of the database the job came from ('catalog', 'shard0', ...). */
+  database: string;
+  jobId: string;
+  attempt: number;
+  maxAttempts: number;
+  log: Logger;
+}>;
+
+export type TaskHandler = (payload: Record<string, unknown>, ctx: JobContext) => Promise<void>;
+
+/**
+ * Throw this when retrying cannot help (the row is gone, the input is invalid): the job is failed
+ * for good instead of being retried for a day.
+ */
+export class PermanentJobError extends Error {
+  override name = 'PermanentJobError';
+}
+
+/** Installs or upgrades graphile-worker's schema on a database. */
+export async function migrateQueue(handle: DatabaseHandle): Promise<void> {
+  await runMigrations({ pgPool: handle.pool, logger: quietLogger() });
+}
+
+function quietLogger(log?: Logger): GwLogger {
+  return new GraphileLogger(() => (level, message, meta) => {
+    if (!log) return;
+    if (level === 'error') log.error({ meta }, message);
+    else if (level === 'warning') log.warn({ meta }, message);
+    else log.trace({ meta }, message);
+  });
+}
+
+export type Workers = Readonly<{ stop(): Promise<void> }>;
+
+/** Wraps our handlers for graphile-worker: a logger per job, and permanent failures not retried. */
+function toTaskList(handle: DatabaseHandle, tasks: Readonly<Record<string, TaskHandler>>, baseLog: Logger): TaskList {
+  const taskList: TaskList = {};
+  for (const [name, handler] of Object.entries(tasks)) {
+    taskList[name] = async (payload, helpers) => {
+      const job = helpers.job;
+      const log = baseLog.child({ job: name, jobId: job.id, database: handle.name, attempt: job.attempts });
+      try {
+        await handler((payload ?? {}) as Record<string, unknown>, {
+          database: handle.name,
+          jobId: job.id,
+          attempt: job.attempts,
+          maxAttempts: job.max_attempts,
+          log,
+        });
+      } catch (err) {
+        if (err instanceof PermanentJobError) {
+          log.error({ err }, 'job failed permanently');
+          // graphile-worker retries until attempts reach max_attempts: close the gap so it stops.
+          await helpers.withPgClient((c) =>
+            c.query('update graphile_worker._private_jobs set max_attempts = attempts where id = $1', [job.id]),
+          );
+        } else {
+          log.warn({ err }, 'job failed, will retry');
+        }
+        throw err;
+      }
+    };
+  }
+  return taskList;
+}
+
+/** Runs the jobs that are due on one database until none is left (tests, one-shot commands). */
+export async function runDueJobsOnce(handle: DatabaseHandle, tasks: Readonly<Record<string, TaskHandler>>, log: Logger): Promise<void> {
+  await runOnce({ pgPool: handle.pool, taskList: toTaskList(handle, tasks, log), logger: quietLogger(log) });
+}
+
+export async function startWorkers(opts: {
+  databases: ReadonlyArray<DatabaseHandle>;
+  tasks: Readonly<Record<string, TaskHandler>>;
+  concurrency: number;
+  log: Logger;
+}): Promise<Workers> {
+  const runners: Runner[] = [];
+  for (const handle of opts.databases) {
+    runners.push(
+      await run({
+        pgPool: handle.pool,
+        taskList: toTaskList(handle, opts.tasks, opts.log),
+        concurrency: opts.concurrency,
+        noHandleSignals: true,
+        pollInterval: 1000,
+        logger: quietLogger(opts.log),
+      }),
+    );
+  }
+  return {
+    async stop() {
+      await Promise.allSettled(runners.map((r) => r.stop()));
+    },
+  };
+}
+
+export type FailedJob = Readonly<{
+  database: string;
+  id: string;
+  task: string;
+  attempts: number;
+  maxAttempts: number;
+  lastError: string | null;
+  runAt: Date;
+}>;
+
+/** Jobs that have used up their attempts, from every database: what an operator must look at. */
+export async function listFailedJobs(databases: ReadonlyArray<DatabaseHandle>, limit: number): Promise<FailedJob[]> {
+  const all: FailedJob[] = [];
+  for (const handle of databases) {
+    const { rows } = await sql<{
+      id: string;
+      task_identifier: string;
+      attempts: number;
+      max_attempts: number;
+      last_error: string | null;
+      run_at: Date;
+    }>`select id::text, task_identifier, attempts, max_attempts, last_error, run_at
+       from graphile_worker.jobs where attempts >= max_attempts order by run_at desc limit ${limit}`.execute(handle.db);
+    for (const r of rows) {
+      all.push({
+        database: handle.name,
+        id: r.id,
+        task: r.task_identifier,
+        attempts: r.attempts,
+        maxAttempts: r.max_attempts,
+        lastError: r.last_error,
+        runAt: r.run_at,
+      });
+    }
+  }
+  return all.sort((a, b) => b.runAt.getTime() - a.runAt.getTime()).slice(0, limit);
+}

@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import pino from 'pino';
+import { loadConfig } from '../../src/app/config.ts';
+import { createContainer, type Container } from '../../src/app/container.ts';
+import { buildHttpServer } from '../../src/app/http.ts';
+import { runDueJobsOnce } from '../../src/platform/queue/queue.ts';
+import { collectTasks } from '../../src/app/worker.ts';
+
+/**
+ * A whole Atelier on real PostgreSQL for one test file: its own catalog database and two physical
+ * shard databases on the server `npm test` started, migrated, with the HTTP server ready for
+ * `inject` and a way to run queued jobs to completion.
+ */
+export type TestApp = Readonly<{
+  app: Container;
+  server: FastifyInstance;
+  /** Database URLs, for tests that start processes of their own against the same stores. */
+  env: Record<string, string>;
+  /** Runs every queued job on every database until all queues are empty. */
+  drainJobs(): Promise<void>;
+  close(): Promise<void>;
+}>;
+
+export function adminUrl(): string {
+  const url = process.env.TEST_PG_ADMIN_URL;
+  if (!url) throw new Error('TEST_PG_ADMIN_URL is not set: run the tests with `npm test`');
+  return url;
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export async function createDatabases(names: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl() });
+  await client.connect();
+  try {
+    for (const n of names) await client.query(`create database ${client.escapeIdentifier(n)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropDatabases(names: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl() });
+  await client.connect();
+  try {
+    for (const n of names) await client.query(`drop database if exists ${client.escapeIdentifier(n)} with (force)`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const tag = `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const names = [`${tag}_catalog`, `${tag}_shard0`, `${tag}_shard1`];
+  await createDatabases(names);
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'atelier-app-'));
+  const env: Record<string, string> = {
+    CATALOG_DATABASE_URL: withDatabase(adminUrl(), names[0]!),
+    SHARD_DATABASE_URLS: `shard0=${withDatabase(adminUrl(), names[1]!)},shard1=${withDatabase(adminUrl(), names[2]!)}`,
+    LOGICAL_SHARDS: '16',
+    ATELIER_DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    COOKIE_SECURE: 'false',
+    DEMO_SEED: 'false',
+    PG_POOL_MAX: '5',
+    ...overrides,
+  };
+  const config = loadConfig(env);
+  const app = await createContainer(config, { role: 'test', migrate: true, log: pino({ level: env.LOG_LEVEL! }) });
+  const server = await buildHttpServer(app);
+  await server.ready();
+
+  async function drainJobs(): Promise<void> {
+    const tasks = collectTasks(app);
+    // Jobs can enqueue jobs on other databases (an event on the catalog feeds a shard), so loop
+    // until one full pass finds nothing left to run.
+    for (let pass = 0; pass < 10; pass++) {
+      let ran = 0;
+      for (const handle of app.stores.all()) {
+        const { rows } = await handle.pool.query<{ n: number }>(
+          'select count(*)::int as n from graphile_worker.jobs where attempts < max_attempts and run_at <= now() and locked_at is null',
+        );
+        if ((rows[0]?.n ?? 0) === 0) continue;
+        ran += rows[0]!.n;
+        await runDueJobsOnce(handle, tasks, app.log);
+      }
+      if (ran === 0) return;
+    }
+  }
+
+  return {
+    app,
+    server,
+    env,
+    drainJobs,
+    async close() {
+      await server.close();
+      await app.close();
+      await dropDatabases(names);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
