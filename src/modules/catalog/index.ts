@@ -1,4 +1,5 @@
-// STUB: the catalog helper replaces this file, keeping createCatalog, catalogMigrations, CatalogModule.
+// STUB: the catalog helper replaces the implementation. The exported names and types below are the
+// contract search, media, seed and app/container.ts rely on; keep them (additions are fine).
 import type { Logger } from 'pino';
 import type { Cache } from '../../platform/cache/cache.ts';
 import type { EventBus } from '../../platform/events.ts';
@@ -6,9 +7,97 @@ import type { PublicCachePolicy } from '../../platform/http/cached-json.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { ModuleMigrations } from '../../platform/postgres/migrations.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
+import type { Money } from '../../shared/money.ts';
 import type { AuthGuards } from '../identity/index.ts';
 
-export type CatalogService = Readonly<Record<string, never>>;
+export type ProductStatus = 'draft' | 'published';
+
+/** Image URLs are set by the media module once its resize job has produced them. */
+export type ProductImage = Readonly<{
+  id: string;
+  alt: string;
+  urls: Readonly<{ thumb: string; card: string; full: string }>;
+}>;
+
+export type Variant = Readonly<{
+  id: string;
+  sku: string;
+  /** e.g. { size: 'M', colour: 'indigo' } */
+  options: Readonly<Record<string, string>>;
+  price: Money;
+  position: number;
+}>;
+
+export type Product = Readonly<{
+  id: string;
+  shopId: string;
+  shopSlug: string;
+  shopName: string;
+  ownerId: string;
+  title: string;
+  description: string;
+  categoryId: string | null;
+  categoryName: string | null;
+  status: ProductStatus;
+  /** The lowest variant price: what lists show and sort by. */
+  priceMin: Money;
+  images: ReadonlyArray<ProductImage>;
+  variants: ReadonlyArray<Variant>;
+  createdAt: string;
+  updatedAt: string;
+}>;
+
+export type Shop = Readonly<{
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  ownerId: string;
+  currency: string;
+  createdAt: string;
+}>;
+
+export type Category = Readonly<{ id: string; slug: string; name: string; parentId: string | null }>;
+
+export type NewVariant = Readonly<{ sku?: string; options: Record<string, string>; price: number }>;
+export type NewProduct = Readonly<{
+  title: string;
+  description: string;
+  categoryId?: string | null;
+  status?: ProductStatus;
+  variants: ReadonlyArray<NewVariant>;
+}>;
+
+/**
+ * Events the catalog publishes (through the event bus, inside the transaction of the change):
+ * `product.changed` { productId, shopId } on create, edit, publish, image change;
+ * `shop.changed` { shopId } on a shop edit.
+ */
+export const CATALOG_EVENTS = { productChanged: 'product.changed', shopChanged: 'shop.changed' } as const;
+
+export type CatalogService = Readonly<{
+  createCategory(input: { slug: string; name: string; parentId?: string | null }): Promise<Category>;
+  listCategories(): Promise<ReadonlyArray<Category>>;
+  createShop(ownerId: string, input: { slug: string; name: string; description?: string; currency?: string }): Promise<Shop>;
+  getShopBySlug(slug: string): Promise<Shop | null>;
+  getShopByOwner(ownerId: string): Promise<Shop | null>;
+  createProduct(ownerId: string, input: NewProduct): Promise<Product>;
+  /** Uncached read from the primary; drafts included (callers decide what to show). */
+  getProduct(id: string): Promise<Product | null>;
+  getProducts(ids: readonly string[]): Promise<Product[]>;
+  /** Throws CATALOG_PRODUCT_NOT_FOUND (not_found) or CATALOG_NOT_OWNER (forbidden). */
+  assertProductOwner(productId: string, accountId: string): Promise<void>;
+  /** Called by the media module's job: replaces the product's image list, publishes product.changed. */
+  setProductImages(productId: string, images: ReadonlyArray<ProductImage>): Promise<void>;
+  /**
+   * Bulk insert for the seeder: many products of one shop in one transaction, multi-row inserts,
+   * no per-product events. Returns the new product ids in input order.
+   */
+  importProducts(shopId: string, products: ReadonlyArray<NewProduct & { images?: ReadonlyArray<ProductImage> }>): Promise<string[]>;
+  /** Ids of every product (published or not) in id order, a page at a time: for re-indexing. */
+  listProductIds(afterId: string | null, limit: number): Promise<string[]>;
+}>;
+
 export type CatalogModule = ModuleDefinition & Readonly<{ service: CatalogService }>;
 export const catalogMigrations: ModuleMigrations = { module: 'catalog' };
 
@@ -21,5 +110,25 @@ export function createCatalog(_deps: {
   currency: string;
   log: Logger;
 }): CatalogModule {
-  return { name: 'catalog', migrations: catalogMigrations, service: {} };
+  const notYet = async (): Promise<never> => {
+    throw new Error('catalog not built yet');
+  };
+  return {
+    name: 'catalog',
+    migrations: catalogMigrations,
+    service: {
+      createCategory: notYet,
+      listCategories: notYet,
+      createShop: notYet,
+      getShopBySlug: notYet,
+      getShopByOwner: notYet,
+      createProduct: notYet,
+      getProduct: notYet,
+      getProducts: notYet,
+      assertProductOwner: notYet,
+      setProductImages: notYet,
+      importProducts: notYet,
+      listProductIds: notYet,
+    },
+  };
 }

@@ -8,7 +8,11 @@ import type { ModuleMigrations } from '../../platform/postgres/migrations.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
 import type { CatalogService } from '../catalog/index.ts';
 
-export type SearchModule = ModuleDefinition;
+export type SearchService = Readonly<{
+  /** (Re)builds the search documents of these products from the catalog; idempotent. */
+  indexProducts(productIds: readonly string[]): Promise<void>;
+}>;
+export type SearchModule = ModuleDefinition & Readonly<{ service: SearchService }>;
 export const searchMigrations: ModuleMigrations = { module: 'search' };
 
 export function createSearch(_deps: {
@@ -19,5 +23,5 @@ export function createSearch(_deps: {
   httpCache: PublicCachePolicy;
   log: Logger;
 }): SearchModule {
-  return { name: 'search', migrations: searchMigrations };
+  return { name: 'search', migrations: searchMigrations, service: { indexProducts: async () => {} } };
 }
