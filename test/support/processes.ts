@@ -1,0 +1,59 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+
+/** Helpers for tests that run Atelier as a real process, the way an operator would. */
+export const ATELIER_BIN = path.resolve(import.meta.dirname, '../../bin/atelier.js');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export type RunningProcess = Readonly<{
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}>;
+
+export function runAtelier(args: string[], env: Record<string, string>): RunningProcess {
+  const child = spawn(process.execPath, [ATELIER_BIN, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+/** Polls a URL until it answers 2xx, or fails with the process output after `ms`. */
+export async function waitForHttp(url: string, proc: RunningProcess, ms = 90_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  let exitCode: number | null | undefined;
+  void proc.exited.then((c) => (exitCode = c));
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined) throw new Error(`process exited with ${exitCode} before ${url} answered:\n${proc.output()}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer within ${ms} ms:\n${proc.output()}`);
+}
+
+export async function stopProcess(proc: RunningProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (proc.child.exitCode !== null) return proc.child.exitCode;
+  proc.child.kill(signal);
+  return proc.exited;
+}
