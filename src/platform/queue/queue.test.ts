@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import pino from 'pino';
+import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
+import { enqueue, listFailedJobs, PermanentJobError, runDueJobsOnce, startWorkers, type TaskHandler } from './queue.ts';
+
+let t: TestApp;
+const log = pino({ level: 'silent' });
+before(async () => {
+  t = await createTestApp();
+});
+after(() => t.close());
+
+async function jobCount(task: string, db = t.app.stores.catalog.db): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs where task_identifier = ${task}`.execute(db);
+  return rows[0]!.n;
+}
+
+test('a job exists if and only if the transaction that enqueued it committed', async () => {
+  const db = t.app.stores.catalog.db;
+  await assert.rejects(
+    db.transaction().execute(async (trx) => {
+      await enqueue(trx, { task: 'test.rolled-back', payload: {} });
+      throw new Error('the change failed');
+    }),
+    /the change failed/,
+  );
+  assert.equal(await jobCount('test.rolled-back'), 0);
+  await db.transaction().execute((trx) => enqueue(trx, { task: 'test.committed', payload: { n: 1 } }));
+  assert.equal(await jobCount('test.committed'), 1);
+});
+
+test('the workers drain the queue of every database', async () => {
+  const ran: string[] = [];
+  const tasks: Record<string, TaskHandler> = {
+    'test.everywhere': async (payload, ctx) => {
+      ran.push(`${ctx.database}:${String(payload.from)}`);
+    },
+  };
+  for (const handle of t.app.stores.all()) await enqueue(handle.db, { task: 'test.everywhere', payload: { from: handle.name } });
+  const workers = await startWorkers({ databases: t.app.stores.all(), tasks, concurrency: 1, log });
+  try {
+    const deadline = Date.now() + 15_000;
+    while (ran.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    await workers.stop();
+  }
+  assert.deepEqual(ran.sort(), ['catalog:catalog', 'shard0:shard0', 'shard1:shard1']);
+});
+
+test('a failing job is retried later with backoff; a permanent failure stops and is listed', async () => {
+  const db = t.app.stores.catalog.db;
+  const tasks: Record<string, TaskHandler> = {
+    'test.flaky': async () => {
+      throw new Error('provider timed out');
+    },
+    'test.hopeless': async () => {
+      throw new PermanentJobError('the product is gone');
+    },
+  };
+  await enqueue(db, { task: 'test.flaky', payload: {} });
+  await enqueue(db, { task: 'test.hopeless', payload: {} });
+  await runDueJobsOnce(t.app.stores.catalog, tasks, log);
+
+  const { rows } = await sql<{ task_identifier: string; attempts: number; max_attempts: number; later: boolean; last_error: string }>`
+    select task_identifier, attempts, max_attempts, run_at > now() as later, last_error
+    from graphile_worker.jobs where task_identifier like 'test.%' and task_identifier <> 'test.committed'
+    order by task_identifier`.execute(db);
+  const flaky = rows.find((r) => r.task_identifier === 'test.flaky')!;
+  const hopeless = rows.find((r) => r.task_identifier === 'test.hopeless')!;
+  assert.equal(flaky.attempts, 1);
+  assert.ok(flaky.max_attempts > 1 && flaky.later, 'retried later, not at once');
+  assert.match(flaky.last_error, /provider timed out/);
+  assert.equal(hopeless.attempts, hopeless.max_attempts, 'no attempts left');
+
+  const failed = await listFailedJobs(t.app.stores.all(), 10);
+  assert.deepEqual(
+    failed.map((f) => [f.database, f.task]),
+    [['catalog', 'test.hopeless']],
+  );
+  assert.match(failed[0]!.lastError ?? '', /the product is gone/);
+});
