@@ -8,6 +8,7 @@ import { validatorCompiler } from '../platform/http/validation.ts';
 import { pendingMigrations } from '../platform/postgres/migrations.ts';
 import { errorHandler } from './http-errors.ts';
 import type { Container } from './container.ts';
+import { opsRoutes } from './ops.routes.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -90,12 +91,19 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
       const { rows } = await sql<{ id: string; title: string }>`select id, title from catalog_products where id = ${id}`.execute(app.stores.catalog.db);
       return rows[0] ?? null;
     });
+    // A request that takes a while, to show that shutdown finishes in-flight work.
+    server.get('/bench/sleep/:ms', { schema: { hide: true } }, async (request) => {
+      const ms = Math.min(Number((request.params as { ms: string }).ms) || 0, 30_000);
+      await new Promise((r) => setTimeout(r, ms));
+      return { slept: ms };
+    });
   }
 
   await server.register(
     async (api) => {
       api.get('/openapi.json', { schema: { hide: true } }, async () => server.swagger());
       for (const m of app.modules) if (m.routes) await api.register(m.routes);
+      await api.register(opsRoutes(app));
     },
     { prefix: '/api/v1' },
   );

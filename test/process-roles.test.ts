@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import pg from 'pg';
+import { freePort, runAtelier, stopProcess, waitForHttp } from './support/processes.ts';
+
+const dirs: string[] = [];
+after(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+async function pgAnswers(port: number): Promise<boolean> {
+  const c = new pg.Client({ connectionString: `postgres://atelier:atelier@127.0.0.1:${port}/postgres`, connectionTimeoutMillis: 1000 });
+  c.on('error', () => undefined);
+  try {
+    await c.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+async function env(): Promise<Record<string, string>> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'atelier-roles-'));
+  dirs.push(dataDir);
+  return {
+    ATELIER_DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: String(await freePort()),
+    PORT: String(await freePort()),
+    HOST: '127.0.0.1',
+    DEMO_SEED: 'false',
+    BENCH_ROUTES: 'true',
+    LOG_LEVEL: 'info',
+  };
+}
+
+test('SIGTERM finishes in-flight requests, refuses new ones, then stops the embedded server', { timeout: 120_000 }, async () => {
+  const e = await env();
+  const base = `http://127.0.0.1:${e.PORT}`;
+  const proc = runAtelier(['start'], e);
+  await waitForHttp(`${base}/ready`, proc);
+
+  const inFlight = Promise.all([1, 2, 3].map(() => fetch(`${base}/bench/sleep/1500`).then(async (r) => [r.status, await r.json()] as const)));
+  await new Promise((r) => setTimeout(r, 300));
+  proc.child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 200));
+  await assert.rejects(fetch(`${base}/health`), 'a new connection is refused once shutdown began');
+
+  for (const [status, body] of await inFlight) {
+    assert.equal(status, 200);
+    assert.deepEqual(body, { slept: 1500 });
+  }
+  assert.equal(await proc.exited, 0, proc.output());
+  assert.equal(await pgAnswers(Number(e.EMBEDDED_PG_PORT)), false, 'the embedded server stopped with its owner');
+});
+
+test('api and worker run as separate processes against the same embedded databases', { timeout: 120_000 }, async () => {
+  const e = await env();
+  const worker = runAtelier(['worker'], e);
+  // The worker starts and owns the embedded server; wait until it answers.
+  const deadline = Date.now() + 60_000;
+  while (!(await pgAnswers(Number(e.EMBEDDED_PG_PORT))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  const api = runAtelier(['api'], e);
+  try {
+    await waitForHttp(`http://127.0.0.1:${e.PORT}/ready`, api);
+    assert.match(api.output(), /attached to the embedded PostgreSQL already running/);
+  } finally {
+    assert.equal(await stopProcess(api), 0, api.output());
+  }
+  assert.equal(await pgAnswers(Number(e.EMBEDDED_PG_PORT)), true, 'the api did not own the server, so it is still up');
+  assert.equal(await stopProcess(worker), 0, worker.output());
+  assert.equal(await pgAnswers(Number(e.EMBEDDED_PG_PORT)), false);
+});
