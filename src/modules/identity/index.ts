@@ -1,15 +1,20 @@
-// STUB: the identity helper replaces this file. The exported names and types below are the contract
-// other modules and app/container.ts rely on; keep them.
-import type { preHandlerAsyncHookHandler } from 'fastify';
+/**
+ * The identity module: accounts (customers, sellers, admins), argon2id credentials, and opaque
+ * session tokens that route to their shard. Other modules use only what this file exports: the
+ * account types, the guards for their routes, and the service.
+ */
 import type { Logger } from 'pino';
 import type { ModuleDefinition } from '../../platform/module.ts';
-import type { ModuleMigrations } from '../../platform/postgres/migrations.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
+import { createGuards } from './identity.guards.ts';
+import { identityRoutes } from './identity.routes.ts';
+import { createIdentityService } from './identity.service.ts';
+import type { Account, AuthGuards, IdentityService, IdentitySettings } from './identity.types.ts';
 
-export type Role = 'customer' | 'seller' | 'admin';
-
-/** The signed-in account, as other modules see it. */
-export type Account = Readonly<{ id: string; email: string; name: string; role: Role }>;
+export type { Account, AuthGuards, IdentityService, IdentitySettings, Role, SessionInfo } from './identity.types.ts';
+export { identityMigrations } from './identity.migrations.ts';
+export { SESSION_COOKIE } from './identity.guards.ts';
+import { identityMigrations } from './identity.migrations.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,38 +23,17 @@ declare module 'fastify' {
   }
 }
 
-/** preHandlers other modules put on their routes. They answer 401/403 themselves. */
-export type AuthGuards = Readonly<{
-  /** 401 unless a valid session (cookie `atelier_session` or `Authorization: Bearer`) is presented. */
-  requireAccount: preHandlerAsyncHookHandler;
-  /** 401 without a session, 403 when the account has none of the roles. */
-  requireRole(...roles: Role[]): preHandlerAsyncHookHandler;
-  /** Sets request.account when a valid session is presented; never refuses. */
-  optionalAccount: preHandlerAsyncHookHandler;
-}>;
-
-export type IdentitySettings = Readonly<{ idleMinutes: number; absoluteDays: number; cookieSecure: boolean; logicalShards: number }>;
-
-export type IdentityService = Readonly<{
-  signUp(input: { email: string; password: string; name: string; role: 'customer' | 'seller' }): Promise<Account>;
-  /** For seeding and admin tooling: creates an account with any role. */
-  createAccount(input: { email: string; password: string; name: string; role: Role }): Promise<Account>;
-  getAccount(id: string): Promise<Account | null>;
-}>;
-
 export type IdentityModule = ModuleDefinition & Readonly<{ service: IdentityService; guards: AuthGuards }>;
 
-export const identityMigrations: ModuleMigrations = { module: 'identity' };
-
-export function createIdentity(_deps: { stores: Stores; log: Logger; settings: IdentitySettings }): IdentityModule {
-  const pass: preHandlerAsyncHookHandler = async () => {};
-  const notYet = async (): Promise<never> => {
-    throw new Error('identity not built yet');
-  };
+export function createIdentity(deps: { stores: Stores; log: Logger; settings: IdentitySettings }): IdentityModule {
+  const service = createIdentityService(deps);
+  const sessions = createGuards(service);
   return {
     name: 'identity',
     migrations: identityMigrations,
-    guards: { requireAccount: pass, requireRole: () => pass, optionalAccount: pass },
-    service: { signUp: notYet, createAccount: notYet, getAccount: notYet },
+    routes: identityRoutes({ service, sessions, settings: deps.settings }),
+    guards: sessions.guards,
+    // Only the public surface: log-in and session handling stay behind the routes.
+    service: { signUp: service.signUp, createAccount: service.createAccount, getAccount: service.getAccount },
   };
 }

@@ -1,0 +1,157 @@
+import { sql, type Generated, type Kysely } from 'kysely';
+import type { Role } from './identity.types.ts';
+
+/** The identity tables in a shard database. */
+export type IdentityShardTables = {
+  identity_accounts: {
+    id: string;
+    email: string;
+    name: string;
+    role: Role;
+    password_hash: string;
+    created_at: Generated<Date>;
+  };
+  identity_sessions: {
+    id: string;
+    account_id: string;
+    token_hash: Buffer;
+    created_at: Generated<Date>;
+    last_seen_at: Generated<Date>;
+    expires_at: Date;
+    revoked_at: Date | null;
+  };
+};
+
+/** The identity table in the catalog store. */
+export type IdentityCatalogTables = {
+  identity_email_index: { email: string; account_id: string; created_at: Generated<Date> };
+};
+
+type ShardDb = Kysely<IdentityShardTables>;
+type CatalogDb = Kysely<IdentityCatalogTables>;
+
+export type AccountRow = Readonly<{ id: string; email: string; name: string; role: Role; password_hash: string }>;
+export type SessionRow = Readonly<{ id: string; created_at: Date; last_seen_at: Date; expires_at: Date }>;
+export type ResolvedSessionRow = Readonly<{ session_id: string; id: string; email: string; name: string; role: Role }>;
+
+// ---- catalog store: the email index ----
+
+/** Claims an email for an account; false when some row already holds it. */
+export async function claimEmail(db: CatalogDb, email: string, accountId: string): Promise<boolean> {
+  const row = await db
+    .insertInto('identity_email_index')
+    .values({ email, account_id: accountId })
+    .onConflict((oc) => oc.column('email').doNothing())
+    .returning('email')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function findEmailIndex(db: CatalogDb, email: string): Promise<{ account_id: string; age_seconds: number } | undefined> {
+  return db
+    .selectFrom('identity_email_index')
+    .select(['account_id', sql<number>`extract(epoch from now() - created_at)::float8`.as('age_seconds')])
+    .where('email', '=', email)
+    .executeTakeFirst();
+}
+
+/**
+ * Moves an index row from an orphaned account to a new one. Compare-and-set on the old account id,
+ * so of two sign-ups racing to take over the same orphan exactly one wins.
+ */
+export async function takeOverEmail(db: CatalogDb, email: string, fromAccountId: string, toAccountId: string): Promise<boolean> {
+  const r = await db
+    .updateTable('identity_email_index')
+    .set({ account_id: toAccountId, created_at: sql<Date>`now()` })
+    .where('email', '=', email)
+    .where('account_id', '=', fromAccountId)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/** Compensation for a sign-up whose shard write failed; touches only the row that sign-up claimed. */
+export async function releaseEmail(db: CatalogDb, email: string, accountId: string): Promise<void> {
+  await db.deleteFrom('identity_email_index').where('email', '=', email).where('account_id', '=', accountId).execute();
+}
+
+// ---- shard: accounts ----
+
+export async function insertAccount(db: ShardDb, row: AccountRow): Promise<void> {
+  await db.insertInto('identity_accounts').values(row).execute();
+}
+
+export async function findAccountById(db: ShardDb, id: string): Promise<AccountRow | undefined> {
+  return db.selectFrom('identity_accounts').select(['id', 'email', 'name', 'role', 'password_hash']).where('id', '=', id).executeTakeFirst();
+}
+
+export async function updatePasswordHash(db: ShardDb, id: string, passwordHash: string): Promise<void> {
+  await db.updateTable('identity_accounts').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+}
+
+// ---- shard: sessions ----
+
+export async function insertSession(
+  db: ShardDb,
+  row: { id: string; accountId: string; tokenHash: Buffer; absoluteDays: number },
+): Promise<SessionRow> {
+  return db
+    .insertInto('identity_sessions')
+    .values({
+      id: row.id,
+      account_id: row.accountId,
+      token_hash: row.tokenHash,
+      // The database clock decides every expiry, so nodes with skewed clocks agree.
+      expires_at: sql<Date>`now() + make_interval(days => ${row.absoluteDays})`,
+    })
+    .returning(['id', 'created_at', 'last_seen_at', 'expires_at'])
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * Resolves a live session and its account in one round trip. The data-modifying CTE refreshes
+ * `last_seen_at` only when it is more than a minute old, so a busy client does not write a row
+ * version on every request; the select still sees the value from before the refresh.
+ */
+export async function resolveSession(db: ShardDb, tokenHash: Buffer, idleMinutes: number): Promise<ResolvedSessionRow | undefined> {
+  const { rows } = await sql<ResolvedSessionRow>`
+    with live as (
+      select s.id as session_id, a.id, a.email, a.name, a.role, s.last_seen_at
+      from identity_sessions s
+      join identity_accounts a on a.id = s.account_id
+      where s.token_hash = ${tokenHash}
+        and s.revoked_at is null
+        and s.expires_at > now()
+        and s.last_seen_at > now() - make_interval(mins => ${idleMinutes})
+    ), touched as (
+      update identity_sessions set last_seen_at = now()
+      where id = (select session_id from live) and last_seen_at < now() - interval '1 minute'
+    )
+    select session_id, id, email, name, role from live
+  `.execute(db);
+  return rows[0];
+}
+
+export async function listLiveSessions(db: ShardDb, accountId: string, idleMinutes: number, limit: number): Promise<SessionRow[]> {
+  return db
+    .selectFrom('identity_sessions')
+    .select(['id', 'created_at', 'last_seen_at', 'expires_at'])
+    .where('account_id', '=', accountId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .where('last_seen_at', '>', sql<Date>`now() - make_interval(mins => ${idleMinutes})`)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Revokes a session only if it belongs to the account: someone else's session id changes nothing. */
+export async function revokeSession(db: ShardDb, accountId: string, sessionId: string): Promise<boolean> {
+  const r = await db
+    .updateTable('identity_sessions')
+    .set({ revoked_at: sql<Date>`now()` })
+    .where('id', '=', sessionId)
+    .where('account_id', '=', accountId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}

@@ -1,0 +1,79 @@
+import { Type } from '@sinclair/typebox';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './identity.passwords.ts';
+import { EMAIL_MAX_LENGTH, NAME_MAX_LENGTH } from './identity.service.ts';
+
+/** Request and response schemas of the identity routes. Bodies reject unknown fields. */
+
+const Id = Type.String({ format: 'uuid' });
+const Timestamp = Type.String({ format: 'date-time' });
+
+export const AccountSchema = Type.Object(
+  {
+    id: Id,
+    email: Type.String(),
+    name: Type.String(),
+    role: Type.Union([Type.Literal('customer'), Type.Literal('seller'), Type.Literal('admin')]),
+  },
+  { additionalProperties: false },
+);
+
+export const SignUpBody = Type.Object(
+  {
+    email: Type.String({ format: 'email', minLength: 3, maxLength: EMAIL_MAX_LENGTH }),
+    password: Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH }),
+    name: Type.String({ minLength: 1, maxLength: NAME_MAX_LENGTH }),
+    // Admins are made by tooling (service.createAccount), never by sign-up.
+    role: Type.Optional(Type.Union([Type.Literal('customer'), Type.Literal('seller')])),
+  },
+  { additionalProperties: false },
+);
+
+// Log-in checks only bounds: a malformed email is simply wrong credentials, like any other.
+export const LogInBody = Type.Object(
+  {
+    email: Type.String({ minLength: 1, maxLength: EMAIL_MAX_LENGTH }),
+    password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH }),
+  },
+  { additionalProperties: false },
+);
+
+export const AuthResult = Type.Object(
+  {
+    account: AccountSchema,
+    /** The same token as the cookie, for API clients that send `Authorization: Bearer`. */
+    token: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+export const AccountResult = Type.Object({ account: AccountSchema }, { additionalProperties: false });
+
+export const SessionSchema = Type.Object(
+  {
+    id: Id,
+    createdAt: Timestamp,
+    lastSeenAt: Timestamp,
+    expiresAt: Timestamp,
+    /** True for the session this request was made with. */
+    current: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+
+export const SessionList = Type.Object({ sessions: Type.Array(SessionSchema, { maxItems: 100 }) }, { additionalProperties: false });
+
+export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
+
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      field: Type.Optional(Type.String()),
+      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const NoContent = Type.Null({ description: 'No content' });
