@@ -1,0 +1,34 @@
+import { sql, type Kysely } from 'kysely';
+import type { ModuleMigrations } from '../../platform/postgres/migrations.ts';
+
+/** Media rows live in the catalog store, next to the products they illustrate. */
+export const mediaMigrations: ModuleMigrations = {
+  module: 'media',
+  catalog: {
+    '0001_media_images': {
+      async up(db: Kysely<unknown>) {
+        await sql`
+          create table media_images (
+            id uuid primary key,
+            product_id uuid not null,
+            owner_id uuid not null,
+            alt text not null default '' check (char_length(alt) <= 200),
+            original_key text not null,
+            status text not null check (status in ('processing', 'ready', 'failed')),
+            width integer,
+            height integer,
+            thumb_key text,
+            card_key text,
+            full_key text,
+            error text,
+            created_at timestamptz not null default now(),
+            updated_at timestamptz not null default now(),
+            check (status <> 'ready' or (thumb_key is not null and card_key is not null and full_key is not null))
+          );
+          -- A product's images in upload order: the list the product shows and the owner's listing.
+          create index media_images_product on media_images (product_id, created_at, id);
+        `.execute(db);
+      },
+    },
+  },
+};

@@ -1,0 +1,84 @@
+import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
+import { view } from '../../platform/postgres/database.ts';
+
+export type ImageStatus = 'processing' | 'ready' | 'failed';
+
+export type MediaImagesTable = {
+  id: string;
+  product_id: string;
+  owner_id: string;
+  alt: string;
+  original_key: string;
+  status: ImageStatus;
+  width: number | null;
+  height: number | null;
+  thumb_key: string | null;
+  card_key: string | null;
+  full_key: string | null;
+  error: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+};
+
+export type MediaTables = { media_images: MediaImagesTable };
+export type ImageRow = Selectable<MediaImagesTable>;
+
+const db = (d: Kysely<unknown>) => view<MediaTables>(d);
+
+export async function insertImage(
+  d: Kysely<unknown>,
+  row: Pick<ImageRow, 'id' | 'product_id' | 'owner_id' | 'alt' | 'original_key' | 'width' | 'height'>,
+): Promise<void> {
+  await db(d)
+    .insertInto('media_images')
+    .values({ ...row, status: 'processing' })
+    .execute();
+}
+
+export async function findImage(d: Kysely<unknown>, id: string): Promise<ImageRow | null> {
+  return (await db(d).selectFrom('media_images').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+}
+
+/** A product's images, every status, in upload order. */
+export async function listProductImages(d: Kysely<unknown>, productId: string): Promise<ImageRow[]> {
+  return db(d).selectFrom('media_images').selectAll().where('product_id', '=', productId).orderBy('created_at').orderBy('id').execute();
+}
+
+/** Images that count against the per-product limit: everything but failures. */
+export async function countLiveImages(d: Kysely<unknown>, productId: string): Promise<number> {
+  const row = await db(d)
+    .selectFrom('media_images')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('product_id', '=', productId)
+    .where('status', '<>', 'failed')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Processing -> ready; a no-op (false) if another run already finished the row. */
+export async function markReady(d: Kysely<unknown>, id: string, keys: { thumb: string; card: string; full: string }): Promise<boolean> {
+  const res = await db(d)
+    .updateTable('media_images')
+    .set({ status: 'ready', thumb_key: keys.thumb, card_key: keys.card, full_key: keys.full, error: null, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'processing')
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+export async function markFailed(d: Kysely<unknown>, id: string, error: string): Promise<void> {
+  await db(d)
+    .updateTable('media_images')
+    .set({ status: 'failed', error: error.slice(0, 500), updated_at: sql`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'processing')
+    .execute();
+}
+
+/**
+ * Serialises the "publish this product's image list" step per product for the rest of the
+ * transaction: two resize jobs finishing together must not let the older list overwrite the newer.
+ */
+export async function lockProductImages(trx: Kysely<unknown>, productId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`media:product:${productId}`}, 0))`.execute(trx);
+}

@@ -1,0 +1,114 @@
+import path from 'node:path';
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsync, FastifySchemaCompiler } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { validatorCompiler } from '../../platform/http/validation.ts';
+import type { AuthGuards } from '../identity/index.ts';
+import { mediaErrors } from './media.errors.ts';
+import { ErrorResponse, ImageAccepted, ImageList, MediaFile, MediaFileParams, ProductParams, UploadBody } from './media.schemas.ts';
+import type { MediaService } from './media.service.ts';
+import { isVariantKey, type MediaStorage } from './media.storage.ts';
+import { readImageUpload } from './media.upload.ts';
+
+export type MediaSettings = Readonly<{ maxBytes: number; dir: string }>;
+
+/** The multipart body is streamed by the handler, so the body schema documents it and checks nothing. */
+const documentOnlyBody: FastifySchemaCompiler<unknown> = (route) => (route.httpPart === 'body' ? () => true : validatorCompiler(route));
+
+/** Seller routes under /api/v1: upload an image to a product, list a product's images. */
+export function mediaRoutes(deps: { service: MediaService; guards: AuthGuards; settings: MediaSettings }): FastifyPluginAsync {
+  const { service, guards, settings } = deps;
+  const stagingDir = path.join(settings.dir, '.staging');
+  return async (instance) => {
+    const api = instance.withTypeProvider<TypeBoxTypeProvider>();
+    // Registered here, so only these routes accept multipart, with limits sized for one image.
+    await api.register(multipart, {
+      limits: { fileSize: settings.maxBytes, files: 1, fields: 2, parts: 3, fieldSize: 1024, fieldNameSize: 100, headerPairs: 20 },
+    });
+
+    api.post(
+      '/products/:id/images',
+      {
+        preHandler: guards.requireRole('seller'),
+        validatorCompiler: documentOnlyBody,
+        schema: {
+          tags: ['media'],
+          summary: 'Upload a product image',
+          description: `Resized in the background; the product shows the image once its status is "ready". At most ${settings.maxBytes} bytes.`,
+          consumes: ['multipart/form-data'],
+          security: [{ session: [] }, { bearer: [] }],
+          params: ProductParams,
+          body: UploadBody,
+          response: {
+            202: ImageAccepted,
+            400: ErrorResponse,
+            401: ErrorResponse,
+            403: ErrorResponse,
+            404: ErrorResponse,
+            409: ErrorResponse,
+            413: ErrorResponse,
+            415: ErrorResponse,
+            422: ErrorResponse,
+          },
+        },
+      },
+      async (request, reply) => {
+        const image = await service.addProductImage(request.account!.id, request.params.id, () =>
+          readImageUpload(request.parts(), { stagingDir, maxBytes: settings.maxBytes }),
+        );
+        return reply.code(202).send({ image });
+      },
+    );
+
+    api.get(
+      '/products/:id/images',
+      {
+        preHandler: guards.requireRole('seller'),
+        schema: {
+          tags: ['media'],
+          summary: "A product's images with their processing status (owner only)",
+          security: [{ session: [] }, { bearer: [] }],
+          params: ProductParams,
+          response: { 200: ImageList, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+        },
+      },
+      async (request) => ({ images: await service.listProductImages(request.account!.id, request.params.id) }),
+    );
+  };
+}
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** Public image variants at the server root: `/media/<sha256>.webp`, cacheable forever. */
+export function mediaRootRoutes(deps: { storage: MediaStorage }): FastifyPluginAsync {
+  const { storage } = deps;
+  return async (instance) => {
+    const api = instance.withTypeProvider<TypeBoxTypeProvider>();
+    api.get(
+      '/media/:file',
+      {
+        schema: {
+          tags: ['media'],
+          summary: 'An image variant (content-addressed, immutable)',
+          params: MediaFileParams,
+          response: { 200: MediaFile, 304: { type: 'null', description: 'Not modified' }, 404: ErrorResponse },
+        },
+      },
+      async (request, reply) => {
+        const key = request.params.file;
+        // The key shape is checked before it comes near the file system: no traversal, no originals.
+        if (!isVariantKey(key)) throw mediaErrors.fileNotFound();
+        const etag = `"${key.slice(0, 64)}"`;
+        const found = await storage.stream(key);
+        if (!found) throw mediaErrors.fileNotFound();
+        reply.header('cache-control', IMMUTABLE).header('etag', etag);
+        const inm = request.headers['if-none-match'];
+        if (inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}`)) {
+          found.body.destroy();
+          return reply.code(304).send();
+        }
+        return reply.type('image/webp').header('content-length', found.size).header('x-content-type-options', 'nosniff').send(found.body);
+      },
+    );
+  };
+}

@@ -1,0 +1,67 @@
+import { Type } from '@sinclair/typebox';
+import { MAX_ALT_LENGTH } from './media.service.ts';
+
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.Object(
+      {
+        code: Type.String({ maxLength: 100 }),
+        message: Type.String({ maxLength: 1000 }),
+        field: Type.Optional(Type.String({ maxLength: 200 })),
+        details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ProductParams = Type.Object({ id: Type.String({ format: 'uuid', maxLength: 36 }) }, { additionalProperties: false });
+
+/**
+ * The multipart body, for the OpenAPI document only: the route streams the parts itself (a JSON
+ * schema cannot check a file) and enforces the same rules in media.upload.ts and the service.
+ */
+export const UploadBody = Type.Object(
+  {
+    image: Type.String({ format: 'binary', description: 'JPEG, PNG, WebP, AVIF or GIF; the type is read from the content' }),
+    alt: Type.Optional(Type.String({ maxLength: MAX_ALT_LENGTH, description: 'Text alternative for screen readers' })),
+  },
+  { additionalProperties: false },
+);
+
+export const ImageAccepted = Type.Object(
+  {
+    image: Type.Object({ id: Type.String({ format: 'uuid' }), status: Type.Literal('processing') }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+
+const Urls = Type.Object(
+  { thumb: Type.String({ maxLength: 200 }), card: Type.String({ maxLength: 200 }), full: Type.String({ maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+export const ImageView = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    productId: Type.String({ format: 'uuid' }),
+    alt: Type.String({ maxLength: MAX_ALT_LENGTH }),
+    status: Type.Union([Type.Literal('processing'), Type.Literal('ready'), Type.Literal('failed')]),
+    width: Type.Union([Type.Integer(), Type.Null()]),
+    height: Type.Union([Type.Integer(), Type.Null()]),
+    urls: Type.Union([Urls, Type.Null()]),
+    error: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+
+export const ImageList = Type.Object({ images: Type.Array(ImageView, { maxItems: 100 }) }, { additionalProperties: false });
+
+export const MediaFileParams = Type.Object(
+  { file: Type.String({ maxLength: 80, description: '<sha256>.webp' }) },
+  { additionalProperties: false },
+);
+
+export const MediaFile = Type.String({ format: 'binary' });

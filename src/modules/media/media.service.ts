@@ -1,0 +1,185 @@
+import { createReadStream } from 'node:fs';
+import type { Logger } from 'pino';
+import type { Stores } from '../../platform/postgres/stores.ts';
+import { enqueue, PermanentJobError } from '../../platform/queue/queue.ts';
+import { isDomainError } from '../../shared/errors.ts';
+import { newId } from '../../shared/ids.ts';
+import type { CatalogService, ProductImage } from '../catalog/index.ts';
+import { mediaErrors } from './media.errors.ts';
+import { detectImageType, ImageDecodeError, probeImage, renderVariants } from './media.images.ts';
+import * as repo from './media.repository.ts';
+import { originalKey, variantKey, type MediaStorage } from './media.storage.ts';
+import type { UploadParts } from './media.upload.ts';
+
+export const RESIZE_TASK = 'media.resize-image';
+export const MAX_ALT_LENGTH = 200;
+/** Enough for a product page; keeps one seller from filling the disk through one product. */
+export const MAX_IMAGES_PER_PRODUCT = 12;
+
+export type ImageUrls = ProductImage['urls'];
+
+/** An image as its owner sees it, whatever its state. */
+export type ImageView = Readonly<{
+  id: string;
+  productId: string;
+  alt: string;
+  status: repo.ImageStatus;
+  width: number | null;
+  height: number | null;
+  urls: ImageUrls | null;
+  error: string | null;
+  createdAt: string;
+}>;
+
+export type MediaService = Readonly<{
+  /**
+   * Checks that the account owns the product before `read` touches the request body, then checks
+   * the staged file by content, stores the original, and records the image with its resize job in
+   * one transaction. The image becomes visible on the product once the job has run.
+   */
+  addProductImage(accountId: string, productId: string, read: () => Promise<UploadParts>): Promise<{ id: string; status: 'processing' }>;
+  /** The owner's view of a product's images, failed and in-progress ones included. */
+  listProductImages(accountId: string, productId: string): Promise<ImageView[]>;
+  /** The resize job: idempotent, safe to re-run after a crash at any point. */
+  resizeImage(imageId: string): Promise<void>;
+  /**
+   * Re-encodes an image into the public variants and stores them, with no row and no job: for the
+   * demo seeder, whose few placeholder images are shared by many products.
+   */
+  storeVariants(bytes: Buffer): Promise<ImageUrls>;
+}>;
+
+export function createMediaService(deps: { stores: Stores; catalog: CatalogService; storage: MediaStorage; log: Logger }): MediaService {
+  const { stores, catalog, storage, log } = deps;
+  const db = stores.catalog.db;
+
+  function urlsOf(row: repo.ImageRow): ImageUrls | null {
+    if (row.status !== 'ready' || !row.thumb_key || !row.card_key || !row.full_key) return null;
+    return { thumb: storage.url(row.thumb_key), card: storage.url(row.card_key), full: storage.url(row.full_key) };
+  }
+
+  /** Publishes the product's ready images, in upload order, to the catalog. */
+  async function syncProductImages(productId: string): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      await repo.lockProductImages(trx, productId);
+      const rows = await repo.listProductImages(trx, productId);
+      const images: ProductImage[] = [];
+      for (const row of rows) {
+        const urls = urlsOf(row);
+        if (urls) images.push({ id: row.id, alt: row.alt, urls });
+      }
+      try {
+        // Inside the locked transaction on purpose: the list written is the latest one.
+        await catalog.setProductImages(productId, images);
+      } catch (err) {
+        if (isDomainError(err) && err.kind === 'not_found') {
+          log.info({ productId }, 'product is gone; its images are not published');
+          return;
+        }
+        throw err;
+      }
+    });
+  }
+
+  async function storeRendered(bytes: Buffer): Promise<{ thumb: string; card: string; full: string }> {
+    const variants = await renderVariants(bytes);
+    const keys: Record<string, string> = {};
+    for (const v of variants) {
+      const key = variantKey(v.sha256);
+      await storage.put(key, v.bytes);
+      keys[v.name] = key;
+    }
+    return { thumb: keys.thumb!, card: keys.card!, full: keys.full! };
+  }
+
+  return {
+    async addProductImage(accountId, productId, read) {
+      await catalog.assertProductOwner(productId, accountId);
+      if ((await repo.countLiveImages(db, productId)) >= MAX_IMAGES_PER_PRODUCT) throw mediaErrors.tooManyImages(MAX_IMAGES_PER_PRODUCT);
+
+      const { file, alt } = await read();
+      try {
+        if (!file) throw mediaErrors.imageRequired();
+        const altText = (alt ?? '').trim();
+        if ([...altText].length > MAX_ALT_LENGTH) throw mediaErrors.altTooLong(MAX_ALT_LENGTH);
+
+        const type = await detectImageType(file.path);
+        if (!type) throw mediaErrors.unsupportedType();
+        const probe = await probeImage(file.path, type);
+        if (!probe.ok) throw probe.reason === 'too_many_pixels' ? mediaErrors.dimensionsTooLarge() : mediaErrors.unreadable();
+
+        // The original is written before the row, so a committed row always has its bytes; a crash
+        // in between leaves only an unreferenced content-addressed file.
+        const key = originalKey(file.sha256, type.ext);
+        await storage.put(key, createReadStream(file.path));
+        const id = newId();
+        await db.transaction().execute(async (trx) => {
+          await repo.insertImage(trx, {
+            id,
+            product_id: productId,
+            owner_id: accountId,
+            alt: altText,
+            original_key: key,
+            width: probe.width,
+            height: probe.height,
+          });
+          await enqueue(trx, { task: RESIZE_TASK, payload: { imageId: id }, jobKey: `${RESIZE_TASK}:${id}`, maxAttempts: 10 });
+        });
+        return { id, status: 'processing' as const };
+      } finally {
+        await file?.discard();
+      }
+    },
+
+    async listProductImages(accountId, productId) {
+      await catalog.assertProductOwner(productId, accountId);
+      const rows = await repo.listProductImages(db, productId);
+      return rows.map((row) => ({
+        id: row.id,
+        productId: row.product_id,
+        alt: row.alt,
+        status: row.status,
+        width: row.width,
+        height: row.height,
+        urls: urlsOf(row),
+        error: row.error,
+        createdAt: row.created_at.toISOString(),
+      }));
+    },
+
+    async resizeImage(imageId) {
+      const row = await repo.findImage(db, imageId);
+      if (!row) {
+        log.info({ imageId }, 'image row is gone; nothing to resize');
+        return;
+      }
+      if (row.status === 'failed') return;
+      if (row.status === 'processing') {
+        const original = await storage.get(row.original_key);
+        if (!original) {
+          await repo.markFailed(db, imageId, 'The original file is missing');
+          throw new PermanentJobError(`original ${row.original_key} of image ${imageId} is missing`);
+        }
+        let keys: { thumb: string; card: string; full: string };
+        try {
+          keys = await storeRendered(original);
+        } catch (err) {
+          if (!(err instanceof ImageDecodeError)) throw err;
+          log.warn({ imageId, reason: err.message }, 'image does not decode');
+          await repo.markFailed(db, imageId, 'The image could not be decoded');
+          throw new PermanentJobError(`image ${imageId} does not decode: ${err.message}`);
+        }
+        // Variant files are content-addressed and already stored, so a crash before this line
+        // only means the next attempt writes nothing new and lands here again.
+        await repo.markReady(db, imageId, keys);
+      }
+      // Also reached when a previous attempt marked the row ready but died before publishing.
+      await syncProductImages(row.product_id);
+    },
+
+    async storeVariants(bytes) {
+      const keys = await storeRendered(bytes);
+      return { thumb: storage.url(keys.thumb), card: storage.url(keys.card), full: storage.url(keys.full) };
+    },
+  };
+}
