@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
  * member when the union grew.
  */
 export default defineConfig(
-  globalIgnores(['node_modules/', '.atelier/', '.atelier-bench/', 'bench/results/', 'dist/', 'coverage/']),
+  globalIgnores(['node_modules/', '.atelier/', 'bench/results/', 'dist/', 'coverage/']),
   tseslint.configs.eslintRecommended,
   tseslint.configs.recommendedTypeChecked,
   {

@@ -1,0 +1,93 @@
+/**
+ * The benchmark's numbers, their table, and the targets of the catalog issue with their verdicts.
+ */
+export type Row = Readonly<{
+  scenario: string;
+  /** The server's state for this row: cache on or off. */
+  cache: 'on' | 'off';
+  connections: number;
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+  /** The scenario this one is compared with, and the ratio of their req/s. */
+  baseline: string | null;
+  ratio: number | null;
+  skipped: string | null;
+}>;
+
+export type Target = Readonly<{ name: string; verdict: 'PASS' | 'FAIL' | 'N/A'; detail: string }>;
+
+const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+
+export function formatTable(rows: readonly Row[]): string {
+  const header = ['scenario', 'cache', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'errors/non-2xx', 'ratio to baseline'];
+  const body = rows.map((r) =>
+    r.skipped
+      ? [r.scenario, r.cache, String(r.connections), 'skipped', '', '', '', r.skipped]
+      : [
+          r.scenario,
+          r.cache,
+          String(r.connections),
+          fixed(r.reqPerSec, 0),
+          fixed(r.p50Ms, 1),
+          fixed(r.p99Ms, 1),
+          `${r.errors}/${r.non2xx}`,
+          r.ratio === null ? '(baseline)' : `${(r.ratio * 100).toFixed(0)}% of ${r.baseline}`,
+        ],
+  );
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const numeric = new Set([2, 3, 4, 5, 6]);
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+/** The issue's targets, judged from the rows (a skipped or failed scenario gives N/A). */
+export function judgeTargets(rows: readonly Row[]): Target[] {
+  const find = (scenario: string, cache: 'on' | 'off') => rows.find((r) => r.scenario === scenario && r.cache === cache && !r.skipped);
+  const targets: Target[] = [];
+  const ratioTarget = (name: string, row: Row | undefined, base: Row | undefined, min: number) => {
+    if (!row || !base) return targets.push({ name, verdict: 'N/A', detail: 'scenario or baseline did not run' });
+    const ratio = row.reqPerSec / base.reqPerSec;
+    const ok = ratio >= min && row.errors + row.non2xx === 0;
+    targets.push({
+      name,
+      verdict: ok ? 'PASS' : 'FAIL',
+      detail: `${fixed(row.reqPerSec, 0)} vs ${fixed(base.reqPerSec, 0)} req/s = ${(ratio * 100).toFixed(0)}%${row.errors + row.non2xx > 0 ? `, ${row.errors + row.non2xx} errors` : ''}`,
+    });
+  };
+  const p99Target = (name: string, row: Row | undefined, maxMs: number) => {
+    if (!row) return targets.push({ name, verdict: 'N/A', detail: 'scenario did not run' });
+    targets.push({
+      name,
+      verdict: row.p99Ms < maxMs ? 'PASS' : 'FAIL',
+      detail: `p99 ${fixed(row.p99Ms, 1)} ms at ${row.connections} connections`,
+    });
+  };
+
+  const health = find('/health (bare route)', 'on');
+  ratioTarget('warm list >= 60% of the bare route req/s', find('list /api/v1/products', 'on'), health, 0.6);
+  p99Target('warm list p99 < 25 ms', find('list /api/v1/products', 'on'), 25);
+  ratioTarget('warm detail >= 60% of the bare route req/s', find('detail warm (hot ids)', 'on'), health, 0.6);
+  p99Target('warm detail p99 < 25 ms', find('detail warm (hot ids)', 'on'), 25);
+  ratioTarget(
+    'cache-off detail >= 50% of the one-lookup route req/s',
+    find('detail (cache off)', 'off'),
+    find('one-lookup (baseline)', 'off'),
+    0.5,
+  );
+  p99Target('search p99 < 50 ms at 20 connections', find('search', 'on'), 50);
+  return targets;
+}
+
+export function formatTargets(targets: readonly Target[]): string {
+  const width = Math.max(...targets.map((t) => t.name.length));
+  return targets.map((t) => `  ${t.verdict.padEnd(4)}  ${t.name.padEnd(width)}  ${t.detail}`).join('\n');
+}

@@ -1,0 +1,422 @@
+/**
+ * `npm run bench`: how fast the catalog reads are, compared with the cheapest things the same
+ * server can do, in one command anyone can rerun.
+ *
+ * 1. Prepares a catalog of BENCH_PRODUCTS products (default 100,000) in its own data folder
+ *    (.atelier/bench/, reused by later runs) with `atelier seed`.
+ * 2. Starts one API process (`atelier api`) and measures, with autocannon: the bare `/health`
+ *    route and one primary-key lookup through the pool (the baselines), then the catalog list,
+ *    product detail warm and cold, a shop page and search.
+ * 3. Restarts the API with the cache off and measures product detail against the lookup baseline.
+ * 4. Prints a table and the issue's targets, and writes both to bench/results/<timestamp>.json.
+ *
+ * Settings: BENCH_PRODUCTS, BENCH_DURATION (seconds per scenario, default 10), BENCH_DATA_DIR,
+ * BENCH_PG_PORT, BENCH_PORT, BENCH_STRICT=true (exit 1 when a target fails).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import pino from 'pino';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../src/platform/postgres/embedded-postgres.ts';
+import { EMBEDDED_CATALOG_DB } from '../src/platform/postgres/stores.ts';
+import { startAtelier, stopAllAtelier, stopAtelier, waitUntilReady, type AtelierChild } from './children.ts';
+import { formatTable, formatTargets, judgeTargets, type Row } from './report.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+function intSetting(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min} (got "${raw}")`);
+  return n;
+}
+
+const settings = {
+  products: intSetting('BENCH_PRODUCTS', 100_000, 1),
+  durationSec: intSetting('BENCH_DURATION', 10, 1),
+  dataDir: path.resolve(ROOT, process.env.BENCH_DATA_DIR || path.join('.atelier', 'bench')),
+  pgPort: intSetting('BENCH_PG_PORT', 54339, 1),
+  apiPort: intSetting('BENCH_PORT', 3099, 1),
+  strict: process.env.BENCH_STRICT === 'true',
+};
+const BASE = `http://127.0.0.1:${settings.apiPort}`;
+const WARMUP_SEC = Math.min(3, Math.max(1, Math.round(settings.durationSec / 4)));
+
+/** Child environment: the bench's own data and ports; never a developer's external databases. */
+function atelierEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of ['CATALOG_DATABASE_URL', 'SHARD_DATABASE_URLS', 'MEDIA_DIR', 'PORT', 'HOST', 'CACHE_ENABLED']) delete env[key];
+  return {
+    ...env,
+    ATELIER_DATA_DIR: settings.dataDir,
+    EMBEDDED_PG_PORT: String(settings.pgPort),
+    LOG_LEVEL: 'warn',
+    DEMO_SEED: 'false',
+    ...extra,
+  };
+}
+
+/** A small deterministic PRNG, so two runs sample the same ids from the same catalog. */
+function shuffled<T>(items: readonly T[], seed = 42): T[] {
+  const out = [...items];
+  let s = seed >>> 0;
+  const rand = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The catalog to measure
+
+type Sample = {
+  published: number;
+  hotIds: string[];
+  coldIds: string[];
+  shopSlugs: string[];
+  categoryIds: string[];
+  searchTerms: string[];
+};
+
+const MISSING_TABLE = '42P01';
+
+async function countPublished(catalog: pg.Pool): Promise<number> {
+  try {
+    const { rows } = await catalog.query<{ n: number }>(`select count(*)::int as n from catalog_products where status = 'published'`);
+    return rows[0]?.n ?? 0;
+  } catch (err) {
+    if ((err as { code?: string }).code === MISSING_TABLE) return 0;
+    throw err;
+  }
+}
+
+async function ensureCatalog(catalog: pg.Pool): Promise<number> {
+  const have = await countPublished(catalog);
+  if (have >= settings.products) {
+    console.log(`catalog: ${have} published products already in ${settings.dataDir} (reused)`);
+    return have;
+  }
+  const missing = settings.products - have;
+  console.log(`catalog: ${have} published products, seeding ${missing} more (once; later runs reuse them)...`);
+  const started = Date.now();
+  const seed = startAtelier('seed', ['seed', '--products', String(missing)], atelierEnv({}), { showOutput: true });
+  const code = await seed.exited;
+  if (code !== 0) throw new Error(`atelier seed exited with ${code}`);
+  const now = await countPublished(catalog);
+  console.log(`catalog: ${now} published products after ${((Date.now() - started) / 1000).toFixed(0)} s of seeding`);
+  if (now < settings.products) {
+    console.warn(`  warning: the seeder made fewer products than asked (${now} < ${settings.products}); measuring what exists`);
+  }
+  return now;
+}
+
+/** Words shoppers would type: frequent title words, some prefixes of them, a few two-word phrases. */
+function searchTermsFrom(titles: readonly string[]): string[] {
+  const counts = new Map<string, number>();
+  const phrases: string[] = [];
+  for (const title of titles) {
+    const words = title.toLowerCase().match(/\p{L}{4,}/gu) ?? [];
+    for (const w of words) counts.set(w, (counts.get(w) ?? 0) + 1);
+    if (words.length >= 2 && phrases.length < 5) phrases.push(`${words[0]} ${words[1]}`);
+  }
+  const frequent = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([w]) => w)
+    .slice(0, 15);
+  const prefixes = frequent.slice(0, 6).map((w) => w.slice(0, Math.max(3, Math.ceil(w.length / 2))));
+  return shuffled([...frequent, ...prefixes, ...phrases], 7);
+}
+
+async function sampleCatalog(catalog: pg.Pool, published: number): Promise<Sample> {
+  const safe = async <T extends pg.QueryResultRow>(text: string): Promise<T[]> => {
+    try {
+      return (await catalog.query<T>(text)).rows;
+    } catch (err) {
+      if ((err as { code?: string }).code === MISSING_TABLE) return [];
+      throw err;
+    }
+  };
+  // Every published id: the cold scenarios walk the whole catalog so that most reads miss the cache.
+  const ids = shuffled((await safe<{ id: string }>(`select id from catalog_products where status = 'published'`)).map((r) => r.id));
+  const shopSlugs = (await safe<{ slug: string }>(`select slug from catalog_shops order by slug limit 50`)).map((r) => r.slug);
+  const categoryIds = (await safe<{ id: string }>(`select id from catalog_categories order by slug limit 10`)).map((r) => r.id);
+  const titles = (
+    await safe<{ title: string }>(`select title from catalog_products where status = 'published' order by id limit 3000`)
+  ).map((r) => r.title);
+  return {
+    published,
+    hotIds: ids.slice(0, 20),
+    coldIds: ids.length > 20 ? ids.slice(20) : ids,
+    shopSlugs,
+    categoryIds,
+    searchTerms: searchTermsFrom(titles),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring
+
+type Scenario = Readonly<{
+  name: string;
+  connections: number;
+  paths: readonly string[];
+  baseline: string | null;
+  /** Run the same paths briefly first, so the measurement sees a warm cache. */
+  warmup: boolean;
+  /** Why it cannot run, found before the server starts (no products, no shops...). */
+  unavailable?: string;
+}>;
+
+async function hammer(paths: readonly string[], connections: number, durationSec: number): Promise<autocannon.Result> {
+  let next = 0;
+  return autocannon({
+    url: BASE,
+    connections,
+    duration: durationSec,
+    timeout: 10,
+    requests: [
+      {
+        method: 'GET',
+        // One path after another, so the rotation (hot set, whole catalog, search terms) is exact.
+        setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length]! }),
+      },
+    ],
+  });
+}
+
+/** One request first: a missing route or a failing one is reported instead of measured. */
+async function probe(paths: readonly string[]): Promise<string | null> {
+  try {
+    const res = await fetch(BASE + paths[0], { signal: AbortSignal.timeout(10_000) });
+    if (res.ok) return null;
+    const text = (await res.text()).slice(0, 160);
+    return res.status === 404 && text.includes('No route')
+      ? `route not built yet (GET ${paths[0]} -> 404)`
+      : `GET ${paths[0]} -> ${res.status} ${text}`;
+  } catch (err) {
+    return `GET ${paths[0]} failed: ${(err as Error).message}`;
+  }
+}
+
+async function measure(s: Scenario, cache: 'on' | 'off', rows: Row[]): Promise<void> {
+  const skip = (reason: string) => {
+    console.log(`  ${s.name}: skipped (${reason})`);
+    rows.push({
+      scenario: s.name,
+      cache,
+      connections: s.connections,
+      reqPerSec: NaN,
+      p50Ms: NaN,
+      p99Ms: NaN,
+      maxMs: NaN,
+      requests: 0,
+      errors: 0,
+      non2xx: 0,
+      baseline: s.baseline,
+      ratio: null,
+      skipped: reason,
+    });
+  };
+  if (s.unavailable) return skip(s.unavailable);
+  const problem = await probe(s.paths);
+  if (problem) return skip(problem);
+  if (s.warmup) await hammer(s.paths, s.connections, WARMUP_SEC);
+  const r = await hammer(s.paths, s.connections, settings.durationSec);
+  const base = s.baseline ? rows.find((x) => x.scenario === s.baseline && x.cache === cache && !x.skipped) : undefined;
+  const row: Row = {
+    scenario: s.name,
+    cache,
+    connections: s.connections,
+    reqPerSec: r.requests.average,
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    maxMs: r.latency.max,
+    requests: r.requests.total,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+    baseline: s.baseline,
+    ratio: base ? r.requests.average / base.reqPerSec : null,
+    skipped: null,
+  };
+  rows.push(row);
+  console.log(
+    `  ${s.name}: ${row.reqPerSec.toFixed(0)} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms` +
+      (row.errors + row.non2xx > 0 ? `, ${row.errors} errors, ${row.non2xx} non-2xx` : ''),
+  );
+}
+
+async function startApi(cacheEnabled: boolean): Promise<AtelierChild> {
+  const api = startAtelier(
+    cacheEnabled ? 'api' : 'api (cache off)',
+    ['api'],
+    atelierEnv({
+      HOST: '127.0.0.1',
+      PORT: String(settings.apiPort),
+      BENCH_ROUTES: 'true',
+      CACHE_ENABLED: String(cacheEnabled),
+    }),
+  );
+  await waitUntilReady(api, `${BASE}/health`);
+  return api;
+}
+
+function scenarios(sample: Sample): { cacheOn: Scenario[]; cacheOff: Scenario[] } {
+  const noProducts = sample.coldIds.length === 0 ? 'no published products: is the catalog (and its seeder) built?' : undefined;
+  const lookup: Scenario = {
+    name: 'one-lookup (baseline)',
+    connections: 50,
+    paths: sample.coldIds.map((id) => `/bench/one-lookup/${id}`),
+    baseline: null,
+    warmup: false,
+    ...(noProducts ? { unavailable: noProducts } : {}),
+  };
+  const cold: Scenario = {
+    name: 'detail cold (whole catalog)',
+    connections: 50,
+    paths: sample.coldIds.map((id) => `/api/v1/products/${id}`),
+    baseline: 'one-lookup (baseline)',
+    warmup: false,
+    ...(noProducts ? { unavailable: noProducts } : {}),
+  };
+  const listVariants = [
+    '/api/v1/products?sort=price_asc',
+    '/api/v1/products?sort=price_desc',
+    '/api/v1/products?limit=48',
+    ...sample.categoryIds.slice(0, 4).map((id) => `/api/v1/products?categoryId=${id}`),
+    ...sample.shopSlugs.slice(0, 3).map((slug) => `/api/v1/products?shop=${encodeURIComponent(slug)}`),
+  ];
+  const cacheOn: Scenario[] = [
+    { name: '/health (bare route)', connections: 50, paths: ['/health'], baseline: null, warmup: true },
+    lookup,
+    { name: 'list /api/v1/products', connections: 50, paths: ['/api/v1/products'], baseline: '/health (bare route)', warmup: true },
+    { name: 'list filters/sorts', connections: 50, paths: listVariants, baseline: '/health (bare route)', warmup: true },
+    {
+      name: 'detail warm (hot ids)',
+      connections: 50,
+      paths: sample.hotIds.map((id) => `/api/v1/products/${id}`),
+      baseline: '/health (bare route)',
+      warmup: true,
+      ...(noProducts ? { unavailable: noProducts } : {}),
+    },
+    // Measured before anything else reads product details at random, so its misses are real misses.
+    cold,
+    {
+      name: 'shop page',
+      connections: 50,
+      paths: sample.shopSlugs.map((slug) => `/api/v1/shops/${encodeURIComponent(slug)}`),
+      baseline: '/health (bare route)',
+      warmup: true,
+      ...(sample.shopSlugs.length === 0 ? { unavailable: 'no shops in the catalog' } : {}),
+    },
+    {
+      name: 'search',
+      connections: 20,
+      paths: sample.searchTerms.map((q) => `/api/v1/search?q=${encodeURIComponent(q)}`),
+      baseline: '/health (bare route)',
+      warmup: true,
+      ...(sample.searchTerms.length === 0 ? { unavailable: 'no product titles to take search terms from' } : {}),
+    },
+  ];
+  const cacheOff: Scenario[] = [lookup, { ...cold, name: 'detail (cache off)' }];
+  return { cacheOn, cacheOff };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  console.log(
+    `Atelier benchmark: ${settings.products} products, ${settings.durationSec} s per scenario, ` +
+      `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), node ${process.version}`,
+  );
+  // The bench holds the embedded PostgreSQL for the whole run, so that restarting the API (cache
+  // off) neither restarts the database nor empties its buffers; the API processes attach to it.
+  const server: EmbeddedServer = await startEmbeddedPostgres({
+    dataDir: settings.dataDir,
+    port: settings.pgPort,
+    databases: [EMBEDDED_CATALOG_DB],
+    log: pino({ level: 'warn' }),
+  });
+  stopDatabase = () => server.stop();
+  const catalog = new pg.Pool({ connectionString: server.urlFor(EMBEDDED_CATALOG_DB), max: 2 });
+  const rows: Row[] = [];
+  let api: AtelierChild | null = null;
+  const startedAt = new Date();
+  try {
+    const published = await ensureCatalog(catalog);
+    const sample = await sampleCatalog(catalog, published);
+    console.log(
+      `sample: ${sample.hotIds.length} hot ids, ${sample.coldIds.length} cold ids, ${sample.shopSlugs.length} shops, ` +
+        `${sample.searchTerms.length} search terms (${sample.searchTerms.slice(0, 6).join(', ')}, ...)`,
+    );
+    const plan = scenarios(sample);
+
+    console.log('\nAPI with the cache on:');
+    api = await startApi(true);
+    for (const s of plan.cacheOn) await measure(s, 'on', rows);
+    await stopAtelier(api);
+
+    console.log('\nAPI with the cache off (CACHE_ENABLED=false):');
+    api = await startApi(false);
+    for (const s of plan.cacheOff) await measure(s, 'off', rows);
+    await stopAtelier(api);
+    api = null;
+
+    const targets = judgeTargets(rows);
+    console.log(`\n${formatTable(rows)}\n\nTargets:\n${formatTargets(targets)}`);
+
+    const resultsDir = path.join(ROOT, 'bench', 'results');
+    await mkdir(resultsDir, { recursive: true });
+    const file = path.join(resultsDir, `${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+    const machine = {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? null,
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${os.platform()}-${os.arch()}`,
+    };
+    const report = {
+      startedAt: startedAt.toISOString(),
+      machine,
+      settings: { ...settings, publishedProducts: published, warmupSec: WARMUP_SEC },
+      rows,
+      targets,
+    };
+    // NaN (skipped rows) is not JSON; null says "not measured".
+    await writeFile(file, JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+    console.log(`\nresults: ${path.relative(process.cwd(), file)}`);
+    return settings.strict && targets.some((t) => t.verdict !== 'PASS') ? 1 : 0;
+  } finally {
+    await stopAllAtelier();
+    await catalog.end().catch(() => undefined);
+    await stopDatabase().catch((err: unknown) => console.error(`could not stop the bench PostgreSQL: ${String(err)}`));
+  }
+}
+
+/** Stops the embedded PostgreSQL when this run started it (pg_ctl runs it in its own session). */
+let stopDatabase: () => Promise<void> = async () => {};
+
+process.once('SIGINT', () => {
+  console.error('\ninterrupted: stopping the API and the database');
+  void stopAllAtelier()
+    .then(() => stopDatabase())
+    .finally(() => process.exit(130));
+});
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`benchmark failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);
