@@ -85,7 +85,7 @@ type Sample = {
   hotIds: string[];
   coldIds: string[];
   shopSlugs: string[];
-  categoryIds: string[];
+  categorySlugs: string[];
   searchTerms: string[];
 };
 
@@ -150,7 +150,7 @@ async function sampleCatalog(catalog: pg.Pool, published: number): Promise<Sampl
   // Every published id: the cold scenarios walk the whole catalog so that most reads miss the cache.
   const ids = shuffled((await safe<{ id: string }>(`select id from catalog_products where status = 'published'`)).map((r) => r.id));
   const shopSlugs = (await safe<{ slug: string }>(`select slug from catalog_shops order by slug limit 50`)).map((r) => r.slug);
-  const categoryIds = (await safe<{ id: string }>(`select id from catalog_categories order by slug limit 10`)).map((r) => r.id);
+  const categorySlugs = (await safe<{ slug: string }>(`select slug from catalog_categories order by slug limit 10`)).map((r) => r.slug);
   const titles = (
     await safe<{ title: string }>(`select title from catalog_products where status = 'published' order by id limit 3000`)
   ).map((r) => r.title);
@@ -159,7 +159,7 @@ async function sampleCatalog(catalog: pg.Pool, published: number): Promise<Sampl
     hotIds: ids.slice(0, 20),
     coldIds: ids.length > 20 ? ids.slice(20) : ids,
     shopSlugs,
-    categoryIds,
+    categorySlugs,
     searchTerms: searchTermsFrom(titles),
   };
 }
@@ -256,6 +256,18 @@ async function measure(s: Scenario, cache: 'on' | 'off', rows: Row[]): Promise<v
   );
 }
 
+/** The cursor of page 2 of the default list, as a client would get it; null when there is none. */
+async function firstPageCursor(): Promise<string | null> {
+  try {
+    const res = await fetch(`${BASE}/api/v1/products`, { signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) return null;
+    const page = (await res.json()) as { nextCursor?: unknown };
+    return typeof page.nextCursor === 'string' ? page.nextCursor : null;
+  } catch {
+    return null;
+  }
+}
+
 async function startApi(cacheEnabled: boolean): Promise<AtelierChild> {
   const api = startAtelier(
     cacheEnabled ? 'api' : 'api (cache off)',
@@ -271,7 +283,7 @@ async function startApi(cacheEnabled: boolean): Promise<AtelierChild> {
   return api;
 }
 
-function scenarios(sample: Sample): { cacheOn: Scenario[]; cacheOff: Scenario[] } {
+function scenarios(sample: Sample, secondPage: string | null): { cacheOn: Scenario[]; cacheOff: Scenario[] } {
   const noProducts = sample.coldIds.length === 0 ? 'no published products: is the catalog (and its seeder) built?' : undefined;
   const lookup: Scenario = {
     name: 'one-lookup (baseline)',
@@ -289,12 +301,16 @@ function scenarios(sample: Sample): { cacheOn: Scenario[]; cacheOff: Scenario[] 
     warmup: false,
     ...(noProducts ? { unavailable: noProducts } : {}),
   };
+  // The filters and sorts a shopper clicks: by price, by category (slug), one shop, a price band,
+  // and page 2 through the cursor the first page handed out.
   const listVariants = [
     '/api/v1/products?sort=price_asc',
     '/api/v1/products?sort=price_desc',
     '/api/v1/products?limit=48',
-    ...sample.categoryIds.slice(0, 4).map((id) => `/api/v1/products?categoryId=${id}`),
+    '/api/v1/products?minPrice=1000&maxPrice=5000',
+    ...sample.categorySlugs.slice(0, 4).map((slug) => `/api/v1/products?category=${encodeURIComponent(slug)}`),
     ...sample.shopSlugs.slice(0, 3).map((slug) => `/api/v1/products?shop=${encodeURIComponent(slug)}`),
+    ...(secondPage ? [`/api/v1/products?cursor=${encodeURIComponent(secondPage)}`] : []),
   ];
   const cacheOn: Scenario[] = [
     { name: '/health (bare route)', connections: 50, paths: ['/health'], baseline: null, warmup: true },
@@ -359,10 +375,10 @@ async function main(): Promise<number> {
       `sample: ${sample.hotIds.length} hot ids, ${sample.coldIds.length} cold ids, ${sample.shopSlugs.length} shops, ` +
         `${sample.searchTerms.length} search terms (${sample.searchTerms.slice(0, 6).join(', ')}, ...)`,
     );
-    const plan = scenarios(sample);
 
     console.log('\nAPI with the cache on:');
     api = await startApi(true);
+    const plan = scenarios(sample, await firstPageCursor());
     for (const s of plan.cacheOn) await measure(s, 'on', rows);
     await stopAtelier(api);
 
