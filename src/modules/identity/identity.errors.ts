@@ -10,7 +10,8 @@ export const identityErrors = {
   invalidEmail: () => new DomainError('invalid', 'IDENTITY_INVALID_EMAIL', 'The email address is not valid', 'body.email'),
   passwordLength: (min: number, max: number) =>
     new DomainError('invalid', 'IDENTITY_PASSWORD_LENGTH', `The password must be ${min} to ${max} characters long`, 'body.password'),
-  invalidName: (max: number) => new DomainError('invalid', 'IDENTITY_INVALID_NAME', `The name must be 1 to ${max} characters long`, 'body.name'),
+  invalidName: (max: number) =>
+    new DomainError('invalid', 'IDENTITY_INVALID_NAME', `The name must be 1 to ${max} characters long`, 'body.name'),
   sessionNotFound: () => new DomainError('not_found', 'IDENTITY_SESSION_NOT_FOUND', 'No such session'),
   accountNotFound: () => new DomainError('not_found', 'IDENTITY_ACCOUNT_NOT_FOUND', 'No such account'),
 } as const;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { hash, parseOptions, verify, type Algorithm, type Options } from '@node-rs/argon2';
+import { hash, parseOptions, verify, type Options } from '@node-rs/argon2';
 
 /**
  * argon2id with the OWASP minimum (19 MiB, 2 passes, 1 lane): about 20-50 ms a hash, computed on
@@ -7,7 +7,7 @@ import { hash, parseOptions, verify, type Algorithm, type Options } from '@node-
  */
 export const PASSWORD_POLICY: Readonly<Options> = Object.freeze({
   // `Algorithm` is an ambient const enum, which isolated modules cannot read; 2 is Argon2id.
-  algorithm: 2 as Algorithm,
+  algorithm: 2,
   memoryCost: 19_456,
   timeCost: 2,
   parallelism: 1,

@@ -81,7 +81,11 @@ export async function insertAccount(db: ShardDb, row: AccountRow): Promise<void>
 }
 
 export async function findAccountById(db: ShardDb, id: string): Promise<AccountRow | undefined> {
-  return db.selectFrom('identity_accounts').select(['id', 'email', 'name', 'role', 'password_hash']).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('identity_accounts')
+    .select(['id', 'email', 'name', 'role', 'password_hash'])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function updatePasswordHash(db: ShardDb, id: string, passwordHash: string): Promise<void> {

@@ -3,16 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type {} from '@fastify/cookie';
 import { identityErrors } from './identity.errors.ts';
 import { SESSION_COOKIE, type SessionResolver } from './identity.guards.ts';
-import {
-  AccountResult,
-  AuthResult,
-  ErrorResponse,
-  IdParams,
-  LogInBody,
-  NoContent,
-  SessionList,
-  SignUpBody,
-} from './identity.schemas.ts';
+import { AccountResult, AuthResult, ErrorResponse, IdParams, LogInBody, NoContent, SessionList, SignUpBody } from './identity.schemas.ts';
 import type { IdentityInternals } from './identity.service.ts';
 import type { IdentitySettings } from './identity.types.ts';
 

@@ -152,7 +152,8 @@ export function createIdentityService(deps: { stores: Stores; log: Logger; setti
     async logIn(rawEmail, password) {
       const email = normalizeEmail(rawEmail);
       const entry = email.length <= EMAIL_MAX_LENGTH ? await repo.findEmailIndex(catalog, email) : undefined;
-      const found = entry && routable(entry.account_id) ? await repo.findAccountById(shardForId(entry.account_id), entry.account_id) : undefined;
+      const found =
+        entry && routable(entry.account_id) ? await repo.findAccountById(shardForId(entry.account_id), entry.account_id) : undefined;
       const row = found?.email === email ? found : undefined;
       // Always one argon2 verification, whether or not the account exists.
       const ok = await verifyPassword(row?.password_hash ?? (await dummyHash()), password);

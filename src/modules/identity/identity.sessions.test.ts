@@ -47,7 +47,7 @@ describe('identity: sign-up, log-in, sessions and roles over HTTP', () => {
 
   test('sign-up answers 201 with the account and a token, sets a hardened cookie, and the cookie authenticates', async () => {
     const email = uniqueEmail('Mixed.Case');
-    const { res, body, cookie: value } = await signUp(t.server, { email: `  ${email.toUpperCase()}` .trim(), name: '  Grace  ' });
+    const { res, body, cookie: value } = await signUp(t.server, { email: `  ${email.toUpperCase()}`.trim(), name: '  Grace  ' });
     assert.equal(res.statusCode, 201, res.body);
     assert.equal(body.account.email, email.toLowerCase());
     assert.equal(body.account.name, 'Grace');
@@ -65,7 +65,7 @@ describe('identity: sign-up, log-in, sessions and roles over HTTP', () => {
 
     const viaCookie = await me(cookie(body.token));
     assert.equal(viaCookie.statusCode, 200, viaCookie.body);
-    assert.deepEqual((viaCookie.json() as AuthBody).account, body.account);
+    assert.deepEqual(viaCookie.json<AuthBody>().account, body.account);
   });
 
   test('the cookie is Secure when settings.cookieSecure is on', async () => {
@@ -86,13 +86,13 @@ describe('identity: sign-up, log-in, sessions and roles over HTTP', () => {
 
     const res = await logIn(t.server, email.toUpperCase());
     assert.equal(res.statusCode, 200, res.body);
-    const { account, token } = res.json() as AuthBody;
+    const { account, token } = res.json<AuthBody>();
     assert.deepEqual(account, signed.account);
     assert.equal(sessionCookie(res), token);
 
     const who = await me(bearer(token));
     assert.equal(who.statusCode, 200);
-    assert.equal((who.json() as AuthBody).account.id, account.id);
+    assert.equal(who.json<AuthBody>().account.id, account.id);
 
     const out = await logOut(bearer(token));
     assert.equal(out.statusCode, 204);
@@ -118,8 +118,8 @@ describe('identity: sign-up, log-in, sessions and roles over HTTP', () => {
   test('every log-in rotates: two log-ins give two tokens, both valid; log-out kills only the presented one', async () => {
     const email = uniqueEmail();
     const { body: signed } = await signUp(t.server, { email });
-    const a = (await logIn(t.server, email)).json() as AuthBody;
-    const b = (await logIn(t.server, email)).json() as AuthBody;
+    const a = (await logIn(t.server, email)).json<AuthBody>();
+    const b = (await logIn(t.server, email)).json<AuthBody>();
     assert.notEqual(a.token, b.token);
     assert.notEqual(a.token, signed.token);
     for (const token of [signed.token, a.token, b.token]) assert.equal((await me(bearer(token))).statusCode, 200);
@@ -133,14 +133,14 @@ describe('identity: sign-up, log-in, sessions and roles over HTTP', () => {
   test('sessions list shows the live sessions of the caller only, marks the current one, and never the token', async () => {
     const email = uniqueEmail();
     const { body: first } = await signUp(t.server, { email });
-    const second = (await logIn(t.server, email)).json() as AuthBody;
-    const third = (await logIn(t.server, email)).json() as AuthBody;
+    const second = (await logIn(t.server, email)).json<AuthBody>();
+    const third = (await logIn(t.server, email)).json<AuthBody>();
     await logOut(bearer(third.token));
     const { body: other } = await signUp(t.server);
 
     const res = await t.server.inject({ method: 'GET', url: '/api/v1/auth/sessions', headers: bearer(second.token) });
     assert.equal(res.statusCode, 200, res.body);
-    const { sessions } = res.json() as SessionsBody;
+    const { sessions } = res.json<SessionsBody>();
     const ids = sessions.map((s) => s.id).sort();
     const expected = [(await sessionRow(first.token, first.account.id)).id, (await sessionRow(second.token, first.account.id)).id].sort();
     assert.deepEqual(ids, expected);
@@ -157,14 +157,18 @@ describe('identity: sign-up, log-in, sessions and roles over HTTP', () => {
   test('a customer revokes one of their own sessions, but another customer gets 404 and nothing changes', async () => {
     const email = uniqueEmail();
     const { body: mine } = await signUp(t.server, { email });
-    const phone = (await logIn(t.server, email)).json() as AuthBody;
+    const phone = (await logIn(t.server, email)).json<AuthBody>();
     const phoneSession = await sessionRow(phone.token, mine.account.id);
     // Strangers on the same logical shard (only the ownership check stands between them and the
     // row) and on another one (the session is not even in their database).
     const sameShard = await strangerWhere((id) => shardOfId(id) === shardOfId(mine.account.id));
     const otherShard = await strangerWhere((id) => shardOfId(id) !== shardOfId(mine.account.id));
     for (const stranger of [sameShard, otherShard]) {
-      const res = await t.server.inject({ method: 'DELETE', url: `/api/v1/auth/sessions/${phoneSession.id}`, headers: bearer(stranger.token) });
+      const res = await t.server.inject({
+        method: 'DELETE',
+        url: `/api/v1/auth/sessions/${phoneSession.id}`,
+        headers: bearer(stranger.token),
+      });
       assertError(res, 404, 'IDENTITY_SESSION_NOT_FOUND');
       assert.equal((await sessionRow(phone.token, mine.account.id)).revoked_at, null);
     }
@@ -258,7 +262,7 @@ describe('identity: sign-up, log-in, sessions and roles over HTTP', () => {
     const adminEmail = uniqueEmail('admin');
     const admin = await t.app.identity.service.createAccount({ email: adminEmail, password: PASSWORD, name: 'Root', role: 'admin' });
     assert.equal(admin.role, 'admin');
-    const adminToken = ((await logIn(t.server, adminEmail)).json() as AuthBody).token;
+    const adminToken = (await logIn(t.server, adminEmail)).json<AuthBody>().token;
 
     const url = `/api/v1/admin/accounts/${customer.account.id}`;
     assertError(await t.server.inject({ method: 'GET', url }), 401, 'IDENTITY_UNAUTHENTICATED');
@@ -267,14 +271,18 @@ describe('identity: sign-up, log-in, sessions and roles over HTTP', () => {
 
     const ok = await t.server.inject({ method: 'GET', url, headers: bearer(adminToken) });
     assert.equal(ok.statusCode, 200, ok.body);
-    assert.deepEqual((ok.json() as AuthBody).account, customer.account);
+    assert.deepEqual(ok.json<AuthBody>().account, customer.account);
     assert.ok(!ok.body.includes('argon2'), 'no password hash leaves the server');
 
     const missing = `/api/v1/admin/accounts/${customer.account.id.slice(0, -4)}ffff`;
     assertError(await t.server.inject({ method: 'GET', url: missing, headers: bearer(adminToken) }), 404, 'IDENTITY_ACCOUNT_NOT_FOUND');
     // A valid UUID whose shard bits name no logical shard is "not found", not a crash.
     const offMap = '01890a5d-ac96-7fff-8000-000000000000';
-    assertError(await t.server.inject({ method: 'GET', url: `/api/v1/admin/accounts/${offMap}`, headers: bearer(adminToken) }), 404, 'IDENTITY_ACCOUNT_NOT_FOUND');
+    assertError(
+      await t.server.inject({ method: 'GET', url: `/api/v1/admin/accounts/${offMap}`, headers: bearer(adminToken) }),
+      404,
+      'IDENTITY_ACCOUNT_NOT_FOUND',
+    );
   });
 
   test('the service: getAccount, and sign-up never makes an admin', async () => {
@@ -286,9 +294,8 @@ describe('identity: sign-up, log-in, sessions and roles over HTTP', () => {
   });
 
   test('the routes are in the OpenAPI document under the identity tag', async () => {
-    const doc = (await t.server.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as {
-      paths: Record<string, Record<string, { tags?: string[] }>>;
-    };
+    type Doc = { paths: Record<string, Record<string, { tags?: string[] }>> };
+    const doc = (await t.server.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json<Doc>();
     for (const [path, method] of [
       ['/api/v1/auth/signup', 'post'],
       ['/api/v1/auth/login', 'post'],

@@ -113,7 +113,7 @@ describe('identity: accounts and sessions are placed on the customer shards', ()
         seen.clear();
         const res = await t.server.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(token) });
         assert.equal(res.statusCode, 200, res.body);
-        assert.equal((res.json() as AuthBody).account.id, account.id);
+        assert.equal(res.json<AuthBody>().account.id, account.id);
         const home = t.app.stores.shards.forId(account.id).name;
         assert.deepEqual([...seen.entries()], [[home, 1]], `one query, on ${home} only (no catalog, no other shard)`);
       }

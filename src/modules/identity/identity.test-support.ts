@@ -24,7 +24,7 @@ export async function signUp(
     url: '/api/v1/auth/signup',
     payload: { email: uniqueEmail(), password: PASSWORD, name: 'Ada Maker', ...body },
   });
-  return { res, body: res.json() as AuthBody, cookie: sessionCookie(res) };
+  return { res, body: res.json<AuthBody>(), cookie: sessionCookie(res) };
 }
 
 export async function logIn(server: FastifyInstance, email: string, password = PASSWORD): Promise<LightMyRequestResponse> {
@@ -54,7 +54,7 @@ export async function countRows(t: TestApp): Promise<{ index: number; accounts: 
 
 export function assertError(res: LightMyRequestResponse, status: number, code: string, field?: string): void {
   assert.equal(res.statusCode, status, res.body);
-  const body = res.json() as { error: { code: string; field?: string } };
+  const body = res.json<{ error: { code: string; field?: string } }>();
   assert.equal(body.error.code, code);
   if (field !== undefined) assert.equal(body.error.field, field);
 }
