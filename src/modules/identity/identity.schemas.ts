@@ -66,12 +66,15 @@ export const IdParams = Type.Object({ id: Id }, { additionalProperties: false })
 
 export const ErrorResponse = Type.Object(
   {
-    error: Type.Object({
-      code: Type.String(),
-      message: Type.String(),
-      field: Type.Optional(Type.String()),
-      details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    }),
+    error: Type.Object(
+      {
+        code: Type.String(),
+        message: Type.String(),
+        field: Type.Optional(Type.String()),
+        details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      },
+      { additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { hash } from '@node-rs/argon2';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
 import { shardOfId } from '../../shared/ids.ts';
@@ -113,6 +114,39 @@ describe('identity: sign-up, log-in, sessions and roles over HTTP', () => {
     assertError(unknown, 401, 'IDENTITY_INVALID_CREDENTIALS');
     assertError(await logIn(t.server, 'not-an-email', PASSWORD), 401, 'IDENTITY_INVALID_CREDENTIALS');
     assert.equal(unknown.cookies.length, 0);
+  });
+
+  test('an unknown email costs a password verification too, so timing does not reveal which emails exist', async () => {
+    const email = uniqueEmail();
+    await signUp(t.server, { email });
+    const median = async (send: () => Promise<unknown>) => {
+      const times: number[] = [];
+      for (let i = 0; i < 7; i++) {
+        const start = performance.now();
+        await send();
+        times.push(performance.now() - start);
+      }
+      return times.sort((a, b) => a - b)[3]!;
+    };
+    const known = await median(() => logIn(t.server, email, 'wrong password here'));
+    const unknown = await median(() => logIn(t.server, uniqueEmail('nobody'), 'wrong password here'));
+    // Without the dummy hash an unknown email answers after one index lookup, an order of
+    // magnitude faster than an argon2id verification; with it the two are alike.
+    assert.ok(unknown > known * 0.5, `unknown ${unknown.toFixed(1)} ms vs known ${known.toFixed(1)} ms`);
+  });
+
+  test('a log-in upgrades a password hash made with weaker parameters', async () => {
+    const email = uniqueEmail();
+    const { body } = await signUp(t.server, { email });
+    const db = t.app.stores.shards.forId(body.account.id).db;
+    const weak = await hash(PASSWORD, { memoryCost: 4096, timeCost: 1, parallelism: 1 });
+    await sql`update identity_accounts set password_hash = ${weak} where id = ${body.account.id}`.execute(db);
+    assert.equal((await logIn(t.server, email)).statusCode, 200);
+    const { rows } = await sql<{
+      password_hash: string;
+    }>`select password_hash from identity_accounts where id = ${body.account.id}`.execute(db);
+    assert.match(rows[0]!.password_hash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    assert.equal((await logIn(t.server, email)).statusCode, 200);
   });
 
   test('every log-in rotates: two log-ins give two tokens, both valid; log-out kills only the presented one', async () => {

@@ -8,13 +8,14 @@ import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
 import { createGuards } from './identity.guards.ts';
 import { identityRoutes } from './identity.routes.ts';
+import { identityMigrations } from './identity.migrations.ts';
 import { createIdentityService } from './identity.service.ts';
 import type { Account, AuthGuards, IdentityService, IdentitySettings } from './identity.types.ts';
 
 export type { Account, AuthGuards, IdentityService, IdentitySettings, Role, SessionInfo } from './identity.types.ts';
-export { identityMigrations } from './identity.migrations.ts';
+export { identityMigrations };
+/** The name of the session cookie, for clients and tests that set it by hand. */
 export { SESSION_COOKIE } from './identity.guards.ts';
-import { identityMigrations } from './identity.migrations.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
