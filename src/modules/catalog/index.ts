@@ -1,14 +1,21 @@
-// STUB: the catalog helper replaces the implementation. The exported names and types below are the
-// contract search, media, seed and app/container.ts rely on; keep them (additions are fine).
 import type { Logger } from 'pino';
 import type { Cache } from '../../platform/cache/cache.ts';
 import type { EventBus } from '../../platform/events.ts';
 import type { PublicCachePolicy } from '../../platform/http/cached-json.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
-import type { ModuleMigrations } from '../../platform/postgres/migrations.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
 import type { Money } from '../../shared/money.ts';
 import type { AuthGuards } from '../identity/index.ts';
+import { catalogMigrations } from './catalog.migrations.ts';
+import { catalogRoutes } from './catalog.routes.ts';
+import { createCatalogService, type CatalogUseCases } from './catalog.service.ts';
+
+/**
+ * The catalog's public surface: shops, products with their variants, categories. Other modules call
+ * `CatalogService` (never the tables); the HTTP routes are mounted by app/http.ts.
+ */
+export { CATALOG_EVENTS, type ProductChangedPayload, type ShopChangedPayload } from './catalog.events.ts';
+export { catalogMigrations };
 
 export type ProductStatus = 'draft' | 'published';
 
@@ -59,21 +66,16 @@ export type Shop = Readonly<{
 
 export type Category = Readonly<{ id: string; slug: string; name: string; parentId: string | null }>;
 
+/** Price in integer minor units of the shop's currency, 1..MAX_AMOUNT. A missing SKU gets `SKU-<n>`. */
 export type NewVariant = Readonly<{ sku?: string; options: Record<string, string>; price: number }>;
 export type NewProduct = Readonly<{
   title: string;
   description: string;
   categoryId?: string | null;
+  /** Defaults to draft for createProduct and to published for importProducts. */
   status?: ProductStatus;
   variants: ReadonlyArray<NewVariant>;
 }>;
-
-/**
- * Events the catalog publishes (through the event bus, inside the transaction of the change):
- * `product.changed` { productId, shopId } on create, edit, publish, image change;
- * `shop.changed` { shopId } on a shop edit.
- */
-export const CATALOG_EVENTS = { productChanged: 'product.changed', shopChanged: 'shop.changed' } as const;
 
 export type CatalogService = Readonly<{
   createCategory(input: { slug: string; name: string; parentId?: string | null }): Promise<Category>;
@@ -84,6 +86,7 @@ export type CatalogService = Readonly<{
   createProduct(ownerId: string, input: NewProduct): Promise<Product>;
   /** Uncached read from the primary; drafts included (callers decide what to show). */
   getProduct(id: string): Promise<Product | null>;
+  /** Uncached, drafts included, in no particular order; unknown ids are left out. */
   getProducts(ids: readonly string[]): Promise<Product[]>;
   /** Throws CATALOG_PRODUCT_NOT_FOUND (not_found) or CATALOG_NOT_OWNER (forbidden). */
   assertProductOwner(productId: string, accountId: string): Promise<void>;
@@ -99,9 +102,8 @@ export type CatalogService = Readonly<{
 }>;
 
 export type CatalogModule = ModuleDefinition & Readonly<{ service: CatalogService }>;
-export const catalogMigrations: ModuleMigrations = { module: 'catalog' };
 
-export function createCatalog(_deps: {
+export function createCatalog(deps: {
   stores: Stores;
   cache: Cache;
   events: EventBus;
@@ -110,25 +112,17 @@ export function createCatalog(_deps: {
   currency: string;
   log: Logger;
 }): CatalogModule {
-  const notYet = async (): Promise<never> => {
-    throw new Error('catalog not built yet');
-  };
+  const useCases: CatalogUseCases = createCatalogService({
+    db: deps.stores.catalog.db,
+    cache: deps.cache,
+    events: deps.events,
+    currency: deps.currency,
+    log: deps.log.child({ module: 'catalog' }),
+  });
   return {
     name: 'catalog',
     migrations: catalogMigrations,
-    service: {
-      createCategory: notYet,
-      listCategories: notYet,
-      createShop: notYet,
-      getShopBySlug: notYet,
-      getShopByOwner: notYet,
-      createProduct: notYet,
-      getProduct: notYet,
-      getProducts: notYet,
-      assertProductOwner: notYet,
-      setProductImages: notYet,
-      importProducts: notYet,
-      listProductIds: notYet,
-    },
+    routes: catalogRoutes({ catalog: useCases, guards: deps.guards, httpCache: deps.httpCache }),
+    service: useCases,
   };
 }

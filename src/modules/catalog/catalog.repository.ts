@@ -1,0 +1,328 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { ProductSort } from './catalog.cursor.ts';
+
+/**
+ * The catalog's queries. Each takes the database or the current transaction first, so the service
+ * decides what runs together. Reads that feed a page are single statements: a product with its
+ * shop, category and variants is one query (variants folded in with json_agg), so a cache miss
+ * costs one round trip.
+ */
+export type CatalogDb = Kysely<unknown>;
+
+/** Test-visible counters: how many product detail queries reached the database. */
+export const repositoryStats = { productDetailQueries: 0 };
+
+export type CategoryRow = { id: string; slug: string; name: string; parent_id: string | null };
+export type ShopRow = {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  owner_id: string;
+  currency: string;
+  created_at: Date;
+};
+export type ImageJson = { id: string; alt: string; urls: { thumb: string; card: string; full: string } };
+export type VariantJson = { id: string; sku: string; options: Record<string, string>; price: number; position: number };
+export type ProductRow = {
+  id: string;
+  shop_id: string;
+  owner_id: string;
+  title: string;
+  description: string;
+  category_id: string | null;
+  status: 'draft' | 'published';
+  price_min: number;
+  currency: string;
+  images: ImageJson[];
+  created_at: Date;
+  updated_at: Date;
+  shop_slug: string;
+  shop_name: string;
+  category_name: string | null;
+  variants: VariantJson[];
+  /** created_at as PostgreSQL prints it (microseconds), for keyset cursors. */
+  created_key: string;
+};
+export type ProductListRow = {
+  id: string;
+  title: string;
+  shop_slug: string;
+  shop_name: string;
+  category_id: string | null;
+  price_min: number;
+  currency: string;
+  image: ImageJson | null;
+  created_at: Date;
+  created_key: string;
+};
+
+const rows = async <T>(db: CatalogDb, q: RawBuilder<T>): Promise<T[]> => (await q.execute(db)).rows;
+const first = async <T>(db: CatalogDb, q: RawBuilder<T>): Promise<T | null> => (await q.execute(db)).rows[0] ?? null;
+
+/** The detail projection: product, shop name/slug, category name and ordered variants in one row. */
+const PRODUCT_COLUMNS = sql`
+  p.id, p.shop_id, p.owner_id, p.title, p.description, p.category_id, p.status, p.price_min, p.currency,
+  p.images, p.created_at, p.updated_at, p.created_at::text as created_key,
+  s.slug as shop_slug, s.name as shop_name, c.name as category_name,
+  coalesce((
+    select json_agg(json_build_object('id', v.id, 'sku', v.sku, 'options', v.options, 'price', v.price, 'position', v.position)
+                    order by v.position, v.id)
+    from catalog_variants v where v.product_id = p.id
+  ), '[]'::json) as variants`;
+const PRODUCT_FROM = sql`
+  from catalog_products p
+  join catalog_shops s on s.id = p.shop_id
+  left join catalog_categories c on c.id = p.category_id`;
+
+// ---- categories
+
+export function insertCategory(db: CatalogDb, c: CategoryRow): Promise<unknown> {
+  return sql`insert into catalog_categories (id, slug, name, parent_id) values (${c.id}, ${c.slug}, ${c.name}, ${c.parent_id})`.execute(db);
+}
+
+export function listCategories(db: CatalogDb): Promise<CategoryRow[]> {
+  return rows(db, sql<CategoryRow>`select id, slug, name, parent_id from catalog_categories order by name, id`);
+}
+
+export async function categoryExists(db: CatalogDb, id: string): Promise<boolean> {
+  return (await first(db, sql<{ one: number }>`select 1 as one from catalog_categories where id = ${id}`)) !== null;
+}
+
+// ---- shops
+
+const SHOP_COLUMNS = sql`id, slug, name, description, owner_id, currency, created_at`;
+
+export function insertShop(db: CatalogDb, s: Omit<ShopRow, 'created_at'>): Promise<ShopRow | null> {
+  return first(
+    db,
+    sql<ShopRow>`insert into catalog_shops (id, slug, name, description, owner_id, currency)
+      values (${s.id}, ${s.slug}, ${s.name}, ${s.description}, ${s.owner_id}, ${s.currency})
+      returning ${SHOP_COLUMNS}`,
+  );
+}
+
+export function shopBySlug(db: CatalogDb, slug: string, opts: { forUpdate?: boolean } = {}): Promise<ShopRow | null> {
+  return first(
+    db,
+    sql<ShopRow>`select ${SHOP_COLUMNS} from catalog_shops where slug = ${slug} ${opts.forUpdate ? sql`for update` : sql``}`,
+  );
+}
+
+export function shopByOwner(db: CatalogDb, ownerId: string): Promise<ShopRow | null> {
+  return first(db, sql<ShopRow>`select ${SHOP_COLUMNS} from catalog_shops where owner_id = ${ownerId}`);
+}
+
+export function shopById(db: CatalogDb, id: string): Promise<ShopRow | null> {
+  return first(db, sql<ShopRow>`select ${SHOP_COLUMNS} from catalog_shops where id = ${id}`);
+}
+
+export function updateShop(db: CatalogDb, id: string, patch: { name?: string; description?: string }): Promise<ShopRow | null> {
+  return first(
+    db,
+    sql<ShopRow>`update catalog_shops set
+        name = coalesce(${patch.name ?? null}, name),
+        description = coalesce(${patch.description ?? null}, description),
+        updated_at = now()
+      where id = ${id} returning ${SHOP_COLUMNS}`,
+  );
+}
+
+// ---- products
+
+export type NewProductRow = {
+  id: string;
+  shop_id: string;
+  owner_id: string;
+  title: string;
+  description: string;
+  category_id: string | null;
+  status: 'draft' | 'published';
+  price_min: number;
+  currency: string;
+  images: ImageJson[];
+};
+export type NewVariantRow = {
+  id: string;
+  product_id: string;
+  sku: string;
+  options: Record<string, string>;
+  price: number;
+  position: number;
+};
+
+/** Multi-row insert through one jsonb parameter: no parameter-count limit, one round trip per batch. */
+export function insertProducts(db: CatalogDb, products: readonly NewProductRow[]): Promise<unknown> {
+  return sql`insert into catalog_products (id, shop_id, owner_id, title, description, category_id, status, price_min, currency, images)
+    select x.id, x.shop_id, x.owner_id, x.title, x.description, x.category_id, x.status, x.price_min, x.currency, x.images
+    from jsonb_to_recordset(${JSON.stringify(products)}::jsonb) as x(
+      id uuid, shop_id uuid, owner_id uuid, title text, description text, category_id uuid, status text,
+      price_min bigint, currency char(3), images jsonb)`.execute(db);
+}
+
+export function insertVariants(db: CatalogDb, variants: readonly NewVariantRow[]): Promise<unknown> {
+  return sql`insert into catalog_variants (id, product_id, sku, options, price, position)
+    select x.id, x.product_id, x.sku, x.options, x.price, x.position
+    from jsonb_to_recordset(${JSON.stringify(variants)}::jsonb) as x(
+      id uuid, product_id uuid, sku text, options jsonb, price bigint, position int)`.execute(db);
+}
+
+export type ProductHead = { id: string; shop_id: string; owner_id: string; status: 'draft' | 'published' };
+
+/** Locks the product row: every write to a product or its variants serialises on it (price_min stays right). */
+export function lockProduct(db: CatalogDb, id: string): Promise<ProductHead | null> {
+  return first(db, sql<ProductHead>`select id, shop_id, owner_id, status from catalog_products where id = ${id} for update`);
+}
+
+export function productHead(db: CatalogDb, id: string): Promise<ProductHead | null> {
+  return first(db, sql<ProductHead>`select id, shop_id, owner_id, status from catalog_products where id = ${id}`);
+}
+
+export function updateProduct(
+  db: CatalogDb,
+  id: string,
+  patch: { title?: string; description?: string; categoryId?: string | null; status?: 'draft' | 'published' },
+): Promise<unknown> {
+  const sets = [sql`updated_at = now()`];
+  if (patch.title !== undefined) sets.push(sql`title = ${patch.title}`);
+  if (patch.description !== undefined) sets.push(sql`description = ${patch.description}`);
+  if (patch.categoryId !== undefined) sets.push(sql`category_id = ${patch.categoryId}`);
+  if (patch.status !== undefined) sets.push(sql`status = ${patch.status}`);
+  return sql`update catalog_products set ${sql.join(sets)} where id = ${id}`.execute(db);
+}
+
+/** Recomputes the denormalised lowest price; call inside the transaction that changed a variant. */
+export function refreshPriceMin(db: CatalogDb, productId: string): Promise<unknown> {
+  return sql`update catalog_products set price_min = (select min(price) from catalog_variants where product_id = ${productId}),
+      updated_at = now() where id = ${productId}`.execute(db);
+}
+
+export function setImages(db: CatalogDb, productId: string, images: readonly ImageJson[]): Promise<{ shop_id: string } | null> {
+  return first(
+    db,
+    sql<{ shop_id: string }>`update catalog_products set images = ${JSON.stringify(images)}::jsonb, updated_at = now()
+      where id = ${productId} returning shop_id`,
+  );
+}
+
+/** One product with everything a detail page shows: exactly one query. */
+export function productById(db: CatalogDb, id: string): Promise<ProductRow | null> {
+  repositoryStats.productDetailQueries++;
+  return first(db, sql<ProductRow>`select ${PRODUCT_COLUMNS} ${PRODUCT_FROM} where p.id = ${id}`);
+}
+
+export function productsByIds(db: CatalogDb, ids: readonly string[]): Promise<ProductRow[]> {
+  return rows(db, sql<ProductRow>`select ${PRODUCT_COLUMNS} ${PRODUCT_FROM} where p.id = any(${[...ids]}::uuid[])`);
+}
+
+export function productIdsAfter(db: CatalogDb, afterId: string | null, limit: number): Promise<string[]> {
+  return rows(
+    db,
+    sql<{ id: string }>`select id from catalog_products ${afterId ? sql`where id > ${afterId}` : sql``} order by id limit ${limit}`,
+  ).then((r) => r.map((x) => x.id));
+}
+
+/** A seller's own products, drafts included, newest first. */
+export function productsByOwner(
+  db: CatalogDb,
+  ownerId: string,
+  after: { k: string; id: string } | null,
+  limit: number,
+): Promise<ProductRow[]> {
+  const keyset = after ? sql`and (p.created_at, p.id) < (${after.k}::timestamptz, ${after.id}::uuid)` : sql``;
+  return rows(
+    db,
+    sql<ProductRow>`select ${PRODUCT_COLUMNS} ${PRODUCT_FROM}
+      where p.owner_id = ${ownerId} ${keyset}
+      order by p.created_at desc, p.id desc limit ${limit}`,
+  );
+}
+
+export type ListFilter = {
+  sort: ProductSort;
+  categoryIds: readonly string[] | null;
+  shopSlug: string | null;
+  shopId: string | null;
+  minPrice: number | null;
+  maxPrice: number | null;
+  /** Price filters compare amounts, so they only make sense in one currency. */
+  priceCurrency: string;
+  after: { k: string | number; id: string } | null;
+  limit: number;
+};
+
+/** Published products for public lists: one keyset page, served by the index of its sort order. */
+export function listPublished(db: CatalogDb, f: ListFilter): Promise<ProductListRow[]> {
+  return rows(db, listPublishedQuery(f));
+}
+
+/** The statement behind listPublished, exposed so a test can EXPLAIN exactly what runs. */
+export function listPublishedQuery(f: ListFilter): RawBuilder<ProductListRow> {
+  const where = [sql`p.status = 'published'`];
+  if (f.categoryIds) where.push(sql`p.category_id = any(${[...f.categoryIds]}::uuid[])`);
+  if (f.shopSlug !== null) where.push(sql`s.slug = ${f.shopSlug}`);
+  if (f.shopId !== null) where.push(sql`p.shop_id = ${f.shopId}`);
+  if (f.minPrice !== null || f.maxPrice !== null) where.push(sql`p.currency = ${f.priceCurrency}`);
+  if (f.minPrice !== null) where.push(sql`p.price_min >= ${f.minPrice}`);
+  if (f.maxPrice !== null) where.push(sql`p.price_min <= ${f.maxPrice}`);
+  let order: RawBuilder<unknown>;
+  switch (f.sort) {
+    case 'newest':
+      if (f.after) where.push(sql`(p.created_at, p.id) < (${f.after.k}::timestamptz, ${f.after.id}::uuid)`);
+      order = sql`p.created_at desc, p.id desc`;
+      break;
+    case 'price_asc':
+      if (f.after) where.push(sql`(p.price_min, p.id) > (${f.after.k}::int8, ${f.after.id}::uuid)`);
+      order = sql`p.price_min, p.id`;
+      break;
+    case 'price_desc':
+      if (f.after) where.push(sql`(p.price_min, p.id) < (${f.after.k}::int8, ${f.after.id}::uuid)`);
+      order = sql`p.price_min desc, p.id desc`;
+      break;
+  }
+  return sql<ProductListRow>`select p.id, p.title, s.slug as shop_slug, s.name as shop_name, p.category_id, p.price_min, p.currency,
+        p.images -> 0 as image, p.created_at, p.created_at::text as created_key
+      from catalog_products p join catalog_shops s on s.id = p.shop_id
+      where ${sql.join(where, sql` and `)}
+      order by ${order} limit ${f.limit}`;
+}
+
+// ---- variants
+
+export function variantSkus(db: CatalogDb, productId: string): Promise<Array<{ id: string; sku: string; position: number }>> {
+  return rows(
+    db,
+    sql<{ id: string; sku: string; position: number }>`select id, sku, position from catalog_variants where product_id = ${productId}`,
+  );
+}
+
+export function updateVariant(
+  db: CatalogDb,
+  productId: string,
+  variantId: string,
+  patch: { sku?: string; options?: Record<string, string>; price?: number; position?: number },
+): Promise<{ id: string } | null> {
+  const sets = [sql`product_id = product_id`];
+  if (patch.sku !== undefined) sets.push(sql`sku = ${patch.sku}`);
+  if (patch.options !== undefined) sets.push(sql`options = ${JSON.stringify(patch.options)}::jsonb`);
+  if (patch.price !== undefined) sets.push(sql`price = ${patch.price}`);
+  if (patch.position !== undefined) sets.push(sql`position = ${patch.position}`);
+  return first(
+    db,
+    sql<{ id: string }>`update catalog_variants set ${sql.join(sets)} where id = ${variantId} and product_id = ${productId} returning id`,
+  );
+}
+
+/** PostgreSQL's unique_violation, with the constraint that fired. */
+export function uniqueViolation(err: unknown): string | null {
+  const e = err as { code?: string; constraint?: string };
+  return e?.code === '23505' ? (e.constraint ?? '') : null;
+}
+
+export function productIdsOfShop(db: CatalogDb, shopId: string, afterId: string | null, limit: number): Promise<string[]> {
+  return rows(
+    db,
+    sql<{ id: string }>`select id from catalog_products where shop_id = ${shopId} ${afterId ? sql`and id > ${afterId}` : sql``}
+      order by id limit ${limit}`,
+  ).then((r) => r.map((x) => x.id));
+}

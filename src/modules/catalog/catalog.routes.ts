@@ -1,0 +1,198 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import { sendPublicJson, type PublicCachePolicy } from '../../platform/http/cached-json.ts';
+import { DomainError } from '../../shared/errors.ts';
+import type { AuthGuards } from '../identity/index.ts';
+import type { CatalogUseCases } from './catalog.service.ts';
+import type { Product } from './index.ts';
+import * as s from './catalog.schemas.ts';
+
+const tags = ['catalog'];
+const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
+/** Products are deeply readonly; the schema types are not. Same shape, so the assertion is safe. */
+const asJson = (p: Product) => p as Static<typeof s.ProductSchema>;
+const notModified = { 304: Type.Null({ description: 'Not modified (ETag matched)' }) };
+
+/** The signed-in account's id; the guards have already answered 401/403 when there is none. */
+function accountId(request: FastifyRequest): string {
+  if (!request.account) throw new DomainError('unauthenticated', 'AUTH_REQUIRED', 'Sign in first');
+  return request.account.id;
+}
+
+/**
+ * Thin HTTP edge of the catalog. Public reads carry no guard at all: a warm anonymous read is a
+ * cache lookup and a write of prepared bytes, with no session lookup and no database.
+ */
+export function catalogRoutes(deps: { catalog: CatalogUseCases; guards: AuthGuards; httpCache: PublicCachePolicy }): FastifyPluginAsync {
+  const { catalog, guards, httpCache } = deps;
+  return async (app) => {
+    const api = app.withTypeProvider<TypeBoxTypeProvider>();
+    const seller = { preHandler: guards.requireRole('seller'), schema: { security } };
+
+    // ---- public reads (cached, prepared JSON)
+
+    api.get(
+      '/categories',
+      { schema: { tags, summary: 'The category tree', response: { 200: s.CategoryTreeSchema, ...notModified } } },
+      async (request, reply) => sendPublicJson(request, reply, await catalog.pages.categories(), httpCache),
+    );
+
+    api.get(
+      '/products',
+      {
+        schema: {
+          tags,
+          summary: 'Published products, filtered and sorted, a keyset page at a time',
+          querystring: s.ListQuerystring,
+          response: { 200: s.ProductPageSchema, ...notModified, 400: s.ErrorSchema },
+        },
+      },
+      async (request, reply) => sendPublicJson(request, reply, await catalog.pages.list(request.query), httpCache),
+    );
+
+    api.get(
+      '/products/:id',
+      {
+        schema: {
+          tags,
+          summary: 'A published product',
+          params: s.IdParams,
+          response: { 200: s.PublicProductSchema, ...notModified, 404: s.ErrorSchema },
+        },
+      },
+      async (request, reply) => sendPublicJson(request, reply, await catalog.pages.product(request.params.id), httpCache),
+    );
+
+    api.get(
+      '/shops/:slug',
+      {
+        schema: {
+          tags,
+          summary: 'A shop and its first page of published products',
+          params: s.SlugParams,
+          response: { 200: s.ShopPageSchema, ...notModified, 404: s.ErrorSchema },
+        },
+      },
+      async (request, reply) => sendPublicJson(request, reply, await catalog.pages.shop(request.params.slug), httpCache),
+    );
+
+    // ---- admin
+
+    api.post(
+      '/admin/categories',
+      {
+        preHandler: guards.requireRole('admin'),
+        schema: { tags, summary: 'Create a category', body: s.CreateCategoryBody, response: { 201: s.CategorySchema } },
+      },
+      async (request, reply) => reply.code(201).send(await catalog.createCategory(request.body)),
+    );
+
+    // ---- sellers
+
+    api.post(
+      '/shops',
+      { ...seller, schema: { ...seller.schema, tags, summary: 'Open your shop', body: s.CreateShopBody, response: { 201: s.ShopSchema } } },
+      async (request, reply) => reply.code(201).send(await catalog.createShop(accountId(request), request.body)),
+    );
+
+    api.patch(
+      '/shops/:slug',
+      {
+        ...seller,
+        schema: {
+          ...seller.schema,
+          tags,
+          summary: 'Edit your shop',
+          params: s.SlugParams,
+          body: s.UpdateShopBody,
+          response: { 200: s.ShopSchema },
+        },
+      },
+      async (request) => catalog.updateShop(accountId(request), request.params.slug, request.body),
+    );
+
+    api.post(
+      '/products',
+      {
+        ...seller,
+        schema: {
+          ...seller.schema,
+          tags,
+          summary: 'List a product in your shop',
+          body: s.CreateProductBody,
+          response: { 201: s.ProductSchema },
+        },
+      },
+      async (request, reply) => reply.code(201).send(asJson(await catalog.createProduct(accountId(request), request.body))),
+    );
+
+    api.patch(
+      '/products/:id',
+      {
+        ...seller,
+        schema: {
+          ...seller.schema,
+          tags,
+          summary: 'Edit, publish or unpublish your product',
+          params: s.IdParams,
+          body: s.UpdateProductBody,
+          response: { 200: s.ProductSchema },
+        },
+      },
+      async (request) => asJson(await catalog.updateProduct(accountId(request), request.params.id, request.body)),
+    );
+
+    api.post(
+      '/products/:id/variants',
+      {
+        ...seller,
+        schema: {
+          ...seller.schema,
+          tags,
+          summary: 'Add a variant to your product',
+          params: s.IdParams,
+          body: s.NewVariantBody,
+          response: { 201: s.ProductSchema },
+        },
+      },
+      async (request, reply) => reply.code(201).send(asJson(await catalog.addVariant(accountId(request), request.params.id, request.body))),
+    );
+
+    api.patch(
+      '/products/:id/variants/:variantId',
+      {
+        ...seller,
+        schema: {
+          ...seller.schema,
+          tags,
+          summary: 'Edit a variant of your product',
+          params: s.VariantParams,
+          body: s.UpdateVariantBody,
+          response: { 200: s.ProductSchema },
+        },
+      },
+      async (request) => asJson(await catalog.updateVariant(accountId(request), request.params.id, request.params.variantId, request.body)),
+    );
+
+    api.get(
+      '/seller/products',
+      {
+        ...seller,
+        schema: {
+          ...seller.schema,
+          tags,
+          summary: 'Your own products, drafts included, newest first',
+          querystring: s.SellerListQuerystring,
+          response: { 200: s.SellerProductPageSchema },
+        },
+      },
+      async (request, reply) => {
+        // Private and changing: never stored by a shared cache.
+        const page = await catalog.sellerProducts(accountId(request), request.query.cursor, request.query.limit);
+        void reply.header('cache-control', 'private, no-store');
+        return { items: page.items.map(asJson), nextCursor: page.nextCursor };
+      },
+    );
+  };
+}

@@ -1,0 +1,160 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { MAX_AMOUNT } from '../../shared/money.ts';
+
+/**
+ * Request and response schemas. Every object is closed (`additionalProperties: false`) and every
+ * string, number and array is bounded, so a request a client got wrong is refused with the field.
+ */
+const Id = Type.String({ format: 'uuid' });
+const Slug = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$' });
+const Title = Type.String({ minLength: 1, maxLength: 200 });
+const Description = Type.String({ maxLength: 10_000 });
+const Price = Type.Integer({ minimum: 1, maximum: MAX_AMOUNT, description: 'Integer minor units of the shop currency' });
+const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
+const Status = Type.Union([Type.Literal('draft'), Type.Literal('published')]);
+const Sku = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' });
+const Options = Type.Record(Type.String({ minLength: 1, maxLength: 40 }), Type.String({ maxLength: 100 }), {
+  maxProperties: 10,
+  additionalProperties: false,
+  description: 'e.g. { "size": "M", "colour": "indigo" }',
+});
+const Timestamp = Type.String({ format: 'date-time' });
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const closed = { additionalProperties: false } as const;
+
+export const MoneySchema = Type.Object({ amount: Type.Integer(), currency: Type.String() }, closed);
+export const ImageSchema = Type.Object(
+  {
+    id: Type.String(),
+    alt: Type.String(),
+    urls: Type.Object({ thumb: Type.String(), card: Type.String(), full: Type.String() }, closed),
+  },
+  closed,
+);
+export const VariantSchema = Type.Object(
+  { id: Id, sku: Type.String(), options: Type.Record(Type.String(), Type.String()), price: MoneySchema, position: Type.Integer() },
+  closed,
+);
+const productFields = {
+  id: Id,
+  shopId: Id,
+  shopSlug: Type.String(),
+  shopName: Type.String(),
+  title: Type.String(),
+  description: Type.String(),
+  categoryId: Nullable(Id),
+  categoryName: Nullable(Type.String()),
+  status: Status,
+  priceMin: MoneySchema,
+  images: Type.Array(ImageSchema),
+  variants: Type.Array(VariantSchema),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+};
+/** A product as its owner sees it. */
+export const ProductSchema = Type.Object({ ...productFields, ownerId: Id }, closed);
+/** A published product as anyone sees it. */
+export const PublicProductSchema = Type.Object(productFields, closed);
+export const ProductSummarySchema = Type.Object(
+  {
+    id: Id,
+    title: Type.String(),
+    shopSlug: Type.String(),
+    shopName: Type.String(),
+    categoryId: Nullable(Id),
+    priceMin: MoneySchema,
+    image: Nullable(ImageSchema),
+    createdAt: Timestamp,
+  },
+  closed,
+);
+export const ProductPageSchema = Type.Object({ items: Type.Array(ProductSummarySchema), nextCursor: Nullable(Type.String()) }, closed);
+const shopFields = {
+  id: Id,
+  slug: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  currency: Type.String(),
+  createdAt: Timestamp,
+};
+export const ShopSchema = Type.Object({ ...shopFields, ownerId: Id }, closed);
+export const ShopPageSchema = Type.Object({ shop: Type.Object(shopFields, closed), products: ProductPageSchema }, closed);
+export const CategorySchema = Type.Object({ id: Id, slug: Type.String(), name: Type.String(), parentId: Nullable(Id) }, closed);
+const CategoryNode = Type.Recursive((This) =>
+  Type.Object({ id: Id, slug: Type.String(), name: Type.String(), parentId: Nullable(Id), children: Type.Array(This) }, closed),
+);
+export const CategoryTreeSchema = Type.Object({ categories: Type.Array(CategoryNode) }, closed);
+export const ErrorSchema = Type.Object(
+  { error: Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) }) },
+  { description: 'Error' },
+);
+
+// ---- requests
+
+export const CreateCategoryBody = Type.Object(
+  { slug: Slug, name: Type.String({ minLength: 1, maxLength: 80 }), parentId: Type.Optional(Nullable(Id)) },
+  closed,
+);
+export const CreateShopBody = Type.Object(
+  {
+    slug: Slug,
+    name: Type.String({ minLength: 1, maxLength: 80 }),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    currency: Type.Optional(Currency),
+  },
+  closed,
+);
+export const UpdateShopBody = Type.Object(
+  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })), description: Type.Optional(Type.String({ maxLength: 2000 })) },
+  { ...closed, minProperties: 1 },
+);
+export const NewVariantBody = Type.Object({ sku: Type.Optional(Sku), options: Options, price: Price }, closed);
+export const CreateProductBody = Type.Object(
+  {
+    title: Title,
+    description: Description,
+    categoryId: Type.Optional(Nullable(Id)),
+    status: Type.Optional(Status),
+    variants: Type.Array(NewVariantBody, { minItems: 1, maxItems: 50 }),
+  },
+  closed,
+);
+export const UpdateProductBody = Type.Object(
+  {
+    title: Type.Optional(Title),
+    description: Type.Optional(Description),
+    categoryId: Type.Optional(Nullable(Id)),
+    status: Type.Optional(Status),
+  },
+  { ...closed, minProperties: 1 },
+);
+export const UpdateVariantBody = Type.Object(
+  {
+    sku: Type.Optional(Sku),
+    options: Type.Optional(Options),
+    price: Type.Optional(Price),
+    position: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+  },
+  { ...closed, minProperties: 1 },
+);
+const Cursor = Type.String({ minLength: 1, maxLength: 512 });
+const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 24 });
+export const ListQuerystring = Type.Object(
+  {
+    category: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Category slug or id; includes subcategories' })),
+    shop: Type.Optional(Slug),
+    minPrice: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_AMOUNT, description: 'Minor units of the platform currency' })),
+    maxPrice: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_AMOUNT, description: 'Minor units of the platform currency' })),
+    sort: Type.Union([Type.Literal('newest'), Type.Literal('price_asc'), Type.Literal('price_desc')], { default: 'newest' }),
+    limit: Limit,
+    cursor: Type.Optional(Cursor),
+  },
+  closed,
+);
+export const SellerListQuerystring = Type.Object({ limit: Limit, cursor: Type.Optional(Cursor) }, closed);
+export const SellerProductPageSchema = Type.Object({ items: Type.Array(ProductSchema), nextCursor: Nullable(Type.String()) }, closed);
+export const IdParams = Type.Object({ id: Id }, closed);
+export const VariantParams = Type.Object({ id: Id, variantId: Id }, closed);
+export const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLength: 64 }) }, closed);
+
+export type CreateProductBodyT = Static<typeof CreateProductBody>;

@@ -1,0 +1,480 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Cache } from '../../platform/cache/cache.ts';
+import type { EventBus } from '../../platform/events.ts';
+import { prepareJson, type PreparedJson } from '../../platform/http/cached-json.ts';
+import { DomainError } from '../../shared/errors.ts';
+import { newId } from '../../shared/ids.ts';
+import { MAX_AMOUNT } from '../../shared/money.ts';
+import { decodeProductCursor, encodeProductCursor, type ProductSort } from './catalog.cursor.ts';
+import { catalogErrors } from './catalog.errors.ts';
+import { CATALOG_EVENTS } from './catalog.events.ts';
+import * as repo from './catalog.repository.ts';
+import { toProduct, toPublicProduct, toSummary, type ProductSummary } from './catalog.views.ts';
+import type { Category, CatalogService, NewVariant, Product, ProductStatus, Shop } from './index.ts';
+
+export const MAX_VARIANTS = 50;
+/** A not-found answer is cached briefly: long enough to absorb a burst, short enough to forget. */
+const NOT_FOUND_TTL_MS = 10_000;
+/** After commit, invalidate again a moment later: a read that loaded the old row just before the commit may have re-filled the cache. */
+const SECOND_INVALIDATION_MS = 1000;
+
+/**
+ * Cache keys. Every write invalidates by deleting keys, never by tag: the cache serves a
+ * tag-invalidated entry once more while it refreshes (stale-while-revalidate), and the next read
+ * after an edit must show the edit. Lists (product lists and shop pages) cannot be enumerated, so
+ * their keys carry a generation that any product or shop write replaces: deleting the one
+ * generation key retires every list page at once, and the old entries age out.
+ */
+export const cacheKeys = {
+  product: (id: string) => `catalog:product:${id}`,
+  categories: 'catalog:categories',
+  categoryRows: 'catalog:category-rows',
+  listsGeneration: 'catalog:lists-generation',
+  shop: (generation: string, slug: string) => `catalog:shop:${generation}:${slug}`,
+  list: (generation: string, parts: string) => `catalog:list:${generation}:${parts}`,
+};
+
+/** A prepared public page, possibly with its own (shorter) expiry. */
+type CachedPage = PreparedJson & { expiresAt?: number };
+
+export type ListQuery = Readonly<{
+  category?: string;
+  shop?: string;
+  minPrice?: number;
+  maxPrice?: number;
+  sort: ProductSort;
+  limit: number;
+  cursor?: string;
+}>;
+
+export type Page<T> = Readonly<{ items: T[]; nextCursor: string | null }>;
+
+export type ProductPatch = Readonly<{ title?: string; description?: string; categoryId?: string | null; status?: ProductStatus }>;
+export type VariantPatch = Readonly<{ sku?: string; options?: Record<string, string>; price?: number; position?: number }>;
+
+/** Everything the routes need: the public contract plus seller use cases and cached public pages. */
+export type CatalogUseCases = CatalogService &
+  Readonly<{
+    updateShop(accountId: string, slug: string, patch: { name?: string; description?: string }): Promise<Shop>;
+    updateProduct(accountId: string, productId: string, patch: ProductPatch): Promise<Product>;
+    addVariant(accountId: string, productId: string, input: NewVariant): Promise<Product>;
+    updateVariant(accountId: string, productId: string, variantId: string, patch: VariantPatch): Promise<Product>;
+    sellerProducts(accountId: string, cursor: string | undefined, limit: number): Promise<Page<Product>>;
+    /** Cached, prepared public pages: a warm read neither queries nor serialises. */
+    pages: Readonly<{
+      product(id: string): Promise<PreparedJson>;
+      list(query: ListQuery): Promise<PreparedJson>;
+      shop(slug: string): Promise<PreparedJson>;
+      categories(): Promise<PreparedJson>;
+    }>;
+  }>;
+
+export type CatalogServiceDeps = Readonly<{ db: Kysely<unknown>; cache: Cache; events: EventBus; currency: string; log: Logger }>;
+
+type Invalidation = { keys: string[] };
+
+function toShop(r: repo.ShopRow): Shop {
+  return {
+    id: r.id,
+    slug: r.slug,
+    name: r.name,
+    description: r.description,
+    ownerId: r.owner_id,
+    currency: r.currency,
+    createdAt: r.created_at.toISOString(),
+  };
+}
+
+const toCategory = (r: repo.CategoryRow): Category => ({ id: r.id, slug: r.slug, name: r.name, parentId: r.parent_id });
+
+type CategoryNode = Category & { children: CategoryNode[] };
+
+function buildTree(rows: readonly repo.CategoryRow[]): CategoryNode[] {
+  const nodes = new Map(rows.map((r) => [r.id, { ...toCategory(r), children: [] as CategoryNode[] }]));
+  const roots: CategoryNode[] = [];
+  for (const n of nodes.values()) {
+    const parent = n.parentId ? nodes.get(n.parentId) : undefined;
+    (parent ? parent.children : roots).push(n);
+  }
+  return roots;
+}
+
+/** The category and every category below it (ids), or [] when the slug/id names none. */
+function withDescendants(rows: readonly repo.CategoryRow[], slugOrId: string): string[] {
+  const start = rows.find((r) => r.slug === slugOrId || r.id === slugOrId);
+  if (!start) return [];
+  const children = new Map<string, string[]>();
+  for (const r of rows) if (r.parent_id) children.set(r.parent_id, [...(children.get(r.parent_id) ?? []), r.id]);
+  const out: string[] = [];
+  const stack = [start.id];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (out.includes(id)) continue; // a cycle cannot be made through the API, but never loop on one
+    out.push(id);
+    stack.push(...(children.get(id) ?? []));
+  }
+  return out;
+}
+
+const notFoundPage = (code: string, message: string): CachedPage => ({
+  ...prepareJson({ error: { code, message } }, 404),
+  expiresAt: Date.now() + NOT_FOUND_TTL_MS,
+});
+
+/** Checks what a schema cannot (the seeder calls without one) and fills in default SKUs. */
+function prepareVariants(productId: string, variants: ReadonlyArray<NewVariant>, field: string): repo.NewVariantRow[] {
+  if (variants.length < 1 || variants.length > MAX_VARIANTS) {
+    throw new DomainError('invalid', 'CATALOG_INVALID_VARIANTS', `A product has 1 to ${MAX_VARIANTS} variants`, field);
+  }
+  const seen = new Set<string>();
+  return variants.map((v, i) => {
+    if (!Number.isSafeInteger(v.price) || v.price <= 0 || v.price > MAX_AMOUNT) {
+      throw new DomainError('invalid', 'CATALOG_INVALID_PRICE', `Prices are whole minor units in 1..${MAX_AMOUNT}`, `${field}[${i}].price`);
+    }
+    const sku = v.sku ?? `SKU-${i + 1}`;
+    if (seen.has(sku)) throw catalogErrors.duplicateSku(`${field}[${i}].sku`);
+    seen.add(sku);
+    return { id: newId(), product_id: productId, sku, options: v.options, price: v.price, position: i };
+  });
+}
+
+export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases {
+  const { db, cache, events, log } = deps;
+
+  async function afterCommit(what: Invalidation): Promise<void> {
+    await cache.invalidate(what);
+    setTimeout(() => {
+      cache.invalidate(what).catch((err: unknown) => log.debug({ err }, 'second cache invalidation failed'));
+    }, SECOND_INVALIDATION_MS).unref();
+  }
+
+  const publishProduct = (trx: Kysely<unknown>, productId: string, shopId: string) =>
+    events.publish(trx, CATALOG_EVENTS.productChanged, { productId, shopId }, { jobKeySuffix: productId });
+
+  const productInvalidation = (id: string): Invalidation => ({ keys: [cacheKeys.product(id), cacheKeys.listsGeneration] });
+
+  /** The current generation of list pages (see cacheKeys). */
+  const listsGeneration = () =>
+    cache.getOrLoad(cacheKeys.listsGeneration, [], async () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
+
+  /** Reads a cached page; an entry past its own expiry is dropped and loaded again. */
+  async function cachedPage(key: string, load: () => Promise<CachedPage>): Promise<PreparedJson> {
+    try {
+      const page = await cache.getOrLoad<CachedPage>(key, [], load);
+      if (page.expiresAt === undefined || page.expiresAt > Date.now()) return page;
+      await cache.invalidate({ keys: [key] });
+      return await cache.getOrLoad<CachedPage>(key, [], load);
+    } catch (err) {
+      // The cache wraps a loader's error; a domain error (a bad filter) must still reach the client as itself.
+      const cause = (err as { cause?: unknown }).cause;
+      throw cause instanceof DomainError ? cause : err;
+    }
+  }
+
+  const categoryRows = () => cache.getOrLoad(cacheKeys.categoryRows, [], () => repo.listCategories(db));
+
+  async function assertCategory(trx: Kysely<unknown>, categoryId: string | null | undefined, field: string): Promise<void> {
+    if (categoryId && !(await repo.categoryExists(trx, categoryId))) throw catalogErrors.categoryNotFound(field);
+  }
+
+  /** Locks a product for a write by its owner. Anyone else is told it does not exist. */
+  async function lockOwned(trx: Kysely<unknown>, productId: string, accountId: string): Promise<repo.ProductHead> {
+    const head = await repo.lockProduct(trx, productId);
+    if (!head || head.owner_id !== accountId) throw catalogErrors.productNotFound();
+    return head;
+  }
+
+  async function readBack(trx: Kysely<unknown>, productId: string): Promise<Product> {
+    const row = await repo.productsByIds(trx, [productId]);
+    if (!row[0]) throw catalogErrors.productNotFound();
+    return toProduct(row[0]);
+  }
+
+  function mapSkuConflict(err: unknown, field: string): never {
+    if (repo.uniqueViolation(err) === 'catalog_variants_sku_key') throw catalogErrors.skuTaken(field);
+    throw err;
+  }
+
+  async function listPage(q: ListQuery, shopId: string | null): Promise<Page<ProductSummary>> {
+    const after = q.cursor ? decodeProductCursor(q.cursor, q.sort) : null;
+    const categoryIds = q.category !== undefined ? withDescendants(await categoryRows(), q.category) : null;
+    const rows = await repo.listPublished(db, {
+      sort: q.sort,
+      categoryIds,
+      shopSlug: q.shop ?? null,
+      shopId,
+      minPrice: q.minPrice ?? null,
+      maxPrice: q.maxPrice ?? null,
+      priceCurrency: deps.currency,
+      after: after ? { k: after.k, id: after.id } : null,
+      limit: q.limit + 1,
+    });
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    const last = page[page.length - 1];
+    const nextCursor =
+      more && last ? encodeProductCursor({ s: q.sort, k: q.sort === 'newest' ? last.created_key : last.price_min, id: last.id }) : null;
+    return { items: page.map(toSummary), nextCursor };
+  }
+
+  const service: CatalogUseCases = {
+    async createCategory(input) {
+      const row: repo.CategoryRow = { id: newId(), slug: input.slug, name: input.name, parent_id: input.parentId ?? null };
+      await db.transaction().execute(async (trx) => {
+        await assertCategory(trx, row.parent_id, 'body.parentId');
+        await repo.insertCategory(trx, row).catch((err: unknown) => {
+          if (repo.uniqueViolation(err) === 'catalog_categories_slug_key') throw catalogErrors.categorySlugTaken();
+          throw err;
+        });
+      });
+      await afterCommit({ keys: [cacheKeys.categories, cacheKeys.categoryRows, cacheKeys.listsGeneration] });
+      return toCategory(row);
+    },
+
+    async listCategories() {
+      return (await repo.listCategories(db)).map(toCategory);
+    },
+
+    async createShop(ownerId, input) {
+      const currency = input.currency ?? deps.currency;
+      if (!/^[A-Z]{3}$/.test(currency)) throw catalogErrors.invalidCurrency();
+      if (await repo.shopByOwner(db, ownerId)) throw catalogErrors.shopExists();
+      const row = await repo
+        .insertShop(db, {
+          id: newId(),
+          slug: input.slug,
+          name: input.name,
+          description: input.description ?? '',
+          owner_id: ownerId,
+          currency,
+        })
+        .catch((err: unknown) => {
+          const constraint = repo.uniqueViolation(err);
+          if (constraint === 'catalog_shops_owner_key') throw catalogErrors.shopExists();
+          if (constraint === 'catalog_shops_slug_key') throw catalogErrors.shopSlugTaken();
+          throw err;
+        });
+      // The slug may have been cached as not found.
+      await afterCommit({ keys: [cacheKeys.listsGeneration] });
+      return toShop(row!);
+    },
+
+    async getShopBySlug(slug) {
+      const row = await repo.shopBySlug(db, slug);
+      return row ? toShop(row) : null;
+    },
+
+    async getShopByOwner(ownerId) {
+      const row = await repo.shopByOwner(db, ownerId);
+      return row ? toShop(row) : null;
+    },
+
+    async updateShop(accountId, slug, patch) {
+      const { shop, productIds } = await db.transaction().execute(async (trx) => {
+        const current = await repo.shopBySlug(trx, slug, { forUpdate: true });
+        if (!current) throw catalogErrors.shopNotFound();
+        if (current.owner_id !== accountId) throw catalogErrors.notOwner();
+        const updated = await repo.updateShop(trx, current.id, patch);
+        await events.publish(trx, CATALOG_EVENTS.shopChanged, { shopId: current.id }, { jobKeySuffix: current.id });
+        // Product pages show the shop's name: they are stale now too.
+        const ids: string[] = [];
+        for (let after: string | null = null; ;) {
+          const batch = await repo.productIdsOfShop(trx, current.id, after, 5000);
+          ids.push(...batch);
+          if (batch.length < 5000) break;
+          after = batch[batch.length - 1]!;
+        }
+        return { shop: updated!, productIds: ids };
+      });
+      await afterCommit({ keys: [cacheKeys.listsGeneration, ...productIds.map(cacheKeys.product)] });
+      return toShop(shop);
+    },
+
+    async createProduct(ownerId, input) {
+      const shop = await repo.shopByOwner(db, ownerId);
+      if (!shop) throw catalogErrors.shopRequired();
+      const id = newId();
+      const variants = prepareVariants(id, input.variants, 'body.variants');
+      const product = await db.transaction().execute(async (trx) => {
+        await assertCategory(trx, input.categoryId, 'body.categoryId');
+        await repo.insertProducts(trx, [
+          {
+            id,
+            shop_id: shop.id,
+            owner_id: ownerId,
+            title: input.title,
+            description: input.description,
+            category_id: input.categoryId ?? null,
+            status: input.status ?? 'draft',
+            price_min: Math.min(...variants.map((v) => v.price)),
+            currency: shop.currency,
+            images: [],
+          },
+        ]);
+        await repo.insertVariants(trx, variants);
+        await publishProduct(trx, id, shop.id);
+        return readBack(trx, id);
+      });
+      await afterCommit(productInvalidation(id));
+      return product;
+    },
+
+    async getProduct(id) {
+      const row = await repo.productById(db, id);
+      return row ? toProduct(row) : null;
+    },
+
+    async getProducts(ids) {
+      const out: Product[] = [];
+      for (let i = 0; i < ids.length; i += 1000) {
+        out.push(...(await repo.productsByIds(db, ids.slice(i, i + 1000))).map(toProduct));
+      }
+      return out;
+    },
+
+    async assertProductOwner(productId, accountId) {
+      const head = await repo.productHead(db, productId);
+      if (!head) throw catalogErrors.productNotFound();
+      if (head.owner_id !== accountId) throw catalogErrors.notOwner();
+    },
+
+    async setProductImages(productId, images) {
+      await db.transaction().execute(async (trx) => {
+        const updated = await repo.setImages(trx, productId, images as repo.ImageJson[]);
+        if (!updated) throw catalogErrors.productNotFound();
+        await publishProduct(trx, productId, updated.shop_id);
+      });
+      await afterCommit(productInvalidation(productId));
+    },
+
+    async importProducts(shopId, products) {
+      const shop = await repo.shopById(db, shopId);
+      if (!shop) throw catalogErrors.shopNotFound();
+      const ids: string[] = [];
+      const productRows: repo.NewProductRow[] = [];
+      const variantRows: repo.NewVariantRow[] = [];
+      products.forEach((p, i) => {
+        const id = newId();
+        const variants = prepareVariants(id, p.variants, `products[${i}].variants`);
+        ids.push(id);
+        variantRows.push(...variants);
+        productRows.push({
+          id,
+          shop_id: shop.id,
+          owner_id: shop.owner_id,
+          title: p.title,
+          description: p.description,
+          category_id: p.categoryId ?? null,
+          status: p.status ?? 'published',
+          price_min: Math.min(...variants.map((v) => v.price)),
+          currency: shop.currency,
+          images: (p.images ?? []) as repo.ImageJson[],
+        });
+      });
+      await db.transaction().execute(async (trx) => {
+        for (let i = 0; i < productRows.length; i += 1000) await repo.insertProducts(trx, productRows.slice(i, i + 1000));
+        for (let i = 0; i < variantRows.length; i += 2000) await repo.insertVariants(trx, variantRows.slice(i, i + 2000));
+      });
+      await afterCommit({ keys: [cacheKeys.listsGeneration, ...ids.map(cacheKeys.product)] });
+      return ids;
+    },
+
+    listProductIds(afterId, limit) {
+      return repo.productIdsAfter(db, afterId, limit);
+    },
+
+    async updateProduct(accountId, productId, patch) {
+      const product = await db.transaction().execute(async (trx) => {
+        const head = await lockOwned(trx, productId, accountId);
+        await assertCategory(trx, patch.categoryId, 'body.categoryId');
+        await repo.updateProduct(trx, productId, patch);
+        await publishProduct(trx, productId, head.shop_id);
+        return readBack(trx, productId);
+      });
+      await afterCommit(productInvalidation(productId));
+      return product;
+    },
+
+    async addVariant(accountId, productId, input) {
+      const product = await db.transaction().execute(async (trx) => {
+        const head = await lockOwned(trx, productId, accountId);
+        const existing = await repo.variantSkus(trx, productId);
+        if (existing.length >= MAX_VARIANTS) throw catalogErrors.tooManyVariants(MAX_VARIANTS);
+        const sku = input.sku ?? `SKU-${existing.length + 1}-${newId().slice(-4)}`;
+        if (existing.some((v) => v.sku === sku)) throw catalogErrors.skuTaken('body.sku');
+        const position = existing.reduce((max, v) => Math.max(max, v.position + 1), 0);
+        await repo
+          .insertVariants(trx, [{ id: newId(), product_id: productId, sku, options: input.options, price: input.price, position }])
+          .catch((err: unknown) => mapSkuConflict(err, 'body.sku'));
+        await repo.refreshPriceMin(trx, productId);
+        await publishProduct(trx, productId, head.shop_id);
+        return readBack(trx, productId);
+      });
+      await afterCommit(productInvalidation(productId));
+      return product;
+    },
+
+    async updateVariant(accountId, productId, variantId, patch) {
+      const product = await db.transaction().execute(async (trx) => {
+        const head = await lockOwned(trx, productId, accountId);
+        const updated = await repo.updateVariant(trx, productId, variantId, patch).catch((err: unknown) => mapSkuConflict(err, 'body.sku'));
+        if (!updated) throw catalogErrors.variantNotFound();
+        await repo.refreshPriceMin(trx, productId);
+        await publishProduct(trx, productId, head.shop_id);
+        return readBack(trx, productId);
+      });
+      await afterCommit(productInvalidation(productId));
+      return product;
+    },
+
+    async sellerProducts(accountId, cursor, limit) {
+      const after = cursor ? decodeProductCursor(cursor, 'newest') : null;
+      const rows = await repo.productsByOwner(db, accountId, after ? { k: String(after.k), id: after.id } : null, limit + 1);
+      const more = rows.length > limit;
+      const page = more ? rows.slice(0, limit) : rows;
+      const last = page[page.length - 1];
+      return {
+        items: page.map(toProduct),
+        nextCursor: more && last ? encodeProductCursor({ s: 'newest', k: last.created_key, id: last.id }) : null,
+      };
+    },
+
+    pages: {
+      product(id) {
+        return cachedPage(cacheKeys.product(id), async () => {
+          const row = await repo.productById(db, id);
+          // Drafts are private: the owner reads them through /seller/products.
+          if (!row || row.status !== 'published') return notFoundPage('CATALOG_PRODUCT_NOT_FOUND', 'No such product');
+          return prepareJson(toPublicProduct(toProduct(row)));
+        });
+      },
+
+      async list(q) {
+        // Refuse bad input before touching the cache, so garbage never occupies an entry.
+        if (q.cursor) decodeProductCursor(q.cursor, q.sort);
+        if (q.minPrice !== undefined && q.maxPrice !== undefined && q.minPrice > q.maxPrice) throw catalogErrors.invalidPriceRange();
+        const key = cacheKeys.list(
+          await listsGeneration(),
+          [q.sort, q.limit, q.category ?? '', q.shop ?? '', q.minPrice ?? '', q.maxPrice ?? '', q.cursor ?? ''].join('|'),
+        );
+        return cachedPage(key, async () => prepareJson(await listPage(q, null)));
+      },
+
+      async shop(slug) {
+        return cachedPage(cacheKeys.shop(await listsGeneration(), slug), async () => {
+          const shop = await repo.shopBySlug(db, slug);
+          if (!shop) return notFoundPage('CATALOG_SHOP_NOT_FOUND', 'No such shop');
+          const products = await listPage({ sort: 'newest', limit: 24 }, shop.id);
+          const { ownerId: _ownerId, ...publicShop } = toShop(shop);
+          return prepareJson({ shop: publicShop, products });
+        });
+      },
+
+      categories() {
+        return cachedPage(cacheKeys.categories, async () => prepareJson({ categories: buildTree(await categoryRows()) }));
+      },
+    },
+  };
+  return service;
+}
