@@ -60,7 +60,7 @@ export const ImageView = Type.Object(
 export const ImageList = Type.Object({ images: Type.Array(ImageView, { maxItems: 100 }) }, { additionalProperties: false });
 
 export const MediaFileParams = Type.Object(
-  { file: Type.String({ maxLength: 80, description: '<sha256>.webp' }) },
+  { file: Type.String({ maxLength: 255, description: '<sha256>.webp' }) },
   { additionalProperties: false },
 );
 
