@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type {} from '@fastify/cookie';
+import { isDomainError } from '../../shared/errors.ts';
 import { identityErrors } from './identity.errors.ts';
 import { SESSION_COOKIE, type SessionResolver } from './identity.guards.ts';
 import { AccountResult, AuthResult, ErrorResponse, IdParams, LogInBody, NoContent, SessionList, SignUpBody } from './identity.schemas.ts';
@@ -77,7 +78,13 @@ export function identityRoutes(deps: {
       // Idempotent: signing out without a live session still clears the cookie and succeeds.
       async (request, reply) => {
         const found = await sessions.current(request);
-        if (found) await service.revokeSession(found.account.id, found.sessionId).catch(() => undefined);
+        // Already revoked by a concurrent request is fine; a database failure is not, because the
+        // client would believe a still-live token dead.
+        if (found) {
+          await service.revokeSession(found.account.id, found.sessionId).catch((err: unknown) => {
+            if (!(isDomainError(err) && err.kind === 'not_found')) throw err;
+          });
+        }
         reply.clearCookie(SESSION_COOKIE, cookieOptions);
         return reply.code(204).send(null);
       },
