@@ -1,21 +1,28 @@
-// STUB: the catalog/search helper replaces this file, keeping createSearch, searchMigrations, SearchModule.
 import type { Logger } from 'pino';
 import type { Cache } from '../../platform/cache/cache.ts';
 import type { EventBus } from '../../platform/events.ts';
 import type { PublicCachePolicy } from '../../platform/http/cached-json.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
-import type { ModuleMigrations } from '../../platform/postgres/migrations.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
-import type { CatalogService } from '../catalog/index.ts';
+import { PermanentJobError } from '../../platform/queue/queue.ts';
+import { CATALOG_EVENTS, type CatalogService } from '../catalog/index.ts';
+import { searchMigrations } from './search.migrations.ts';
+import { searchRoutes } from './search.routes.ts';
+import { createSearchService } from './search.service.ts';
+
+/**
+ * Product search: PostgreSQL full text over a read model (`search_documents`) that follows the
+ * catalog through its events. Other modules only ever call `indexProducts`.
+ */
+export { searchMigrations };
 
 export type SearchService = Readonly<{
   /** (Re)builds the search documents of these products from the catalog; idempotent. */
   indexProducts(productIds: readonly string[]): Promise<void>;
 }>;
 export type SearchModule = ModuleDefinition & Readonly<{ service: SearchService }>;
-export const searchMigrations: ModuleMigrations = { module: 'search' };
 
-export function createSearch(_deps: {
+export function createSearch(deps: {
   stores: Stores;
   cache: Cache;
   events: EventBus;
@@ -23,5 +30,30 @@ export function createSearch(_deps: {
   httpCache: PublicCachePolicy;
   log: Logger;
 }): SearchModule {
-  return { name: 'search', migrations: searchMigrations, service: { indexProducts: async () => {} } };
+  const useCases = createSearchService({
+    db: deps.stores.catalog.db,
+    cache: deps.cache,
+    catalog: deps.catalog,
+    log: deps.log.child({ module: 'search' }),
+  });
+
+  // Each handler re-reads the current product from the catalog, so a replayed or late event
+  // converges on the present state rather than on the state the event described.
+  deps.events.subscribe(CATALOG_EVENTS.productChanged, 'search', async (event) => {
+    const productId = event.payload.productId;
+    if (typeof productId !== 'string') throw new PermanentJobError(`product.changed without a productId (event ${event.id})`);
+    await useCases.indexProducts([productId]);
+  });
+  deps.events.subscribe(CATALOG_EVENTS.shopChanged, 'search', async (event) => {
+    const shopId = event.payload.shopId;
+    if (typeof shopId !== 'string') throw new PermanentJobError(`shop.changed without a shopId (event ${event.id})`);
+    await useCases.indexShop(shopId);
+  });
+
+  return {
+    name: 'search',
+    migrations: searchMigrations,
+    routes: searchRoutes({ search: useCases, httpCache: deps.httpCache }),
+    service: { indexProducts: useCases.indexProducts },
+  };
 }

@@ -1,0 +1,116 @@
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+
+/** Queries over search_documents, the search module's own table. */
+export type SearchDb = Kysely<unknown>;
+
+export type DocumentInput = {
+  product_id: string;
+  shop_id: string;
+  category_id: string | null;
+  status: string;
+  title: string;
+  description: string;
+  shop_slug: string;
+  shop_name: string;
+  category_name: string | null;
+  price_min: number;
+  currency: string;
+  image: unknown;
+  created_at: string;
+  source_updated_at: string;
+};
+
+/** Longer descriptions add little to matching and a lot to every rank computation. */
+const MAX_DESCRIPTION_CHARS = 4000;
+
+/**
+ * Upserts many documents in one statement. An older version of a product never overwrites a newer
+ * one (events may be handled out of order), which also makes a replayed event a no-op.
+ */
+export function upsertDocuments(db: SearchDb, docs: readonly DocumentInput[]): Promise<unknown> {
+  const rows = docs.map((d) => ({ ...d, description: d.description.slice(0, MAX_DESCRIPTION_CHARS) }));
+  return sql`
+    insert into search_documents as d (product_id, shop_id, category_id, status, title, shop_slug, shop_name, price_min, currency,
+      image, created_at, source_updated_at, indexed_at, title_document, document)
+    select x.product_id, x.shop_id, x.category_id, x.status, x.title, x.shop_slug, x.shop_name, x.price_min, x.currency,
+      x.image, x.created_at, x.source_updated_at, now(),
+      to_tsvector('english', x.title),
+      setweight(to_tsvector('english', x.title), 'A')
+        || setweight(to_tsvector('english', x.shop_name || ' ' || coalesce(x.category_name, '')), 'B')
+        || setweight(to_tsvector('english', x.description), 'C')
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(
+      product_id uuid, shop_id uuid, category_id uuid, status text, title text, description text, shop_slug text, shop_name text,
+      category_name text, price_min bigint, currency char(3), image jsonb, created_at timestamptz, source_updated_at timestamptz)
+    on conflict (product_id) do update set
+      shop_id = excluded.shop_id, category_id = excluded.category_id, status = excluded.status, title = excluded.title,
+      shop_slug = excluded.shop_slug, shop_name = excluded.shop_name, price_min = excluded.price_min, currency = excluded.currency,
+      image = excluded.image, created_at = excluded.created_at, source_updated_at = excluded.source_updated_at,
+      indexed_at = excluded.indexed_at, title_document = excluded.title_document, document = excluded.document
+    where d.source_updated_at <= excluded.source_updated_at`.execute(db);
+}
+
+export function deleteDocuments(db: SearchDb, productIds: readonly string[]): Promise<unknown> {
+  return sql`delete from search_documents where product_id = any(${[...productIds]}::uuid[])`.execute(db);
+}
+
+export async function productIdsOfShop(db: SearchDb, shopId: string): Promise<string[]> {
+  const { rows } = await sql<{ product_id: string }>`select product_id from search_documents where shop_id = ${shopId}`.execute(db);
+  return rows.map((r) => r.product_id);
+}
+
+export type SearchRow = {
+  product_id: string;
+  title: string;
+  shop_slug: string;
+  shop_name: string;
+  price_min: number;
+  currency: string;
+  image: unknown;
+  title_hit: boolean;
+  rank: number;
+};
+
+export type SearchParams = {
+  tsquery: string;
+  /** Continue after this row of the previous page. */
+  after: { titleHit: boolean; rank: number; id: string } | null;
+  limit: number;
+  /** How many matches of each kind are ranked at most. */
+  candidates: number;
+};
+
+/**
+ * Ranked full-text search, built so that a common word (tens of thousands of matches) costs the
+ * same as a rare one: at most `candidates` title matches and `candidates` matches anywhere are
+ * taken from the GIN indexes, and only those are ranked. Title matches come first, then
+ * ts_rank over the weighted document (title A > shop/category B > description C), then id.
+ */
+export function searchQuery(p: SearchParams): RawBuilder<SearchRow> {
+  const keyset = p.after
+    ? sql`where (not r.title_hit and ${p.after.titleHit})
+          or (r.title_hit = ${p.after.titleHit} and (r.rank < ${p.after.rank}::real or (r.rank = ${p.after.rank}::real and r.product_id > ${p.after.id}::uuid)))`
+    : sql``;
+  // The tsquery is written inline (not in a CTE) so the planner sees a constant and can estimate
+  // how many rows each GIN lookup returns.
+  const q = sql`to_tsquery('english'::regconfig, ${p.tsquery})`;
+  return sql<SearchRow>`
+    with candidates as (
+      (select d.product_id from search_documents d
+        where d.status = 'published' and d.title_document @@ ${q} limit ${p.candidates})
+      union
+      (select d.product_id from search_documents d
+        where d.status = 'published' and d.document @@ ${q} limit ${p.candidates})
+    ),
+    ranked as (
+      select d.product_id, d.title, d.shop_slug, d.shop_name, d.price_min, d.currency, d.image,
+        d.title_document @@ ${q} as title_hit, ts_rank(d.document, ${q}) as rank
+      from candidates c join search_documents d on d.product_id = c.product_id
+    )
+    select * from ranked r ${keyset}
+    order by r.title_hit desc, r.rank desc, r.product_id
+    limit ${p.limit}`;
+}
+
+export async function search(db: SearchDb, p: SearchParams): Promise<SearchRow[]> {
+  return (await searchQuery(p).execute(db)).rows;
+}
