@@ -39,6 +39,12 @@ export async function findImage(d: Kysely<unknown>, id: string): Promise<ImageRo
   return (await db(d).selectFrom('media_images').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
 }
 
+/** Deletes one image of one product; false when there was none. */
+export async function deleteImage(d: Kysely<unknown>, productId: string, id: string): Promise<boolean> {
+  const res = await db(d).deleteFrom('media_images').where('id', '=', id).where('product_id', '=', productId).executeTakeFirst();
+  return Number(res.numDeletedRows) > 0;
+}
+
 /** A product's images, every status, in upload order. */
 export async function listProductImages(d: Kysely<unknown>, productId: string): Promise<ImageRow[]> {
   return db(d).selectFrom('media_images').selectAll().where('product_id', '=', productId).orderBy('created_at').orderBy('id').execute();

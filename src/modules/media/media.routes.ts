@@ -5,7 +5,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { validatorCompiler } from '../../platform/http/validation.ts';
 import type { AuthGuards } from '../identity/index.ts';
 import { mediaErrors } from './media.errors.ts';
-import { ErrorResponse, ImageAccepted, ImageList, MediaFile, MediaFileParams, ProductParams, UploadBody } from './media.schemas.ts';
+import {
+  ErrorResponse,
+  ImageAccepted,
+  ImageList,
+  MediaFile,
+  MediaFileParams,
+  ProductImageParams,
+  ProductParams,
+  UploadBody,
+} from './media.schemas.ts';
 import type { MediaService } from './media.service.ts';
 import { isVariantKey, type MediaStorage } from './media.storage.ts';
 import { readImageUpload } from './media.upload.ts';
@@ -73,6 +82,30 @@ export function mediaRoutes(deps: { service: MediaService; guards: AuthGuards; s
         },
       },
       async (request) => ({ images: await service.listProductImages(request.account!.id, request.params.id) }),
+    );
+
+    api.delete(
+      '/products/:id/images/:imageId',
+      {
+        preHandler: guards.requireRole('seller'),
+        schema: {
+          tags: ['media'],
+          summary: 'Remove an image from a product (owner only)',
+          security: [{ session: [] }, { bearer: [] }],
+          params: ProductImageParams,
+          response: {
+            204: { type: 'null', description: 'Removed' },
+            400: ErrorResponse,
+            401: ErrorResponse,
+            403: ErrorResponse,
+            404: ErrorResponse,
+          },
+        },
+      },
+      async (request, reply) => {
+        await service.removeProductImage(request.account!.id, request.params.id, request.params.imageId);
+        return reply.code(204).send();
+      },
     );
   };
 }

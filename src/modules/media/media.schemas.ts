@@ -18,6 +18,11 @@ export const ErrorResponse = Type.Object(
 
 export const ProductParams = Type.Object({ id: Type.String({ format: 'uuid', maxLength: 36 }) }, { additionalProperties: false });
 
+export const ProductImageParams = Type.Object(
+  { id: Type.String({ format: 'uuid', maxLength: 36 }), imageId: Type.String({ format: 'uuid', maxLength: 36 }) },
+  { additionalProperties: false },
+);
+
 /**
  * The multipart body, for the OpenAPI document only: the route streams the parts itself (a JSON
  * schema cannot check a file) and enforces the same rules in media.upload.ts and the service.

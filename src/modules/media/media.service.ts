@@ -40,6 +40,11 @@ export type MediaService = Readonly<{
   addProductImage(accountId: string, productId: string, read: () => Promise<UploadParts>): Promise<{ id: string; status: 'processing' }>;
   /** The owner's view of a product's images, failed and in-progress ones included. */
   listProductImages(accountId: string, productId: string): Promise<ImageView[]>;
+  /**
+   * Removes an image from its product (the product stops showing it at once). The files stay:
+   * they are content-addressed and may be shared with another image of the same bytes.
+   */
+  removeProductImage(accountId: string, productId: string, imageId: string): Promise<void>;
   /** The resize job: idempotent, safe to re-run after a crash at any point. */
   resizeImage(imageId: string): Promise<void>;
   /**
@@ -145,6 +150,13 @@ export function createMediaService(deps: { stores: Stores; catalog: CatalogServi
         error: row.error,
         createdAt: row.created_at.toISOString(),
       }));
+    },
+
+    async removeProductImage(accountId, productId, imageId) {
+      await catalog.assertProductOwner(productId, accountId);
+      if (!(await repo.deleteImage(db, productId, imageId))) throw mediaErrors.imageNotFound();
+      // A resize job still queued for it finds no row and stops.
+      await syncProductImages(productId);
     },
 
     async resizeImage(imageId) {

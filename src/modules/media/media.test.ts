@@ -322,4 +322,29 @@ describe('media: product images', () => {
     const op = doc.paths['/api/v1/products/{id}/images']?.post;
     assert.ok(op?.requestBody?.content['multipart/form-data']);
   });
+  test('the owner removes an image: the product stops showing it; others cannot', async () => {
+    const before = await productImages();
+    assert.equal(before.length, 2);
+    const target = before[0]!.id;
+    const url = (imageId: string) => `/api/v1/products/${productId}/images/${imageId}`;
+    const stranger = await t.server.inject({ method: 'DELETE', url: url(target), headers: { authorization: `Bearer ${other.token}` } });
+    assert.ok([403, 404].includes(stranger.statusCode), stranger.body);
+    const unknown = await t.server.inject({
+      method: 'DELETE',
+      url: url('0190a0b0-0000-7000-8000-000000000000'),
+      headers: { authorization: `Bearer ${owner.token}` },
+    });
+    assertError(unknown, 404, 'MEDIA_IMAGE_NOT_FOUND');
+    assert.deepEqual(await productImages(), before);
+
+    const res = await t.server.inject({ method: 'DELETE', url: url(target), headers: { authorization: `Bearer ${owner.token}` } });
+    assert.equal(res.statusCode, 204, res.body);
+    assert.deepEqual(
+      (await productImages()).map((i) => i.id),
+      [before[1]!.id],
+    );
+    assert.equal((await imageRows()).filter((r) => r.id === target).length, 0);
+    const again = await t.server.inject({ method: 'DELETE', url: url(target), headers: { authorization: `Bearer ${owner.token}` } });
+    assertError(again, 404, 'MEDIA_IMAGE_NOT_FOUND');
+  });
 });
