@@ -91,32 +91,37 @@ type Sample = {
 
 const MISSING_TABLE = '42P01';
 
-async function countPublished(catalog: pg.Pool): Promise<number> {
+/** Products in the catalog: all of them (the seeder leaves some as drafts, as real shops do), and the published ones. */
+async function countProducts(catalog: pg.Pool): Promise<{ total: number; published: number }> {
   try {
-    const { rows } = await catalog.query<{ n: number }>(`select count(*)::int as n from catalog_products where status = 'published'`);
-    return rows[0]?.n ?? 0;
+    const { rows } = await catalog.query<{ total: number; published: number }>(
+      `select count(*)::int as total, (count(*) filter (where status = 'published'))::int as published from catalog_products`,
+    );
+    return { total: rows[0]?.total ?? 0, published: rows[0]?.published ?? 0 };
   } catch (err) {
-    if ((err as { code?: string }).code === MISSING_TABLE) return 0;
+    if ((err as { code?: string }).code === MISSING_TABLE) return { total: 0, published: 0 };
     throw err;
   }
 }
 
-async function ensureCatalog(catalog: pg.Pool): Promise<number> {
-  const have = await countPublished(catalog);
-  if (have >= settings.products) {
-    console.log(`catalog: ${have} published products already in ${settings.dataDir} (reused)`);
+async function ensureCatalog(catalog: pg.Pool): Promise<{ total: number; published: number }> {
+  const have = await countProducts(catalog);
+  if (have.total >= settings.products) {
+    console.log(`catalog: ${have.total} products (${have.published} published) already in ${settings.dataDir}, reused`);
     return have;
   }
-  const missing = settings.products - have;
-  console.log(`catalog: ${have} published products, seeding ${missing} more (once; later runs reuse them)...`);
+  const missing = settings.products - have.total;
+  console.log(`catalog: ${have.total} products, seeding ${missing} more (once; later runs reuse them)...`);
   const started = Date.now();
   const seed = startAtelier('seed', ['seed', '--products', String(missing)], atelierEnv({}), { showOutput: true });
   const code = await seed.exited;
   if (code !== 0) throw new Error(`atelier seed exited with ${code}`);
-  const now = await countPublished(catalog);
-  console.log(`catalog: ${now} published products after ${((Date.now() - started) / 1000).toFixed(0)} s of seeding`);
-  if (now < settings.products) {
-    console.warn(`  warning: the seeder made fewer products than asked (${now} < ${settings.products}); measuring what exists`);
+  const now = await countProducts(catalog);
+  console.log(
+    `catalog: ${now.total} products (${now.published} published) after ${((Date.now() - started) / 1000).toFixed(0)} s of seeding`,
+  );
+  if (now.total < settings.products) {
+    console.warn(`  warning: the seeder made fewer products than asked (${now.total} < ${settings.products}); measuring what exists`);
   }
   return now;
 }
@@ -369,8 +374,8 @@ async function main(): Promise<number> {
   let api: AtelierChild | null = null;
   const startedAt = new Date();
   try {
-    const published = await ensureCatalog(catalog);
-    const sample = await sampleCatalog(catalog, published);
+    const products = await ensureCatalog(catalog);
+    const sample = await sampleCatalog(catalog, products.published);
     console.log(
       `sample: ${sample.hotIds.length} hot ids, ${sample.coldIds.length} cold ids, ${sample.shopSlugs.length} shops, ` +
         `${sample.searchTerms.length} search terms (${sample.searchTerms.slice(0, 6).join(', ')}, ...)`,
@@ -404,7 +409,7 @@ async function main(): Promise<number> {
     const report = {
       startedAt: startedAt.toISOString(),
       machine,
-      settings: { ...settings, publishedProducts: published, warmupSec: WARMUP_SEC },
+      settings: { ...settings, catalogProducts: products.total, publishedProducts: products.published, warmupSec: WARMUP_SEC },
       rows,
       targets,
     };
