@@ -86,28 +86,35 @@ export type SearchParams = {
  * ts_rank over the weighted document (title A > shop/category B > description C), then id.
  */
 export function searchQuery(p: SearchParams): RawBuilder<SearchRow> {
-  const keyset = p.after
-    ? sql`where (not r.title_hit and ${p.after.titleHit})
-          or (r.title_hit = ${p.after.titleHit} and (r.rank < ${p.after.rank}::real or (r.rank = ${p.after.rank}::real and r.product_id > ${p.after.id}::uuid)))`
-    : sql``;
   // The tsquery is written inline (not in a CTE) so the planner sees a constant and can estimate
   // how many rows each GIN lookup returns.
   const q = sql`to_tsquery('english'::regconfig, ${p.tsquery})`;
+  const rank = sql`ts_rank(r.document, ${q})`;
+  const keyset = p.after
+    ? sql`where (not r.title_hit and ${p.after.titleHit})
+          or (r.title_hit = ${p.after.titleHit} and (${rank} < ${p.after.rank}::real or (${rank} = ${p.after.rank}::real and r.product_id > ${p.after.id}::uuid)))`
+    : sql``;
+  // Candidates: the first `candidates` title matches and the first `candidates` matches anywhere,
+  // straight from the GIN indexes (no ordering, so the scans stop early). A product in both sets is
+  // kept once; only the candidates are ranked.
   return sql<SearchRow>`
-    with candidates as (
-      (select d.product_id from search_documents d
-        where d.status = 'published' and d.title_document @@ ${q} limit ${p.candidates})
-      union
-      (select d.product_id from search_documents d
-        where d.status = 'published' and d.document @@ ${q} limit ${p.candidates})
-    ),
-    ranked as (
-      select d.product_id, d.title, d.shop_slug, d.shop_name, d.price_min, d.currency, d.image,
-        d.title_document @@ ${q} as title_hit, ts_rank(d.document, ${q}) as rank
-      from candidates c join search_documents d on d.product_id = c.product_id
-    )
-    select * from ranked r ${keyset}
-    order by r.title_hit desc, r.rank desc, r.product_id
+    select r.product_id, r.title, r.shop_slug, r.shop_name, r.price_min, r.currency, r.image, r.title_hit,
+        ts_rank(r.document, ${q}) as rank
+    from (
+      select distinct on (u.product_id) u.* from (
+        (select d.product_id, d.title, d.shop_slug, d.shop_name, d.price_min, d.currency, d.image, d.document, true as title_hit
+          from search_documents d
+          where d.status = 'published' and d.title_document @@ ${q} limit ${p.candidates})
+        union all
+        (select d.product_id, d.title, d.shop_slug, d.shop_name, d.price_min, d.currency, d.image, d.document,
+            d.title_document @@ ${q} as title_hit
+          from search_documents d
+          where d.status = 'published' and d.document @@ ${q} limit ${p.candidates})
+      ) u
+      order by u.product_id, u.title_hit desc
+    ) r
+    ${keyset}
+    order by r.title_hit desc, rank desc, r.product_id
     limit ${p.limit}`;
 }
 

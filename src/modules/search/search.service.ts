@@ -13,7 +13,7 @@ import * as repo from './search.repository.ts';
 /** Search pages are cached briefly: results may lag an edit by this much on other nodes. */
 const RESULT_TTL_MS = 30_000;
 /** Ranked candidates per kind of match (title / anywhere): bounds the cost of a very common word. */
-const CANDIDATES = 1000;
+const CANDIDATES = 300;
 const INDEX_BATCH = 500;
 
 export type SearchResultItem = Readonly<{
