@@ -85,8 +85,8 @@ export function createLocalDiskStorage(root: string): MediaStorage {
     async put(key, body) {
       const target = fileOf(key);
       if (await exists(target)) {
-        // Same key, same bytes: nothing to do. A stream must still be drained or its producer stalls.
-        if (body instanceof Readable) body.resume();
+        // Same key, same bytes: nothing to do; release the stream's file handle or socket.
+        if (body instanceof Readable) body.destroy();
         return;
       }
       await mkdir(path.dirname(target), { recursive: true });

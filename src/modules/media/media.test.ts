@@ -201,6 +201,36 @@ describe('media: product images', () => {
     assert.deepEqual([meta.width, meta.height], [429, 600]);
   });
 
+  test('resize jobs of one product finishing together publish every image, in upload order', async () => {
+    const shop = await t.app.catalog.service.getShopByOwner(owner.id);
+    const [second] = (await t.app.catalog.service.importProducts(shop!.id, [
+      { title: 'Celadon bud vase', description: 'Wheel-thrown.', status: 'published', variants: [{ options: {}, price: 2800 }] },
+    ])) as [string];
+    const ids: string[] = [];
+    for (const [w, h] of [
+      [640, 480],
+      [480, 640],
+      [800, 800],
+      [300, 900],
+    ] as const) {
+      const res = await upload(owner, [imagePart(await makeImage(w, h))], second);
+      assert.equal(res.statusCode, 202, res.body);
+      ids.push((res.json() as { image: { id: string } }).image.id);
+    }
+    // Run the jobs' work side by side, as several workers would: the last list written must be whole.
+    await Promise.all([...ids].reverse().map((id) => t.app.media.service.resizeImage(id)));
+    assert.deepEqual(
+      (await t.app.catalog.service.getProduct(second))?.images.map((i) => i.id),
+      ids,
+    );
+    // The queued jobs then find their rows ready and change nothing.
+    await t.drainJobs();
+    assert.deepEqual(
+      (await productImages(second)).map((i) => i.id),
+      ids,
+    );
+  });
+
   test('a text file named .png and a PDF are 415 MEDIA_UNSUPPORTED_TYPE, and nothing is written', async () => {
     const before = await snapshot();
     const text = await upload(owner, [
@@ -232,7 +262,7 @@ describe('media: product images', () => {
       .toBuffer();
     assert.ok(noise.length > MAX_BYTES);
     const res = await upload(owner, [imagePart(noise)]);
-    assert.equal(res.statusCode, 413, res.body);
+    assertError(res, 413, 'MEDIA_FILE_TOO_LARGE', 'body.image');
     await assertNothingWritten(before);
   });
 
