@@ -2,9 +2,51 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../test/support/test-app.ts';
-import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, seedDemo } from './seed.ts';
+import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, hashSeed, makeProducts, planShops, seedDemo } from './seed.ts';
 
 const N = 300;
+
+describe('demo catalog plan (no database)', () => {
+  const shape = (n: number) => {
+    const seed = hashSeed('atelier-demo', n);
+    return planShops(n, 1, seed).map((plan) => ({
+      plan,
+      products: makeProducts(plan, seed, new Map(), []).map((p) => ({ ...p, images: [] })),
+    }));
+  };
+
+  test('the same product count gives the same shops, titles, variants and prices', () => {
+    assert.deepEqual(shape(1000), shape(1000));
+  });
+
+  test('one shop per 50 products (at least 3), product counts summing exactly, unique slugs', () => {
+    for (const n of [1, 7, 149, 1000, 10_000]) {
+      const plans = planShops(n, 1, hashSeed('atelier-demo', n));
+      assert.equal(plans.length, Math.max(3, Math.round(n / 50)), String(n));
+      assert.equal(
+        plans.reduce((s, p) => s + p.products, 0),
+        n,
+      );
+      assert.equal(new Set(plans.map((p) => p.slug)).size, plans.length);
+      for (const p of plans) assert.match(p.slug, /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/);
+    }
+    const g2 = planShops(100, 2, 1);
+    assert.ok(g2.every((p) => p.slug.endsWith('-g2') && p.owner.email.includes('.g2@')));
+  });
+
+  test('products read like handmade goods, priced in whole minor units', () => {
+    const all = shape(1000).flatMap((s) => s.products);
+    assert.equal(all.length, 1000);
+    for (const p of all) {
+      assert.ok(p.title.length >= 10 && p.title.length <= 200, p.title);
+      assert.ok(p.variants.length >= 1 && p.variants.length <= 4);
+      for (const v of p.variants) assert.ok(Number.isSafeInteger(v.price) && v.price > 0);
+    }
+    assert.ok(all.some((p) => /stoneware/.test(p.title)));
+    const published = all.filter((p) => p.status === 'published').length;
+    assert.ok(published > 900 && published < 1000, String(published));
+  });
+});
 
 describe('seedDemo', () => {
   let t: TestApp;

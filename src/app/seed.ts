@@ -63,7 +63,7 @@ function rngFrom(seed: number): Rng {
   };
 }
 
-function hashSeed(...parts: Array<string | number>): number {
+export function hashSeed(...parts: Array<string | number>): number {
   let h = 0x811c9dc5;
   for (const ch of parts.join('|')) {
     h ^= ch.charCodeAt(0);
@@ -576,7 +576,7 @@ async function makePaletteImage(index: number): Promise<Buffer> {
 
 // ---------------------------------------------------------------------------------------------
 
-type ShopPlan = Readonly<{
+export type ShopPlan = Readonly<{
   index: number;
   craft: Craft;
   name: string;
@@ -595,7 +595,7 @@ function slugify(s: string): string {
 }
 
 /** Shop i's name and owner depend only on i, so the first shops are the same whatever the count. */
-function planShops(products: number, generation: number, seed: number): ShopPlan[] {
+export function planShops(products: number, generation: number, seed: number): ShopPlan[] {
   const shops = Math.max(MIN_SHOPS, Math.round(products / PRODUCTS_PER_SHOP));
   const suffix = generation === 1 ? '' : `-g${generation}`;
   const mail = generation === 1 ? '' : `.g${generation}`;
@@ -638,7 +638,7 @@ function planShops(products: number, generation: number, seed: number): ShopPlan
 
 type PaletteImage = Readonly<{ urls: ProductImage['urls']; name: string }>;
 
-function makeProducts(
+export function makeProducts(
   plan: ShopPlan,
   seed: number,
   categories: ReadonlyMap<string, Category>,
