@@ -11,6 +11,8 @@ export type Row = Readonly<{
   p99Ms: number;
   maxMs: number;
   requests: number;
+  /** Mean response size: a large page costs the load generator as well as the server. */
+  bytesPerResponse: number;
   errors: number;
   non2xx: number;
   /** The scenario this one is compared with, and the ratio of their req/s. */
@@ -24,10 +26,10 @@ export type Target = Readonly<{ name: string; verdict: 'PASS' | 'FAIL' | 'N/A'; 
 const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 export function formatTable(rows: readonly Row[]): string {
-  const header = ['scenario', 'cache', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'errors/non-2xx', 'ratio to baseline'];
+  const header = ['scenario', 'cache', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'bytes', 'errors/non-2xx', 'ratio to baseline'];
   const body = rows.map((r) =>
     r.skipped
-      ? [r.scenario, r.cache, String(r.connections), 'skipped', '', '', '', r.skipped]
+      ? [r.scenario, r.cache, String(r.connections), 'skipped', '', '', '', '', r.skipped]
       : [
           r.scenario,
           r.cache,
@@ -35,12 +37,13 @@ export function formatTable(rows: readonly Row[]): string {
           fixed(r.reqPerSec, 0),
           fixed(r.p50Ms, 1),
           fixed(r.p99Ms, 1),
+          fixed(r.bytesPerResponse, 0),
           `${r.errors}/${r.non2xx}`,
           r.ratio === null ? '(baseline)' : `${(r.ratio * 100).toFixed(0)}% of ${r.baseline}`,
         ],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const numeric = new Set([2, 3, 4, 5, 6]);
+  const numeric = new Set([2, 3, 4, 5, 6, 7]);
   const line = (cells: readonly string[]) =>
     cells
       .map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))

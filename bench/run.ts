@@ -226,6 +226,7 @@ async function measure(s: Scenario, cache: 'on' | 'off', rows: Row[]): Promise<v
       p99Ms: NaN,
       maxMs: NaN,
       requests: 0,
+      bytesPerResponse: NaN,
       errors: 0,
       non2xx: 0,
       baseline: s.baseline,
@@ -248,6 +249,7 @@ async function measure(s: Scenario, cache: 'on' | 'off', rows: Row[]): Promise<v
     p99Ms: r.latency.p99,
     maxMs: r.latency.max,
     requests: r.requests.total,
+    bytesPerResponse: r.requests.total > 0 ? r.throughput.total / r.requests.total : NaN,
     errors: r.errors + r.timeouts,
     non2xx: r.non2xx,
     baseline: s.baseline,
@@ -259,6 +261,20 @@ async function measure(s: Scenario, cache: 'on' | 'off', rows: Row[]): Promise<v
     `  ${s.name}: ${row.reqPerSec.toFixed(0)} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms` +
       (row.errors + row.non2xx > 0 ? `, ${row.errors} errors, ${row.non2xx} non-2xx` : ''),
   );
+}
+
+/**
+ * A fresh process runs its first seconds in the interpreter: JIT-compile every route before the
+ * first baseline, or the baseline measures a cold server and every ratio after it flatters. A few
+ * paths of each scenario.
+ */
+async function warmServer(plan: readonly Scenario[]): Promise<void> {
+  // Cold walks are warmed from their far end, which a 10 s run does not reach.
+  const paths = plan.filter((s) => !s.unavailable).flatMap((s) => (s.warmup ? s.paths.slice(0, 20) : s.paths.slice(-20)));
+  if (paths.length === 0) return;
+  process.stdout.write(`  warming up the server (${WARMUP_SEC * 2} s)...`);
+  await hammer(shuffled(paths), 20, WARMUP_SEC * 2);
+  console.log(' done');
 }
 
 /** The cursor of page 2 of the default list, as a client would get it; null when there is none. */
@@ -384,11 +400,13 @@ async function main(): Promise<number> {
     console.log('\nAPI with the cache on:');
     api = await startApi(true);
     const plan = scenarios(sample, await firstPageCursor());
+    await warmServer(plan.cacheOn);
     for (const s of plan.cacheOn) await measure(s, 'on', rows);
     await stopAtelier(api);
 
     console.log('\nAPI with the cache off (CACHE_ENABLED=false):');
     api = await startApi(false);
+    await warmServer(plan.cacheOff);
     for (const s of plan.cacheOff) await measure(s, 'off', rows);
     await stopAtelier(api);
     api = null;
