@@ -861,7 +861,16 @@ export async function seedDemo(app: Container, opts: SeedOptions): Promise<SeedR
   }
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  app.log.info({ products: created, shops: plans.length, seconds }, 'demo data seeded');
+  app.log.info(
+    {
+      products: created,
+      shops: plans.length,
+      seconds,
+      logins: [DEMO_ADMIN_EMAIL, plans[0]!.owner.email],
+      password: 'the demo password (README)',
+    },
+    'demo data seeded',
+  );
   if (opts.progress) {
     console.log(`\nSeeded ${created} products in ${plans.length} shops in ${seconds} s.`);
     console.log(`Demo logins (password "${DEMO_PASSWORD}"):`);
