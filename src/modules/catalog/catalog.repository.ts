@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type pg from 'pg';
 import type { ProductSort } from './catalog.cursor.ts';
 
 /**
@@ -8,6 +9,8 @@ import type { ProductSort } from './catalog.cursor.ts';
  * costs one round trip.
  */
 export type CatalogDb = Kysely<unknown>;
+/** A pg pool (or client), for the one statement that runs prepared. */
+export type Queryable = Pick<pg.Pool, 'query'>;
 
 /** Test-visible counters: how many product detail queries reached the database. */
 export const repositoryStats = { productDetailQueries: 0 };
@@ -61,19 +64,26 @@ const rows = async <T>(db: CatalogDb, q: RawBuilder<T>): Promise<T[]> => (await 
 const first = async <T>(db: CatalogDb, q: RawBuilder<T>): Promise<T | null> => (await q.execute(db)).rows[0] ?? null;
 
 /** The detail projection: product, shop name/slug, category name and ordered variants in one row. */
-const PRODUCT_COLUMNS = sql`
-  p.id, p.shop_id, p.owner_id, p.title, p.description, p.category_id, p.status, p.price_min, p.currency,
-  p.images, p.created_at, p.updated_at, p.created_at::text as created_key,
-  s.slug as shop_slug, s.name as shop_name, c.name as category_name,
-  coalesce((
-    select json_agg(json_build_object('id', v.id, 'sku', v.sku, 'options', v.options, 'price', v.price, 'position', v.position)
-                    order by v.position, v.id)
-    from catalog_variants v where v.product_id = p.id
-  ), '[]'::json) as variants`;
-const PRODUCT_FROM = sql`
+const PRODUCT_SELECT = `
+  select p.id, p.shop_id, p.owner_id, p.title, p.description, p.category_id, p.status, p.price_min, p.currency,
+    p.images, p.created_at, p.updated_at, p.created_at::text as created_key,
+    s.slug as shop_slug, s.name as shop_name, c.name as category_name,
+    coalesce((
+      select json_agg(json_build_object('id', v.id, 'sku', v.sku, 'options', v.options, 'price', v.price, 'position', v.position)
+                      order by v.position, v.id)
+      from catalog_variants v where v.product_id = p.id
+    ), '[]'::json) as variants
   from catalog_products p
   join catalog_shops s on s.id = p.shop_id
   left join catalog_categories c on c.id = p.category_id`;
+const PRODUCT_COLUMNS_FROM = sql.raw(PRODUCT_SELECT);
+
+/**
+ * The product detail statement, prepared once per connection (a named statement): it is the
+ * query behind every product-page cache miss, and with the cache off it runs per request, so
+ * skipping parse and plan each time is worth the bypass of the query builder.
+ */
+const PRODUCT_BY_ID = { name: 'catalog_product_by_id', text: `${PRODUCT_SELECT} where p.id = $1` };
 
 // ---- categories
 
@@ -206,13 +216,14 @@ export function setImages(db: CatalogDb, productId: string, images: readonly Ima
 }
 
 /** One product with everything a detail page shows: exactly one query. */
-export function productById(db: CatalogDb, id: string): Promise<ProductRow | null> {
+export async function productById(pool: Queryable, id: string): Promise<ProductRow | null> {
   repositoryStats.productDetailQueries++;
-  return first(db, sql<ProductRow>`select ${PRODUCT_COLUMNS} ${PRODUCT_FROM} where p.id = ${id}`);
+  const { rows } = await pool.query<ProductRow>({ ...PRODUCT_BY_ID, values: [id] });
+  return rows[0] ?? null;
 }
 
 export function productsByIds(db: CatalogDb, ids: readonly string[]): Promise<ProductRow[]> {
-  return rows(db, sql<ProductRow>`select ${PRODUCT_COLUMNS} ${PRODUCT_FROM} where p.id = any(${[...ids]}::uuid[])`);
+  return rows(db, sql<ProductRow>`${PRODUCT_COLUMNS_FROM} where p.id = any(${[...ids]}::uuid[])`);
 }
 
 export function productIdsAfter(db: CatalogDb, afterId: string | null, limit: number): Promise<string[]> {
@@ -232,7 +243,7 @@ export function productsByOwner(
   const keyset = after ? sql`and (p.created_at, p.id) < (${after.k}::timestamptz, ${after.id}::uuid)` : sql``;
   return rows(
     db,
-    sql<ProductRow>`select ${PRODUCT_COLUMNS} ${PRODUCT_FROM}
+    sql<ProductRow>`${PRODUCT_COLUMNS_FROM}
       where p.owner_id = ${ownerId} ${keyset}
       order by p.created_at desc, p.id desc limit ${limit}`,
   );

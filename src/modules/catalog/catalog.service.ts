@@ -10,12 +10,15 @@ import { decodeProductCursor, encodeProductCursor, type ProductSort } from './ca
 import { catalogErrors } from './catalog.errors.ts';
 import { CATALOG_EVENTS } from './catalog.events.ts';
 import * as repo from './catalog.repository.ts';
+import { createHotCache } from './catalog.hot-cache.ts';
 import { toProduct, toPublicProduct, toSummary, type ProductSummary } from './catalog.views.ts';
 import type { Category, CatalogService, NewVariant, Product, ProductStatus, Shop } from './index.ts';
 
 export const MAX_VARIANTS = 50;
 /** A not-found answer is cached briefly: long enough to absorb a burst, short enough to forget. */
 const NOT_FOUND_TTL_MS = 10_000;
+/** How long this process serves a page from its own memory before asking the shared cache again. */
+const HOT_TTL_MS = 1000;
 /** After commit, invalidate again a moment later: a read that loaded the old row just before the commit may have re-filled the cache. */
 const SECOND_INVALIDATION_MS = 1000;
 
@@ -70,7 +73,14 @@ export type CatalogUseCases = CatalogService &
     }>;
   }>;
 
-export type CatalogServiceDeps = Readonly<{ db: Kysely<unknown>; cache: Cache; events: EventBus; currency: string; log: Logger }>;
+export type CatalogServiceDeps = Readonly<{
+  db: Kysely<unknown>;
+  pool: repo.Queryable;
+  cache: Cache;
+  events: EventBus;
+  currency: string;
+  log: Logger;
+}>;
 
 type Invalidation = { keys: string[] };
 
@@ -142,9 +152,14 @@ function prepareVariants(productId: string, variants: ReadonlyArray<NewVariant>,
 export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases {
   const { db, cache, events, log } = deps;
 
+  // Off when the shared cache is off, so "cache off" really measures and serves the database.
+  const hot = cache.enabled ? createHotCache({ ttlMs: HOT_TTL_MS, maxEntries: 20_000 }) : null;
+
   async function afterCommit(what: Invalidation): Promise<void> {
+    hot?.delete(what.keys);
     await cache.invalidate(what);
     setTimeout(() => {
+      hot?.delete(what.keys);
       cache.invalidate(what).catch((err: unknown) => log.debug({ err }, 'second cache invalidation failed'));
     }, SECOND_INVALIDATION_MS).unref();
   }
@@ -155,16 +170,30 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
   const productInvalidation = (id: string): Invalidation => ({ keys: [cacheKeys.product(id), cacheKeys.listsGeneration] });
 
   /** The current generation of list pages (see cacheKeys). */
-  const listsGeneration = () =>
-    cache.getOrLoad(cacheKeys.listsGeneration, [], async () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
+  async function listsGeneration(): Promise<string> {
+    const known = hot?.get<string>(cacheKeys.listsGeneration);
+    if (known !== undefined) return known;
+    const generation = await cache.getOrLoad(
+      cacheKeys.listsGeneration,
+      [],
+      async () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
+    );
+    hot?.set(cacheKeys.listsGeneration, generation);
+    return generation;
+  }
 
   /** Reads a cached page; an entry past its own expiry is dropped and loaded again. */
   async function cachedPage(key: string, load: () => Promise<CachedPage>): Promise<PreparedJson> {
+    const known = hot?.get<CachedPage>(key);
+    if (known) return known;
     try {
-      const page = await cache.getOrLoad<CachedPage>(key, [], load);
-      if (page.expiresAt === undefined || page.expiresAt > Date.now()) return page;
-      await cache.invalidate({ keys: [key] });
-      return await cache.getOrLoad<CachedPage>(key, [], load);
+      let page = await cache.getOrLoad<CachedPage>(key, [], load);
+      if (page.expiresAt !== undefined && page.expiresAt <= Date.now()) {
+        await cache.invalidate({ keys: [key] });
+        page = await cache.getOrLoad<CachedPage>(key, [], load);
+      }
+      hot?.set(key, page, page.expiresAt);
+      return page;
     } catch (err) {
       // The cache wraps a loader's error; a domain error (a bad filter) must still reach the client as itself.
       const cause = (err as { cause?: unknown }).cause;
@@ -321,7 +350,7 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
     },
 
     async getProduct(id) {
-      const row = await repo.productById(db, id);
+      const row = await repo.productById(deps.pool, id);
       return row ? toProduct(row) : null;
     },
 
@@ -443,7 +472,7 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
     pages: {
       product(id) {
         return cachedPage(cacheKeys.product(id), async () => {
-          const row = await repo.productById(db, id);
+          const row = await repo.productById(deps.pool, id);
           // Drafts are private: the owner reads them through /seller/products.
           if (!row || row.status !== 'published') return notFoundPage('CATALOG_PRODUCT_NOT_FOUND', 'No such product');
           return prepareJson(toPublicProduct(toProduct(row)));

@@ -114,6 +114,7 @@ export function createCatalog(deps: {
 }): CatalogModule {
   const useCases: CatalogUseCases = createCatalogService({
     db: deps.stores.catalog.db,
+    pool: deps.stores.catalog.pool,
     cache: deps.cache,
     events: deps.events,
     currency: deps.currency,
