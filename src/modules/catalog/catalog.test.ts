@@ -634,3 +634,34 @@ describe('categories and public lists', () => {
     });
   });
 });
+
+test('the OpenAPI document describes every catalog and search route with its tag and responses', async () => {
+  type Op = { tags?: string[]; responses?: Record<string, unknown> };
+  const doc = (await t.server.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as {
+    paths: Record<string, Record<string, Op>>;
+  };
+  const expected: Array<[string, string, string]> = [
+    ['/api/v1/categories', 'get', 'catalog'],
+    ['/api/v1/admin/categories', 'post', 'catalog'],
+    ['/api/v1/shops', 'post', 'catalog'],
+    ['/api/v1/shops/{slug}', 'get', 'catalog'],
+    ['/api/v1/shops/{slug}', 'patch', 'catalog'],
+    ['/api/v1/products', 'get', 'catalog'],
+    ['/api/v1/products', 'post', 'catalog'],
+    ['/api/v1/products/{id}', 'get', 'catalog'],
+    ['/api/v1/products/{id}', 'patch', 'catalog'],
+    ['/api/v1/products/{id}/variants', 'post', 'catalog'],
+    ['/api/v1/products/{id}/variants/{variantId}', 'patch', 'catalog'],
+    ['/api/v1/seller/products', 'get', 'catalog'],
+    ['/api/v1/search', 'get', 'search'],
+  ];
+  for (const [path, method, tag] of expected) {
+    const op = doc.paths[path]?.[method];
+    assert.ok(op, `${method.toUpperCase()} ${path} is documented`);
+    assert.deepEqual(op.tags, [tag]);
+    assert.ok(
+      Object.keys(op.responses ?? {}).some((code) => code.startsWith('2')),
+      `${method} ${path} has a success response`,
+    );
+  }
+});
