@@ -50,7 +50,14 @@ export function decodeProductCursor(cursor: string, sort: ProductSort): ProductC
     throw catalogErrors.invalidCursor();
   }
   if (sort === 'newest') {
-    if (typeof v.k !== 'string' || !TIMESTAMP.test(v.k)) throw catalogErrors.invalidCursor();
+    // The pattern alone would let "2026-13-45" through to PostgreSQL, which would refuse it with a 500.
+    if (
+      typeof v.k !== 'string' ||
+      !TIMESTAMP.test(v.k) ||
+      Number.isNaN(Date.parse(v.k.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00')))
+    ) {
+      throw catalogErrors.invalidCursor();
+    }
   } else if (typeof v.k !== 'number' || !Number.isSafeInteger(v.k) || v.k < 0 || v.k > MAX_AMOUNT) {
     throw catalogErrors.invalidCursor();
   }

@@ -17,6 +17,8 @@ import type { Category, CatalogService, NewVariant, Product, ProductStatus, Shop
 export const MAX_VARIANTS = 50;
 /** A not-found answer is cached briefly: long enough to absorb a burst, short enough to forget. */
 const NOT_FOUND_TTL_MS = 10_000;
+/** Any UUID: ids from callers are checked before they reach a uuid column (a malformed one would be a 500). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** How long this process serves a page from its own memory before asking the shared cache again. */
 const HOT_TTL_MS = 1000;
 /** After commit, invalidate again a moment later: a read that loaded the old row just before the commit may have re-filled the cache. */
@@ -132,6 +134,13 @@ const notFoundPage = (code: string, message: string): CachedPage => ({
   expiresAt: Date.now() + NOT_FOUND_TTL_MS,
 });
 
+/** A cursor's timestamp that PostgreSQL cannot read (say, 30 February) is a bad cursor, not a 500. */
+function refuseBadTimestamp(err: unknown): never {
+  const code = (err as { code?: string }).code;
+  if (code === '22007' || code === '22008') throw catalogErrors.invalidCursor();
+  throw err;
+}
+
 /** Checks what a schema cannot (the seeder calls without one) and fills in default SKUs. */
 function prepareVariants(productId: string, variants: ReadonlyArray<NewVariant>, field: string): repo.NewVariantRow[] {
   if (variants.length < 1 || variants.length > MAX_VARIANTS) {
@@ -228,17 +237,19 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
   async function listPage(q: ListQuery, shopId: string | null): Promise<Page<ProductSummary>> {
     const after = q.cursor ? decodeProductCursor(q.cursor, q.sort) : null;
     const categoryIds = q.category !== undefined ? withDescendants(await categoryRows(), q.category) : null;
-    const rows = await repo.listPublished(db, {
-      sort: q.sort,
-      categoryIds,
-      shopSlug: q.shop ?? null,
-      shopId,
-      minPrice: q.minPrice ?? null,
-      maxPrice: q.maxPrice ?? null,
-      priceCurrency: deps.currency,
-      after: after ? { k: after.k, id: after.id } : null,
-      limit: q.limit + 1,
-    });
+    const rows = await repo
+      .listPublished(db, {
+        sort: q.sort,
+        categoryIds,
+        shopSlug: q.shop ?? null,
+        shopId,
+        minPrice: q.minPrice ?? null,
+        maxPrice: q.maxPrice ?? null,
+        priceCurrency: deps.currency,
+        after: after ? { k: after.k, id: after.id } : null,
+        limit: q.limit + 1,
+      })
+      .catch(refuseBadTimestamp);
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
     const last = page[page.length - 1];
@@ -350,11 +361,13 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
     },
 
     async getProduct(id) {
+      if (!UUID.test(id)) return null;
       const row = await repo.productById(deps.pool, id);
       return row ? toProduct(row) : null;
     },
 
-    async getProducts(ids) {
+    async getProducts(given) {
+      const ids = given.filter((id) => UUID.test(id));
       const out: Product[] = [];
       for (let i = 0; i < ids.length; i += 1000) {
         out.push(...(await repo.productsByIds(db, ids.slice(i, i + 1000))).map(toProduct));
@@ -363,12 +376,14 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
     },
 
     async assertProductOwner(productId, accountId) {
+      if (!UUID.test(productId)) throw catalogErrors.productNotFound();
       const head = await repo.productHead(db, productId);
       if (!head) throw catalogErrors.productNotFound();
       if (head.owner_id !== accountId) throw catalogErrors.notOwner();
     },
 
     async setProductImages(productId, images) {
+      if (!UUID.test(productId)) throw catalogErrors.productNotFound();
       await db.transaction().execute(async (trx) => {
         const updated = await repo.setImages(trx, productId, images as repo.ImageJson[]);
         if (!updated) throw catalogErrors.productNotFound();
@@ -459,7 +474,9 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
 
     async sellerProducts(accountId, cursor, limit) {
       const after = cursor ? decodeProductCursor(cursor, 'newest') : null;
-      const rows = await repo.productsByOwner(db, accountId, after ? { k: String(after.k), id: after.id } : null, limit + 1);
+      const rows = await repo
+        .productsByOwner(db, accountId, after ? { k: String(after.k), id: after.id } : null, limit + 1)
+        .catch(refuseBadTimestamp);
       const more = rows.length > limit;
       const page = more ? rows.slice(0, limit) : rows;
       const last = page[page.length - 1];

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
 import { MAX_AMOUNT } from '../../shared/money.ts';
+import { sealCursor } from './catalog.cursor.ts';
 import { listPublishedQuery, type ListFilter } from './catalog.repository.ts';
 import {
   assertError,
@@ -595,6 +596,11 @@ describe('categories and public lists', () => {
         'querystring.cursor',
       );
     }
+    // Even a correctly sealed cursor (the digest is not a secret) with an impossible date is a 400, not a 500.
+    const forged = sealCursor({ s: 'newest', k: '2026-02-30 00:00:00+00', id: all[0]! });
+    assertError(await get(`/api/v1/products?cursor=${forged}`), 400, 'CATALOG_INVALID_CURSOR', 'querystring.cursor');
+    const forged2 = sealCursor({ s: 'newest', k: '2026-13-45 00:00:00+00', id: all[0]! });
+    assertError(await get(`/api/v1/products?cursor=${forged2}`), 400, 'CATALOG_INVALID_CURSOR', 'querystring.cursor');
     // A cursor made for one sort order is refused by another.
     assertError(await get(`/api/v1/products?limit=2&sort=newest&cursor=${cursor}`), 400, 'CATALOG_INVALID_CURSOR', 'querystring.cursor');
     assertError(await get(`/api/v1/seller/products?cursor=garbage`, a.headers), 400, 'CATALOG_INVALID_CURSOR', 'querystring.cursor');
@@ -664,4 +670,39 @@ test('the OpenAPI document describes every catalog and search route with its tag
       `${method} ${path} has a success response`,
     );
   }
+});
+
+test('the service contract other modules call: owner checks, images, ids and malformed ids', async () => {
+  const svc = t.app.catalog.service;
+  const owner = await sellerWithShop(t.server);
+  const other = await signUp(t.server, 'seller');
+  const product = await createProduct(t.server, owner, { title: 'Contract jar' });
+
+  await svc.assertProductOwner(product.id, owner.id);
+  await assert.rejects(svc.assertProductOwner(product.id, other.id), { code: 'CATALOG_NOT_OWNER' });
+  await assert.rejects(svc.assertProductOwner('01900000-0000-7000-8000-000000000000', owner.id), { code: 'CATALOG_PRODUCT_NOT_FOUND' });
+  await assert.rejects(svc.assertProductOwner('not-an-id', owner.id), { code: 'CATALOG_PRODUCT_NOT_FOUND' });
+  assert.equal(await svc.getProduct('not-an-id'), null);
+  assert.deepEqual(
+    (await svc.getProducts(['not-an-id', product.id])).map((p) => p.id),
+    [product.id],
+  );
+
+  // Images set by the media module show on the next public read and publish product.changed.
+  await get(`/api/v1/products/${product.id}`);
+  const image = { id: 'img1', alt: 'A jar', urls: { thumb: '/m/t.webp', card: '/m/c.webp', full: '/m/f.webp' } };
+  await svc.setProductImages(product.id, [image]);
+  const detail = (await get(`/api/v1/products/${product.id}`)).json() as { images: unknown[] };
+  assert.deepEqual(detail.images, [image]);
+  const jobs = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs
+    where key = ${`event:product.changed:search:${product.id}`}`.execute(t.app.stores.catalog.db);
+  assert.equal(jobs.rows[0]!.n, 1, 'one (coalesced) search job for the product');
+  await assert.rejects(svc.setProductImages('01900000-0000-7000-8000-000000000000', []), { code: 'CATALOG_PRODUCT_NOT_FOUND' });
+
+  const shop = await svc.getShopByOwner(owner.id);
+  assert.equal(shop?.slug, owner.shopSlug);
+  assert.equal((await svc.getShopBySlug(owner.shopSlug))?.id, shop?.id);
+  const page = await svc.listProductIds(null, 1000);
+  assert.ok(page.includes(product.id));
+  assert.deepEqual(page, [...page].sort());
 });
