@@ -164,12 +164,16 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
   // Off when the shared cache is off, so "cache off" really measures and serves the database.
   const hot = cache.enabled ? createHotCache({ ttlMs: HOT_TTL_MS, maxEntries: 20_000 }) : null;
 
+  // The shared cache first, then this process's layer: the other order would let a read in
+  // between copy the old page from the shared cache back into the hot layer.
   async function afterCommit(what: Invalidation): Promise<void> {
-    hot?.delete(what.keys);
     await cache.invalidate(what);
+    hot?.delete(what.keys);
     setTimeout(() => {
-      hot?.delete(what.keys);
-      cache.invalidate(what).catch((err: unknown) => log.debug({ err }, 'second cache invalidation failed'));
+      cache
+        .invalidate(what)
+        .then(() => hot?.delete(what.keys))
+        .catch((err: unknown) => log.debug({ err }, 'second cache invalidation failed'));
     }, SECOND_INVALIDATION_MS).unref();
   }
 
