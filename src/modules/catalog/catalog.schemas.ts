@@ -63,7 +63,7 @@ export const ProductSummarySchema = Type.Object(
     shopName: Type.String(),
     categoryId: Nullable(Id),
     priceMin: MoneySchema,
-    image: Nullable(ImageSchema),
+    image: Nullable(Type.Object({ alt: Type.String(), thumb: Type.String(), card: Type.String() }, closed)),
     createdAt: Timestamp,
   },
   closed,

@@ -240,6 +240,7 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
 
   async function listPage(q: ListQuery, shopId: string | null): Promise<Page<ProductSummary>> {
     const after = q.cursor ? decodeProductCursor(q.cursor, q.sort) : null;
+    if (q.minPrice !== undefined && q.maxPrice !== undefined && q.minPrice > q.maxPrice) throw catalogErrors.invalidPriceRange();
     const categoryIds = q.category !== undefined ? withDescendants(await categoryRows(), q.category) : null;
     const rows = await repo
       .listPublished(db, {
@@ -501,9 +502,8 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
       },
 
       async list(q) {
-        // Refuse bad input before touching the cache, so garbage never occupies an entry.
-        if (q.cursor) decodeProductCursor(q.cursor, q.sort);
-        if (q.minPrice !== undefined && q.maxPrice !== undefined && q.minPrice > q.maxPrice) throw catalogErrors.invalidPriceRange();
+        // Bad input (a cursor, a price range) is refused by the loader, which then stores nothing;
+        // checking it here would put a digest on every warm read.
         const key = cacheKeys.list(
           await listsGeneration(),
           [q.sort, q.limit, q.category ?? '', q.shop ?? '', q.minPrice ?? '', q.maxPrice ?? '', q.cursor ?? ''].join('|'),

@@ -588,7 +588,8 @@ describe('categories and public lists', () => {
       cursor.slice(0, -1),
       `${Buffer.from('{"s":"price_asc"').toString('base64url')}.x`,
     ];
-    for (const c of bad) {
+    for (const c of [...bad, ...bad]) {
+      // Twice each: a refused cursor leaves nothing in the cache that would answer the second time.
       assertError(
         await get(`/api/v1/products?limit=2&sort=price_asc&cursor=${encodeURIComponent(c)}`),
         400,
@@ -698,6 +699,9 @@ test('the service contract other modules call: owner checks, images, ids and mal
     where key = ${`event:product.changed:search:${product.id}`}`.execute(t.app.stores.catalog.db);
   assert.equal(jobs.rows[0]!.n, 1, 'one (coalesced) search job for the product');
   await assert.rejects(svc.setProductImages('01900000-0000-7000-8000-000000000000', []), { code: 'CATALOG_PRODUCT_NOT_FOUND' });
+  // Lists carry a card-sized view of the first image.
+  const list = (await get(`/api/v1/products?shop=${owner.shopSlug}`)).json() as { items: Array<{ id: string; image: unknown }> };
+  assert.deepEqual(list.items.find((i) => i.id === product.id)?.image, { alt: 'A jar', thumb: '/m/t.webp', card: '/m/c.webp' });
 
   const shop = await svc.getShopByOwner(owner.id);
   assert.equal(shop?.slug, owner.shopSlug);

@@ -1,5 +1,5 @@
 import type { ProductListRow, ProductRow } from './catalog.repository.ts';
-import type { Product, ProductImage } from './index.ts';
+import type { Product } from './index.ts';
 
 /** Row -> public shapes. Kept apart from the service so the JSON a client sees is easy to review. */
 export function toProduct(r: ProductRow): Product {
@@ -36,6 +36,9 @@ export function toPublicProduct(p: Product): PublicProduct {
   return rest;
 }
 
+/** What a product card needs of the first image: no original, no image id (lists are sent often and whole). */
+export type CardImage = Readonly<{ alt: string; thumb: string; card: string }>;
+
 export type ProductSummary = Readonly<{
   id: string;
   title: string;
@@ -43,7 +46,7 @@ export type ProductSummary = Readonly<{
   shopName: string;
   categoryId: string | null;
   priceMin: { amount: number; currency: string };
-  image: ProductImage | null;
+  image: CardImage | null;
   createdAt: string;
 }>;
 
@@ -55,7 +58,7 @@ export function toSummary(r: ProductListRow): ProductSummary {
     shopName: r.shop_name,
     categoryId: r.category_id,
     priceMin: { amount: r.price_min, currency: r.currency },
-    image: r.image,
+    image: r.image ? { alt: r.image.alt, thumb: r.image.urls.thumb, card: r.image.urls.card } : null,
     createdAt: r.created_at.toISOString(),
   };
 }
