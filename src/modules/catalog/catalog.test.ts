@@ -710,3 +710,36 @@ test('the service contract other modules call: owner checks, images, ids and mal
   assert.ok(page.includes(product.id));
   assert.deepEqual(page, [...page].sort());
 });
+
+test('concurrent variant writes on one product keep price_min equal to the lowest variant price', async () => {
+  const owner = await sellerWithShop(t.server);
+  const product = await createProduct(t.server, owner, { variants: [{ sku: 'base', options: {}, price: 5000 }] });
+  const base = product.variants[0]!.id;
+  const writes = [
+    ...Array.from({ length: 8 }, (_, i) =>
+      t.server.inject({
+        method: 'POST',
+        url: `/api/v1/products/${product.id}/variants`,
+        headers: owner.headers,
+        payload: { sku: `c${i}`, options: {}, price: 3000 + i * 300 },
+      }),
+    ),
+    ...[4000, 2500, 7000, 100].map((price) =>
+      t.server.inject({
+        method: 'PATCH',
+        url: `/api/v1/products/${product.id}/variants/${base}`,
+        headers: owner.headers,
+        payload: { price },
+      }),
+    ),
+  ];
+  for (const res of await Promise.all(writes)) assert.ok(res.statusCode === 200 || res.statusCode === 201, res.body);
+  const { rows } = await sql<{ price_min: number; lowest: number; n: number }>`
+    select p.price_min, (select min(price) from catalog_variants v where v.product_id = p.id) as lowest,
+      (select count(*)::int from catalog_variants v where v.product_id = p.id) as n
+    from catalog_products p where p.id = ${product.id}`.execute(t.app.stores.catalog.db);
+  assert.equal(rows[0]!.n, 9);
+  assert.equal(rows[0]!.price_min, rows[0]!.lowest);
+  const detail = (await get(`/api/v1/products/${product.id}`)).json() as ProductJson;
+  assert.equal(detail.priceMin.amount, rows[0]!.lowest);
+});

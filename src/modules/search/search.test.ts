@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
 import { toTsQueryText } from './search.query.ts';
-import { searchQuery } from './search.repository.ts';
+import { searchQuery, upsertDocuments } from './search.repository.ts';
 
 type Result = { items: Array<{ id: string; title: string; shopName: string }>; nextCursor: string | null };
 
@@ -224,6 +224,35 @@ describe('search', () => {
     assert.equal(count.rows[0]!.n, 30);
     const found = await search('quilt', '&limit=50');
     assert.equal(found.items.length, 30);
+  });
+
+  test('a late, older version of a product never overwrites a newer document (events may be handled out of order)', async () => {
+    const db = t.app.stores.catalog.db;
+    const [current] = await t.app.catalog.service.getProducts([scarf]);
+    assert.ok(current);
+    const doc = (title: string, updatedAt: string) => ({
+      product_id: scarf,
+      shop_id: current.shopId,
+      category_id: null,
+      status: 'published',
+      title,
+      description: '',
+      shop_slug: current.shopSlug,
+      shop_name: current.shopName,
+      category_name: null,
+      price_min: 1,
+      currency: 'USD',
+      image: null,
+      created_at: current.createdAt,
+      source_updated_at: updatedAt,
+    });
+    await upsertDocuments(db, [doc('Stale title', '2000-01-01T00:00:00.000Z')]);
+    const title = async () =>
+      (await sql<{ title: string }>`select title from search_documents where product_id = ${scarf}`.execute(db)).rows[0]!.title;
+    assert.equal(await title(), current.title);
+    // Replaying the current version is a no-op, and re-indexing converges on the catalog's state.
+    await t.app.search.service.indexProducts([scarf, scarf]);
+    assert.equal(await title(), current.title);
   });
 
   test('the search query uses the GIN index', async () => {
