@@ -77,13 +77,18 @@ export type SearchParams = {
   limit: number;
   /** How many matches of each kind are ranked at most. */
   candidates: number;
+  /** Only the title zone (the title candidates): enough when it fills the page. */
+  titleOnly?: boolean;
 };
 
 /**
- * Ranked full-text search, built so that a common word (tens of thousands of matches) costs the
- * same as a rare one: at most `candidates` title matches and `candidates` matches anywhere are
- * taken from the GIN indexes, and only those are ranked. Title matches come first, then
+ * Ranked full-text search, built so that a common word (tens of thousands of matches) costs about
+ * the same as a rare one: at most `candidates` title matches (the title zone, ranked first) and
+ * `candidates` matches anywhere are taken from the GIN indexes, and only those are ranked, by
  * ts_rank over the weighted document (title A > shop/category B > description C), then id.
+ * A match anywhere that is not among the title candidates ranks in the second zone even if its
+ * title matches (only possible beyond `candidates` title matches); that keeps the title zone
+ * exactly the title candidates, so a page served from it alone (`titleOnly`) is the same page.
  */
 export function searchQuery(p: SearchParams): RawBuilder<SearchRow> {
   // The tsquery is written inline (not in a CTE) so the planner sees a constant and can estimate
@@ -94,30 +99,36 @@ export function searchQuery(p: SearchParams): RawBuilder<SearchRow> {
     ? sql`where (not r.title_hit and ${p.after.titleHit})
           or (r.title_hit = ${p.after.titleHit} and (${rank} < ${p.after.rank}::real or (${rank} = ${p.after.rank}::real and r.product_id > ${p.after.id}::uuid)))`
     : sql``;
-  // Candidates: the first `candidates` title matches and the first `candidates` matches anywhere,
-  // straight from the GIN indexes (no ordering, so the scans stop early). A product in both sets is
-  // kept once; only the candidates are ranked.
-  return sql<SearchRow>`
-    select r.product_id, r.title, r.shop_slug, r.shop_name, r.price_min, r.currency, r.image, r.title_hit,
-        ts_rank(r.document, ${q}) as rank
-    from (
-      select distinct on (u.product_id) u.* from (
-        (select d.product_id, d.title, d.shop_slug, d.shop_name, d.price_min, d.currency, d.image, d.document, true as title_hit
-          from search_documents d
-          where d.status = 'published' and d.title_document @@ ${q} limit ${p.candidates})
+  const titleZone = sql`(select d.product_id, d.title, d.shop_slug, d.shop_name, d.price_min, d.currency, d.image, d.document, true as title_hit
+      from search_documents d
+      where d.status = 'published' and d.title_document @@ ${q} limit ${p.candidates})`;
+  // A product in both sets is kept once, as a title candidate.
+  const candidates = p.titleOnly
+    ? titleZone
+    : sql`(select distinct on (u.product_id) u.* from (
+        ${titleZone}
         union all
-        (select d.product_id, d.title, d.shop_slug, d.shop_name, d.price_min, d.currency, d.image, d.document,
-            d.title_document @@ ${q} as title_hit
+        (select d.product_id, d.title, d.shop_slug, d.shop_name, d.price_min, d.currency, d.image, d.document, false as title_hit
           from search_documents d
           where d.status = 'published' and d.document @@ ${q} limit ${p.candidates})
       ) u
-      order by u.product_id, u.title_hit desc
-    ) r
+      order by u.product_id, u.title_hit desc)`;
+  return sql<SearchRow>`
+    select r.product_id, r.title, r.shop_slug, r.shop_name, r.price_min, r.currency, r.image, r.title_hit, ${rank} as rank
+    from ${candidates} r
     ${keyset}
     order by r.title_hit desc, rank desc, r.product_id
     limit ${p.limit}`;
 }
 
+/**
+ * One page of results. When the page lies inside the title zone, the title index alone answers
+ * it (the common case for words people type: they are in titles); otherwise both sets are read.
+ */
 export async function search(db: SearchDb, p: SearchParams): Promise<SearchRow[]> {
-  return (await searchQuery(p).execute(db)).rows;
+  if (!p.after || p.after.titleHit) {
+    const { rows } = await searchQuery({ ...p, titleOnly: true }).execute(db);
+    if (rows.length >= p.limit) return rows;
+  }
+  return (await searchQuery({ ...p, titleOnly: false }).execute(db)).rows;
 }
