@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
 import { toTsQueryText } from './search.query.ts';
-import { searchQuery, upsertDocuments } from './search.repository.ts';
+import { search as searchRepo, searchQuery, upsertDocuments } from './search.repository.ts';
 
 type Result = { items: Array<{ id: string; title: string; shopName: string }>; nextCursor: string | null };
 
@@ -253,6 +253,32 @@ describe('search', () => {
     // Replaying the current version is a no-op, and re-indexing converges on the catalog's state.
     await t.app.search.service.indexProducts([scarf, scarf]);
     assert.equal(await title(), current.title);
+  });
+
+  test('with more matches than candidates, walking pages gives exactly the one-shot ranking (title-only pages agree)', async () => {
+    for (let i = 0; i < 6; i++) await product(`Birch whistle ${i}`, 'Carved');
+    for (let i = 0; i < 3; i++) await product(`Toy ${i}`, 'A little birch toy');
+    await t.drainJobs();
+    const db = t.app.stores.catalog.db;
+    const tsquery = toTsQueryText('birch')!;
+    const base = { tsquery, candidates: 4 };
+    const oneShot = await searchRepo(db, { ...base, after: null, limit: 100 });
+    const walked: typeof oneShot = [];
+    let after: { titleHit: boolean; rank: number; id: string } | null = null;
+    for (let pages = 0; pages < 20; pages++) {
+      const rows = await searchRepo(db, { ...base, after, limit: 3 });
+      const page = rows.slice(0, 2);
+      walked.push(...page);
+      if (rows.length <= 2) break;
+      const last = page[page.length - 1]!;
+      after = { titleHit: last.title_hit, rank: last.rank, id: last.product_id };
+    }
+    assert.deepEqual(
+      walked.map((r) => r.product_id),
+      oneShot.map((r) => r.product_id),
+    );
+    assert.equal(oneShot.filter((r) => r.title_hit).length, 4, 'the title zone is the title candidates');
+    assert.ok(oneShot.length >= 4 + 1);
   });
 
   test('the search query uses the GIN index', async () => {
