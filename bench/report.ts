@@ -6,7 +6,9 @@ export type Row = Readonly<{
   /** The server's state for this row: cache on or off. */
   cache: 'on' | 'off';
   connections: number;
+  /** Median over the rounds, and the lowest and highest round. */
   reqPerSec: number;
+  reqPerSecRange: readonly [number, number];
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
@@ -21,20 +23,33 @@ export type Row = Readonly<{
   skipped: string | null;
 }>;
 
-export type Target = Readonly<{ name: string; verdict: 'PASS' | 'FAIL' | 'N/A'; detail: string }>;
+/** `issue` targets are what the catalog issue asks for; a `sanity` check says whether to trust them. */
+export type Target = Readonly<{ name: string; kind: 'issue' | 'sanity'; verdict: 'PASS' | 'FAIL' | 'N/A'; detail: string }>;
 
 const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 export function formatTable(rows: readonly Row[]): string {
-  const header = ['scenario', 'cache', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'bytes', 'errors/non-2xx', 'ratio to baseline'];
+  const header = [
+    'scenario',
+    'cache',
+    'conns',
+    'req/s',
+    'rounds min-max',
+    'p50 ms',
+    'p99 ms',
+    'bytes',
+    'errors/non-2xx',
+    'ratio to baseline',
+  ];
   const body = rows.map((r) =>
     r.skipped
-      ? [r.scenario, r.cache, String(r.connections), 'skipped', '', '', '', '', r.skipped]
+      ? [r.scenario, r.cache, String(r.connections), 'skipped', '', '', '', '', '', r.skipped]
       : [
           r.scenario,
           r.cache,
           String(r.connections),
           fixed(r.reqPerSec, 0),
+          `${fixed(r.reqPerSecRange[0], 0)}-${fixed(r.reqPerSecRange[1], 0)}`,
           fixed(r.p50Ms, 1),
           fixed(r.p99Ms, 1),
           fixed(r.bytesPerResponse, 0),
@@ -43,7 +58,7 @@ export function formatTable(rows: readonly Row[]): string {
         ],
   );
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const numeric = new Set([2, 3, 4, 5, 6, 7]);
+  const numeric = new Set([2, 3, 4, 5, 6, 7, 8]);
   const line = (cells: readonly string[]) =>
     cells
       .map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
@@ -57,19 +72,21 @@ export function judgeTargets(rows: readonly Row[]): Target[] {
   const find = (scenario: string, cache: 'on' | 'off') => rows.find((r) => r.scenario === scenario && r.cache === cache && !r.skipped);
   const targets: Target[] = [];
   const ratioTarget = (name: string, row: Row | undefined, base: Row | undefined, min: number) => {
-    if (!row || !base) return targets.push({ name, verdict: 'N/A', detail: 'scenario or baseline did not run' });
+    if (!row || !base) return targets.push({ name, kind: 'issue', verdict: 'N/A', detail: 'scenario or baseline did not run' });
     const ratio = row.reqPerSec / base.reqPerSec;
     const ok = ratio >= min && row.errors + row.non2xx === 0;
     targets.push({
       name,
+      kind: 'issue',
       verdict: ok ? 'PASS' : 'FAIL',
       detail: `${fixed(row.reqPerSec, 0)} vs ${fixed(base.reqPerSec, 0)} req/s = ${(ratio * 100).toFixed(0)}%${row.errors + row.non2xx > 0 ? `, ${row.errors + row.non2xx} errors` : ''}`,
     });
   };
   const p99Target = (name: string, row: Row | undefined, maxMs: number) => {
-    if (!row) return targets.push({ name, verdict: 'N/A', detail: 'scenario did not run' });
+    if (!row) return targets.push({ name, kind: 'issue', verdict: 'N/A', detail: 'scenario did not run' });
     targets.push({
       name,
+      kind: 'issue',
       verdict: row.p99Ms < maxMs ? 'PASS' : 'FAIL',
       detail: `p99 ${fixed(row.p99Ms, 1)} ms at ${row.connections} connections`,
     });
@@ -87,6 +104,18 @@ export function judgeTargets(rows: readonly Row[]): Target[] {
     0.5,
   );
   p99Target('search p99 < 50 ms at 20 connections', find('search', 'on'), 50);
+  // Sanity: how much the bare route moved between rounds. Much movement means something else was
+  // using the machine, and the ratios above deserve a rerun.
+  if (health && health.reqPerSecRange[0] > 0) {
+    const [lo, hi] = health.reqPerSecRange;
+    const spread = (hi - lo) / health.reqPerSec;
+    targets.push({
+      name: 'steady machine: bare route req/s within 25% across rounds',
+      kind: 'sanity',
+      verdict: spread <= 0.25 ? 'PASS' : 'FAIL',
+      detail: `${fixed(lo, 0)} to ${fixed(hi, 0)} req/s (${(spread * 100).toFixed(0)}% of the median); on FAIL, rerun on a quieter machine`,
+    });
+  }
   return targets;
 }
 

@@ -37,6 +37,7 @@ function intSetting(name: string, fallback: number, min: number): number {
 const settings = {
   products: intSetting('BENCH_PRODUCTS', 100_000, 1),
   durationSec: intSetting('BENCH_DURATION', 10, 1),
+  rounds: intSetting('BENCH_ROUNDS', 3, 1),
   dataDir: path.resolve(ROOT, process.env.BENCH_DATA_DIR || path.join('.atelier', 'bench')),
   pgPort: intSetting('BENCH_PG_PORT', 54339, 1),
   apiPort: intSetting('BENCH_PORT', 3099, 1),
@@ -44,6 +45,8 @@ const settings = {
 };
 const BASE = `http://127.0.0.1:${settings.apiPort}`;
 const WARMUP_SEC = Math.min(3, Math.max(1, Math.round(settings.durationSec / 4)));
+/** Each scenario's BENCH_DURATION is split over the rounds. */
+const ROUND_SEC = Math.max(1, Math.round(settings.durationSec / settings.rounds));
 
 /** Child environment: the bench's own data and ports; never a developer's external databases. */
 function atelierEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -183,8 +186,15 @@ type Scenario = Readonly<{
   unavailable?: string;
 }>;
 
-async function hammer(paths: readonly string[], connections: number, durationSec: number): Promise<autocannon.Result> {
-  let next = 0;
+/** Where a scenario's rotation stands: kept across rounds, so a cold walk never revisits an id. */
+type Rotation = { next: number };
+
+async function hammer(
+  paths: readonly string[],
+  connections: number,
+  durationSec: number,
+  rotation: Rotation = { next: 0 },
+): Promise<autocannon.Result> {
   return autocannon({
     url: BASE,
     connections,
@@ -194,7 +204,7 @@ async function hammer(paths: readonly string[], connections: number, durationSec
       {
         method: 'GET',
         // One path after another, so the rotation (hot set, whole catalog, search terms) is exact.
-        setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length]! }),
+        setupRequest: (req) => ({ ...req, path: paths[rotation.next++ % paths.length]! }),
       },
     ],
   });
@@ -214,53 +224,86 @@ async function probe(paths: readonly string[]): Promise<string | null> {
   }
 }
 
-async function measure(s: Scenario, cache: 'on' | 'off', rows: Row[]): Promise<void> {
-  const skip = (reason: string) => {
-    console.log(`  ${s.name}: skipped (${reason})`);
+const median = (xs: readonly number[]) => {
+  const sorted = [...xs].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/**
+ * Measures a phase's scenarios in interleaved rounds (each scenario once per round, in order)
+ * and keeps the median of each. Load from anything else on the machine then falls on every
+ * scenario alike instead of on whichever happened to run at the wrong moment, and the spread of
+ * the rounds shows how steady the machine was.
+ */
+async function measurePhase(plan: readonly Scenario[], cache: 'on' | 'off', rows: Row[]): Promise<void> {
+  const runnable: Array<{ s: Scenario; rotation: Rotation; trials: autocannon.Result[] }> = [];
+  for (const s of plan) {
+    const reason = s.unavailable ?? (await probe(s.paths));
+    if (reason) {
+      console.log(`  ${s.name}: skipped (${reason})`);
+      rows.push({
+        scenario: s.name,
+        cache,
+        connections: s.connections,
+        reqPerSec: NaN,
+        reqPerSecRange: [NaN, NaN],
+        p50Ms: NaN,
+        p99Ms: NaN,
+        maxMs: NaN,
+        requests: 0,
+        bytesPerResponse: NaN,
+        errors: 0,
+        non2xx: 0,
+        baseline: s.baseline,
+        ratio: null,
+        skipped: reason,
+      });
+    } else {
+      runnable.push({ s, rotation: { next: 0 }, trials: [] });
+    }
+  }
+  for (let round = 1; round <= settings.rounds; round++) {
+    console.log(`  round ${round} of ${settings.rounds}`);
+    for (const item of runnable) {
+      const { s, rotation } = item;
+      if (round === 1 && s.warmup) await hammer(s.paths, s.connections, WARMUP_SEC, { next: 0 });
+      const r = await hammer(s.paths, s.connections, ROUND_SEC, rotation);
+      item.trials.push(r);
+      console.log(
+        `    ${s.name}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms` +
+          (r.errors + r.timeouts + r.non2xx > 0 ? `, ${r.errors + r.timeouts} errors, ${r.non2xx} non-2xx` : ''),
+      );
+    }
+  }
+  for (const { s, trials } of runnable) {
+    const rates = trials.map((t) => t.requests.average);
+    const requests = trials.reduce((n, t) => n + t.requests.total, 0);
+    const bytes = trials.reduce((n, t) => n + t.throughput.total, 0);
     rows.push({
       scenario: s.name,
       cache,
       connections: s.connections,
-      reqPerSec: NaN,
-      p50Ms: NaN,
-      p99Ms: NaN,
-      maxMs: NaN,
-      requests: 0,
-      bytesPerResponse: NaN,
-      errors: 0,
-      non2xx: 0,
+      reqPerSec: median(rates),
+      reqPerSecRange: [Math.min(...rates), Math.max(...rates)],
+      p50Ms: median(trials.map((t) => t.latency.p50)),
+      p99Ms: median(trials.map((t) => t.latency.p99)),
+      maxMs: Math.max(...trials.map((t) => t.latency.max)),
+      requests,
+      bytesPerResponse: requests > 0 ? bytes / requests : NaN,
+      errors: trials.reduce((n, t) => n + t.errors + t.timeouts, 0),
+      non2xx: trials.reduce((n, t) => n + t.non2xx, 0),
       baseline: s.baseline,
       ratio: null,
-      skipped: reason,
+      skipped: null,
     });
-  };
-  if (s.unavailable) return skip(s.unavailable);
-  const problem = await probe(s.paths);
-  if (problem) return skip(problem);
-  if (s.warmup) await hammer(s.paths, s.connections, WARMUP_SEC);
-  const r = await hammer(s.paths, s.connections, settings.durationSec);
-  const base = s.baseline ? rows.find((x) => x.scenario === s.baseline && x.cache === cache && !x.skipped) : undefined;
-  const row: Row = {
-    scenario: s.name,
-    cache,
-    connections: s.connections,
-    reqPerSec: r.requests.average,
-    p50Ms: r.latency.p50,
-    p99Ms: r.latency.p99,
-    maxMs: r.latency.max,
-    requests: r.requests.total,
-    bytesPerResponse: r.requests.total > 0 ? r.throughput.total / r.requests.total : NaN,
-    errors: r.errors + r.timeouts,
-    non2xx: r.non2xx,
-    baseline: s.baseline,
-    ratio: base ? r.requests.average / base.reqPerSec : null,
-    skipped: null,
-  };
-  rows.push(row);
-  console.log(
-    `  ${s.name}: ${row.reqPerSec.toFixed(0)} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms` +
-      (row.errors + row.non2xx > 0 ? `, ${row.errors} errors, ${row.non2xx} non-2xx` : ''),
-  );
+  }
+  // Ratios once every median is known (a baseline may be measured after the scenario in a round).
+  for (const [i, row] of rows.entries()) {
+    if (row.cache !== cache || row.skipped || !row.baseline) continue;
+    const base = rows.find((x) => x.scenario === row.baseline && x.cache === cache && !x.skipped);
+    if (base) rows[i] = { ...row, ratio: row.reqPerSec / base.reqPerSec };
+  }
 }
 
 /**
@@ -373,7 +416,7 @@ function scenarios(sample: Sample, secondPage: string | null): { cacheOn: Scenar
 
 async function main(): Promise<number> {
   console.log(
-    `Atelier benchmark: ${settings.products} products, ${settings.durationSec} s per scenario, ` +
+    `Atelier benchmark: ${settings.products} products, ${settings.durationSec} s per scenario in ${settings.rounds} rounds, ` +
       `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), node ${process.version}`,
   );
   // The bench holds the embedded PostgreSQL for the whole run, so that restarting the API (cache
@@ -401,13 +444,13 @@ async function main(): Promise<number> {
     api = await startApi(true);
     const plan = scenarios(sample, await firstPageCursor());
     await warmServer(plan.cacheOn);
-    for (const s of plan.cacheOn) await measure(s, 'on', rows);
+    await measurePhase(plan.cacheOn, 'on', rows);
     await stopAtelier(api);
 
     console.log('\nAPI with the cache off (CACHE_ENABLED=false):');
     api = await startApi(false);
     await warmServer(plan.cacheOff);
-    for (const s of plan.cacheOff) await measure(s, 'off', rows);
+    await measurePhase(plan.cacheOff, 'off', rows);
     await stopAtelier(api);
     api = null;
 
@@ -434,7 +477,7 @@ async function main(): Promise<number> {
     // NaN (skipped rows) is not JSON; null says "not measured".
     await writeFile(file, JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
     console.log(`\nresults: ${path.relative(process.cwd(), file)}`);
-    return settings.strict && targets.some((t) => t.verdict !== 'PASS') ? 1 : 0;
+    return settings.strict && targets.some((t) => t.kind === 'issue' && t.verdict !== 'PASS') ? 1 : 0;
   } finally {
     await stopAllAtelier();
     await catalog.end().catch(() => undefined);
