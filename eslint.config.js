@@ -49,6 +49,15 @@ export default defineConfig(
       // Fastify handlers and interface implementations are `async` by contract even when they do not await.
       '@typescript-eslint/require-await': 'off',
       eqeqeq: ['error', 'always', { null: 'ignore' }],
+      // A few core rules that catch bugs TypeScript lets through.
+      'no-debugger': 'error',
+      'no-cond-assign': 'error',
+      'no-constant-binary-expression': 'error',
+      'no-self-compare': 'error',
+      'no-unsafe-finally': 'error',
+      'no-dupe-else-if': 'error',
+      'no-unreachable-loop': 'error',
+      'no-async-promise-executor': 'error',
       'no-console': 'off',
     },
   },
