@@ -166,12 +166,17 @@ async function sourceFiles(dir: string, root: string, out: string[] = []): Promi
   return out;
 }
 
-async function main(): Promise<void> {
-  const root = path.resolve(import.meta.dirname, '..');
+/** Every source file under the repository's `src/`, by path relative to the repository root. */
+export async function readSources(root = path.resolve(import.meta.dirname, '..')): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   for (const file of (await sourceFiles(path.join(root, 'src'), root)).sort()) {
     files.set(file, await readFile(path.join(root, file), 'utf8'));
   }
+  return files;
+}
+
+async function main(): Promise<void> {
+  const files = await readSources();
   const violations = checkBoundaries(files);
   for (const v of violations) console.error(`${v.file}:${v.line}  ${v.rule}  ${v.message}`);
   if (violations.length > 0) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkBoundaries } from '../../scripts/check-boundaries.ts';
+import { checkBoundaries, readSources } from '../../scripts/check-boundaries.ts';
 
 const rulesOf = (files: Record<string, string>) => checkBoundaries(new Map(Object.entries(files))).map((v) => v.rule);
 
@@ -82,6 +82,15 @@ describe('module boundary check', () => {
       rulesOf({
         'src/platform/x.ts': "// import { a } from '../modules/catalog/catalog.service.ts';\nconst s = \"from '../app/config.ts'\";",
       }),
+      [],
+    );
+  });
+
+  test("the repository's own src/ keeps its boundaries", async () => {
+    const files = await readSources();
+    assert.ok(files.has('src/app/container.ts') && [...files.keys()].some((f) => f.startsWith('src/modules/')));
+    assert.deepEqual(
+      checkBoundaries(files).map((v) => `${v.file}:${v.line} ${v.message}`),
       [],
     );
   });
