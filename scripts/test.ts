@@ -54,11 +54,10 @@ if (!adminUrl) {
 }
 if (!process.env.REDIS_URL) console.log('REDIS_URL is not set: tests that need Redis are skipped');
 
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files],
-  { stdio: 'inherit', env: { ...process.env, TEST_PG_ADMIN_URL: adminUrl } },
-);
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, TEST_PG_ADMIN_URL: adminUrl },
+});
 const code: number = await new Promise((resolve) => child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))));
 await stopServer();
 if (tmp) await rm(tmp, { recursive: true, force: true });

@@ -56,7 +56,9 @@ async function serve(config: Config, role: 'start' | 'api' | 'worker'): Promise<
     running.server = await buildHttpServer(app);
     const address = await running.server.listen({ host: config.host, port: config.port });
     const shown = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
-    const data = app.stores.embedded ? `embedded PostgreSQL in ${app.stores.embedded.dataDir} (port ${app.stores.embedded.port})` : 'external PostgreSQL';
+    const data = app.stores.embedded
+      ? `embedded PostgreSQL in ${app.stores.embedded.dataDir} (port ${app.stores.embedded.port})`
+      : 'external PostgreSQL';
     app.log.info({ address, data }, `Atelier listening on ${shown}; data: ${data}`);
     if (process.stdout.isTTY) console.log(`\n  Atelier is running at ${shown}\n  Data: ${data}\n  Media: ${config.media.dir}\n`);
   }

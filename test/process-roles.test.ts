@@ -44,7 +44,9 @@ test('SIGTERM finishes in-flight requests, refuses new ones, then stops the embe
   const proc = runAtelier(['start'], e);
   await waitForHttp(`${base}/ready`, proc);
 
-  const inFlight = Promise.all([1, 2, 3].map(() => fetch(`${base}/bench/sleep/1500`).then(async (r) => [r.status, await r.json()] as const)));
+  const inFlight = Promise.all(
+    [1, 2, 3].map(() => fetch(`${base}/bench/sleep/1500`).then(async (r) => [r.status, await r.json()] as const)),
+  );
   await new Promise((r) => setTimeout(r, 300));
   proc.child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 200));

@@ -34,7 +34,7 @@ const FASTIFY_CODES: Readonly<Record<string, { status: number; code: string; mes
 
 export type ErrorBody = { error: { code: string; message: string; field?: string; details?: Record<string, unknown> } };
 
-type AjvError = { instancePath?: string; keyword?: string; message?: string; params?: Record<string, unknown> };
+type AjvError = { instancePath?: string; keyword?: string; message?: string; params?: Record<string, string | undefined> };
 
 /** Turns an Ajv failure into the field a person would look at: `body.variants[0].price`. */
 function describeValidation(err: FastifyError): { code: string; message: string; field: string } {

@@ -88,7 +88,9 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
     // Baselines for `npm run bench`: the cost of one primary-key lookup through the same pool.
     server.get('/bench/one-lookup/:id', { schema: { hide: true } }, async (request) => {
       const { id } = request.params as { id: string };
-      const { rows } = await sql<{ id: string; title: string }>`select id, title from catalog_products where id = ${id}`.execute(app.stores.catalog.db);
+      const { rows } = await sql<{ id: string; title: string }>`select id, title from catalog_products where id = ${id}`.execute(
+        app.stores.catalog.db,
+      );
       return rows[0] ?? null;
     });
     // A request that takes a while, to show that shutdown finishes in-flight work.

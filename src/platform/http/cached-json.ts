@@ -19,12 +19,14 @@ export type PublicCachePolicy = Readonly<{ sMaxAge: number; staleWhileRevalidate
  * Sends a prepared public response with `ETag` and `Cache-Control` (so a CDN can absorb a spike),
  * answering `304` when the client already holds this version.
  */
-export function sendPublicJson(request: FastifyRequest, reply: FastifyReply, prepared: PreparedJson, policy: PublicCachePolicy): FastifyReply {
+export function sendPublicJson(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  prepared: PreparedJson,
+  policy: PublicCachePolicy,
+): FastifyReply {
   if (prepared.status === 200) {
-    reply.header(
-      'cache-control',
-      `public, max-age=0, s-maxage=${policy.sMaxAge}, stale-while-revalidate=${policy.staleWhileRevalidate}`,
-    );
+    reply.header('cache-control', `public, max-age=0, s-maxage=${policy.sMaxAge}, stale-while-revalidate=${policy.staleWhileRevalidate}`);
     reply.header('etag', prepared.etag);
     const inm = request.headers['if-none-match'];
     if (inm && (inm === prepared.etag || inm.split(',').some((t) => t.trim() === prepared.etag || t.trim() === `W/${prepared.etag}`))) {

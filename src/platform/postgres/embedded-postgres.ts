@@ -44,7 +44,9 @@ async function binaries(): Promise<Binaries> {
   try {
     return (await import(pkg)) as Binaries;
   } catch {
-    throw new Error(`no embedded PostgreSQL binaries for ${os.platform()}-${os.arch()} (${pkg}); set CATALOG_DATABASE_URL and SHARD_DATABASE_URLS`);
+    throw new Error(
+      `no embedded PostgreSQL binaries for ${os.platform()}-${os.arch()} (${pkg}); set CATALOG_DATABASE_URL and SHARD_DATABASE_URLS`,
+    );
   }
 }
 
@@ -76,7 +78,9 @@ function run(cmd: string, args: string[], user: { uid: number; gid: number } | n
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${path.basename(cmd)} exited with ${code}: ${out.trim().slice(-2000)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${path.basename(cmd)} exited with ${code}: ${out.trim().slice(-2000)}`)),
+    );
   });
 }
 
@@ -150,7 +154,11 @@ export async function startEmbeddedPostgres(opts: {
     const pwfile = path.join(os.tmpdir(), `atelier-pw-${randomBytes(6).toString('hex')}`);
     await fs.writeFile(pwfile, `${PASSWORD}\n`, { mode: 0o644 });
     try {
-      await run(bin.initdb, [`--pgdata=${pgDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], user);
+      await run(
+        bin.initdb,
+        [`--pgdata=${pgDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'],
+        user,
+      );
     } finally {
       await fs.rm(pwfile, { force: true });
     }

@@ -49,7 +49,9 @@ export async function pendingMigrations(db: Kysely<unknown>, kind: StoreKind, mo
     if (!set) continue;
     const table = `migrations_${m.module}`;
     const names = Object.keys(set);
-    const { rows } = await sql<{ name: string }>`select name from ${sql.table(table)}`.execute(db).catch(() => ({ rows: [] as { name: string }[] }));
+    const { rows } = await sql<{ name: string }>`select name from ${sql.table(table)}`
+      .execute(db)
+      .catch(() => ({ rows: [] as { name: string }[] }));
     const done = new Set(rows.map((r) => r.name));
     pending += names.filter((n) => !done.has(n)).length;
   }

@@ -40,5 +40,8 @@ test('the map refuses a database that the configuration does not name', async ()
 
 test('the number of logical shards cannot change once data is placed', async () => {
   const { initShardMap } = await import('./shard-router.ts');
-  await assert.rejects(initShardMap(t.app.stores.catalog.db, 32, ['shard0', 'shard1']), /LOGICAL_SHARDS is 32 but the data was placed with 16/);
+  await assert.rejects(
+    initShardMap(t.app.stores.catalog.db, 32, ['shard0', 'shard1']),
+    /LOGICAL_SHARDS is 32 but the data was placed with 16/,
+  );
 });

@@ -40,7 +40,10 @@ export async function initShardMap(catalog: Kysely<unknown>, logicalShards: numb
       );
     }
     if (!stored) {
-      await trx.insertInto('platform_settings').values({ key: 'logical_shards', value: String(logicalShards) }).execute();
+      await trx
+        .insertInto('platform_settings')
+        .values({ key: 'logical_shards', value: String(logicalShards) })
+        .execute();
       const rows = Array.from({ length: logicalShards }, (_, i) => ({
         logical_shard: i,
         database_name: names[i % names.length]!,

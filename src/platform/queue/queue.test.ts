@@ -13,7 +13,9 @@ before(async () => {
 after(() => t.close());
 
 async function jobCount(task: string, db = t.app.stores.catalog.db): Promise<number> {
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs where task_identifier = ${task}`.execute(db);
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs where task_identifier = ${task}`.execute(
+    db,
+  );
   return rows[0]!.n;
 }
 
@@ -69,7 +71,8 @@ test('a failing job is retried later with backoff; a permanent failure stops and
     order by task_identifier`.execute(db);
   const flaky = rows.find((r) => r.task_identifier === 'test.flaky')!;
   const hopeless = rows.find((r) => r.task_identifier === 'test.hopeless')!;
-  assert.equal(flaky.attempts, 1);
+  // Under load the first backoff (about e^1 s) can pass before the run ends, so it may be tried twice.
+  assert.ok(flaky.attempts >= 1 && flaky.attempts < flaky.max_attempts, `attempts ${flaky.attempts}`);
   assert.ok(flaky.max_attempts > 1 && flaky.later, 'retried later, not at once');
   assert.match(flaky.last_error, /provider timed out/);
   assert.equal(hopeless.attempts, hopeless.max_attempts, 'no attempts left');

@@ -61,8 +61,10 @@ export async function migrateQueue(handle: DatabaseHandle): Promise<void> {
 function quietLogger(log?: Logger): GwLogger {
   return new GraphileLogger(() => (level, message, meta) => {
     if (!log) return;
-    if (level === 'error') log.error({ meta }, message);
-    else if (level === 'warning') log.warn({ meta }, message);
+    // LogLevel is a const enum of strings; compare its values as plain strings.
+    const name: string = level;
+    if (name === 'error') log.error({ meta }, message);
+    else if (name === 'warning') log.warn({ meta }, message);
     else log.trace({ meta }, message);
   });
 }
