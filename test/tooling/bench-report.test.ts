@@ -67,7 +67,7 @@ describe('bench report', () => {
     assert.equal(v['cache-off detail >= 50% of the one-lookup route req/s'], 'N/A');
   });
 
-  test('an unsteady bare route fails the sanity check only', () => {
+  test('an unsteady scenario fails the sanity check only, and is named', () => {
     const rows = passing().map((r) => (r.scenario === '/health (bare route)' ? { ...r, reqPerSecRange: [6_000, 14_000] as const } : r));
     const targets = judgeTargets(rows);
     const sanity = targets.filter((t) => t.kind === 'sanity');
@@ -75,6 +75,8 @@ describe('bench report', () => {
       sanity.map((t) => t.verdict),
       ['FAIL'],
     );
+    assert.match(sanity[0]!.detail, /\/health \(bare route\) \(on\) 80%/);
+    assert.doesNotMatch(sanity[0]!.detail, /search/);
     assert.ok(targets.filter((t) => t.kind === 'issue').every((t) => t.verdict === 'PASS'));
   });
 
