@@ -6,6 +6,7 @@ import { buildHttpServer } from './app/http.ts';
 import { seedDemo } from './app/seed.ts';
 import { startWorkerRole } from './app/worker.ts';
 import type { Workers } from './platform/queue/queue.ts';
+import { startFakeProvider, type FakeProvider } from './modules/payments/index.ts';
 
 const USAGE = `atelier <command>
 
@@ -14,10 +15,11 @@ const USAGE = `atelier <command>
   worker              the job workers only
   migrate             apply every module's migrations to every database, then exit
   seed [--products N] make demo shops, products and images (default 200 products)
+  payment-provider    run the simulated payment provider alone (PAYMENT_PROVIDER_PORT)
 
 Settings come from environment variables; see the README.`;
 
-type Running = { app: Container; server?: FastifyInstance; workers?: Workers };
+type Running = { app: Container; server?: FastifyInstance; workers?: Workers; provider?: FakeProvider };
 
 function installShutdown(running: Running): void {
   let stopping = false;
@@ -33,6 +35,7 @@ function installShutdown(running: Running): void {
       await running.server?.close();
       await running.workers?.stop();
       await running.app.close();
+      await running.provider?.close();
       process.exit(0);
     } catch (err) {
       running.app.log.error({ err }, 'unclean shutdown');
@@ -47,6 +50,11 @@ async function serve(config: Config, role: 'start' | 'api' | 'worker'): Promise<
   const app = await createContainer(config, { role, migrate: true });
   const running: Running = { app };
   installShutdown(running);
+  if (role === 'start' && !config.payments.providerUrl) {
+    // The all-in-one default simulates the external payment provider next to the app.
+    running.provider = await startFakeProvider({ port: config.payments.simulatorPort });
+    app.log.info({ url: running.provider.url }, 'simulated payment provider listening');
+  }
   if (role === 'start' && config.demoSeed) {
     const seeded = await seedDemo(app, { products: 200, onlyIfEmpty: true, progress: false });
     if (seeded.created) app.log.info({ products: seeded.products }, 'seeded demo data on first start');
@@ -81,6 +89,14 @@ async function main(argv: string[]): Promise<void> {
     case 'api':
     case 'worker':
       return serve(config, command);
+    case 'payment-provider': {
+      const provider = await startFakeProvider({ port: config.payments.simulatorPort, host: config.host });
+      console.log(`simulated payment provider listening on ${provider.url}`);
+      const stop = () => void provider.close().then(() => process.exit(0));
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      return;
+    }
     case 'migrate': {
       const app = await createContainer(config, { role: 'migrate', migrate: true });
       await app.close();

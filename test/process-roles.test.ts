@@ -31,6 +31,7 @@ async function env(): Promise<Record<string, string>> {
     ATELIER_DATA_DIR: dataDir,
     EMBEDDED_PG_PORT: String(await freePort()),
     PORT: String(await freePort()),
+    PAYMENT_PROVIDER_PORT: String(await freePort()),
     HOST: '127.0.0.1',
     DEMO_SEED: 'false',
     BENCH_ROUTES: 'true',

@@ -30,6 +30,7 @@ test('start on the embedded PostgreSQL seeds on first start and reuses the data 
     ATELIER_DATA_DIR: dataDir,
     EMBEDDED_PG_PORT: String(await freePort()),
     PORT: String(await freePort()),
+    PAYMENT_PROVIDER_PORT: String(await freePort()),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
   };

@@ -42,6 +42,23 @@ const schema = z.object({
   WORKER_CONCURRENCY: int(1, 100).default(4),
   DEMO_SEED: bool.default(true),
   BENCH_ROUTES: bool.default(false),
+  PAYMENT_PROVIDER_URL: z
+    .string()
+    .refine((v) => /^https?:\/\//.test(v), { message: 'must be an http(s):// URL' })
+    .optional(),
+  PAYMENT_PROVIDER_PORT: int(0, 65535).default(3100),
+  PAYMENT_TIMEOUT_MS: int(50, 60_000).default(2000),
+  RESERVATION_TTL_SECONDS: int(5, 86_400).default(900),
+  PAYMENT_DEADLINE_MINUTES: int(1, 10_080).default(24 * 60),
+  SWEEP_INTERVAL_SECONDS: int(1, 3600).default(30),
+  JOB_LOCK_TIMEOUT_SECONDS: int(2, 86_400).default(300),
+  IDEMPOTENCY_TTL_HOURS: int(24, 720).default(48),
+  SMTP_URL: z
+    .string()
+    .refine((v) => /^smtps?:\/\//.test(v), { message: 'must be an smtp:// or smtps:// URL' })
+    .optional(),
+  MAIL_FROM: z.string().min(3).max(200).default('Atelier <orders@atelier.test>'),
+  OUTBOX_DIR: z.string().min(1).optional(),
   PUBLIC_CURRENCY: z
     .string()
     .regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code such as USD' })
@@ -69,6 +86,15 @@ export type Config = Readonly<{
   demoSeed: boolean;
   benchRoutes: boolean;
   currency: string;
+  payments: {
+    /** Unset: `atelier start` runs the simulated provider in-process on `simulatorPort`. */
+    providerUrl: string | null;
+    simulatorPort: number;
+    timeoutMs: number;
+  };
+  checkout: { reservationTtlSeconds: number; paymentDeadlineMinutes: number; idempotencyTtlHours: number };
+  sweeper: { intervalSeconds: number; jobLockTimeoutSeconds: number };
+  mail: { smtpUrl: string | null; from: string; outboxDir: string };
 }>;
 
 export class ConfigError extends Error {
@@ -157,5 +183,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoSeed: e.DEMO_SEED,
     benchRoutes: e.BENCH_ROUTES,
     currency: e.PUBLIC_CURRENCY,
+    payments: { providerUrl: e.PAYMENT_PROVIDER_URL ?? null, simulatorPort: e.PAYMENT_PROVIDER_PORT, timeoutMs: e.PAYMENT_TIMEOUT_MS },
+    checkout: {
+      reservationTtlSeconds: e.RESERVATION_TTL_SECONDS,
+      paymentDeadlineMinutes: e.PAYMENT_DEADLINE_MINUTES,
+      idempotencyTtlHours: e.IDEMPOTENCY_TTL_HOURS,
+    },
+    sweeper: { intervalSeconds: e.SWEEP_INTERVAL_SECONDS, jobLockTimeoutSeconds: e.JOB_LOCK_TIMEOUT_SECONDS },
+    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM, outboxDir: path.resolve(e.OUTBOX_DIR ?? path.join(dataDir, 'outbox')) },
   });
 }

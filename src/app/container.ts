@@ -10,6 +10,11 @@ import { catalogMigrations, createCatalog, type CatalogModule } from '../modules
 import { createIdentity, identityMigrations, type IdentityModule } from '../modules/identity/index.ts';
 import { createMedia, mediaMigrations, type MediaModule } from '../modules/media/index.ts';
 import { createSearch, searchMigrations, type SearchModule } from '../modules/search/index.ts';
+import { cartMigrations, createCart, type CartModule } from '../modules/cart/index.ts';
+import { createInventory, inventoryMigrations, type InventoryModule } from '../modules/inventory/index.ts';
+import { createNotifications, notificationsMigrations, type NotificationsModule } from '../modules/notifications/index.ts';
+import { createOrders, ordersMigrations, type OrdersModule } from '../modules/orders/index.ts';
+import { createPayments, paymentsMigrations, type PaymentsModule } from '../modules/payments/index.ts';
 import type { Config } from './config.ts';
 
 /**
@@ -26,6 +31,11 @@ export type Container = Readonly<{
   catalog: CatalogModule;
   search: SearchModule;
   media: MediaModule;
+  inventory: InventoryModule;
+  cart: CartModule;
+  payments: PaymentsModule;
+  notifications: NotificationsModule;
+  orders: OrdersModule;
   modules: ReadonlyArray<ModuleDefinition>;
   migrations: ReadonlyArray<ModuleMigrations>;
   close(): Promise<void>;
@@ -45,6 +55,11 @@ async function migrateAll(opened: OpenedDatabases, migrations: ReadonlyArray<Mod
   if (applied.length > 0) log.info({ applied }, `applied ${applied.length} migrations`);
 }
 
+/** The payment provider to call: the configured one, or the simulator `atelier start` runs locally. */
+export function paymentProviderUrl(config: Config): string {
+  return config.payments.providerUrl ?? `http://127.0.0.1:${config.payments.simulatorPort}`;
+}
+
 export async function createContainer(config: Config, opts: { role: string; migrate: boolean; log?: Logger }): Promise<Container> {
   const log = opts.log ?? createLogger(config, opts.role);
   const opened = await openDatabases(config, log, opts.role);
@@ -52,7 +67,17 @@ export async function createContainer(config: Config, opts: { role: string; migr
     const cache = createCache(config.cache);
     const events = createEventBus();
     // Migrations run before the stores are assembled, because the shard map is itself made by one.
-    const migrations = [identityMigrations, catalogMigrations, searchMigrations, mediaMigrations];
+    const migrations = [
+      identityMigrations,
+      catalogMigrations,
+      searchMigrations,
+      mediaMigrations,
+      inventoryMigrations,
+      cartMigrations,
+      paymentsMigrations,
+      notificationsMigrations,
+      ordersMigrations,
+    ];
     if (opts.migrate) await migrateAll(opened, migrations, log);
     const stores = await assembleStores(config, opened);
 
@@ -65,7 +90,40 @@ export async function createContainer(config: Config, opts: { role: string; migr
     const catalog = createCatalog({ stores, cache, events, guards: identity.guards, httpCache, currency: config.currency, log });
     const search = createSearch({ stores, cache, events, catalog: catalog.service, httpCache, log });
     const media = createMedia({ stores, events, guards: identity.guards, catalog: catalog.service, settings: config.media, log });
-    const modules: ModuleDefinition[] = [identity, catalog, search, media];
+    const inventory = createInventory({ stores, cache, events, guards: identity.guards, catalog: catalog.service, httpCache, log });
+    const cart = createCart({
+      stores,
+      guards: identity.guards,
+      catalog: catalog.service,
+      inventory: inventory.service,
+      cookieSecure: config.session.cookieSecure,
+      logicalShards: config.logicalShards,
+      log,
+    });
+    const payments = createPayments({
+      stores,
+      settings: { providerUrl: paymentProviderUrl(config), timeoutMs: config.payments.timeoutMs },
+      log,
+    });
+    const notifications = createNotifications({ stores, settings: config.mail, log });
+    const orders = createOrders({
+      stores,
+      events,
+      guards: identity.guards,
+      identity: identity.service,
+      catalog: catalog.service,
+      inventory: inventory.service,
+      cart: cart.service,
+      payments: payments.service,
+      notifications: notifications.service,
+      settings: {
+        ...config.checkout,
+        sweepIntervalSeconds: config.sweeper.intervalSeconds,
+        jobLockTimeoutSeconds: config.sweeper.jobLockTimeoutSeconds,
+      },
+      log,
+    });
+    const modules: ModuleDefinition[] = [identity, catalog, search, media, inventory, cart, payments, notifications, orders];
 
     return {
       config,
@@ -77,6 +135,11 @@ export async function createContainer(config: Config, opts: { role: string; migr
       catalog,
       search,
       media,
+      inventory,
+      cart,
+      payments,
+      notifications,
+      orders,
       modules,
       migrations: [platformMigrations, ...migrations],
       async close() {

@@ -10,6 +10,7 @@ import { createContainer, type Container } from '../../src/app/container.ts';
 import { buildHttpServer } from '../../src/app/http.ts';
 import { runDueJobsOnce } from '../../src/platform/queue/queue.ts';
 import { collectTasks } from '../../src/app/worker.ts';
+import { startFakeProvider, type FakeProvider } from '../../src/modules/payments/index.ts';
 
 /**
  * A whole Atelier on real PostgreSQL for one test file: its own catalog database and two physical
@@ -19,6 +20,8 @@ import { collectTasks } from '../../src/app/worker.ts';
 export type TestApp = Readonly<{
   app: Container;
   server: FastifyInstance;
+  /** The simulated payment provider this app charges through (configure it to fail, count charges). */
+  provider: FakeProvider;
   /** Database URLs, for tests that start processes of their own against the same stores. */
   env: Record<string, string>;
   /** Runs every queued job on every database until all queues are empty. */
@@ -63,6 +66,7 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
   const names = [`${tag}_catalog`, `${tag}_shard0`, `${tag}_shard1`];
   await createDatabases(names);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'atelier-app-'));
+  const provider = await startFakeProvider();
   const env: Record<string, string> = {
     CATALOG_DATABASE_URL: withDatabase(adminUrl(), names[0]!),
     SHARD_DATABASE_URLS: `shard0=${withDatabase(adminUrl(), names[1]!)},shard1=${withDatabase(adminUrl(), names[2]!)}`,
@@ -72,6 +76,7 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
     COOKIE_SECURE: 'false',
     DEMO_SEED: 'false',
     PG_POOL_MAX: '5',
+    PAYMENT_PROVIDER_URL: provider.url,
     ...overrides,
   };
   const config = loadConfig(env);
@@ -100,11 +105,13 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
   return {
     app,
     server,
+    provider,
     env,
     drainJobs,
     async close() {
       await server.close();
       await app.close();
+      await provider.close();
       await dropDatabases(names);
       await rm(dataDir, { recursive: true, force: true });
     },
