@@ -10,8 +10,10 @@
  * 3. Restarts the API with the cache off and measures product detail against the lookup baseline.
  * 4. Prints a table and the issue's targets, and writes both to bench/results/<timestamp>.json.
  *
- * Settings: BENCH_PRODUCTS, BENCH_DURATION (seconds per scenario, default 10), BENCH_DATA_DIR,
- * BENCH_PG_PORT, BENCH_PORT, BENCH_STRICT=true (exit 1 when a target fails).
+ * Each phase's scenarios run in interleaved rounds and keep their medians (see measurePhase).
+ *
+ * Settings: BENCH_PRODUCTS, BENCH_DURATION (seconds per scenario, default 10), BENCH_ROUNDS (3),
+ * BENCH_DATA_DIR, BENCH_PG_PORT, BENCH_PORT, BENCH_STRICT=true (exit 1 when a target fails).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
