@@ -324,6 +324,41 @@ export function updateVariant(
   );
 }
 
+export type VariantForSaleRow = {
+  variant_id: string;
+  product_id: string;
+  product_title: string;
+  sku: string;
+  options: Record<string, string>;
+  price: string | number;
+  currency: string;
+  shop_id: string;
+  shop_name: string;
+  owner_id: string;
+  status: 'draft' | 'published';
+};
+
+/** Variants with their product and shop, for carts and checkout: one statement for any number of ids. */
+export function variantsForSale(db: CatalogDb, ids: readonly string[]): Promise<VariantForSaleRow[]> {
+  return rows(
+    db,
+    sql<VariantForSaleRow>`select v.id as variant_id, v.product_id, p.title as product_title, v.sku, v.options, v.price, p.currency,
+        p.shop_id, s.name as shop_name, p.owner_id, p.status
+      from catalog_variants v
+      join catalog_products p on p.id = v.product_id
+      join catalog_shops s on s.id = p.shop_id
+      where v.id = any(${[...ids]}::uuid[])`,
+  );
+}
+
+export function variantOwner(db: CatalogDb, variantId: string): Promise<{ product_id: string; owner_id: string } | null> {
+  return first(
+    db,
+    sql<{ product_id: string; owner_id: string }>`select v.product_id, p.owner_id
+      from catalog_variants v join catalog_products p on p.id = v.product_id where v.id = ${variantId}`,
+  );
+}
+
 /** PostgreSQL's unique_violation, with the constraint that fired. */
 export function uniqueViolation(err: unknown): string | null {
   const e = err as { code?: string; constraint?: string };

@@ -433,6 +433,33 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
       return repo.productIdsAfter(db, afterId, limit);
     },
 
+    async getVariants(given) {
+      const ids = [...new Set(given.filter((id) => UUID.test(id)))];
+      if (ids.length === 0) return [];
+      const found = await repo.variantsForSale(db, ids);
+      return found.map((r) => ({
+        variantId: r.variant_id,
+        productId: r.product_id,
+        productTitle: r.product_title,
+        sku: r.sku,
+        options: r.options,
+        // bigint arrives as a string from pg; amounts are bounded by MAX_AMOUNT, so a number is exact.
+        price: { amount: Number(r.price), currency: r.currency.trim() },
+        shopId: r.shop_id,
+        shopName: r.shop_name,
+        sellerId: r.owner_id,
+        published: r.status === 'published',
+      }));
+    },
+
+    async assertVariantOwner(variantId, accountId) {
+      if (!UUID.test(variantId)) throw catalogErrors.variantNotFound();
+      const row = await repo.variantOwner(db, variantId);
+      if (!row) throw catalogErrors.variantNotFound();
+      if (row.owner_id !== accountId) throw catalogErrors.notOwner();
+      return { productId: row.product_id };
+    },
+
     async updateProduct(accountId, productId, patch) {
       const product = await db.transaction().execute(async (trx) => {
         const head = await lockOwned(trx, productId, accountId);

@@ -743,3 +743,44 @@ test('concurrent variant writes on one product keep price_min equal to the lowes
   const detail = (await get(`/api/v1/products/${product.id}`)).json() as ProductJson;
   assert.equal(detail.priceMin.amount, rows[0]!.lowest);
 });
+
+test('getVariants and assertVariantOwner: what carts and checkout read, owner checks by variant', async () => {
+  const svc = t.app.catalog.service;
+  const owner = await sellerWithShop(t.server);
+  const other = await signUp(t.server, 'seller');
+  const product = await createProduct(t.server, owner, {
+    title: 'Variant jar',
+    variants: [
+      { sku: 'small', options: { size: 'S' }, price: 1200 },
+      { sku: 'large', options: { size: 'L' }, price: 2400 },
+    ],
+  });
+  const draft = await createProduct(t.server, owner, { title: 'Draft jar', status: 'draft' });
+  const [small, large] = product.variants;
+  const draftVariant = draft.variants[0]!.id;
+
+  const found = await svc.getVariants([small!.id, large!.id, draftVariant, small!.id, 'not-an-id', '01900000-0000-7000-8000-000000000000']);
+  assert.equal(found.length, 3, 'duplicates, malformed and unknown ids are left out');
+  const bySku = new Map(found.map((v) => [v.sku, v]));
+  const shop = await svc.getShopByOwner(owner.id);
+  assert.deepEqual(bySku.get('small'), {
+    variantId: small!.id,
+    productId: product.id,
+    productTitle: 'Variant jar',
+    sku: 'small',
+    options: { size: 'S' },
+    price: { amount: 1200, currency: shop!.currency },
+    shopId: owner.shopId,
+    shopName: shop!.name,
+    sellerId: owner.id,
+    published: true,
+  });
+  assert.equal(bySku.get('large')?.price.amount, 2400);
+  assert.equal(found.find((v) => v.variantId === draftVariant)?.published, false);
+  assert.deepEqual(await svc.getVariants([]), []);
+
+  assert.deepEqual(await svc.assertVariantOwner(large!.id, owner.id), { productId: product.id });
+  await assert.rejects(svc.assertVariantOwner(large!.id, other.id), { code: 'CATALOG_NOT_OWNER' });
+  await assert.rejects(svc.assertVariantOwner('01900000-0000-7000-8000-000000000000', owner.id), { code: 'CATALOG_VARIANT_NOT_FOUND' });
+  await assert.rejects(svc.assertVariantOwner('not-an-id', owner.id), { code: 'CATALOG_VARIANT_NOT_FOUND' });
+});

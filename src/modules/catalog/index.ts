@@ -77,6 +77,21 @@ export type NewProduct = Readonly<{
   variants: ReadonlyArray<NewVariant>;
 }>;
 
+/** A variant with what a cart or an order needs to sell it: one row per variant, no nested product. */
+export type VariantForSale = Readonly<{
+  variantId: string;
+  productId: string;
+  productTitle: string;
+  sku: string;
+  options: Readonly<Record<string, string>>;
+  price: Money;
+  shopId: string;
+  shopName: string;
+  sellerId: string;
+  /** False for a draft product: callers refuse to sell it but may still show it (a flagged cart line). */
+  published: boolean;
+}>;
+
 export type CatalogService = Readonly<{
   createCategory(input: { slug: string; name: string; parentId?: string | null }): Promise<Category>;
   listCategories(): Promise<ReadonlyArray<Category>>;
@@ -99,6 +114,16 @@ export type CatalogService = Readonly<{
   importProducts(shopId: string, products: ReadonlyArray<NewProduct & { images?: ReadonlyArray<ProductImage> }>): Promise<string[]>;
   /** Ids of every product (published or not) in id order, a page at a time: for re-indexing. */
   listProductIds(afterId: string | null, limit: number): Promise<string[]>;
+  /**
+   * Uncached read from the primary (prices must be current at checkout), drafts included with
+   * `published: false`, in no particular order. Unknown or malformed ids are left out. One query.
+   */
+  getVariants(variantIds: readonly string[]): Promise<ReadonlyArray<VariantForSale>>;
+  /**
+   * Returns the variant's product id when `accountId` owns its shop. Throws CATALOG_VARIANT_NOT_FOUND
+   * (not_found) or CATALOG_NOT_OWNER (forbidden), like assertProductOwner.
+   */
+  assertVariantOwner(variantId: string, accountId: string): Promise<{ productId: string }>;
 }>;
 
 export type CatalogModule = ModuleDefinition & Readonly<{ service: CatalogService }>;
