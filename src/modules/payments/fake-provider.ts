@@ -13,6 +13,11 @@ import type { AddressInfo } from 'node:net';
  *     201 { id, status: 'succeeded' | 'declined', amount, currency, reference }  (200 on a replay)
  *     400 bad request, 409 same key with different amount, 500/503 injected failures
  *   GET  /v1/charges?reference=R      every charge recorded (for tests)
+ *   POST /v1/refunds { idempotencyKey, chargeReference, amount }   chargeReference = the charge's
+ *        reference (or its id); refunds the succeeded charge, up to what is left of it
+ *     201 { id, status: 'succeeded', chargeId, amount, currency, idempotencyKey }  (200 on a replay)
+ *     404 no succeeded charge, 409 same key with a different amount, 422 more than is left to refund
+ *   GET  /v1/refunds                  every refund recorded (for tests)
  *   PUT  /control { latencyMs?, errorRate?, outage?, declineAmountsEndingIn? }   test control
  *   GET  /control
  */
@@ -39,10 +44,25 @@ export type Charge = Readonly<{
   createdAt: string;
 }>;
 
+export type Refund = Readonly<{
+  id: string;
+  idempotencyKey: string;
+  chargeId: string;
+  amount: number;
+  currency: string;
+  status: 'succeeded';
+  createdAt: string;
+}>;
+
+/** How many requests reached each endpoint, failed ones included: tests prove a breaker kept calls away. */
+export type ProviderCalls = { charges: number; refunds: number };
+
 export type FakeProvider = Readonly<{
   url: string;
   port: number;
   charges(): ReadonlyArray<Charge>;
+  refunds(): ReadonlyArray<Refund>;
+  calls(): Readonly<ProviderCalls>;
   configure(change: Partial<ProviderBehaviour>): void;
   close(): Promise<void>;
 }>;
@@ -84,6 +104,9 @@ export async function startFakeProvider(
   const behaviour: ProviderBehaviour = { ...DEFAULTS, ...opts.behaviour };
   const byKey = new Map<string, Charge>();
   const log: Charge[] = [];
+  const refundsByKey = new Map<string, Refund>();
+  const refundLog: Refund[] = [];
+  const calls: ProviderCalls = { charges: 0, refunds: 0 };
 
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -97,7 +120,47 @@ export async function startFakeProvider(
           const reference = url.searchParams.get('reference');
           return send(res, 200, { items: reference ? log.filter((c) => c.reference === reference) : log });
         }
+        if (url.pathname === '/v1/refunds' && req.method === 'GET') return send(res, 200, { items: refundLog });
+        if (url.pathname === '/v1/refunds' && req.method === 'POST') {
+          calls.refunds += 1;
+          const body = (await readJson(req)) as { idempotencyKey?: unknown; chargeReference?: unknown; amount?: unknown };
+          if (behaviour.latencyMs > 0) await new Promise((r) => setTimeout(r, behaviour.latencyMs));
+          if (behaviour.outage) return send(res, 503, { error: 'provider_unavailable' });
+          if (Math.random() < behaviour.errorRate) return send(res, 500, { error: 'provider_error' });
+          const { idempotencyKey, chargeReference, amount } = body;
+          if (
+            typeof idempotencyKey !== 'string' ||
+            idempotencyKey.length === 0 ||
+            typeof chargeReference !== 'string' ||
+            !Number.isSafeInteger(amount) ||
+            (amount as number) <= 0
+          ) {
+            return send(res, 400, { error: 'invalid_request' });
+          }
+          const existing = refundsByKey.get(idempotencyKey);
+          if (existing) {
+            if (existing.amount !== amount) return send(res, 409, { error: 'idempotency_key_reused' });
+            return send(res, 200, existing);
+          }
+          const charge = log.find((c) => c.status === 'succeeded' && (c.id === chargeReference || c.reference === chargeReference));
+          if (!charge) return send(res, 404, { error: 'charge_not_found' });
+          const refunded = refundLog.filter((r) => r.chargeId === charge.id).reduce((sum, r) => sum + r.amount, 0);
+          if (refunded + (amount as number) > charge.amount) return send(res, 422, { error: 'refund_exceeds_charge' });
+          const refund: Refund = {
+            id: `re_${randomUUID()}`,
+            idempotencyKey,
+            chargeId: charge.id,
+            amount: amount as number,
+            currency: charge.currency,
+            status: 'succeeded',
+            createdAt: new Date().toISOString(),
+          };
+          refundsByKey.set(idempotencyKey, refund);
+          refundLog.push(refund);
+          return send(res, 201, refund);
+        }
         if (url.pathname === '/v1/charges' && req.method === 'POST') {
+          calls.charges += 1;
           const body = (await readJson(req)) as Partial<Charge>;
           if (behaviour.latencyMs > 0) await new Promise((r) => setTimeout(r, behaviour.latencyMs));
           if (behaviour.outage) return send(res, 503, { error: 'provider_unavailable' });
@@ -154,6 +217,8 @@ export async function startFakeProvider(
     url: `http://127.0.0.1:${port}`,
     port,
     charges: () => log,
+    refunds: () => refundLog,
+    calls: () => ({ ...calls }),
     configure: (change) => Object.assign(behaviour, change),
     close: () =>
       new Promise<void>((resolve) => {

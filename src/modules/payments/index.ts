@@ -1,45 +1,53 @@
-// STUB: the payments engineer replaces the implementation, keeping these names and types.
+/**
+ * The payments module: charges and refunds through a `PaymentProvider` behind a per-attempt
+ * timeout, retry with jittered backoff and a circuit breaker, with every attempt recorded in the
+ * order's shard. Other modules call `PaymentsService`; the job that drives an order's payment
+ * belongs to orders, which owns the order state.
+ */
 import type { Logger } from 'pino';
 import type { ModuleDefinition } from '../../platform/module.ts';
-import type { ModuleMigrations } from '../../platform/postgres/migrations.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
+import { createHttpProvider } from './payments.http-provider.ts';
+import type { PaymentProvider } from './payments.provider.ts';
+import { paymentsMigrations } from './payments.migrations.ts';
+import { createResilience, DEFAULT_RESILIENCE, type ResilienceSettings } from './payments.resilience.ts';
+import { createPaymentsService, type PaymentsService } from './payments.service.ts';
 
-export { startFakeProvider, type FakeProvider, type ProviderBehaviour, type Charge } from './fake-provider.ts';
-
-/** What happened to a charge request, as far as the business is concerned. */
-export type ChargeOutcome =
-  | Readonly<{ kind: 'succeeded'; chargeId: string }>
-  | Readonly<{ kind: 'declined'; reason: string }>
-  /** Timed out, 5xx, or the circuit breaker is open: try again later with the same key. */
-  | Readonly<{ kind: 'unavailable'; reason: string }>;
-
-export type PaymentsService = Readonly<{
-  /**
-   * Charges an order once: the provider idempotency key is the order id, so repeating the call
-   * after a crash or a lost answer never charges twice. Records every attempt in the order's shard.
-   * Never throws for provider trouble: that is the 'unavailable' outcome.
-   */
-  chargeOrder(input: { orderId: string; amount: number; currency: string }): Promise<ChargeOutcome>;
-  /** Refunds (part of) a captured charge; idempotent per refund key. */
-  refund(input: { orderId: string; refundKey: string; amount: number; currency: string }): Promise<ChargeOutcome>;
-  /** 'closed' | 'open' | 'half_open': for /ready, metrics and tests. */
-  breakerState(): string;
-}>;
+export {
+  startFakeProvider,
+  type FakeProvider,
+  type ProviderBehaviour,
+  type Charge,
+  type Refund,
+  type ProviderCalls,
+} from './fake-provider.ts';
+export type { ChargeOutcome, PaymentAttempt, PaymentsService } from './payments.service.ts';
+export {
+  ProviderRejectedError,
+  ProviderUnavailableError,
+  type PaymentProvider,
+  type ChargeRequest,
+  type RefundRequest,
+  type ProviderChargeResult,
+  type ProviderRefundResult,
+} from './payments.provider.ts';
+export { paymentsMigrations };
 
 export type PaymentsModule = ModuleDefinition & Readonly<{ service: PaymentsService }>;
-export const paymentsMigrations: ModuleMigrations = { module: 'payments' };
 
-export function createPayments(_deps: {
+export function createPayments(deps: {
   stores: Stores;
-  settings: { providerUrl: string; timeoutMs: number };
+  settings: { providerUrl: string; timeoutMs: number } & Partial<Omit<ResilienceSettings, 'timeoutMs'>>;
   log: Logger;
+  /** Another adapter than the HTTP one (tests). */
+  provider?: PaymentProvider;
 }): PaymentsModule {
-  const notYet = async (): Promise<never> => {
-    throw new Error('payments not built yet');
-  };
-  return {
-    name: 'payments',
-    migrations: paymentsMigrations,
-    service: { chargeOrder: notYet, refund: notYet, breakerState: () => 'closed' },
-  };
+  const { providerUrl, ...resilience } = deps.settings;
+  const service = createPaymentsService({
+    stores: deps.stores,
+    provider: deps.provider ?? createHttpProvider(providerUrl),
+    resilience: createResilience({ ...DEFAULT_RESILIENCE, ...resilience }),
+    log: deps.log.child({ module: 'payments' }),
+  });
+  return { name: 'payments', migrations: paymentsMigrations, service };
 }

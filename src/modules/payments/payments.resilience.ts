@@ -1,0 +1,79 @@
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  circuitBreaker,
+  handleType,
+  retry,
+  wrap,
+} from 'cockatiel';
+import { ProviderUnavailableError } from './payments.provider.ts';
+
+export type ResilienceSettings = Readonly<{
+  /** Per attempt: an AbortSignal that fires after this long ends the HTTP call. */
+  timeoutMs: number;
+  /** Attempts per call, the first included: a few quick ones, the job retries later anyway. */
+  maxAttempts: number;
+  /** First retry delay; later ones grow exponentially with decorrelated jitter (cockatiel's default). */
+  retryInitialDelayMs: number;
+  retryMaxDelayMs: number;
+  /** Consecutive failed attempts that open the breaker. */
+  breakerThreshold: number;
+  /** How long the breaker stays open before a single half-open probe is let through. */
+  breakerHalfOpenAfterMs: number;
+}>;
+
+export const DEFAULT_RESILIENCE: Omit<ResilienceSettings, 'timeoutMs'> = {
+  maxAttempts: 3,
+  retryInitialDelayMs: 50,
+  retryMaxDelayMs: 500,
+  breakerThreshold: 5,
+  breakerHalfOpenAfterMs: 10_000,
+};
+
+export type Resilience = Readonly<{
+  /** Runs one provider call under retry, breaker and per-attempt timeout. Throws ProviderUnavailableError. */
+  run<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  state(): 'closed' | 'open' | 'half_open';
+}>;
+
+/**
+ * Retry outside, breaker inside: every failed attempt counts towards opening the breaker, and once
+ * it is open the retry does not hammer it (BrokenCircuitError is not retried). Only
+ * ProviderUnavailableError counts as a failure: a declined card is a healthy provider saying no,
+ * and a rejected request is our bug, neither says the provider is down.
+ */
+export function createResilience(settings: ResilienceSettings): Resilience {
+  const breaker = circuitBreaker(handleType(ProviderUnavailableError), {
+    halfOpenAfter: settings.breakerHalfOpenAfterMs,
+    breaker: new ConsecutiveBreaker(settings.breakerThreshold),
+  });
+  const retryPolicy = retry(handleType(ProviderUnavailableError), {
+    maxAttempts: Math.max(0, settings.maxAttempts - 1),
+    backoff: new ExponentialBackoff({ initialDelay: settings.retryInitialDelayMs, maxDelay: settings.retryMaxDelayMs }),
+  });
+  const policy = wrap(retryPolicy, breaker);
+
+  return {
+    async run<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+      try {
+        return await policy.execute(() => call(AbortSignal.timeout(settings.timeoutMs)));
+      } catch (err) {
+        if (err instanceof BrokenCircuitError) throw new ProviderUnavailableError('circuit breaker open');
+        throw err;
+      }
+    },
+    state() {
+      switch (breaker.state) {
+        case CircuitState.Closed:
+          return 'closed';
+        case CircuitState.HalfOpen:
+          return 'half_open';
+        case CircuitState.Open:
+        case CircuitState.Isolated:
+          return 'open';
+      }
+    },
+  };
+}
