@@ -119,20 +119,21 @@ describe('identity: sign-up, log-in, sessions and roles over HTTP', () => {
   test('an unknown email costs a password verification too, so timing does not reveal which emails exist', async () => {
     const email = uniqueEmail();
     await signUp(t.server, { email });
-    const median = async (send: () => Promise<unknown>) => {
-      const times: number[] = [];
-      for (let i = 0; i < 7; i++) {
-        const start = performance.now();
-        await send();
-        times.push(performance.now() - start);
-      }
-      return times.sort((a, b) => a - b)[3]!;
-    };
-    const known = await median(() => logIn(t.server, email, 'wrong password here'));
-    const unknown = await median(() => logIn(t.server, uniqueEmail('nobody'), 'wrong password here'));
+    // Interleaved, and the fastest of several tries: noise from a busy machine only ever adds time,
+    // so the minimum is the honest cost of each path.
+    let known = Infinity;
+    let unknown = Infinity;
+    for (let i = 0; i < 7; i++) {
+      let start = performance.now();
+      await logIn(t.server, email, 'wrong password here');
+      known = Math.min(known, performance.now() - start);
+      start = performance.now();
+      await logIn(t.server, uniqueEmail('nobody'), 'wrong password here');
+      unknown = Math.min(unknown, performance.now() - start);
+    }
     // Without the dummy hash an unknown email answers after one index lookup, an order of
     // magnitude faster than an argon2id verification; with it the two are alike.
-    assert.ok(unknown > known * 0.5, `unknown ${unknown.toFixed(1)} ms vs known ${known.toFixed(1)} ms`);
+    assert.ok(unknown > known * 0.4, `unknown ${unknown.toFixed(1)} ms vs known ${known.toFixed(1)} ms`);
   });
 
   test('a log-in upgrades a password hash made with weaker parameters', async () => {
