@@ -15,6 +15,9 @@ export function collectTasks(app: Container): Record<string, TaskHandler> {
 
 /** The worker role: drains the job queue of every database (catalog and each shard). */
 export async function startWorkerRole(app: Container): Promise<Workers> {
+  // Orders' sweeper is a self-rescheduling job: seed it (one pending at a time, by job key).
+  await app.orders.scheduleSweeper();
+
   return startWorkers({
     databases: app.stores.all(),
     tasks: collectTasks(app),

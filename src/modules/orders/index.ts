@@ -1,54 +1,46 @@
-// STUB: the orders engineer replaces the implementation, keeping these names.
-import type { Logger } from 'pino';
-import type { EventBus } from '../../platform/events.ts';
+/**
+ * The orders module: checkout (idempotent, prices from the catalog, stock reserved first), the
+ * order state machine, payment collection as jobs, the seller index, and the sweeper that settles
+ * whatever a crash or an outage left half done. Other modules use only what this file exports.
+ */
 import type { ModuleDefinition } from '../../platform/module.ts';
-import type { ModuleMigrations } from '../../platform/postgres/migrations.ts';
-import type { Stores } from '../../platform/postgres/stores.ts';
-import type { CartService } from '../cart/index.ts';
-import type { CatalogService } from '../catalog/index.ts';
-import type { AuthGuards, IdentityService } from '../identity/index.ts';
-import type { InventoryService } from '../inventory/index.ts';
-import type { NotificationsService } from '../notifications/index.ts';
-import type { PaymentsService } from '../payments/index.ts';
+import { ordersMigrations } from './orders.migrations.ts';
+import { ordersRoutes } from './orders.routes.ts';
+import { createOrdersService } from './orders.service.ts';
+import type { OrderStatus } from './orders.state.ts';
+import type { OrdersDeps } from './orders.types.ts';
 
-export type OrderStatus = 'pending_payment' | 'paid' | 'fulfilled' | 'shipped' | 'delivered' | 'payment_failed' | 'cancelled' | 'refunded';
+export type { OrderStatus } from './orders.state.ts';
+export { LEGAL_MOVES, ORDER_STATUSES, transition, isTerminal } from './orders.state.ts';
+export type { OrdersSettings } from './orders.types.ts';
+export { ordersMigrations };
+export { ORDER_PAID_EVENT } from './orders.payment.ts';
 
 export type OrdersService = Readonly<{
   /** The status of any order by id (routes by the id's shard), or null when it does not exist. */
   getOrderStatus(orderId: string): Promise<OrderStatus | null>;
+  /** One sweeper pass now (tests and operators); the worker runs it every SWEEP_INTERVAL_SECONDS. */
+  sweep(now?: Date): Promise<{ reservations: number; overdue: number; unlocked: number; purged: number }>;
 }>;
 
-export type OrdersSettings = Readonly<{
-  reservationTtlSeconds: number;
-  paymentDeadlineMinutes: number;
-  idempotencyTtlHours: number;
-  sweepIntervalSeconds: number;
-  jobLockTimeoutSeconds: number;
-}>;
+export type OrdersModule = ModuleDefinition &
+  Readonly<{
+    service: OrdersService;
+    /**
+     * Enqueues the self-rescheduling sweeper job (`orders.sweep`, one pending at a time by job key).
+     * The worker role calls it at start; calling it again is harmless.
+     */
+    scheduleSweeper(): Promise<void>;
+  }>;
 
-export type OrdersModule = ModuleDefinition & Readonly<{ service: OrdersService }>;
-export const ordersMigrations: ModuleMigrations = { module: 'orders' };
-
-export function createOrders(_deps: {
-  stores: Stores;
-  events: EventBus;
-  guards: AuthGuards;
-  identity: IdentityService;
-  catalog: CatalogService;
-  inventory: InventoryService;
-  cart: CartService;
-  payments: PaymentsService;
-  notifications: NotificationsService;
-  settings: OrdersSettings;
-  log: Logger;
-}): OrdersModule {
+export function createOrders(deps: OrdersDeps): OrdersModule {
+  const service = createOrdersService(deps);
   return {
     name: 'orders',
     migrations: ordersMigrations,
-    service: {
-      getOrderStatus: async () => {
-        throw new Error('orders not built yet');
-      },
-    },
+    routes: ordersRoutes({ service, guards: deps.guards }),
+    tasks: service.tasks,
+    service: { getOrderStatus: service.getOrderStatus, sweep: service.sweep },
+    scheduleSweeper: () => service.scheduleSweep(0),
   };
 }

@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import { DomainError } from '../../shared/errors.ts';
+import { newShardedId, shardOfId } from '../../shared/ids.ts';
+import { enqueue } from '../../platform/queue/queue.ts';
+import type { VariantForSale } from '../catalog/index.ts';
+import { ordersErrors } from './orders.errors.ts';
+import * as repo from './orders.repository.ts';
+import type { CheckoutAnswer, CheckoutInput, OrdersDeps } from './orders.types.ts';
+
+export const IDEMPOTENCY_KEY_RE = /^[A-Za-z0-9_.:-]{1,100}$/;
+export const COLLECT_PAYMENT_TASK = 'orders.collect-payment';
+
+/** JSON with object keys sorted at every level: two bodies that mean the same hash the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value as Record<string, unknown>)
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function requestHash(body: unknown): string {
+  return createHash('sha256').update(canonicalJson(body)).digest('hex');
+}
+
+function errorAnswer(err: DomainError, statusCode: number): CheckoutAnswer {
+  const error: Record<string, unknown> = { code: err.code, message: err.message };
+  if (err.details) error.details = err.details;
+  return { statusCode, body: JSON.stringify({ error }) };
+}
+
+type PricedLine = Readonly<{ variant: VariantForSale; quantity: number }>;
+
+/**
+ * POST /checkout, in DESIGN.md's order: the Idempotency-Key serialises and replays; prices come
+ * from the catalog (what the client sent as a price or total is ignored); stock is reserved before
+ * the order is written, keyed by an order id chosen first; the order, its payment job and the
+ * idempotent answer commit together on the customer's shard.
+ */
+export function createCheckout(deps: OrdersDeps) {
+  const { stores, catalog, inventory, cart, settings, log } = deps;
+
+  async function linesToBuy(customerId: string, input: CheckoutInput): Promise<Array<{ variantId: string; quantity: number }>> {
+    if (input.lines) {
+      const seen = new Set<string>();
+      input.lines.forEach((l, i) => {
+        if (seen.has(l.variantId)) throw ordersErrors.duplicateLine(i);
+        seen.add(l.variantId);
+      });
+      return input.lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity }));
+    }
+    // Read before the shard transaction opens: the cart lives in the same pool, and a transaction
+    // waiting for a second connection of its own pool can exhaust it under load.
+    const lines = await cart.lines(customerId);
+    if (lines.length === 0) throw ordersErrors.cartEmpty();
+    return lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity }));
+  }
+
+  async function price(lines: ReadonlyArray<{ variantId: string; quantity: number }>): Promise<PricedLine[] | DomainError> {
+    const found = new Map((await catalog.getVariants(lines.map((l) => l.variantId))).map((v) => [v.variantId, v]));
+    const missing = lines.filter((l) => !found.get(l.variantId)?.published);
+    if (missing.length > 0) {
+      return new DomainError('conflict', 'ORDERS_LINE_UNAVAILABLE', 'Some lines can no longer be bought', undefined, {
+        lines: missing.map((l) => ({ variantId: l.variantId, requested: l.quantity })),
+      });
+    }
+    const priced = lines.map((l) => ({ variant: found.get(l.variantId)!, quantity: l.quantity }));
+    if (new Set(priced.map((p) => p.variant.price.currency)).size > 1) throw ordersErrors.mixedCurrencies();
+    return priced;
+  }
+
+  return async function checkout(customerId: string, idempotencyKey: string | undefined, input: CheckoutInput): Promise<CheckoutAnswer> {
+    if (idempotencyKey === undefined || !IDEMPOTENCY_KEY_RE.test(idempotencyKey)) throw ordersErrors.idempotencyKeyRequired();
+    const hash = requestHash(input);
+    const wanted = await linesToBuy(customerId, input);
+    const shard = stores.shards.forId(customerId);
+    // Chosen before anything is written: the reservation is keyed by it, so a crash between the
+    // reservation and the order leaves a reservation the sweeper can match to "no such order".
+    const orderId = newShardedId(shardOfId(customerId));
+    let reserved = false;
+    try {
+      return await shard.db.transaction().execute(async (trx) => {
+        await repo.lockIdempotencyKey(trx, customerId, idempotencyKey);
+        const previous = await repo.findIdempotent(trx, customerId, idempotencyKey);
+        if (previous) {
+          if (previous.requestHash !== hash) throw ordersErrors.idempotencyKeyReused();
+          return { statusCode: previous.statusCode, body: previous.response };
+        }
+        const remember = async (answer: CheckoutAnswer): Promise<CheckoutAnswer> => {
+          await repo.insertIdempotent(trx, {
+            customerId,
+            key: idempotencyKey,
+            requestHash: hash,
+            statusCode: answer.statusCode,
+            response: answer.body,
+          });
+          return answer;
+        };
+
+        const priced = await price(wanted);
+        if (priced instanceof DomainError) return remember(errorAnswer(priced, 409));
+
+        const now = Date.now();
+        const result = await inventory.reserve(
+          orderId,
+          priced.map((p) => ({ variantId: p.variant.variantId, quantity: p.quantity })),
+          new Date(now + settings.reservationTtlSeconds * 1000),
+        );
+        if (!result.ok) {
+          const err = new DomainError('conflict', 'INVENTORY_OUT_OF_STOCK', 'Not enough stock for some lines', undefined, {
+            lines: result.shortages.map((s) => ({ variantId: s.variantId, requested: s.requested })),
+          });
+          return remember(errorAnswer(err, 409));
+        }
+        reserved = true;
+
+        const currency = priced[0]!.variant.price.currency;
+        const byShop = new Map<string, { id: string; shopId: string; shopName: string; sellerId: string; total: number }>();
+        for (const p of priced) {
+          let sub = byShop.get(p.variant.shopId);
+          if (!sub) {
+            sub = {
+              id: newShardedId(shardOfId(customerId)),
+              shopId: p.variant.shopId,
+              shopName: p.variant.shopName,
+              sellerId: p.variant.sellerId,
+              total: 0,
+            };
+            byShop.set(p.variant.shopId, sub);
+          }
+          sub.total += p.variant.price.amount * p.quantity;
+        }
+        const total = priced.reduce((sum, p) => sum + p.variant.price.amount * p.quantity, 0);
+        await repo.insertOrder(trx, {
+          order: {
+            id: orderId,
+            customerId,
+            currency,
+            total,
+            shippingAddress: input.shippingAddress,
+            paymentDeadline: new Date(now + settings.paymentDeadlineMinutes * 60_000),
+          },
+          subOrders: [...byShop.values()],
+          lines: priced.map((p) => ({
+            variantId: p.variant.variantId,
+            subOrderId: byShop.get(p.variant.shopId)!.id,
+            productId: p.variant.productId,
+            title: p.variant.productTitle,
+            sku: p.variant.sku,
+            options: p.variant.options,
+            unitPrice: p.variant.price.amount,
+            quantity: p.quantity,
+          })),
+        });
+        await enqueue(trx, { task: COLLECT_PAYMENT_TASK, payload: { orderId, attempt: 0 }, jobKey: `${COLLECT_PAYMENT_TASK}:${orderId}` });
+        if (!input.lines)
+          await cart.removeLines(
+            trx,
+            customerId,
+            priced.map((p) => p.variant.variantId),
+          );
+        const body = JSON.stringify({
+          order: { id: orderId, status: 'pending_payment', total: { amount: total, currency } },
+          statusUrl: `/api/v1/orders/${orderId}`,
+        });
+        return remember({ statusCode: 202, body });
+      });
+    } catch (err) {
+      if (reserved) {
+        // The order did not commit: give the stock back now rather than at expiry. If this fails
+        // too (or the process dies first), the sweeper finds a reservation with no order.
+        await inventory.release(orderId).catch((e: unknown) => log.warn({ err: e, orderId }, 'release after a failed checkout failed'));
+      }
+      throw err;
+    }
+  };
+}

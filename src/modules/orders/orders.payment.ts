@@ -1,0 +1,217 @@
+import type { Kysely } from 'kysely';
+import { enqueue, PermanentJobError, type JobContext, type TaskHandler } from '../../platform/queue/queue.ts';
+import { isId } from '../../shared/ids.ts';
+import type { OrderEmail } from '../notifications/index.ts';
+import { COLLECT_PAYMENT_TASK } from './orders.checkout.ts';
+import { ordersErrors } from './orders.errors.ts';
+import * as repo from './orders.repository.ts';
+import { transition, type Actor, type OrderStatus } from './orders.state.ts';
+import type { OrdersDeps } from './orders.types.ts';
+
+export const ORDER_PAID_EVENT = 'order.paid';
+export const COMMIT_STOCK_TASK = 'orders.commit-stock';
+export const RELEASE_STOCK_TASK = 'orders.release-stock';
+export const SELLER_INDEX_TASK = 'orders.seller-index';
+const MAX_RETRY_DELAY_MS = 30_000;
+
+/** Exponential backoff capped at 30 s with full jitter, so a provider coming back is not stampeded. */
+export function retryDelayMs(attempt: number): number {
+  const ceiling = Math.min(MAX_RETRY_DELAY_MS, 500 * 2 ** Math.min(attempt, 16));
+  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+}
+
+function orderIdOf(payload: Record<string, unknown>, field = 'orderId'): string {
+  const id = payload[field];
+  if (typeof id !== 'string' || !isId(id)) throw new PermanentJobError(`job payload has no valid ${field}`);
+  return id;
+}
+
+/**
+ * Order transitions driven by jobs (payment, failure) and the follow-up jobs they enqueue. Every
+ * status change goes through `transition` (legal?) and a compare-and-set update (still in the state
+ * we read?), so a job re-run after a crash, the sweeper and a customer's cancel can race and the
+ * order still moves exactly once.
+ */
+export function createPaymentFlow(deps: OrdersDeps) {
+  const { stores, payments, inventory, identity, notifications, events } = deps;
+
+  /** pending_payment -> to, for the whole order and its sub-orders; false when someone else moved it first. */
+  async function moveUnpaid(trx: Kysely<unknown>, orderId: string, to: OrderStatus, actor: Actor, chargeId?: string): Promise<boolean> {
+    const allowed = transition('pending_payment', to, actor);
+    if (!allowed.ok) throw ordersErrors.illegalTransition(allowed.reason);
+    if (!(await repo.casOrderStatus(trx, orderId, 'pending_payment', to, chargeId ? { chargeId } : {}))) return false;
+    await repo.setSubOrdersStatus(trx, orderId, 'pending_payment', to);
+    await repo.insertEvent(trx, { orderId, subOrderId: null, from: 'pending_payment', to, actor });
+    return true;
+  }
+
+  /**
+   * Ends an unpaid order (declined, past its deadline, cancelled): the stock goes back through a job
+   * enqueued in the same transaction, so it is released even if we crash right after the commit.
+   */
+  async function failUnpaid(orderId: string, to: 'payment_failed' | 'cancelled', actor: Actor): Promise<boolean> {
+    return stores.shards
+      .forId(orderId)
+      .db.transaction()
+      .execute(async (trx) => {
+        const moved = await moveUnpaid(trx, orderId, to, actor);
+        if (moved) await enqueue(trx, { task: RELEASE_STOCK_TASK, payload: { orderId }, jobKey: `${RELEASE_STOCK_TASK}:${orderId}` });
+        return moved;
+      });
+  }
+
+  async function markPaid(orderId: string, chargeId: string): Promise<boolean> {
+    const db = stores.shards.forId(orderId).db;
+    const order = await repo.findOrder(db, orderId);
+    if (!order) return false;
+    const [subs, lines, customer] = await Promise.all([
+      repo.findSubOrders(db, orderId),
+      repo.findLines(db, orderId),
+      identity.getAccount(order.customer_id),
+    ]);
+    const sellers = new Map(
+      await Promise.all([...new Set(subs.map((s) => s.seller_id))].map(async (id) => [id, await identity.getAccount(id)] as const)),
+    );
+    const currency = order.currency;
+    const emailLines = (subId: string | null) =>
+      lines
+        .filter((l) => subId === null || l.sub_order_id === subId)
+        .map((l) => ({ title: l.title, quantity: l.quantity, unitPrice: Number(l.unit_price) }));
+
+    return db.transaction().execute(async (trx) => {
+      if (!(await moveUnpaid(trx, orderId, 'paid', 'system', chargeId))) return false;
+      await enqueue(trx, { task: COMMIT_STOCK_TASK, payload: { orderId }, jobKey: `${COMMIT_STOCK_TASK}:${orderId}` });
+      if (customer) {
+        const email: OrderEmail = {
+          messageKey: `order-confirmation:${orderId}`,
+          to: customer.email,
+          kind: 'order-confirmation',
+          orderId,
+          customerName: customer.name,
+          lines: emailLines(null),
+          total: Number(order.total),
+          currency,
+        };
+        await notifications.enqueueEmail(trx, email);
+      }
+      for (const sub of subs) {
+        const seller = sellers.get(sub.seller_id);
+        if (seller) {
+          await notifications.enqueueEmail(trx, {
+            messageKey: `seller-new-order:${sub.id}`,
+            to: seller.email,
+            kind: 'seller-new-order',
+            orderId,
+            customerName: customer?.name ?? '',
+            lines: emailLines(sub.id),
+            total: Number(sub.total),
+            currency,
+          });
+        }
+        await enqueue(trx, { task: SELLER_INDEX_TASK, payload: { subOrderId: sub.id }, jobKey: `${SELLER_INDEX_TASK}:${sub.id}` });
+      }
+      await events.publish(trx, ORDER_PAID_EVENT, {
+        orderId,
+        customerId: order.customer_id,
+        total: Number(order.total),
+        currency,
+        subOrders: subs.map((s) => ({ id: s.id, shopId: s.shop_id, sellerId: s.seller_id, total: Number(s.total) })),
+        lines: lines.map((l) => ({
+          variantId: l.variant_id,
+          productId: l.product_id,
+          quantity: l.quantity,
+          unitPrice: Number(l.unit_price),
+        })),
+      });
+      return true;
+    });
+  }
+
+  const collectPayment: TaskHandler = async (payload, ctx: JobContext) => {
+    const orderId = orderIdOf(payload);
+    const attempt = typeof payload.attempt === 'number' ? payload.attempt : 0;
+    const db = stores.shards.forId(orderId).db;
+    const order = await repo.findOrder(db, orderId);
+    if (!order) throw new PermanentJobError(`order ${orderId} does not exist`);
+    if (order.status !== 'pending_payment') return; // already decided: a re-run changes nothing
+    if (order.payment_deadline.getTime() < Date.now()) {
+      await failUnpaid(orderId, 'payment_failed', 'system');
+      return;
+    }
+    const outcome = await payments.chargeOrder({ orderId, amount: Number(order.total), currency: order.currency });
+    switch (outcome.kind) {
+      case 'succeeded': {
+        if (await markPaid(orderId, outcome.chargeId)) return;
+        // Charged, but the order was cancelled or failed meanwhile (a customer's cancel raced the
+        // charge): give the money back. Idempotent per key, so a re-run refunds once.
+        const now = await repo.findOrder(db, orderId);
+        if (now && (now.status === 'cancelled' || now.status === 'payment_failed')) {
+          ctx.log.warn({ orderId, status: now.status }, 'charged an order that was no longer payable: refunding');
+          const refund = await payments.refund({
+            orderId,
+            refundKey: `void:${orderId}`,
+            amount: Number(order.total),
+            currency: order.currency,
+          });
+          if (refund.kind === 'unavailable') throw new Error(`refund of voided order ${orderId} must be retried: ${refund.reason}`);
+        }
+        return;
+      }
+      case 'declined':
+        ctx.log.info({ orderId, reason: outcome.reason }, 'payment declined');
+        await failUnpaid(orderId, 'payment_failed', 'system');
+        return;
+      case 'unavailable': {
+        // The provider is down: try again later with the same key. One job per order (job key),
+        // and the order stays pending_payment so the customer still sees it as accepted.
+        const delay = retryDelayMs(attempt);
+        ctx.log.info({ orderId, delay, reason: outcome.reason }, 'payment provider unavailable, retrying later');
+        await enqueue(db, {
+          task: COLLECT_PAYMENT_TASK,
+          payload: { orderId, attempt: attempt + 1 },
+          jobKey: `${COLLECT_PAYMENT_TASK}:${orderId}`,
+          runAt: new Date(Date.now() + delay),
+        });
+        return;
+      }
+      default: {
+        const never: never = outcome;
+        throw new Error(`unknown charge outcome ${JSON.stringify(never)}`);
+      }
+    }
+  };
+
+  const commitStock: TaskHandler = async (payload) => {
+    await inventory.commit(orderIdOf(payload));
+  };
+  const releaseStock: TaskHandler = async (payload) => {
+    await inventory.release(orderIdOf(payload));
+  };
+
+  /** Copies a sub-order's current state into its seller's index, in the SELLER's shard. */
+  const sellerIndex: TaskHandler = async (payload) => {
+    const subOrderId = orderIdOf(payload, 'subOrderId');
+    const sub = await repo.findSubOrder(stores.shards.forId(subOrderId).db, subOrderId);
+    if (!sub) throw new PermanentJobError(`sub-order ${subOrderId} does not exist`);
+    await repo.upsertSellerIndex(stores.shards.forId(sub.seller_id).db, {
+      seller_id: sub.seller_id,
+      sub_order_id: sub.id,
+      order_id: sub.order_id,
+      status: sub.status,
+      total: Number(sub.total),
+      currency: sub.currency,
+      placed_at: sub.created_at,
+      version: sub.version,
+    });
+  };
+
+  return {
+    failUnpaid,
+    tasks: {
+      [COLLECT_PAYMENT_TASK]: collectPayment,
+      [COMMIT_STOCK_TASK]: commitStock,
+      [RELEASE_STOCK_TASK]: releaseStock,
+      [SELLER_INDEX_TASK]: sellerIndex,
+    } satisfies Record<string, TaskHandler>,
+  };
+}

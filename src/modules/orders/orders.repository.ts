@@ -1,0 +1,321 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { view } from '../../platform/postgres/database.ts';
+import type { OrderStatus } from './orders.state.ts';
+
+/** Queries on the orders tables of one shard database; the db or transaction comes first. */
+type OrdersTable = {
+  id: string;
+  customer_id: string;
+  status: OrderStatus;
+  currency: string;
+  total: string | number;
+  shipping_address: unknown;
+  payment_deadline: Date;
+  charge_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+};
+type SubOrdersTable = {
+  id: string;
+  order_id: string;
+  shop_id: string;
+  shop_name: string;
+  seller_id: string;
+  status: OrderStatus;
+  total: string | number;
+  currency: string;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+};
+type OrderLinesTable = {
+  order_id: string;
+  variant_id: string;
+  sub_order_id: string;
+  product_id: string;
+  title: string;
+  sku: string;
+  options: unknown;
+  unit_price: string | number;
+  quantity: number;
+};
+type OrderEventsTable = {
+  order_id: string;
+  sub_order_id: string | null;
+  from_status: string | null;
+  to_status: string;
+  actor: string;
+};
+type IdempotencyTable = { customer_id: string; key: string; request_hash: string; status_code: number; response: string; created_at: Date };
+type SellerIndexTable = {
+  seller_id: string;
+  sub_order_id: string;
+  order_id: string;
+  status: OrderStatus;
+  total: string | number;
+  currency: string;
+  placed_at: Date;
+  version: number;
+};
+
+type Tables = {
+  orders: OrdersTable;
+  sub_orders: SubOrdersTable;
+  order_lines: OrderLinesTable;
+  order_events: OrderEventsTable;
+  orders_idempotency: IdempotencyTable;
+  orders_seller_index: SellerIndexTable;
+};
+
+export type OrderRow = Selectable<OrdersTable>;
+export type SubOrderRow = Selectable<SubOrdersTable>;
+export type OrderLineRow = Selectable<OrderLinesTable>;
+export type SellerIndexRow = Selectable<SellerIndexTable>;
+
+const t = (db: Kysely<unknown>) => view<Tables>(db);
+
+/** Serialises requests with the same (customer, key) until the transaction ends. */
+export async function lockIdempotencyKey(trx: Kysely<unknown>, customerId: string, key: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`orders:${customerId}:${key}`}, 0))`.execute(trx);
+}
+
+export async function findIdempotent(
+  db: Kysely<unknown>,
+  customerId: string,
+  key: string,
+): Promise<{ requestHash: string; statusCode: number; response: string } | null> {
+  const row = await t(db)
+    .selectFrom('orders_idempotency')
+    .select(['request_hash', 'status_code', 'response'])
+    .where('customer_id', '=', customerId)
+    .where('key', '=', key)
+    .executeTakeFirst();
+  return row ? { requestHash: row.request_hash, statusCode: row.status_code, response: row.response } : null;
+}
+
+export async function insertIdempotent(
+  db: Kysely<unknown>,
+  row: { customerId: string; key: string; requestHash: string; statusCode: number; response: string },
+): Promise<void> {
+  await t(db)
+    .insertInto('orders_idempotency')
+    .values({
+      customer_id: row.customerId,
+      key: row.key,
+      request_hash: row.requestHash,
+      status_code: row.statusCode,
+      response: row.response,
+      created_at: new Date(),
+    })
+    .execute();
+}
+
+export async function purgeIdempotency(db: Kysely<unknown>, olderThan: Date): Promise<number> {
+  const res = await t(db).deleteFrom('orders_idempotency').where('created_at', '<', olderThan).executeTakeFirst();
+  return Number(res.numDeletedRows);
+}
+
+export type NewOrder = Readonly<{
+  order: { id: string; customerId: string; currency: string; total: number; shippingAddress: unknown; paymentDeadline: Date };
+  subOrders: ReadonlyArray<{ id: string; shopId: string; shopName: string; sellerId: string; total: number }>;
+  lines: ReadonlyArray<{
+    variantId: string;
+    subOrderId: string;
+    productId: string;
+    title: string;
+    sku: string;
+    options: unknown;
+    unitPrice: number;
+    quantity: number;
+  }>;
+}>;
+
+export async function insertOrder(db: Kysely<unknown>, o: NewOrder): Promise<void> {
+  const now = new Date();
+  await t(db)
+    .insertInto('orders')
+    .values({
+      id: o.order.id,
+      customer_id: o.order.customerId,
+      status: 'pending_payment',
+      currency: o.order.currency,
+      total: o.order.total,
+      shipping_address: JSON.stringify(o.order.shippingAddress),
+      payment_deadline: o.order.paymentDeadline,
+      charge_id: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+  await t(db)
+    .insertInto('sub_orders')
+    .values(
+      o.subOrders.map((s) => ({
+        id: s.id,
+        order_id: o.order.id,
+        shop_id: s.shopId,
+        shop_name: s.shopName,
+        seller_id: s.sellerId,
+        status: 'pending_payment' as const,
+        total: s.total,
+        currency: o.order.currency,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+    .execute();
+  await t(db)
+    .insertInto('order_lines')
+    .values(
+      o.lines.map((l) => ({
+        order_id: o.order.id,
+        variant_id: l.variantId,
+        sub_order_id: l.subOrderId,
+        product_id: l.productId,
+        title: l.title,
+        sku: l.sku,
+        options: JSON.stringify(l.options),
+        unit_price: l.unitPrice,
+        quantity: l.quantity,
+      })),
+    )
+    .execute();
+  await insertEvent(db, { orderId: o.order.id, subOrderId: null, from: null, to: 'pending_payment', actor: 'customer' });
+}
+
+export async function insertEvent(
+  db: Kysely<unknown>,
+  e: { orderId: string; subOrderId: string | null; from: OrderStatus | null; to: OrderStatus; actor: string },
+): Promise<void> {
+  await t(db)
+    .insertInto('order_events')
+    .values({ order_id: e.orderId, sub_order_id: e.subOrderId, from_status: e.from, to_status: e.to, actor: e.actor })
+    .execute();
+}
+
+export async function findOrder(db: Kysely<unknown>, orderId: string, opts: { forUpdate?: boolean } = {}): Promise<OrderRow | null> {
+  let q = t(db).selectFrom('orders').selectAll().where('id', '=', orderId);
+  if (opts.forUpdate) q = q.forUpdate();
+  return (await q.executeTakeFirst()) ?? null;
+}
+
+export async function findSubOrders(db: Kysely<unknown>, orderId: string): Promise<SubOrderRow[]> {
+  return t(db).selectFrom('sub_orders').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
+}
+
+export async function findSubOrder(
+  db: Kysely<unknown>,
+  subOrderId: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<SubOrderRow | null> {
+  let q = t(db).selectFrom('sub_orders').selectAll().where('id', '=', subOrderId);
+  if (opts.forUpdate) q = q.forUpdate();
+  return (await q.executeTakeFirst()) ?? null;
+}
+
+export async function findLines(db: Kysely<unknown>, orderId: string): Promise<OrderLineRow[]> {
+  return t(db).selectFrom('order_lines').selectAll().where('order_id', '=', orderId).orderBy('variant_id').execute();
+}
+
+/** A customer's orders, newest first, after the cursor (an order id). */
+export async function listCustomerOrders(
+  db: Kysely<unknown>,
+  customerId: string,
+  before: string | null,
+  limit: number,
+): Promise<OrderRow[]> {
+  let q = t(db).selectFrom('orders').selectAll().where('customer_id', '=', customerId);
+  if (before) q = q.where('id', '<', before);
+  return q.orderBy('id', 'desc').limit(limit).execute();
+}
+
+/**
+ * Moves an order's status only if it is still `from`: the compare-and-set that makes a transition
+ * happen exactly once when a job, the sweeper and a customer race. Returns whether it moved.
+ */
+export async function casOrderStatus(
+  db: Kysely<unknown>,
+  orderId: string,
+  from: OrderStatus,
+  to: OrderStatus,
+  extra: { chargeId?: string } = {},
+): Promise<boolean> {
+  const res = await t(db)
+    .updateTable('orders')
+    .set({ status: to, updated_at: new Date(), ...(extra.chargeId ? { charge_id: extra.chargeId } : {}) })
+    .where('id', '=', orderId)
+    .where('status', '=', from)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** Moves every sub-order of an order that is still `from` (payment and failure move them together). */
+export async function setSubOrdersStatus(db: Kysely<unknown>, orderId: string, from: OrderStatus, to: OrderStatus): Promise<void> {
+  await t(db)
+    .updateTable('sub_orders')
+    .set((eb) => ({ status: to, updated_at: new Date(), version: eb('version', '+', 1) }))
+    .where('order_id', '=', orderId)
+    .where('status', '=', from)
+    .execute();
+}
+
+export async function casSubOrderStatus(db: Kysely<unknown>, subOrderId: string, from: OrderStatus, to: OrderStatus): Promise<boolean> {
+  const res = await t(db)
+    .updateTable('sub_orders')
+    .set((eb) => ({ status: to, updated_at: new Date(), version: eb('version', '+', 1) }))
+    .where('id', '=', subOrderId)
+    .where('status', '=', from)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** Orders still pending payment past their deadline, for the sweeper. */
+export async function listOverdueOrders(db: Kysely<unknown>, now: Date, limit: number): Promise<string[]> {
+  const rows = await t(db)
+    .selectFrom('orders')
+    .select('id')
+    .where('status', '=', 'pending_payment')
+    .where('payment_deadline', '<', now)
+    .orderBy('payment_deadline')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Writes a sub-order's entry in its seller's index; an older version never overwrites a newer one. */
+export async function upsertSellerIndex(db: Kysely<unknown>, row: SellerIndexRow): Promise<void> {
+  await t(db)
+    .insertInto('orders_seller_index')
+    .values(row)
+    .onConflict((oc) =>
+      oc
+        .columns(['seller_id', 'sub_order_id'])
+        .doUpdateSet((eb) => ({ status: eb.ref('excluded.status'), version: eb.ref('excluded.version') }))
+        .where('orders_seller_index.version', '<', (eb) => eb.ref('excluded.version')),
+    )
+    .execute();
+}
+
+export async function listSellerIndex(
+  db: Kysely<unknown>,
+  sellerId: string,
+  before: string | null,
+  limit: number,
+): Promise<SellerIndexRow[]> {
+  let q = t(db).selectFrom('orders_seller_index').selectAll().where('seller_id', '=', sellerId);
+  if (before) q = q.where('sub_order_id', '<', before);
+  return q.orderBy('sub_order_id', 'desc').limit(limit).execute();
+}
+
+/**
+ * Frees jobs a killed worker left locked (graphile-worker would wait 4 hours): they run again,
+ * which is safe because every job here is idempotent.
+ */
+export async function unlockStaleJobs(db: Kysely<unknown>, olderThanSeconds: number): Promise<number> {
+  const jobs = await sql`update graphile_worker._private_jobs set locked_at = null, locked_by = null
+    where locked_at < now() - make_interval(secs => ${olderThanSeconds})`.execute(db);
+  await sql`update graphile_worker._private_job_queues set locked_at = null, locked_by = null
+    where locked_at < now() - make_interval(secs => ${olderThanSeconds})`.execute(db);
+  return Number(jobs.numAffectedRows ?? 0);
+}

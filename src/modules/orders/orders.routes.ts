@@ -1,0 +1,178 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AuthGuards } from '../identity/index.ts';
+import {
+  AdvanceBody,
+  CheckoutAccepted,
+  CheckoutBody,
+  CheckoutHeaders,
+  ErrorResponse,
+  OrderDetail,
+  OrderList,
+  OrderParams,
+  PageQuery,
+  SellerOrderList,
+  SellerSubOrder,
+  StatusAnswer,
+  SubOrderParams,
+  SubOrderStatusAnswer,
+} from './orders.schemas.ts';
+import type { OrdersInternal } from './orders.service.ts';
+
+const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
+/** The error schema for each 4xx/5xx status a route can answer. */
+function errors<C extends number>(...codes: C[]): Record<C, typeof ErrorResponse> {
+  return Object.fromEntries(codes.map((c) => [c, ErrorResponse])) as Record<C, typeof ErrorResponse>;
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  // A repeated header is ambiguous: treat it as no valid key rather than pick one.
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Checkout, the customer's orders and the seller's sub-orders, under /api/v1. */
+export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards }): FastifyPluginAsync {
+  const { service, guards } = deps;
+  return async (instance) => {
+    const api = instance.withTypeProvider<TypeBoxTypeProvider>();
+
+    api.post(
+      '/checkout',
+      {
+        preHandler: guards.requireAccount,
+        schema: {
+          tags: ['orders'],
+          summary: 'Place an order (idempotent by the Idempotency-Key header)',
+          description:
+            'Prices and totals come from the catalog; a client-sent price or total is ignored. Stock is reserved, the order is written as pending_payment and paid in the background. The same key with the same body returns the first answer byte for byte; with a different body, 422.',
+          security,
+          headers: CheckoutHeaders,
+          body: CheckoutBody,
+          response: { 202: CheckoutAccepted, ...errors(400, 401, 409, 422, 503) },
+        },
+      },
+      async (request, reply) => {
+        const answer = await service.checkout(request.account!.id, headerValue(request.headers['idempotency-key']), request.body);
+        // Sent as the stored text, not re-serialised: a replay must be byte-identical.
+        // (The typed reply wants an object; the stored text is that object's JSON.)
+        return reply
+          .code(answer.statusCode as 202)
+          .type('application/json; charset=utf-8')
+          .send(answer.body as never);
+      },
+    );
+
+    api.get(
+      '/orders',
+      {
+        preHandler: guards.requireAccount,
+        schema: {
+          tags: ['orders'],
+          summary: 'My orders, newest first',
+          security,
+          querystring: PageQuery,
+          response: { 200: OrderList, ...errors(400, 401) },
+        },
+      },
+      async (request) => service.listOrders(request.account!.id, request.query.cursor ?? null, request.query.limit),
+    );
+
+    api.get(
+      '/orders/:id',
+      {
+        preHandler: guards.requireAccount,
+        schema: {
+          tags: ['orders'],
+          summary: 'One of my orders',
+          security,
+          params: OrderParams,
+          response: { 200: OrderDetail, ...errors(400, 401, 404) },
+        },
+      },
+      async (request) => ({ order: await service.getOrder(request.account!.id, request.params.id) }),
+    );
+
+    api.post(
+      '/orders/:id/cancel',
+      {
+        preHandler: guards.requireAccount,
+        schema: {
+          tags: ['orders'],
+          summary: 'Cancel one of my orders before it is paid (the stock goes back on sale)',
+          security,
+          params: OrderParams,
+          response: { 200: StatusAnswer, ...errors(400, 401, 404, 409) },
+        },
+      },
+      async (request) => ({ order: { id: request.params.id, status: await service.cancelOrder(request.account!.id, request.params.id) } }),
+    );
+
+    api.get(
+      '/seller/orders',
+      {
+        preHandler: guards.requireRole('seller'),
+        schema: {
+          tags: ['orders'],
+          summary: 'My paid sub-orders as a seller, newest first (from the per-seller index)',
+          security,
+          querystring: PageQuery,
+          response: { 200: SellerOrderList, ...errors(400, 401, 403) },
+        },
+      },
+      async (request) => service.listSellerOrders(request.account!.id, request.query.cursor ?? null, request.query.limit),
+    );
+
+    api.get(
+      '/seller/orders/:subOrderId',
+      {
+        preHandler: guards.requireRole('seller'),
+        schema: {
+          tags: ['orders'],
+          summary: 'One of my sub-orders as a seller',
+          security,
+          params: SubOrderParams,
+          response: { 200: SellerSubOrder, ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) => ({ subOrder: await service.getSellerSubOrder(request.account!.id, request.params.subOrderId) }),
+    );
+
+    api.post(
+      '/seller/orders/:subOrderId/advance',
+      {
+        preHandler: guards.requireRole('seller'),
+        schema: {
+          tags: ['orders'],
+          summary: 'Move my sub-order on: fulfilled, shipped, delivered',
+          security,
+          params: SubOrderParams,
+          body: AdvanceBody,
+          response: { 200: SubOrderStatusAnswer, ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) => ({
+        subOrder: {
+          id: request.params.subOrderId,
+          status: await service.advanceSubOrder(request.account!.id, request.params.subOrderId, request.body.to),
+        },
+      }),
+    );
+
+    api.post(
+      '/seller/orders/:subOrderId/refund',
+      {
+        preHandler: guards.requireRole('seller'),
+        schema: {
+          tags: ['orders'],
+          summary: 'Refund my paid sub-order in full',
+          security,
+          params: SubOrderParams,
+          response: { 200: SubOrderStatusAnswer, ...errors(400, 401, 403, 404, 409, 503) },
+        },
+      },
+      async (request) => ({
+        subOrder: { id: request.params.subOrderId, status: await service.refundSubOrder(request.account!.id, request.params.subOrderId) },
+      }),
+    );
+  };
+}

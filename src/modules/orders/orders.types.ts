@@ -1,0 +1,97 @@
+import type { Logger } from 'pino';
+import type { EventBus } from '../../platform/events.ts';
+import type { Stores } from '../../platform/postgres/stores.ts';
+import type { Money } from '../../shared/money.ts';
+import type { CartService } from '../cart/index.ts';
+import type { CatalogService } from '../catalog/index.ts';
+import type { AuthGuards, IdentityService } from '../identity/index.ts';
+import type { InventoryService } from '../inventory/index.ts';
+import type { NotificationsService } from '../notifications/index.ts';
+import type { PaymentsService } from '../payments/index.ts';
+import type { OrderStatus } from './orders.state.ts';
+
+export type OrdersSettings = Readonly<{
+  reservationTtlSeconds: number;
+  paymentDeadlineMinutes: number;
+  idempotencyTtlHours: number;
+  sweepIntervalSeconds: number;
+  jobLockTimeoutSeconds: number;
+}>;
+
+export type OrdersDeps = Readonly<{
+  stores: Stores;
+  events: EventBus;
+  guards: AuthGuards;
+  identity: IdentityService;
+  catalog: CatalogService;
+  inventory: InventoryService;
+  cart: CartService;
+  payments: PaymentsService;
+  notifications: NotificationsService;
+  settings: OrdersSettings;
+  log: Logger;
+}>;
+
+export type ShippingAddress = Readonly<{
+  name: string;
+  line1: string;
+  line2?: string;
+  city: string;
+  postalCode: string;
+  country: string;
+}>;
+
+export type CheckoutInput = Readonly<{
+  lines?: ReadonlyArray<{ variantId: string; quantity: number; price?: unknown }>;
+  shippingAddress: ShippingAddress;
+  total?: unknown;
+}>;
+
+/** The answer to a checkout, exactly as first sent: replays return these bytes. */
+export type CheckoutAnswer = Readonly<{ statusCode: number; body: string }>;
+
+export type OrderLineView = {
+  variantId: string;
+  productId: string;
+  title: string;
+  sku: string;
+  options: Record<string, string>;
+  unitPrice: Money;
+  quantity: number;
+};
+
+export type SubOrderView = {
+  id: string;
+  shopId: string;
+  shopName: string;
+  status: OrderStatus;
+  total: Money;
+  lines: OrderLineView[];
+};
+
+export type OrderView = {
+  id: string;
+  status: OrderStatus;
+  total: Money;
+  shippingAddress: ShippingAddress;
+  paymentDeadline: string;
+  createdAt: string;
+  updatedAt: string;
+  subOrders: SubOrderView[];
+};
+
+export type OrderSummary = { id: string; status: OrderStatus; total: Money; createdAt: string };
+
+export type SellerOrderSummary = { subOrderId: string; orderId: string; status: OrderStatus; total: Money; placedAt: string };
+
+export type SellerSubOrderView = {
+  id: string;
+  orderId: string;
+  status: OrderStatus;
+  total: Money;
+  shippingAddress: ShippingAddress;
+  placedAt: string;
+  lines: OrderLineView[];
+};
+
+export type Page<T> = { items: T[]; nextCursor: string | null };
