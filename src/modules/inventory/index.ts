@@ -1,13 +1,23 @@
-// STUB: the inventory engineer replaces the implementation, keeping these names and types.
 import type { Logger } from 'pino';
 import type { Cache } from '../../platform/cache/cache.ts';
 import type { EventBus } from '../../platform/events.ts';
 import type { PublicCachePolicy } from '../../platform/http/cached-json.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
-import type { ModuleMigrations } from '../../platform/postgres/migrations.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
 import type { CatalogService } from '../catalog/index.ts';
 import type { AuthGuards } from '../identity/index.ts';
+import { inventoryMigrations } from './inventory.migrations.ts';
+import { inventoryRoutes } from './inventory.routes.ts';
+import { createInventoryService } from './inventory.service.ts';
+
+/**
+ * Inventory: stock per variant and reservations keyed by order id, in the catalog store. It is the
+ * only writer of stock. Reservations go through a per-process group-commit batcher (see
+ * inventory.batcher.ts); CHECK constraints make an oversell impossible even for a buggy caller.
+ */
+export { inventoryMigrations };
+export { inventoryErrors } from './inventory.errors.ts';
+export { FEW_LEFT, type StockLowPayload } from './inventory.service.ts';
 
 /** What the public sees: never exact numbers. */
 export type StockStatus = 'in_stock' | 'few_left' | 'sold_out';
@@ -21,38 +31,48 @@ export type StockLevel = Readonly<{ variantId: string; onHand: number; reserved:
 
 export type ExpiredReservation = Readonly<{ orderId: string; expiresAt: Date }>;
 
-export const INVENTORY_EVENTS = { stockLow: 'stock.low' } as const;
+/** `stock.low` carries StockLowPayload { variantId, available, threshold }. */
+export { INVENTORY_EVENTS } from './inventory.events.ts';
 
 export type InventoryService = Readonly<{
   /**
    * Reserves every line for the order, all or nothing, first come first served. Idempotent per
    * order id: an order that already holds its reservation gets ok without reserving twice.
-   * Throws a DomainError of kind 'unavailable' when the store cannot be reached.
+   * Repeated variants are merged; a malformed or never-stocked variant is reported short.
+   * Throws INVENTORY_INVALID_ORDER_ID / INVENTORY_INVALID_LINES / INVENTORY_INVALID_QUANTITY
+   * (invalid) for a malformed call, INVENTORY_RESERVATION_CLOSED (conflict) for an order whose
+   * reservation was already released, and INVENTORY_UNAVAILABLE (kind 'unavailable') when the
+   * store cannot be reached or the batch failed: then nothing was reserved.
    */
   reserve(orderId: string, lines: ReadonlyArray<StockLine>, expiresAt: Date): Promise<ReserveResult>;
   /** Reserved -> sold for the order's reservations. Idempotent; a no-op for released ones. */
   commit(orderId: string): Promise<void>;
   /** Reserved -> released (stock back on sale). Idempotent; a no-op for committed ones. */
   release(orderId: string): Promise<void>;
-  /** Pushes the expiry of an order's live reservations (its payment is still being collected). */
+  /** Pushes the expiry of an order's live reservations (its payment is still being collected); never shortens it. */
   extend(orderId: string, expiresAt: Date): Promise<void>;
   /** Orders with at least one reservation still 'reserved' past its expiry, oldest first. */
   listExpired(now: Date, limit: number): Promise<ReadonlyArray<ExpiredReservation>>;
+  /** One status per requested id; a variant never stocked (or a malformed id) is 'sold_out'. */
   statuses(variantIds: readonly string[]): Promise<ReadonlyMap<string, StockStatus>>;
-  /** Exact numbers: for owners, tests and invariant checks. */
+  /** Exact numbers: for owners, tests and invariant checks. Zeros for a never-stocked variant; malformed ids left out. */
   levels(variantIds: readonly string[]): Promise<ReadonlyArray<StockLevel>>;
-  /** Adds stock (a seller restocks); creates the row when the variant has none. */
+  /** Adds stock (a seller restocks, 1..100000); creates the row when the variant has none. */
   restock(variantId: string, quantity: number): Promise<StockLevel>;
-  /** Sets the on-hand count; refused (conflict) below sold + reserved. */
+  /**
+   * restock for many variants in one transaction and few statements (the seeder: give every demo
+   * variant stock). Repeated variants add up. Returns levels in first-appearance order.
+   */
+  restockMany(lines: ReadonlyArray<StockLine>): Promise<ReadonlyArray<StockLevel>>;
+  /** Sets the on-hand count (0..10,000,000); refused (conflict INVENTORY_BELOW_COMMITTED) below sold + reserved. */
   setOnHand(variantId: string, onHand: number): Promise<StockLevel>;
   /** Every variant where sold + reserved > on_hand (must always be empty), for invariant checks. */
   findOversold(): Promise<ReadonlyArray<StockLevel>>;
 }>;
 
 export type InventoryModule = ModuleDefinition & Readonly<{ service: InventoryService }>;
-export const inventoryMigrations: ModuleMigrations = { module: 'inventory' };
 
-export function createInventory(_deps: {
+export function createInventory(deps: {
   stores: Stores;
   cache: Cache;
   events: EventBus;
@@ -61,23 +81,17 @@ export function createInventory(_deps: {
   httpCache: PublicCachePolicy;
   log: Logger;
 }): InventoryModule {
-  const notYet = async (): Promise<never> => {
-    throw new Error('inventory not built yet');
-  };
+  const useCases = createInventoryService({
+    db: deps.stores.catalog.db,
+    cache: deps.cache,
+    events: deps.events,
+    catalog: deps.catalog,
+    log: deps.log.child({ module: 'inventory' }),
+  });
   return {
     name: 'inventory',
     migrations: inventoryMigrations,
-    service: {
-      reserve: notYet,
-      commit: notYet,
-      release: notYet,
-      extend: notYet,
-      listExpired: notYet,
-      statuses: notYet,
-      levels: notYet,
-      restock: notYet,
-      setOnHand: notYet,
-      findOversold: notYet,
-    },
+    routes: inventoryRoutes({ inventory: useCases, guards: deps.guards, httpCache: deps.httpCache }),
+    service: useCases,
   };
 }

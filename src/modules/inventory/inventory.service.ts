@@ -1,0 +1,336 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Cache } from '../../platform/cache/cache.ts';
+import type { EventBus } from '../../platform/events.ts';
+import { prepareJson, type PreparedJson } from '../../platform/http/cached-json.ts';
+import { isDomainError } from '../../shared/errors.ts';
+import type { CatalogService } from '../catalog/index.ts';
+import { allocate, available, type Decision, type ReserveRequest } from './inventory.allocation.ts';
+import { GroupCommitBatcher } from './inventory.batcher.ts';
+import { inventoryErrors } from './inventory.errors.ts';
+import * as repo from './inventory.repository.ts';
+import { INVENTORY_EVENTS } from './inventory.events.ts';
+import type { InventoryService, StockLevel, StockLine, StockStatus } from './index.ts';
+
+/** At or below this many available, the public sees "only a few left". */
+export const FEW_LEFT = 5;
+export const MAX_RESTOCK = 100_000;
+export const MAX_ON_HAND = 10_000_000;
+/** A product's public stock page lives this long unless a change on this node retires it sooner. */
+export const STOCK_PAGE_TTL_MS = 2000;
+/** Lines one reservation may carry (checkout allows 50). */
+const MAX_LINES = 100;
+const MAX_LINE_QUANTITY = 1_000_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Bound on the variant -> product map used to retire cached stock pages. */
+const MAX_REMEMBERED_VARIANTS = 200_000;
+
+export type StockLowPayload = Readonly<{ variantId: string; available: number; threshold: number }>;
+
+export const statusOf = (availableCount: number): StockStatus =>
+  availableCount <= 0 ? 'sold_out' : availableCount <= FEW_LEFT ? 'few_left' : 'in_stock';
+
+const cacheKeys = { productStock: (productId: string) => `inventory:product-stock:${productId}` };
+
+type CachedPage = PreparedJson & { expiresAt: number };
+
+export type SellerVariantStock = StockLevel & Readonly<{ sku: string; options: Readonly<Record<string, string>>; status: StockStatus }>;
+
+/** The public contract plus what the routes need (owner checks, cached public pages). */
+export type InventoryUseCases = InventoryService &
+  Readonly<{
+    sellerInventory(accountId: string, productId: string): Promise<{ productId: string; variants: SellerVariantStock[] }>;
+    restockOwned(accountId: string, variantId: string, quantity: number): Promise<StockLevel>;
+    setOnHandOwned(accountId: string, variantId: string, onHand: number): Promise<StockLevel>;
+    pages: Readonly<{ productStock(productId: string): Promise<PreparedJson> }>;
+    /** How the reservation batcher has grouped calls so far. */
+    batchStats(): Readonly<{ batches: number; calls: number; largestBatch: number }>;
+  }>;
+
+export type InventoryServiceDeps = Readonly<{
+  db: Kysely<unknown>;
+  cache: Cache;
+  events: EventBus;
+  catalog: Pick<CatalogService, 'getProduct' | 'assertProductOwner' | 'assertVariantOwner'>;
+  log: Logger;
+  /** Group-commit settings; the defaults suit production (see inventory.batcher.ts). */
+  batching?: Readonly<{ maxBatch: number; maxInFlight: number }>;
+}>;
+
+const toLevel = (r: repo.StockRow): StockLevel => ({
+  variantId: r.variant_id,
+  onHand: r.on_hand,
+  reserved: r.reserved,
+  sold: r.sold,
+  available: available(r),
+});
+
+const emptyLevel = (variantId: string): StockLevel => ({ variantId, onHand: 0, reserved: 0, sold: 0, available: 0 });
+
+/** Merges repeated variants and checks every line; throws on a malformed call (a caller's bug). */
+function normaliseLines(lines: ReadonlyArray<StockLine>): Array<{ variantId: string; quantity: number }> {
+  if (lines.length < 1 || lines.length > MAX_LINES) {
+    throw inventoryErrors.invalidLines(`A reservation has 1 to ${MAX_LINES} lines`);
+  }
+  const merged = new Map<string, number>();
+  lines.forEach((l: StockLine, i) => {
+    if (typeof l.variantId !== 'string') throw inventoryErrors.invalidLines('Each line names a variant', `lines[${i}].variantId`);
+    if (!Number.isSafeInteger(l.quantity) || l.quantity < 1 || l.quantity > MAX_LINE_QUANTITY) {
+      throw inventoryErrors.invalidQuantity(`lines[${i}].quantity`);
+    }
+    merged.set(l.variantId, (merged.get(l.variantId) ?? 0) + l.quantity);
+  });
+  return [...merged].map(([variantId, quantity]) => ({ variantId, quantity })).sort((a, b) => (a.variantId < b.variantId ? -1 : 1));
+}
+
+function checkCount(value: number, min: number, max: number, field: string): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max) throw inventoryErrors.invalidQuantity(field);
+}
+
+export function createInventoryService(deps: InventoryServiceDeps): InventoryUseCases {
+  const { db, cache, events, catalog, log } = deps;
+  const variantProducts = new Map<string, string>();
+
+  /** stock.low when a change takes a variant from above its threshold to at or below it (not on every sale below it). */
+  async function publishLow(trx: Kysely<unknown>, changed: ReadonlyArray<{ row: repo.StockRow; availableBefore: number }>): Promise<void> {
+    for (const { row, availableBefore } of changed) {
+      const now = available(row);
+      if (availableBefore > row.low_stock_threshold && now <= row.low_stock_threshold) {
+        const payload: StockLowPayload = { variantId: row.variant_id, available: now, threshold: row.low_stock_threshold };
+        await events.publish(trx, INVENTORY_EVENTS.stockLow, payload, { jobKeySuffix: row.variant_id });
+      }
+    }
+  }
+
+  /**
+   * Retires this node's cached public stock pages whose coarse status just changed. Most sales do
+   * not change it (in stock stays in stock), so a flash sale does not thrash the cache; other
+   * nodes catch up within STOCK_PAGE_TTL_MS.
+   */
+  async function afterStockChange(changed: ReadonlyArray<{ row: repo.StockRow; availableBefore: number }>): Promise<void> {
+    const keys = new Set<string>();
+    for (const { row, availableBefore } of changed) {
+      if (statusOf(availableBefore) === statusOf(available(row))) continue;
+      const productId = variantProducts.get(row.variant_id);
+      if (productId) keys.add(cacheKeys.productStock(productId));
+    }
+    if (keys.size > 0)
+      await cache.invalidate({ keys: [...keys] }).catch((err: unknown) => log.warn({ err }, 'stock page invalidation failed'));
+  }
+
+  async function runBatch(requests: ReadonlyArray<ReserveRequest>): Promise<Decision[]> {
+    const { decisions, changed } = await db.transaction().execute(async (trx) => {
+      // Lock first (in variant_id order), then read the orders' reservations: a concurrent batch
+      // for the same order (another node) has committed by the time our locks are granted.
+      const variantIds = [...new Set(requests.flatMap((r) => r.lines.map((l) => l.variantId)))].sort();
+      const locked = await repo.lockStock(trx, variantIds);
+      const existing = new Map<string, repo.ReservationStatus[]>();
+      for (const r of await repo.reservationsOf(trx, [...new Set(requests.map((r) => r.orderId))])) {
+        existing.set(r.order_id, [...(existing.get(r.order_id) ?? []), r.status]);
+      }
+      const alloc = allocate(requests, locked, existing);
+      if (alloc.changed.length > 0) {
+        await repo.writeCounters(
+          trx,
+          alloc.changed.map(({ row }) => ({ variant_id: row.variant_id, reserved: row.reserved, sold: row.sold })),
+        );
+      }
+      if (alloc.reservations.length > 0) {
+        const inserted = await repo.insertReservations(trx, alloc.reservations);
+        // A row that was not inserted means the same order was reserved elsewhere meanwhile: the
+        // counters above would then count it twice, so the whole batch rolls back instead.
+        if (inserted !== alloc.reservations.length) throw new Error('reservation rows collided with a concurrent batch');
+      }
+      await publishLow(trx, alloc.changed);
+      return alloc;
+    });
+    await afterStockChange(changed);
+    return decisions;
+  }
+
+  const batcher = new GroupCommitBatcher<ReserveRequest, Decision>(runBatch, deps.batching ?? { maxBatch: 200, maxInFlight: 1 });
+
+  async function closeOrder(orderId: string, to: 'committed' | 'released'): Promise<void> {
+    if (!UUID.test(orderId)) return; // no reservation can exist under a malformed id
+    const changed = await db.transaction().execute(async (trx) => {
+      const live = (await repo.reservationsOf(trx, [orderId])).filter((r) => r.status === 'reserved');
+      if (live.length === 0) return [];
+      const locked = await repo.lockStock(trx, [...new Set(live.map((r) => r.variant_id))].sort());
+      // Re-checked under the locks: a concurrent commit/release of this order may have won.
+      const moved = await repo.closeReservations(trx, orderId, to);
+      const rows = new Map(locked.map((r) => [r.variant_id, { ...r }]));
+      const before = new Map(locked.map((r) => [r.variant_id, available(r)]));
+      for (const m of moved) {
+        const row = rows.get(m.variant_id);
+        if (!row) throw new Error(`reservation ${orderId}/${m.variant_id} has no stock row`);
+        row.reserved -= m.quantity;
+        if (to === 'committed') row.sold += m.quantity;
+      }
+      const out = [...new Set(moved.map((m) => m.variant_id))].map((id) => ({ row: rows.get(id)!, availableBefore: before.get(id)! }));
+      if (out.length > 0)
+        await repo.writeCounters(
+          trx,
+          out.map(({ row }) => ({ variant_id: row.variant_id, reserved: row.reserved, sold: row.sold })),
+        );
+      return out;
+    });
+    await afterStockChange(changed);
+  }
+
+  const service: InventoryUseCases = {
+    async reserve(orderId, lines, expiresAt) {
+      if (typeof orderId !== 'string' || !UUID.test(orderId)) throw inventoryErrors.invalidOrderId();
+      if (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime()))
+        throw inventoryErrors.invalidLines('expiresAt is a date', 'expiresAt');
+      const merged = normaliseLines(lines);
+      // A malformed variant id can never be in stock; refusing it here keeps it out of the batch's SQL.
+      const malformed = merged.filter((l) => !UUID.test(l.variantId));
+      if (malformed.length > 0) return { ok: false, shortages: malformed.map((l) => ({ variantId: l.variantId, requested: l.quantity })) };
+      let decision: Decision;
+      try {
+        decision = await batcher.submit({ orderId, lines: merged, expiresAt });
+      } catch (err) {
+        if (isDomainError(err)) throw err;
+        log.error({ err, orderId }, 'reservation batch failed; nothing in it was reserved');
+        throw inventoryErrors.unavailable();
+      }
+      if (decision.kind === 'ok') return { ok: true };
+      if (decision.kind === 'short') return { ok: false, shortages: decision.shortages };
+      throw inventoryErrors.reservationClosed();
+    },
+
+    commit: (orderId) => closeOrder(orderId, 'committed'),
+    release: (orderId) => closeOrder(orderId, 'released'),
+
+    async extend(orderId, expiresAt) {
+      if (!UUID.test(orderId)) return;
+      await repo.extendReservations(db, orderId, expiresAt);
+    },
+
+    async listExpired(now, limit) {
+      const found = await repo.expiredOrders(db, now, Math.max(1, Math.min(limit, 10_000)));
+      return found.map((r) => ({ orderId: r.order_id, expiresAt: r.expires_at }));
+    },
+
+    async statuses(variantIds) {
+      const valid = [...new Set(variantIds.filter((id) => UUID.test(id)))];
+      const found = valid.length > 0 ? await repo.readStock(db, valid) : [];
+      const byId = new Map(found.map((r) => [r.variant_id, statusOf(available(r))]));
+      // A variant nobody has stocked is simply sold out.
+      return new Map(variantIds.map((id) => [id, byId.get(id) ?? 'sold_out']));
+    },
+
+    async levels(variantIds) {
+      const valid = [...new Set(variantIds.filter((id) => UUID.test(id)))];
+      const found = valid.length > 0 ? await repo.readStock(db, valid) : [];
+      const byId = new Map(found.map((r) => [r.variant_id, toLevel(r)]));
+      return valid.map((id) => byId.get(id) ?? emptyLevel(id));
+    },
+
+    async restock(variantId, quantity) {
+      const [level] = await service.restockMany([{ variantId, quantity }]);
+      return level!;
+    },
+
+    async restockMany(lines) {
+      const merged = new Map<string, number>();
+      lines.forEach((l, i) => {
+        if (!UUID.test(l.variantId)) throw inventoryErrors.variantNotFound();
+        checkCount(l.quantity, 1, MAX_RESTOCK, i === 0 && lines.length === 1 ? 'body.quantity' : `lines[${i}].quantity`);
+        merged.set(l.variantId, (merged.get(l.variantId) ?? 0) + l.quantity);
+      });
+      const input = [...merged].map(([variant_id, quantity]) => ({ variant_id, quantity }));
+      const after = await db.transaction().execute(async (trx) => {
+        const out: repo.StockRow[] = [];
+        for (let i = 0; i < input.length; i += 5000) out.push(...(await repo.addOnHand(trx, input.slice(i, i + 5000))));
+        return out;
+      });
+      await afterStockChange(after.map((row) => ({ row, availableBefore: available(row) - merged.get(row.variant_id)! })));
+      const byId = new Map(after.map((r) => [r.variant_id, toLevel(r)]));
+      return input.map((l) => byId.get(l.variant_id)!);
+    },
+
+    async setOnHand(variantId, onHand) {
+      if (!UUID.test(variantId)) throw inventoryErrors.variantNotFound();
+      checkCount(onHand, 0, MAX_ON_HAND, 'body.onHand');
+      const change = await db
+        .transaction()
+        .execute(async (trx) => {
+          await repo.insertEmptyStock(trx, variantId);
+          const [current] = await repo.lockStock(trx, [variantId]);
+          const committed = current!.sold + current!.reserved;
+          if (onHand < committed) throw inventoryErrors.belowCommitted(committed);
+          const [row] = await repo.writeOnHand(trx, variantId, onHand);
+          const out = { row: row!, availableBefore: available(current!) };
+          await publishLow(trx, [out]);
+          return out;
+        })
+        .catch((err: unknown) => {
+          // Only reachable if a reservation slipped in between; the CHECK constraint had the last word.
+          if (repo.isCheckViolation(err)) throw inventoryErrors.belowCommitted(onHand);
+          throw err;
+        });
+      await afterStockChange([change]);
+      return toLevel(change.row);
+    },
+
+    async findOversold() {
+      return (await repo.oversold(db)).map(toLevel);
+    },
+
+    async sellerInventory(accountId, productId) {
+      await catalog.assertProductOwner(productId, accountId);
+      const product = await catalog.getProduct(productId);
+      if (!product) throw inventoryErrors.productNotFound();
+      const levels = new Map((await service.levels(product.variants.map((v) => v.id))).map((l) => [l.variantId, l]));
+      return {
+        productId,
+        variants: product.variants.map((v) => {
+          const level = levels.get(v.id) ?? emptyLevel(v.id);
+          return { ...level, sku: v.sku, options: v.options, status: statusOf(level.available) };
+        }),
+      };
+    },
+
+    async restockOwned(accountId, variantId, quantity) {
+      checkCount(quantity, 1, MAX_RESTOCK, 'body.quantity');
+      await catalog.assertVariantOwner(variantId, accountId);
+      return service.restock(variantId, quantity);
+    },
+
+    async setOnHandOwned(accountId, variantId, onHand) {
+      checkCount(onHand, 0, MAX_ON_HAND, 'body.onHand');
+      await catalog.assertVariantOwner(variantId, accountId);
+      return service.setOnHand(variantId, onHand);
+    },
+
+    pages: {
+      async productStock(productId) {
+        const key = cacheKeys.productStock(productId);
+        const load = async (): Promise<CachedPage> => {
+          const product = UUID.test(productId) ? await catalog.getProduct(productId) : null;
+          if (!product || product.status !== 'published') {
+            return {
+              ...prepareJson({ error: { code: 'INVENTORY_PRODUCT_NOT_FOUND', message: 'No such product' } }, 404),
+              expiresAt: Date.now() + STOCK_PAGE_TTL_MS,
+            };
+          }
+          if (variantProducts.size > MAX_REMEMBERED_VARIANTS) variantProducts.clear();
+          for (const v of product.variants) variantProducts.set(v.id, productId);
+          const statuses = await service.statuses(product.variants.map((v) => v.id));
+          const variants = product.variants.map((v) => ({ variantId: v.id, status: statuses.get(v.id) ?? 'sold_out' }));
+          return { ...prepareJson({ productId, variants }), expiresAt: Date.now() + STOCK_PAGE_TTL_MS };
+        };
+        let page = await cache.getOrLoad<CachedPage>(key, [], load);
+        if (page.expiresAt <= Date.now()) {
+          await cache.invalidate({ keys: [key] });
+          page = await cache.getOrLoad<CachedPage>(key, [], load);
+        }
+        return page;
+      },
+    },
+
+    batchStats: () => ({ ...batcher.stats }),
+  };
+  return service;
+}
