@@ -1,22 +1,23 @@
-// STUB: the notifications engineer replaces the implementation, keeping these names and types.
+/**
+ * The notifications module: order emails, always sent from jobs. An email is enqueued inside the
+ * transaction of the change it reports (so it exists if and only if the change committed), then
+ * rendered and sent through nodemailer: SMTP when SMTP_URL is set, otherwise written as a file
+ * into the outbox folder.
+ */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ModuleDefinition } from '../../platform/module.ts';
-import type { ModuleMigrations } from '../../platform/postgres/migrations.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
+import { PermanentJobError } from '../../platform/queue/queue.ts';
+import { isDomainError } from '../../shared/errors.ts';
+import { notificationsMigrations } from './notifications.migrations.ts';
+import { checkEmail, createNotificationsService, SEND_EMAIL_TASK } from './notifications.service.ts';
+import { createOutboxTransport, createSmtpTransport, type MailTransport } from './notifications.transports.ts';
+import type { OrderEmail } from './notifications.types.ts';
 
-/** Everything an email needs travels in the job, so notifications never reads other modules' data. */
-export type OrderEmail = Readonly<{
-  /** Unique per message: a re-run of the job with the same key never sends a second email. */
-  messageKey: string;
-  to: string;
-  kind: 'order-confirmation' | 'seller-new-order' | 'order-refunded' | 'order-cancelled' | 'payment-failed';
-  orderId: string;
-  customerName: string;
-  lines: ReadonlyArray<{ title: string; quantity: number; unitPrice: number }>;
-  total: number;
-  currency: string;
-}>;
+export type { OrderEmail } from './notifications.types.ts';
+export { formatMoney, outboxFileName } from './notifications.render.ts';
+export { SEND_EMAIL_TASK, notificationsMigrations };
 
 export type NotificationsService = Readonly<{
   /** Enqueues the email as a job inside the caller's transaction (sent after commit, never lost). */
@@ -25,16 +26,35 @@ export type NotificationsService = Readonly<{
   sentKeys(): Promise<ReadonlySet<string>>;
 }>;
 
-export type NotificationsModule = ModuleDefinition & Readonly<{ service: NotificationsService }>;
-export const notificationsMigrations: ModuleMigrations = { module: 'notifications' };
+export type NotificationsModule = ModuleDefinition & Readonly<{ service: NotificationsService; close(): void }>;
 
-export function createNotifications(_deps: {
+export function createNotifications(deps: {
   stores: Stores;
   settings: { smtpUrl: string | null; from: string; outboxDir: string };
   log: Logger;
 }): NotificationsModule {
-  const notYet = async (): Promise<never> => {
-    throw new Error('notifications not built yet');
+  const log = deps.log.child({ module: 'notifications' });
+  const transport: MailTransport = deps.settings.smtpUrl
+    ? createSmtpTransport(deps.settings.smtpUrl)
+    : createOutboxTransport(deps.settings.outboxDir);
+  const useCases = createNotificationsService({ stores: deps.stores, transport, from: deps.settings.from, log });
+  return {
+    name: 'notifications',
+    migrations: notificationsMigrations,
+    service: { enqueueEmail: useCases.enqueueEmail, sentKeys: useCases.sentKeys },
+    tasks: {
+      [SEND_EMAIL_TASK]: async (payload) => {
+        let email: OrderEmail;
+        try {
+          email = checkEmail(payload);
+        } catch (err) {
+          // A payload that fails the schema will fail it on every retry.
+          if (isDomainError(err)) throw new PermanentJobError(err.message);
+          throw err;
+        }
+        await useCases.send(email);
+      },
+    },
+    close: () => transport.close(),
   };
-  return { name: 'notifications', migrations: notificationsMigrations, service: { enqueueEmail: notYet, sentKeys: notYet } };
 }

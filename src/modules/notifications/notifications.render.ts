@@ -1,0 +1,110 @@
+import type { OrderEmail, RenderedEmail } from './notifications.types.ts';
+
+/** Digits after the point for a currency (JPY 0, USD 2, ...), from the runtime's ICU data. */
+function minorDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+/** Minor units to "12.50 USD": integer arithmetic only, so no float ever rounds a price. */
+export function formatMoney(amount: number, currency: string): string {
+  const digits = minorDigits(currency);
+  const sign = amount < 0 ? '-' : '';
+  const abs = Math.abs(amount);
+  if (digits === 0) return `${sign}${abs} ${currency}`;
+  const unit = 10 ** digits;
+  const major = Math.floor(abs / unit);
+  const minor = String(abs % unit).padStart(digits, '0');
+  return `${sign}${major}.${minor} ${currency}`;
+}
+
+/** The file name of a message in the outbox, and the inverse: reversible, and never a path. */
+export function outboxFileName(messageKey: string): string {
+  return `${encodeURIComponent(messageKey)}.eml`;
+}
+
+export function messageKeyOfFile(fileName: string): string | null {
+  if (!fileName.endsWith('.eml') || fileName.startsWith('.')) return null;
+  try {
+    return decodeURIComponent(fileName.slice(0, -4));
+  } catch {
+    return null;
+  }
+}
+
+/** A Message-ID derived from the message key, so a resent message is recognisably the same one. */
+export function messageIdFor(messageKey: string, from: string): string {
+  const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? 'atelier.invalid';
+  return `<${messageKey.replace(/[^A-Za-z0-9._-]/g, '.')}@${domain}>`;
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+
+/** Short order reference people can read out on the phone: the random tail of the id. */
+const orderRef = (orderId: string) => orderId.slice(-8).toUpperCase();
+
+function wording(email: OrderEmail): { subject: string; intro: string } {
+  const ref = orderRef(email.orderId);
+  switch (email.kind) {
+    case 'order-confirmation':
+      return {
+        subject: `Your Atelier order ${ref} is confirmed`,
+        intro: 'Thank you for your order. Your payment went through and the makers have been told.',
+      };
+    case 'seller-new-order':
+      return { subject: `New order ${ref}`, intro: `You have a new paid order from ${email.customerName}. Please prepare these items:` };
+    case 'order-refunded':
+      return { subject: `Your Atelier order ${ref} was refunded`, intro: 'A refund was issued for these items:' };
+    case 'order-cancelled':
+      return { subject: `Your Atelier order ${ref} was cancelled`, intro: 'Your order was cancelled; you have not been charged for:' };
+    case 'payment-failed':
+      return {
+        subject: `Payment for Atelier order ${ref} failed`,
+        intro: 'We could not take the payment for your order, so it was not placed:',
+      };
+  }
+}
+
+/** Plain text first (what every client shows), with a simple HTML alternative. */
+export function renderEmail(email: OrderEmail, from: string): RenderedEmail {
+  const { subject, intro } = wording(email);
+  const rows = email.lines.map((l) => ({
+    title: l.title,
+    quantity: l.quantity,
+    unit: formatMoney(l.unitPrice, email.currency),
+    total: formatMoney(l.unitPrice * l.quantity, email.currency),
+  }));
+  const total = formatMoney(email.total, email.currency);
+  const greeting = email.kind === 'seller-new-order' ? 'Hello,' : `Hello ${email.customerName},`;
+  const text = [
+    greeting,
+    '',
+    intro,
+    '',
+    ...rows.map((r) => `  ${r.quantity} x ${r.title} @ ${r.unit} = ${r.total}`),
+    '',
+    `Total: ${total}`,
+    `Order: ${email.orderId}`,
+    '',
+    '-- Atelier',
+    '',
+  ].join('\n');
+  const html = [
+    '<!doctype html><html><body>',
+    `<p>${escapeHtml(greeting)}</p>`,
+    `<p>${escapeHtml(intro)}</p>`,
+    '<table><thead><tr><th align="left">Item</th><th>Qty</th><th align="right">Price</th><th align="right">Total</th></tr></thead><tbody>',
+    ...rows.map(
+      (r) =>
+        `<tr><td>${escapeHtml(r.title)}</td><td align="center">${r.quantity}</td><td align="right">${escapeHtml(r.unit)}</td><td align="right">${escapeHtml(r.total)}</td></tr>`,
+    ),
+    `</tbody><tfoot><tr><td colspan="3"><strong>Total</strong></td><td align="right"><strong>${escapeHtml(total)}</strong></td></tr></tfoot></table>`,
+    `<p>Order ${escapeHtml(email.orderId)}</p>`,
+    '</body></html>',
+  ].join('\n');
+  return { messageKey: email.messageKey, messageId: messageIdFor(email.messageKey, from), from, to: email.to, subject, text, html };
+}

@@ -1,0 +1,29 @@
+import { Type } from '@sinclair/typebox';
+import { MAX_AMOUNT } from '../../shared/money.ts';
+import { EMAIL_KINDS } from './notifications.types.ts';
+
+/** The job payload, checked when enqueued and again when run (a job outlives the code that queued it). */
+export const OrderEmailSchema = Type.Object(
+  {
+    // Also the outbox file name and part of the Message-ID: a small, safe alphabet.
+    messageKey: Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]+$' }),
+    to: Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@<>,;"]+@[^\\s@<>,;"]+$' }),
+    kind: Type.Union(EMAIL_KINDS.map((k) => Type.Literal(k))),
+    orderId: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$' }),
+    customerName: Type.String({ minLength: 0, maxLength: 200, pattern: '^[^\\r\\n]*$' }),
+    lines: Type.Array(
+      Type.Object(
+        {
+          title: Type.String({ minLength: 1, maxLength: 300 }),
+          quantity: Type.Integer({ minimum: 1, maximum: 1000 }),
+          unitPrice: Type.Integer({ minimum: 0, maximum: MAX_AMOUNT }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 0, maxItems: 200 },
+    ),
+    total: Type.Integer({ minimum: 0, maximum: MAX_AMOUNT }),
+    currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+  },
+  { additionalProperties: false },
+);

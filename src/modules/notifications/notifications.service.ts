@@ -1,0 +1,86 @@
+import { Value } from '@sinclair/typebox/value';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { view } from '../../platform/postgres/database.ts';
+import type { Stores } from '../../platform/postgres/stores.ts';
+import { enqueue } from '../../platform/queue/queue.ts';
+import { notificationsErrors } from './notifications.errors.ts';
+import { renderEmail } from './notifications.render.ts';
+import { listSentKeys, lockMessageKey, markSent, wasSent, type NotificationTables } from './notifications.repository.ts';
+import { OrderEmailSchema } from './notifications.schemas.ts';
+import type { MailTransport } from './notifications.transports.ts';
+import type { OrderEmail } from './notifications.types.ts';
+
+export const SEND_EMAIL_TASK = 'notifications.send-email';
+
+/** Throws NOTIFICATIONS_INVALID_EMAIL naming the first field at fault. */
+export function checkEmail(value: unknown): OrderEmail {
+  if (Value.Check(OrderEmailSchema, value)) return value;
+  const first = Value.Errors(OrderEmailSchema, value).First();
+  const field = first ? first.path.replace(/^\//, '').replace(/\//g, '.') || 'email' : 'email';
+  throw notificationsErrors.invalidEmail(field, first?.message ?? 'is invalid');
+}
+
+export type NotificationsUseCases = Readonly<{
+  enqueueEmail(trx: Kysely<unknown>, email: OrderEmail): Promise<void>;
+  sentKeys(): Promise<ReadonlySet<string>>;
+  /** The job: render and send once per message key. */
+  send(email: OrderEmail): Promise<'sent' | 'already_sent'>;
+}>;
+
+export function createNotificationsService(deps: {
+  stores: Stores;
+  transport: MailTransport;
+  from: string;
+  log: Logger;
+}): NotificationsUseCases {
+  const { stores, transport, from, log } = deps;
+  const shardDb = (orderId: string) => view<NotificationTables>(stores.shards.forId(orderId).db);
+
+  return {
+    async enqueueEmail(trx, email) {
+      const checked = checkEmail(email);
+      // The job key is the message key: enqueueing the same email twice before it runs keeps one job.
+      await enqueue(trx, {
+        task: SEND_EMAIL_TASK,
+        payload: checked as unknown as Record<string, unknown>,
+        jobKey: `${SEND_EMAIL_TASK}:${checked.messageKey}`,
+      });
+    },
+
+    async sentKeys() {
+      const fromTransport = await transport.listSentKeys();
+      if (fromTransport) return fromTransport;
+      const keys = new Set<string>();
+      for (const shard of stores.shards.databases) {
+        for (const k of await listSentKeys(view<NotificationTables>(shard.db))) keys.add(k);
+      }
+      return keys;
+    },
+
+    async send(email) {
+      const message = renderEmail(email, from);
+      const db = shardDb(email.orderId);
+      const row = { message_key: email.messageKey, kind: email.kind, recipient: email.to };
+      if (transport.idempotentPerKey) {
+        // The outbox overwrites by key, so a re-run cannot duplicate; the log is for the record.
+        await transport.send(message);
+        await markSent(db, row);
+        return 'sent';
+      }
+      // SMTP cannot take a message back: check the log under a per-key lock, send, then log, all
+      // before the lock is released. A crash between send and commit can still resend once (at
+      // least once is the best any SMTP client can promise), but two workers never both send.
+      return db.transaction().execute(async (trx) => {
+        await lockMessageKey(trx, email.messageKey);
+        if (await wasSent(trx, email.messageKey)) {
+          log.info({ messageKey: email.messageKey }, 'email already sent; skipping');
+          return 'already_sent' as const;
+        }
+        await transport.send(message);
+        await markSent(trx, row);
+        return 'sent' as const;
+      });
+    },
+  };
+}

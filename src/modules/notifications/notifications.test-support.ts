@@ -1,0 +1,44 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+/** A tiny local SMTP server that keeps every message it receives (not itself a test file). */
+export type LocalSmtp = Readonly<{ url: string; received: string[]; close(): Promise<void> }>;
+
+export async function startLocalSmtp(): Promise<LocalSmtp> {
+  const received: string[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        received.push(Buffer.concat(chunks).toString('utf8'));
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * A raw message made readable for assertions: CRLF to LF, folded header lines joined, and
+ * quoted-printable soft breaks and escapes decoded (good enough for the ASCII we send).
+ */
+export function unfold(raw: string): string {
+  const lf = raw.replace(/\r\n/g, '\n');
+  const split = lf.indexOf('\n\n');
+  const head = split < 0 ? lf : lf.slice(0, split);
+  const body = split < 0 ? '' : lf.slice(split);
+  return (
+    head.replace(/\n[ \t]+/g, ' ') +
+    body.replace(/=\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+  );
+}

@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { sql, type Kysely } from 'kysely';
+import pino from 'pino';
+import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
+import { PermanentJobError, type JobContext } from '../../platform/queue/queue.ts';
+import { newCustomerId, newShardedId, shardOfId } from '../../shared/ids.ts';
+import { createNotifications, formatMoney, SEND_EMAIL_TASK, type OrderEmail } from './index.ts';
+import { startLocalSmtp, unfold, type LocalSmtp } from './notifications.test-support.ts';
+
+const ctx: JobContext = { database: 'test', jobId: '1', attempt: 1, maxAttempts: 25, log: pino({ level: 'silent' }) };
+
+function orderEmail(overrides: Partial<OrderEmail> = {}): OrderEmail {
+  const orderId = newShardedId(shardOfId(newCustomerId(16)));
+  return {
+    messageKey: `order-confirmation:${orderId}`,
+    to: 'ada@example.test',
+    kind: 'order-confirmation',
+    orderId,
+    customerName: 'Ada Maker',
+    lines: [
+      { title: 'Indigo mug', quantity: 2, unitPrice: 1250 },
+      { title: 'Linen apron', quantity: 1, unitPrice: 4005 },
+    ],
+    total: 6505,
+    currency: 'USD',
+    ...overrides,
+  };
+}
+
+test('formatMoney: minor units to "12.50 USD", by the currency\'s digits, no float rounding', () => {
+  assert.equal(formatMoney(1250, 'USD'), '12.50 USD');
+  assert.equal(formatMoney(5, 'EUR'), '0.05 EUR');
+  assert.equal(formatMoney(0, 'USD'), '0.00 USD');
+  assert.equal(formatMoney(1250, 'JPY'), '1250 JPY');
+  assert.equal(formatMoney(1234567, 'BHD'), '1234.567 BHD');
+  assert.equal(formatMoney(10_000_000_000, 'USD'), '100000000.00 USD');
+});
+
+describe('notifications on real PostgreSQL', () => {
+  let t: TestApp;
+  let outboxDir: string;
+  before(async () => {
+    t = await createTestApp();
+    outboxDir = t.app.config.mail.outboxDir;
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  const shardFor = (email: OrderEmail) => t.app.stores.shards.forId(email.orderId).db;
+  const jobsFor = async (db: Kysely<unknown>, key: string) =>
+    (
+      await sql<{
+        n: number;
+      }>`select count(*)::int as n from graphile_worker.jobs where key = ${`${SEND_EMAIL_TASK}:${key}`}`.execute(db)
+    ).rows[0]!.n;
+  const outboxFiles = async () => (await readdir(outboxDir).catch(() => [] as string[])).filter((f) => !f.startsWith('.'));
+
+  test('enqueued twice in the order transaction: one job, one file; a re-run of the job still one file', async () => {
+    const email = orderEmail();
+    await t.app.stores.shards
+      .forId(email.orderId)
+      .db.transaction()
+      .execute(async (trx) => {
+        await t.app.notifications.service.enqueueEmail(trx, email);
+        await t.app.notifications.service.enqueueEmail(trx, email);
+      });
+    assert.equal(await jobsFor(shardFor(email), email.messageKey), 1);
+    await t.drainJobs();
+    const name = `${encodeURIComponent(email.messageKey)}`;
+    assert.deepEqual(
+      (await outboxFiles()).filter((f) => f.startsWith(name)),
+      [`${name}.eml`],
+    );
+    // The worker was killed after sending and the job runs again.
+    await t.app.notifications.tasks![SEND_EMAIL_TASK]!(email as unknown as Record<string, unknown>, ctx);
+    assert.deepEqual(
+      (await outboxFiles()).filter((f) => f.startsWith(name)),
+      [`${name}.eml`],
+    );
+    assert.ok((await t.app.notifications.service.sentKeys()).has(email.messageKey));
+
+    const raw = unfold(await readFile(path.join(outboxDir, `${name}.eml`), 'utf8'));
+    assert.match(raw, /^To: ada@example\.test$/m);
+    assert.match(raw, /^From: Atelier <orders@atelier\.test>$/m);
+    assert.match(raw, /^Subject: Your Atelier order [0-9A-F]{8} is confirmed$/m);
+    assert.ok(raw.includes(`Message-ID: <${email.messageKey.replace(':', '.')}@atelier.test>`));
+    assert.ok(raw.includes('2 x Indigo mug @ 12.50 USD = 25.00 USD'), raw);
+    assert.ok(raw.includes('1 x Linen apron @ 40.05 USD = 40.05 USD'));
+    assert.ok(raw.includes('Total: 65.05 USD'));
+    assert.ok(raw.includes('Hello Ada Maker,'));
+
+    // Recorded in the order's shard, and only there.
+    for (const shard of t.app.stores.shards.databases) {
+      const { rows } = await sql<{
+        n: number;
+      }>`select count(*)::int as n from notifications_sent where message_key = ${email.messageKey}`.execute(shard.db);
+      assert.equal(rows[0]!.n, shard.db === shardFor(email) ? 1 : 0);
+    }
+  });
+
+  test('a rolled-back transaction leaves no job and sends nothing', async () => {
+    const email = orderEmail();
+    await assert.rejects(
+      shardFor(email)
+        .transaction()
+        .execute(async (trx) => {
+          await t.app.notifications.service.enqueueEmail(trx, email);
+          throw new Error('checkout failed');
+        }),
+      /checkout failed/,
+    );
+    assert.equal(await jobsFor(shardFor(email), email.messageKey), 0);
+  });
+
+  test('an email that cannot be sent is refused at enqueue with the field, nothing queued', async () => {
+    const cases: Array<[Partial<OrderEmail>, string]> = [
+      [{ to: 'not an address' }, 'to'],
+      [{ messageKey: '../../etc/passwd' }, 'messageKey'],
+      [{ total: -1 }, 'total'],
+      [{ currency: 'usd' }, 'currency'],
+      [{ lines: [{ title: 'x', quantity: 0, unitPrice: 1 }] }, 'lines.0.quantity'],
+      [{ customerName: 'Eve\r\nBcc: all@example.test' }, 'customerName'],
+    ];
+    for (const [change, field] of cases) {
+      const email = orderEmail(change);
+      await assert.rejects(
+        shardFor(email)
+          .transaction()
+          .execute((trx) => t.app.notifications.service.enqueueEmail(trx, email)),
+        (err: { code?: string; field?: string }) => err.code === 'NOTIFICATIONS_INVALID_EMAIL' && err.field === field,
+        field,
+      );
+      assert.equal(await jobsFor(shardFor(email), email.messageKey), 0);
+    }
+  });
+
+  test('a job with a payload that can never be sent fails permanently', async () => {
+    await assert.rejects(
+      t.app.notifications.tasks![SEND_EMAIL_TASK]!({ ...orderEmail(), kind: 'spam' } as unknown as Record<string, unknown>, ctx),
+      PermanentJobError,
+    );
+  });
+
+  describe('SMTP', () => {
+    let smtp: LocalSmtp;
+    before(async () => {
+      smtp = await startLocalSmtp();
+    });
+    after(async () => {
+      await smtp?.close();
+    });
+
+    test('sends once: a re-run after success (even concurrent ones) sends nothing more', async () => {
+      const mail = createNotifications({
+        stores: t.app.stores,
+        settings: { smtpUrl: smtp.url, from: 'Atelier <orders@atelier.test>', outboxDir: '/nonexistent' },
+        log: pino({ level: 'silent' }),
+      });
+      const email = orderEmail({ kind: 'seller-new-order', messageKey: `seller-new-order:${newShardedId(3)}`, to: 'maker@example.test' });
+      const run = () => mail.tasks![SEND_EMAIL_TASK]!(email as unknown as Record<string, unknown>, ctx);
+      await run();
+      await Promise.all([run(), run(), run()]);
+      const got = smtp.received.map(unfold).filter((m) => m.includes(`X-Atelier-Message-Key: ${email.messageKey}`));
+      assert.equal(got.length, 1);
+      assert.match(got[0]!, /^Subject: New order [0-9A-F]{8}$/m);
+      assert.match(got[0]!, /^To: maker@example\.test$/m);
+      assert.ok(got[0]!.includes('Total: 65.05 USD'));
+      assert.ok((await mail.service.sentKeys()).has(email.messageKey));
+      mail.close();
+    });
+
+    test('an SMTP server that is down fails the job (retried later) and records nothing', async () => {
+      const mail = createNotifications({
+        stores: t.app.stores,
+        settings: { smtpUrl: 'smtp://127.0.0.1:1', from: 'Atelier <orders@atelier.test>', outboxDir: '/nonexistent' },
+        log: pino({ level: 'silent' }),
+      });
+      const email = orderEmail();
+      await assert.rejects(mail.tasks![SEND_EMAIL_TASK]!(email as unknown as Record<string, unknown>, ctx));
+      assert.equal((await mail.service.sentKeys()).has(email.messageKey), false);
+      mail.close();
+    });
+  });
+});
