@@ -222,9 +222,9 @@ describe('reading stock', () => {
     assert.deepEqual(await t.app.inventory.service.reserve(sellOut, [{ variantId: v, quantity: 3 }], new Date(Date.now() + 60_000)), {
       ok: true,
     });
-    assert.equal((await read()).json().variants[0].status, 'sold_out');
+    assert.equal((await read()).json<{ variants: Array<{ status: string }> }>().variants[0]!.status, 'sold_out');
     await t.app.inventory.service.release(sellOut);
-    assert.equal((await read()).json().variants[0].status, 'few_left');
+    assert.equal((await read()).json<{ variants: Array<{ status: string }> }>().variants[0]!.status, 'few_left');
 
     const draft = await sellerWithProduct('draft');
     assertError(
