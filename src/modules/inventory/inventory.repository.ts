@@ -60,15 +60,15 @@ export async function insertReservations(
 }
 
 /**
- * Moves an order's live reservations to `to` and returns the rows that moved. The status test in
- * the WHERE clause is the idempotency guard: a second commit (or a commit racing a release) finds
- * no 'reserved' rows once the first has committed, so the counters move exactly once.
+ * Moves these orders' live reservations to `to` and returns the rows that moved. The status test
+ * in the WHERE clause is the idempotency guard: a second commit (or a commit racing a release)
+ * finds no 'reserved' rows once the first has committed, so the counters move exactly once.
  */
-export function closeReservations(db: InventoryDb, orderId: string, to: 'committed' | 'released'): Promise<ReservationRow[]> {
+export function closeReservations(db: InventoryDb, orderIds: readonly string[], to: 'committed' | 'released'): Promise<ReservationRow[]> {
   return rows(
     db,
     sql<ReservationRow>`update inventory_reservations set status = ${to}, updated_at = now()
-      where order_id = ${orderId} and status = 'reserved'
+      where order_id = any(${[...orderIds]}::uuid[]) and status = 'reserved'
       returning order_id, variant_id, quantity, status`,
   );
 }

@@ -150,31 +150,60 @@ export function createInventoryService(deps: InventoryServiceDeps): InventoryUse
 
   const batcher = new GroupCommitBatcher<ReserveRequest, Decision>(runBatch, deps.batching ?? { maxBatch: 200, maxInFlight: 1 });
 
-  async function closeOrder(orderId: string, to: 'committed' | 'released'): Promise<void> {
-    if (!UUID.test(orderId)) return; // no reservation can exist under a malformed id
+  type CloseRequest = Readonly<{ orderId: string; to: 'committed' | 'released' }>;
+
+  /**
+   * Commits and releases are group-committed too: after a flash sale, hundreds of payment jobs
+   * commit reservations of the same hot row, and one transaction each would queue them on its lock
+   * (and the next reservations behind them).
+   */
+  async function runCloseBatch(requests: ReadonlyArray<CloseRequest>): Promise<null[]> {
+    // The first call for an order decides (as if run one after another: commit then release = commit).
+    const decided = new Map<string, CloseRequest['to']>();
+    for (const r of requests) if (!decided.has(r.orderId)) decided.set(r.orderId, r.to);
+    const ids = (to: CloseRequest['to']) => [...decided].filter(([, t]) => t === to).map(([id]) => id);
     const changed = await db.transaction().execute(async (trx) => {
-      const live = (await repo.reservationsOf(trx, [orderId])).filter((r) => r.status === 'reserved');
+      const live = (await repo.reservationsOf(trx, [...decided.keys()])).filter((r) => r.status === 'reserved');
       if (live.length === 0) return [];
       const locked = await repo.lockStock(trx, [...new Set(live.map((r) => r.variant_id))].sort());
-      // Re-checked under the locks: a concurrent commit/release of this order may have won.
-      const moved = await repo.closeReservations(trx, orderId, to);
+      // Re-checked under the locks: a concurrent commit/release of the same order (another node) may have won.
+      const committed = ids('committed');
+      const released = ids('released');
+      const moved = [
+        ...(committed.length > 0 ? await repo.closeReservations(trx, committed, 'committed') : []),
+        ...(released.length > 0 ? await repo.closeReservations(trx, released, 'released') : []),
+      ];
       const rows = new Map(locked.map((r) => [r.variant_id, { ...r }]));
       const before = new Map(locked.map((r) => [r.variant_id, available(r)]));
       for (const m of moved) {
         const row = rows.get(m.variant_id);
-        if (!row) throw new Error(`reservation ${orderId}/${m.variant_id} has no stock row`);
+        if (!row) throw new Error(`reservation ${m.order_id}/${m.variant_id} has no stock row`);
         row.reserved -= m.quantity;
-        if (to === 'committed') row.sold += m.quantity;
+        if (m.status === 'committed') row.sold += m.quantity;
       }
       const out = [...new Set(moved.map((m) => m.variant_id))].map((id) => ({ row: rows.get(id)!, availableBefore: before.get(id)! }));
-      if (out.length > 0)
+      if (out.length > 0) {
         await repo.writeCounters(
           trx,
           out.map(({ row }) => ({ variant_id: row.variant_id, reserved: row.reserved, sold: row.sold })),
         );
+      }
       return out;
     });
     await afterStockChange(changed);
+    return requests.map(() => null);
+  }
+
+  const closeBatcher = new GroupCommitBatcher<CloseRequest, null>(runCloseBatch, deps.batching ?? { maxBatch: 200, maxInFlight: 1 });
+
+  async function closeOrder(orderId: string, to: CloseRequest['to']): Promise<void> {
+    if (!UUID.test(orderId)) return; // no reservation can exist under a malformed id
+    try {
+      await closeBatcher.submit({ orderId, to });
+    } catch (err) {
+      log.error({ err, orderId, to }, 'reservation close batch failed; nothing in it changed');
+      throw inventoryErrors.unavailable();
+    }
   }
 
   const service: InventoryUseCases = {
