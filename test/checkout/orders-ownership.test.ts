@@ -171,6 +171,10 @@ describe('ownership', () => {
     const listB = (await get(shopB.seller, '/api/v1/seller/orders')).json<{ items: Array<{ subOrderId: string }> }>();
     assert.ok(listB.items.some((i) => i.subOrderId === subB.id));
 
+    const sent = await t.app.notifications.service.sentKeys();
+    assert.ok(sent.has(`order-confirmation:${order.id}`));
+    assert.ok(sent.has(`seller-new-order:${subA.id}`) && sent.has(`seller-new-order:${subB.id}`), 'one email per seller');
+
     const detail = await get(shopA.seller, `/api/v1/seller/orders/${subA.id}`);
     assert.equal(detail.statusCode, 200, detail.body);
     assert.equal(detail.json<{ subOrder: { lines: unknown[] } }>().subOrder.lines.length, 2);
@@ -275,4 +279,25 @@ describe('state machine', () => {
       'ORDERS_SUB_ORDER_NOT_FOUND',
     );
   });
+});
+
+test('every orders route is in the OpenAPI document, tagged, with its success response', async () => {
+  const doc = (await t.server.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json<{
+    paths: Record<string, Record<string, { tags?: string[]; responses?: Record<string, unknown> }>>;
+  }>();
+  for (const [path, method, status] of [
+    ['/api/v1/checkout', 'post', '202'],
+    ['/api/v1/orders', 'get', '200'],
+    ['/api/v1/orders/{id}', 'get', '200'],
+    ['/api/v1/orders/{id}/cancel', 'post', '200'],
+    ['/api/v1/seller/orders', 'get', '200'],
+    ['/api/v1/seller/orders/{subOrderId}', 'get', '200'],
+    ['/api/v1/seller/orders/{subOrderId}/advance', 'post', '200'],
+    ['/api/v1/seller/orders/{subOrderId}/refund', 'post', '200'],
+  ] as const) {
+    const op = doc.paths[path]?.[method];
+    assert.ok(op, `${method} ${path} is documented`);
+    assert.deepEqual(op.tags, ['orders']);
+    assert.ok(op.responses?.[status], `${method} ${path} documents ${status}`);
+  }
 });

@@ -103,3 +103,39 @@ test('an order past its payment deadline is failed by the sweeper and its stock 
   assert.equal(level!.reserved, 0);
   await assertInvariants(t);
 });
+
+test('a reservation that expires while payment is still being collected is extended, not released', async () => {
+  const [, , buyer] = buyers;
+  const variantId = item.variantIds[0]!;
+  t.provider.configure({ outage: true });
+  try {
+    const res = await checkout(t.server, buyer!, { lines: lines([variantId, 1]), shippingAddress: ADDRESS });
+    assert.equal(res.statusCode, 202);
+    const { id } = res.json<Accepted>().order;
+    await t.drainJobs();
+    const [held] = await t.app.inventory.service.levels([variantId]);
+    // Test-only shortcut for "the reservation TTL has passed" (the order's own deadline has not).
+    await t.app.stores.catalog.pool.query(
+      "update inventory_reservations set expires_at = now() - interval '1 second' where order_id = $1",
+      [id],
+    );
+    assert.equal((await t.app.inventory.service.listExpired(new Date(), 10)).length, 1);
+    await t.app.orders.service.sweep();
+    assert.deepEqual(await t.app.inventory.service.listExpired(new Date(), 10), []);
+    assert.equal((await t.app.inventory.service.levels([variantId]))[0]!.reserved, held!.reserved, 'still held for the order');
+    assert.equal(await t.app.orders.service.getOrderStatus(id), 'pending_payment');
+
+    t.provider.configure({ outage: false });
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && (await t.app.orders.service.getOrderStatus(id)) !== 'paid') {
+      await makeJobsDue(t);
+      await t.drainJobs();
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    assert.equal(await t.app.orders.service.getOrderStatus(id), 'paid');
+    assert.equal((await t.app.inventory.service.levels([variantId]))[0]!.reserved, 0);
+  } finally {
+    t.provider.configure({ outage: false });
+  }
+  await assertInvariants(t);
+});
