@@ -1,17 +1,31 @@
-// STUB: the cart engineer replaces the implementation, keeping these names and types.
+/**
+ * The cart module: a shopper's cart lines in the owner's shard, priced live from the catalog with
+ * coarse stock from inventory. Guests get a cart through a cookie; it merges into the account's
+ * cart on the first cart request after signing in. Checkout (orders) reads `lines` and empties
+ * what it bought with `removeLines` inside its own transaction.
+ */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ModuleDefinition } from '../../platform/module.ts';
-import type { ModuleMigrations } from '../../platform/postgres/migrations.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
 import type { CatalogService } from '../catalog/index.ts';
 import type { AuthGuards } from '../identity/index.ts';
 import type { InventoryService } from '../inventory/index.ts';
+import { cartMigrations } from './cart.migrations.ts';
+import { cartRoutes } from './cart.routes.ts';
+import { createCartService } from './cart.service.ts';
+import type { CartLine } from './cart.types.ts';
 
-export type CartLine = Readonly<{ variantId: string; quantity: number }>;
-
-export const MAX_CART_LINES = 50;
-export const MAX_LINE_QUANTITY = 50;
+export {
+  MAX_CART_LINES,
+  MAX_LINE_QUANTITY,
+  type CartLine,
+  type CartLineView,
+  type CartView,
+  type UnavailableReason,
+} from './cart.types.ts';
+export { CART_COOKIE } from './cart.routes.ts';
+export { cartMigrations };
 
 export type CartService = Readonly<{
   /** The customer's cart lines as stored (no prices: checkout prices them from the catalog). */
@@ -24,9 +38,8 @@ export type CartService = Readonly<{
 }>;
 
 export type CartModule = ModuleDefinition & Readonly<{ service: CartService }>;
-export const cartMigrations: ModuleMigrations = { module: 'cart' };
 
-export function createCart(_deps: {
+export function createCart(deps: {
   stores: Stores;
   guards: AuthGuards;
   catalog: CatalogService;
@@ -35,8 +48,16 @@ export function createCart(_deps: {
   logicalShards: number;
   log: Logger;
 }): CartModule {
-  const notYet = async (): Promise<never> => {
-    throw new Error('cart not built yet');
+  const useCases = createCartService({
+    stores: deps.stores,
+    catalog: deps.catalog,
+    inventory: deps.inventory,
+    log: deps.log.child({ module: 'cart' }),
+  });
+  return {
+    name: 'cart',
+    migrations: cartMigrations,
+    routes: cartRoutes({ cart: useCases, guards: deps.guards, cookieSecure: deps.cookieSecure, logicalShards: deps.logicalShards }),
+    service: { lines: useCases.lines, removeLines: useCases.removeLines },
   };
-  return { name: 'cart', migrations: cartMigrations, service: { lines: notYet, removeLines: notYet } };
 }

@@ -1,0 +1,160 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { view } from '../../platform/postgres/database.ts';
+import type { Stores } from '../../platform/postgres/stores.ts';
+import { isId } from '../../shared/ids.ts';
+import type { Money } from '../../shared/money.ts';
+import type { CatalogService } from '../catalog/index.ts';
+import type { InventoryService, StockStatus } from '../inventory/index.ts';
+import { cartErrors } from './cart.errors.ts';
+import { addLines, deleteLines, listLines, lockCart, setLine, variantIdsInCart, type CartTables } from './cart.repository.ts';
+import {
+  MAX_CART_LINES,
+  MAX_LINE_QUANTITY,
+  type CartLine,
+  type CartLineView,
+  type CartOwner,
+  type CartView,
+  type UnavailableReason,
+} from './cart.types.ts';
+
+export type CartUseCases = Readonly<{
+  view(owner: CartOwner): Promise<CartView>;
+  /** Adds the variant or sets its quantity (1..MAX_LINE_QUANTITY). Only published variants go in. */
+  setQuantity(owner: CartOwner, variantId: string, quantity: number): Promise<void>;
+  removeLine(owner: CartOwner, variantId: string): Promise<void>;
+  clear(owner: CartOwner): Promise<void>;
+  /** Moves a guest cart into an account's cart (quantities added and capped), then deletes it. */
+  mergeGuest(guestId: string, accountId: string): Promise<void>;
+  lines(customerId: string): Promise<ReadonlyArray<CartLine>>;
+  removeLines(trx: Kysely<unknown>, customerId: string, variantIds: readonly string[]): Promise<void>;
+}>;
+
+export function createCartService(deps: {
+  stores: Stores;
+  catalog: CatalogService;
+  inventory: InventoryService;
+  log: Logger;
+}): CartUseCases {
+  const { stores, catalog, inventory, log } = deps;
+  const dbFor = (owner: CartOwner) => view<CartTables>(stores.shards.forId(owner.id).db);
+  const account = (id: string): CartOwner => ({ id, kind: 'account' });
+
+  /** Coarse stock is a nicety on the cart page: when inventory cannot answer, the cart still shows. */
+  async function stockOf(ids: string[]): Promise<ReadonlyMap<string, StockStatus> | null> {
+    if (ids.length === 0) return new Map();
+    try {
+      return await inventory.statuses(ids);
+    } catch (err) {
+      log.warn({ err }, 'stock statuses unavailable; showing the cart without them');
+      return null;
+    }
+  }
+
+  return {
+    async view(owner) {
+      const rows = await listLines(dbFor(owner), owner);
+      const ids = rows.map((r) => r.variant_id);
+      const variants = new Map((ids.length > 0 ? await catalog.getVariants(ids) : []).map((v) => [v.variantId, v]));
+      const stock = await stockOf(ids.filter((id) => variants.get(id)?.published));
+      const totals = new Map<string, number>();
+      let itemCount = 0;
+      const lines: CartLineView[] = rows.map((r) => {
+        const v = variants.get(r.variant_id);
+        const status = v?.published ? (stock?.get(r.variant_id) ?? null) : null;
+        const reason: UnavailableReason | null = !v
+          ? 'variant_deleted'
+          : !v.published
+            ? 'variant_unpublished'
+            : status === 'sold_out'
+              ? 'sold_out'
+              : null;
+        const lineTotal: Money | null = v ? { amount: v.price.amount * r.quantity, currency: v.price.currency } : null;
+        if (reason === null && lineTotal) {
+          itemCount += r.quantity;
+          totals.set(lineTotal.currency, (totals.get(lineTotal.currency) ?? 0) + lineTotal.amount);
+        }
+        return {
+          variantId: r.variant_id,
+          quantity: r.quantity,
+          addedAt: r.added_at.toISOString(),
+          available: reason === null,
+          reason,
+          productId: v?.productId ?? null,
+          productTitle: v?.productTitle ?? null,
+          sku: v?.sku ?? null,
+          options: v?.options ?? null,
+          shopName: v?.shopName ?? null,
+          unitPrice: v ? v.price : null,
+          lineTotal,
+          stock: status,
+        };
+      });
+      return {
+        lines,
+        itemCount,
+        totals: [...totals].map(([currency, amount]) => ({ amount, currency })),
+        limits: { maxLines: MAX_CART_LINES, maxQuantity: MAX_LINE_QUANTITY },
+      };
+    },
+
+    async setQuantity(owner, variantId, quantity) {
+      if (!isId(variantId)) throw cartErrors.variantNotFound();
+      const [variant] = await catalog.getVariants([variantId]);
+      if (!variant) throw cartErrors.variantNotFound();
+      if (!variant.published) throw cartErrors.variantUnavailable();
+      await dbFor(owner)
+        .transaction()
+        .execute(async (trx) => {
+          await lockCart(trx, owner);
+          const present = await variantIdsInCart(trx, owner);
+          if (!present.has(variantId) && present.size >= MAX_CART_LINES) throw cartErrors.full();
+          await setLine(trx, owner, variantId, quantity);
+        });
+    },
+
+    async removeLine(owner, variantId) {
+      await deleteLines(dbFor(owner), owner, [variantId]);
+    },
+
+    async clear(owner) {
+      await deleteLines(dbFor(owner), owner, 'all');
+    },
+
+    async mergeGuest(guestId, accountId) {
+      const guest: CartOwner = { id: guestId, kind: 'guest' };
+      const target = account(accountId);
+      const guestLines = await listLines(dbFor(guest), guest);
+      if (guestLines.length > 0) {
+        await dbFor(target)
+          .transaction()
+          .execute(async (trx) => {
+            await lockCart(trx, target);
+            const present = await variantIdsInCart(trx, target);
+            // Lines already in the account's cart always merge; new ones only while there is room.
+            let room = MAX_CART_LINES - present.size;
+            const merged = guestLines.filter((l) => present.has(l.variant_id) || room-- > 0);
+            if (merged.length < guestLines.length)
+              log.info({ accountId, dropped: guestLines.length - merged.length }, 'cart full: guest lines dropped at merge');
+            await addLines(
+              trx,
+              target,
+              merged.map((l) => ({ variantId: l.variant_id, quantity: l.quantity })),
+            );
+          });
+      }
+      // A different shard, so not the same transaction: a crash right here would merge the guest
+      // lines a second time on the next request (quantities capped), never lose them.
+      await deleteLines(dbFor(guest), guest, 'all');
+    },
+
+    async lines(customerId) {
+      const rows = await listLines(dbFor(account(customerId)), account(customerId));
+      return rows.map((r) => ({ variantId: r.variant_id, quantity: r.quantity }));
+    },
+
+    async removeLines(trx, customerId, variantIds) {
+      await deleteLines(view<CartTables>(trx), account(customerId), variantIds);
+    },
+  };
+}
