@@ -10,7 +10,7 @@ export const OrderEmailSchema = Type.Object(
     to: Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@<>,;"]+@[^\\s@<>,;"]+$' }),
     kind: Type.Union(EMAIL_KINDS.map((k) => Type.Literal(k))),
     orderId: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$' }),
-    customerName: Type.String({ minLength: 0, maxLength: 200, pattern: '^[^\\r\\n]*$' }),
+    customerName: Type.String({ minLength: 0, maxLength: 200 }),
     lines: Type.Array(
       Type.Object(
         {

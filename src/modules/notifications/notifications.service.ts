@@ -21,6 +21,26 @@ export function checkEmail(value: unknown): OrderEmail {
   throw notificationsErrors.invalidEmail(field, first?.message ?? 'is invalid');
 }
 
+const CONTROL = /[\u0000-\u001f\u007f]+/g;
+const clean = (text: string, max: number) => [...text.replace(CONTROL, ' ')].slice(0, max).join('');
+
+/**
+ * Display text (names, titles) comes from other modules' rules, which may allow line breaks or
+ * longer text than a mail line wants: it is tidied rather than refused, because refusing would
+ * fail the caller's transaction (an order that cannot be marked paid over a customer's name).
+ */
+function tidy(email: OrderEmail): OrderEmail {
+  // Callers are typed, but a payload may come from anywhere: only tidy what has the right shape.
+  const lines: unknown = (email as { lines?: unknown } | null)?.lines;
+  if (typeof email !== 'object' || email === null || !Array.isArray(lines)) return email;
+  type Line = OrderEmail['lines'][number];
+  return {
+    ...email,
+    customerName: typeof email.customerName === 'string' ? clean(email.customerName, 200) : email.customerName,
+    lines: (lines as Array<Line | null>).map((l) => (l && typeof l.title === 'string' ? { ...l, title: clean(l.title, 300) || '-' } : l!)),
+  };
+}
+
 export type NotificationsUseCases = Readonly<{
   enqueueEmail(trx: Kysely<unknown>, email: OrderEmail): Promise<void>;
   sentKeys(): Promise<ReadonlySet<string>>;
@@ -39,7 +59,7 @@ export function createNotificationsService(deps: {
 
   return {
     async enqueueEmail(trx, email) {
-      const checked = checkEmail(email);
+      const checked = checkEmail(tidy(email));
       // The job key is the message key: enqueueing the same email twice before it runs keeps one job.
       await enqueue(trx, {
         task: SEND_EMAIL_TASK,

@@ -123,7 +123,7 @@ describe('notifications on real PostgreSQL', () => {
       [{ total: -1 }, 'total'],
       [{ currency: 'usd' }, 'currency'],
       [{ lines: [{ title: 'x', quantity: 0, unitPrice: 1 }] }, 'lines.0.quantity'],
-      [{ customerName: 'Eve\r\nBcc: all@example.test' }, 'customerName'],
+      [{ kind: 'newsletter' as OrderEmail['kind'] }, 'kind'],
     ];
     for (const [change, field] of cases) {
       const email = orderEmail(change);
@@ -136,6 +136,21 @@ describe('notifications on real PostgreSQL', () => {
       );
       assert.equal(await jobsFor(shardFor(email), email.messageKey), 0);
     }
+  });
+
+  test('display text with line breaks is tidied, not refused (refusing would fail the caller)', async () => {
+    const email = orderEmail({
+      customerName: 'Eve\r\nBcc: all@example.test',
+      lines: [{ title: 'Mug\nwith\ttab', quantity: 1, unitPrice: 100 }],
+    });
+    await shardFor(email)
+      .transaction()
+      .execute((trx) => t.app.notifications.service.enqueueEmail(trx, email));
+    await t.drainJobs();
+    const raw = unfold(await readFile(path.join(outboxDir, `${encodeURIComponent(email.messageKey)}.eml`), 'utf8'));
+    assert.ok(raw.includes('Hello Eve Bcc: all@example.test,'));
+    assert.ok(raw.includes('1 x Mug with tab @ 1.00 USD = 1.00 USD'));
+    assert.doesNotMatch(raw, /^Bcc:/m);
   });
 
   test('a job with a payload that can never be sent fails permanently', async () => {
