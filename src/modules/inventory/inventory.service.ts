@@ -43,8 +43,9 @@ export type InventoryUseCases = InventoryService &
     restockOwned(accountId: string, variantId: string, quantity: number): Promise<StockLevel>;
     setOnHandOwned(accountId: string, variantId: string, onHand: number): Promise<StockLevel>;
     pages: Readonly<{ productStock(productId: string): Promise<PreparedJson> }>;
-    /** How the reservation batcher has grouped calls so far. */
+    /** How the reservation batcher has grouped reserve calls so far (closeBatchStats: commit and release calls). */
     batchStats(): Readonly<{ batches: number; calls: number; largestBatch: number }>;
+    closeBatchStats(): Readonly<{ batches: number; calls: number; largestBatch: number }>;
   }>;
 
 export type InventoryServiceDeps = Readonly<{
@@ -360,6 +361,7 @@ export function createInventoryService(deps: InventoryServiceDeps): InventoryUse
     },
 
     batchStats: () => ({ ...batcher.stats }),
+    closeBatchStats: () => ({ ...closeBatcher.stats }),
   };
   return service;
 }

@@ -55,7 +55,10 @@ describe('the last item race', () => {
 
     const toCommit = won.slice(0, 6);
     const toRelease = won.slice(6);
+    const closesBefore = (t.app.inventory.service as InventoryUseCases).closeBatchStats().batches;
     await Promise.all([...toCommit.map((o) => inv.commit(o)), ...toRelease.map((o) => inv.release(o))]);
+    const closes = (t.app.inventory.service as InventoryUseCases).closeBatchStats().batches - closesBefore;
+    assert.ok(closes < 10, `commits and releases are group-committed too (${closes} transactions for 10 calls)`);
     const settled = { variantId: v, onHand: 10, reserved: 0, sold: 6, available: 4 };
     assert.deepEqual(await level(v), settled);
 
@@ -93,6 +96,15 @@ describe('the last item race', () => {
     await inv.release(released);
     await assert.rejects(inv.reserve(released, [{ variantId: v, quantity: 1 }], later()), { code: 'INVENTORY_RESERVATION_CLOSED' });
     assert.deepEqual(await level(v), { variantId: v, onHand: 5, reserved: 0, sold: 2, available: 3 });
+
+    // A release and a commit of one order racing each other: exactly one of them happens.
+    const raced = newId();
+    await inv.reserve(raced, [{ variantId: v, quantity: 1 }], later());
+    await Promise.all([inv.release(raced), inv.commit(raced), inv.release(raced)]);
+    const after = await level(v);
+    assert.equal(after.reserved, 0);
+    assert.ok(after.sold === 2 || after.sold === 3, `sold ${after.sold}`);
+    assert.equal(after.available, 5 - after.sold);
   });
 
   test('a multi-line order where one line is short takes nothing on any line', async () => {
