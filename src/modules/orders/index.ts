@@ -14,7 +14,7 @@ export type { OrderStatus } from './orders.state.ts';
 export { LEGAL_MOVES, ORDER_STATUSES, transition, isTerminal } from './orders.state.ts';
 export type { OrdersSettings } from './orders.types.ts';
 export { ordersMigrations };
-export { ORDER_PAID_EVENT } from './orders.payment.ts';
+export { ORDER_PAID_EVENT, type OrderPaidPayload } from './orders.payment.ts';
 
 export type OrdersService = Readonly<{
   /** The status of any order by id (routes by the id's shard), or null when it does not exist. */

@@ -9,6 +9,16 @@ import { transition, type Actor, type OrderStatus } from './orders.state.ts';
 import type { OrdersDeps } from './orders.types.ts';
 
 export const ORDER_PAID_EVENT = 'order.paid';
+
+/** The payload of `order.paid` (amounts in minor units of `currency`), for subscribers such as reporting. */
+export type OrderPaidPayload = {
+  orderId: string;
+  customerId: string;
+  total: number;
+  currency: string;
+  subOrders: Array<{ id: string; shopId: string; sellerId: string; total: number }>;
+  lines: Array<{ variantId: string; productId: string; quantity: number; unitPrice: number }>;
+};
 export const COMMIT_STOCK_TASK = 'orders.commit-stock';
 export const RELEASE_STOCK_TASK = 'orders.release-stock';
 export const SELLER_INDEX_TASK = 'orders.seller-index';
@@ -110,7 +120,7 @@ export function createPaymentFlow(deps: OrdersDeps) {
         }
         await enqueue(trx, { task: SELLER_INDEX_TASK, payload: { subOrderId: sub.id }, jobKey: `${SELLER_INDEX_TASK}:${sub.id}` });
       }
-      await events.publish(trx, ORDER_PAID_EVENT, {
+      const paid: OrderPaidPayload = {
         orderId,
         customerId: order.customer_id,
         total: Number(order.total),
@@ -122,7 +132,8 @@ export function createPaymentFlow(deps: OrdersDeps) {
           quantity: l.quantity,
           unitPrice: Number(l.unit_price),
         })),
-      });
+      };
+      await events.publish(trx, ORDER_PAID_EVENT, paid);
       return true;
     });
   }
