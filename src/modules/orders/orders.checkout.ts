@@ -77,6 +77,9 @@ export function createCheckout(deps: OrdersDeps) {
     if (idempotencyKey === undefined || !IDEMPOTENCY_KEY_RE.test(idempotencyKey)) throw ordersErrors.idempotencyKeyRequired();
     const hash = requestHash(input);
     const wanted = await linesToBuy(customerId, input);
+    // Priced before the shard transaction opens, so the connection (and the key's lock) is held
+    // for as short a time as possible; on a replay the result is simply not used.
+    const priced = await price(wanted);
     const shard = stores.shards.forId(customerId);
     // Chosen before anything is written: the reservation is keyed by it, so a crash between the
     // reservation and the order leaves a reservation the sweeper can match to "no such order".
@@ -101,7 +104,6 @@ export function createCheckout(deps: OrdersDeps) {
           return answer;
         };
 
-        const priced = await price(wanted);
         if (priced instanceof DomainError) return remember(errorAnswer(priced, 409));
 
         const now = Date.now();
