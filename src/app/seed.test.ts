@@ -89,6 +89,17 @@ describe('seedDemo', () => {
     assert.equal(shopCount, Math.max(3, Math.round(N / 50)));
   });
 
+  test('variants are stocked: mostly in stock, some with a few left, some sold out', async () => {
+    const ids = await t.app.catalog.service.listProductIds(null, 300);
+    const variantIds = (await t.app.catalog.service.getProducts(ids)).flatMap((p) => p.variants.map((v) => v.id));
+    const statuses = [...(await t.app.inventory.service.statuses(variantIds)).values()];
+    const share = (s: string) => statuses.filter((x) => x === s).length / variantIds.length;
+    assert.equal(statuses.length, variantIds.length);
+    assert.ok(share('in_stock') > 0.6, `in stock ${share('in_stock')}`);
+    assert.ok(share('few_left') > 0.02, `few left ${share('few_left')}`);
+    assert.ok(share('sold_out') > 0.02, `sold out ${share('sold_out')}`);
+  });
+
   test('a category tree: crafts with sub-categories', async () => {
     const categories = await t.app.catalog.service.listCategories();
     const ceramics = categories.find((c) => c.slug === 'ceramics');

@@ -704,6 +704,25 @@ export function makeProducts(
   return out;
 }
 
+/**
+ * Demo stock: most variants well stocked, some with only a few left, some sold out (no stock row at
+ * all), so the storefront shows every public stock status.
+ */
+function stockFor(
+  products: ReadonlyArray<{ variants: ReadonlyArray<{ id: string }> }>,
+  rng: Rng,
+): Array<{ variantId: string; quantity: number }> {
+  const lines: Array<{ variantId: string; quantity: number }> = [];
+  for (const product of products) {
+    for (const variant of product.variants) {
+      const roll = rng.next();
+      if (roll < 0.08) continue;
+      lines.push({ variantId: variant.id, quantity: roll < 0.18 ? rng.int(1, 5) : rng.int(6, 60) });
+    }
+  }
+  return lines;
+}
+
 async function ensureCategories(app: Container): Promise<Map<string, Category>> {
   const bySlug = new Map((await app.catalog.service.listCategories()).map((c) => [c.slug, c] as const));
   for (const craft of CRAFTS) {
@@ -846,9 +865,11 @@ export async function seedDemo(app: Container, opts: SeedOptions): Promise<SeedR
         currency: app.config.currency,
       });
       const items = makeProducts(plan, seed, categories, palette);
+      const stockRng = rngFrom(hashSeed(seed, plan.slug, 'stock'));
       for (let i = 0; i < items.length; i += IMPORT_BATCH) {
         const batch = items.slice(i, i + IMPORT_BATCH);
         const ids = await catalog.importProducts(shop.id, batch);
+        await app.inventory.service.restockMany(stockFor(await catalog.getProducts(ids), stockRng));
         created += ids.length;
         pendingIndex.push(...ids);
         await flushIndex(false);
