@@ -23,8 +23,11 @@ export type Row = Readonly<{
   skipped: string | null;
 }>;
 
-/** `issue` targets are what the catalog issue asks for; a `sanity` check says whether to trust them. */
-export type Target = Readonly<{ name: string; kind: 'issue' | 'sanity'; verdict: 'PASS' | 'FAIL' | 'N/A'; detail: string }>;
+/**
+ * `issue` targets are what an issue asks for; a `sanity` check says whether to trust them; an
+ * `invariant` is correctness, and a broken one fails the run whatever BENCH_STRICT says.
+ */
+export type Target = Readonly<{ name: string; kind: 'issue' | 'sanity' | 'invariant'; verdict: 'PASS' | 'FAIL' | 'N/A'; detail: string }>;
 
 const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 

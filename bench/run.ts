@@ -12,19 +12,30 @@
  *
  * Each phase's scenarios run in interleaved rounds and keep their medians (see measurePhase).
  *
+ * 5. The checkout path (bench/checkout.ts): pgbench TPC-B as the baseline on the same server, then
+ *    "spread" and "flash sale" against one `atelier start`, each followed by the invariant checks.
+ *
+ * Both parts run by default; `npm run bench -- --only catalog|checkout` (or BENCH_ONLY=...) runs one.
+ *
  * Settings: BENCH_PRODUCTS, BENCH_DURATION (seconds per scenario, default 10), BENCH_ROUNDS (3),
  * BENCH_DATA_DIR, BENCH_PG_PORT, BENCH_PORT, BENCH_STRICT=true (exit 1 when a target fails).
+ * Checkout: BENCH_CHECKOUT_DURATION (15), BENCH_CHECKOUT_CONCURRENCY (50), BENCH_CUSTOMERS (500),
+ * BENCH_CHECKOUT_PRODUCTS (200), BENCH_FLASH_STOCK (1000), BENCH_FLASH_BUYERS (500),
+ * BENCH_WORKER_CONCURRENCY, BENCH_PG_POOL_MAX, BENCH_PROVIDER_PORT (3199), BENCH_PGBENCH_SECONDS (15).
+ * A broken invariant always exits 1.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import pino from 'pino';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../src/platform/postgres/embedded-postgres.ts';
 import { EMBEDDED_CATALOG_DB } from '../src/platform/postgres/stores.ts';
 import { startAtelier, stopAllAtelier, stopAtelier, waitUntilReady, type AtelierChild } from './children.ts';
-import { formatTable, formatTargets, judgeTargets, type Row } from './report.ts';
+import { formatCheckoutTable, runCheckoutBench, type CheckoutResult } from './checkout.ts';
+import { formatTable, formatTargets, judgeTargets, type Row, type Target } from './report.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -36,6 +47,23 @@ function intSetting(name: string, fallback: number, min: number): number {
   return n;
 }
 
+const PARTS = ['catalog', 'checkout'] as const;
+type Part = (typeof PARTS)[number];
+
+/** Which parts to run: `--only <part>` on the command line, else BENCH_ONLY, else all. */
+function selectedParts(): Set<Part> {
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { only: { type: 'string' } }, allowPositionals: false });
+  const raw = values.only ?? process.env.BENCH_ONLY;
+  if (raw === undefined || raw === '') return new Set(PARTS);
+  const picked = raw.split(',').map((p) => p.trim());
+  for (const p of picked) {
+    if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only / BENCH_ONLY must name ${PARTS.join(' or ')} (got "${p}")`);
+  }
+  return new Set(picked as Part[]);
+}
+
+const parts = selectedParts();
+
 const settings = {
   products: intSetting('BENCH_PRODUCTS', 100_000, 1),
   durationSec: intSetting('BENCH_DURATION', 10, 1),
@@ -44,6 +72,20 @@ const settings = {
   pgPort: intSetting('BENCH_PG_PORT', 54339, 1),
   apiPort: intSetting('BENCH_PORT', 3099, 1),
   strict: process.env.BENCH_STRICT === 'true',
+  checkout: {
+    apiPort: intSetting('BENCH_PORT', 3099, 1),
+    providerPort: intSetting('BENCH_PROVIDER_PORT', 3199, 1),
+    durationSec: intSetting('BENCH_CHECKOUT_DURATION', 15, 1),
+    concurrency: intSetting('BENCH_CHECKOUT_CONCURRENCY', 50, 1),
+    customers: intSetting('BENCH_CUSTOMERS', 500, 1),
+    products: intSetting('BENCH_CHECKOUT_PRODUCTS', 200, 1),
+    flashStock: intSetting('BENCH_FLASH_STOCK', 1000, 1),
+    flashBuyers: intSetting('BENCH_FLASH_BUYERS', 500, 1),
+    workerConcurrency: intSetting('BENCH_WORKER_CONCURRENCY', 8, 1),
+    poolMax: intSetting('BENCH_PG_POOL_MAX', 20, 1),
+    pgbenchSec: intSetting('BENCH_PGBENCH_SECONDS', 15, 1),
+    drainTimeoutSec: 180,
+  },
 };
 const BASE = `http://127.0.0.1:${settings.apiPort}`;
 const WARMUP_SEC = Math.min(3, Math.max(1, Math.round(settings.durationSec / 4)));
@@ -417,8 +459,13 @@ function scenarios(sample: Sample, secondPage: string | null): { cacheOn: Scenar
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
+  const c = settings.checkout;
   console.log(
-    `Atelier benchmark: ${settings.products} products, ${settings.durationSec} s per scenario in ${settings.rounds} rounds, ` +
+    `Atelier benchmark (${[...parts].join(' + ')}): ` +
+      (parts.has('catalog') ? `${settings.products} products, ${settings.durationSec} s per scenario in ${settings.rounds} rounds; ` : '') +
+      (parts.has('checkout')
+        ? `checkout ${c.durationSec} s at ${c.concurrency} customers, flash sale ${c.flashStock} units / ${c.flashBuyers} buyers; `
+        : '') +
       `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), node ${process.version}`,
   );
   // The bench holds the embedded PostgreSQL for the whole run, so that restarting the API (cache
@@ -432,32 +479,44 @@ async function main(): Promise<number> {
   stopDatabase = () => server.stop();
   const catalog = new pg.Pool({ connectionString: server.urlFor(EMBEDDED_CATALOG_DB), max: 2 });
   const rows: Row[] = [];
+  let targets: Target[] = [];
+  let products: { total: number; published: number } | null = null;
+  let checkout: CheckoutResult | null = null;
   let api: AtelierChild | null = null;
   const startedAt = new Date();
   try {
-    const products = await ensureCatalog(catalog);
-    const sample = await sampleCatalog(catalog, products.published);
-    console.log(
-      `sample: ${sample.hotIds.length} hot ids, ${sample.coldIds.length} cold ids, ${sample.shopSlugs.length} shops, ` +
-        `${sample.searchTerms.length} search terms (${sample.searchTerms.slice(0, 6).join(', ')}, ...)`,
-    );
+    if (parts.has('catalog')) {
+      products = await ensureCatalog(catalog);
+      const sample = await sampleCatalog(catalog, products.published);
+      console.log(
+        `sample: ${sample.hotIds.length} hot ids, ${sample.coldIds.length} cold ids, ${sample.shopSlugs.length} shops, ` +
+          `${sample.searchTerms.length} search terms (${sample.searchTerms.slice(0, 6).join(', ')}, ...)`,
+      );
 
-    console.log('\nAPI with the cache on:');
-    api = await startApi(true);
-    const plan = scenarios(sample, await firstPageCursor());
-    await warmServer(plan.cacheOn);
-    await measurePhase(plan.cacheOn, 'on', rows);
-    await stopAtelier(api);
+      console.log('\nAPI with the cache on:');
+      api = await startApi(true);
+      const plan = scenarios(sample, await firstPageCursor());
+      await warmServer(plan.cacheOn);
+      await measurePhase(plan.cacheOn, 'on', rows);
+      await stopAtelier(api);
 
-    console.log('\nAPI with the cache off (CACHE_ENABLED=false):');
-    api = await startApi(false);
-    await warmServer(plan.cacheOff);
-    await measurePhase(plan.cacheOff, 'off', rows);
-    await stopAtelier(api);
-    api = null;
+      console.log('\nAPI with the cache off (CACHE_ENABLED=false):');
+      api = await startApi(false);
+      await warmServer(plan.cacheOff);
+      await measurePhase(plan.cacheOff, 'off', rows);
+      await stopAtelier(api);
+      api = null;
+      targets = judgeTargets(rows);
+    }
 
-    const targets = judgeTargets(rows);
-    console.log(`\n${formatTable(rows)}\n\nTargets:\n${formatTargets(targets)}`);
+    if (parts.has('checkout')) {
+      checkout = await runCheckoutBench({ server, settings: c, env: atelierEnv, log: (line) => console.log(line) });
+      targets = [...targets, ...checkout.targets];
+    }
+
+    if (parts.has('catalog')) console.log(`\n${formatTable(rows)}`);
+    if (checkout) console.log(`\n${formatCheckoutTable(checkout.rows, checkout.pgbench)}`);
+    console.log(`\nTargets:\n${formatTargets(targets)}`);
 
     const resultsDir = path.join(ROOT, 'bench', 'results');
     await mkdir(resultsDir, { recursive: true });
@@ -471,14 +530,28 @@ async function main(): Promise<number> {
     };
     const report = {
       startedAt: startedAt.toISOString(),
+      parts: [...parts],
       machine,
-      settings: { ...settings, catalogProducts: products.total, publishedProducts: products.published, warmupSec: WARMUP_SEC },
+      settings: {
+        ...settings,
+        catalogProducts: products?.total ?? null,
+        publishedProducts: products?.published ?? null,
+        warmupSec: WARMUP_SEC,
+      },
       rows,
+      checkout,
       targets,
     };
     // NaN (skipped rows) is not JSON; null says "not measured".
     await writeFile(file, JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
     console.log(`\nresults: ${path.relative(process.cwd(), file)}`);
+    const broken = checkout?.rows.flatMap((r) => r.invariantProblems.map((p) => `${r.scenario}: ${p}`)) ?? [];
+    if (broken.length > 0) {
+      console.error(`\nINVARIANT BROKEN (${broken.length}): the buying path lost money or promises under load:`);
+      for (const p of broken.slice(0, 30)) console.error(`  - ${p}`);
+      if (broken.length > 30) console.error(`  ... and ${broken.length - 30} more (all of them in ${path.relative(process.cwd(), file)})`);
+      return 1;
+    }
     return settings.strict && targets.some((t) => t.kind === 'issue' && t.verdict !== 'PASS') ? 1 : 0;
   } finally {
     await stopAllAtelier();

@@ -1,0 +1,504 @@
+/**
+ * The checkout part of `npm run bench` (issue 3, "Benchmark" and "Speed").
+ *
+ * 1. pgbench's built-in TPC-B against the bench's PostgreSQL, nothing else running: the baseline.
+ * 2. One `atelier start` (API, workers and the simulated payment provider in one process) on the
+ *    same server; a bench seller with BENCH_CHECKOUT_PRODUCTS products in stock, and
+ *    BENCH_CUSTOMERS customers signed up before anything is measured (argon2 is slow on purpose).
+ * 3. "spread": BENCH_CHECKOUT_CONCURRENCY customers at once, each looping add-to-cart then
+ *    checkout of a random product; then the workers drain and orders paid per second is read
+ *    from the orders' own timestamps.
+ * 4. "flash sale": one variant with BENCH_FLASH_STOCK units, BENCH_FLASH_BUYERS distinct buyers
+ *    per round, all at once, one unit each ("buy now"), rounds until the stock is gone.
+ * 5. After each scenario the invariants (checkout-invariants.ts); a broken one fails the run.
+ */
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '../src/app/config.ts';
+import { createContainer, createLogger, type Container } from '../src/app/container.ts';
+import type { EmbeddedServer } from '../src/platform/postgres/embedded-postgres.ts';
+import { EMBEDDED_CATALOG_DB } from '../src/platform/postgres/stores.ts';
+import { checkRunInvariants, orderStatuses, type ProviderCharge } from './checkout-invariants.ts';
+import { startAtelier, stopAtelier, waitUntilReady } from './children.ts';
+import { createClient, errorKind, type Answer, type Client } from './http-client.ts';
+import { measurePgbench, type PgbenchResult } from './pgbench.ts';
+import type { Target } from './report.ts';
+
+export type CheckoutSettings = Readonly<{
+  apiPort: number;
+  providerPort: number;
+  durationSec: number;
+  concurrency: number;
+  customers: number;
+  products: number;
+  flashStock: number;
+  flashBuyers: number;
+  workerConcurrency: number;
+  poolMax: number;
+  pgbenchSec: number;
+  drainTimeoutSec: number;
+}>;
+
+/** One measured scenario, as printed and written to the results file. */
+export type CheckoutRow = Readonly<{
+  scenario: string;
+  concurrency: number;
+  durationSec: number;
+  checkoutCalls: number;
+  accepted: number;
+  acceptedPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  cartP99Ms: number | null;
+  /** Status + error code -> count, for every answer other than 202 (409s included). */
+  errors: Record<string, number>;
+  paid: number;
+  pendingAfterDrain: number;
+  paidPerSec: number;
+  /** Seconds from the first checkout to the last order paid. */
+  paidWindowSec: number;
+  invariantProblems: string[];
+  extra: Record<string, number | string>;
+}>;
+
+export type CheckoutResult = Readonly<{ pgbench: PgbenchResult; rows: CheckoutRow[]; targets: Target[]; setup: Record<string, number> }>;
+
+const ADDRESS = { name: 'Bench Buyer', line1: '1 Load Lane', city: 'Lyon', postalCode: '69001', country: 'FR' } as const;
+
+type Customer = Readonly<{ id: string; auth: Record<string, string> }>;
+
+const percentile = (sorted: readonly number[], p: number) =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+const sortNumbers = (xs: readonly number[]) => [...xs].sort((a, b) => a - b);
+
+function count(map: Record<string, number>, key: string): void {
+  map[key] = (map[key] ?? 0) + 1;
+}
+
+async function signUp(client: Client, role: 'customer' | 'seller', tag: string): Promise<Customer> {
+  const a = await client.request('POST', '/api/v1/auth/signup', {
+    body: {
+      email: `bench-${tag}-${randomUUID().slice(0, 13)}@bench.test`,
+      password: 'bench horse battery staple',
+      name: `Bench ${role}`,
+      role,
+    },
+  });
+  if (a.status !== 201) throw new Error(`sign-up failed: ${errorKind(a)}`);
+  const body = a.body as { account: { id: string }; token: string };
+  return { id: body.account.id, auth: { authorization: `Bearer ${body.token}` } };
+}
+
+async function signUpMany(client: Client, n: number): Promise<Customer[]> {
+  const out: Customer[] = [];
+  while (out.length < n) {
+    const batch = Math.min(25, n - out.length);
+    out.push(...(await Promise.all(Array.from({ length: batch }, (_, i) => signUp(client, 'customer', `c${out.length + i}`)))));
+  }
+  return out;
+}
+
+/** A seller's shop with `n` published one-variant products, each variant restocked with `stock`. */
+async function makeListings(app: Container, client: Client, n: number, stock: number, tag: string): Promise<string[]> {
+  const seller = await signUp(client, 'seller', `s-${tag}`);
+  const slug = `bench-${tag}-${Date.now().toString(36)}`;
+  await app.catalog.service.createShop(seller.id, { slug, name: `Bench shop ${slug}` });
+  const variantIds: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const product = await app.catalog.service.createProduct(seller.id, {
+      title: `Bench bowl ${tag} ${i}`,
+      description: 'Thrown by hand for the benchmark',
+      status: 'published',
+      variants: [{ options: { size: 'M' }, price: 1000 + ((i * 37) % 9000) }],
+    });
+    variantIds.push(product.variants[0]!.id);
+  }
+  await app.inventory.service.restockMany(variantIds.map((variantId) => ({ variantId, quantity: stock })));
+  return variantIds;
+}
+
+async function providerCharges(client: Client): Promise<ProviderCharge[]> {
+  const a = await client.request('GET', '/v1/charges', { timeoutMs: 60_000 });
+  if (a.status !== 200) throw new Error(`the payment provider's GET /v1/charges answered ${a.status}`);
+  return (a.body as { items: ProviderCharge[] }).items;
+}
+
+/**
+ * Jobs still to run on every database (the sweeper's self-rescheduling job aside, and jobs that
+ * used up their attempts, which nothing will run again): the follow-ups of payment (commit the
+ * reservation, emails, seller index) run after the order is paid, and the invariants need them done.
+ */
+async function jobsLeft(app: Container, since: Date): Promise<Record<string, number>> {
+  const left: Record<string, number> = {};
+  for (const handle of app.stores.all()) {
+    // Only this scenario's jobs: a job an earlier run left failing is not this run's to wait for,
+    // nor is one scheduled more than a minute ahead (housekeeping).
+    const { rows } = await handle.pool.query<{ task: string; n: number }>(
+      `select t.identifier as task, count(*)::int as n from graphile_worker._private_jobs j
+         join graphile_worker._private_tasks t on t.id = j.task_id
+        where t.identifier <> 'orders.sweep' and j.attempts < j.max_attempts and j.run_at < now() + interval '1 minute'
+          and j.created_at >= $1
+        group by 1`,
+      [since],
+    );
+    for (const r of rows) left[r.task] = (left[r.task] ?? 0) + r.n;
+  }
+  return left;
+}
+
+/** Polls until no accepted order is pending payment and the job queues are empty, or nothing moved for a while. */
+async function waitForDrain(app: Container, ids: readonly string[], since: Date, timeoutSec: number, log: (s: string) => void) {
+  const deadline = Date.now() + timeoutSec * 1000;
+  let last = '';
+  let lastMove = Date.now();
+  for (;;) {
+    const rows = await orderStatuses(app, ids);
+    const pending = rows.filter((r) => r.status === 'pending_payment').length;
+    const left = await jobsLeft(app, since);
+    const jobs = Object.values(left).reduce((a, b) => a + b, 0);
+    if ((pending === 0 && jobs === 0) || Date.now() > deadline || Date.now() - lastMove > 20_000) {
+      if (pending + jobs > 0) {
+        log(`    after the drain wait: ${pending} orders still pending payment, jobs queued: ${JSON.stringify(left)}`);
+      }
+      return rows;
+    }
+    if (`${pending}/${jobs}` !== last) {
+      last = `${pending}/${jobs}`;
+      lastMove = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+type Calls = { checkoutMs: number[]; cartMs: number[]; errors: Record<string, number>; acceptedIds: string[] };
+
+function record(calls: Calls, a: Answer): void {
+  calls.checkoutMs.push(a.ms);
+  if (a.status === 202) calls.acceptedIds.push((a.body as { order: { id: string } }).order.id);
+  else count(calls.errors, errorKind(a));
+}
+
+/** Each of `concurrency` loops owns its own customers (so two loops never share a cart). */
+async function spreadLoad(api: Client, customers: readonly Customer[], variants: readonly string[], concurrency: number, seconds: number) {
+  const calls: Calls = { checkoutMs: [], cartMs: [], errors: {}, acceptedIds: [] };
+  const until = Date.now() + seconds * 1000;
+  let seq = 0;
+  const loop = async (slot: number) => {
+    const mine = customers.filter((_, i) => i % concurrency === slot);
+    for (let turn = 0; Date.now() < until; turn++) {
+      const customer = mine[turn % mine.length]!;
+      const variantId = variants[(seq++ * 7919) % variants.length]!;
+      try {
+        const put = await api.request('PUT', `/api/v1/cart/lines/${variantId}`, { body: { quantity: 1 }, headers: customer.auth });
+        calls.cartMs.push(put.ms);
+        if (put.status !== 200) {
+          count(calls.errors, `cart ${errorKind(put)}`);
+          continue;
+        }
+        const a = await api.request('POST', '/api/v1/checkout', {
+          body: { shippingAddress: ADDRESS },
+          headers: { ...customer.auth, 'idempotency-key': randomUUID() },
+        });
+        record(calls, a);
+      } catch (err) {
+        count(calls.errors, `network ${(err as Error).message}`);
+      }
+    }
+  };
+  const started = Date.now();
+  await Promise.all(Array.from({ length: Math.min(concurrency, customers.length) }, (_, i) => loop(i)));
+  return { calls, started, elapsedSec: (Date.now() - started) / 1000 };
+}
+
+export async function runCheckoutBench(opts: {
+  server: EmbeddedServer;
+  settings: CheckoutSettings;
+  env: (extra: Record<string, string>) => NodeJS.ProcessEnv;
+  log: (line: string) => void;
+}): Promise<CheckoutResult> {
+  const { settings: s, log } = opts;
+  const rows: CheckoutRow[] = [];
+  const setup: Record<string, number> = {};
+
+  log('\npgbench baseline (TPC-B) on the same PostgreSQL, nothing else running:');
+  const pgbench = await measurePgbench({
+    adminUrl: opts.server.urlFor(EMBEDDED_CATALOG_DB),
+    clients: 8,
+    threads: 2,
+    seconds: s.pgbenchSec,
+    scale: 10,
+    log,
+  });
+  log(pgbench.kind === 'measured' ? `  pgbench: ${pgbench.tps.toFixed(0)} TPS` : `  pgbench skipped: ${pgbench.reason}`);
+
+  log('\nCheckout: one `atelier start` (API + workers + simulated provider):');
+  const env = opts.env({
+    HOST: '127.0.0.1',
+    PORT: String(s.apiPort),
+    PAYMENT_PROVIDER_PORT: String(s.providerPort),
+    COOKIE_SECURE: 'false',
+    WORKER_CONCURRENCY: String(s.workerConcurrency),
+    PG_POOL_MAX: String(s.poolMax),
+  });
+  delete env.PAYMENT_PROVIDER_URL;
+  delete env.SMTP_URL;
+  delete env.OUTBOX_DIR;
+  const child = startAtelier('atelier start (checkout)', ['start'], env);
+  const base = `http://127.0.0.1:${s.apiPort}`;
+  await waitUntilReady(child, `${base}/health`);
+  // The bench's own container (same settings, attached to the same server): setup through the
+  // modules' services and the invariant checks; it serves no traffic.
+  const app = await createContainer(loadConfig(env), { role: 'bench', migrate: false, log: createLogger({ logLevel: 'warn' }, 'bench') });
+  const api = createClient(base, s.flashBuyers + s.concurrency + 50);
+  const provider = createClient(`http://127.0.0.1:${s.providerPort}`, 4);
+  try {
+    const tag = Date.now().toString(36);
+    let t0 = Date.now();
+    const spreadVariants = await makeListings(app, api, s.products, 100_000, `spread-${tag}`);
+    const [flashVariant] = await makeListings(app, api, 1, s.flashStock, `flash-${tag}`);
+    setup.listingsSec = (Date.now() - t0) / 1000;
+    log(`  setup: ${spreadVariants.length} products in stock for "spread" and one with ${s.flashStock} units for the flash sale`);
+    t0 = Date.now();
+    const customers = await signUpMany(api, s.customers);
+    setup.signupSec = (Date.now() - t0) / 1000;
+    log(`  setup: ${customers.length} customers signed up in ${setup.signupSec.toFixed(1)} s (argon2; not measured)`);
+
+    // --- spread -------------------------------------------------------------------------------
+    const warmSec = Math.min(5, Math.max(2, Math.round(s.durationSec / 5)));
+    log(`  spread: warming up ${warmSec} s...`);
+    const warm = await spreadLoad(api, customers, spreadVariants, s.concurrency, warmSec);
+    await waitForDrain(app, warm.calls.acceptedIds, new Date(warm.started), s.drainTimeoutSec, log);
+    log(`  spread: ${s.concurrency} customers, add-to-cart then checkout over ${spreadVariants.length} products, ${s.durationSec} s...`);
+    const spread = await spreadLoad(api, customers, spreadVariants, s.concurrency, s.durationSec);
+    const acceptedAt = spread.calls.acceptedIds.length;
+    log(`    ${acceptedAt} checkouts accepted; waiting for the workers to pay them...`);
+    const spreadOrders = await waitForDrain(app, spread.calls.acceptedIds, new Date(warm.started), s.drainTimeoutSec, log);
+    const paid = spreadOrders.filter((o) => o.status === 'paid');
+    const lastPaid = Math.max(...paid.map((o) => o.updatedAt.getTime()));
+    const paidWindowSec = paid.length > 0 ? (lastPaid - spread.started) / 1000 : NaN;
+    const spreadProblems = await checkRunInvariants(app, await providerCharges(provider), [
+      ...warm.calls.acceptedIds,
+      ...spread.calls.acceptedIds,
+    ]);
+    rows.push(
+      summarise('spread (add-to-cart + checkout)', s.concurrency, spread.elapsedSec, spread.calls, {
+        paid: paid.length,
+        pending: spreadOrders.filter((o) => o.status === 'pending_payment').length,
+        paidWindowSec,
+        problems: spreadProblems,
+        extra: { products: spreadVariants.length, customers: customers.length, warmupAccepted: warm.calls.acceptedIds.length },
+      }),
+    );
+    log(describe(rows[rows.length - 1]!));
+
+    // --- flash sale ---------------------------------------------------------------------------
+    const buyers = customers.slice(0, s.flashBuyers);
+    if (buyers.length < s.flashBuyers) log(`    note: only ${buyers.length} distinct buyers (BENCH_CUSTOMERS < BENCH_FLASH_BUYERS)`);
+    log(`  flash sale: ${buyers.length} buyers at once per round for one variant with ${s.flashStock} units...`);
+    const flash: Calls = { checkoutMs: [], cartMs: [], errors: {}, acceptedIds: [] };
+    const flashStarted = Date.now();
+    let round = 0;
+    for (; round < 20; round++) {
+      const before = flash.acceptedIds.length;
+      // Everyone presses "buy now" at the same moment: one unit, the lines in the request.
+      const answers = await Promise.all(
+        buyers.map((b) =>
+          api
+            .request('POST', '/api/v1/checkout', {
+              body: { lines: [{ variantId: flashVariant!, quantity: 1 }], shippingAddress: ADDRESS },
+              headers: { ...b.auth, 'idempotency-key': randomUUID() },
+            })
+            .catch((err: Error) => err),
+        ),
+      );
+      for (const a of answers) {
+        if (a instanceof Error) count(flash.errors, `network ${a.message}`);
+        else record(flash, a);
+      }
+      log(`    round ${round + 1}: ${flash.acceptedIds.length - before} accepted`);
+      if (flash.acceptedIds.length === before) break;
+    }
+    const flashElapsed = (Date.now() - flashStarted) / 1000;
+    const flashOrders = await waitForDrain(app, flash.acceptedIds, new Date(flashStarted), s.drainTimeoutSec, log);
+    const flashPaid = flashOrders.filter((o) => o.status === 'paid');
+    const [level] = await app.inventory.service.levels([flashVariant!]);
+    const flashProblems = await checkRunInvariants(app, await providerCharges(provider), flash.acceptedIds);
+    if (flash.acceptedIds.length !== s.flashStock) {
+      flashProblems.push(`flash sale accepted ${flash.acceptedIds.length} orders for ${s.flashStock} units`);
+    }
+    if (level && (level.sold !== flashPaid.length || level.reserved !== 0)) {
+      flashProblems.push(`flash variant: sold ${level.sold}, reserved ${level.reserved} after ${flashPaid.length} orders paid`);
+    }
+    rows.push(
+      summarise('flash sale (one variant, buy now)', buyers.length, flashElapsed, flash, {
+        paid: flashPaid.length,
+        pending: flashOrders.filter((o) => o.status === 'pending_payment').length,
+        paidWindowSec: flashPaid.length > 0 ? (Math.max(...flashPaid.map((o) => o.updatedAt.getTime())) - flashStarted) / 1000 : NaN,
+        problems: flashProblems,
+        extra: {
+          stock: s.flashStock,
+          rounds: round + 1,
+          sold: level?.sold ?? NaN,
+          reserved: level?.reserved ?? NaN,
+          onHand: level?.onHand ?? NaN,
+        },
+      }),
+    );
+    log(describe(rows[rows.length - 1]!));
+  } finally {
+    api.close();
+    provider.close();
+    await app.close();
+    await stopAtelier(child);
+  }
+  return { pgbench, rows, targets: judgeCheckout(rows, pgbench), setup };
+}
+
+function summarise(
+  scenario: string,
+  concurrency: number,
+  elapsedSec: number,
+  calls: Calls,
+  after: { paid: number; pending: number; paidWindowSec: number; problems: string[]; extra: Record<string, number | string> },
+): CheckoutRow {
+  const sorted = sortNumbers(calls.checkoutMs);
+  const cart = sortNumbers(calls.cartMs);
+  return {
+    scenario,
+    concurrency,
+    durationSec: elapsedSec,
+    checkoutCalls: calls.checkoutMs.length,
+    accepted: calls.acceptedIds.length,
+    acceptedPerSec: calls.acceptedIds.length / elapsedSec,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    maxMs: sorted[sorted.length - 1] ?? NaN,
+    cartP99Ms: cart.length > 0 ? percentile(cart, 99) : null,
+    errors: calls.errors,
+    paid: after.paid,
+    pendingAfterDrain: after.pending,
+    paidPerSec: after.paid / after.paidWindowSec,
+    paidWindowSec: after.paidWindowSec,
+    invariantProblems: after.problems,
+    extra: after.extra,
+  };
+}
+
+function describe(r: CheckoutRow): string {
+  const errors = Object.entries(r.errors)
+    .map(([k, n]) => `${n} x ${k}`)
+    .join(', ');
+  return (
+    `    ${r.accepted} accepted (${r.acceptedPerSec.toFixed(0)}/s), checkout p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms; ` +
+    `${r.paid} paid (${r.paidPerSec.toFixed(0)}/s)${errors ? `; other answers: ${errors}` : ''}` +
+    (r.invariantProblems.length > 0 ? `; ${r.invariantProblems.length} INVARIANT PROBLEMS` : '; invariants hold')
+  );
+}
+
+const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+
+/** The checkout table, in the catalog table's style. */
+export function formatCheckoutTable(rows: readonly CheckoutRow[], pgbench: PgbenchResult): string {
+  const header = [
+    'scenario',
+    'conns',
+    'calls',
+    'accepted/s',
+    'p50 ms',
+    'p99 ms',
+    'max ms',
+    'paid',
+    'paid/s',
+    'other answers',
+    'invariants',
+  ];
+  const body = rows.map((r) => [
+    r.scenario,
+    String(r.concurrency),
+    String(r.checkoutCalls),
+    fixed(r.acceptedPerSec, 0),
+    fixed(r.p50Ms, 1),
+    fixed(r.p99Ms, 1),
+    fixed(r.maxMs, 0),
+    String(r.paid),
+    fixed(r.paidPerSec, 0),
+    Object.entries(r.errors)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ') || '-',
+    r.invariantProblems.length === 0 ? 'hold' : `${r.invariantProblems.length} BROKEN`,
+  ]);
+  body.push([
+    'pgbench TPC-B (baseline)',
+    pgbench.kind === 'measured' ? String(pgbench.clients) : '-',
+    '',
+    pgbench.kind === 'measured' ? `${fixed(pgbench.tps, 0)} tps` : 'skipped',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+    '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const numeric = new Set([1, 2, 3, 4, 5, 6, 7, 8]);
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+/** Issue 3's speed targets, plus the invariants as targets of their own. */
+export function judgeCheckout(rows: readonly CheckoutRow[], pgbench: PgbenchResult): Target[] {
+  const spread = rows.find((r) => r.scenario.startsWith('spread'));
+  const flash = rows.find((r) => r.scenario.startsWith('flash'));
+  const targets: Target[] = [];
+  const na = (name: string, detail: string) => targets.push({ name, kind: 'issue', verdict: 'N/A', detail });
+  const judge = (name: string, ok: boolean, detail: string) => targets.push({ name, kind: 'issue', verdict: ok ? 'PASS' : 'FAIL', detail });
+
+  if (!spread) na('checkout p99 < 50 ms at 50 concurrent customers (spread)', 'scenario did not run');
+  else
+    judge(
+      `checkout p99 < 50 ms at ${spread.concurrency} concurrent customers (spread)`,
+      spread.p99Ms < 50,
+      `p99 ${fixed(spread.p99Ms, 1)} ms`,
+    );
+  if (!spread) na('orders paid/s >= 25% of pgbench TPC-B TPS', 'scenario did not run');
+  else if (pgbench.kind !== 'measured') na('orders paid/s >= 25% of pgbench TPC-B TPS', `no baseline: ${pgbench.reason}`);
+  else {
+    const ratio = spread.paidPerSec / pgbench.tps;
+    judge(
+      'orders paid/s >= 25% of pgbench TPC-B TPS',
+      ratio >= 0.25,
+      `${fixed(spread.paidPerSec, 0)} paid/s vs ${fixed(pgbench.tps, 0)} TPS = ${(ratio * 100).toFixed(0)}%`,
+    );
+  }
+  if (!flash) na('flash sale sells exactly the stock, p99 < 200 ms', 'scenario did not run');
+  else {
+    const stock = Number(flash.extra.stock);
+    judge(
+      `flash sale sells exactly ${stock}, the rest get 409`,
+      flash.accepted === stock &&
+        flash.paid === stock &&
+        Object.keys(flash.errors).every((k) => k.startsWith('409 INVENTORY_OUT_OF_STOCK')),
+      `${flash.accepted} accepted, ${flash.paid} paid, sold ${flash.extra.sold}, reserved ${flash.extra.reserved}; ` +
+        `${flash.errors['409 INVENTORY_OUT_OF_STOCK'] ?? 0} x 409`,
+    );
+    judge(`flash sale checkout p99 < 200 ms at ${flash.concurrency} buyers`, flash.p99Ms < 200, `p99 ${fixed(flash.p99Ms, 1)} ms`);
+  }
+  for (const r of rows) {
+    targets.push({
+      name: `invariants after ${r.scenario}`,
+      kind: 'invariant',
+      verdict: r.invariantProblems.length === 0 ? 'PASS' : 'FAIL',
+      detail:
+        r.invariantProblems.length === 0
+          ? `nothing oversold, charged at most once, ${r.paid} paid and emailed, ${r.pendingAfterDrain} pending within deadline`
+          : r.invariantProblems.slice(0, 5).join('; ') +
+            (r.invariantProblems.length > 5 ? ` (+${r.invariantProblems.length - 5} more)` : ''),
+    });
+  }
+  return targets;
+}

