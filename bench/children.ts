@@ -23,7 +23,10 @@ export function startAtelier(
   env: NodeJS.ProcessEnv,
   opts: { showOutput?: boolean } = {},
 ): AtelierChild {
-  const proc = spawn(process.execPath, [ATELIER_BIN, ...args], {
+  // BENCH_CPU_PROF_DIR=<folder>: every child writes a V8 CPU profile there when it exits (open it
+  // in Chrome DevTools): where the server's time went during the run.
+  const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF_DIR)}`] : [];
+  const proc = spawn(process.execPath, [...profile, ATELIER_BIN, ...args], {
     env,
     stdio: ['ignore', opts.showOutput ? 'inherit' : 'pipe', opts.showOutput ? 'inherit' : 'pipe'],
   });

@@ -57,7 +57,10 @@ function selectedParts(): Set<Part> {
   if (raw === undefined || raw === '') return new Set(PARTS);
   const picked = raw.split(',').map((p) => p.trim());
   for (const p of picked) {
-    if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only / BENCH_ONLY must name ${PARTS.join(' or ')} (got "${p}")`);
+    if (!(PARTS as readonly string[]).includes(p)) {
+      console.error(`--only / BENCH_ONLY must name ${PARTS.join(' or ')} (got "${p}")`);
+      process.exit(2);
+    }
   }
   return new Set(picked as Part[]);
 }
@@ -460,13 +463,16 @@ function scenarios(sample: Sample, secondPage: string | null): { cacheOn: Scenar
 
 async function main(): Promise<number> {
   const c = settings.checkout;
+  // Whatever else runs on the machine shares its cores with the server and the load generator.
+  const loadAtStart = os.loadavg();
   console.log(
     `Atelier benchmark (${[...parts].join(' + ')}): ` +
       (parts.has('catalog') ? `${settings.products} products, ${settings.durationSec} s per scenario in ${settings.rounds} rounds; ` : '') +
       (parts.has('checkout')
         ? `checkout ${c.durationSec} s at ${c.concurrency} customers, flash sale ${c.flashStock} units / ${c.flashBuyers} buyers; `
         : '') +
-      `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), node ${process.version}`,
+      `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), node ${process.version}, ` +
+      `load average ${loadAtStart.map((l) => l.toFixed(1)).join(' ')}`,
   );
   // The bench holds the embedded PostgreSQL for the whole run, so that restarting the API (cache
   // off) neither restarts the database nor empties its buffers; the API processes attach to it.
@@ -514,6 +520,14 @@ async function main(): Promise<number> {
       targets = [...targets, ...checkout.targets];
     }
 
+    const loadAtEnd = os.loadavg();
+    targets.push({
+      // At the start only: by the end the 1-min average holds the bench's own load.
+      name: 'quiet machine: 1-min load average at start below half the CPU count',
+      kind: 'sanity',
+      verdict: loadAtStart[0]! < os.cpus().length / 2 ? 'PASS' : 'FAIL',
+      detail: `load ${loadAtStart[0]!.toFixed(1)} at start (${loadAtEnd[0]!.toFixed(1)} at the end, the bench's own included), ${os.cpus().length} CPUs`,
+    });
     if (parts.has('catalog')) console.log(`\n${formatTable(rows)}`);
     if (checkout) console.log(`\n${formatCheckoutTable(checkout.rows, checkout.pgbench)}`);
     console.log(`\nTargets:\n${formatTargets(targets)}`);
@@ -527,6 +541,8 @@ async function main(): Promise<number> {
       memoryGb: Math.round(os.totalmem() / 2 ** 30),
       node: process.version,
       platform: `${os.platform()}-${os.arch()}`,
+      loadAverageAtStart: loadAtStart,
+      loadAverageAtEnd: loadAtEnd,
     };
     const report = {
       startedAt: startedAt.toISOString(),
