@@ -24,10 +24,15 @@ const putLine = (variantId: string, quantity: number) =>
 test('without lines, the cart is checked out and the bought lines leave the cart in the same commit', async () => {
   assert.equal((await putLine(item.variantIds[0]!, 3)).statusCode, 200);
   assert.equal((await putLine(item.variantIds[1]!, 1)).statusCode, 200);
-  const res = await checkout(t.server, buyer, { shippingAddress: ADDRESS });
+  const key = 'cart-checkout-1';
+  const res = await checkout(t.server, buyer, { shippingAddress: ADDRESS }, key);
   assert.equal(res.statusCode, 202, res.body);
   assert.equal(res.json<Accepted>().order.total.amount, 700 * 3 + 1100);
   assert.deepEqual(await t.app.cart.service.lines(buyer.id), []);
+  // A retry with the same key finds the cart empty, and still gets the first answer.
+  const retry = await checkout(t.server, buyer, { shippingAddress: ADDRESS }, key);
+  assert.equal(retry.statusCode, 202);
+  assert.equal(retry.body, res.body);
   await t.drainJobs();
   assert.equal(await t.app.orders.service.getOrderStatus(res.json<Accepted>().order.id), 'paid');
   await assertInvariants(t);

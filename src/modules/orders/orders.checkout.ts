@@ -55,12 +55,15 @@ export function createCheckout(deps: OrdersDeps) {
     }
     // Read before the shard transaction opens: the cart lives in the same pool, and a transaction
     // waiting for a second connection of its own pool can exhaust it under load.
+    // An empty cart is refused only after the idempotency lookup: a retry of a cart checkout finds
+    // the cart it emptied, and must get the first answer, not "cart empty".
     const lines = await cart.lines(customerId);
-    if (lines.length === 0) throw ordersErrors.cartEmpty();
     return lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity }));
   }
 
+  /** The lines with catalog prices, or the refusal (decided later, under the key's lock). */
   async function price(lines: ReadonlyArray<{ variantId: string; quantity: number }>): Promise<PricedLine[] | DomainError> {
+    if (lines.length === 0) return ordersErrors.cartEmpty();
     const found = new Map((await catalog.getVariants(lines.map((l) => l.variantId))).map((v) => [v.variantId, v]));
     const missing = lines.filter((l) => !found.get(l.variantId)?.published);
     if (missing.length > 0) {
@@ -69,7 +72,7 @@ export function createCheckout(deps: OrdersDeps) {
       });
     }
     const priced = lines.map((l) => ({ variant: found.get(l.variantId)!, quantity: l.quantity }));
-    if (new Set(priced.map((p) => p.variant.price.currency)).size > 1) throw ordersErrors.mixedCurrencies();
+    if (new Set(priced.map((p) => p.variant.price.currency)).size > 1) return ordersErrors.mixedCurrencies();
     return priced;
   }
 
@@ -104,7 +107,12 @@ export function createCheckout(deps: OrdersDeps) {
           return answer;
         };
 
-        if (priced instanceof DomainError) return remember(errorAnswer(priced, 409));
+        if (priced instanceof DomainError) {
+          // A line that cannot be sold is an answer about this order, replayed like a 202; a
+          // malformed request (empty cart, mixed currencies) is refused without using up the key.
+          if (priced.kind === 'conflict') return remember(errorAnswer(priced, 409));
+          throw priced;
+        }
 
         const now = Date.now();
         const result = await inventory.reserve(
