@@ -91,7 +91,11 @@ function toTaskList(handle: DatabaseHandle, tasks: Readonly<Record<string, TaskH
           log.error({ err }, 'job failed permanently');
           // graphile-worker retries until attempts reach max_attempts: close the gap so it stops.
           await helpers.withPgClient((c) =>
-            c.query('update graphile_worker._private_jobs set max_attempts = attempts where id = $1', [job.id]),
+            // The reason is written here too: graphile-worker records its own failure asynchronously.
+            c.query('update graphile_worker._private_jobs set max_attempts = attempts, last_error = $2 where id = $1', [
+              job.id,
+              `${err.name}: ${err.message}`,
+            ]),
           );
         } else {
           log.warn({ err }, 'job failed, will retry');
