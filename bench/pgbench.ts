@@ -12,7 +12,16 @@ const run = promisify(execFile);
  * machine can do at all, not against a number from somewhere else.
  */
 export type PgbenchResult =
-  | Readonly<{ kind: 'measured'; tps: number; binary: string; clients: number; threads: number; seconds: number; scale: number }>
+  | Readonly<{
+      kind: 'measured';
+      tps: number;
+      binary: string;
+      version: string;
+      clients: number;
+      threads: number;
+      seconds: number;
+      scale: number;
+    }>
   | Readonly<{ kind: 'skipped'; reason: string }>;
 
 const SCRATCH_DB = 'atelier_pgbench';
@@ -72,7 +81,11 @@ export async function measurePgbench(opts: {
   const url = new URL(opts.adminUrl);
   const env = { ...process.env, PGPASSWORD: decodeURIComponent(url.password) };
   const conn = ['-h', url.hostname, '-p', url.port, '-U', decodeURIComponent(url.username)];
-  opts.log(`  pgbench: ${binary} (server is PostgreSQL ${serverMajor}); initialising scale ${opts.scale} in ${SCRATCH_DB}...`);
+  const version = await run(binary, ['--version']).then(
+    (r) => r.stdout.trim(),
+    () => 'version unknown',
+  );
+  opts.log(`  pgbench: ${binary} (${version}; server is PostgreSQL ${serverMajor}); initialising scale ${opts.scale} in ${SCRATCH_DB}...`);
   try {
     await run(binary, ['-i', '-q', '-s', String(opts.scale), ...conn, SCRATCH_DB], { env, maxBuffer: 16 * 1024 * 1024 });
     const args = ['-c', String(opts.clients), '-j', String(opts.threads), '-T', String(opts.seconds), '-n', ...conn, SCRATCH_DB];
@@ -84,6 +97,7 @@ export async function measurePgbench(opts: {
       kind: 'measured',
       tps: Number(m[1]),
       binary,
+      version,
       clients: opts.clients,
       threads: opts.threads,
       seconds: opts.seconds,
