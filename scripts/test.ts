@@ -5,23 +5,9 @@
  * run in parallel without seeing each other's data.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import net from 'node:net';
-import os from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import pino from 'pino';
-import { startEmbeddedPostgres } from '../src/platform/postgres/embedded-postgres.ts';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { ensureScratchPostgres } from '../test/support/scratch-postgres.ts';
 
 async function findTests(dir: string, out: string[] = []): Promise<string[]> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -37,28 +23,15 @@ const files = [...(await findTests('src')), ...(await findTests('test'))]
   .filter((f) => filter.length === 0 || filter.some((x) => f.includes(x)))
   .sort();
 
-let adminUrl = process.env.TEST_PG_ADMIN_URL;
-let stopServer = async () => {};
-let tmp: string | null = null;
-if (!adminUrl) {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'atelier-test-'));
-  const server = await startEmbeddedPostgres({
-    dataDir: tmp,
-    port: await freePort(),
-    databases: [],
-    log: pino({ level: 'warn' }),
-  });
-  adminUrl = server.urlFor('postgres');
-  stopServer = server.stop;
-  console.log(`test PostgreSQL: embedded on port ${server.port}`);
-}
+const given = process.env.TEST_PG_ADMIN_URL;
+const scratch = await ensureScratchPostgres('test');
+if (!given) console.log(`test PostgreSQL: embedded, ${new URL(scratch.adminUrl).host}`);
 if (!process.env.REDIS_URL) console.log('REDIS_URL is not set: tests that need Redis are skipped');
 
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files], {
   stdio: 'inherit',
-  env: { ...process.env, TEST_PG_ADMIN_URL: adminUrl },
+  env: { ...process.env, TEST_PG_ADMIN_URL: scratch.adminUrl },
 });
 const code: number = await new Promise((resolve) => child.on('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))));
-await stopServer();
-if (tmp) await rm(tmp, { recursive: true, force: true });
+await scratch.stop();
 process.exit(code);

@@ -1,20 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 
 /** Helpers for tests that run Atelier as a real process, the way an operator would. */
 export const ATELIER_BIN = path.resolve(import.meta.dirname, '../../bin/atelier.js');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './scratch-postgres.ts';
 
 export type RunningProcess = Readonly<{
   child: ChildProcess;

@@ -9,36 +9,13 @@
  *
  * Settings: CATALOG_BENCH_SECONDS (default 5), TEST_PG_ADMIN_URL (else an embedded PostgreSQL).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import autocannon from 'autocannon';
-import pino from 'pino';
-import { startEmbeddedPostgres } from '../../platform/postgres/embedded-postgres.ts';
+import { ensureScratchPostgres } from '../../../test/support/scratch-postgres.ts';
 import { newId } from '../../shared/ids.ts';
 
 const SECONDS = Number(process.env.CATALOG_BENCH_SECONDS ?? 5);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-let stopPg = async () => {};
-let tmp: string | null = null;
-if (!process.env.TEST_PG_ADMIN_URL) {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'atelier-catalog-bench-'));
-  const server = await startEmbeddedPostgres({ dataDir: tmp, port: await freePort(), databases: [], log: pino({ level: 'warn' }) });
-  process.env.TEST_PG_ADMIN_URL = server.urlFor('postgres');
-  stopPg = server.stop;
-}
+const scratch = await ensureScratchPostgres('catalog-bench');
 const { createTestApp } = await import('../../../test/support/test-app.ts');
 
 async function measure(url: string): Promise<{ rps: number; p99: number }> {
@@ -83,6 +60,5 @@ try {
   console.log(`warm detail / bare route: ${(warmRatio * 100).toFixed(0)}% (target >= 60%) ${warmRatio >= 0.6 ? 'MET' : 'MISSED'}`);
   console.log(`cache-off detail / one lookup: ${(coldRatio * 100).toFixed(0)}% (target >= 50%) ${coldRatio >= 0.5 ? 'MET' : 'MISSED'}`);
 } finally {
-  await stopPg();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
+  await scratch.stop();
 }

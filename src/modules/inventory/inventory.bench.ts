@@ -11,12 +11,7 @@
  * Settings: INVENTORY_BENCH_ROUNDS (default 5), INVENTORY_BENCH_BUYERS (500), PG_POOL_MAX (10),
  * TEST_PG_ADMIN_URL (else an embedded PostgreSQL with its default durability settings).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
-import { startEmbeddedPostgres } from '../../platform/postgres/embedded-postgres.ts';
+import { ensureScratchPostgres } from '../../../test/support/scratch-postgres.ts';
 import { newId } from '../../shared/ids.ts';
 import { createInventoryService } from './inventory.service.ts';
 
@@ -24,25 +19,7 @@ const ROUNDS = Number(process.env.INVENTORY_BENCH_ROUNDS ?? 5);
 const BUYERS = Number(process.env.INVENTORY_BENCH_BUYERS ?? 500);
 const POOL = Number(process.env.PG_POOL_MAX ?? 10);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-let stopPg = async () => {};
-let tmp: string | null = null;
-if (!process.env.TEST_PG_ADMIN_URL) {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'atelier-inventory-bench-'));
-  const server = await startEmbeddedPostgres({ dataDir: tmp, port: await freePort(), databases: [], log: pino({ level: 'warn' }) });
-  process.env.TEST_PG_ADMIN_URL = server.urlFor('postgres');
-  stopPg = server.stop;
-}
+const scratch = await ensureScratchPostgres('inventory-bench');
 const { createTestApp } = await import('../../../test/support/test-app.ts');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -99,6 +76,5 @@ try {
     await t.close();
   }
 } finally {
-  await stopPg();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
+  await scratch.stop();
 }

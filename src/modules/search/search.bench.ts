@@ -11,14 +11,9 @@
  * Settings: SEARCH_BENCH_PRODUCTS (default 100000), SEARCH_BENCH_SECONDS (default 10),
  * TEST_PG_ADMIN_URL (a PostgreSQL to use; otherwise an embedded one is started in a temp folder).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
-import pino from 'pino';
-import { startEmbeddedPostgres } from '../../platform/postgres/embedded-postgres.ts';
+import { ensureScratchPostgres } from '../../../test/support/scratch-postgres.ts';
 import { newId } from '../../shared/ids.ts';
 import { toTsQueryText } from './search.query.ts';
 import { searchQuery } from './search.repository.ts';
@@ -81,25 +76,7 @@ const NOUNS = [
 ];
 const EXTRAS = ['gift', 'wedding', 'kitchen', 'garden', 'nursery', 'studio', 'heirloom', 'everyday', 'limited', 'seasonal'];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-let stopPg = async () => {};
-let tmp: string | null = null;
-if (!process.env.TEST_PG_ADMIN_URL) {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'atelier-search-bench-'));
-  const server = await startEmbeddedPostgres({ dataDir: tmp, port: await freePort(), databases: [], log: pino({ level: 'warn' }) });
-  process.env.TEST_PG_ADMIN_URL = server.urlFor('postgres');
-  stopPg = server.stop;
-}
+const scratch = await ensureScratchPostgres('search-bench');
 // Imported after TEST_PG_ADMIN_URL is set.
 const { createTestApp } = await import('../../../test/support/test-app.ts');
 const CACHE = process.env.SEARCH_BENCH_CACHE === 'true';
@@ -218,6 +195,5 @@ try {
   console.log(result.latency.p99 < 50 && ok ? 'TARGET MET: p99 < 50 ms' : 'TARGET MISSED: p99 >= 50 ms or errors');
 } finally {
   await t.close();
-  await stopPg();
-  if (tmp) await rm(tmp, { recursive: true, force: true });
+  await scratch.stop();
 }
