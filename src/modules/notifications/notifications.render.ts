@@ -1,12 +1,20 @@
 import type { OrderEmail, RenderedEmail } from './notifications.types.ts';
 
 /** Digits after the point for a currency (JPY 0, USD 2, ...), from the runtime's ICU data. */
+// Building an Intl.NumberFormat costs more than rendering the whole email, so once per currency.
+const digitsByCurrency = new Map<string, number>();
+
 function minorDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
+  let digits = digitsByCurrency.get(currency);
+  if (digits === undefined) {
+    try {
+      digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      digits = 2;
+    }
+    digitsByCurrency.set(currency, digits);
   }
+  return digits;
 }
 
 /** Minor units to "12.50 USD": integer arithmetic only, so no float ever rounds a price. */
