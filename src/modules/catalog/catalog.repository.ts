@@ -27,17 +27,8 @@ export type ShopRow = {
 };
 export type ImageJson = { id: string; alt: string; urls: { thumb: string; card: string; full: string } };
 export type VariantJson = { id: string; sku: string; options: Record<string, string>; price: number; position: number };
-export type ProductRow = {
-  id: string;
-  shop_id: string;
-  owner_id: string;
-  title: string;
-  description: string;
-  category_id: string | null;
-  status: 'draft' | 'published';
-  price_min: number;
-  currency: string;
-  images: ImageJson[];
+/** A product as read: the stored columns plus what the read joins in from shops, categories, variants. */
+export type ProductRow = NewProductRow & {
   created_at: Date;
   updated_at: Date;
   shop_slug: string;
