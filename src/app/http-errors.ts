@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorResponse } from '../platform/http/schemas.ts';
 import { isDomainError, type ErrorKind } from '../shared/errors.ts';
 
 /**
@@ -32,7 +33,8 @@ const FASTIFY_CODES: Readonly<Record<string, { status: number; code: string; mes
   FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Expected multipart/form-data' },
 };
 
-export type ErrorBody = { error: { code: string; message: string; field?: string; details?: Record<string, unknown> } };
+/** The body clients get: the shape declared once in platform/http/schemas.ts. */
+export type ErrorBody = ErrorResponse;
 
 type AjvError = { instancePath?: string; keyword?: string; message?: string; params?: Record<string, string | undefined> };
 

@@ -48,13 +48,6 @@ export const CartSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const ErrorResponse = Type.Object({
-  error: Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    field: Type.Optional(Type.String()),
-    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-  }),
-});
+export { ErrorResponseSchema as ErrorResponse } from '../../platform/http/schemas.ts';
 
 export const NoContent = Type.Null({ description: 'No content' });

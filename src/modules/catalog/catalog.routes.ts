@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { NotModifiedResponse } from '../../platform/http/schemas.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type, type Static } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import { sendPublicJson, type PublicCachePolicy } from '../../platform/http/cached-json.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthGuards } from '../identity/index.ts';
@@ -12,7 +13,6 @@ const tags = ['catalog'];
 const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
 /** Products are deeply readonly; the schema types are not. Same shape, so the assertion is safe. */
 const asJson = (p: Product) => p as Static<typeof s.ProductSchema>;
-const notModified = { 304: Type.Null({ description: 'Not modified (ETag matched)' }) };
 
 /** The signed-in account's id; the guards have already answered 401/403 when there is none. */
 function accountId(request: FastifyRequest): string {
@@ -34,7 +34,7 @@ export function catalogRoutes(deps: { catalog: CatalogUseCases; guards: AuthGuar
 
     api.get(
       '/categories',
-      { schema: { tags, summary: 'The category tree', response: { 200: s.CategoryTreeSchema, ...notModified } } },
+      { schema: { tags, summary: 'The category tree', response: { 200: s.CategoryTreeSchema, ...NotModifiedResponse } } },
       async (request, reply) => sendPublicJson(request, reply, await catalog.pages.categories(), httpCache),
     );
 
@@ -45,7 +45,7 @@ export function catalogRoutes(deps: { catalog: CatalogUseCases; guards: AuthGuar
           tags,
           summary: 'Published products, filtered and sorted, a keyset page at a time',
           querystring: s.ListQuerystring,
-          response: { 200: s.ProductPageSchema, ...notModified, 400: s.ErrorSchema },
+          response: { 200: s.ProductPageSchema, ...NotModifiedResponse, 400: s.ErrorSchema },
         },
       },
       async (request, reply) => sendPublicJson(request, reply, await catalog.pages.list(request.query), httpCache),
@@ -58,7 +58,7 @@ export function catalogRoutes(deps: { catalog: CatalogUseCases; guards: AuthGuar
           tags,
           summary: 'A published product',
           params: s.IdParams,
-          response: { 200: s.PublicProductSchema, ...notModified, 404: s.ErrorSchema },
+          response: { 200: s.PublicProductSchema, ...NotModifiedResponse, 404: s.ErrorSchema },
         },
       },
       async (request, reply) => sendPublicJson(request, reply, await catalog.pages.product(request.params.id), httpCache),
@@ -71,7 +71,7 @@ export function catalogRoutes(deps: { catalog: CatalogUseCases; guards: AuthGuar
           tags,
           summary: 'A shop and its first page of published products',
           params: s.SlugParams,
-          response: { 200: s.ShopPageSchema, ...notModified, 404: s.ErrorSchema },
+          response: { 200: s.ShopPageSchema, ...NotModifiedResponse, 404: s.ErrorSchema },
         },
       },
       async (request, reply) => sendPublicJson(request, reply, await catalog.pages.shop(request.params.slug), httpCache),

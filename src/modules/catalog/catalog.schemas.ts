@@ -84,10 +84,7 @@ const CategoryNode = Type.Recursive((This) =>
   Type.Object({ id: Id, slug: Type.String(), name: Type.String(), parentId: Nullable(Id), children: Type.Array(This) }, closed),
 );
 export const CategoryTreeSchema = Type.Object({ categories: Type.Array(CategoryNode) }, closed);
-export const ErrorSchema = Type.Object(
-  { error: Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) }) },
-  { description: 'Error' },
-);
+export { ErrorResponseSchema as ErrorSchema } from '../../platform/http/schemas.ts';
 
 // ---- requests
 

@@ -64,19 +64,6 @@ export const SessionList = Type.Object({ sessions: Type.Array(SessionSchema, { m
 
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 
-export const ErrorResponse = Type.Object(
-  {
-    error: Type.Object(
-      {
-        code: Type.String(),
-        message: Type.String(),
-        field: Type.Optional(Type.String()),
-        details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-      },
-      { additionalProperties: false },
-    ),
-  },
-  { additionalProperties: false },
-);
+export { ErrorResponseSchema as ErrorResponse } from '../../platform/http/schemas.ts';
 
 export const NoContent = Type.Null({ description: 'No content' });

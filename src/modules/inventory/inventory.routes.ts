@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { NotModifiedResponse } from '../../platform/http/schemas.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { sendPublicJson, type PublicCachePolicy } from '../../platform/http/cached-json.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthGuards } from '../identity/index.ts';
@@ -9,7 +9,6 @@ import * as s from './inventory.schemas.ts';
 
 const tags = ['inventory'];
 const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
-const notModified = { 304: Type.Null({ description: 'Not modified (ETag matched)' }) };
 const errors = { 400: s.ErrorSchema, 401: s.ErrorSchema, 403: s.ErrorSchema, 404: s.ErrorSchema };
 
 function accountId(request: FastifyRequest): string {
@@ -41,7 +40,7 @@ export function inventoryRoutes(deps: {
           tags,
           summary: "A published product's stock per variant, coarse (in stock, few left, sold out)",
           params: s.ProductParams,
-          response: { 200: s.PublicStockSchema, ...notModified, 404: s.ErrorSchema },
+          response: { 200: s.PublicStockSchema, ...NotModifiedResponse, 404: s.ErrorSchema },
         },
       },
       async (request, reply) => sendPublicJson(request, reply, await inventory.pages.productStock(request.params.id), stockPolicy),

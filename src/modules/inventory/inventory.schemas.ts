@@ -33,11 +33,4 @@ export const SellerInventorySchema = Type.Object(
   closed,
 );
 
-export const ErrorSchema = Type.Object({
-  error: Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    field: Type.Optional(Type.String()),
-    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-  }),
-});
+export { ErrorResponseSchema as ErrorSchema } from '../../platform/http/schemas.ts';

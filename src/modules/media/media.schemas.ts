@@ -1,20 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { MAX_ALT_LENGTH } from './media.service.ts';
 
-export const ErrorResponse = Type.Object(
-  {
-    error: Type.Object(
-      {
-        code: Type.String({ maxLength: 100 }),
-        message: Type.String({ maxLength: 1000 }),
-        field: Type.Optional(Type.String({ maxLength: 200 })),
-        details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-      },
-      { additionalProperties: false },
-    ),
-  },
-  { additionalProperties: false },
-);
+export { ErrorResponseSchema as ErrorResponse } from '../../platform/http/schemas.ts';
 
 export const ProductParams = Type.Object({ id: Type.String({ format: 'uuid', maxLength: 36 }) }, { additionalProperties: false });
 

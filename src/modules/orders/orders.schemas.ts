@@ -9,20 +9,7 @@ const MoneySchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const ErrorResponse = Type.Object(
-  {
-    error: Type.Object(
-      {
-        code: Type.String({ maxLength: 100 }),
-        message: Type.String({ maxLength: 1000 }),
-        field: Type.Optional(Type.String({ maxLength: 200 })),
-        details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-      },
-      { additionalProperties: false },
-    ),
-  },
-  { additionalProperties: false },
-);
+export { ErrorResponseSchema as ErrorResponse } from '../../platform/http/schemas.ts';
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 

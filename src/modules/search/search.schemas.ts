@@ -40,7 +40,4 @@ export const SearchResultSchema = Type.Object(
   closed,
 );
 
-export const ErrorSchema = Type.Object(
-  { error: Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) }) },
-  { description: 'Error' },
-);
+export { ErrorResponseSchema as ErrorSchema } from '../../platform/http/schemas.ts';
