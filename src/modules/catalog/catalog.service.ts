@@ -4,7 +4,8 @@ import type { Cache } from '../../platform/cache/cache.ts';
 import type { EventBus } from '../../platform/events.ts';
 import { prepareJson, type PreparedJson } from '../../platform/http/cached-json.ts';
 import { DomainError } from '../../shared/errors.ts';
-import { newId } from '../../shared/ids.ts';
+// Ids from callers are checked before they reach a uuid column (a malformed one would be a 500).
+import { isId, newId } from '../../shared/ids.ts';
 import { MAX_AMOUNT } from '../../shared/money.ts';
 import { decodeProductCursor, encodeProductCursor, type ProductSort } from './catalog.cursor.ts';
 import { catalogErrors } from './catalog.errors.ts';
@@ -17,8 +18,6 @@ import type { Category, CatalogService, NewVariant, Product, ProductStatus, Shop
 export const MAX_VARIANTS = 50;
 /** A not-found answer is cached briefly: long enough to absorb a burst, short enough to forget. */
 const NOT_FOUND_TTL_MS = 10_000;
-/** Any UUID: ids from callers are checked before they reach a uuid column (a malformed one would be a 500). */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** How long this process serves a page from its own memory before asking the shared cache again. */
 const HOT_TTL_MS = 1000;
 /** After commit, invalidate again a moment later: a read that loaded the old row just before the commit may have re-filled the cache. */
@@ -366,13 +365,13 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
     },
 
     async getProduct(id) {
-      if (!UUID.test(id)) return null;
+      if (!isId(id)) return null;
       const row = await repo.productById(deps.pool, id);
       return row ? toProduct(row) : null;
     },
 
     async getProducts(given) {
-      const ids = given.filter((id) => UUID.test(id));
+      const ids = given.filter((id) => isId(id));
       const out: Product[] = [];
       for (let i = 0; i < ids.length; i += 1000) {
         out.push(...(await repo.productsByIds(db, ids.slice(i, i + 1000))).map(toProduct));
@@ -381,14 +380,14 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
     },
 
     async assertProductOwner(productId, accountId) {
-      if (!UUID.test(productId)) throw catalogErrors.productNotFound();
+      if (!isId(productId)) throw catalogErrors.productNotFound();
       const head = await repo.productHead(db, productId);
       if (!head) throw catalogErrors.productNotFound();
       if (head.owner_id !== accountId) throw catalogErrors.notOwner();
     },
 
     async setProductImages(productId, images) {
-      if (!UUID.test(productId)) throw catalogErrors.productNotFound();
+      if (!isId(productId)) throw catalogErrors.productNotFound();
       await db.transaction().execute(async (trx) => {
         const updated = await repo.setImages(trx, productId, images as repo.ImageJson[]);
         if (!updated) throw catalogErrors.productNotFound();
@@ -434,7 +433,7 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
     },
 
     async getVariants(given) {
-      const ids = [...new Set(given.filter((id) => UUID.test(id)))];
+      const ids = [...new Set(given.filter((id) => isId(id)))];
       if (ids.length === 0) return [];
       const found = await repo.variantsForSale(db, ids);
       return found.map((r) => ({
@@ -453,7 +452,7 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
     },
 
     async assertVariantOwner(variantId, accountId) {
-      if (!UUID.test(variantId)) throw catalogErrors.variantNotFound();
+      if (!isId(variantId)) throw catalogErrors.variantNotFound();
       const row = await repo.variantOwner(db, variantId);
       if (!row) throw catalogErrors.variantNotFound();
       if (row.owner_id !== accountId) throw catalogErrors.notOwner();

@@ -11,6 +11,7 @@ import { inventoryErrors } from './inventory.errors.ts';
 import * as repo from './inventory.repository.ts';
 import { INVENTORY_EVENTS } from './inventory.events.ts';
 import type { InventoryService, StockLevel, StockLine, StockStatus } from './index.ts';
+import { isId } from '../../shared/ids.ts';
 
 /** At or below this many available, the public sees "only a few left". */
 export const FEW_LEFT = 5;
@@ -21,7 +22,6 @@ export const STOCK_PAGE_TTL_MS = 2000;
 /** Lines one reservation may carry (checkout allows 50). */
 const MAX_LINES = 100;
 const MAX_LINE_QUANTITY = 1_000_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Bound on the variant -> product map used to retire cached stock pages. */
 const MAX_REMEMBERED_VARIANTS = 200_000;
 
@@ -198,7 +198,7 @@ export function createInventoryService(deps: InventoryServiceDeps): InventoryUse
   const closeBatcher = new GroupCommitBatcher<CloseRequest, null>(runCloseBatch, deps.batching ?? { maxBatch: 200, maxInFlight: 1 });
 
   async function closeOrder(orderId: string, to: CloseRequest['to']): Promise<void> {
-    if (!UUID.test(orderId)) return; // no reservation can exist under a malformed id
+    if (!isId(orderId)) return; // no reservation can exist under a malformed id
     try {
       await closeBatcher.submit({ orderId, to });
     } catch (err) {
@@ -209,12 +209,12 @@ export function createInventoryService(deps: InventoryServiceDeps): InventoryUse
 
   const service: InventoryUseCases = {
     async reserve(orderId, lines, expiresAt) {
-      if (typeof orderId !== 'string' || !UUID.test(orderId)) throw inventoryErrors.invalidOrderId();
+      if (typeof orderId !== 'string' || !isId(orderId)) throw inventoryErrors.invalidOrderId();
       if (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime()))
         throw inventoryErrors.invalidLines('expiresAt is a date', 'expiresAt');
       const merged = normaliseLines(lines);
       // A malformed variant id can never be in stock; refusing it here keeps it out of the batch's SQL.
-      const malformed = merged.filter((l) => !UUID.test(l.variantId));
+      const malformed = merged.filter((l) => !isId(l.variantId));
       if (malformed.length > 0) return { ok: false, shortages: malformed.map((l) => ({ variantId: l.variantId, requested: l.quantity })) };
       let decision: Decision;
       try {
@@ -233,7 +233,7 @@ export function createInventoryService(deps: InventoryServiceDeps): InventoryUse
     release: (orderId) => closeOrder(orderId, 'released'),
 
     async extend(orderId, expiresAt) {
-      if (!UUID.test(orderId)) return;
+      if (!isId(orderId)) return;
       await repo.extendReservations(db, orderId, expiresAt);
     },
 
@@ -243,7 +243,7 @@ export function createInventoryService(deps: InventoryServiceDeps): InventoryUse
     },
 
     async statuses(variantIds) {
-      const valid = [...new Set(variantIds.filter((id) => UUID.test(id)))];
+      const valid = [...new Set(variantIds.filter((id) => isId(id)))];
       const found = valid.length > 0 ? await repo.readStock(db, valid) : [];
       const byId = new Map(found.map((r) => [r.variant_id, statusOf(available(r))]));
       // A variant nobody has stocked is simply sold out.
@@ -251,7 +251,7 @@ export function createInventoryService(deps: InventoryServiceDeps): InventoryUse
     },
 
     async levels(variantIds) {
-      const valid = [...new Set(variantIds.filter((id) => UUID.test(id)))];
+      const valid = [...new Set(variantIds.filter((id) => isId(id)))];
       const found = valid.length > 0 ? await repo.readStock(db, valid) : [];
       const byId = new Map(found.map((r) => [r.variant_id, toLevel(r)]));
       return valid.map((id) => byId.get(id) ?? emptyLevel(id));
@@ -265,7 +265,7 @@ export function createInventoryService(deps: InventoryServiceDeps): InventoryUse
     async restockMany(lines) {
       const merged = new Map<string, number>();
       lines.forEach((l, i) => {
-        if (!UUID.test(l.variantId)) throw inventoryErrors.variantNotFound();
+        if (!isId(l.variantId)) throw inventoryErrors.variantNotFound();
         checkCount(l.quantity, 1, MAX_RESTOCK, i === 0 && lines.length === 1 ? 'body.quantity' : `lines[${i}].quantity`);
         merged.set(l.variantId, (merged.get(l.variantId) ?? 0) + l.quantity);
       });
@@ -281,7 +281,7 @@ export function createInventoryService(deps: InventoryServiceDeps): InventoryUse
     },
 
     async setOnHand(variantId, onHand) {
-      if (!UUID.test(variantId)) throw inventoryErrors.variantNotFound();
+      if (!isId(variantId)) throw inventoryErrors.variantNotFound();
       checkCount(onHand, 0, MAX_ON_HAND, 'body.onHand');
       const change = await db
         .transaction()
@@ -338,7 +338,7 @@ export function createInventoryService(deps: InventoryServiceDeps): InventoryUse
       async productStock(productId) {
         const key = cacheKeys.productStock(productId);
         const load = async (): Promise<CachedPage> => {
-          const product = UUID.test(productId) ? await catalog.getProduct(productId) : null;
+          const product = isId(productId) ? await catalog.getProduct(productId) : null;
           if (!product || product.status !== 'published') {
             return {
               ...prepareJson({ error: { code: 'INVENTORY_PRODUCT_NOT_FOUND', message: 'No such product' } }, 404),
