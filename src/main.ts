@@ -1,5 +1,7 @@
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
+import { startApiCluster, type ApiCluster } from './app/cluster.ts';
 import { ConfigError, loadConfig, type Config } from './app/config.ts';
 import { createContainer, createLogger, type Container } from './app/container.ts';
 import { buildHttpServer } from './app/http.ts';
@@ -11,7 +13,8 @@ import { startFakeProvider, type FakeProvider } from './modules/payments/index.t
 const USAGE = `atelier <command>
 
   start               API and workers in one process (embedded PostgreSQL unless URLs are set)
-  api                 the HTTP API only
+    --api-processes N   serve the API from N processes sharing the port (default API_PROCESSES, 1)
+  api                 the HTTP API only (--api-processes N as for start)
   worker              the job workers only
   migrate             apply every module's migrations to every database, then exit
   seed [--products N] make demo shops, products and images (default 200 products)
@@ -19,11 +22,11 @@ const USAGE = `atelier <command>
 
 Settings come from environment variables; see the README.`;
 
-type Running = { app: Container; server?: FastifyInstance; workers?: Workers; provider?: FakeProvider };
+type Running = { app: Container; server?: FastifyInstance; apiCluster?: ApiCluster; workers?: Workers; provider?: FakeProvider };
 
-function installShutdown(running: Running): void {
+function installShutdown(running: Running): (reason: string) => void {
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (signal: string, exitCode = 0) => {
     if (stopping) {
       running.app.log.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
@@ -33,23 +36,32 @@ function installShutdown(running: Running): void {
     // Order matters: stop accepting and drain requests, then let running jobs finish, then close pools.
     try {
       await running.server?.close();
+      await running.apiCluster?.stop();
       await running.workers?.stop();
       await running.app.close();
       await running.provider?.close();
-      process.exit(0);
+      process.exit(exitCode);
     } catch (err) {
       running.app.log.error({ err }, 'unclean shutdown');
       process.exit(1);
     }
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  if (cluster.isWorker) {
+    // Ctrl-C reaches every process of the terminal's group; an API process of a cluster waits for
+    // its primary's SIGTERM instead, so that one Ctrl-C is not taken for two (see cluster.ts).
+    process.on('SIGINT', () => undefined);
+  } else {
+    process.once('SIGINT', () => void stop('SIGINT'));
+  }
+  return (reason) => void stop(reason, 1);
 }
 
-async function serve(config: Config, role: 'start' | 'api' | 'worker'): Promise<void> {
-  const app = await createContainer(config, { role, migrate: true });
+async function serve(config: Config, role: 'start' | 'api' | 'worker', apiProcesses: number): Promise<void> {
+  // An API process forked by `--api-processes` finds the migrations applied by its primary.
+  const app = await createContainer(config, { role, migrate: !cluster.isWorker });
   const running: Running = { app };
-  installShutdown(running);
+  const fail = installShutdown(running);
   if (role === 'start' && !config.payments.providerUrl) {
     // The all-in-one default simulates the external payment provider next to the app.
     running.provider = await startFakeProvider({ port: config.payments.simulatorPort });
@@ -60,7 +72,11 @@ async function serve(config: Config, role: 'start' | 'api' | 'worker'): Promise<
     if (seeded.created) app.log.info({ products: seeded.products }, 'seeded demo data on first start');
   }
   if (role !== 'api') running.workers = await startWorkerRole(app);
-  if (role !== 'worker') {
+  if (role !== 'worker' && apiProcesses > 1 && cluster.isPrimary) {
+    running.apiCluster = await startApiCluster({ processes: apiProcesses, log: app.log, onFatal: fail });
+    const shown = `${config.host.replace('0.0.0.0', 'localhost')}:${config.port}`;
+    if (process.stdout.isTTY) console.log(`\n  Atelier is running at http://${shown} (${apiProcesses} API processes)\n`);
+  } else if (role !== 'worker') {
     running.server = await buildHttpServer(app);
     const address = await running.server.listen({ host: config.host, port: config.port });
     const shown = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
@@ -72,11 +88,22 @@ async function serve(config: Config, role: 'start' | 'api' | 'worker'): Promise<
   }
 }
 
+/** `--api-processes` wins over API_PROCESSES; a process forked by a cluster always runs one API. */
+function apiProcessesOf(command: string, flag: string | undefined, config: Config): number {
+  if (cluster.isWorker) return 1;
+  if (flag === undefined) return command === 'worker' ? 1 : config.apiProcesses;
+  if (command === 'worker') throw new ConfigError('--api-processes', 'applies to start and api, not worker');
+  const n = Number(flag);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new ConfigError('--api-processes', `must be a whole number from 1 to 64 (got "${flag}")`);
+  return n;
+}
+
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { products: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { products: { type: 'string' }, 'api-processes': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const command = positionals[0];
   if (values.help || !command) {
@@ -88,7 +115,7 @@ async function main(argv: string[]): Promise<void> {
     case 'start':
     case 'api':
     case 'worker':
-      return serve(config, command);
+      return serve(config, command, apiProcessesOf(command, values['api-processes'], config));
     case 'payment-provider': {
       const provider = await startFakeProvider({ port: config.payments.simulatorPort, host: config.host });
       console.log(`simulated payment provider listening on ${provider.url}`);
