@@ -19,6 +19,7 @@ const schema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: int(0, 65535).default(3000),
   API_PROCESSES: int(1, 64).default(1),
+  API_PROCESSES: int(1, 64).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ATELIER_DATA_DIR: z.string().min(1).default('.atelier'),
   CATALOG_DATABASE_URL: postgresUrl.optional(),
@@ -28,10 +29,30 @@ const schema = z.object({
   LOGICAL_SHARDS: int(1, 4096).default(64),
   PG_POOL_MAX: int(1, 500).default(10),
   PG_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(5000),
+  CATALOG_REPLICA_URLS: z.string().optional(),
+  REPLICA_MAX_LAG_MS: int(50, 600_000).default(1000),
+  REPLICA_CHECK_INTERVAL_MS: int(50, 60_000).default(500),
+  REPLICA_READ_YOUR_WRITES_MS: int(0, 3_600_000).default(5000),
   CACHE_ENABLED: bool.default(true),
   CACHE_TTL_SECONDS: int(1, 86_400).default(60),
   CACHE_GRACE_SECONDS: int(0, 604_800).default(6 * 3600),
   CACHE_MAX_ITEMS: int(100, 10_000_000).default(50_000),
+  REDIS_URL: z
+    .string()
+    .refine((v) => /^rediss?:\/\//.test(v), { message: 'must be a redis:// or rediss:// URL' })
+    .optional(),
+  REDIS_TIMEOUT_MS: int(5, 10_000).default(50),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, { message: 'must be 1-64 characters of A-Z, a-z, 0-9, ":", "_", ".", "-"' })
+    .default('atelier'),
+  SESSION_CACHE_SECONDS: int(0, 300).default(30),
+  RATE_LIMIT_ENABLED: bool.default(true),
+  RATE_LIMIT_WINDOW_SECONDS: int(1, 3600).default(60),
+  RATE_LIMIT_IP_MAX: int(1, 10_000_000).default(1200),
+  RATE_LIMIT_ACCOUNT_MAX: int(1, 10_000_000).default(600),
+  RATE_LIMIT_STRICT_IP_MAX: int(1, 10_000_000).default(30),
+  RATE_LIMIT_STRICT_ACCOUNT_MAX: int(1, 10_000_000).default(10),
   HTTP_S_MAXAGE_SECONDS: int(0, 86_400).default(30),
   HTTP_STALE_WHILE_REVALIDATE_SECONDS: int(0, 86_400).default(300),
   SESSION_IDLE_MINUTES: int(5, 525_600).default(7 * 24 * 60),
@@ -80,9 +101,15 @@ export type Config = Readonly<{
   shardDatabases: ReadonlyArray<{ name: string; url: string | null }>;
   logicalShards: number;
   pg: { poolMax: number; statementTimeoutMs: number };
+  /** Streaming replicas of the catalog store; no URLs means every read on the primary. */
+  catalogReplicas: { urls: string[]; maxLagMs: number; checkIntervalMs: number; readYourWritesMs: number };
   cache: { enabled: boolean; ttlSeconds: number; graceSeconds: number; maxItems: number };
+  /** Unset: level 0, everything in process memory. Set: the shared cache tier, bus and rate-limit counters. */
+  redis: { url: string; timeoutMs: number; keyPrefix: string } | null;
+  /** Per window of `windowSeconds`; strict limits apply to log-in, sign-up and checkout. */
+  rateLimit: { enabled: boolean; windowSeconds: number; ipMax: number; accountMax: number; strictIpMax: number; strictAccountMax: number };
   httpCache: { sMaxAge: number; staleWhileRevalidate: number };
-  session: { idleMinutes: number; absoluteDays: number; cookieSecure: boolean };
+  session: { idleMinutes: number; absoluteDays: number; cookieSecure: boolean; cacheSeconds: number };
   bodyLimitBytes: number;
   media: { maxBytes: number; dir: string };
   worker: { concurrency: number };
@@ -134,6 +161,19 @@ function parseShardUrls(raw: string): Array<{ name: string; url: string }> {
   });
 }
 
+/** Comma-separated postgres:// URLs of the catalog store's streaming replicas. */
+function parseReplicaUrls(raw: string | undefined): string[] {
+  const urls = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  urls.forEach((url, i) => {
+    if (!postgresUrl.safeParse(url).success) throw new ConfigError('CATALOG_REPLICA_URLS', `entry ${i + 1} must be a postgres:// URL`);
+  });
+  if (new Set(urls).size !== urls.length) throw new ConfigError('CATALOG_REPLICA_URLS', 'names one replica twice');
+  return urls;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const picked: Record<string, string> = {};
   for (const key of Object.keys(schema.shape)) {
@@ -157,10 +197,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ? parseShardUrls(e.SHARD_DATABASE_URLS!)
     : Array.from({ length: e.EMBEDDED_SHARD_DATABASES }, (_, i) => ({ name: `shard${i}`, url: null }));
   if (shardDatabases.length === 0) throw new ConfigError('SHARD_DATABASE_URLS', 'names no database');
+  const replicaUrls = parseReplicaUrls(e.CATALOG_REPLICA_URLS);
+  // A writer is pinned until every replica in rotation has its write and every cached page read
+  // before that has been dropped (the catalog re-invalidates after the staleness bound; the
+  // per-process page layer keeps a page up to 1 s): a shorter window would show it a stale page.
+  const minWindow = e.REPLICA_MAX_LAG_MS + 2 * e.REPLICA_CHECK_INTERVAL_MS + 1000;
+  if (replicaUrls.length > 0 && e.REPLICA_READ_YOUR_WRITES_MS < minWindow) {
+    throw new ConfigError(
+      'REPLICA_READ_YOUR_WRITES_MS',
+      `must be at least REPLICA_MAX_LAG_MS + 2 x REPLICA_CHECK_INTERVAL_MS + 1000 = ${minWindow} (got "${e.REPLICA_READ_YOUR_WRITES_MS}")`,
+    );
+  }
 
   return Object.freeze({
     host: e.HOST,
     port: e.PORT,
+    apiProcesses: e.API_PROCESSES,
     apiProcesses: e.API_PROCESSES,
     logLevel: e.LOG_LEVEL,
     dataDir,
@@ -169,17 +221,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shardDatabases,
     logicalShards: e.LOGICAL_SHARDS,
     pg: { poolMax: e.PG_POOL_MAX, statementTimeoutMs: e.PG_STATEMENT_TIMEOUT_MS },
+    catalogReplicas: {
+      urls: replicaUrls,
+      maxLagMs: e.REPLICA_MAX_LAG_MS,
+      checkIntervalMs: e.REPLICA_CHECK_INTERVAL_MS,
+      readYourWritesMs: e.REPLICA_READ_YOUR_WRITES_MS,
+    },
     cache: {
       enabled: e.CACHE_ENABLED,
       ttlSeconds: e.CACHE_TTL_SECONDS,
       graceSeconds: e.CACHE_GRACE_SECONDS,
       maxItems: e.CACHE_MAX_ITEMS,
     },
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, timeoutMs: e.REDIS_TIMEOUT_MS, keyPrefix: e.REDIS_KEY_PREFIX } : null,
+    rateLimit: {
+      enabled: e.RATE_LIMIT_ENABLED,
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      ipMax: e.RATE_LIMIT_IP_MAX,
+      accountMax: e.RATE_LIMIT_ACCOUNT_MAX,
+      strictIpMax: e.RATE_LIMIT_STRICT_IP_MAX,
+      strictAccountMax: e.RATE_LIMIT_STRICT_ACCOUNT_MAX,
+    },
     httpCache: { sMaxAge: e.HTTP_S_MAXAGE_SECONDS, staleWhileRevalidate: e.HTTP_STALE_WHILE_REVALIDATE_SECONDS },
     session: {
       idleMinutes: e.SESSION_IDLE_MINUTES,
       absoluteDays: e.SESSION_ABSOLUTE_DAYS,
       cookieSecure: e.COOKIE_SECURE,
+      cacheSeconds: e.SESSION_CACHE_SECONDS,
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     media: { maxBytes: e.MEDIA_MAX_BYTES, dir: path.resolve(e.MEDIA_DIR ?? path.join(dataDir, 'media')) },
