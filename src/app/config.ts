@@ -19,7 +19,6 @@ const schema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: int(0, 65535).default(3000),
   API_PROCESSES: int(1, 64).default(1),
-  API_PROCESSES: int(1, 64).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ATELIER_DATA_DIR: z.string().min(1).default('.atelier'),
   CATALOG_DATABASE_URL: postgresUrl.optional(),
@@ -212,7 +211,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return Object.freeze({
     host: e.HOST,
     port: e.PORT,
-    apiProcesses: e.API_PROCESSES,
     apiProcesses: e.API_PROCESSES,
     logLevel: e.LOG_LEVEL,
     dataDir,
