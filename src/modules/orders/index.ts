@@ -8,11 +8,11 @@ import { ordersMigrations } from './orders.migrations.ts';
 import { ordersRoutes } from './orders.routes.ts';
 import { createOrdersService } from './orders.service.ts';
 import type { OrderStatus } from './orders.state.ts';
-import type { OrdersDeps } from './orders.types.ts';
+import type { OrdersDeps, Page, SellerOrderSummary } from './orders.types.ts';
 
 export type { OrderStatus } from './orders.state.ts';
 export { LEGAL_MOVES, ORDER_STATUSES, transition, isTerminal } from './orders.state.ts';
-export type { OrdersSettings } from './orders.types.ts';
+export type { OrdersSettings, Page, SellerOrderSummary } from './orders.types.ts';
 export { ordersMigrations };
 export { ORDER_PAID_EVENT, type OrderPaidPayload } from './orders.payment.ts';
 
@@ -21,6 +21,12 @@ export type OrdersService = Readonly<{
   getOrderStatus(orderId: string): Promise<OrderStatus | null>;
   /** One sweeper pass now (tests and operators); the worker runs it every SWEEP_INTERVAL_SECONDS. */
   sweep(now?: Date): Promise<{ reservations: number; overdue: number; unlocked: number; purged: number }>;
+  /**
+   * A seller's paid sub-orders from the per-seller index (in the seller's shard), newest first, a
+   * page at a time: pass the previous page's nextCursor. What GET /seller/orders answers, and what
+   * reporting's CSV export reads.
+   */
+  listSellerOrders(sellerId: string, cursor: string | null, limit: number): Promise<Page<SellerOrderSummary>>;
 }>;
 
 export type OrdersModule = ModuleDefinition &
@@ -40,7 +46,7 @@ export function createOrders(deps: OrdersDeps): OrdersModule {
     migrations: ordersMigrations,
     routes: ordersRoutes({ service, guards: deps.guards }),
     tasks: service.tasks,
-    service: { getOrderStatus: service.getOrderStatus, sweep: service.sweep },
+    service: { getOrderStatus: service.getOrderStatus, sweep: service.sweep, listSellerOrders: service.listSellerOrders },
     scheduleSweeper: () => service.scheduleSweep(0),
   };
 }
