@@ -200,11 +200,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // A writer is pinned until every replica in rotation has its write and every cached page read
   // before that has been dropped (the catalog re-invalidates after the staleness bound; the
   // per-process page layer keeps a page up to 1 s): a shorter window would show it a stale page.
-  const minWindow = e.REPLICA_MAX_LAG_MS + 2 * e.REPLICA_CHECK_INTERVAL_MS + 1000;
+  const minWindow = e.REPLICA_MAX_LAG_MS + 3 * e.REPLICA_CHECK_INTERVAL_MS + 1000;
   if (replicaUrls.length > 0 && e.REPLICA_READ_YOUR_WRITES_MS < minWindow) {
     throw new ConfigError(
       'REPLICA_READ_YOUR_WRITES_MS',
-      `must be at least REPLICA_MAX_LAG_MS + 2 x REPLICA_CHECK_INTERVAL_MS + 1000 = ${minWindow} (got "${e.REPLICA_READ_YOUR_WRITES_MS}")`,
+      `must be at least REPLICA_MAX_LAG_MS + 3 x REPLICA_CHECK_INTERVAL_MS + 1000 = ${minWindow} (got "${e.REPLICA_READ_YOUR_WRITES_MS}")`,
     );
   }
 

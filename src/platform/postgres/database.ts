@@ -21,12 +21,14 @@ export function openDatabase(opts: {
   poolMax: number;
   statementTimeoutMs: number;
   applicationName: string;
+  /** How long to wait for a new connection; 5 s unless given (replicas use less: a dead one must not slow reads). */
+  connectTimeoutMs?: number;
 }): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: opts.url,
     max: opts.poolMax,
     // A request must never hang on a pool that cannot connect: fail fast and let the caller answer 503.
-    connectionTimeoutMillis: 5000,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
     idleTimeoutMillis: 30_000,
     statement_timeout: opts.statementTimeoutMs,
     application_name: opts.applicationName,

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { openDatabase, type DatabaseHandle } from './database.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded-postgres.ts';
+import { openReplicaSet, type ReplicaSet, type ReplicaSettings } from './replicas.ts';
 import { initShardMap, openShardRouter, type ShardRouter } from './shard-router.ts';
 
 /**
@@ -11,6 +12,8 @@ import { initShardMap, openShardRouter, type ShardRouter } from './shard-router.
  */
 export type Stores = Readonly<{
   catalog: DatabaseHandle;
+  /** Streaming replicas of the catalog store for reads that tolerate staleness (none by default). */
+  catalogReplicas: ReplicaSet;
   shards: ShardRouter;
   /** Catalog first, then every physical shard database. */
   all(): ReadonlyArray<DatabaseHandle>;
@@ -25,12 +28,14 @@ export type StoreSettings = Readonly<{
   shardDatabases: ReadonlyArray<{ name: string; url: string | null }>;
   logicalShards: number;
   pg: { poolMax: number; statementTimeoutMs: number };
+  catalogReplicas: ReplicaSettings;
 }>;
 
 export const EMBEDDED_CATALOG_DB = 'atelier_catalog';
 
 export type OpenedDatabases = Readonly<{
   catalog: DatabaseHandle;
+  catalogReplicas: ReplicaSet;
   shardDatabases: ReadonlyArray<DatabaseHandle>;
   embedded: EmbeddedServer | null;
 }>;
@@ -57,7 +62,15 @@ export async function openDatabases(settings: StoreSettings, log: Logger, role: 
     });
   const catalog = open('catalog', embedded ? embedded.urlFor(EMBEDDED_CATALOG_DB) : settings.catalogDatabaseUrl!);
   const shardDatabases = settings.shardDatabases.map((s) => open(s.name, embedded ? embedded.urlFor(shardDbName(s.name)) : s.url!));
-  return { catalog, shardDatabases, embedded };
+  const catalogReplicas = openReplicaSet({
+    primary: catalog,
+    settings: settings.catalogReplicas,
+    poolMax: settings.pg.poolMax,
+    statementTimeoutMs: settings.pg.statementTimeoutMs,
+    applicationName: `atelier-${role}`,
+    log,
+  });
+  return { catalog, catalogReplicas, shardDatabases, embedded };
 }
 
 /** Assembles the stores once the shard-map tables exist (after migrations). */
@@ -70,6 +83,7 @@ export async function assembleStores(settings: StoreSettings, opened: OpenedData
   const shards = await openShardRouter(opened.catalog.db, settings.logicalShards, opened.shardDatabases);
   return {
     catalog: opened.catalog,
+    catalogReplicas: opened.catalogReplicas,
     shards,
     all: () => [opened.catalog, ...opened.shardDatabases],
     embedded: opened.embedded,
@@ -78,6 +92,7 @@ export async function assembleStores(settings: StoreSettings, opened: OpenedData
 }
 
 export async function closeDatabases(opened: OpenedDatabases): Promise<void> {
+  await opened.catalogReplicas.close();
   await Promise.allSettled([opened.catalog, ...opened.shardDatabases].map((d) => d.db.destroy()));
   if (opened.embedded?.owned) await opened.embedded.stop();
 }
