@@ -99,6 +99,11 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
       await new Promise((r) => setTimeout(r, ms));
       return { slept: ms };
     });
+    // Which process answered, and its CPU time so far: the scale-out tests and `npm run bench -- --only scale`.
+    server.get('/bench/process', { schema: { hide: true } }, async () => {
+      const cpu = process.cpuUsage();
+      return { pid: process.pid, cpuMicros: cpu.user + cpu.system };
+    });
   }
 
   await server.register(

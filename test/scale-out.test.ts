@@ -1,0 +1,325 @@
+/**
+ * Stateless nodes (issue 4): several API processes serve one shop, and any of them can serve any
+ * request. Real processes, as an operator runs them: `atelier start --api-processes 2`, and two
+ * `atelier api` processes behind nginx with the sample configuration in ops/nginx/.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import pg from 'pg';
+import { freePort, runAtelier, stopProcess, waitForHttp, type RunningProcess } from './support/processes.ts';
+
+const NGINX_SAMPLE = path.resolve(import.meta.dirname, '../ops/nginx/atelier.conf');
+
+const cleanups: Array<() => Promise<unknown>> = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+});
+
+async function pgAnswers(port: number): Promise<boolean> {
+  const c = new pg.Client({ connectionString: `postgres://atelier:atelier@127.0.0.1:${port}/postgres`, connectionTimeoutMillis: 1000 });
+  c.on('error', () => undefined);
+  try {
+    await c.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+async function env(): Promise<Record<string, string>> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'atelier-scale-'));
+  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+  return {
+    ATELIER_DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: String(await freePort()),
+    PORT: String(await freePort()),
+    PAYMENT_PROVIDER_PORT: String(await freePort()),
+    HOST: '127.0.0.1',
+    DEMO_SEED: 'false',
+    BENCH_ROUTES: 'true',
+    COOKIE_SECURE: 'false',
+    LOG_LEVEL: 'info',
+    // These tests count requests per process; the per-IP limit is not what they are about.
+    RATE_LIMIT_ENABLED: 'false',
+  };
+}
+
+type Answer = { status: number; headers: http.IncomingHttpHeaders; body: unknown };
+
+/**
+ * One request on a new TCP connection (no keep-alive agent): the cluster hands out connections,
+ * not requests, round-robin, so only fresh connections show how they are spread.
+ */
+function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const req = http.request(
+      url,
+      {
+        method: opts.method ?? 'GET',
+        agent: false,
+        headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...opts.headers },
+        timeout: 10_000,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => {
+          let body: unknown = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            // not JSON
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+async function servedBy(base: string, n: number): Promise<number[]> {
+  const pids: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = await request(`${base}/bench/process`);
+    assert.equal(a.status, 200, JSON.stringify(a.body));
+    pids.push((a.body as { pid: number }).pid);
+  }
+  return pids;
+}
+
+async function signUp(base: string): Promise<string> {
+  const a = await request(`${base}/api/v1/auth/signup`, {
+    method: 'POST',
+    body: {
+      email: `scale-${Date.now()}-${Math.random().toString(36).slice(2)}@example.test`,
+      password: 'correct horse battery',
+      name: 'Scale',
+    },
+  });
+  assert.equal(a.status, 201, JSON.stringify(a.body));
+  return (a.body as { token: string }).token;
+}
+
+/** The pids of a process's children, from /proc (Linux): the API processes of a cluster. */
+async function childPids(pid: number): Promise<number[]> {
+  try {
+    const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8');
+    return text.split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const got = await probe().catch(() => undefined);
+    if (got !== undefined) return got;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test(
+  'start --api-processes 2: one port, two processes, one session valid on both, a dead one replaced, SIGTERM drains all',
+  { timeout: 180_000 },
+  async () => {
+    const e = await env();
+    const base = `http://127.0.0.1:${e.PORT}`;
+    const proc = runAtelier(['start', '--api-processes', '2'], e);
+    cleanups.push(() => stopProcess(proc, 'SIGKILL'));
+    await waitForHttp(`${base}/ready`, proc);
+    const primary = proc.child.pid!;
+
+    // Round-robin over connections: 8 fresh connections reach both processes, neither of them the primary.
+    const pids = new Set(await servedBy(base, 8));
+    assert.equal(pids.size, 2, `answers came from ${[...pids].join(', ')}`);
+    assert.ok(!pids.has(primary), 'the primary serves no requests itself');
+    assert.deepEqual([...pids].sort(), (await childPids(primary)).sort(), 'the two API processes are children of the primary');
+
+    // A session made through one process is valid on every one: 6 more connections alternate between both.
+    const token = await signUp(base);
+    for (let i = 0; i < 6; i++) {
+      const me = await request(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(me.status, 200, `request ${i}: ${JSON.stringify(me.body)}`);
+    }
+
+    // A crashed API process is replaced; requests keep being served meanwhile by its sibling.
+    const [victim] = [...pids];
+    process.kill(victim!, 'SIGKILL');
+    for (let i = 0; i < 6; i++) {
+      // The primary hands no connection to a dead process (it left the cluster when it exited),
+      // though a connection handed to it in the instant it died may be lost: allow a retry.
+      const a = await request(`${base}/health`).catch(() => request(`${base}/health`));
+      assert.equal(a.status, 200);
+    }
+    const replaced = await until('a replacement API process', async () => {
+      const now = await childPids(primary);
+      return now.length === 2 && !now.includes(victim!) ? now : undefined;
+    });
+    await until('the replacement to serve', async () => {
+      const seen = new Set(await servedBy(base, 4));
+      return seen.size === 2 && replaced.every((p) => seen.has(p)) ? true : undefined;
+    });
+    assert.match(proc.output(), /an API process died; starting a replacement/);
+
+    // Graceful stop: in-flight requests on both processes finish, new connections are refused.
+    const inFlight = Promise.all([1, 2, 3, 4].map(() => request(`${base}/bench/sleep/1500`)));
+    await new Promise((r) => setTimeout(r, 300));
+    proc.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    await assert.rejects(request(`${base}/health`), 'a new connection is refused once shutdown began');
+    for (const a of await inFlight) assert.deepEqual([a.status, a.body], [200, { slept: 1500 }]);
+    assert.equal(await proc.exited, 0, proc.output());
+    for (const pid of replaced) assert.throws(() => process.kill(pid, 0), 'every API process exited with the primary');
+    assert.equal(await pgAnswers(Number(e.EMBEDDED_PG_PORT)), false, 'the primary stopped the embedded server last');
+  },
+);
+
+test('--api-processes rejects a bad value by name, and worker refuses it', { timeout: 120_000 }, async () => {
+  const e = await env();
+  const cases: Array<{ args: string[]; env: Record<string, string>; pattern: RegExp }> = [
+    { args: ['start', '--api-processes', '0'], env: {}, pattern: /--api-processes must be a whole number from 1 to 64/ },
+    { args: ['worker', '--api-processes', '2'], env: {}, pattern: /--api-processes applies to start and api/ },
+    { args: ['start'], env: { API_PROCESSES: 'many' }, pattern: /API_PROCESSES must be a whole number/ },
+  ];
+  await Promise.all(
+    cases.map(async (c) => {
+      const proc = runAtelier(c.args, { ...e, ...c.env });
+      assert.equal(await proc.exited, 78, proc.output());
+      assert.match(proc.output(), c.pattern);
+    }),
+  );
+});
+
+// ---------------------------------------------------------------------------------------------
+// nginx in front of two `atelier api` processes
+
+function nginxBinary(): string | null {
+  for (const candidate of [process.env.NGINX_BIN, 'nginx', '/usr/sbin/nginx']) {
+    if (!candidate) continue;
+    const r = spawnSync(candidate, ['-v'], { stdio: 'ignore' });
+    if (r.status === 0) return candidate;
+  }
+  return null;
+}
+
+/** The sample, with its ports and cache folder replaced; each replacement must apply, so a changed sample fails loudly here. */
+async function nginxConfig(dir: string, listenPort: number, upstreams: readonly [number, number]): Promise<string> {
+  let sample = await readFile(NGINX_SAMPLE, 'utf8');
+  const replace = (from: string, to: string) => {
+    assert.ok(sample.includes(from), `ops/nginx/atelier.conf no longer contains "${from}"`);
+    sample = sample.replace(from, to);
+  };
+  replace('/var/cache/nginx/atelier', path.join(dir, 'cache'));
+  replace('server 127.0.0.1:3001 ', `server 127.0.0.1:${upstreams[0]} `);
+  replace('server 127.0.0.1:3002 ', `server 127.0.0.1:${upstreams[1]} `);
+  replace('listen 80;', `listen 127.0.0.1:${listenPort};`);
+  await writeFile(path.join(dir, 'atelier.conf'), sample);
+  const temp = (name: string) => path.join(dir, name);
+  const main = `
+daemon off;
+master_process off;
+worker_processes 1;
+pid ${temp('nginx.pid')};
+error_log stderr warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path ${temp('body')};
+  proxy_temp_path ${temp('proxy')};
+  fastcgi_temp_path ${temp('fastcgi')};
+  uwsgi_temp_path ${temp('uwsgi')};
+  scgi_temp_path ${temp('scgi')};
+  include ${temp('atelier.conf')};
+}
+`;
+  const file = path.join(dir, 'nginx.conf');
+  await writeFile(file, main);
+  return file;
+}
+
+const nginx = nginxBinary();
+
+test(
+  'nginx (ops/nginx/atelier.conf) in front of two atelier api processes: both serve, a killed one costs no request, public pages are cached',
+  { timeout: 180_000, skip: nginx ? false : 'nginx is not installed (apt-get install nginx-light; .ci/run installs it)' },
+  async () => {
+    const e = await env();
+    const portA = await freePort();
+    const portB = await freePort();
+    const proxyPort = await freePort();
+    // The first API process owns the embedded PostgreSQL (and migrates); the second attaches.
+    const apiA = runAtelier(['api'], { ...e, PORT: String(portA) });
+    cleanups.push(() => stopProcess(apiA, 'SIGKILL'));
+    await waitForHttp(`http://127.0.0.1:${portA}/ready`, apiA);
+    const apiB = runAtelier(['api'], { ...e, PORT: String(portB) });
+    cleanups.push(() => stopProcess(apiB, 'SIGKILL'));
+    await waitForHttp(`http://127.0.0.1:${portB}/ready`, apiB);
+
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'atelier-nginx-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const conf = await nginxConfig(dir, proxyPort, [portA, portB]);
+    const check = spawnSync(nginx!, ['-t', '-p', dir, '-e', 'stderr', '-c', conf], { encoding: 'utf8' });
+    assert.equal(check.status, 0, `nginx -t: ${check.stderr}`);
+    const proxy: ChildProcess = spawn(nginx!, ['-p', dir, '-e', 'stderr', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let proxyLog = '';
+    proxy.stderr!.on('data', (d: Buffer) => (proxyLog += d.toString()));
+    const proxyExited = new Promise<void>((resolve) => proxy.once('exit', () => resolve()));
+    cleanups.push(async () => {
+      proxy.kill('SIGTERM');
+      await proxyExited;
+    });
+    const proxyProc: RunningProcess = { child: proxy, output: () => proxyLog, exited: proxyExited.then(() => proxy.exitCode) };
+    const base = `http://127.0.0.1:${proxyPort}`;
+    await waitForHttp(`${base}/health`, proxyProc, 20_000);
+
+    // Both processes answer through the proxy.
+    const pids = new Set(await servedBy(base, 6));
+    assert.deepEqual([...pids].sort(), [apiA.child.pid, apiB.child.pid].sort(), proxyLog);
+
+    // A session made through the proxy is valid on each process directly: nothing lives in one.
+    const token = await signUp(base);
+    for (const port of [portA, portB]) {
+      const me = await request(`http://127.0.0.1:${port}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(me.status, 200, `on port ${port}: ${JSON.stringify(me.body)}`);
+    }
+
+    // The proxy passes the client's request id to the API, which sends it back.
+    const traced = await request(`${base}/health`, { headers: { 'x-request-id': 'scale-out-test-1' } });
+    assert.equal(traced.headers['x-request-id'], 'scale-out-test-1');
+
+    // Public catalog pages are cached by the proxy as their Cache-Control allows; personal requests are not.
+    const first = await request(`${base}/api/v1/categories`);
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.match(String(first.headers['cache-control']), /s-maxage=\d+/);
+    const second = await request(`${base}/api/v1/categories`);
+    assert.equal(second.headers['x-cache-status'], 'HIT', 'the second read of a public page came from nginx');
+    const personal = await request(`${base}/api/v1/categories`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(personal.headers['x-cache-status'], 'BYPASS', 'a signed-in request is never answered from the shared cache');
+    const uncached = await request(`${base}/bench/process`);
+    assert.notEqual(uncached.headers['x-cache-status'], 'HIT');
+
+    // Kill one process outright: idempotent requests are retried on the other; none fails.
+    await stopProcess(apiB, 'SIGKILL');
+    const answers: number[] = [];
+    for (let i = 0; i < 20; i++) answers.push((await request(`${base}/bench/process`)).status);
+    assert.deepEqual(answers, Array<number>(20).fill(200), proxyLog);
+    const after = new Set(await servedBy(base, 4));
+    assert.deepEqual([...after], [apiA.child.pid]);
+
+    assert.equal(await stopProcess(apiA), 0, apiA.output());
+  },
+);
