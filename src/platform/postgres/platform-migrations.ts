@@ -17,5 +17,24 @@ export const platformMigrations: ModuleMigrations = {
         `.execute(db);
       },
     },
+    '0002_shard_moves': {
+      async up(db: Kysely<unknown>) {
+        // A logical shard is 'frozen' for the moment a move copies its tail: every node holds new
+        // connections for it until the map names its new database (shard-move.ts). The version is
+        // bumped with every change of the map, so a node knows when to reload and can say which
+        // map it serves by (platform_shard_nodes, the acknowledgement a mover waits for).
+        await sql`
+          alter table platform_shard_map add column state text not null default 'serving' check (state in ('serving', 'frozen'));
+          insert into platform_settings (key, value) values ('shard_map_version', '1') on conflict (key) do nothing;
+          create table platform_shard_nodes (
+            node_id text primary key,
+            role text not null,
+            map_version bigint not null,
+            databases text[] not null,
+            seen_at timestamptz not null default now()
+          );
+        `.execute(db);
+      },
+    },
   },
 };

@@ -32,7 +32,7 @@ test('the map refuses a database that the configuration does not name', async ()
   const { catalog } = t.app.stores;
   await sql`update platform_shard_map set database_name = 'gone' where logical_shard = 5`.execute(catalog.db);
   try {
-    await assert.rejects(openShardRouter(catalog.db, 16, t.app.stores.shards.databases), /logical shard 5 on database "gone"/);
+    await assert.rejects(openShardRouter(catalog, 16, t.app.stores.shards.databases), /logical shard 5 on database "gone"/);
   } finally {
     await sql`update platform_shard_map set database_name = 'shard1' where logical_shard = 5`.execute(catalog.db);
   }

@@ -38,7 +38,17 @@ export type OpenedDatabases = Readonly<{
   catalogReplicas: ReplicaSet;
   shardDatabases: ReadonlyArray<DatabaseHandle>;
   embedded: EmbeddedServer | null;
+  /** The process role ('api', 'worker', 'shards', ...): decides whether the shard map is watched. */
+  role: string;
+  /** Run before the pools close (the shard map watcher). */
+  closers: Array<() => Promise<void>>;
 }>;
+
+/**
+ * Roles that never serve customer traffic: they read the map once and are not nodes a shard move
+ * waits for (the move tool itself, migrations).
+ */
+const UNWATCHED_ROLES = new Set(['shards', 'migrate']);
 
 /** Starts (or attaches to) the embedded server when needed and opens a pool per database. */
 export async function openDatabases(settings: StoreSettings, log: Logger, role: string): Promise<OpenedDatabases> {
@@ -70,17 +80,21 @@ export async function openDatabases(settings: StoreSettings, log: Logger, role: 
     applicationName: `atelier-${role}`,
     log,
   });
-  return { catalog, catalogReplicas, shardDatabases, embedded };
+  return { catalog, catalogReplicas, shardDatabases, embedded, role, closers: [] };
 }
 
 /** Assembles the stores once the shard-map tables exist (after migrations). */
-export async function assembleStores(settings: StoreSettings, opened: OpenedDatabases): Promise<Stores> {
+export async function assembleStores(settings: StoreSettings, opened: OpenedDatabases, log?: Logger): Promise<Stores> {
   await initShardMap(
     opened.catalog.db,
     settings.logicalShards,
     opened.shardDatabases.map((d) => d.name),
   );
-  const shards = await openShardRouter(opened.catalog.db, settings.logicalShards, opened.shardDatabases);
+  const shards = await openShardRouter(opened.catalog, settings.logicalShards, opened.shardDatabases, {
+    watch: UNWATCHED_ROLES.has(opened.role) ? null : { role: opened.role },
+    ...(log ? { log } : {}),
+  });
+  opened.closers.push(() => shards.close());
   return {
     catalog: opened.catalog,
     catalogReplicas: opened.catalogReplicas,
@@ -92,6 +106,7 @@ export async function assembleStores(settings: StoreSettings, opened: OpenedData
 }
 
 export async function closeDatabases(opened: OpenedDatabases): Promise<void> {
+  await Promise.allSettled(opened.closers.splice(0).map((close) => close()));
   await opened.catalogReplicas.close();
   await Promise.allSettled([opened.catalog, ...opened.shardDatabases].map((d) => d.db.destroy()));
   if (opened.embedded?.owned) await opened.embedded.stop();
