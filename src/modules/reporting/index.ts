@@ -1,0 +1,71 @@
+/**
+ * Reporting: read models (CQRS) for the seller dashboard and the platform figures, built by event
+ * handlers into reporting's own tables in the catalog store, idempotent per event, rebuildable from
+ * the event log; and the sellers' CSV exports of their orders, built by a job. The reporting
+ * endpoints read only these tables: never the shards, never another module's tables.
+ */
+import type { Logger } from 'pino';
+import type { EventBus } from '../../platform/events.ts';
+import type { ModuleDefinition } from '../../platform/module.ts';
+import type { Stores } from '../../platform/postgres/stores.ts';
+import { PermanentJobError } from '../../platform/queue/queue.ts';
+import type { CatalogService } from '../catalog/index.ts';
+import type { AuthGuards } from '../identity/index.ts';
+import type { OrdersService } from '../orders/index.ts';
+import { createExports } from './reporting.exports.ts';
+import { reportingMigrations } from './reporting.migrations.ts';
+import { createProjections, parseEvent, PROJECTED_EVENTS, REPORTING_SUBSCRIBER } from './reporting.projections.ts';
+import { rebuildReadModels, type RebuildResult } from './reporting.rebuild.ts';
+import { reportingRoutes } from './reporting.routes.ts';
+
+export { reportingMigrations };
+export type { RebuildResult } from './reporting.rebuild.ts';
+export { EXPORT_ORDERS_TASK } from './reporting.exports.ts';
+
+export type ReportingModule = ModuleDefinition &
+  Readonly<{
+    /**
+     * Empties the read models and replays the event log of every database into them
+     * (`atelier reporting rebuild`). Safe while workers run; refuses to run twice at once.
+     */
+    rebuild(): Promise<RebuildResult>;
+  }>;
+
+export function createReporting(deps: {
+  stores: Stores;
+  events: EventBus;
+  guards: AuthGuards;
+  catalog: CatalogService;
+  orders: OrdersService;
+  /** Where export files are written (a folder under the data folder). */
+  exportsDir: string;
+  log: Logger;
+}): ReportingModule {
+  const log = deps.log.child({ module: 'reporting' });
+  const db = deps.stores.catalog.db;
+  const projections = createProjections({ db, catalog: deps.catalog, log });
+  const exports = createExports({ db, orders: deps.orders, dir: deps.exportsDir, log });
+
+  for (const type of PROJECTED_EVENTS) {
+    deps.events.subscribe(
+      type,
+      REPORTING_SUBSCRIBER,
+      async (event, ctx) => {
+        const parsed = parseEvent(event);
+        if (!parsed) throw new PermanentJobError(`${type} event ${String(event.id)} has a payload reporting does not understand`);
+        const applied = await projections.handle(event, parsed);
+        if (!applied) ctx.log.debug({ eventId: event.id }, 'event already applied');
+      },
+      // Logged, so `rebuild` can replay them.
+      { replayable: true },
+    );
+  }
+
+  return {
+    name: 'reporting',
+    migrations: reportingMigrations,
+    routes: reportingRoutes({ db, exports, guards: deps.guards }),
+    tasks: exports.tasks,
+    rebuild: () => rebuildReadModels({ catalog: db, databases: deps.stores.all(), projections, log }),
+  };
+}
