@@ -1,6 +1,7 @@
+import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createCache, type Cache } from '../platform/cache/cache.ts';
-import { createEventBus, type EventBus } from '../platform/events.ts';
+import { createEventBus, eventLogMigrations, type EventBus } from '../platform/events.ts';
 import type { ModuleDefinition } from '../platform/module.ts';
 import { migrateStore, type ModuleMigrations } from '../platform/postgres/migrations.ts';
 import { platformMigrations } from '../platform/postgres/platform-migrations.ts';
@@ -15,6 +16,7 @@ import { createInventory, inventoryMigrations, type InventoryModule } from '../m
 import { createNotifications, notificationsMigrations, type NotificationsModule } from '../modules/notifications/index.ts';
 import { createOrders, ordersMigrations, type OrdersModule } from '../modules/orders/index.ts';
 import { createPayments, paymentsMigrations, type PaymentsModule } from '../modules/payments/index.ts';
+import { createReporting, reportingMigrations, type ReportingModule } from '../modules/reporting/index.ts';
 import type { Config } from './config.ts';
 
 /**
@@ -36,6 +38,7 @@ export type Container = Readonly<{
   payments: PaymentsModule;
   notifications: NotificationsModule;
   orders: OrdersModule;
+  reporting: ReportingModule;
   modules: ReadonlyArray<ModuleDefinition>;
   migrations: ReadonlyArray<ModuleMigrations>;
   close(): Promise<void>;
@@ -68,6 +71,7 @@ export async function createContainer(config: Config, opts: { role: string; migr
     const events = createEventBus();
     // Migrations run before the stores are assembled, because the shard map is itself made by one.
     const migrations = [
+      eventLogMigrations,
       identityMigrations,
       catalogMigrations,
       searchMigrations,
@@ -77,6 +81,7 @@ export async function createContainer(config: Config, opts: { role: string; migr
       paymentsMigrations,
       notificationsMigrations,
       ordersMigrations,
+      reportingMigrations,
     ];
     if (opts.migrate) await migrateAll(opened, migrations, log);
     const stores = await assembleStores(config, opened);
@@ -96,6 +101,7 @@ export async function createContainer(config: Config, opts: { role: string; migr
       guards: identity.guards,
       catalog: catalog.service,
       inventory: inventory.service,
+      events,
       cookieSecure: config.session.cookieSecure,
       logicalShards: config.logicalShards,
       log,
@@ -123,7 +129,16 @@ export async function createContainer(config: Config, opts: { role: string; migr
       },
       log,
     });
-    const modules: ModuleDefinition[] = [identity, catalog, search, media, inventory, cart, payments, notifications, orders];
+    const reporting = createReporting({
+      stores,
+      events,
+      guards: identity.guards,
+      catalog: catalog.service,
+      orders: orders.service,
+      exportsDir: path.join(config.dataDir, 'exports'),
+      log,
+    });
+    const modules: ModuleDefinition[] = [identity, catalog, search, media, inventory, cart, payments, notifications, orders, reporting];
 
     return {
       config,
@@ -140,6 +155,7 @@ export async function createContainer(config: Config, opts: { role: string; migr
       payments,
       notifications,
       orders,
+      reporting,
       modules,
       migrations: [platformMigrations, ...migrations],
       async close() {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { EventBus } from '../../platform/events.ts';
 import { view } from '../../platform/postgres/database.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
 import { isId } from '../../shared/ids.ts';
@@ -7,6 +8,7 @@ import type { Money } from '../../shared/money.ts';
 import type { CatalogService } from '../catalog/index.ts';
 import type { InventoryService, StockStatus } from '../inventory/index.ts';
 import { cartErrors } from './cart.errors.ts';
+import { CART_EVENTS, type CartStartedPayload } from './cart.events.ts';
 import { addLines, deleteLines, listLines, lockCart, setLine, variantIdsInCart, type CartTables } from './cart.repository.ts';
 import {
   MAX_CART_LINES,
@@ -34,9 +36,10 @@ export function createCartService(deps: {
   stores: Stores;
   catalog: CatalogService;
   inventory: InventoryService;
+  events: EventBus;
   log: Logger;
 }): CartUseCases {
-  const { stores, catalog, inventory, log } = deps;
+  const { stores, catalog, inventory, events, log } = deps;
   const dbFor = (owner: CartOwner) => view<CartTables>(stores.shards.forId(owner.id).db);
   const account = (id: string): CartOwner => ({ id, kind: 'account' });
 
@@ -110,6 +113,12 @@ export function createCartService(deps: {
           const present = await variantIdsInCart(trx, owner);
           if (!present.has(variantId) && present.size >= MAX_CART_LINES) throw cartErrors.full();
           await setLine(trx, owner, variantId, quantity);
+          // The first line of an empty cart starts a cart (reporting's conversion); the lock makes
+          // two racing first lines publish once.
+          if (present.size === 0) {
+            const started: CartStartedPayload = { ownerId: owner.id, ownerKind: owner.kind, mergedGuestId: null, intoOpenCart: false };
+            await events.publish(trx as unknown as Kysely<unknown>, CART_EVENTS.started, started);
+          }
         });
     },
 
@@ -141,6 +150,13 @@ export function createCartService(deps: {
               target,
               merged.map((l) => ({ variantId: l.variant_id, quantity: l.quantity })),
             );
+            const started: CartStartedPayload = {
+              ownerId: accountId,
+              ownerKind: 'account',
+              mergedGuestId: guestId,
+              intoOpenCart: present.size > 0,
+            };
+            await events.publish(trx as unknown as Kysely<unknown>, CART_EVENTS.started, started);
           });
       }
       // A different shard, so not the same transaction: a crash right here would merge the guest

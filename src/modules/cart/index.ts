@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { EventBus } from '../../platform/events.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
 import type { CatalogService } from '../catalog/index.ts';
@@ -25,6 +26,7 @@ export {
   type UnavailableReason,
 } from './cart.types.ts';
 export { CART_COOKIE } from './cart.routes.ts';
+export { CART_EVENTS, type CartStartedPayload } from './cart.events.ts';
 export { cartMigrations };
 
 export type CartService = Readonly<{
@@ -44,6 +46,8 @@ export function createCart(deps: {
   guards: AuthGuards;
   catalog: CatalogService;
   inventory: InventoryService;
+  /** cart.started is published through it (see cart.events.ts). */
+  events: EventBus;
   cookieSecure: boolean;
   logicalShards: number;
   log: Logger;
@@ -52,6 +56,7 @@ export function createCart(deps: {
     stores: deps.stores,
     catalog: deps.catalog,
     inventory: deps.inventory,
+    events: deps.events,
     log: deps.log.child({ module: 'cart' }),
   });
   return {
