@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
+import {
+  ADDRESS,
+  assertError,
+  checkout,
+  lines,
+  listing,
+  signUp,
+  type Accepted,
+  type Actor,
+  type Listing,
+} from '../../../test/checkout/support.ts';
+import { CSV_COLUMNS, decimalAmount } from './reporting.exports.ts';
+
+let t: TestApp;
+let shopA: Listing;
+let shopB: Listing;
+const orderIds: string[] = [];
+
+type ExportJson = { export: { id: string; status: string; rowCount: number | null; bytes: number | null; downloadUrl: string | null } };
+
+const post = (who: Actor) => t.server.inject({ method: 'POST', url: '/api/v1/seller/exports/orders', headers: who.headers });
+const get = (url: string, who: Actor) => t.server.inject({ method: 'GET', url, headers: who.headers });
+
+before(async () => {
+  t = await createTestApp();
+  [shopA, shopB] = await Promise.all([listing(t, [{ price: 1234, stock: 50 }]), listing(t, [{ price: 999, stock: 50 }])]);
+  const buyer = await signUp(t.server, 'customer');
+  for (let i = 1; i <= 3; i++) {
+    const res = await checkout(t.server, buyer, { shippingAddress: ADDRESS, lines: lines([shopA.variantIds[0]!, i]) });
+    assert.equal(res.statusCode, 202, res.body);
+    orderIds.push(res.json<Accepted>().order.id);
+  }
+  assert.equal((await checkout(t.server, buyer, { shippingAddress: ADDRESS, lines: lines([shopB.variantIds[0]!, 1]) })).statusCode, 202);
+  await t.drainJobs();
+});
+after(() => t?.close());
+
+test('amounts are written in major units with as many decimals as the currency has', () => {
+  assert.equal(decimalAmount(1234, 'EUR'), '12.34');
+  assert.equal(decimalAmount(5, 'EUR'), '0.05');
+  assert.equal(decimalAmount(1234, 'JPY'), '1234');
+  assert.equal(decimalAmount(1234, 'BHD'), '1.234');
+});
+
+test("a seller's orders export: 202 and a status to poll, 409 until the job has run, then the CSV", async () => {
+  const res = await post(shopA.seller);
+  assert.equal(res.statusCode, 202, res.body);
+  const started = res.json<ExportJson & { statusUrl: string }>();
+  assert.equal(started.export.status, 'pending');
+  assert.equal(res.headers.location, started.statusUrl);
+  // Asking again while it is pending returns the same export: one file, not two.
+  const again = await post(shopA.seller);
+  assert.equal(again.statusCode, 202);
+  assert.equal(again.json<ExportJson>().export.id, started.export.id);
+
+  const downloadUrl = `/api/v1/seller/exports/${started.export.id}/download`;
+  const early = await get(downloadUrl, shopA.seller);
+  assertError(early, 409, 'REPORTING_EXPORT_NOT_READY');
+  assert.deepEqual(early.json<{ error: { details: unknown } }>().error.details, { status: 'pending' });
+
+  await t.drainJobs();
+  const status = await get(started.statusUrl, shopA.seller);
+  assert.equal(status.statusCode, 200, status.body);
+  const done = status.json<ExportJson>().export;
+  assert.equal(done.status, 'ready');
+  assert.equal(done.rowCount, 3);
+  assert.equal(done.downloadUrl, downloadUrl);
+
+  const file = await get(downloadUrl, shopA.seller);
+  assert.equal(file.statusCode, 200, file.body);
+  assert.match(String(file.headers['content-type']), /^text\/csv/);
+  assert.match(String(file.headers['content-disposition']), /^attachment; filename="orders-\d{4}-\d{2}-\d{2}-[0-9a-f]{8}\.csv"$/);
+  assert.equal(Number(file.headers['content-length']), done.bytes);
+  const rows = file.body.trimEnd().split('\n');
+  assert.equal(rows[0], CSV_COLUMNS.join(','));
+  const parsed = rows.slice(1).map((r) => r.split(','));
+  // Newest first, the seller's three sub-orders and nothing of shop B's.
+  assert.deepEqual(
+    parsed.map((r) => r[1]),
+    [...orderIds].reverse(),
+  );
+  assert.deepEqual(
+    parsed.map((r) => [r[3], r[5], r[6]]),
+    [
+      ['paid', '37.02', '3702'],
+      ['paid', '24.68', '2468'],
+      ['paid', '12.34', '1234'],
+    ],
+  );
+  // Once ready, a new request starts a new export.
+  const next = await post(shopA.seller);
+  assert.notEqual(next.json<ExportJson>().export.id, started.export.id);
+  await t.drainJobs();
+});
+
+test("one seller cannot see or download another's export (404, as if it did not exist)", async () => {
+  const res = await post(shopA.seller);
+  const id = res.json<ExportJson>().export.id;
+  await t.drainJobs();
+  assertError(await get(`/api/v1/seller/exports/${id}`, shopB.seller), 404, 'REPORTING_EXPORT_NOT_FOUND');
+  assertError(await get(`/api/v1/seller/exports/${id}/download`, shopB.seller), 404, 'REPORTING_EXPORT_NOT_FOUND');
+  assertError(await get(`/api/v1/seller/exports/${crypto.randomUUID()}/download`, shopA.seller), 404, 'REPORTING_EXPORT_NOT_FOUND');
+  const customer = await signUp(t.server, 'customer');
+  assertError(await get(`/api/v1/seller/exports/${id}/download`, customer), 403, 'IDENTITY_FORBIDDEN');
+  assertError(await t.server.inject({ method: 'GET', url: `/api/v1/seller/exports/${id}/download` }), 401, 'IDENTITY_UNAUTHENTICATED');
+  // Seller B's own export holds only B's order.
+  const own = await post(shopB.seller);
+  await t.drainJobs();
+  const file = await get(`/api/v1/seller/exports/${own.json<ExportJson>().export.id}/download`, shopB.seller);
+  assert.equal(file.statusCode, 200);
+  assert.equal(file.body.trimEnd().split('\n').length, 2);
+});
