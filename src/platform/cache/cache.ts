@@ -1,51 +1,126 @@
+import { EventEmitter } from 'node:events';
 import { BentoCache, bentostore } from 'bentocache';
 import { memoryDriver } from 'bentocache/drivers/memory';
+import { redisDriver } from 'bentocache/drivers/redis';
+import type { Logger } from 'pino';
+import { redisBus } from '../redis/redis-bus.ts';
+import type { RedisConnections } from '../redis/redis.ts';
 
 /**
- * The read cache for public catalog data. One loader per key (stampede protection: a burst of cold
- * reads of one product makes one query), a grace period (a stale value is served while it is
- * refreshed, and while the database is down), and invalidation by key or tag on write.
- * The in-process tier is bentocache's memory driver; the Redis tier and cross-node invalidation
- * plug into the same store later without changing callers.
+ * The read cache for public catalog data and session lookups. One loader per key (stampede
+ * protection: a burst of cold reads of one product makes one query), a grace period (a stale
+ * value is served while it is refreshed, and while the database is down), and invalidation by key
+ * or tag on write.
+ *
+ * Two tiers when Redis is configured (bentocache's L1/L2): the in-process memory tier answers
+ * first; the Redis tier is shared by every node, so a page one node loaded is a hit on the others;
+ * and every invalidation is also published on a Redis channel (bentocache's bus) so that each
+ * node drops its in-process copy. Without Redis only the memory tier exists and nothing else
+ * changes.
+ *
+ * Redis holds nothing that cannot be rebuilt, so a Redis failure never fails a read: each Redis
+ * command gives up after `REDIS_TIMEOUT_MS`, a failure opens bentocache's L2 circuit breaker for
+ * `L2_BREAKER` (reads go straight from memory to the loader, no Redis round trip at all), and the
+ * next command after that tries Redis again, so the tier comes back by itself. An invalidation
+ * made while Redis is unreachable reaches the other nodes' memory tiers when it is back (the bus
+ * retries what it could not send, up to 10,000 messages), but it never reaches the Redis tier
+ * itself; an entry it missed there can be served for at most `CACHE_TTL_SECONDS`.
  */
 export type Cache = Readonly<{
   enabled: boolean;
-  getOrLoad<T>(key: string, tags: readonly string[], load: () => Promise<T>): Promise<T>;
+  /** Which tiers answer: `memory` (level 0), or `memory+redis` when `REDIS_URL` is set. */
+  tiers: 'memory' | 'memory+redis';
+  /**
+   * The cached value, or the loader's (one loader per key at a time). A loader that answers
+   * `undefined` caches nothing. `opts` narrows the defaults for one kind of entry: a shorter
+   * `ttlSeconds`, or `grace: false` for entries that must never be served stale.
+   */
+  getOrLoad<T>(key: string, tags: readonly string[], load: () => Promise<T>, opts?: LoadOptions): Promise<T>;
   invalidate(what: { keys?: readonly string[]; tags?: readonly string[] }): Promise<void>;
   clear(): Promise<void>;
+  /**
+   * Tells a per-process layer in front of this cache (catalog's hot pages) which keys another
+   * node invalidated or replaced, or `null` when it cleared everything. Only called with Redis.
+   */
+  onRemoteChange(listener: (keys: readonly string[] | null) => void): void;
   close(): Promise<void>;
 }>;
 
+export type LoadOptions = Readonly<{ ttlSeconds?: number; grace?: boolean }>;
+
 export type CacheSettings = Readonly<{ enabled: boolean; ttlSeconds: number; graceSeconds: number; maxItems: number }>;
 
-export function createCache(settings: CacheSettings): Cache {
+/**
+ * How long the Redis tier is skipped after a failed command. Short, because it is also how long a
+ * restarted Redis waits before it is used again; long enough that a dead Redis costs one timeout
+ * per node every two seconds instead of one per request.
+ */
+const L2_BREAKER = '2s';
+
+/** `shared`: the Redis connections and a logger, when `REDIS_URL` is set. */
+export function createCache(settings: CacheSettings, shared: { redis: RedisConnections; log: Logger } | null = null): Cache {
+  const redis = shared?.redis ?? null;
   if (!settings.enabled) {
     return {
       enabled: false,
+      tiers: 'memory',
       getOrLoad: (_key, _tags, load) => load(),
       invalidate: async () => {},
       clear: async () => {},
+      onRemoteChange: () => {},
       close: async () => {},
     };
   }
+  const store = bentostore().useL1Layer(memoryDriver({ maxItems: settings.maxItems, serialize: false }));
+  if (shared) {
+    store.useL2Layer(redisDriver({ connection: shared.redis.commands, prefix: `${shared.redis.keyPrefix}:cache` }));
+    store.useBus(redisBus(shared.redis, shared.log));
+  }
+  const emitter = new EventEmitter();
   const bento = new BentoCache({
     default: 'catalog',
     ttl: `${settings.ttlSeconds}s`,
     grace: settings.graceSeconds > 0 ? `${settings.graceSeconds}s` : false,
     // After a failed refresh, keep serving the stale value and retry the database in 5 s, not per request.
     graceBackoff: '5s',
-    stores: {
-      catalog: bentostore().useL1Layer(memoryDriver({ maxItems: settings.maxItems, serialize: false })),
-    },
+    l2CircuitBreakerDuration: L2_BREAKER,
+    // A Redis error is logged by the connection (once per outage) and never reaches the caller.
+    suppressL2Errors: true,
+    emitter,
+    stores: { catalog: store },
   });
+
+  const remoteListeners: Array<(keys: readonly string[] | null) => void> = [];
+  if (redis) {
+    emitter.on('bus:message:received', (event: { message: { keys: string[]; type: string } }) => {
+      const keys = event.message.type === 'clear' ? null : event.message.keys;
+      for (const listener of remoteListeners) listener(keys);
+    });
+  }
+
   return {
     enabled: true,
-    getOrLoad: (key, tags, load) => bento.getOrSet({ key, tags: [...tags], factory: load }),
+    tiers: redis ? 'memory+redis' : 'memory',
+    getOrLoad<T>(key: string, tags: readonly string[], load: () => Promise<T>, opts?: LoadOptions): Promise<T> {
+      return bento.getOrSet<T>({
+        key,
+        tags: [...tags],
+        ...(opts?.ttlSeconds !== undefined ? { ttl: `${opts.ttlSeconds}s` } : {}),
+        ...(opts?.grace === false ? { grace: false } : {}),
+        factory: async (ctx) => {
+          const value = await load();
+          return value === undefined ? (ctx.skip() as T) : value;
+        },
+      });
+    },
     async invalidate({ keys = [], tags = [] }) {
       if (keys.length > 0) await bento.deleteMany({ keys: [...keys] });
       if (tags.length > 0) await bento.deleteByTag({ tags: [...tags] });
     },
     clear: () => bento.clear(),
+    onRemoteChange(listener) {
+      remoteListeners.push(listener);
+    },
     close: () => bento.disconnect(),
   };
 }
