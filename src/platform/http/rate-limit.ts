@@ -1,0 +1,179 @@
+import { createRequire } from 'node:module';
+import rateLimit, { normalizeIP, type FastifyRateLimitStore } from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { Logger } from 'pino';
+import { DomainError } from '../../shared/errors.ts';
+import type { RedisConnections } from '../redis/redis.ts';
+
+/**
+ * Rate limits per client IP and per account, counted across nodes in Redis when it is configured
+ * (in process memory otherwise), with stricter limits on the routes an attacker or a bot hammers:
+ * log-in, sign-up and checkout. A refused request gets `429`, `Retry-After` (seconds until its
+ * window ends) and the usual error body with code `RATE_LIMITED`.
+ *
+ * Counting is @fastify/rate-limit's fixed window (its Redis store: one atomic INCR + PEXPIRE
+ * script per check). What counts:
+ * - every request per IP (`ipMax`), checked in `onRequest`, before the body is read;
+ * - every request of a signed-in account per account (`accountMax`), checked after the route's
+ *   own guards resolved the session, so public pages that need no session never look one up;
+ * - on a strict route, also per IP (`strictIpMax`) and per account (`strictAccountMax`), each
+ *   route with its own counters; for log-in the "account" is the email being tried, which is what
+ *   slows down guessing one account's password from many addresses.
+ *
+ * When Redis fails (down, or slower than REDIS_TIMEOUT_MS), requests are counted in this
+ * process's memory instead, for two seconds at a time before Redis is tried again: limits stay
+ * on, but each node counts alone (a client spread over N nodes gets up to N times the limit)
+ * until Redis is back. A rate limiter must never be the reason a request fails.
+ */
+export type RateLimitSettings = Readonly<{
+  enabled: boolean;
+  windowSeconds: number;
+  ipMax: number;
+  accountMax: number;
+  strictIpMax: number;
+  strictAccountMax: number;
+}>;
+
+/** A route with strict limits, named for its counters; `subject` picks the account to count, if any. */
+export type StrictRoute = Readonly<{
+  method: string;
+  url: string;
+  name: string;
+  subject: (request: FastifyRequest) => string | null;
+}>;
+
+/** Routes no limit applies to: probes from load balancers and orchestrators. */
+const UNLIMITED = new Set(['/health', '/ready']);
+
+/** How long counting stays in memory after a Redis failure before Redis is tried again. */
+const REDIS_RETRY_MS = 2000;
+
+/** Distinct keys one node remembers per limiter while counting in memory. */
+const LOCAL_KEYS = 100_000;
+
+type StoreCtor = new (continueExceeding: boolean, exponentialBackoff: boolean, ...rest: unknown[]) => FastifyRateLimitStore;
+// The plugin's two stores are not in its typed exports; they are its documented local and Redis adapters.
+const load = createRequire(import.meta.url);
+const LocalStore = load('@fastify/rate-limit/store/LocalStore.js') as StoreCtor;
+const RedisStore = load('@fastify/rate-limit/store/RedisStore.js') as StoreCtor;
+
+type IncrCallback = Parameters<FastifyRateLimitStore['incr']>[1];
+
+/**
+ * A store that counts in Redis and falls back to memory while Redis fails (see above). The Redis
+ * connection has no offline queue and a command timeout, so a failure is known in milliseconds.
+ */
+function fallbackStore(redis: RedisConnections | null, log: Logger): new () => FastifyRateLimitStore {
+  let redisDownUntil = 0;
+  const shared = redis ? new RedisStore(false, false, redis.commands, `${redis.keyPrefix}:rate:`) : null;
+
+  class FallbackStore implements FastifyRateLimitStore {
+    readonly #local = new LocalStore(false, false, LOCAL_KEYS);
+
+    incr(key: string, callback: IncrCallback, timeWindow: number, max: number): void {
+      if (!shared || Date.now() < redisDownUntil) {
+        this.#local.incr(key, callback, timeWindow, max);
+        return;
+      }
+      shared.incr(
+        key,
+        (err, result) => {
+          if (!err) return callback(null, result);
+          if (Date.now() >= redisDownUntil) log.warn({ err: err.message }, 'rate limits counted in process memory while redis fails');
+          redisDownUntil = Date.now() + REDIS_RETRY_MS;
+          this.#local.incr(key, callback, timeWindow, max);
+        },
+        timeWindow,
+        max,
+      );
+    }
+
+    // Every limiter gets its own memory counters; in Redis, the keys say which limiter they belong to.
+    child(): FastifyRateLimitStore {
+      return new FallbackStore();
+    }
+  }
+  return FallbackStore;
+}
+
+function refuse(reply: { header(name: string, value: string): unknown }, retryAfterSeconds: number): DomainError {
+  const seconds = Math.max(1, retryAfterSeconds);
+  reply.header('retry-after', String(seconds));
+  return new DomainError('rate_limited', 'RATE_LIMITED', `Too many requests; try again in ${seconds} s`, undefined, {
+    retryAfterSeconds: seconds,
+  });
+}
+
+/**
+ * Installs the limits on `server`. Call before any route is registered: the per-account check is
+ * appended to each route's own preHandlers as the route is added.
+ */
+export async function installRateLimits(
+  server: FastifyInstance,
+  settings: RateLimitSettings,
+  deps: {
+    redis: RedisConnections | null;
+    strictRoutes: readonly StrictRoute[];
+    /** The signed-in account of a request whose guards have run, or null. */
+    accountOf: (request: FastifyRequest) => string | null;
+    log: Logger;
+  },
+): Promise<void> {
+  if (!settings.enabled) return;
+  const strictByRoute = new Map(deps.strictRoutes.map((r) => [`${r.method} ${r.url}`, r]));
+  const strictOf = (request: FastifyRequest) => strictByRoute.get(`${request.method} ${request.routeOptions.url ?? ''}`);
+
+  await server.register(rateLimit, { global: false, store: fallbackStore(deps.redis, deps.log) });
+  const timeWindow = settings.windowSeconds * 1000;
+  // The key of the strict limiters depends on the route and (for accounts) on the subject; the
+  // plugin's key generators see only the request, so the hooks leave the key here for them.
+  const subjects = new WeakMap<FastifyRequest, string>();
+  const ip = (request: FastifyRequest) => normalizeIP(request.ip);
+
+  const perIp = server.createRateLimit({ max: settings.ipMax, timeWindow, keyGenerator: (r) => `ip:${ip(r)}` });
+  const perIpStrict = server.createRateLimit({
+    max: settings.strictIpMax,
+    timeWindow,
+    keyGenerator: (r) => `ip:${strictOf(r)?.name ?? ''}:${ip(r)}`,
+  });
+  const perAccount = server.createRateLimit({
+    max: settings.accountMax,
+    timeWindow,
+    keyGenerator: (r) => `account:${deps.accountOf(r) ?? ''}`,
+  });
+  const perAccountStrict = server.createRateLimit({
+    max: settings.strictAccountMax,
+    timeWindow,
+    keyGenerator: (r) => `account:${strictOf(r)?.name ?? ''}:${subjects.get(r) ?? ''}`,
+  });
+
+  server.addHook('onRequest', async (request, reply) => {
+    const url = request.routeOptions.url;
+    if (url === undefined || UNLIMITED.has(url)) return;
+    const checks = [perIp(request)];
+    if (strictOf(request)) checks.push(perIpStrict(request));
+    for (const result of await Promise.all(checks)) {
+      if (!result.isAllowed && result.isExceeded) throw refuse(reply, result.ttlInSeconds);
+    }
+  });
+
+  const perAccountCheck: preHandlerAsyncHookHandler = async (request, reply) => {
+    const checks = [];
+    if (deps.accountOf(request) !== null) checks.push(perAccount(request));
+    const strict = strictOf(request);
+    const subject = strict?.subject(request) ?? null;
+    if (strict && subject !== null) {
+      subjects.set(request, subject);
+      checks.push(perAccountStrict(request));
+    }
+    for (const result of await Promise.all(checks)) {
+      if (!result.isAllowed && result.isExceeded) throw refuse(reply, result.ttlInSeconds);
+    }
+  };
+  // Appended after the route's own preHandlers: those are the guards that resolve the session.
+  server.addHook('onRoute', (route) => {
+    if (UNLIMITED.has(route.url)) return;
+    const own = route.preHandler;
+    route.preHandler = own === undefined ? [perAccountCheck] : Array.isArray(own) ? [...own, perAccountCheck] : [own, perAccountCheck];
+  });
+}
