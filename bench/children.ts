@@ -27,7 +27,9 @@ export function startAtelier(
   // in Chrome DevTools): where the server's time went during the run.
   const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF_DIR)}`] : [];
   const proc = spawn(process.execPath, [...profile, ATELIER_BIN, ...args], {
-    env,
+    // One load generator on one IP plays hundreds of customers: rate limits would measure
+    // themselves, not the server. A scenario that wants them sets RATE_LIMIT_ENABLED itself.
+    env: { RATE_LIMIT_ENABLED: 'false', ...env },
     stdio: ['ignore', opts.showOutput ? 'inherit' : 'pipe', opts.showOutput ? 'inherit' : 'pipe'],
   });
   const lines: string[] = [];

@@ -77,6 +77,8 @@ export async function createTestApp(overrides: Record<string, string> = {}): Pro
     DEMO_SEED: 'false',
     PG_POOL_MAX: '5',
     PAYMENT_PROVIDER_URL: provider.url,
+    // Every request of a test comes from one address; tests of the limits turn them on.
+    RATE_LIMIT_ENABLED: 'false',
     ...overrides,
   };
   const config = loadConfig(env);
