@@ -19,6 +19,7 @@ const USAGE = `atelier <command>
   migrate             apply every module's migrations to every database, then exit
   seed [--products N] make demo shops, products and images (default 200 products)
   payment-provider    run the simulated payment provider alone (PAYMENT_PROVIDER_PORT)
+  reporting rebuild   empty the reporting read models and replay the event log into them
 
 Settings come from environment variables; see the README.`;
 
@@ -138,6 +139,23 @@ async function main(argv: string[]): Promise<void> {
       try {
         const result = await seedDemo(app, { products, onlyIfEmpty: false, progress: true });
         console.log(`seeded ${result.products} products`);
+      } finally {
+        await app.close();
+      }
+      return;
+    }
+    case 'reporting': {
+      if (positionals[1] !== 'rebuild' || positionals.length > 2) {
+        console.error(`usage: atelier reporting rebuild\n\n${USAGE}`);
+        process.exitCode = 2;
+        return;
+      }
+      const app = await createContainer(config, { role: 'reporting', migrate: true, log: createLogger({ logLevel: 'warn' }, 'reporting') });
+      try {
+        const r = await app.reporting.rebuild();
+        console.log(
+          `reporting rebuilt: ${r.applied} events applied (${r.events} read from the event log, ${r.skipped} skipped) in ${r.ms} ms`,
+        );
       } finally {
         await app.close();
       }
