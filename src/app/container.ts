@@ -92,7 +92,16 @@ export async function createContainer(config: Config, opts: { role: string; migr
       settings: { ...config.session, logicalShards: config.logicalShards },
     });
     const httpCache = config.httpCache;
-    const catalog = createCatalog({ stores, cache, events, guards: identity.guards, httpCache, currency: config.currency, log });
+    const catalog = createCatalog({
+      stores,
+      cache,
+      events,
+      guards: identity.guards,
+      httpCache,
+      currency: config.currency,
+      cookieSecure: config.session.cookieSecure,
+      log,
+    });
     const search = createSearch({ stores, cache, events, catalog: catalog.service, httpCache, log });
     const media = createMedia({ stores, events, guards: identity.guards, catalog: catalog.service, settings: config.media, log });
     const inventory = createInventory({ stores, cache, events, guards: identity.guards, catalog: catalog.service, httpCache, log });

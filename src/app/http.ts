@@ -81,7 +81,11 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
       }),
     );
     if (!ready) reply.header('retry-after', '5');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+    // Replicas never make a node unready: their reads fall back to the primary.
+    const replicas = app.stores.catalogReplicas.enabled
+      ? app.stores.catalogReplicas.status().map((r) => ({ name: r.name, healthy: r.healthy, state: r.state, lagMs: r.lagMs }))
+      : undefined;
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...(replicas ? { replicas } : {}) });
   });
 
   if (config.benchRoutes) {

@@ -16,6 +16,30 @@ const FailedJob = Type.Object(
   { additionalProperties: false },
 );
 
+const ReplicaStatusSchema = Type.Object(
+  {
+    name: Type.String(),
+    url: Type.String({ description: 'Without its password' }),
+    healthy: Type.Boolean({ description: 'In rotation: serves reads' }),
+    state: Type.Union([
+      Type.Literal('starting'),
+      Type.Literal('healthy'),
+      Type.Literal('lagging'),
+      Type.Literal('unreachable'),
+      Type.Literal('not_a_replica'),
+    ]),
+    lagMs: Type.Union([Type.Integer(), Type.Null()]),
+    lagBytes: Type.Union([Type.Integer(), Type.Null()]),
+    replayLsn: Type.Union([Type.String(), Type.Null()]),
+    replayPaused: Type.Union([Type.Boolean(), Type.Null()]),
+    lastError: Type.Union([Type.String(), Type.Null()]),
+    checkedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    reads: Type.Integer(),
+    fallbacks: Type.Integer(),
+  },
+  { additionalProperties: false },
+);
+
 /** Operator routes (admin only): what an on-call engineer needs to see without a database shell. */
 export function opsRoutes(app: Container): FastifyPluginAsync {
   return async (api) => {
@@ -34,6 +58,37 @@ export function opsRoutes(app: Container): FastifyPluginAsync {
         const { limit } = request.query as { limit: number };
         const items = await listFailedJobs(app.stores.all(), limit);
         return { items: items.map((j) => ({ ...j, runAt: j.runAt.toISOString() })) };
+      },
+    );
+
+    api.get(
+      '/admin/replicas',
+      {
+        preHandler: app.identity.guards.requireRole('admin'),
+        schema: {
+          tags: ['ops'],
+          summary: "The catalog store's read replicas as this node sees them: rotation, lag, replay position",
+          response: {
+            200: Type.Object(
+              {
+                maxLagMs: Type.Integer(),
+                checkIntervalMs: Type.Integer(),
+                readYourWritesMs: Type.Integer(),
+                items: Type.Array(ReplicaStatusSchema),
+              },
+              { additionalProperties: false },
+            ),
+          },
+        },
+      },
+      async () => {
+        const settings = app.config.catalogReplicas;
+        return {
+          maxLagMs: settings.maxLagMs,
+          checkIntervalMs: settings.checkIntervalMs,
+          readYourWritesMs: settings.readYourWritesMs,
+          items: app.stores.catalogReplicas.status(),
+        };
       },
     );
   };

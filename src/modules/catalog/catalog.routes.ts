@@ -3,6 +3,8 @@ import { NotModifiedResponse } from '../../platform/http/schemas.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Static } from '@sinclair/typebox';
 import { sendPublicJson, type PublicCachePolicy } from '../../platform/http/cached-json.ts';
+import { clientWritePosition, stampWritePosition } from '../../platform/http/read-your-writes.ts';
+import type { ReplicaSet } from '../../platform/postgres/replicas.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthGuards } from '../identity/index.ts';
 import type { CatalogUseCases } from './catalog.service.ts';
@@ -24,18 +26,39 @@ function accountId(request: FastifyRequest): string {
  * Thin HTTP edge of the catalog. Public reads carry no guard at all: a warm anonymous read is a
  * cache lookup and a write of prepared bytes, with no session lookup and no database.
  */
-export function catalogRoutes(deps: { catalog: CatalogUseCases; guards: AuthGuards; httpCache: PublicCachePolicy }): FastifyPluginAsync {
-  const { catalog, guards, httpCache } = deps;
+export function catalogRoutes(deps: {
+  catalog: CatalogUseCases;
+  guards: AuthGuards;
+  httpCache: PublicCachePolicy;
+  replicas: ReplicaSet;
+  cookieSecure: boolean;
+}): FastifyPluginAsync {
+  const { catalog, guards, httpCache, replicas } = deps;
+  /** A client that has just written reads its own writes (platform/http/read-your-writes.ts). */
+  const readOf = (request: FastifyRequest) => ({ minLsn: clientWritePosition(request, replicas) });
   return async (app) => {
     const api = app.withTypeProvider<TypeBoxTypeProvider>();
     const seller = { preHandler: guards.requireRole('seller'), schema: { security } };
+
+    if (replicas.enabled) {
+      // Every successful catalog write has committed by the time its reply is sent.
+      app.addHook('onSend', async (request, reply, payload) => {
+        if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) {
+          // The write stands either way; without the position this client may briefly read an older page.
+          await stampWritePosition(reply, replicas, deps.cookieSecure).catch((err: unknown) =>
+            request.log.warn({ err }, 'could not read the primary WAL position after a write'),
+          );
+        }
+        return payload;
+      });
+    }
 
     // ---- public reads (cached, prepared JSON)
 
     api.get(
       '/categories',
       { schema: { tags, summary: 'The category tree', response: { 200: s.CategoryTreeSchema, ...NotModifiedResponse } } },
-      async (request, reply) => sendPublicJson(request, reply, await catalog.pages.categories(), httpCache),
+      async (request, reply) => sendPublicJson(request, reply, await catalog.pages.categories(readOf(request)), httpCache),
     );
 
     api.get(
@@ -48,7 +71,7 @@ export function catalogRoutes(deps: { catalog: CatalogUseCases; guards: AuthGuar
           response: { 200: s.ProductPageSchema, ...NotModifiedResponse, 400: s.ErrorSchema },
         },
       },
-      async (request, reply) => sendPublicJson(request, reply, await catalog.pages.list(request.query), httpCache),
+      async (request, reply) => sendPublicJson(request, reply, await catalog.pages.list(request.query, readOf(request)), httpCache),
     );
 
     api.get(
@@ -61,7 +84,7 @@ export function catalogRoutes(deps: { catalog: CatalogUseCases; guards: AuthGuar
           response: { 200: s.PublicProductSchema, ...NotModifiedResponse, 404: s.ErrorSchema },
         },
       },
-      async (request, reply) => sendPublicJson(request, reply, await catalog.pages.product(request.params.id), httpCache),
+      async (request, reply) => sendPublicJson(request, reply, await catalog.pages.product(request.params.id, readOf(request)), httpCache),
     );
 
     api.get(
@@ -74,7 +97,7 @@ export function catalogRoutes(deps: { catalog: CatalogUseCases; guards: AuthGuar
           response: { 200: s.ShopPageSchema, ...NotModifiedResponse, 404: s.ErrorSchema },
         },
       },
-      async (request, reply) => sendPublicJson(request, reply, await catalog.pages.shop(request.params.slug), httpCache),
+      async (request, reply) => sendPublicJson(request, reply, await catalog.pages.shop(request.params.slug, readOf(request)), httpCache),
     );
 
     // ---- admin

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Cache } from '../../platform/cache/cache.ts';
 import type { EventBus } from '../../platform/events.ts';
 import { prepareJson, type PreparedJson } from '../../platform/http/cached-json.ts';
+import type { ReadTarget, ReplicaSet } from '../../platform/postgres/replicas.ts';
 import { DomainError } from '../../shared/errors.ts';
 // Ids from callers are checked before they reach a uuid column (a malformed one would be a 500).
 import { isId, newId } from '../../shared/ids.ts';
@@ -20,7 +21,11 @@ export const MAX_VARIANTS = 50;
 const NOT_FOUND_TTL_MS = 10_000;
 /** How long this process serves a page from its own memory before asking the shared cache again. */
 const HOT_TTL_MS = 1000;
-/** After commit, invalidate again a moment later: a read that loaded the old row just before the commit may have re-filled the cache. */
+/**
+ * After commit, invalidate again a moment later: a read that loaded the old row just before the
+ * commit may have re-filled the cache. With replicas that moment is the longest a replica in
+ * rotation can be behind, since a page loaded from one until then may predate the write.
+ */
 const SECOND_INVALIDATION_MS = 1000;
 
 /**
@@ -54,6 +59,13 @@ export type ListQuery = Readonly<{
 
 export type Page<T> = Readonly<{ items: T[]; nextCursor: string | null }>;
 
+/**
+ * How a public page may be read. `minLsn`: the client wrote at this WAL position a moment ago
+ * (platform/http/read-your-writes.ts), so the page skips the caches (one may hold a page from
+ * before the write) and is read from a replica that has replayed the position, or the primary.
+ */
+export type PageRead = Readonly<{ minLsn?: string | null }>;
+
 export type ProductPatch = Readonly<{ title?: string; description?: string; categoryId?: string | null; status?: ProductStatus }>;
 export type VariantPatch = Readonly<{ sku?: string; options?: Record<string, string>; price?: number; position?: number }>;
 
@@ -65,18 +77,23 @@ export type CatalogUseCases = CatalogService &
     addVariant(accountId: string, productId: string, input: NewVariant): Promise<Product>;
     updateVariant(accountId: string, productId: string, variantId: string, patch: VariantPatch): Promise<Product>;
     sellerProducts(accountId: string, cursor: string | undefined, limit: number): Promise<Page<Product>>;
-    /** Cached, prepared public pages: a warm read neither queries nor serialises. */
+    /**
+     * Cached, prepared public pages: a warm read neither queries nor serialises. A cold one is read
+     * from a catalog replica when there are any (stale by at most the replica lag threshold).
+     */
     pages: Readonly<{
-      product(id: string): Promise<PreparedJson>;
-      list(query: ListQuery): Promise<PreparedJson>;
-      shop(slug: string): Promise<PreparedJson>;
-      categories(): Promise<PreparedJson>;
+      product(id: string, read?: PageRead): Promise<PreparedJson>;
+      list(query: ListQuery, read?: PageRead): Promise<PreparedJson>;
+      shop(slug: string, read?: PageRead): Promise<PreparedJson>;
+      categories(read?: PageRead): Promise<PreparedJson>;
     }>;
   }>;
 
 export type CatalogServiceDeps = Readonly<{
   db: Kysely<unknown>;
   pool: repo.Queryable;
+  /** Where public pages are read; without replicas every read runs on the primary. */
+  replicas: Pick<ReplicaSet, 'enabled' | 'read' | 'maxStalenessMs'>;
   cache: Cache;
   events: EventBus;
   currency: string;
@@ -158,7 +175,8 @@ function prepareVariants(productId: string, variants: ReadonlyArray<NewVariant>,
 }
 
 export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases {
-  const { db, cache, events, log } = deps;
+  const { db, cache, events, log, replicas } = deps;
+  const secondInvalidationMs = Math.max(SECOND_INVALIDATION_MS, replicas.enabled ? replicas.maxStalenessMs : 0);
 
   // Off when the shared cache is off, so "cache off" really measures and serves the database.
   const hot = cache.enabled ? createHotCache({ ttlMs: HOT_TTL_MS, maxEntries: 20_000 }) : null;
@@ -173,7 +191,7 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
         .invalidate(what)
         .then(() => hot?.delete(what.keys))
         .catch((err: unknown) => log.debug({ err }, 'second cache invalidation failed'));
-    }, SECOND_INVALIDATION_MS).unref();
+    }, secondInvalidationMs).unref();
   }
 
   const publishProduct = (trx: Kysely<unknown>, productId: string, shopId: string) =>
@@ -194,8 +212,18 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
     return generation;
   }
 
-  /** Reads a cached page; an entry past its own expiry is dropped and loaded again. */
-  async function cachedPage(key: string, load: () => Promise<CachedPage>): Promise<PreparedJson> {
+  /**
+   * Reads a cached page; an entry past its own expiry is dropped and loaded again. Loads run on a
+   * replica; a client that has just written (`read.minLsn`) bypasses both cache layers and neither
+   * reads nor fills them.
+   */
+  async function cachedPage(
+    key: string,
+    read: PageRead | undefined,
+    loadFrom: (t: ReadTarget) => Promise<CachedPage>,
+  ): Promise<PreparedJson> {
+    if (read?.minLsn) return replicas.read(loadFrom, { minLsn: read.minLsn });
+    const load = () => replicas.read(loadFrom);
     const known = hot?.get<CachedPage>(key);
     if (known) return known;
     try {
@@ -213,7 +241,11 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
     }
   }
 
-  const categoryRows = () => cache.getOrLoad(cacheKeys.categoryRows, [], () => repo.listCategories(db));
+  /** The category rows, cached; `fresh` (a writer's read, already on its target) skips the cache. */
+  const categoryRows = (fresh?: ReadTarget) =>
+    fresh
+      ? repo.listCategories(fresh.db)
+      : cache.getOrLoad(cacheKeys.categoryRows, [], () => replicas.read((t) => repo.listCategories(t.db)));
 
   async function assertCategory(trx: Kysely<unknown>, categoryId: string | null | undefined, field: string): Promise<void> {
     if (categoryId && !(await repo.categoryExists(trx, categoryId))) throw catalogErrors.categoryNotFound(field);
@@ -237,12 +269,13 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
     throw err;
   }
 
-  async function listPage(q: ListQuery, shopId: string | null): Promise<Page<ProductSummary>> {
+  /** `fresh`: the categories are read on `t` too rather than from the cache (a writer's read). */
+  async function listPage(t: ReadTarget, q: ListQuery, shopId: string | null, fresh: boolean): Promise<Page<ProductSummary>> {
     const after = q.cursor ? decodeProductCursor(q.cursor, q.sort) : null;
     if (q.minPrice !== undefined && q.maxPrice !== undefined && q.minPrice > q.maxPrice) throw catalogErrors.invalidPriceRange();
-    const categoryIds = q.category !== undefined ? withDescendants(await categoryRows(), q.category) : null;
+    const categoryIds = q.category !== undefined ? withDescendants(await categoryRows(fresh ? t : undefined), q.category) : null;
     const rows = await repo
-      .listPublished(db, {
+      .listPublished(t.db, {
         sort: q.sort,
         categoryIds,
         shopSlug: q.shop ?? null,
@@ -518,37 +551,39 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
     },
 
     pages: {
-      product(id) {
-        return cachedPage(cacheKeys.product(id), async () => {
-          const row = await repo.productById(deps.pool, id);
+      product(id, read) {
+        return cachedPage(cacheKeys.product(id), read, async (t) => {
+          const row = await repo.productById(t.pool, id);
           // Drafts are private: the owner reads them through /seller/products.
           if (!row || row.status !== 'published') return notFoundPage('CATALOG_PRODUCT_NOT_FOUND', 'No such product');
           return prepareJson(toPublicProduct(toProduct(row)));
         });
       },
 
-      async list(q) {
+      async list(q, read) {
         // Bad input (a cursor, a price range) is refused by the loader, which then stores nothing;
         // checking it here would put a digest on every warm read.
         const key = cacheKeys.list(
           await listsGeneration(),
           [q.sort, q.limit, q.category ?? '', q.shop ?? '', q.minPrice ?? '', q.maxPrice ?? '', q.cursor ?? ''].join('|'),
         );
-        return cachedPage(key, async () => prepareJson(await listPage(q, null)));
+        return cachedPage(key, read, async (t) => prepareJson(await listPage(t, q, null, Boolean(read?.minLsn))));
       },
 
-      async shop(slug) {
-        return cachedPage(cacheKeys.shop(await listsGeneration(), slug), async () => {
-          const shop = await repo.shopBySlug(db, slug);
+      async shop(slug, read) {
+        return cachedPage(cacheKeys.shop(await listsGeneration(), slug), read, async (t) => {
+          const shop = await repo.shopBySlug(t.db, slug);
           if (!shop) return notFoundPage('CATALOG_SHOP_NOT_FOUND', 'No such shop');
-          const products = await listPage({ sort: 'newest', limit: 24 }, shop.id);
+          const products = await listPage(t, { sort: 'newest', limit: 24 }, shop.id, Boolean(read?.minLsn));
           const { ownerId: _ownerId, ...publicShop } = toShop(shop);
           return prepareJson({ shop: publicShop, products });
         });
       },
 
-      categories() {
-        return cachedPage(cacheKeys.categories, async () => prepareJson({ categories: buildTree(await categoryRows()) }));
+      categories(read) {
+        return cachedPage(cacheKeys.categories, read, async (t) =>
+          prepareJson({ categories: buildTree(await categoryRows(read?.minLsn ? t : undefined)) }),
+        );
       },
     },
   };

@@ -135,11 +135,14 @@ export function createCatalog(deps: {
   guards: AuthGuards;
   httpCache: PublicCachePolicy;
   currency: string;
+  /** For the read-your-writes cookie (platform/http/read-your-writes.ts), set only with replicas. */
+  cookieSecure: boolean;
   log: Logger;
 }): CatalogModule {
   const useCases: CatalogUseCases = createCatalogService({
     db: deps.stores.catalog.db,
     pool: deps.stores.catalog.pool,
+    replicas: deps.stores.catalogReplicas,
     cache: deps.cache,
     events: deps.events,
     currency: deps.currency,
@@ -148,7 +151,13 @@ export function createCatalog(deps: {
   return {
     name: 'catalog',
     migrations: catalogMigrations,
-    routes: catalogRoutes({ catalog: useCases, guards: deps.guards, httpCache: deps.httpCache }),
+    routes: catalogRoutes({
+      catalog: useCases,
+      guards: deps.guards,
+      httpCache: deps.httpCache,
+      replicas: deps.stores.catalogReplicas,
+      cookieSecure: deps.cookieSecure,
+    }),
     service: useCases,
   };
 }

@@ -32,6 +32,7 @@ export function createSearch(deps: {
 }): SearchModule {
   const useCases = createSearchService({
     db: deps.stores.catalog.db,
+    replicas: deps.stores.catalogReplicas,
     cache: deps.cache,
     catalog: deps.catalog,
     log: deps.log.child({ module: 'search' }),

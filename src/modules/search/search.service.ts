@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Cache } from '../../platform/cache/cache.ts';
 import { prepareJson, type PreparedJson } from '../../platform/http/cached-json.ts';
+import type { ReplicaSet } from '../../platform/postgres/replicas.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { isId } from '../../shared/ids.ts';
 import type { CatalogService, Product } from '../catalog/index.ts';
@@ -87,8 +88,15 @@ function toDocument(p: Product): repo.DocumentInput {
   };
 }
 
-export function createSearchService(deps: { db: Kysely<unknown>; cache: Cache; catalog: CatalogService; log: Logger }): SearchUseCases {
-  const { db, cache, catalog } = deps;
+export function createSearchService(deps: {
+  db: Kysely<unknown>;
+  /** Result pages are read on a catalog replica when there are any: search already trails the catalog by its index job. */
+  replicas: Pick<ReplicaSet, 'read'>;
+  cache: Cache;
+  catalog: CatalogService;
+  log: Logger;
+}): SearchUseCases {
+  const { db, cache, catalog, replicas } = deps;
   // Result pages are keyed by a generation that every index change replaces (deleting one key
   // retires every cached page; see the catalog's cache keys for why not tags).
   const GENERATION_KEY = 'search:generation';
@@ -123,12 +131,14 @@ export function createSearchService(deps: { db: Kysely<unknown>; cache: Cache; c
       const key = `search:${await generation()}:${limit}:${cursor ?? ''}:${tsquery}`;
       type Cached = PreparedJson & { expiresAt: number };
       const load = async (): Promise<Cached> => {
-        const rows = await repo.search(db, {
-          tsquery,
-          after: after ? { titleHit: after.t, rank: after.r, id: after.id } : null,
-          limit: limit + 1,
-          candidates: CANDIDATES,
-        });
+        const rows = await replicas.read((t) =>
+          repo.search(t.db, {
+            tsquery,
+            after: after ? { titleHit: after.t, rank: after.r, id: after.id } : null,
+            limit: limit + 1,
+            candidates: CANDIDATES,
+          }),
+        );
         const more = rows.length > limit;
         const page = more ? rows.slice(0, limit) : rows;
         const last = page[page.length - 1];
