@@ -6,6 +6,7 @@ import { collectTasks } from '../../app/worker.ts';
 import { readEventLog, type DomainEvent } from '../../platform/events.ts';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
 import { ADDRESS, assertError, checkout, lines, signUp, type Accepted, type Actor } from '../../../test/checkout/support.ts';
+import { runAtelier } from '../../../test/support/processes.ts';
 import { CART_COOKIE } from '../cart/index.ts';
 import { READ_MODEL_TABLES } from './reporting.migrations.ts';
 
@@ -247,5 +248,16 @@ describe('read models', () => {
     const incremental = await figures();
     await t.app.reporting.rebuild();
     assert.deepEqual(await figures(), incremental);
+  });
+
+  test('`atelier reporting rebuild` as an operator runs it: the same figures, and a usage error for anything else', async () => {
+    const incremental = await figures();
+    const proc = runAtelier(['reporting', 'rebuild'], t.env);
+    assert.equal(await proc.exited, 0, proc.output());
+    assert.match(proc.output(), /reporting rebuilt: \d+ events applied \(\d+ read from the event log, 0 skipped\)/);
+    assert.deepEqual(await figures(), incremental);
+    const wrong = runAtelier(['reporting'], t.env);
+    assert.equal(await wrong.exited, 2, wrong.output());
+    assert.match(wrong.output(), /usage: atelier reporting rebuild/);
   });
 });
