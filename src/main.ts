@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from './app/config.ts';
 import { createContainer, createLogger, type Container } from './app/container.ts';
 import { buildHttpServer } from './app/http.ts';
 import { seedDemo } from './app/seed.ts';
+import { runShardsCommand } from './platform/postgres/shard-move-cli.ts';
 import { startWorkerRole } from './app/worker.ts';
 import type { Workers } from './platform/queue/queue.ts';
 import { startFakeProvider, type FakeProvider } from './modules/payments/index.ts';
@@ -20,6 +21,7 @@ const USAGE = `atelier <command>
   seed [--products N] make demo shops, products and images (default 200 products)
   payment-provider    run the simulated payment provider alone (PAYMENT_PROVIDER_PORT)
   reporting rebuild   empty the reporting read models and replay the event log into them
+  shards status|move|cleanup   the shard map: placement and row counts, online moves (atelier shards)
 
 Settings come from environment variables; see the README.`;
 
@@ -104,7 +106,12 @@ async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { products: { type: 'string' }, 'api-processes': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      products: { type: 'string' },
+      'api-processes': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const command = positionals[0];
   if (values.help || !command) {
@@ -159,6 +166,11 @@ async function main(argv: string[]): Promise<void> {
       } finally {
         await app.close();
       }
+      return;
+    }
+    case 'shards': {
+      const log = createLogger({ logLevel: 'warn' }, 'shards');
+      process.exitCode = await runShardsCommand(config, positionals.slice(1), { json: values.json === true, log });
       return;
     }
     default:
