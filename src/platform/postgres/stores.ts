@@ -50,6 +50,12 @@ export type OpenedDatabases = Readonly<{
  */
 const UNWATCHED_ROLES = new Set(['shards', 'migrate']);
 
+/**
+ * Roles that serve no public catalog pages (the only reads sent to replicas): they open no replica
+ * pools and run no probe loop. `start` serves pages and runs jobs, so it keeps them.
+ */
+const ROLES_WITHOUT_REPLICA_READS = new Set(['worker', 'migrate', 'seed', 'reporting', 'shards']);
+
 /** Starts (or attaches to) the embedded server when needed and opens a pool per database. */
 export async function openDatabases(settings: StoreSettings, log: Logger, role: string): Promise<OpenedDatabases> {
   let embedded: EmbeddedServer | null = null;
@@ -74,7 +80,7 @@ export async function openDatabases(settings: StoreSettings, log: Logger, role: 
   const shardDatabases = settings.shardDatabases.map((s) => open(s.name, embedded ? embedded.urlFor(shardDbName(s.name)) : s.url!));
   const catalogReplicas = openReplicaSet({
     primary: catalog,
-    settings: settings.catalogReplicas,
+    settings: ROLES_WITHOUT_REPLICA_READS.has(role) ? { ...settings.catalogReplicas, urls: [] } : settings.catalogReplicas,
     poolMax: settings.pg.poolMax,
     statementTimeoutMs: settings.pg.statementTimeoutMs,
     applicationName: `atelier-${role}`,
