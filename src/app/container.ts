@@ -1,6 +1,7 @@
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createCache, type Cache } from '../platform/cache/cache.ts';
+import { createRedisConnections, type RedisConnections } from '../platform/redis/redis.ts';
 import { createEventBus, eventLogMigrations, type EventBus } from '../platform/events.ts';
 import type { ModuleDefinition } from '../platform/module.ts';
 import { migrateStore, type ModuleMigrations } from '../platform/postgres/migrations.ts';
@@ -28,6 +29,8 @@ export type Container = Readonly<{
   log: Logger;
   stores: Stores;
   cache: Cache;
+  /** The Redis connections when `REDIS_URL` is set (shared cache tier, bus, rate-limit counters). */
+  redis: RedisConnections | null;
   events: EventBus;
   identity: IdentityModule;
   catalog: CatalogModule;
@@ -66,8 +69,12 @@ export function paymentProviderUrl(config: Config): string {
 export async function createContainer(config: Config, opts: { role: string; migrate: boolean; log?: Logger }): Promise<Container> {
   const log = opts.log ?? createLogger(config, opts.role);
   const opened = await openDatabases(config, log, opts.role);
+  let redis: RedisConnections | null = null;
   try {
-    const cache = createCache(config.cache);
+    redis = config.redis ? createRedisConnections(config.redis, log) : null;
+    // Start-up waits a moment for Redis, then goes on without it: the tier joins when Redis does.
+    if (redis && !(await redis.waitUntilReady(2000))) log.warn('redis not reachable at start-up; starting with the in-process cache only');
+    const cache = createCache(config.cache, redis ? { redis, log } : null);
     const events = createEventBus();
     // Migrations run before the stores are assembled, because the shard map is itself made by one.
     const migrations = [
@@ -88,6 +95,7 @@ export async function createContainer(config: Config, opts: { role: string; migr
 
     const identity = createIdentity({
       stores,
+      cache,
       log,
       settings: { ...config.session, logicalShards: config.logicalShards },
     });
@@ -154,6 +162,7 @@ export async function createContainer(config: Config, opts: { role: string; migr
       log,
       stores,
       cache,
+      redis,
       events,
       identity,
       catalog,
@@ -169,10 +178,12 @@ export async function createContainer(config: Config, opts: { role: string; migr
       migrations: [platformMigrations, ...migrations],
       async close() {
         await cache.close();
+        await redis?.close();
         await closeDatabases(opened);
       },
     };
   } catch (err) {
+    await redis?.close();
     await closeDatabases(opened);
     throw err;
   }

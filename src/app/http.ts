@@ -4,6 +4,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import { sql } from 'kysely';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { installRateLimits, type StrictRoute } from '../platform/http/rate-limit.ts';
 import { validatorCompiler } from '../platform/http/validation.ts';
 import { pendingMigrations } from '../platform/postgres/migrations.ts';
 import { errorHandler } from './http-errors.ts';
@@ -11,6 +12,22 @@ import type { Container } from './container.ts';
 import { opsRoutes } from './ops.routes.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Routes with strict rate limits (platform/http/rate-limit.ts): what bots and attackers hammer. */
+const STRICT_ROUTES: readonly StrictRoute[] = [
+  {
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    name: 'login',
+    // Attempts against one account, from anywhere: the email being tried.
+    subject: (request) => {
+      const email = (request.body as { email?: unknown } | undefined)?.email;
+      return typeof email === 'string' ? email.trim().toLowerCase() : null;
+    },
+  },
+  { method: 'POST', url: '/api/v1/auth/signup', name: 'signup', subject: () => null },
+  { method: 'POST', url: '/api/v1/checkout', name: 'checkout', subject: (request) => request.account?.id ?? null },
+];
 
 /**
  * Builds the API server from the modules. Every route has a request and a response schema;
@@ -49,6 +66,13 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
   });
 
   await server.register(cookie);
+  // Before any route: the per-account limit is added to each route's preHandlers as it is registered.
+  await installRateLimits(server, config.rateLimit, {
+    redis: app.redis,
+    strictRoutes: STRICT_ROUTES,
+    accountOf: (request) => request.account?.id ?? null,
+    log: app.log,
+  });
   await server.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -1,14 +1,16 @@
 /**
  * A tiny per-process layer in front of the shared cache for the hottest public pages. A hit in the
  * shared cache costs tens of microseconds (option objects, tracing, tag checks); a product page
- * served thousands of times a second should cost a Map lookup. Entries live at most `ttlMs`, so a
- * write made on another node (which invalidates the shared cache there) shows here within that
- * time; writes made on this node delete the entry at once.
+ * served thousands of times a second should cost a Map lookup. Writes made on this node delete the
+ * entry at once; with Redis, writes made on another node reach here through the shared cache's
+ * bus (`Cache.onRemoteChange`), and without it (or while Redis is down) entries live at most
+ * `ttlMs`, so such a write shows within that time.
  */
 export type HotCache = Readonly<{
   get<T>(key: string): T | undefined;
   set(key: string, value: unknown, expiresAt?: number): void;
   delete(keys: readonly string[]): void;
+  clear(): void;
 }>;
 
 export function createHotCache(opts: { ttlMs: number; maxEntries: number }): HotCache {
@@ -34,6 +36,9 @@ export function createHotCache(opts: { ttlMs: number; maxEntries: number }): Hot
     },
     delete(keys) {
       for (const k of keys) entries.delete(k);
+    },
+    clear() {
+      entries.clear();
     },
   };
 }

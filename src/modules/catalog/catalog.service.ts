@@ -180,6 +180,8 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
 
   // Off when the shared cache is off, so "cache off" really measures and serves the database.
   const hot = cache.enabled ? createHotCache({ ttlMs: HOT_TTL_MS, maxEntries: 20_000 }) : null;
+  // A page another node changed leaves this node's hot layer too, not only its shared-cache tiers.
+  cache.onRemoteChange((keys) => (keys ? hot?.delete(keys) : hot?.clear()));
 
   // The shared cache first, then this process's layer: the other order would let a read in
   // between copy the old page from the shared cache back into the hot layer.

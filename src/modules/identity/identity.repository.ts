@@ -149,13 +149,15 @@ export async function listLiveSessions(db: ShardDb, accountId: string, idleMinut
 }
 
 /** Revokes a session only if it belongs to the account: someone else's session id changes nothing. */
-export async function revokeSession(db: ShardDb, accountId: string, sessionId: string): Promise<boolean> {
+/** Revokes a live session; its token hash (to drop it from the session cache), or null when there was none. */
+export async function revokeSession(db: ShardDb, accountId: string, sessionId: string): Promise<Buffer | null> {
   const r = await db
     .updateTable('identity_sessions')
     .set({ revoked_at: sql<Date>`now()` })
     .where('id', '=', sessionId)
     .where('account_id', '=', accountId)
     .where('revoked_at', 'is', null)
+    .returning('token_hash')
     .executeTakeFirst();
-  return r.numUpdatedRows > 0n;
+  return r?.token_hash ?? null;
 }

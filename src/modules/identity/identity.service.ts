@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Cache } from '../../platform/cache/cache.ts';
 import { view } from '../../platform/postgres/database.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
 import { isId, newCustomerId, newShardedId, shardOfId } from '../../shared/ids.ts';
@@ -13,6 +14,7 @@ import {
 } from './identity.passwords.ts';
 import * as repo from './identity.repository.ts';
 import type { IdentityCatalogTables, IdentityShardTables } from './identity.repository.ts';
+import { createSessionCache } from './identity.session-cache.ts';
 import { hashToken, newSessionToken, parseSessionToken } from './identity.tokens.ts';
 import type { Account, IdentityService, IdentitySettings, Role, SessionInfo } from './identity.types.ts';
 
@@ -56,9 +58,10 @@ function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string } | null)?.code === '23505';
 }
 
-export function createIdentityService(deps: { stores: Stores; log: Logger; settings: IdentitySettings }): IdentityInternals {
+export function createIdentityService(deps: { stores: Stores; cache: Cache; log: Logger; settings: IdentitySettings }): IdentityInternals {
   const { stores, settings } = deps;
   const log = deps.log.child({ module: 'identity' });
+  const sessionCache = createSessionCache(deps.cache, settings.cacheSeconds ?? 0, log);
   const catalog = view<IdentityCatalogTables>(stores.catalog.db);
   const shardOf = (logicalShard: number) => view<IdentityShardTables>(stores.shards.forShard(logicalShard).db);
   const shardForId = (id: string) => shardOf(shardOfId(id));
@@ -173,8 +176,11 @@ export function createIdentityService(deps: { stores: Stores; log: Logger; setti
     async resolveToken(token) {
       const parsed = parseSessionToken(token, settings.logicalShards);
       if (!parsed) return null;
-      const row = await repo.resolveSession(shardOf(parsed.shard), hashToken(token), settings.idleMinutes);
-      return row ? { account: toAccount(row), sessionId: row.session_id } : null;
+      const tokenHash = hashToken(token);
+      return sessionCache.resolve(tokenHash, async () => {
+        const row = await repo.resolveSession(shardOf(parsed.shard), tokenHash, settings.idleMinutes);
+        return row ? { account: toAccount(row), sessionId: row.session_id } : null;
+      });
     },
 
     async listSessions(accountId) {
@@ -190,7 +196,11 @@ export function createIdentityService(deps: { stores: Stores; log: Logger; setti
     async revokeSession(accountId, sessionId) {
       // A session lives in its account's shard; an id minted elsewhere cannot be one of the caller's.
       if (!routable(sessionId) || shardOfId(sessionId) !== shardOfId(accountId)) throw identityErrors.sessionNotFound();
-      if (!(await repo.revokeSession(shardForId(accountId), accountId, sessionId))) throw identityErrors.sessionNotFound();
+      const tokenHash = await repo.revokeSession(shardForId(accountId), accountId, sessionId);
+      if (!tokenHash) throw identityErrors.sessionNotFound();
+      // Anything else that ends a session or changes what it carries (a role change, a password
+      // reset revoking every session) must forget the cached entry the same way.
+      await sessionCache.forget(tokenHash);
     },
   };
 }

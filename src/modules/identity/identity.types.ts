@@ -15,7 +15,14 @@ export type AuthGuards = Readonly<{
   optionalAccount: preHandlerAsyncHookHandler;
 }>;
 
-export type IdentitySettings = Readonly<{ idleMinutes: number; absoluteDays: number; cookieSecure: boolean; logicalShards: number }>;
+export type IdentitySettings = Readonly<{
+  idleMinutes: number;
+  absoluteDays: number;
+  cookieSecure: boolean;
+  logicalShards: number;
+  /** How long a session lookup is cached (see identity.session-cache.ts); 0 or unset: not cached. */
+  cacheSeconds?: number;
+}>;
 
 export type IdentityService = Readonly<{
   signUp(input: { email: string; password: string; name: string; role: 'customer' | 'seller' }): Promise<Account>;

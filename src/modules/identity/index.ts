@@ -4,6 +4,7 @@
  * account types, the guards for their routes, and the service.
  */
 import type { Logger } from 'pino';
+import type { Cache } from '../../platform/cache/cache.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
 import { createGuards } from './identity.guards.ts';
@@ -26,7 +27,7 @@ declare module 'fastify' {
 
 export type IdentityModule = ModuleDefinition & Readonly<{ service: IdentityService; guards: AuthGuards }>;
 
-export function createIdentity(deps: { stores: Stores; log: Logger; settings: IdentitySettings }): IdentityModule {
+export function createIdentity(deps: { stores: Stores; cache: Cache; log: Logger; settings: IdentitySettings }): IdentityModule {
   const service = createIdentityService(deps);
   const sessions = createGuards(service);
   return {
