@@ -80,6 +80,12 @@ const schema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).max(200).default('Atelier <orders@atelier.test>'),
   OUTBOX_DIR: z.string().min(1).optional(),
+  WEBHOOKS_ALLOW_INSECURE: bool.default(false),
+  WEBHOOKS_CONCURRENCY: int(1, 100).default(4),
+  WEBHOOKS_TIMEOUT_MS: int(100, 60_000).default(5000),
+  WEBHOOKS_RETRY_BASE_MS: int(10, 3_600_000).default(30_000),
+  WEBHOOKS_RETRY_MAX_DELAY_MS: int(10, 86_400_000).default(3_600_000),
+  WEBHOOKS_RETRY_WINDOW_SECONDS: int(1, 7 * 86_400).default(86_400),
   PUBLIC_CURRENCY: z
     .string()
     .regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code such as USD' })
@@ -124,6 +130,15 @@ export type Config = Readonly<{
   checkout: { reservationTtlSeconds: number; paymentDeadlineMinutes: number; idempotencyTtlHours: number };
   sweeper: { intervalSeconds: number; jobLockTimeoutSeconds: number };
   mail: { smtpUrl: string | null; from: string; outboxDir: string };
+  /** Seller webhooks: URL rules, the delivery pool's size, the timeout and the retry schedule. */
+  webhooks: {
+    allowInsecure: boolean;
+    concurrency: number;
+    timeoutMs: number;
+    retryBaseMs: number;
+    retryMaxDelayMs: number;
+    retryWindowSeconds: number;
+  };
 }>;
 
 export class ConfigError extends Error {
@@ -207,6 +222,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `must be at least REPLICA_MAX_LAG_MS + 3 x REPLICA_CHECK_INTERVAL_MS + 1000 = ${minWindow} (got "${e.REPLICA_READ_YOUR_WRITES_MS}")`,
     );
   }
+  if (e.WEBHOOKS_RETRY_MAX_DELAY_MS < e.WEBHOOKS_RETRY_BASE_MS) {
+    throw new ConfigError(
+      'WEBHOOKS_RETRY_MAX_DELAY_MS',
+      `must be at least WEBHOOKS_RETRY_BASE_MS (${e.WEBHOOKS_RETRY_BASE_MS}) (got "${e.WEBHOOKS_RETRY_MAX_DELAY_MS}")`,
+    );
+  }
 
   return Object.freeze({
     host: e.HOST,
@@ -261,5 +282,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     sweeper: { intervalSeconds: e.SWEEP_INTERVAL_SECONDS, jobLockTimeoutSeconds: e.JOB_LOCK_TIMEOUT_SECONDS },
     mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM, outboxDir: path.resolve(e.OUTBOX_DIR ?? path.join(dataDir, 'outbox')) },
+    webhooks: {
+      allowInsecure: e.WEBHOOKS_ALLOW_INSECURE,
+      concurrency: e.WEBHOOKS_CONCURRENCY,
+      timeoutMs: e.WEBHOOKS_TIMEOUT_MS,
+      retryBaseMs: e.WEBHOOKS_RETRY_BASE_MS,
+      retryMaxDelayMs: e.WEBHOOKS_RETRY_MAX_DELAY_MS,
+      retryWindowSeconds: e.WEBHOOKS_RETRY_WINDOW_SECONDS,
+    },
   });
 }
