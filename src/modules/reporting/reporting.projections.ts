@@ -75,12 +75,40 @@ function sumBy<T>(rows: T[], key: (r: T) => string, add: (into: T, r: T) => void
   return [...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
 }
 
+type Row<T extends keyof ReportingTables> = ReportingTables[T] & {};
+
+/** The rows a batch of events adds, gathered in memory and written with one statement per table. */
+type Delta = {
+  sellerDaily: Array<Row<'reporting_seller_daily'>>;
+  sellerProducts: Array<Row<'reporting_seller_products'>>;
+  titles: Map<string, string>;
+  platformMinutes: Array<Row<'reporting_platform_minutes'> & { minute: string }>;
+  platformDaily: Array<Row<'reporting_platform_daily'>>;
+  customerOrders: Array<Row<'reporting_customer_orders'>>;
+  stockAlerts: Map<string, Row<'reporting_stock_alerts'> & { raised_at: string }>;
+  cartStarts: Array<Row<'reporting_cart_starts'>>;
+};
+
+const emptyDelta = (): Delta => ({
+  sellerDaily: [],
+  sellerProducts: [],
+  titles: new Map(),
+  platformMinutes: [],
+  platformDaily: [],
+  customerOrders: [],
+  stockAlerts: new Map(),
+  cartStarts: [],
+});
+
 /**
- * The event handlers that build reporting's read models. Each event is applied in one transaction
- * on the catalog store together with its processed-events row, so at-least-once delivery (and a
- * replay of the log) applies it exactly once. Catalog lookups (which seller sold a line, product
- * titles, the seller of a low variant) happen before the transaction, so it holds no lock while
- * waiting on another query.
+ * The event handlers that build reporting's read models. A batch of events (one, from a job; up to
+ * a few hundred, from a rebuild) is applied in one transaction on the catalog store together with
+ * their processed-events rows, so at-least-once delivery (and a replay of the log) applies each
+ * event exactly once. Catalog lookups (which seller sold a line, product titles, the seller of a
+ * low variant) happen before the transaction, so it holds no lock while waiting on another query.
+ *
+ * Every table is a sum or a "latest by time" value, so the result does not depend on the order in
+ * which events are applied, nor on how they are grouped into batches.
  */
 export function createProjections(deps: { db: Kysely<unknown>; catalog: CatalogService; log: Logger }) {
   const { db, catalog, log } = deps;
@@ -95,30 +123,65 @@ export function createProjections(deps: { db: Kysely<unknown>; catalog: CatalogS
     return new Map((await catalog.getVariants([...ids])).map((v) => [v.variantId, v]));
   }
 
-  async function markProcessed(trx: Kysely<ReportingTables>, eventId: string): Promise<boolean> {
-    const row = await trx
-      .insertInto('reporting_processed_events')
-      .values({ event_id: eventId, subscriber: REPORTING_SUBSCRIBER })
-      .onConflict((oc) => oc.columns(['event_id', 'subscriber']).doNothing())
-      .returning('event_id')
-      .executeTakeFirst();
-    return row !== undefined;
-  }
-
-  async function applyOrderPaid(trx: Kysely<ReportingTables>, at: string, p: OrderPaidPayload, found: Lookups): Promise<void> {
+  function addOrderPaid(d: Delta, at: string, p: OrderPaidPayload, found: Lookups): void {
     const day = at.slice(0, 10);
-    const minute = `${at.slice(0, 16)}:00.000Z`;
     const sellerOfShop = new Map(p.subOrders.map((s) => [s.shopId, s.sellerId]));
     const onlySeller = p.subOrders.length === 1 ? p.subOrders[0]!.sellerId : null;
+    for (const s of p.subOrders) d.sellerDaily.push({ seller_id: s.sellerId, day, currency: p.currency, orders: 1, revenue: s.total });
+    // The payload's lines carry no shop: the catalog says which shop (so which sub-order's seller)
+    // sold each variant. A variant deleted since is credited to the only seller of a one-shop order,
+    // and left out of top products otherwise (its revenue still counts in the daily figures).
+    for (const l of p.lines) {
+      const v = found.get(l.variantId);
+      const seller = (v && sellerOfShop.get(v.shopId)) ?? onlySeller;
+      if (!seller) {
+        log.warn({ variantId: l.variantId }, 'reporting: cannot tell which seller sold a line; left out of top products');
+        continue;
+      }
+      if (v) d.titles.set(l.productId, v.productTitle);
+      d.sellerProducts.push({
+        seller_id: seller,
+        day,
+        product_id: l.productId,
+        currency: p.currency,
+        units: l.quantity,
+        revenue: l.quantity * l.unitPrice,
+      });
+    }
+    d.platformMinutes.push({ minute: `${at.slice(0, 16)}:00.000Z`, currency: p.currency, orders: 1, gross: p.total });
+    d.platformDaily.push({ day, currency: p.currency, orders: 1, gross: p.total });
+    d.customerOrders.push({ order_id: p.orderId, customer_id: p.customerId, paid_at: at });
+  }
 
-    const daily = sumBy(
-      p.subOrders.map((s) => ({ seller_id: s.sellerId, day, currency: p.currency, orders: 1, revenue: s.total })),
-      (r) => r.seller_id,
-      (into, r) => {
-        into.orders += r.orders;
-        into.revenue += r.revenue;
-      },
-    );
+  function addStockLow(d: Delta, eventId: string, at: string, p: StockLowPayload, found: Lookups): void {
+    const v = found.get(p.variantId);
+    if (!v) {
+      log.info({ variantId: p.variantId }, 'reporting: stock.low for a variant the catalog no longer has; no alert');
+      return;
+    }
+    const seen = d.stockAlerts.get(p.variantId);
+    const newer = !seen || at > seen.raised_at || (at === seen.raised_at && eventId > seen.event_id);
+    if (newer) {
+      d.stockAlerts.set(p.variantId, {
+        variant_id: p.variantId,
+        seller_id: v.sellerId,
+        product_id: v.productId,
+        sku: v.sku,
+        available: p.available,
+        threshold: p.threshold,
+        raised_at: at,
+        event_id: eventId,
+      });
+    }
+    d.titles.set(v.productId, v.productTitle);
+  }
+
+  async function write(trx: Kysely<ReportingTables>, d: Delta): Promise<void> {
+    const money = (r: { orders: number; revenue: number }, x: { orders: number; revenue: number }) => {
+      r.orders += x.orders;
+      r.revenue += x.revenue;
+    };
+    const daily = sumBy(d.sellerDaily, (r) => `${r.seller_id}|${r.day}|${r.currency}`, money);
     if (daily.length > 0) {
       await trx
         .insertInto('reporting_seller_daily')
@@ -131,35 +194,12 @@ export function createProjections(deps: { db: Kysely<unknown>; catalog: CatalogS
         )
         .execute();
     }
-
-    // The payload's lines carry no shop: the catalog says which shop (so which sub-order's seller)
-    // sold each variant. A variant deleted since is credited to the only seller of a one-shop order,
-    // and left out of top products otherwise (its revenue still counts in the daily figures).
-    const productRows: Array<{ seller_id: string; day: string; product_id: string; currency: string; units: number; revenue: number }> = [];
-    const titles = new Map<string, string>();
-    for (const l of p.lines) {
-      const v = found.get(l.variantId);
-      const seller = (v && sellerOfShop.get(v.shopId)) ?? onlySeller;
-      if (!seller) {
-        log.warn({ variantId: l.variantId }, 'reporting: cannot tell which seller sold a line; left out of top products');
-        continue;
-      }
-      if (v) titles.set(l.productId, v.productTitle);
-      productRows.push({
-        seller_id: seller,
-        day,
-        product_id: l.productId,
-        currency: p.currency,
-        units: l.quantity,
-        revenue: l.quantity * l.unitPrice,
-      });
-    }
     const products = sumBy(
-      productRows,
-      (r) => `${r.seller_id}:${r.product_id}`,
-      (into, r) => {
-        into.units += r.units;
-        into.revenue += r.revenue;
+      d.sellerProducts,
+      (r) => `${r.seller_id}|${r.day}|${r.product_id}|${r.currency}`,
+      (r, x) => {
+        r.units += x.units;
+        r.revenue += x.revenue;
       },
     );
     if (products.length > 0) {
@@ -174,128 +214,126 @@ export function createProjections(deps: { db: Kysely<unknown>; catalog: CatalogS
         )
         .execute();
     }
-    if (titles.size > 0) {
+    if (d.titles.size > 0) {
       await trx
         .insertInto('reporting_product_titles')
-        .values([...titles].map(([product_id, title]) => ({ product_id, title })))
+        .values([...d.titles].sort(([a], [b]) => (a < b ? -1 : 1)).map(([product_id, title]) => ({ product_id, title })))
         .onConflict((oc) => oc.column('product_id').doUpdateSet({ title: sql`excluded.title` }))
         .execute();
     }
-
-    await trx
-      .insertInto('reporting_platform_minutes')
-      .values({ minute, currency: p.currency, orders: 1, gross: p.total })
-      .onConflict((oc) =>
-        oc.columns(['minute', 'currency']).doUpdateSet({
-          orders: sql`reporting_platform_minutes.orders + 1`,
-          gross: sql`reporting_platform_minutes.gross + excluded.gross`,
-        }),
-      )
-      .execute();
-    await trx
-      .insertInto('reporting_platform_daily')
-      .values({ day, currency: p.currency, orders: 1, gross: p.total })
-      .onConflict((oc) =>
-        oc.columns(['day', 'currency']).doUpdateSet({
-          orders: sql`reporting_platform_daily.orders + 1`,
-          gross: sql`reporting_platform_daily.gross + excluded.gross`,
-        }),
-      )
-      .execute();
-    await trx
-      .insertInto('reporting_customer_orders')
-      .values({ order_id: p.orderId, customer_id: p.customerId, paid_at: at })
-      .onConflict((oc) => oc.column('order_id').doNothing())
-      .execute();
-  }
-
-  async function applyStockLow(
-    trx: Kysely<ReportingTables>,
-    eventId: string,
-    at: string,
-    p: StockLowPayload,
-    found: Lookups,
-  ): Promise<void> {
-    const v = found.get(p.variantId);
-    if (!v) {
-      log.info({ variantId: p.variantId }, 'reporting: stock.low for a variant the catalog no longer has; no alert');
-      return;
+    const gross = (r: { orders: number; gross: number }, x: { orders: number; gross: number }) => {
+      r.orders += x.orders;
+      r.gross += x.gross;
+    };
+    const minutes = sumBy(d.platformMinutes, (r) => `${r.minute}|${r.currency}`, gross);
+    if (minutes.length > 0) {
+      await trx
+        .insertInto('reporting_platform_minutes')
+        .values(minutes)
+        .onConflict((oc) =>
+          oc.columns(['minute', 'currency']).doUpdateSet({
+            orders: sql`reporting_platform_minutes.orders + excluded.orders`,
+            gross: sql`reporting_platform_minutes.gross + excluded.gross`,
+          }),
+        )
+        .execute();
     }
-    // The latest alert per variant wins, whatever order the events arrive in (jobs for one variant
-    // coalesce, and a rebuild replays every event): ties on time are broken by the event id.
-    await trx
-      .insertInto('reporting_stock_alerts')
-      .values({
-        variant_id: p.variantId,
-        seller_id: v.sellerId,
-        product_id: v.productId,
-        sku: v.sku,
-        available: p.available,
-        threshold: p.threshold,
-        raised_at: at,
-        event_id: eventId,
-      })
-      .onConflict((oc) =>
-        oc
-          .column('variant_id')
-          .doUpdateSet({
-            seller_id: sql`excluded.seller_id`,
-            product_id: sql`excluded.product_id`,
-            sku: sql`excluded.sku`,
-            available: sql`excluded.available`,
-            threshold: sql`excluded.threshold`,
-            raised_at: sql`excluded.raised_at`,
-            event_id: sql`excluded.event_id`,
-          })
-          .where(
-            sql<boolean>`(excluded.raised_at, excluded.event_id) > (reporting_stock_alerts.raised_at, reporting_stock_alerts.event_id)`,
-          ),
-      )
-      .execute();
-    await trx
-      .insertInto('reporting_product_titles')
-      .values({ product_id: v.productId, title: v.productTitle })
-      .onConflict((oc) => oc.column('product_id').doUpdateSet({ title: sql`excluded.title` }))
-      .execute();
-  }
-
-  async function applyCartStarted(trx: Kysely<ReportingTables>, eventId: string, at: string, p: CartStartedPayload): Promise<void> {
-    await trx
-      .insertInto('reporting_cart_starts')
-      .values({
-        event_id: eventId,
-        owner_id: p.ownerId,
-        owner_kind: p.ownerKind,
-        started_at: at,
-        merged_guest_id: p.mergedGuestId,
-        into_open_cart: p.intoOpenCart,
-      })
-      .onConflict((oc) => oc.column('event_id').doNothing())
-      .execute();
+    const days = sumBy(d.platformDaily, (r) => `${r.day}|${r.currency}`, gross);
+    if (days.length > 0) {
+      await trx
+        .insertInto('reporting_platform_daily')
+        .values(days)
+        .onConflict((oc) =>
+          oc.columns(['day', 'currency']).doUpdateSet({
+            orders: sql`reporting_platform_daily.orders + excluded.orders`,
+            gross: sql`reporting_platform_daily.gross + excluded.gross`,
+          }),
+        )
+        .execute();
+    }
+    if (d.customerOrders.length > 0) {
+      await trx
+        .insertInto('reporting_customer_orders')
+        .values(d.customerOrders)
+        .onConflict((oc) => oc.column('order_id').doNothing())
+        .execute();
+    }
+    if (d.stockAlerts.size > 0) {
+      // The latest alert per variant wins, whatever order the events arrive in (jobs for one
+      // variant coalesce, and a rebuild replays every event): ties on time go to the larger event id.
+      await trx
+        .insertInto('reporting_stock_alerts')
+        .values([...d.stockAlerts.values()].sort((a, b) => (a.variant_id < b.variant_id ? -1 : 1)))
+        .onConflict((oc) =>
+          oc
+            .column('variant_id')
+            .doUpdateSet({
+              seller_id: sql`excluded.seller_id`,
+              product_id: sql`excluded.product_id`,
+              sku: sql`excluded.sku`,
+              available: sql`excluded.available`,
+              threshold: sql`excluded.threshold`,
+              raised_at: sql`excluded.raised_at`,
+              event_id: sql`excluded.event_id`,
+            })
+            .where(
+              sql<boolean>`(excluded.raised_at, excluded.event_id) > (reporting_stock_alerts.raised_at, reporting_stock_alerts.event_id)`,
+            ),
+        )
+        .execute();
+    }
+    if (d.cartStarts.length > 0) {
+      await trx
+        .insertInto('reporting_cart_starts')
+        .values(d.cartStarts)
+        .onConflict((oc) => oc.column('event_id').doNothing())
+        .execute();
+    }
   }
 
   /**
-   * Applies the events (in the caller's transaction) that have not been applied yet; returns how
-   * many were. Events that do not parse are skipped and counted by the caller.
+   * Applies, in the caller's transaction, the events not applied before (their processed-events
+   * rows are inserted first: the ones that already existed are left out); returns how many were.
    */
   async function applyAll(trx: Kysely<unknown>, events: ReadonlyArray<{ id: string; parsed: Parsed }>, found: Lookups): Promise<number> {
+    if (events.length === 0) return 0;
     const t = view<ReportingTables>(trx);
+    const ids = [...new Set(events.map((e) => e.id))].sort();
+    const fresh = new Set(
+      (
+        await t
+          .insertInto('reporting_processed_events')
+          .values(ids.map((event_id) => ({ event_id, subscriber: REPORTING_SUBSCRIBER })))
+          .onConflict((oc) => oc.columns(['event_id', 'subscriber']).doNothing())
+          .returning('event_id')
+          .execute()
+      ).map((r) => r.event_id),
+    );
+    const d = emptyDelta();
     let applied = 0;
     for (const { id, parsed } of events) {
-      if (!(await markProcessed(t, id))) continue;
+      if (!fresh.delete(id)) continue; // applied before, or a duplicate within this batch
       applied++;
       switch (parsed.kind) {
         case 'order.paid':
-          await applyOrderPaid(t, parsed.at, parsed.p, found);
+          addOrderPaid(d, parsed.at, parsed.p, found);
           break;
         case 'stock.low':
-          await applyStockLow(t, id, parsed.at, parsed.p, found);
+          addStockLow(d, id, parsed.at, parsed.p, found);
           break;
         case 'cart.started':
-          await applyCartStarted(t, id, parsed.at, parsed.p);
+          d.cartStarts.push({
+            event_id: id,
+            owner_id: parsed.p.ownerId,
+            owner_kind: parsed.p.ownerKind,
+            started_at: parsed.at,
+            merged_guest_id: parsed.p.mergedGuestId,
+            into_open_cart: parsed.p.intoOpenCart,
+          });
           break;
       }
     }
+    await write(t, d);
     return applied;
   }
 
