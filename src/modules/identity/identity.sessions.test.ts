@@ -22,7 +22,9 @@ type SessionsBody = { sessions: Array<{ id: string; createdAt: string; lastSeenA
 describe('identity: sign-up, log-in, sessions and roles over HTTP', () => {
   let t: TestApp;
   before(async () => {
-    t = await createTestApp({ SESSION_IDLE_MINUTES: '30', SESSION_ABSOLUTE_DAYS: '7' });
+    // The database's own session rules (idle and absolute expiry, last-seen writes), so no session
+    // cache in front of them: identity.session-cache.test.ts tests that.
+    t = await createTestApp({ SESSION_IDLE_MINUTES: '30', SESSION_ABSOLUTE_DAYS: '7', SESSION_CACHE_SECONDS: '0' });
   });
   after(async () => {
     await t?.close();
