@@ -15,13 +15,20 @@
  * 5. The checkout path (bench/checkout.ts): pgbench TPC-B as the baseline on the same server, then
  *    "spread" and "flash sale" against one `atelier start`, each followed by the invariant checks.
  *
- * Both parts run by default; `npm run bench -- --only catalog|checkout` (or BENCH_ONLY=...) runs one.
+ * 6. Scale-out (bench/scale.ts): CPU time per request of catalog reads through 1 API process and
+ *    through 2 (`--api-processes 2`) with the Redis tier, and how fast an edit on one node reaches
+ *    the others.
+ *
+ * Every part runs by default; `npm run bench -- --only catalog|checkout|scale` (or BENCH_ONLY=...)
+ * runs one (or a comma-separated few).
  *
  * Settings: BENCH_PRODUCTS, BENCH_DURATION (seconds per scenario, default 10), BENCH_ROUNDS (3),
  * BENCH_DATA_DIR, BENCH_PG_PORT, BENCH_PORT, BENCH_STRICT=true (exit 1 when a target fails).
  * Checkout: BENCH_CHECKOUT_DURATION (15), BENCH_CHECKOUT_CONCURRENCY (50), BENCH_CUSTOMERS (500),
  * BENCH_CHECKOUT_PRODUCTS (200), BENCH_FLASH_STOCK (1000), BENCH_FLASH_BUYERS (500),
  * BENCH_WORKER_CONCURRENCY, BENCH_PG_POOL_MAX, BENCH_PROVIDER_PORT (3199), BENCH_PGBENCH_SECONDS (15).
+ * Scale: REDIS_URL (else a local Redis if one answers), BENCH_SCALE_DURATION (9), BENCH_SCALE_CONNECTIONS (50),
+ * BENCH_SCALE_PRODUCTS (20), BENCH_SCALE_EDITS (200); the cluster listens on BENCH_PORT + 1.
  * A broken invariant always exits 1.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -36,6 +43,7 @@ import { EMBEDDED_CATALOG_DB } from '../src/platform/postgres/stores.ts';
 import { startAtelier, stopAllAtelier, stopAtelier, waitUntilReady, type AtelierChild } from './children.ts';
 import { formatCheckoutTable, runCheckoutBench, type CheckoutResult } from './checkout.ts';
 import { formatTable, formatTargets, judgeTargets, type Row, type Target } from './report.ts';
+import { formatScaleTable, runScaleBench, type ScaleResult } from './scale.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -47,7 +55,7 @@ function intSetting(name: string, fallback: number, min: number): number {
   return n;
 }
 
-const PARTS = ['catalog', 'checkout'] as const;
+const PARTS = ['catalog', 'checkout', 'scale'] as const;
 type Part = (typeof PARTS)[number];
 
 /** Which parts to run: `--only <part>` on the command line, else BENCH_ONLY, else all. */
@@ -88,6 +96,15 @@ const settings = {
     poolMax: intSetting('BENCH_PG_POOL_MAX', 20, 1),
     pgbenchSec: intSetting('BENCH_PGBENCH_SECONDS', 15, 1),
     drainTimeoutSec: 180,
+  },
+  scale: {
+    apiPort: intSetting('BENCH_PORT', 3099, 1),
+    durationSec: intSetting('BENCH_SCALE_DURATION', 9, 1),
+    rounds: intSetting('BENCH_ROUNDS', 3, 1),
+    connections: intSetting('BENCH_SCALE_CONNECTIONS', 50, 1),
+    products: intSetting('BENCH_SCALE_PRODUCTS', 20, 1),
+    edits: intSetting('BENCH_SCALE_EDITS', 200, 1),
+    redisUrl: process.env.REDIS_URL || null,
   },
 };
 const BASE = `http://127.0.0.1:${settings.apiPort}`;
@@ -488,6 +505,7 @@ async function main(): Promise<number> {
   let targets: Target[] = [];
   let products: { total: number; published: number } | null = null;
   let checkout: CheckoutResult | null = null;
+  let scale: ScaleResult | null = null;
   let api: AtelierChild | null = null;
   const startedAt = new Date();
   try {
@@ -520,6 +538,11 @@ async function main(): Promise<number> {
       targets = [...targets, ...checkout.targets];
     }
 
+    if (parts.has('scale')) {
+      scale = await runScaleBench({ settings: settings.scale, env: atelierEnv, log: (line) => console.log(line) });
+      targets = [...targets, ...scale.targets];
+    }
+
     const loadAtEnd = os.loadavg();
     targets.push({
       // At the start only: by the end the 1-min average holds the bench's own load.
@@ -530,6 +553,7 @@ async function main(): Promise<number> {
     });
     if (parts.has('catalog')) console.log(`\n${formatTable(rows)}`);
     if (checkout) console.log(`\n${formatCheckoutTable(checkout.rows, checkout.pgbench)}`);
+    if (scale) console.log(`\n${formatScaleTable(scale)}`);
     console.log(`\nTargets:\n${formatTargets(targets)}`);
 
     const resultsDir = path.join(ROOT, 'bench', 'results');
@@ -556,6 +580,7 @@ async function main(): Promise<number> {
       },
       rows,
       checkout,
+      scale,
       targets,
     };
     // NaN (skipped rows) is not JSON; null says "not measured".
