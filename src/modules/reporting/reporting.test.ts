@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import pino from 'pino';
 import { collectTasks } from '../../app/worker.ts';
 import { readEventLog, type DomainEvent } from '../../platform/events.ts';
+import { newId } from '../../shared/ids.ts';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
 import { ADDRESS, assertError, checkout, lines, signUp, type Accepted, type Actor } from '../../../test/checkout/support.ts';
 import { runAtelier } from '../../../test/support/processes.ts';
@@ -259,5 +260,27 @@ describe('read models', () => {
     const wrong = runAtelier(['reporting'], t.env);
     assert.equal(await wrong.exited, 2, wrong.output());
     assert.match(wrong.output(), /usage: atelier reporting rebuild/);
+  });
+
+  test('the latest stock alert of a variant wins whatever order its events are applied in', async () => {
+    const handler = collectTasks(t.app)['event:stock.low:reporting']!;
+    const ctx = { database: 'catalog', jobId: '0', attempt: 1, maxAttempts: 1, log: pino({ level: 'silent' }) };
+    const event = (occurredAt: string, available: number) =>
+      ({ id: newId(), type: 'stock.low', occurredAt, payload: { variantId: a2.variantId, available, threshold: 5 } }) as unknown as Record<
+        string,
+        unknown
+      >;
+    const older = event('2030-01-01T10:00:00.000Z', 3);
+    const newer = event('2030-01-01T11:00:00.000Z', 1);
+    await handler(newer, ctx);
+    await handler(older, ctx);
+    const { rows } = await sql<{ available: number; raised_at: Date }>`select available, raised_at from reporting_stock_alerts
+      where variant_id = ${a2.variantId}`.execute(t.app.stores.catalog.db);
+    assert.deepEqual(rows, [{ available: 1, raised_at: new Date('2030-01-01T11:00:00.000Z') }]);
+    // A payload reporting cannot read fails the job for good instead of retrying it for a day.
+    await assert.rejects(
+      handler({ id: newId(), type: 'stock.low', occurredAt: new Date().toISOString(), payload: { variantId: 'nope' } }, ctx),
+      { name: 'PermanentJobError' },
+    );
   });
 });
