@@ -63,6 +63,29 @@ describe('rate limits, counted in process memory', () => {
     }
   });
 
+  test('a client cannot pick its own address with X-Forwarded-For; a proxy on loopback can name it (TRUST_PROXY)', async () => {
+    const ip = newIp();
+    for (let i = 0; i < 8; i++) {
+      const spoofed = { 'x-forwarded-for': newIp() };
+      const res = await t.server.inject({ method: 'GET', url: '/api/v1/categories', remoteAddress: ip, headers: spoofed });
+      assert.equal(res.statusCode, 200, `request ${i + 1}`);
+    }
+    assertRateLimited(
+      await t.server.inject({ method: 'GET', url: '/api/v1/categories', remoteAddress: ip, headers: { 'x-forwarded-for': newIp() } }),
+    );
+    // Through a local proxy (nginx on the same host), the forwarded address is the one counted.
+    const behindProxy = newIp();
+    const viaProxy = () =>
+      t.server.inject({
+        method: 'GET',
+        url: '/api/v1/categories',
+        remoteAddress: '127.0.0.1',
+        headers: { 'x-forwarded-for': behindProxy },
+      });
+    for (let i = 0; i < 8; i++) assert.equal((await viaProxy()).statusCode, 200, `request ${i + 1}`);
+    assertRateLimited(await viaProxy());
+  });
+
   test('per account: a signed-in account is counted whatever address it comes from', async () => {
     const headers = await signUp(t.server);
     for (let i = 0; i < 6; i++) {

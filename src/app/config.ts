@@ -46,6 +46,10 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9:_.-]{1,64}$/, { message: 'must be 1-64 characters of A-Z, a-z, 0-9, ":", "_", ".", "-"' })
     .default('atelier'),
   SESSION_CACHE_SECONDS: int(0, 300).default(30),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|[0-9A-Za-z.:/, ]+)$/, { message: 'must be true, false, or comma-separated addresses, CIDRs or loopback' })
+    .default('loopback'),
   RATE_LIMIT_ENABLED: bool.default(true),
   RATE_LIMIT_WINDOW_SECONDS: int(1, 3600).default(60),
   RATE_LIMIT_IP_MAX: int(1, 10_000_000).default(1200),
@@ -116,6 +120,11 @@ export type Config = Readonly<{
   httpCache: { sMaxAge: number; staleWhileRevalidate: number };
   session: { idleMinutes: number; absoluteDays: number; cookieSecure: boolean; cacheSeconds: number };
   bodyLimitBytes: number;
+  /**
+   * Which peers may set X-Forwarded-For (Fastify's `trustProxy`): the client address per-IP rate
+   * limits count comes from there. `true` trusts anyone, so any client could pick its own address.
+   */
+  trustProxy: boolean | string;
   media: { maxBytes: number; dir: string };
   worker: { concurrency: number };
   demoSeed: boolean;
@@ -269,6 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cacheSeconds: e.SESSION_CACHE_SECONDS,
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY,
     media: { maxBytes: e.MEDIA_MAX_BYTES, dir: path.resolve(e.MEDIA_DIR ?? path.join(dataDir, 'media')) },
     worker: { concurrency: e.WORKER_CONCURRENCY },
     demoSeed: e.DEMO_SEED,

@@ -41,7 +41,7 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
     // completed requests are logged at debug, failures at error (http-errors.ts), slow ones at warn.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: true,
+    trustProxy: config.trustProxy,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
