@@ -18,6 +18,7 @@ import { createNotifications, notificationsMigrations, type NotificationsModule 
 import { createOrders, ordersMigrations, type OrdersModule } from '../modules/orders/index.ts';
 import { createPayments, paymentsMigrations, type PaymentsModule } from '../modules/payments/index.ts';
 import { createReporting, reportingMigrations, type ReportingModule } from '../modules/reporting/index.ts';
+import { createWebhooks, webhooksMigrations, type WebhooksModule } from '../modules/webhooks/index.ts';
 import type { Config } from './config.ts';
 
 /**
@@ -42,6 +43,7 @@ export type Container = Readonly<{
   notifications: NotificationsModule;
   orders: OrdersModule;
   reporting: ReportingModule;
+  webhooks: WebhooksModule;
   modules: ReadonlyArray<ModuleDefinition>;
   migrations: ReadonlyArray<ModuleMigrations>;
   close(): Promise<void>;
@@ -89,6 +91,7 @@ export async function createContainer(config: Config, opts: { role: string; migr
       notificationsMigrations,
       ordersMigrations,
       reportingMigrations,
+      webhooksMigrations,
     ];
     if (opts.migrate) await migrateAll(opened, migrations, log);
     const stores = await assembleStores(config, opened);
@@ -155,7 +158,20 @@ export async function createContainer(config: Config, opts: { role: string; migr
       exportsDir: path.join(config.dataDir, 'exports'),
       log,
     });
-    const modules: ModuleDefinition[] = [identity, catalog, search, media, inventory, cart, payments, notifications, orders, reporting];
+    const webhooks = createWebhooks({ stores, events, guards: identity.guards, settings: config.webhooks, log });
+    const modules: ModuleDefinition[] = [
+      identity,
+      catalog,
+      search,
+      media,
+      inventory,
+      cart,
+      payments,
+      notifications,
+      orders,
+      reporting,
+      webhooks,
+    ];
 
     return {
       config,
@@ -174,9 +190,11 @@ export async function createContainer(config: Config, opts: { role: string; migr
       notifications,
       orders,
       reporting,
+      webhooks,
       modules,
       migrations: [platformMigrations, ...migrations],
       async close() {
+        await webhooks.close();
         await cache.close();
         await redis?.close();
         await closeDatabases(opened);

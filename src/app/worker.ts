@@ -13,15 +13,46 @@ export function collectTasks(app: Container): Record<string, TaskHandler> {
   return tasks;
 }
 
+/**
+ * Bulkheads: jobs that call slow third parties run in pools of their own, with their own
+ * concurrency, so a seller's endpoint that takes 5 s per call fills only its pool and never delays
+ * an order's email or stock jobs. graphile-worker fetches only the tasks in a runner's task list,
+ * so giving each task to exactly one pool is all the separation needs.
+ */
+export function isolatedPools(app: Container): Array<{ name: string; tasks: Record<string, TaskHandler>; concurrency: number }> {
+  return [{ name: 'webhooks', tasks: { ...app.webhooks.poolTasks }, concurrency: app.config.webhooks.concurrency }];
+}
+
 /** The worker role: drains the job queue of every database (catalog and each shard). */
 export async function startWorkerRole(app: Container): Promise<Workers> {
   // Orders' sweeper is a self-rescheduling job: seed it (one pending at a time, by job key).
   await app.orders.scheduleSweeper();
 
-  return startWorkers({
-    databases: app.stores.all(),
-    tasks: collectTasks(app),
-    concurrency: app.config.worker.concurrency,
-    log: app.log,
-  });
+  const pools = isolatedPools(app);
+  const main = collectTasks(app);
+  for (const pool of pools) for (const name of Object.keys(pool.tasks)) delete main[name];
+  const started: Workers[] = [];
+  try {
+    started.push(
+      await startWorkers({ databases: app.stores.all(), tasks: main, concurrency: app.config.worker.concurrency, log: app.log }),
+    );
+    for (const pool of pools) {
+      started.push(
+        await startWorkers({
+          databases: app.stores.all(),
+          tasks: pool.tasks,
+          concurrency: pool.concurrency,
+          log: app.log.child({ pool: pool.name }),
+        }),
+      );
+    }
+  } catch (err) {
+    await Promise.allSettled(started.map((w) => w.stop()));
+    throw err;
+  }
+  return {
+    async stop() {
+      await Promise.allSettled(started.map((w) => w.stop()));
+    },
+  };
 }

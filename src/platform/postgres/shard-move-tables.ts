@@ -40,6 +40,10 @@ export const SHARD_TABLES: ReadonlyArray<ShardTable> = [
   // The seller index lives in the SELLER's shard.
   { family: 'seller_index', table: 'orders_seller_index', key: 'seller_id' },
   { family: 'notifications', table: 'notifications_sent', key: 'message_key' },
+  // webhooks: a seller's endpoints, their deliveries and attempts, all in the SELLER's shard.
+  { family: 'webhooks', table: 'webhook_endpoints', key: 'seller_id' },
+  { family: 'webhooks', table: 'webhook_deliveries', key: 'seller_id' },
+  { family: 'webhooks', table: 'webhook_delivery_attempts', key: 'seller_id' },
 ];
 
 /**

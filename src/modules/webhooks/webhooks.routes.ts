@@ -1,0 +1,107 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AuthGuards } from '../identity/index.ts';
+import {
+  DeliveryList,
+  EndpointList,
+  EndpointParams,
+  EndpointResponse,
+  ErrorResponse,
+  RegisterBody,
+  RegisterResponse,
+} from './webhooks.schemas.ts';
+import type { WebhooksService } from './webhooks.service.ts';
+
+const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
+function errors<C extends number>(...codes: C[]): Record<C, typeof ErrorResponse> {
+  return Object.fromEntries(codes.map((c) => [c, ErrorResponse])) as Record<C, typeof ErrorResponse>;
+}
+
+/** A seller's webhook endpoints, under /api/v1/seller/webhooks. A seller only ever sees its own. */
+export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGuards }): FastifyPluginAsync {
+  const { service, guards } = deps;
+  return async (instance) => {
+    const api = instance.withTypeProvider<TypeBoxTypeProvider>();
+    const seller = guards.requireRole('seller');
+
+    api.post(
+      '/seller/webhooks',
+      {
+        preHandler: seller,
+        schema: {
+          tags: ['webhooks'],
+          summary: 'Register a webhook endpoint for order events; answers with its signing secret (shown once)',
+          security,
+          body: RegisterBody,
+          response: { 201: RegisterResponse, ...errors(400, 401, 403, 409) },
+        },
+      },
+      async (request, reply) => {
+        const created = await service.register(request.account!.id, request.body);
+        return reply.code(201).header('location', `/api/v1/seller/webhooks/${created.endpoint.id}`).send(created);
+      },
+    );
+
+    api.get(
+      '/seller/webhooks',
+      {
+        preHandler: seller,
+        schema: {
+          tags: ['webhooks'],
+          summary: 'My webhook endpoints (without their secrets); a disabled one carries a notice',
+          security,
+          response: { 200: EndpointList, ...errors(401, 403) },
+        },
+      },
+      async (request) => ({ endpoints: await service.list(request.account!.id) }),
+    );
+
+    api.delete(
+      '/seller/webhooks/:id',
+      {
+        preHandler: seller,
+        schema: {
+          tags: ['webhooks'],
+          summary: 'Delete one of my webhook endpoints and its delivery history',
+          security,
+          params: EndpointParams,
+          response: { 204: { type: 'null', description: 'Deleted' }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request, reply) => {
+        await service.remove(request.account!.id, request.params.id);
+        return reply.code(204).send();
+      },
+    );
+
+    api.post(
+      '/seller/webhooks/:id/enable',
+      {
+        preHandler: seller,
+        schema: {
+          tags: ['webhooks'],
+          summary: 'Enable an endpoint again after it was disabled; the events held meanwhile are sent',
+          security,
+          params: EndpointParams,
+          response: { 200: EndpointResponse, ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) => ({ endpoint: await service.enable(request.account!.id, request.params.id) }),
+    );
+
+    api.get(
+      '/seller/webhooks/:id/deliveries',
+      {
+        preHandler: seller,
+        schema: {
+          tags: ['webhooks'],
+          summary: "An endpoint's latest deliveries and their attempts (status code, error, time), for debugging",
+          security,
+          params: EndpointParams,
+          response: { 200: DeliveryList, ...errors(400, 401, 403, 404) },
+        },
+      },
+      async (request) => ({ deliveries: await service.deliveries(request.account!.id, request.params.id) }),
+    );
+  };
+}

@@ -1,0 +1,195 @@
+import type { DomainEvent } from '../../platform/events.ts';
+import { PermanentJobError, type JobContext } from '../../platform/queue/queue.ts';
+import { isId, newShardedId, shardOfId } from '../../shared/ids.ts';
+import type { OrderPaidPayload } from '../orders/index.ts';
+import { scheduleAttempt } from './webhooks.delivery.ts';
+import { webhooksErrors } from './webhooks.errors.ts';
+import * as repo from './webhooks.repository.ts';
+import { newSecret } from './webhooks.signing.ts';
+import {
+  MAX_ENDPOINTS_PER_SELLER,
+  type DeliveryView,
+  type EndpointView,
+  type WebhookEventType,
+  type WebhooksDeps,
+} from './webhooks.types.ts';
+import { checkEndpointUrl } from './webhooks.urls.ts';
+
+const RECENT_DELIVERIES = 50;
+const ATTEMPTS_PER_DELIVERY = 10;
+
+function toEndpointView(r: repo.EndpointRow): EndpointView {
+  return {
+    id: r.id,
+    url: r.url,
+    eventTypes: r.event_types,
+    status: r.status,
+    createdAt: r.created_at.toISOString(),
+    lastSuccessAt: r.last_success_at?.toISOString() ?? null,
+    consecutiveFailures: r.consecutive_failures,
+    disabledAt: r.disabled_at?.toISOString() ?? null,
+    notice: r.disabled_reason,
+  };
+}
+
+/**
+ * What a seller's endpoint receives for `order.paid`: the seller's own sub-orders only (never
+ * another seller's, never the customer's details). The items are at GET /api/v1/seller/orders/:id.
+ */
+export function orderPaidBody(event: DomainEvent, paid: OrderPaidPayload, sellerId: string): string {
+  const subOrders = paid.subOrders.filter((s) => s.sellerId === sellerId).map((s) => ({ id: s.id, shopId: s.shopId, total: s.total }));
+  return JSON.stringify({
+    id: event.id,
+    type: event.type,
+    createdAt: event.occurredAt,
+    data: { orderId: paid.orderId, currency: paid.currency, subOrders },
+  });
+}
+
+function parseOrderPaid(payload: Record<string, unknown>): OrderPaidPayload | null {
+  const subs = payload.subOrders;
+  if (typeof payload.orderId !== 'string' || typeof payload.currency !== 'string' || !Array.isArray(subs)) return null;
+  for (const s of subs as unknown[]) {
+    const sub = s as Record<string, unknown> | null;
+    if (!sub || typeof sub.id !== 'string' || typeof sub.sellerId !== 'string' || !isId(sub.sellerId)) return null;
+  }
+  return payload as unknown as OrderPaidPayload;
+}
+
+export function createWebhooksService(deps: WebhooksDeps) {
+  const { stores, settings } = deps;
+  const policy = { allowInsecure: settings.allowInsecure };
+  const windowMs = settings.retryWindowSeconds * 1000;
+  // Endpoints live in the seller's shard: every query routes by the seller's id.
+  const dbFor = (sellerId: string) => stores.shards.forId(sellerId).db;
+
+  async function ownedEndpoint(sellerId: string, id: string): Promise<repo.EndpointRow> {
+    // Another seller's endpoint is "not found", never "forbidden": its existence is not told.
+    const row = isId(id) ? await repo.findEndpoint(dbFor(sellerId), sellerId, id) : undefined;
+    if (!row) throw webhooksErrors.endpointNotFound();
+    return row;
+  }
+
+  return {
+    /** Registers an endpoint; the answer holds the signing secret, which is never shown again. */
+    async register(
+      sellerId: string,
+      input: { url: string; eventTypes: WebhookEventType[] },
+    ): Promise<{ endpoint: EndpointView; secret: string }> {
+      const url = await checkEndpointUrl(input.url, policy);
+      const eventTypes = [...new Set(input.eventTypes)].sort();
+      const secret = newSecret();
+      const row = await dbFor(sellerId)
+        .transaction()
+        .execute(async (trx) => {
+          await repo.lockSeller(trx, sellerId);
+          if ((await repo.countEndpoints(trx, sellerId)) >= MAX_ENDPOINTS_PER_SELLER)
+            throw webhooksErrors.tooManyEndpoints(MAX_ENDPOINTS_PER_SELLER);
+          return repo.insertEndpoint(trx, { id: newShardedId(shardOfId(sellerId)), sellerId, url: url.toString(), eventTypes, secret });
+        });
+      return { endpoint: toEndpointView(row), secret };
+    },
+
+    async list(sellerId: string): Promise<EndpointView[]> {
+      return (await repo.listEndpoints(dbFor(sellerId), sellerId)).map(toEndpointView);
+    },
+
+    /** Deletes the endpoint and its delivery history; jobs still queued for it find nothing and end. */
+    async remove(sellerId: string, id: string): Promise<void> {
+      if (!isId(id) || !(await repo.deleteEndpoint(dbFor(sellerId), sellerId, id))) throw webhooksErrors.endpointNotFound();
+    },
+
+    /**
+     * Enables an endpoint again (after it was disabled, or harmlessly when active): its failure
+     * record is cleared and every delivery held while it was disabled is sent again, with a fresh
+     * retry window, in the same transaction.
+     */
+    async enable(sellerId: string, id: string): Promise<EndpointView> {
+      await ownedEndpoint(sellerId, id);
+      return dbFor(sellerId)
+        .transaction()
+        .execute(async (trx) => {
+          if (!(await repo.activateEndpoint(trx, sellerId, id))) throw webhooksErrors.endpointNotFound();
+          const now = new Date();
+          const resumed = await repo.resumeHeld(trx, id, now, new Date(now.getTime() + windowMs));
+          for (const deliveryId of resumed) await scheduleAttempt(trx, deliveryId);
+          return toEndpointView((await repo.findEndpoint(trx, sellerId, id))!);
+        });
+    },
+
+    async deliveries(sellerId: string, id: string): Promise<DeliveryView[]> {
+      await ownedEndpoint(sellerId, id);
+      const db = dbFor(sellerId);
+      const rows = await repo.recentDeliveries(db, id, RECENT_DELIVERIES);
+      const attempts = await repo.recentAttempts(
+        db,
+        rows.map((r) => r.id),
+        ATTEMPTS_PER_DELIVERY,
+      );
+      return rows.map((r) => ({
+        id: r.id,
+        eventId: r.event_id,
+        eventType: r.event_type,
+        status: r.status,
+        attempts: r.attempts,
+        nextAttemptAt: r.next_attempt_at?.toISOString() ?? null,
+        lastStatusCode: r.last_status_code,
+        lastError: r.last_error,
+        deliveredAt: r.delivered_at?.toISOString() ?? null,
+        createdAt: r.created_at.toISOString(),
+        recentAttempts: attempts
+          .filter((a) => a.delivery_id === r.id)
+          .map((a) => ({
+            attempt: a.attempt,
+            attemptedAt: a.attempted_at.toISOString(),
+            statusCode: a.status_code,
+            error: a.error,
+            durationMs: a.duration_ms,
+          })),
+      }));
+    },
+
+    /**
+     * The `order.paid` subscriber: for each seller in the order, one delivery per endpoint
+     * subscribed to the event, written with its job in one transaction on the seller's shard.
+     * Idempotent: a redelivered event finds its deliveries (unique per event and endpoint) and
+     * queues nothing new. An endpoint that is disabled gets its delivery held, sent once enabled.
+     */
+    async onOrderPaid(event: DomainEvent, ctx: JobContext): Promise<void> {
+      const paid = parseOrderPaid(event.payload);
+      if (!paid) throw new PermanentJobError(`order.paid event ${event.id} has a payload webhooks does not understand`);
+      for (const sellerId of new Set(paid.subOrders.map((s) => s.sellerId))) {
+        const db = dbFor(sellerId);
+        const endpoints = await repo.endpointsFor(db, sellerId, event.type);
+        if (endpoints.length === 0) continue;
+        const body = orderPaidBody(event, paid, sellerId);
+        const queued = await db.transaction().execute(async (trx) => {
+          let n = 0;
+          for (const e of endpoints) {
+            const id = newShardedId(shardOfId(sellerId));
+            const status = e.status === 'active' ? 'pending' : 'held';
+            const retryUntil = new Date(Date.now() + windowMs);
+            const inserted = await repo.insertDelivery(trx, {
+              id,
+              sellerId,
+              endpointId: e.id,
+              eventId: event.id,
+              eventType: event.type,
+              body,
+              status,
+              retryUntil,
+            });
+            if (inserted && status === 'pending') {
+              await scheduleAttempt(trx, id);
+              n++;
+            }
+          }
+          return n;
+        });
+        ctx.log.debug({ eventId: event.id, sellerId, queued }, 'webhook deliveries queued');
+      }
+    },
+  };
+}
+
+export type WebhooksService = ReturnType<typeof createWebhooksService>;
