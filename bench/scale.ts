@@ -173,6 +173,21 @@ async function startServer(
   if (atelier.length !== processes + (processes > 1 ? 1 : 0)) {
     throw new Error(`${name}: expected ${processes} API processes, found Atelier processes ${atelier.join(', ')}`);
   }
+  if (processes > 1) {
+    // The port answers as soon as the first API process listens: wait until every one has answered.
+    const workers = new Set(atelier.slice(1));
+    const seen = new Set<number>();
+    const deadline = Date.now() + 120_000;
+    while (seen.size < workers.size) {
+      if (Date.now() > deadline) throw new Error(`${name}: only ${[...seen].join(', ')} of ${[...workers].join(', ')} answered`);
+      const probe = createClient(base, 1);
+      const a = await probe.request('GET', '/bench/process').catch(() => null);
+      probe.close();
+      const pid = (a?.body as { pid?: number } | null)?.pid;
+      if (typeof pid === 'number' && workers.has(pid)) seen.add(pid);
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+  }
   return { name, processes, base, child, pids, atelier };
 }
 

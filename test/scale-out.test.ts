@@ -134,13 +134,19 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 
 
 test(
   'start --api-processes 2: one port, two processes, one session valid on both, a dead one replaced, SIGTERM drains all',
-  { timeout: 180_000 },
+  { timeout: 300_000 },
   async () => {
     const e = await env();
     const base = `http://127.0.0.1:${e.PORT}`;
     const proc = runAtelier(['start', '--api-processes', '2'], e);
     cleanups.push(() => stopProcess(proc, 'SIGKILL'));
     await waitForHttp(`${base}/ready`, proc);
+    // The port answers as soon as the first API process listens; the primary says when all do.
+    await until(
+      'both API processes to listen',
+      async () => (proc.output().includes('2 API processes listening') ? true : undefined),
+      120_000,
+    );
     const primary = proc.child.pid!;
 
     // Round-robin over connections: 8 fresh connections reach both processes, neither of them the primary.
@@ -176,12 +182,13 @@ test(
     assert.match(proc.output(), /an API process died; starting a replacement/);
 
     // Graceful stop: in-flight requests on both processes finish, new connections are refused.
-    const inFlight = Promise.all([1, 2, 3, 4].map(() => request(`${base}/bench/sleep/1500`)));
+    const inFlight = Promise.all([1, 2, 3, 4].map(() => request(`${base}/bench/sleep/2500`)));
     await new Promise((r) => setTimeout(r, 300));
     proc.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
+    // Long enough for the signal to reach both API processes on a busy machine, well within the sleeps.
+    await new Promise((r) => setTimeout(r, 800));
     await assert.rejects(request(`${base}/health`), 'a new connection is refused once shutdown began');
-    for (const a of await inFlight) assert.deepEqual([a.status, a.body], [200, { slept: 1500 }]);
+    for (const a of await inFlight) assert.deepEqual([a.status, a.body], [200, { slept: 2500 }]);
     assert.equal(await proc.exited, 0, proc.output());
     for (const pid of replaced) assert.throws(() => process.kill(pid, 0), 'every API process exited with the primary');
     assert.equal(await pgAnswers(Number(e.EMBEDDED_PG_PORT)), false, 'the primary stopped the embedded server last');
@@ -255,7 +262,7 @@ const nginx = nginxBinary();
 
 test(
   'nginx (ops/nginx/atelier.conf) in front of two atelier api processes: both serve, a killed one costs no request, public pages are cached',
-  { timeout: 180_000, skip: nginx ? false : 'nginx is not installed (apt-get install nginx-light; .ci/run installs it)' },
+  { timeout: 300_000, skip: nginx ? false : 'nginx is not installed (apt-get install nginx-light; .ci/run installs it)' },
   async () => {
     const e = await env();
     const portA = await freePort();
