@@ -3,6 +3,7 @@ import { BentoCache, bentostore } from 'bentocache';
 import { memoryDriver } from 'bentocache/drivers/memory';
 import { redisDriver } from 'bentocache/drivers/redis';
 import type { Logger } from 'pino';
+import { observeCacheEvents, withCacheSpans } from '../observability/cache-metrics.ts';
 import { redisBus } from '../redis/redis-bus.ts';
 import type { RedisConnections } from '../redis/redis.ts';
 
@@ -90,6 +91,9 @@ export function createCache(settings: CacheSettings, shared: { redis: RedisConne
     stores: { catalog: store },
   });
 
+  // Hits and misses per cache (key prefix) and tier: atelier_cache_hits_total / atelier_cache_misses_total.
+  observeCacheEvents(emitter, redis ? 'memory+redis' : 'memory');
+
   const remoteListeners: Array<(keys: readonly string[] | null) => void> = [];
   if (redis) {
     emitter.on('bus:message:received', (event: { message: { keys: string[]; type: string } }) => {
@@ -98,7 +102,8 @@ export function createCache(settings: CacheSettings, shared: { redis: RedisConne
     });
   }
 
-  return {
+  // With tracing on, every read is a span (the loader's queries are its children).
+  return withCacheSpans({
     enabled: true,
     tiers: redis ? 'memory+redis' : 'memory',
     getOrLoad<T>(key: string, tags: readonly string[], load: () => Promise<T>, opts?: LoadOptions): Promise<T> {
@@ -122,5 +127,5 @@ export function createCache(settings: CacheSettings, shared: { redis: RedisConne
       remoteListeners.push(listener);
     },
     close: () => bento.disconnect(),
-  };
+  });
 }

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { instrumentPool } from '../observability/pg-instrumentation.ts';
 
 // int8 (counts, sums of minor units) fits in a double for every amount Atelier stores
 // (see shared/money.ts MAX_AMOUNT), so it is parsed as a number rather than a string.
@@ -37,6 +38,8 @@ export function openDatabase(opts: {
   // would crash the process. The next query reconnects.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
+  // Query timing per named query, a span per statement when tracing, and the pool in the pool gauges.
+  instrumentPool(opts.name, pool);
   const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
   return { name: opts.name, url: opts.url, db, pool };
 }

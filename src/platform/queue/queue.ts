@@ -3,6 +3,8 @@ import { run, runMigrations, runOnce, type Runner, type TaskList, type Logger as
 import { Logger as GraphileLogger } from 'graphile-worker';
 import type { Logger } from 'pino';
 import type { DatabaseHandle } from '../postgres/database.ts';
+import { runObservedJob } from '../observability/job-observability.ts';
+import { withTraceContext } from '../observability/tracing.ts';
 
 /**
  * Jobs live in PostgreSQL (graphile-worker) next to the data they follow. `enqueue` takes the
@@ -25,7 +27,7 @@ export type JobSpec = Readonly<{
 export async function enqueue(db: Kysely<unknown>, job: JobSpec): Promise<void> {
   await sql`select graphile_worker.add_job(
     identifier => ${job.task},
-    payload => ${JSON.stringify(job.payload)}::json,
+    payload => ${JSON.stringify(withTraceContext(job.payload))}::json,
     queue_name => ${job.queueName ?? null},
     run_at => ${job.runAt ?? null}::timestamptz,
     max_attempts => ${job.maxAttempts ?? null}::int,
@@ -79,13 +81,11 @@ function toTaskList(handle: DatabaseHandle, tasks: Readonly<Record<string, TaskH
       const job = helpers.job;
       const log = baseLog.child({ job: name, jobId: job.id, database: handle.name, attempt: job.attempts });
       try {
-        await handler((payload ?? {}) as Record<string, unknown>, {
-          database: handle.name,
-          jobId: job.id,
-          attempt: job.attempts,
-          maxAttempts: job.max_attempts,
-          log,
-        });
+        // Observed: the trace context the enqueuer stored (`_trace`) is removed before the handler sees the payload.
+        const facts = { task: name, database: handle.name, jobId: job.id, attempt: job.attempts, maxAttempts: job.max_attempts };
+        await runObservedJob(facts, (payload ?? {}) as Record<string, unknown>, (clean) =>
+          handler(clean, { database: handle.name, jobId: job.id, attempt: job.attempts, maxAttempts: job.max_attempts, log }),
+        );
       } catch (err) {
         if (err instanceof PermanentJobError) {
           log.error({ err }, 'job failed permanently');
