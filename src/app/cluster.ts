@@ -75,12 +75,12 @@ export async function startApiCluster(opts: ApiClusterOptions): Promise<ApiClust
       const lived = Date.now() - bornAt;
       if (lived > HEALTHY_LIFETIME_MS) respawnDelay = FIRST_RESPAWN_DELAY_MS;
       if (!listening && ++failedStarts >= MAX_FAILED_STARTS) {
-        log.fatal({ pid: worker.process.pid, code, signal, failedStarts }, 'API processes keep failing to start; giving up');
+        log.fatal({ apiPid: worker.process.pid, code, signal, failedStarts }, 'API processes keep failing to start; giving up');
         opts.onFatal(`${failedStarts} API processes in a row exited before listening`);
         return;
       }
       log.error(
-        { pid: worker.process.pid, code, signal, livedMs: lived, respawnInMs: respawnDelay },
+        { apiPid: worker.process.pid, code, signal, livedMs: lived, respawnInMs: respawnDelay },
         'an API process died; starting a replacement',
       );
       // The delay doubles while processes keep dying young, so a crash loop costs little CPU and
@@ -138,7 +138,7 @@ async function stopAll(workers: readonly Worker[], timeoutMs: number, log: Logge
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs)));
       if ((await Promise.race([exited, late])) === 'late') {
-        log.warn({ pid: worker.process.pid, timeoutMs }, 'an API process did not finish in time; killing it');
+        log.warn({ apiPid: worker.process.pid, timeoutMs }, 'an API process did not finish in time; killing it');
         worker.process.kill('SIGKILL');
         await exited;
       }
