@@ -61,7 +61,7 @@ function otherDatabase(): { from: DatabaseHandle; to: DatabaseHandle } {
   return { from: fromHandle, to: mover.databases.find((d) => d.name !== from)! };
 }
 
-test('customers of the moving shard keep placing orders during the move; afterwards each order is on the new database once', async () => {
+test('customers of the moving shard keep placing orders during the move; afterwards each order is on the new database once', async (ctx) => {
   // Some history first: paid orders (payments, emails, seller index) and pending ones whose
   // payment jobs wait on the old database's queue.
   const accepted: string[] = [];
@@ -94,11 +94,12 @@ test('customers of the moving shard keep placing orders during the move; afterwa
     }
   });
   let report: MoveReport;
+  const progress: string[] = [];
   let duringMove = 0;
   try {
     await new Promise((r) => setTimeout(r, 200));
     const countBefore = accepted.length;
-    report = await moveShard(mover, shard, to.name, { batchKeys: 5 });
+    report = await moveShard(mover, shard, to.name, { batchKeys: 5, progress: (m) => progress.push(m) });
     duringMove = accepted.length - countBefore;
     await new Promise((r) => setTimeout(r, 200));
   } finally {
@@ -106,12 +107,16 @@ test('customers of the moving shard keep placing orders during the move; afterwa
     await Promise.all(load);
   }
 
+  ctx.diagnostic(
+    `move: ${report.totalMs} ms, freeze ${report.freezeMs} ms ${JSON.stringify(report.freezeStepsMs)}, ` +
+      `${duringMove} orders placed during it, slowest checkout ${Math.round(slowest)} ms`,
+  );
   assert.deepEqual(failures, [], 'no checkout failed during the move');
   assert.ok(duringMove > 0, 'orders were placed while the shard moved');
   assert.equal(report.from, from.name);
   assert.equal(report.to, to.name);
   assert.equal(t.app.stores.shards.forShard(shard).name, to.name, 'the serving node follows the map');
-  assert.ok(report.freezeMs < 3000, `freeze of ${report.freezeMs} ms`);
+  assert.ok(report.freezeMs < 3000, `freeze of ${report.freezeMs} ms: ${JSON.stringify(report)}\n${progress.join('\n')}`);
   assert.ok(slowest < 6000, `slowest checkout took ${Math.round(slowest)} ms`);
 
   const onTarget = await ordersOn(to, accepted);

@@ -68,6 +68,8 @@ export type MoveReport = Readonly<{
   freezeMs: number;
   totalMs: number;
   phasesMs: { bulkCopy: number; catchUp: number; freeze: number; cleanup: number };
+  /** Within the freeze: waiting for the nodes' acknowledgements, for the shard's lock, copying the tail. */
+  freezeStepsMs: { acks: number; lock: number; tail: number };
   /** Nodes that did not acknowledge the flip in time (they still find the data: the fence refuses their writes). */
   laggingNodes: string[];
 }>;
@@ -150,6 +152,37 @@ async function keysOf(client: pg.PoolClient, family: ShardTable[], columns: Colu
 const keyArray = (t: ShardTable, columns: Columns) => (columns.get(t.table)!.keyType === 'uuid' ? 'uuid[]' : 'text[]');
 
 /**
+ * Writes that copy or remove whole families run with session_replication_role = replica, as a
+ * pg_dump restore or logical replication would: foreign-key checks and triggers are skipped,
+ * which is safe because a family is always written parents first and deleted children first, whole.
+ * Without it, deleting sub-orders checks order_lines.sub_order_id, which has no index: one scan of
+ * order_lines per sub-order, hours for a big shard. The setting needs superuser (or SET privilege
+ * on the parameter); without it the checks simply run (slower, same result). The connection is
+ * destroyed rather than returned to the pool if the setting cannot be put back.
+ */
+async function withFamilyWriter<T>(handle: DatabaseHandle, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await handle.pool.connect();
+  let replica = false;
+  try {
+    await client.query('set session_replication_role = replica');
+    replica = true;
+  } catch {
+    // not permitted here: foreign keys are checked as usual
+  }
+  let broken: Error | undefined;
+  try {
+    return await fn(client);
+  } finally {
+    if (replica) {
+      await client.query('reset session_replication_role').catch((err: unknown) => {
+        broken = err as Error;
+      });
+    }
+    client.release(broken);
+  }
+}
+
+/**
  * Makes the target hold exactly the source's rows for these keys of one family: reads them in one
  * snapshot (so children match parents), then deletes and inserts on the target in one transaction.
  */
@@ -159,8 +192,14 @@ async function copyKeys(
   family: ShardTable[],
   columns: Columns,
   keys: string[],
+  fresh = false,
 ): Promise<number> {
   if (keys.length === 0) return 0;
+  return writeFamily(target, family, columns, keys, await readFamily(source, family, columns, keys), fresh);
+}
+
+/** The rows of these keys in every table of the family, as JSON arrays, from one snapshot. */
+async function readFamily(source: DatabaseHandle, family: ShardTable[], columns: Columns, keys: string[]): Promise<string[]> {
   const payloads: string[] = [];
   const src = await source.pool.connect();
   try {
@@ -181,34 +220,45 @@ async function copyKeys(
   } finally {
     src.release();
   }
-  let copied = 0;
-  const dst = await target.pool.connect();
-  try {
+  return payloads;
+}
+
+/** Replaces the target's rows of these keys by the payloads (`fresh`: the target has none yet). */
+async function writeFamily(
+  target: DatabaseHandle,
+  family: ShardTable[],
+  columns: Columns,
+  keys: string[],
+  payloads: string[],
+  fresh: boolean,
+): Promise<number> {
+  return withFamilyWriter(target, async (dst) => {
+    let copied = 0;
     await dst.query('begin');
-    for (const t of [...family].reverse()) {
-      await dst.query(`delete from "${t.table}" where "${t.key}" = any($1::${keyArray(t, columns)})`, [keys]);
+    try {
+      for (const t of fresh ? [] : [...family].reverse()) {
+        await dst.query(`delete from "${t.table}" where "${t.key}" = any($1::${keyArray(t, columns)})`, [keys]);
+      }
+      for (const [i, t] of family.entries()) {
+        if (payloads[i] === '[]') continue;
+        const cols = columns
+          .get(t.table)!
+          .insertable.map((c) => `"${c}"`)
+          .join(', ');
+        const res = await dst.query(
+          `insert into "${t.table}" (${cols})
+           select ${cols} from jsonb_populate_recordset(null::"${t.table}", $1::jsonb) with ordinality as r order by r.ordinality`,
+          [payloads[i]],
+        );
+        copied += res.rowCount ?? 0;
+      }
+      await dst.query('commit');
+    } catch (err) {
+      await dst.query('rollback').catch(() => undefined);
+      throw err;
     }
-    for (const [i, t] of family.entries()) {
-      if (payloads[i] === '[]') continue;
-      const cols = columns
-        .get(t.table)!
-        .insertable.map((c) => `"${c}"`)
-        .join(', ');
-      const res = await dst.query(
-        `insert into "${t.table}" (${cols})
-         select ${cols} from jsonb_populate_recordset(null::"${t.table}", $1::jsonb) with ordinality as r order by r.ordinality`,
-        [payloads[i]],
-      );
-      copied += res.rowCount ?? 0;
-    }
-    await dst.query('commit');
-  } catch (err) {
-    await dst.query('rollback').catch(() => undefined);
-    throw err;
-  } finally {
-    dst.release();
-  }
-  return copied;
+    return copied;
+  });
 }
 
 /** Deletes every row of the logical shard from a database, children first, in batches of keys. */
@@ -216,8 +266,7 @@ export async function deleteShardRows(handle: DatabaseHandle, logical: number, b
   const columns = await readColumns(handle.db);
   const hex = hexOfShard(logical);
   let deleted = 0;
-  const client = await handle.pool.connect();
-  try {
+  await withFamilyWriter(handle, async (client) => {
     for (const family of shardFamilies().values()) {
       const keys = await keysOf(client, family, columns, hex);
       for (let i = 0; i < keys.length; i += batchKeys) {
@@ -235,9 +284,7 @@ export async function deleteShardRows(handle: DatabaseHandle, logical: number, b
         }
       }
     }
-  } finally {
-    client.release();
-  }
+  });
   return deleted;
 }
 
@@ -441,6 +488,7 @@ export async function moveShard(deps: ShardDeps, logical: number, targetName: st
     let frozen = false;
     let flipped = false;
     const phases = { bulkCopy: 0, catchUp: 0, freeze: 0, cleanup: 0 };
+    const freezeSteps = { acks: 0, lock: 0, tail: 0 };
     let bulkKeys = 0;
     let passes = 0;
     let tailKeys = 0;
@@ -452,7 +500,17 @@ export async function moveShard(deps: ShardDeps, logical: number, targetName: st
       try {
         for (const [name, family] of families) {
           const keys = await keysOf(reader, family, columns, hex);
-          for (let i = 0; i < keys.length; i += batchKeys) await copyKeys(source, target, family, columns, keys.slice(i, i + batchKeys));
+          // The target holds nothing of the shard yet (purged above; the log covers later writes), and
+          // the next batch is read while this one is written.
+          let writing: Promise<number> = Promise.resolve(0);
+          for (let i = 0; i < keys.length; i += batchKeys) {
+            const batch = keys.slice(i, i + batchKeys);
+            const payloads = await readFamily(source, family, columns, batch);
+            await writing;
+            writing = writeFamily(target, family, columns, batch, payloads, true);
+            writing.catch(() => undefined);
+          }
+          await writing;
           bulkKeys += keys.length;
           if (keys.length > 0) say(`copied ${keys.length} ${name} keys`);
         }
@@ -475,11 +533,13 @@ export async function moveShard(deps: ShardDeps, logical: number, targetName: st
       const frozenVersion = await changeShardMap(deps.catalog.db, logical, { state: 'frozen' });
       frozen = true;
       const notFrozen = await waitForAcks(deps.catalog.db, frozenVersion, ackTimeoutMs, staleMs);
+      freezeSteps.acks = Date.now() - t0;
       if (notFrozen.length > 0) say(`nodes that did not confirm the freeze in time (the fence covers them): ${notFrozen.join(', ')}`);
       const fence = (fenceClient = await source.pool.connect());
       await fence.query(`set lock_timeout = ${lockTimeoutMs}`);
       try {
         await fence.query(`select pg_advisory_lock(${MOVE_LOCK_SQL}, $1)`, [logical]);
+        freezeSteps.lock = Date.now() - t0 - freezeSteps.acks;
       } catch (err) {
         throw new ShardMoveError(
           `writers on logical shard ${logical} did not finish within ${lockTimeoutMs} ms: ${(err as Error).message}`,
@@ -487,6 +547,7 @@ export async function moveShard(deps: ShardDeps, logical: number, targetName: st
       }
       try {
         tailKeys = await drainChanges(source, target, logical, columns, batchKeys);
+        freezeSteps.tail = Date.now() - t0 - freezeSteps.acks - freezeSteps.lock;
         await fence.query(`insert into platform_shard_fence (logical_shard, moved_to) values ($1, $2)`, [logical, target.name]);
         await changeShardMap(deps.catalog.db, logical, { database: target.name, state: 'serving' });
         flipped = true;
@@ -494,7 +555,10 @@ export async function moveShard(deps: ShardDeps, logical: number, targetName: st
         await fence.query(`select pg_advisory_unlock(${MOVE_LOCK_SQL}, $1)`, [logical]).catch(() => undefined);
       }
       phases.freeze = Date.now() - t0;
-      say(`flipped the map after a ${phases.freeze} ms freeze (${tailKeys} keys in the tail)`);
+      say(
+        `flipped the map after a ${phases.freeze} ms freeze (nodes confirmed in ${freezeSteps.acks} ms, lock in ${freezeSteps.lock} ms, ` +
+          `${tailKeys} keys of tail in ${freezeSteps.tail} ms)`,
+      );
     } catch (err) {
       if (!flipped) {
         say(`move failed, putting logical shard ${logical} back: ${(err as Error).message}`);
@@ -531,6 +595,7 @@ export async function moveShard(deps: ShardDeps, logical: number, targetName: st
       freezeMs: phases.freeze,
       totalMs: Date.now() - started,
       phasesMs: phases,
+      freezeStepsMs: freezeSteps,
       laggingNodes,
     };
   }
