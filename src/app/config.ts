@@ -90,6 +90,22 @@ const schema = z.object({
   WEBHOOKS_RETRY_BASE_MS: int(10, 3_600_000).default(30_000),
   WEBHOOKS_RETRY_MAX_DELAY_MS: int(10, 86_400_000).default(3_600_000),
   WEBHOOKS_RETRY_WINDOW_SECONDS: int(1, 7 * 86_400).default(86_400),
+  METRICS_ENABLED: bool.default(true),
+  METRICS_PORT: int(1, 65535).optional(),
+  ATELIER_TRACING: bool.optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .refine((v) => /^https?:\/\//.test(v), { message: 'must be an http(s):// URL' })
+    .optional(),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, { message: 'must be 1-64 characters of A-Z, a-z, 0-9, ".", "_", "-"' })
+    .default('atelier'),
+  TRACE_SAMPLE_RATIO: z
+    .string()
+    .regex(/^(0(\.\d+)?|1(\.0+)?)$/, { message: 'must be a number from 0 to 1' })
+    .transform(Number)
+    .default(1),
   PUBLIC_CURRENCY: z
     .string()
     .regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code such as USD' })
@@ -139,6 +155,14 @@ export type Config = Readonly<{
   checkout: { reservationTtlSeconds: number; paymentDeadlineMinutes: number; idempotencyTtlHours: number };
   sweeper: { intervalSeconds: number; jobLockTimeoutSeconds: number };
   mail: { smtpUrl: string | null; from: string; outboxDir: string };
+  observability: {
+    /** `GET /metrics` on the API server. */
+    metricsEnabled: boolean;
+    /** A listener serving only `/metrics` for the worker role (unset: none). */
+    metricsPort: number | null;
+    /** Null: tracing off, no SDK loaded. On with OTEL_EXPORTER_OTLP_ENDPOINT, or ATELIER_TRACING=true (OTLP on localhost:4318). */
+    tracing: { endpoint: string; serviceName: string; sampleRatio: number } | null;
+  };
   /** Seller webhooks: URL rules, the delivery pool's size, the timeout and the retry schedule. */
   webhooks: {
     allowInsecure: boolean;
@@ -292,6 +316,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     sweeper: { intervalSeconds: e.SWEEP_INTERVAL_SECONDS, jobLockTimeoutSeconds: e.JOB_LOCK_TIMEOUT_SECONDS },
     mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM, outboxDir: path.resolve(e.OUTBOX_DIR ?? path.join(dataDir, 'outbox')) },
+    observability: {
+      metricsEnabled: e.METRICS_ENABLED,
+      metricsPort: e.METRICS_PORT ?? null,
+      // ATELIER_TRACING=false turns it off even with an endpoint set; unset follows the endpoint.
+      tracing:
+        (e.ATELIER_TRACING ?? e.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined)
+          ? {
+              endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318',
+              serviceName: e.OTEL_SERVICE_NAME,
+              sampleRatio: e.TRACE_SAMPLE_RATIO,
+            }
+          : null,
+    },
     webhooks: {
       allowInsecure: e.WEBHOOKS_ALLOW_INSECURE,
       concurrency: e.WEBHOOKS_CONCURRENCY,
