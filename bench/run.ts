@@ -19,7 +19,10 @@
  *    through 2 (`--api-processes 2`) with the Redis tier, and how fast an edit on one node reaches
  *    the others.
  *
- * Every part runs by default; `npm run bench -- --only catalog|checkout|scale` (or BENCH_ONLY=...)
+ * 7. Shard move (bench/shard-move.ts): 100,000 orders in one logical shard moved to the other shard
+ *    database under light write load: total time and the longest write freeze for that shard.
+ *
+ * Every part runs by default; `npm run bench -- --only catalog|checkout|scale|shard-move` (or BENCH_ONLY=...)
  * runs one (or a comma-separated few).
  *
  * Settings: BENCH_PRODUCTS, BENCH_DURATION (seconds per scenario, default 10), BENCH_ROUNDS (3),
@@ -29,6 +32,8 @@
  * BENCH_WORKER_CONCURRENCY, BENCH_PG_POOL_MAX, BENCH_PROVIDER_PORT (3199), BENCH_PGBENCH_SECONDS (15).
  * Scale: REDIS_URL (else a local Redis if one answers), BENCH_SCALE_DURATION (9), BENCH_SCALE_CONNECTIONS (50),
  * BENCH_SCALE_PRODUCTS (20), BENCH_SCALE_EDITS (200); the cluster listens on BENCH_PORT + 1.
+ * Shard move: BENCH_SHARD_ORDERS (100000), BENCH_SHARD_CUSTOMERS (1000), BENCH_SHARD_WRITERS (4),
+ * BENCH_SHARD_WRITE_GAP_MS (20).
  * A broken invariant always exits 1.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -44,6 +49,7 @@ import { startAtelier, stopAllAtelier, stopAtelier, waitUntilReady, type Atelier
 import { formatCheckoutTable, runCheckoutBench, type CheckoutResult } from './checkout.ts';
 import { formatTable, formatTargets, judgeTargets, type Row, type Target } from './report.ts';
 import { formatScaleTable, runScaleBench, type ScaleResult } from './scale.ts';
+import { formatShardMoveTable, runShardMoveBench, type ShardMoveResult } from './shard-move.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -55,7 +61,7 @@ function intSetting(name: string, fallback: number, min: number): number {
   return n;
 }
 
-const PARTS = ['catalog', 'checkout', 'scale'] as const;
+const PARTS = ['catalog', 'checkout', 'scale', 'shard-move'] as const;
 type Part = (typeof PARTS)[number];
 
 /** Which parts to run: `--only <part>` on the command line, else BENCH_ONLY, else all. */
@@ -105,6 +111,12 @@ const settings = {
     products: intSetting('BENCH_SCALE_PRODUCTS', 20, 1),
     edits: intSetting('BENCH_SCALE_EDITS', 200, 1),
     redisUrl: process.env.REDIS_URL || null,
+  },
+  shardMove: {
+    orders: intSetting('BENCH_SHARD_ORDERS', 100_000, 1),
+    customers: intSetting('BENCH_SHARD_CUSTOMERS', 1000, 1),
+    writers: intSetting('BENCH_SHARD_WRITERS', 4, 1),
+    writeGapMs: intSetting('BENCH_SHARD_WRITE_GAP_MS', 20, 0),
   },
 };
 const BASE = `http://127.0.0.1:${settings.apiPort}`;
@@ -506,6 +518,7 @@ async function main(): Promise<number> {
   let products: { total: number; published: number } | null = null;
   let checkout: CheckoutResult | null = null;
   let scale: ScaleResult | null = null;
+  let shardMove: ShardMoveResult | null = null;
   let api: AtelierChild | null = null;
   const startedAt = new Date();
   try {
@@ -543,6 +556,11 @@ async function main(): Promise<number> {
       targets = [...targets, ...scale.targets];
     }
 
+    if (parts.has('shard-move')) {
+      shardMove = await runShardMoveBench({ server, settings: settings.shardMove, log: (line) => console.log(line) });
+      targets = [...targets, ...shardMove.targets];
+    }
+
     const loadAtEnd = os.loadavg();
     targets.push({
       // At the start only: by the end the 1-min average holds the bench's own load.
@@ -554,6 +572,7 @@ async function main(): Promise<number> {
     if (parts.has('catalog')) console.log(`\n${formatTable(rows)}`);
     if (checkout) console.log(`\n${formatCheckoutTable(checkout.rows, checkout.pgbench)}`);
     if (scale) console.log(`\n${formatScaleTable(scale)}`);
+    if (shardMove) console.log(`\n${formatShardMoveTable(shardMove)}`);
     console.log(`\nTargets:\n${formatTargets(targets)}`);
 
     const resultsDir = path.join(ROOT, 'bench', 'results');
@@ -581,12 +600,16 @@ async function main(): Promise<number> {
       rows,
       checkout,
       scale,
+      shardMove,
       targets,
     };
     // NaN (skipped rows) is not JSON; null says "not measured".
     await writeFile(file, JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
     console.log(`\nresults: ${path.relative(process.cwd(), file)}`);
-    const broken = checkout?.rows.flatMap((r) => r.invariantProblems.map((p) => `${r.scenario}: ${p}`)) ?? [];
+    const broken = [
+      ...(checkout?.rows.flatMap((r) => r.invariantProblems.map((p) => `${r.scenario}: ${p}`)) ?? []),
+      ...(shardMove?.invariantProblems.map((p) => `shard move: ${p}`) ?? []),
+    ];
     if (broken.length > 0) {
       console.error(`\nINVARIANT BROKEN (${broken.length}): the buying path lost money or promises under load:`);
       for (const p of broken.slice(0, 30)) console.error(`  - ${p}`);
