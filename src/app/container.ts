@@ -3,6 +3,9 @@ import pino, { type Logger } from 'pino';
 import { createCache, type Cache } from '../platform/cache/cache.ts';
 import { createRedisConnections, type RedisConnections } from '../platform/redis/redis.ts';
 import { createEventBus, eventLogMigrations, type EventBus } from '../platform/events.ts';
+import { addMetricSources, startProcessMetrics } from '../platform/observability/metrics.ts';
+import { queueFigures } from '../platform/observability/queue-metrics.ts';
+import { flushTracing, startTracing, traceLogFields } from '../platform/observability/tracing.ts';
 import type { ModuleDefinition } from '../platform/module.ts';
 import { migrateStore, type ModuleMigrations } from '../platform/postgres/migrations.ts';
 import { platformMigrations } from '../platform/postgres/platform-migrations.ts';
@@ -50,7 +53,8 @@ export type Container = Readonly<{
 }>;
 
 export function createLogger(config: Pick<Config, 'logLevel'>, role: string): Logger {
-  return pino({ level: config.logLevel, base: { role, pid: process.pid } });
+  // The mixin adds traceId/spanId to every line written inside a traced operation (nothing when tracing is off).
+  return pino({ level: config.logLevel, base: { role, pid: process.pid }, mixin: traceLogFields });
 }
 
 async function migrateAll(opened: OpenedDatabases, migrations: ReadonlyArray<ModuleMigrations>, log: Logger): Promise<void> {
@@ -70,6 +74,9 @@ export function paymentProviderUrl(config: Config): string {
 
 export async function createContainer(config: Config, opts: { role: string; migrate: boolean; log?: Logger }): Promise<Container> {
   const log = opts.log ?? createLogger(config, opts.role);
+  // Before any pool or cache is made: they look at whether tracing is on when they are created.
+  if (config.observability.tracing) await startTracing({ ...config.observability.tracing, role: opts.role });
+  startProcessMetrics();
   const opened = await openDatabases(config, log, opts.role);
   let redis: RedisConnections | null = null;
   try {
@@ -173,6 +180,13 @@ export async function createContainer(config: Config, opts: { role: string; migr
       webhooks,
     ];
 
+    // What /metrics reads at scrape time from this container: queues, breakers, replicas.
+    const removeMetricSources = addMetricSources({
+      queues: () => Promise.all(stores.all().map(async (h) => ({ database: h.name, figures: await queueFigures(h.db) }))),
+      breakers: { payments: () => payments.service.breakerState() },
+      replicas: () => stores.catalogReplicas.status(),
+    });
+
     return {
       config,
       log,
@@ -194,10 +208,12 @@ export async function createContainer(config: Config, opts: { role: string; migr
       modules,
       migrations: [platformMigrations, ...migrations],
       async close() {
+        removeMetricSources();
         await webhooks.close();
         await cache.close();
         await redis?.close();
         await closeDatabases(opened);
+        await flushTracing();
       },
     };
   } catch (err) {

@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import { sql } from 'kysely';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { installRateLimits, type StrictRoute } from '../platform/http/rate-limit.ts';
+import { installHttpObservability } from '../platform/observability/http-observability.ts';
 import { validatorCompiler } from '../platform/http/validation.ts';
 import { pendingMigrations } from '../platform/postgres/migrations.ts';
 import { errorHandler } from './http-errors.ts';
@@ -51,6 +52,8 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // First: per-route request metrics are attached as routes register, and the request span starts before other hooks.
+  installHttpObservability(server, { metricsRoute: config.observability.metricsEnabled });
   server.setValidatorCompiler(validatorCompiler);
   server.setErrorHandler(errorHandler);
   server.setNotFoundHandler((request, reply) => {
