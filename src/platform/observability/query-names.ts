@@ -24,8 +24,27 @@ function joined(m: RegExpExecArray | null): string | null {
   return m[2] ? `${m[1]}.${m[2]}` : m[1]!;
 }
 
-/** At most this much of a statement is read: the operation and first table come early. */
-const HEAD = 600;
+/**
+ * The statement's own FROM, not one of a subquery in its select list (`select p.*, (select ...
+ * from variants) from products` is about products); the first FROM anywhere if none is at the top.
+ */
+function topLevelFrom(sql: string): RegExpExecArray | null {
+  let depth = 0;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql.charCodeAt(i);
+    if (c === 40 /* ( */) depth++;
+    else if (c === 41 /* ) */) depth = Math.max(0, depth - 1);
+    else if (depth === 0 && (c === 102 || c === 70) /* f, F */ && /\W/.test(sql[i - 1] ?? ' ')) {
+      FROM.lastIndex = 0;
+      const m = FROM.exec(sql.slice(i));
+      if (m && m.index === 0) return m;
+    }
+  }
+  return FROM.exec(sql);
+}
+
+/** At most this much of a statement is read (names are made once per distinct text, then cached). */
+const HEAD = 4000;
 
 export function queryName(text: string): string {
   const head = text.length > HEAD ? text.slice(0, HEAD) : text;
@@ -35,7 +54,7 @@ export function queryName(text: string): string {
   const body = head.slice(lead.index + lead[0].length - lead[1]!.length);
   switch (op) {
     case 'select': {
-      const table = joined(FROM.exec(body)) ?? joined(CALL.exec(body));
+      const table = joined(topLevelFrom(body)) ?? joined(CALL.exec(body));
       return table ? `select ${table}` : 'select';
     }
     case 'insert':
