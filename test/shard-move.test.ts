@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import type { LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { loadConfig } from '../src/app/config.ts';
 import { openDatabase, type DatabaseHandle } from '../src/platform/postgres/database.ts';
-import { moveShard, shardStatus, type MoveReport, type ShardDeps } from '../src/platform/postgres/shard-move.ts';
-import { SHARD_FENCE_SQLSTATE } from '../src/platform/postgres/shard-router.ts';
+import { cleanupShard, moveShard, shardStatus, type MoveReport, type ShardDeps } from '../src/platform/postgres/shard-move.ts';
+import { changeShardMap, readShardMap, SHARD_FENCE_SQLSTATE } from '../src/platform/postgres/shard-router.ts';
 import { SHARD_TABLES } from '../src/platform/postgres/shard-move-tables.ts';
 import { shardOfId } from '../src/shared/ids.ts';
 import { createTestApp, type TestApp } from './support/test-app.ts';
@@ -229,4 +230,27 @@ test('moving a shard onto the database that holds it, or to one not configured, 
   await assert.rejects(moveShard(mover, shard, here), /already on/);
   await assert.rejects(moveShard(mover, shard, 'nowhere'), /no shard database named "nowhere"/);
   await assert.rejects(moveShard(mover, 99, here), /logical shard must be/);
+});
+
+test('a shard left frozen by a dead mover: requests wait, answer 503 SHARD_MOVING after 5 s, and `cleanup` thaws it', async () => {
+  await changeShardMap(mover.catalog.db, shard, { state: 'frozen' });
+  let waiting: Promise<LightMyRequestResponse> | null = null;
+  try {
+    for (let i = 0; i < 200 && !t.app.stores.shards.frozen().has(shard); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(t.app.stores.shards.frozen().has(shard), 'the node saw the freeze');
+    const started = Date.now();
+    const held = await placeOrder(customers[0]!);
+    assert.equal(held.statusCode, 503, held.body);
+    assert.equal(held.json<{ error: { code: string } }>().error.code, 'SHARD_MOVING');
+    assert.ok(held.headers['retry-after'], 'Retry-After is set');
+    assert.ok(Date.now() - started >= 4500, 'the request waited for the freeze to end first');
+    waiting = placeOrder(customers[0]!);
+    await new Promise((r) => setTimeout(r, 300));
+  } finally {
+    await cleanupShard(mover, shard);
+  }
+  const released = await waiting;
+  assert.equal(released.statusCode, 202, `a request held by the freeze goes through once it ends: ${released.body}`);
+  assert.equal((await readShardMap(mover.catalog.db)).rows[shard]!.state, 'serving');
+  assert.deepEqual(t.app.stores.shards.frozen(), new Set());
 });

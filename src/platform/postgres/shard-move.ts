@@ -51,6 +51,8 @@ export type MoveOptions = Readonly<{
   /** Nodes whose heartbeat is older than this are not waited for. */
   nodeStaleMs?: number;
   progress?: (message: string) => void;
+  /** Called as each phase starts (and with 'done'), for benchmarks that line their own timings up. */
+  onPhase?: (phase: 'bulk-copy' | 'catch-up' | 'freeze' | 'cleanup' | 'done') => void;
   /** Test hook: runs after the bulk copy, before catching up. */
   afterBulkCopy?: () => Promise<void>;
 }>;
@@ -378,14 +380,17 @@ async function drainChanges(
     [logical],
   );
   const families = shardFamilies();
-  let n = 0;
-  for (const r of rows) {
-    const family = families.get(r.family);
-    if (!family) throw new ShardMoveError(`the change log names an unknown family ${r.family}`);
-    for (let i = 0; i < r.keys.length; i += batchKeys) await copyKeys(source, target, family, columns, r.keys.slice(i, i + batchKeys));
-    n += r.keys.length;
-  }
-  return n;
+  // Families are independent of each other (no foreign key crosses them): copied side by side,
+  // which is what keeps the tail, copied while the shard is frozen, short.
+  const counts = await Promise.all(
+    rows.map(async (r) => {
+      const family = families.get(r.family);
+      if (!family) throw new ShardMoveError(`the change log names an unknown family ${r.family}`);
+      for (let i = 0; i < r.keys.length; i += batchKeys) await copyKeys(source, target, family, columns, r.keys.slice(i, i + batchKeys));
+      return r.keys.length;
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0);
 }
 
 async function liveNodes(
@@ -467,6 +472,8 @@ export async function moveShard(deps: ShardDeps, logical: number, targetName: st
       say(`logical shard ${logical} was left frozen by an interrupted move; thawing it first`);
       await changeShardMap(deps.catalog.db, logical, { state: 'serving' });
     }
+    // Nodes that stopped without saying goodbye (a crash) are forgotten after an hour.
+    await sql`delete from platform_shard_nodes where seen_at < now() - interval '1 hour'`.execute(deps.catalog.db);
     const blind = (await liveNodes(deps.catalog.db, staleMs)).filter((n) => !n.databases.includes(targetName));
     if (blind.length > 0) {
       throw new ShardMoveError(
@@ -496,6 +503,7 @@ export async function moveShard(deps: ShardDeps, logical: number, targetName: st
     let fenceClient: pg.PoolClient | null = null;
     try {
       let t0 = Date.now();
+      options.onPhase?.('bulk-copy');
       const reader = await source.pool.connect();
       try {
         for (const [name, family] of families) {
@@ -521,6 +529,7 @@ export async function moveShard(deps: ShardDeps, logical: number, targetName: st
       await options.afterBulkCopy?.();
 
       t0 = Date.now();
+      options.onPhase?.('catch-up');
       for (passes = 1; passes <= 50; passes++) {
         const n = await drainChanges(source, target, logical, columns, batchKeys);
         if (n <= freezeBelow) break;
@@ -530,6 +539,7 @@ export async function moveShard(deps: ShardDeps, logical: number, targetName: st
 
       // ---- the freeze: as short as we can make it ----
       t0 = Date.now();
+      options.onPhase?.('freeze');
       const frozenVersion = await changeShardMap(deps.catalog.db, logical, { state: 'frozen' });
       frozen = true;
       const notFrozen = await waitForAcks(deps.catalog.db, frozenVersion, ackTimeoutMs, staleMs);
@@ -546,7 +556,8 @@ export async function moveShard(deps: ShardDeps, logical: number, targetName: st
         );
       }
       try {
-        tailKeys = await drainChanges(source, target, logical, columns, batchKeys);
+        // The tail in as few round trips as possible: one batch per family.
+        tailKeys = await drainChanges(source, target, logical, columns, Math.max(batchKeys, 5000));
         freezeSteps.tail = Date.now() - t0 - freezeSteps.acks - freezeSteps.lock;
         await fence.query(`insert into platform_shard_fence (logical_shard, moved_to) values ($1, $2)`, [logical, target.name]);
         await changeShardMap(deps.catalog.db, logical, { database: target.name, state: 'serving' });
@@ -576,6 +587,7 @@ export async function moveShard(deps: ShardDeps, logical: number, targetName: st
 
     // ---- clean up: the map is right from here on, whatever fails ----
     const t0 = Date.now();
+    options.onPhase?.('cleanup');
     const flipVersion = (await readShardMap(deps.catalog.db)).version;
     laggingNodes = await waitForAcks(deps.catalog.db, flipVersion, ackTimeoutMs, staleMs);
     if (laggingNodes.length > 0) say(`nodes that did not confirm the new map in time: ${laggingNodes.join(', ')}`);
@@ -584,6 +596,7 @@ export async function moveShard(deps: ShardDeps, logical: number, targetName: st
     phases.cleanup = Date.now() - t0;
     say(`deleted ${deleted} rows of logical shard ${logical} from ${source.name}`);
     const rows = await countShardRows(target, logical, columns);
+    options.onPhase?.('done');
     return {
       logicalShard: logical,
       from: source.name,
@@ -602,21 +615,34 @@ export async function moveShard(deps: ShardDeps, logical: number, targetName: st
 }
 
 /**
- * Removes rows of a logical shard from every database the map does not place it on (what an
- * interrupted clean-up leaves) and any capture trigger left there. Refuses while the shard is frozen.
+ * Repairs what an interrupted move leaves: thaws the shard if a dead mover left it frozen, and
+ * removes its rows and capture triggers from every database the map does not place it on.
+ * Refuses while a move is running.
  */
 export async function cleanupShard(deps: ShardDeps, logical: number): Promise<Record<string, number>> {
-  const map = await readShardMap(deps.catalog.db);
-  const row = map.rows[logical];
-  if (!row) throw new ShardMoveError(`logical shard must be from 0 to ${deps.logicalShards - 1}`);
-  if (row.state !== 'serving') throw new ShardMoveError(`logical shard ${logical} is being moved`);
-  const deleted: Record<string, number> = {};
-  for (const handle of deps.databases) {
-    if (handle.name === row.database) continue;
-    await removeCapture(handle, logical);
-    deleted[handle.name] = await deleteShardRows(handle, logical);
+  if (!Number.isInteger(logical) || logical < 0 || logical >= deps.logicalShards) {
+    throw new ShardMoveError(`logical shard must be a whole number from 0 to ${deps.logicalShards - 1} (got ${logical})`);
   }
-  return deleted;
+  const lock = await deps.catalog.pool.connect();
+  try {
+    const { rows: got } = await lock.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext('atelier.shard_mover')) as ok`);
+    if (!got[0]!.ok) throw new ShardMoveError('a shard move is running; clean up after it');
+    try {
+      const row = (await readShardMap(deps.catalog.db)).rows[logical]!;
+      if (row.state !== 'serving') await changeShardMap(deps.catalog.db, logical, { state: 'serving' });
+      const deleted: Record<string, number> = {};
+      for (const handle of deps.databases) {
+        if (handle.name === row.database) continue;
+        await removeCapture(handle, logical);
+        deleted[handle.name] = await deleteShardRows(handle, logical);
+      }
+      return deleted;
+    } finally {
+      await lock.query(`select pg_advisory_unlock(hashtext('atelier.shard_mover'))`).catch(() => undefined);
+    }
+  } finally {
+    lock.release();
+  }
 }
 
 export type ShardStatus = Readonly<{
