@@ -13,6 +13,8 @@ import { after, test } from 'node:test';
 import pg from 'pg';
 import { freePort, runAtelier, stopProcess, waitForHttp, type RunningProcess } from './support/processes.ts';
 
+/** Start-up takes seconds on a quiet machine and over a minute on a saturated one (tsx compiles every module). */
+const STARTUP_MS = 180_000;
 const NGINX_SAMPLE = path.resolve(import.meta.dirname, '../ops/nginx/atelier.conf');
 
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -140,7 +142,7 @@ test(
     const base = `http://127.0.0.1:${e.PORT}`;
     const proc = runAtelier(['start', '--api-processes', '2'], e);
     cleanups.push(() => stopProcess(proc, 'SIGKILL'));
-    await waitForHttp(`${base}/ready`, proc);
+    await waitForHttp(`${base}/ready`, proc, STARTUP_MS);
     // The port answers as soon as the first API process listens; the primary says when all do.
     await until(
       'both API processes to listen',
@@ -192,6 +194,51 @@ test(
     assert.equal(await proc.exited, 0, proc.output());
     for (const pid of replaced) assert.throws(() => process.kill(pid, 0), 'every API process exited with the primary');
     assert.equal(await pgAnswers(Number(e.EMBEDDED_PG_PORT)), false, 'the primary stopped the embedded server last');
+  },
+);
+
+test(
+  'API processes that keep dying before they listen make the primary give up with exit 1, not fork forever',
+  { timeout: 300_000 },
+  async () => {
+    const e = await env();
+    const base = `http://127.0.0.1:${e.PORT}`;
+    const proc = runAtelier(['api', '--api-processes', '2'], e);
+    cleanups.push(() => stopProcess(proc, 'SIGKILL'));
+    await waitForHttp(`${base}/ready`, proc, STARTUP_MS);
+    await until(
+      'both API processes to listen',
+      async () => (proc.output().includes('2 API processes listening') ? true : undefined),
+      120_000,
+    );
+    const primary = proc.child.pid!;
+
+    // Kill every API process the moment it appears: the two running ones are replaced, and each
+    // replacement dies before it listens, as one would that cannot reach its database.
+    let exited = false;
+    void proc.exited.then(() => (exited = true));
+    const killed = new Set<number>();
+    const deadline = Date.now() + 120_000;
+    while (!exited && Date.now() < deadline) {
+      for (const pid of await childPids(primary)) {
+        if (killed.has(pid)) continue;
+        // API processes only; the primary's own tsx helper (esbuild) stays.
+        const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+        if (!cmdline.includes('atelier.js')) continue;
+        killed.add(pid);
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(await proc.exited, 1, proc.output());
+    assert.match(proc.output(), /API processes keep failing to start; giving up/);
+    // 2 running + 5 that never listened (a sixth may have been forked by then).
+    assert.ok(killed.size >= 7, `killed ${killed.size}`);
+    assert.equal(await pgAnswers(Number(e.EMBEDDED_PG_PORT)), false, 'the primary still stopped the embedded server');
   },
 );
 
@@ -271,10 +318,10 @@ test(
     // The first API process owns the embedded PostgreSQL (and migrates); the second attaches.
     const apiA = runAtelier(['api'], { ...e, PORT: String(portA) });
     cleanups.push(() => stopProcess(apiA, 'SIGKILL'));
-    await waitForHttp(`http://127.0.0.1:${portA}/ready`, apiA);
+    await waitForHttp(`http://127.0.0.1:${portA}/ready`, apiA, STARTUP_MS);
     const apiB = runAtelier(['api'], { ...e, PORT: String(portB) });
     cleanups.push(() => stopProcess(apiB, 'SIGKILL'));
-    await waitForHttp(`http://127.0.0.1:${portB}/ready`, apiB);
+    await waitForHttp(`http://127.0.0.1:${portB}/ready`, apiB, STARTUP_MS);
 
     const dir = await mkdtemp(path.join(os.tmpdir(), 'atelier-nginx-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
