@@ -28,11 +28,20 @@ export type SellerSummary = Readonly<{
   }>;
 }>;
 
+/**
+ * The instants a day range covers, [start of `from`, start of the day after `to`), in UTC. Written
+ * out rather than cast from a date in SQL, which would use the session's time zone.
+ */
+function instants(range: DayRange): { start: Date; end: Date } {
+  return { start: new Date(`${range.from}T00:00:00.000Z`), end: new Date(Date.parse(`${range.to}T00:00:00.000Z`) + 86_400_000) };
+}
+
 export const TOP_PRODUCTS = 10;
 export const MAX_STOCK_ALERTS = 50;
 
 export async function sellerSummary(db: Kysely<unknown>, sellerId: string, range: DayRange): Promise<SellerSummary> {
   const t = view<ReportingTables>(db);
+  const { start, end } = instants(range);
   const [days, top, alerts] = await Promise.all([
     t
       .selectFrom('reporting_seller_daily')
@@ -67,8 +76,8 @@ export async function sellerSummary(db: Kysely<unknown>, sellerId: string, range
       .leftJoin('reporting_product_titles as n', 'n.product_id', 'a.product_id')
       .select(['a.variant_id', 'a.product_id', 'n.title', 'a.sku', 'a.available', 'a.threshold', 'a.raised_at'])
       .where('a.seller_id', '=', sellerId)
-      .where('a.raised_at', '>=', `${range.from}T00:00:00Z`)
-      .where('a.raised_at', '<', sql<Date>`${range.to}::date + 1`)
+      .where('a.raised_at', '>=', start)
+      .where('a.raised_at', '<', end)
       .orderBy('a.raised_at', 'desc')
       .orderBy('a.variant_id')
       .limit(MAX_STOCK_ALERTS)
@@ -162,6 +171,7 @@ export async function platformFigures(db: Kysely<unknown>, range: DayRange, minu
  * were applied cannot change the answer.
  */
 async function cartConversion(db: Kysely<unknown>, range: DayRange): Promise<PlatformFigures['conversion']> {
+  const { start, end } = instants(range);
   const { rows } = await sql<{ started: number; converted: number }>`
     with starts as (
       select s.started_at,
@@ -173,7 +183,7 @@ async function cartConversion(db: Kysely<unknown>, range: DayRange): Promise<Pla
         where m.merged_guest_id = s.owner_id order by m.started_at, m.event_id limit 1
       ) m on s.owner_kind = 'guest'
       where s.merged_guest_id is null
-        and s.started_at >= ${range.from}::date and s.started_at < ${range.to}::date + 1
+        and s.started_at >= ${start} and s.started_at < ${end}
         and not coalesce(m.into_open_cart, false)
     )
     select count(*)::int as started,
