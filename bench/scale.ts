@@ -81,7 +81,7 @@ export type ScaleResult = Readonly<{
 }>;
 
 const GIVE_UP_MS = 5000;
-const WARMUP_SEC = 2;
+const WARMUP_SEC = 3;
 
 const percentile = (sorted: readonly number[], p: number) =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
@@ -279,8 +279,10 @@ async function measureCost(
   const roundSec = Math.max(1, Math.round(settings.durationSec / settings.rounds));
   const rows: ScaleRow[] = [];
   for (const scenario of scenarios) {
-    log(`  ${scenario.name}: warming both servers (${WARMUP_SEC} s each)`);
-    for (const s of servers) await hammer(s.base, scenario.paths, settings.connections, WARMUP_SEC);
+    // Each API process compiles its own hot paths (JIT), on its share of the requests: a server
+    // of N processes is warmed N times as long, or its first round measures the compiler.
+    log(`  ${scenario.name}: warming the servers (${WARMUP_SEC} s per API process)`);
+    for (const s of servers) await hammer(s.base, scenario.paths, settings.connections, WARMUP_SEC * s.processes);
     const trials = new Map<string, Array<{ r: autocannon.Result; cpu: number; wallSec: number }>>();
     for (let round = 1; round <= settings.rounds; round++) {
       // Interleaved: whatever else the machine does falls on both servers alike.
