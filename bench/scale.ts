@@ -278,6 +278,11 @@ async function measureCost(
 ): Promise<ScaleRow[]> {
   const roundSec = Math.max(1, Math.round(settings.durationSec / settings.rounds));
   const rows: ScaleRow[] = [];
+  // First every scenario's paths together, so that the first scenario measured does not pay for
+  // compiling the code paths the later ones share (on a busy machine that takes many seconds).
+  const allPaths = scenarios.flatMap((sc) => sc.paths);
+  log(`  warming up the servers on every scenario (${WARMUP_SEC * 2} s per API process)`);
+  for (const s of servers) await hammer(s.base, allPaths, settings.connections, WARMUP_SEC * 2 * s.processes);
   for (const scenario of scenarios) {
     // Each API process compiles its own hot paths (JIT), on its share of the requests: a server
     // of N processes is warmed N times as long, or its first round measures the compiler.
