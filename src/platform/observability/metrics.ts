@@ -84,7 +84,8 @@ export type QueueFigures = Readonly<{ depth: number; oldestAgeSeconds: number; r
 export type MetricSources = Readonly<{
   /** Per database name: its job queue's figures, or null when the query failed or timed out. */
   queues?: () => Promise<ReadonlyArray<{ database: string; figures: QueueFigures | null }>>;
-  breakers?: Readonly<Record<string, () => 'closed' | 'open' | 'half_open'>>;
+  /** Per breaker name: its state now ('closed', 'half_open' or 'open'). */
+  breakers?: Readonly<Record<string, () => string>>;
   replicas?: () => ReadonlyArray<{ name: string; healthy: boolean; lagMs: number | null }>;
 }>;
 
