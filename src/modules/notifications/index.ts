@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
-import { PermanentJobError } from '../../platform/queue/queue.ts';
+import { PermanentJobError, type JobSpec } from '../../platform/queue/queue.ts';
 import { isDomainError } from '../../shared/errors.ts';
 import { notificationsMigrations } from './notifications.migrations.ts';
 import { checkEmail, createNotificationsService, SEND_EMAIL_TASK } from './notifications.service.ts';
@@ -22,6 +22,8 @@ export { SEND_EMAIL_TASK, notificationsMigrations };
 export type NotificationsService = Readonly<{
   /** Enqueues the email as a job inside the caller's transaction (sent after commit, never lost). */
   enqueueEmail(trx: Kysely<unknown>, email: OrderEmail): Promise<void>;
+  /** The job `enqueueEmail` would add, for callers that enqueue several jobs in one call (`enqueueMany`). */
+  emailJob(email: OrderEmail): JobSpec;
   /** Message keys already sent (outbox files or the sent log): for tests and invariant checks. */
   sentKeys(): Promise<ReadonlySet<string>>;
 }>;
@@ -41,7 +43,7 @@ export function createNotifications(deps: {
   return {
     name: 'notifications',
     migrations: notificationsMigrations,
-    service: { enqueueEmail: useCases.enqueueEmail, sentKeys: useCases.sentKeys },
+    service: { enqueueEmail: useCases.enqueueEmail, emailJob: useCases.emailJob, sentKeys: useCases.sentKeys },
     tasks: {
       [SEND_EMAIL_TASK]: async (payload) => {
         let email: OrderEmail;

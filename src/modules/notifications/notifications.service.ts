@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { view } from '../../platform/postgres/database.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
-import { enqueue } from '../../platform/queue/queue.ts';
+import { enqueue, type JobSpec } from '../../platform/queue/queue.ts';
 import { notificationsErrors } from './notifications.errors.ts';
 import { renderEmail } from './notifications.render.ts';
 import { listSentKeys, lockMessageKey, markSent, wasSent, type NotificationTables } from './notifications.repository.ts';
@@ -41,8 +41,17 @@ function tidy(email: OrderEmail): OrderEmail {
   };
 }
 
+/** The send job for one email, for callers that enqueue it with other jobs in one call. */
+function emailJob(email: OrderEmail): JobSpec {
+  const checked = checkEmail(tidy(email));
+  // The job key is the message key: enqueueing the same email twice before it runs keeps one job.
+  return { task: SEND_EMAIL_TASK, payload: checked as unknown as Record<string, unknown>, jobKey: `${SEND_EMAIL_TASK}:${checked.messageKey}` };
+}
+
 export type NotificationsUseCases = Readonly<{
   enqueueEmail(trx: Kysely<unknown>, email: OrderEmail): Promise<void>;
+  /** The job `enqueueEmail` would add, to enqueue with others through `enqueueMany`. Throws on a malformed email. */
+  emailJob(email: OrderEmail): JobSpec;
   sentKeys(): Promise<ReadonlySet<string>>;
   /** The job: render and send once per message key. */
   send(email: OrderEmail): Promise<'sent' | 'already_sent'>;
@@ -59,14 +68,10 @@ export function createNotificationsService(deps: {
 
   return {
     async enqueueEmail(trx, email) {
-      const checked = checkEmail(tidy(email));
-      // The job key is the message key: enqueueing the same email twice before it runs keeps one job.
-      await enqueue(trx, {
-        task: SEND_EMAIL_TASK,
-        payload: checked as unknown as Record<string, unknown>,
-        jobKey: `${SEND_EMAIL_TASK}:${checked.messageKey}`,
-      });
+      await enqueue(trx, emailJob(email));
     },
+
+    emailJob,
 
     async sentKeys() {
       const fromTransport = await transport.listSentKeys();

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { enqueue, PermanentJobError, type JobContext, type TaskHandler } from '../../platform/queue/queue.ts';
+import { enqueue, enqueueMany, PermanentJobError, type JobContext, type JobSpec, type TaskHandler } from '../../platform/queue/queue.ts';
 import { isId } from '../../shared/ids.ts';
 import type { OrderEmail } from '../notifications/index.ts';
 import { COLLECT_PAYMENT_TASK } from './orders.checkout.ts';
@@ -49,10 +49,7 @@ export function createPaymentFlow(deps: OrdersDeps) {
   async function moveUnpaid(trx: Kysely<unknown>, orderId: string, to: OrderStatus, actor: Actor, chargeId?: string): Promise<boolean> {
     const allowed = transition('pending_payment', to, actor);
     if (!allowed.ok) throw ordersErrors.illegalTransition(allowed.reason);
-    if (!(await repo.casOrderStatus(trx, orderId, 'pending_payment', to, chargeId ? { chargeId } : {}))) return false;
-    await repo.setSubOrdersStatus(trx, orderId, 'pending_payment', to);
-    await repo.insertEvent(trx, { orderId, subOrderId: null, from: 'pending_payment', to, actor });
-    return true;
+    return repo.moveWholeOrder(trx, { orderId, from: 'pending_payment', to, actor, ...(chargeId ? { chargeId } : {}) });
   }
 
   /**
@@ -70,10 +67,14 @@ export function createPaymentFlow(deps: OrdersDeps) {
       });
   }
 
-  async function markPaid(orderId: string, chargeId: string): Promise<boolean> {
+  /**
+   * pending_payment -> paid, with every follow-up job (commit the reservation, the customer's and
+   * each seller's email, each seller's index entry) enqueued in ONE call in the same transaction.
+   * What the emails need is read first, in parallel, outside the transaction.
+   */
+  async function markPaid(order: repo.OrderRow, chargeId: string): Promise<boolean> {
+    const orderId = order.id;
     const db = stores.shards.forId(orderId).db;
-    const order = await repo.findOrder(db, orderId);
-    if (!order) return false;
     const [subs, lines, customer] = await Promise.all([
       repo.findSubOrders(db, orderId),
       repo.findLines(db, orderId),
@@ -88,26 +89,25 @@ export function createPaymentFlow(deps: OrdersDeps) {
         .filter((l) => subId === null || l.sub_order_id === subId)
         .map((l) => ({ title: l.title, quantity: l.quantity, unitPrice: Number(l.unit_price) }));
 
-    return db.transaction().execute(async (trx) => {
-      if (!(await moveUnpaid(trx, orderId, 'paid', 'system', chargeId))) return false;
-      await enqueue(trx, { task: COMMIT_STOCK_TASK, payload: { orderId }, jobKey: `${COMMIT_STOCK_TASK}:${orderId}` });
-      if (customer) {
-        const email: OrderEmail = {
-          messageKey: `order-confirmation:${orderId}`,
-          to: customer.email,
-          kind: 'order-confirmation',
-          orderId,
-          customerName: customer.name,
-          lines: emailLines(null),
-          total: Number(order.total),
-          currency,
-        };
-        await notifications.enqueueEmail(trx, email);
-      }
-      for (const sub of subs) {
-        const seller = sellers.get(sub.seller_id);
-        if (seller) {
-          await notifications.enqueueEmail(trx, {
+    const jobs: JobSpec[] = [{ task: COMMIT_STOCK_TASK, payload: { orderId }, jobKey: `${COMMIT_STOCK_TASK}:${orderId}` }];
+    if (customer) {
+      const email: OrderEmail = {
+        messageKey: `order-confirmation:${orderId}`,
+        to: customer.email,
+        kind: 'order-confirmation',
+        orderId,
+        customerName: customer.name,
+        lines: emailLines(null),
+        total: Number(order.total),
+        currency,
+      };
+      jobs.push(notifications.emailJob(email));
+    }
+    for (const sub of subs) {
+      const seller = sellers.get(sub.seller_id);
+      if (seller) {
+        jobs.push(
+          notifications.emailJob({
             messageKey: `seller-new-order:${sub.id}`,
             to: seller.email,
             kind: 'seller-new-order',
@@ -116,23 +116,28 @@ export function createPaymentFlow(deps: OrdersDeps) {
             lines: emailLines(sub.id),
             total: Number(sub.total),
             currency,
-          });
-        }
-        await enqueue(trx, { task: SELLER_INDEX_TASK, payload: { subOrderId: sub.id }, jobKey: `${SELLER_INDEX_TASK}:${sub.id}` });
+          }),
+        );
       }
-      const paid: OrderPaidPayload = {
-        orderId,
-        customerId: order.customer_id,
-        total: Number(order.total),
-        currency,
-        subOrders: subs.map((s) => ({ id: s.id, shopId: s.shop_id, sellerId: s.seller_id, total: Number(s.total) })),
-        lines: lines.map((l) => ({
-          variantId: l.variant_id,
-          productId: l.product_id,
-          quantity: l.quantity,
-          unitPrice: Number(l.unit_price),
-        })),
-      };
+      jobs.push({ task: SELLER_INDEX_TASK, payload: { subOrderId: sub.id }, jobKey: `${SELLER_INDEX_TASK}:${sub.id}` });
+    }
+    const paid: OrderPaidPayload = {
+      orderId,
+      customerId: order.customer_id,
+      total: Number(order.total),
+      currency,
+      subOrders: subs.map((s) => ({ id: s.id, shopId: s.shop_id, sellerId: s.seller_id, total: Number(s.total) })),
+      lines: lines.map((l) => ({
+        variantId: l.variant_id,
+        productId: l.product_id,
+        quantity: l.quantity,
+        unitPrice: Number(l.unit_price),
+      })),
+    };
+
+    return db.transaction().execute(async (trx) => {
+      if (!(await moveUnpaid(trx, orderId, 'paid', 'system', chargeId))) return false;
+      await enqueueMany(trx, jobs);
       await events.publish(trx, ORDER_PAID_EVENT, paid);
       return true;
     });
@@ -152,7 +157,7 @@ export function createPaymentFlow(deps: OrdersDeps) {
     const outcome = await payments.chargeOrder({ orderId, amount: Number(order.total), currency: order.currency });
     switch (outcome.kind) {
       case 'succeeded': {
-        if (await markPaid(orderId, outcome.chargeId)) return;
+        if (await markPaid(order, outcome.chargeId)) return;
         // Charged, but the order was cancelled or failed meanwhile (a customer's cancel raced the
         // charge): give the money back. Idempotent per key, so a re-run refunds once.
         const now = await repo.findOrder(db, orderId);

@@ -130,58 +130,68 @@ export type NewOrder = Readonly<{
   }>;
 }>;
 
+/** The order, its sub-orders, its lines and its first history row, in ONE statement (one round trip). */
 export async function insertOrder(db: Kysely<unknown>, o: NewOrder): Promise<void> {
   const now = new Date();
   await t(db)
-    .insertInto('orders')
-    .values({
-      id: o.order.id,
-      customer_id: o.order.customerId,
-      status: 'pending_payment',
-      currency: o.order.currency,
-      total: o.order.total,
-      shipping_address: JSON.stringify(o.order.shippingAddress),
-      payment_deadline: o.order.paymentDeadline,
-      charge_id: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
-  await t(db)
-    .insertInto('sub_orders')
-    .values(
-      o.subOrders.map((s) => ({
-        id: s.id,
-        order_id: o.order.id,
-        shop_id: s.shopId,
-        shop_name: s.shopName,
-        seller_id: s.sellerId,
-        status: 'pending_payment' as const,
-        total: s.total,
-        currency: o.order.currency,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-      })),
+    .with('o', (q) =>
+      q
+        .insertInto('orders')
+        .values({
+          id: o.order.id,
+          customer_id: o.order.customerId,
+          status: 'pending_payment',
+          currency: o.order.currency,
+          total: o.order.total,
+          shipping_address: JSON.stringify(o.order.shippingAddress),
+          payment_deadline: o.order.paymentDeadline,
+          charge_id: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id'),
     )
-    .execute();
-  await t(db)
-    .insertInto('order_lines')
-    .values(
-      o.lines.map((l) => ({
-        order_id: o.order.id,
-        variant_id: l.variantId,
-        sub_order_id: l.subOrderId,
-        product_id: l.productId,
-        title: l.title,
-        sku: l.sku,
-        options: JSON.stringify(l.options),
-        unit_price: l.unitPrice,
-        quantity: l.quantity,
-      })),
+    .with('s', (q) =>
+      q
+        .insertInto('sub_orders')
+        .values(
+          o.subOrders.map((s) => ({
+            id: s.id,
+            order_id: o.order.id,
+            shop_id: s.shopId,
+            shop_name: s.shopName,
+            seller_id: s.sellerId,
+            status: 'pending_payment' as const,
+            total: s.total,
+            currency: o.order.currency,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+          })),
+        )
+        .returning('id'),
     )
+    .with('l', (q) =>
+      q
+        .insertInto('order_lines')
+        .values(
+          o.lines.map((l) => ({
+            order_id: o.order.id,
+            variant_id: l.variantId,
+            sub_order_id: l.subOrderId,
+            product_id: l.productId,
+            title: l.title,
+            sku: l.sku,
+            options: JSON.stringify(l.options),
+            unit_price: l.unitPrice,
+            quantity: l.quantity,
+          })),
+        )
+        .returning('order_id'),
+    )
+    .insertInto('order_events')
+    .values({ order_id: o.order.id, sub_order_id: null, from_status: null, to_status: 'pending_payment', actor: 'customer' })
     .execute();
-  await insertEvent(db, { orderId: o.order.id, subOrderId: null, from: null, to: 'pending_payment', actor: 'customer' });
 }
 
 export async function insertEvent(
@@ -248,6 +258,32 @@ export async function casOrderStatus(
     .where('status', '=', from)
     .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
+}
+
+/**
+ * The whole order (and its sub-orders still in `from`) moves `from` -> `to` with its history row,
+ * in ONE statement: the compare-and-set on the order decides, and the sub-orders and the event
+ * follow only when it moved. Returns whether it moved.
+ */
+export async function moveWholeOrder(
+  db: Kysely<unknown>,
+  m: { orderId: string; from: OrderStatus; to: OrderStatus; actor: string; chargeId?: string },
+): Promise<boolean> {
+  const now = new Date();
+  const { rows } = await sql<{ moved: number }>`
+    with o as (
+      update orders set status = ${m.to}, updated_at = ${now}, charge_id = coalesce(${m.chargeId ?? null}::text, charge_id)
+      where id = ${m.orderId} and status = ${m.from}
+      returning id
+    ), s as (
+      update sub_orders set status = ${m.to}, updated_at = ${now}, version = version + 1
+      where order_id in (select id from o) and status = ${m.from}
+    ), e as (
+      insert into order_events (order_id, sub_order_id, from_status, to_status, actor)
+      select id, null, ${m.from}, ${m.to}, ${m.actor} from o
+    )
+    select count(*)::int as moved from o`.execute(db);
+  return rows[0]!.moved === 1;
 }
 
 /** Moves every sub-order of an order that is still `from` (payment and failure move them together). */

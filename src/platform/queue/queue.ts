@@ -25,15 +25,31 @@ export type JobSpec = Readonly<{
 }>;
 
 export async function enqueue(db: Kysely<unknown>, job: JobSpec): Promise<void> {
-  await sql`select graphile_worker.add_job(
-    identifier => ${job.task},
-    payload => ${JSON.stringify(withTraceContext(job.payload))}::json,
-    queue_name => ${job.queueName ?? null},
-    run_at => ${job.runAt ?? null}::timestamptz,
-    max_attempts => ${job.maxAttempts ?? null}::int,
-    job_key => ${job.jobKey ?? null},
-    priority => ${job.priority ?? null}::int
-  )`.execute(db);
+  await enqueueMany(db, [job]);
+}
+
+/**
+ * Several jobs in ONE call of graphile-worker's `add_jobs`: the function has a fixed cost of about
+ * a millisecond of database time per call (it upserts the task names, clears stale job keys and
+ * notifies the workers), while each further job in the same call costs a few hundredths of that.
+ * A paid order's follow-ups (stock, emails, seller index) go in one call, not one call each.
+ * Same semantics as `enqueue` per job: a job key replaces a not-yet-started job with that key.
+ */
+export async function enqueueMany(db: Kysely<unknown>, jobs: ReadonlyArray<JobSpec>): Promise<void> {
+  if (jobs.length === 0) return;
+  const specs = jobs.map((j) => ({
+    identifier: j.task,
+    payload: withTraceContext(j.payload),
+    queue_name: j.queueName ?? null,
+    run_at: j.runAt?.toISOString() ?? null,
+    max_attempts: j.maxAttempts ?? null,
+    job_key: j.jobKey ?? null,
+    priority: j.priority ?? null,
+  }));
+  await sql`select count(*) from graphile_worker.add_jobs(array(
+    select json_populate_record(null::graphile_worker.job_spec, spec)
+    from json_array_elements(${JSON.stringify(specs)}::json) as spec
+  ))`.execute(db);
 }
 
 export type JobContext = Readonly<{
@@ -116,6 +132,8 @@ export async function startWorkers(opts: {
   databases: ReadonlyArray<DatabaseHandle>;
   tasks: Readonly<Record<string, TaskHandler>>;
   concurrency: number;
+  /** Jobs fetched per query into each database's local queue (default twice the concurrency). */
+  localQueueSize?: number;
   log: Logger;
 }): Promise<Workers> {
   const runners: Runner[] = [];
@@ -128,6 +146,18 @@ export async function startWorkers(opts: {
         noHandleSignals: true,
         pollInterval: 1000,
         logger: quietLogger(opts.log),
+        preset: {
+          worker: {
+            // Fetch (and lock) jobs a batch at a time instead of one query per job, and complete
+            // finished jobs in batches: under load the queue costs a fraction of a query per job.
+            // The trade-off graphile-worker documents: a worker killed with jobs in its local queue
+            // or completed-but-unrecorded leaves them locked until the lock times out; our sweeper
+            // unlocks stale locks after JOB_LOCK_TIMEOUT_SECONDS, and every handler is idempotent.
+            localQueue: { size: opts.localQueueSize ?? Math.max(2, opts.concurrency * 2) },
+            completeJobBatchDelay: 2,
+            failJobBatchDelay: 2,
+          },
+        },
       }),
     );
   }
