@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { newId } from '../shared/ids.ts';
 import type { ModuleMigrations } from './postgres/migrations.ts';
-import { enqueue, type JobContext, type TaskHandler } from './queue/queue.ts';
+import { addJobsCall, enqueueMany, type JobContext, type JobSpec, type TaskHandler } from './queue/queue.ts';
 
 /**
  * Domain events, delivered at least once through the job queue. Publishing takes the transaction
@@ -33,7 +33,16 @@ export type SubscribeOptions = Readonly<{
 }>;
 
 export type EventBus = Readonly<{
-  publish(db: Kysely<unknown>, type: string, payload: Record<string, unknown>, opts?: { jobKeySuffix?: string }): Promise<void>;
+  /**
+   * `alsoEnqueue`: the publisher's own jobs for the same change, added in the same round trip as
+   * the event's (a paid order's follow-ups ride with `order.paid`).
+   */
+  publish(
+    db: Kysely<unknown>,
+    type: string,
+    payload: Record<string, unknown>,
+    opts?: { jobKeySuffix?: string; alsoEnqueue?: ReadonlyArray<JobSpec> },
+  ): Promise<void>;
   subscribe(type: string, subscriber: string, handler: EventHandler, opts?: SubscribeOptions): void;
   /** The job handlers the worker role runs, one per subscription. */
   tasks(): Record<string, TaskHandler>;
@@ -78,17 +87,25 @@ export function createEventBus(): EventBus {
     async publish(db, type, payload, opts) {
       const id = newId();
       const event: DomainEvent = { id, type, occurredAt: timeOfId(id).toISOString(), payload };
-      if (logged.has(type)) {
-        await sql`insert into platform_event_log (id, type, occurred_at, payload)
-          values (${id}, ${type}, ${event.occurredAt}, ${JSON.stringify(payload)}::jsonb)`.execute(db);
-      }
+      const jobs: JobSpec[] = [...(opts?.alsoEnqueue ?? [])];
       for (const { subscriber } of subscriptions.get(type) ?? []) {
-        await enqueue(db, {
+        jobs.push({
           task: taskName(type, subscriber),
           payload: event as unknown as Record<string, unknown>,
           // With a suffix (e.g. a product id), a burst of events for one entity coalesces into one job.
           ...(opts?.jobKeySuffix ? { jobKey: `${taskName(type, subscriber)}:${opts.jobKeySuffix}` } : {}),
         });
+      }
+      // One round trip whatever the number of subscribers: the log row (when this type is logged)
+      // and every job go in one statement.
+      if (logged.has(type)) {
+        await sql`with logged as (
+            insert into platform_event_log (id, type, occurred_at, payload)
+            values (${id}, ${type}, ${event.occurredAt}, ${JSON.stringify(payload)}::jsonb)
+          )
+          select count(*) from ${addJobsCall(jobs)}`.execute(db);
+      } else {
+        await enqueueMany(db, jobs);
       }
     },
     subscribe(type, subscriber, handler, opts) {

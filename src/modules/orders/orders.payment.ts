@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { enqueue, enqueueMany, PermanentJobError, type JobContext, type JobSpec, type TaskHandler } from '../../platform/queue/queue.ts';
+import { enqueue, PermanentJobError, type JobContext, type JobSpec, type TaskHandler } from '../../platform/queue/queue.ts';
 import { isId } from '../../shared/ids.ts';
 import type { OrderEmail } from '../notifications/index.ts';
 import { COLLECT_PAYMENT_TASK } from './orders.checkout.ts';
@@ -137,8 +137,7 @@ export function createPaymentFlow(deps: OrdersDeps) {
 
     return db.transaction().execute(async (trx) => {
       if (!(await moveUnpaid(trx, orderId, 'paid', 'system', chargeId))) return false;
-      await enqueueMany(trx, jobs);
-      await events.publish(trx, ORDER_PAID_EVENT, paid);
+      await events.publish(trx, ORDER_PAID_EVENT, paid, { alsoEnqueue: jobs });
       return true;
     });
   }

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { run, runMigrations, runOnce, type Runner, type TaskList, type Logger as GwLogger } from 'graphile-worker';
 import { Logger as GraphileLogger } from 'graphile-worker';
 import type { Logger } from 'pino';
@@ -37,6 +37,14 @@ export async function enqueue(db: Kysely<unknown>, job: JobSpec): Promise<void> 
  */
 export async function enqueueMany(db: Kysely<unknown>, jobs: ReadonlyArray<JobSpec>): Promise<void> {
   if (jobs.length === 0) return;
+  await sql`select count(*) from ${addJobsCall(jobs)}`.execute(db);
+}
+
+/**
+ * The `add_jobs(...)` call for these jobs as an SQL fragment, for a caller that folds it into a
+ * statement of its own (the event bus writes its log row and the jobs in one round trip).
+ */
+export function addJobsCall(jobs: ReadonlyArray<JobSpec>): RawBuilder<unknown> {
   const specs = jobs.map((j) => ({
     identifier: j.task,
     payload: withTraceContext(j.payload),
@@ -46,10 +54,10 @@ export async function enqueueMany(db: Kysely<unknown>, jobs: ReadonlyArray<JobSp
     job_key: j.jobKey ?? null,
     priority: j.priority ?? null,
   }));
-  await sql`select count(*) from graphile_worker.add_jobs(array(
+  return sql`graphile_worker.add_jobs(array(
     select json_populate_record(null::graphile_worker.job_spec, spec)
     from json_array_elements(${JSON.stringify(specs)}::json) as spec
-  ))`.execute(db);
+  ))`;
 }
 
 export type JobContext = Readonly<{
