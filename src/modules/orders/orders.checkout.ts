@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '../../shared/errors.ts';
 import { newShardedId, shardOfId } from '../../shared/ids.ts';
-import { enqueue } from '../../platform/queue/queue.ts';
 import type { VariantForSale } from '../catalog/index.ts';
 import { ordersErrors } from './orders.errors.ts';
 import * as repo from './orders.repository.ts';
@@ -35,6 +34,51 @@ function errorAnswer(err: DomainError, statusCode: number): CheckoutAnswer {
 
 type PricedLine = Readonly<{ variant: VariantForSale; quantity: number }>;
 
+/** The order to write for these priced lines: one sub-order per shop, totals, and its 202 answer. */
+function planOrder(orderId: string, customerId: string, priced: readonly PricedLine[]) {
+  const currency = priced[0]!.variant.price.currency;
+  const byShop = new Map<string, { id: string; shopId: string; shopName: string; sellerId: string; total: number }>();
+  for (const p of priced) {
+    let sub = byShop.get(p.variant.shopId);
+    if (!sub) {
+      sub = {
+        id: newShardedId(shardOfId(customerId)),
+        shopId: p.variant.shopId,
+        shopName: p.variant.shopName,
+        sellerId: p.variant.sellerId,
+        total: 0,
+      };
+      byShop.set(p.variant.shopId, sub);
+    }
+    sub.total += p.variant.price.amount * p.quantity;
+  }
+  const total = priced.reduce((sum, p) => sum + p.variant.price.amount * p.quantity, 0);
+  const answer: CheckoutAnswer = {
+    statusCode: 202,
+    body: JSON.stringify({
+      order: { id: orderId, status: 'pending_payment', total: { amount: total, currency } },
+      statusUrl: `/api/v1/orders/${orderId}`,
+    }),
+  };
+  return {
+    priced,
+    currency,
+    total,
+    answer,
+    subOrders: [...byShop.values()],
+    lines: priced.map((p) => ({
+      variantId: p.variant.variantId,
+      subOrderId: byShop.get(p.variant.shopId)!.id,
+      productId: p.variant.productId,
+      title: p.variant.productTitle,
+      sku: p.variant.sku,
+      options: p.variant.options,
+      unitPrice: p.variant.price.amount,
+      quantity: p.quantity,
+    })),
+  };
+}
+
 /**
  * POST /checkout, in DESIGN.md's order: the Idempotency-Key serialises and replays; prices come
  * from the catalog (what the client sent as a price or total is ignored); stock is reserved before
@@ -61,7 +105,7 @@ export function createCheckout(deps: OrdersDeps) {
     return lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity }));
   }
 
-  /** The lines with catalog prices, or the refusal (decided later, under the key's lock). */
+  /** The lines with catalog prices, or the refusal (decided later, once the key is claimed). */
   async function price(lines: ReadonlyArray<{ variantId: string; quantity: number }>): Promise<PricedLine[] | DomainError> {
     if (lines.length === 0) return ordersErrors.cartEmpty();
     const found = new Map((await catalog.getVariants(lines.map((l) => l.variantId))).map((v) => [v.variantId, v]));
@@ -87,97 +131,73 @@ export function createCheckout(deps: OrdersDeps) {
     // Chosen before anything is written: the reservation is keyed by it, so a crash between the
     // reservation and the order leaves a reservation the sweeper can match to "no such order".
     const orderId = newShardedId(shardOfId(customerId));
+    const now = Date.now();
+    const order = priced instanceof DomainError ? null : planOrder(orderId, customerId, priced);
+    // The answer this request expects to give, written when the key is claimed: a 202 unless stock
+    // runs out, or the 409 for a line that cannot be sold (replayed like a 202). A malformed
+    // request (empty cart, mixed currencies) is refused without using up the key: rolled back.
+    const expected: CheckoutAnswer = order
+      ? order.answer
+      : (priced as DomainError).kind === 'conflict'
+        ? errorAnswer(priced as DomainError, 409)
+        : { statusCode: 400, body: '' };
     let reserved = false;
     try {
       return await shard.db.transaction().execute(async (trx) => {
-        await repo.lockIdempotencyKey(trx, customerId, idempotencyKey);
-        const previous = await repo.findIdempotent(trx, customerId, idempotencyKey);
-        if (previous) {
-          if (previous.requestHash !== hash) throw ordersErrors.idempotencyKeyReused();
-          return { statusCode: previous.statusCode, body: previous.response };
+        const claim = await repo.claimIdempotencyKey(trx, {
+          customerId,
+          key: idempotencyKey,
+          requestHash: hash,
+          statusCode: expected.statusCode,
+          response: expected.body,
+        });
+        if (!claim.claimed) {
+          if (claim.previous.requestHash !== hash) throw ordersErrors.idempotencyKeyReused();
+          return { statusCode: claim.previous.statusCode, body: claim.previous.response };
         }
-        const remember = async (answer: CheckoutAnswer): Promise<CheckoutAnswer> => {
-          await repo.insertIdempotent(trx, {
-            customerId,
-            key: idempotencyKey,
-            requestHash: hash,
-            statusCode: answer.statusCode,
-            response: answer.body,
-          });
-          return answer;
-        };
-
-        if (priced instanceof DomainError) {
-          // A line that cannot be sold is an answer about this order, replayed like a 202; a
-          // malformed request (empty cart, mixed currencies) is refused without using up the key.
-          if (priced.kind === 'conflict') return remember(errorAnswer(priced, 409));
-          throw priced;
+        if (!order) {
+          if ((priced as DomainError).kind === 'conflict') return expected;
+          throw priced as DomainError;
         }
 
-        const now = Date.now();
         const result = await inventory.reserve(
           orderId,
-          priced.map((p) => ({ variantId: p.variant.variantId, quantity: p.quantity })),
+          order.priced.map((p) => ({ variantId: p.variant.variantId, quantity: p.quantity })),
           new Date(now + settings.reservationTtlSeconds * 1000),
         );
         if (!result.ok) {
           const err = new DomainError('conflict', 'INVENTORY_OUT_OF_STOCK', 'Not enough stock for some lines', undefined, {
             lines: result.shortages.map((s) => ({ variantId: s.variantId, requested: s.requested })),
           });
-          return remember(errorAnswer(err, 409));
+          const answer = errorAnswer(err, 409);
+          await repo.setIdempotentAnswer(trx, { customerId, key: idempotencyKey, statusCode: answer.statusCode, response: answer.body });
+          return answer;
         }
         reserved = true;
 
-        const currency = priced[0]!.variant.price.currency;
-        const byShop = new Map<string, { id: string; shopId: string; shopName: string; sellerId: string; total: number }>();
-        for (const p of priced) {
-          let sub = byShop.get(p.variant.shopId);
-          if (!sub) {
-            sub = {
-              id: newShardedId(shardOfId(customerId)),
-              shopId: p.variant.shopId,
-              shopName: p.variant.shopName,
-              sellerId: p.variant.sellerId,
-              total: 0,
-            };
-            byShop.set(p.variant.shopId, sub);
-          }
-          sub.total += p.variant.price.amount * p.quantity;
-        }
-        const total = priced.reduce((sum, p) => sum + p.variant.price.amount * p.quantity, 0);
-        await repo.insertOrder(trx, {
-          order: {
-            id: orderId,
-            customerId,
-            currency,
-            total,
-            shippingAddress: input.shippingAddress,
-            paymentDeadline: new Date(now + settings.paymentDeadlineMinutes * 60_000),
+        await repo.insertOrder(
+          trx,
+          {
+            order: {
+              id: orderId,
+              customerId,
+              currency: order.currency,
+              total: order.total,
+              shippingAddress: input.shippingAddress,
+              paymentDeadline: new Date(now + settings.paymentDeadlineMinutes * 60_000),
+            },
+            subOrders: order.subOrders,
+            lines: order.lines,
           },
-          subOrders: [...byShop.values()],
-          lines: priced.map((p) => ({
-            variantId: p.variant.variantId,
-            subOrderId: byShop.get(p.variant.shopId)!.id,
-            productId: p.variant.productId,
-            title: p.variant.productTitle,
-            sku: p.variant.sku,
-            options: p.variant.options,
-            unitPrice: p.variant.price.amount,
-            quantity: p.quantity,
-          })),
-        });
-        await enqueue(trx, { task: COLLECT_PAYMENT_TASK, payload: { orderId, attempt: 0 }, jobKey: `${COLLECT_PAYMENT_TASK}:${orderId}` });
+          [{ task: COLLECT_PAYMENT_TASK, payload: { orderId, attempt: 0 }, jobKey: `${COLLECT_PAYMENT_TASK}:${orderId}` }],
+        );
         if (!input.lines)
           await cart.removeLines(
             trx,
             customerId,
-            priced.map((p) => p.variant.variantId),
+            order.priced.map((p) => p.variant.variantId),
           );
-        const body = JSON.stringify({
-          order: { id: orderId, status: 'pending_payment', total: { amount: total, currency } },
-          statusUrl: `/api/v1/orders/${orderId}`,
-        });
-        return remember({ statusCode: 202, body });
+        return order.answer;
       });
     } catch (err) {
       if (reserved) {

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { view } from '../../platform/postgres/database.ts';
+import { addJobsCall, type JobSpec } from '../../platform/queue/queue.ts';
 import type { OrderStatus } from './orders.state.ts';
 
 /** Queries on the orders tables of one shard database; the db or transaction comes first. */
@@ -74,9 +75,34 @@ export type SellerIndexRow = Selectable<SellerIndexTable>;
 
 const t = (db: Kysely<unknown>) => view<Tables>(db);
 
-/** Serialises requests with the same (customer, key) until the transaction ends. */
-export async function lockIdempotencyKey(trx: Kysely<unknown>, customerId: string, key: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`orders:${customerId}:${key}`}, 0))`.execute(trx);
+/**
+ * Claims an Idempotency-Key by writing its answer, or finds the answer already there. A second
+ * request with the same key blocks on the first's uncommitted row until the first commits (then it
+ * gets `previous`) or rolls back (then it claims the key itself): at most one of them goes on.
+ * One round trip on the way every new key takes.
+ */
+export async function claimIdempotencyKey(
+  trx: Kysely<unknown>,
+  row: { customerId: string; key: string; requestHash: string; statusCode: number; response: string },
+): Promise<{ claimed: true } | { claimed: false; previous: { requestHash: string; statusCode: number; response: string } }> {
+  const claimed = await t(trx)
+    .insertInto('orders_idempotency')
+    .values({
+      customer_id: row.customerId,
+      key: row.key,
+      request_hash: row.requestHash,
+      status_code: row.statusCode,
+      response: row.response,
+      created_at: new Date(),
+    })
+    .onConflict((oc) => oc.columns(['customer_id', 'key']).doNothing())
+    .returning('key')
+    .executeTakeFirst();
+  if (claimed) return { claimed: true };
+  const previous = await findIdempotent(trx, row.customerId, row.key);
+  // The row that blocked us committed (a rolled-back one would have let us claim), so it is there.
+  if (!previous) throw new Error(`idempotency key ${row.key} conflicted but cannot be read`);
+  return { claimed: false, previous };
 }
 
 export async function findIdempotent(
@@ -93,20 +119,16 @@ export async function findIdempotent(
   return row ? { requestHash: row.request_hash, statusCode: row.status_code, response: row.response } : null;
 }
 
-export async function insertIdempotent(
-  db: Kysely<unknown>,
-  row: { customerId: string; key: string; requestHash: string; statusCode: number; response: string },
+/** Replaces a claimed key's answer (the claim was written with the answer expected at the time). */
+export async function setIdempotentAnswer(
+  trx: Kysely<unknown>,
+  row: { customerId: string; key: string; statusCode: number; response: string },
 ): Promise<void> {
-  await t(db)
-    .insertInto('orders_idempotency')
-    .values({
-      customer_id: row.customerId,
-      key: row.key,
-      request_hash: row.requestHash,
-      status_code: row.statusCode,
-      response: row.response,
-      created_at: new Date(),
-    })
+  await t(trx)
+    .updateTable('orders_idempotency')
+    .set({ status_code: row.statusCode, response: row.response })
+    .where('customer_id', '=', row.customerId)
+    .where('key', '=', row.key)
     .execute();
 }
 
@@ -130,8 +152,11 @@ export type NewOrder = Readonly<{
   }>;
 }>;
 
-/** The order, its sub-orders, its lines and its first history row, in ONE statement (one round trip). */
-export async function insertOrder(db: Kysely<unknown>, o: NewOrder): Promise<void> {
+/**
+ * The order, its sub-orders, its lines, its first history row and its jobs, in ONE statement (one
+ * round trip; a statement is atomic, and the caller's transaction covers the rest).
+ */
+export async function insertOrder(db: Kysely<unknown>, o: NewOrder, jobs: ReadonlyArray<JobSpec>): Promise<void> {
   const now = new Date();
   await t(db)
     .with('o', (q) =>
@@ -189,8 +214,13 @@ export async function insertOrder(db: Kysely<unknown>, o: NewOrder): Promise<voi
         )
         .returning('order_id'),
     )
-    .insertInto('order_events')
-    .values({ order_id: o.order.id, sub_order_id: null, from_status: null, to_status: 'pending_payment', actor: 'customer' })
+    .with('e', (q) =>
+      q
+        .insertInto('order_events')
+        .values({ order_id: o.order.id, sub_order_id: null, from_status: null, to_status: 'pending_payment', actor: 'customer' })
+        .returning('order_id'),
+    )
+    .selectNoFrom((jobs.length > 0 ? sql<number>`(select count(*) from ${addJobsCall(jobs)})` : sql<number>`0`).as('jobs'))
     .execute();
 }
 
