@@ -7,7 +7,11 @@
  *    BENCH_CUSTOMERS customers signed up before anything is measured (argon2 is slow on purpose).
  * 3. "spread": BENCH_CHECKOUT_CONCURRENCY customers at once, each looping add-to-cart then
  *    checkout of a random product; then the workers drain and orders paid per second is read
- *    from the orders' own timestamps.
+ *    from the orders' own timestamps. This closed loop finds the capacity: every customer fires
+ *    again the moment an answer arrives, so at saturation its latency is the queue it builds.
+ * 3b. "paced": the same kind of shopping trip arriving at BENCH_PACED_PERCENT % of the closed
+ *    loop's rate (open model, DESIGN.md "Load lab"), at most BENCH_CHECKOUT_CONCURRENCY at once:
+ *    the checkout latency a shopper sees when the site is busy but not saturated.
  * 4. "flash sale": one variant with BENCH_FLASH_STOCK units, BENCH_FLASH_BUYERS distinct buyers
  *    per round, all at once, one unit each ("buy now"), rounds until the stock is gone.
  * 5. After each scenario the invariants (checkout-invariants.ts); a broken one fails the run.
@@ -36,6 +40,8 @@ export type CheckoutSettings = Readonly<{
   poolMax: number;
   pgbenchSec: number;
   drainTimeoutSec: number;
+  /** The paced scenario's arrival rate, as a fraction of the closed loop's accepted checkouts per second. */
+  pacedFraction: number;
 }>;
 
 /** One measured scenario, as printed and written to the results file. */
@@ -210,6 +216,64 @@ async function spreadLoad(api: Client, customers: readonly Customer[], variants:
   return { calls, started, elapsedSec: (Date.now() - started) / 1000 };
 }
 
+/**
+ * Open model (DESIGN.md, "Load lab"): shopping trips (add-to-cart, then checkout) START at a set
+ * rate whether or not earlier ones have finished, each by one of `concurrency` customers; a trip
+ * that finds every customer still busy is not started and is counted (the system is not keeping
+ * up). So the latency measured is what a shopper sees at that arrival rate, not the queue a
+ * closed loop builds by itself at saturation.
+ */
+async function pacedLoad(
+  api: Client,
+  customers: readonly Customer[],
+  variants: readonly string[],
+  concurrency: number,
+  perSec: number,
+  seconds: number,
+) {
+  const calls: Calls = { checkoutMs: [], cartMs: [], errors: {}, acceptedIds: [] };
+  const pool = customers.slice(0, concurrency);
+  const idle = [...pool];
+  const trips: Array<Promise<void>> = [];
+  let seq = 0;
+  let skipped = 0;
+  const trip = async (customer: Customer) => {
+    const variantId = variants[(seq++ * 7919) % variants.length]!;
+    try {
+      const put = await api.request('PUT', `/api/v1/cart/lines/${variantId}`, { body: { quantity: 1 }, headers: customer.auth });
+      calls.cartMs.push(put.ms);
+      if (put.status !== 200) {
+        count(calls.errors, `cart ${errorKind(put)}`);
+        return;
+      }
+      const a = await api.request('POST', '/api/v1/checkout', {
+        body: { shippingAddress: ADDRESS },
+        headers: { ...customer.auth, 'idempotency-key': randomUUID() },
+      });
+      record(calls, a);
+    } catch (err) {
+      count(calls.errors, `network ${(err as Error).message}`);
+    } finally {
+      idle.push(customer);
+    }
+  };
+  const started = Date.now();
+  const total = Math.round(perSec * seconds);
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / perSec;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const customer = idle.shift();
+    if (!customer) {
+      skipped++;
+      continue;
+    }
+    trips.push(trip(customer));
+  }
+  await Promise.all(trips);
+  return { calls, started, elapsedSec: (Date.now() - started) / 1000, skipped };
+}
+
 export async function runCheckoutBench(opts: {
   server: EmbeddedServer;
   settings: CheckoutSettings;
@@ -290,6 +354,26 @@ export async function runCheckoutBench(opts: {
       }),
     );
     log(describe(rows[rows.length - 1]!));
+
+    // --- paced: the same customers arriving at half the closed loop's rate ---------------------
+    const rate = Math.max(1, Math.round((spread.calls.acceptedIds.length / spread.elapsedSec) * s.pacedFraction));
+    log(
+      `  paced: shopping trips starting at ${rate}/s (${Math.round(s.pacedFraction * 100)}% of the closed loop's rate), at most ${s.concurrency} customers at once, ${s.durationSec} s...`,
+    );
+    const pacedStarted = new Date();
+    const paced = await pacedLoad(api, customers, spreadVariants, s.concurrency, rate, s.durationSec);
+    const pacedOrders = await waitForDrain(app, paced.calls.acceptedIds, pacedStarted, s.drainTimeoutSec, log);
+    const pacedPaid = pacedOrders.filter((o) => o.status === 'paid');
+    rows.push(
+      summarise(`paced (${rate} trips/s, open model)`, s.concurrency, paced.elapsedSec, paced.calls, {
+        paid: pacedPaid.length,
+        pending: pacedOrders.filter((o) => o.status === 'pending_payment').length,
+        paidWindowSec: pacedPaid.length > 0 ? (Math.max(...pacedPaid.map((o) => o.updatedAt.getTime())) - paced.started) / 1000 : NaN,
+        problems: await checkRunInvariants(app, await providerCharges(provider), paced.calls.acceptedIds),
+        extra: { tripsPerSec: rate, notStarted: paced.skipped },
+      }),
+    );
+    log(describe(rows[rows.length - 1]!) + (paced.skipped > 0 ? `; ${paced.skipped} trips found every customer busy` : ''));
 
     // --- flash sale ---------------------------------------------------------------------------
     const buyers = customers.slice(0, s.flashBuyers);
@@ -464,6 +548,13 @@ export function judgeCheckout(rows: readonly CheckoutRow[], pgbench: PgbenchResu
       `checkout p99 < 50 ms at ${spread.concurrency} concurrent customers (spread)`,
       spread.p99Ms < 50,
       `p99 ${fixed(spread.p99Ms, 1)} ms`,
+    );
+  const paced = rows.find((r) => r.scenario.startsWith('paced'));
+  if (paced)
+    judge(
+      `checkout p99 < 50 ms, ${paced.concurrency} customers arriving at ${paced.extra.tripsPerSec} trips/s (open model)`,
+      paced.p99Ms < 50,
+      `p99 ${fixed(paced.p99Ms, 1)} ms, p50 ${fixed(paced.p50Ms, 1)} ms; ${paced.extra.notStarted} trips found every customer busy`,
     );
   if (!spread) na('orders paid/s >= 25% of pgbench TPC-B TPS', 'scenario did not run');
   else if (pgbench.kind !== 'measured') na('orders paid/s >= 25% of pgbench TPC-B TPS', `no baseline: ${pgbench.reason}`);

@@ -29,7 +29,8 @@
  * BENCH_DATA_DIR, BENCH_PG_PORT, BENCH_PORT, BENCH_STRICT=true (exit 1 when a target fails).
  * Checkout: BENCH_CHECKOUT_DURATION (15), BENCH_CHECKOUT_CONCURRENCY (50), BENCH_CUSTOMERS (500),
  * BENCH_CHECKOUT_PRODUCTS (200), BENCH_FLASH_STOCK (1000), BENCH_FLASH_BUYERS (500),
- * BENCH_WORKER_CONCURRENCY, BENCH_PG_POOL_MAX, BENCH_PROVIDER_PORT (3199), BENCH_PGBENCH_SECONDS (15).
+ * BENCH_WORKER_CONCURRENCY, BENCH_PG_POOL_MAX, BENCH_PROVIDER_PORT (3199), BENCH_PGBENCH_SECONDS (15),
+ * BENCH_PACED_PERCENT (50: the open-model scenario's arrival rate, in % of the closed loop's).
  * Scale: REDIS_URL (else a local Redis if one answers), BENCH_SCALE_DURATION (9), BENCH_SCALE_CONNECTIONS (50),
  * BENCH_SCALE_PRODUCTS (20), BENCH_SCALE_EDITS (200); the cluster listens on BENCH_PORT + 1.
  * Shard move: BENCH_SHARD_ORDERS (100000), BENCH_SHARD_CUSTOMERS (1000), BENCH_SHARD_WRITERS (4),
@@ -102,6 +103,7 @@ const settings = {
     poolMax: intSetting('BENCH_PG_POOL_MAX', 20, 1),
     pgbenchSec: intSetting('BENCH_PGBENCH_SECONDS', 15, 1),
     drainTimeoutSec: 180,
+    pacedFraction: intSetting('BENCH_PACED_PERCENT', 50, 1) / 100,
   },
   scale: {
     apiPort: intSetting('BENCH_PORT', 3099, 1),

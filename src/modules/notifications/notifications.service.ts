@@ -45,7 +45,11 @@ function tidy(email: OrderEmail): OrderEmail {
 function emailJob(email: OrderEmail): JobSpec {
   const checked = checkEmail(tidy(email));
   // The job key is the message key: enqueueing the same email twice before it runs keeps one job.
-  return { task: SEND_EMAIL_TASK, payload: checked as unknown as Record<string, unknown>, jobKey: `${SEND_EMAIL_TASK}:${checked.messageKey}` };
+  return {
+    task: SEND_EMAIL_TASK,
+    payload: checked as unknown as Record<string, unknown>,
+    jobKey: `${SEND_EMAIL_TASK}:${checked.messageKey}`,
+  };
 }
 
 export type NotificationsUseCases = Readonly<{
