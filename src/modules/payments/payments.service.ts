@@ -39,7 +39,7 @@ export type PaymentsService = Readonly<{
   /** Refunds (part of) a captured charge; idempotent per refund key. */
   refund(input: { orderId: string; refundKey: string; amount: number; currency: string }): Promise<ChargeOutcome>;
   /** 'closed' | 'open' | 'half_open': for /ready, metrics and tests. */
-  breakerState(): string;
+  breakerState(): 'closed' | 'open' | 'half_open';
   /** Every recorded charge and refund attempt of an order, oldest first. */
   attempts(orderId: string): Promise<ReadonlyArray<PaymentAttempt>>;
 }>;
