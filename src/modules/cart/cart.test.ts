@@ -74,7 +74,7 @@ describe('cart', () => {
     let e = 0;
     for (const shard of t.app.stores.shards.databases) {
       const { rows } = await sql<{ n: number }>`select count(*)::int as n from cart_lines where owner_id = ${ownerId}`.execute(shard.db);
-      if (shard === home) h += rows[0]!.n;
+      if (shard.name === home.name) h += rows[0]!.n;
       else e += rows[0]!.n;
     }
     return { home: h, elsewhere: e };

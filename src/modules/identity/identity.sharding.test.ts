@@ -43,7 +43,7 @@ describe('identity: accounts and sessions are placed on the customer shards', ()
     for (const { account } of customers) {
       const home = t.app.stores.shards.forId(account.id);
       for (const shard of t.app.stores.shards.databases) {
-        assert.equal(await hasAccount(shard.db, account.id), shard === home, `${account.id} on ${shard.name}`);
+        assert.equal(await hasAccount(shard.db, account.id), shard.name === home.name, `${account.id} on ${shard.name}`);
       }
     }
   });
@@ -65,7 +65,7 @@ describe('identity: accounts and sessions are placed on the customer shards', ()
       for (const shard of t.app.stores.shards.databases) {
         const { rows } = await sql<{ id: string; account_id: string }>`
           select id, account_id from identity_sessions where token_hash = ${hashToken(token)}`.execute(shard.db);
-        assert.equal(rows.length, shard === home ? 1 : 0, `session of ${account.id} on ${shard.name}`);
+        assert.equal(rows.length, shard.name === home.name ? 1 : 0, `session of ${account.id} on ${shard.name}`);
         if (rows[0]) {
           assert.equal(rows[0].account_id, account.id);
           // The session id carries the same shard, so it routes without a lookup too.

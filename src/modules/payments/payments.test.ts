@@ -58,7 +58,7 @@ describe('payments service against the simulated provider', () => {
     const home = t.app.stores.shards.forId(id);
     for (const shard of t.app.stores.shards.databases) {
       const { rows } = await sql<{ n: number }>`select count(*)::int as n from payment_attempts where order_id = ${id}`.execute(shard.db);
-      assert.equal(rows[0]!.n, shard === home ? 1 : 0, shard.name);
+      assert.equal(rows[0]!.n, shard.name === home.name ? 1 : 0, shard.name);
     }
   });
 
