@@ -72,7 +72,10 @@ export function createCache(settings: CacheSettings, shared: { redis: RedisConne
       close: async () => {},
     };
   }
-  const store = bentostore().useL1Layer(memoryDriver({ maxItems: settings.maxItems, serialize: false }));
+  // With a Redis tier the memory tier must serialize too: bentocache's L1 without serialization
+  // next to an L2 throws "reading 'deserialize'" on L1 reads and in the bus subscriber (bentocache
+  // issue #111), which failed requests and killed API processes. Alone, it keeps objects as they are.
+  const store = bentostore().useL1Layer(memoryDriver({ maxItems: settings.maxItems, serialize: shared !== null }));
   if (shared) {
     store.useL2Layer(redisDriver({ connection: shared.redis.commands, prefix: `${shared.redis.keyPrefix}:cache` }));
     store.useBus(redisBus(shared.redis, shared.log));

@@ -89,12 +89,15 @@ export async function flushTracing(): Promise<void> {
   await provider?.forceFlush().catch(() => undefined);
 }
 
-/** Fields for every log line written inside a traced operation (pino `mixin`). */
-const NO_FIELDS = Object.freeze({});
+/**
+ * Fields for every log line written inside a traced operation (pino `mixin`). A fresh object every
+ * time: pino merges the line's own fields INTO what the mixin returns, so a shared (let alone
+ * frozen) object would collect every line's fields or throw.
+ */
 export function traceLogFields(): object {
-  if (!tracer) return NO_FIELDS;
+  if (!tracer) return {};
   const span = trace.getActiveSpan();
-  if (!span) return NO_FIELDS;
+  if (!span) return {};
   const { traceId, spanId } = span.spanContext();
   return { traceId, spanId };
 }
