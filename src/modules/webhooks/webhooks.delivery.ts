@@ -138,9 +138,14 @@ export function createDeliveryTask(deps: { stores: Stores; settings: WebhooksSet
         await repo.recordOutcome(trx, d.id, { ...base, status: 'delivered', nextAttemptAt: null, deliveredAt: now });
         await repo.markEndpointSucceeded(trx, d.endpoint_id, now);
       } else {
-        const failingSince = await repo.markEndpointFailed(trx, d.endpoint_id, attemptedAt);
+        const streak = await repo.markEndpointFailed(trx, d.endpoint_id, attemptedAt);
+        const failingSince = streak?.failingSince ?? now;
         const nextAt = new Date(now.getTime() + retryDelayMs(attempt, settings.retryBaseMs, settings.retryMaxDelayMs));
-        if (failingSince && now.getTime() - failingSince.getTime() >= windowMs) {
+        // This delivery's window is used up and the endpoint accepted nothing since it began: that
+        // too is an endpoint failing for a whole window (a lone event must not end "failed").
+        const windowStart = d.retry_until.getTime() - windowMs;
+        const deadForWindow = nextAt > d.retry_until && (!streak?.lastSuccessAt || streak.lastSuccessAt.getTime() < windowStart);
+        if (now.getTime() - failingSince.getTime() >= windowMs || deadForWindow) {
           await repo.recordOutcome(trx, d.id, { ...base, status: 'held', nextAttemptAt: null });
           const reason =
             `Disabled on ${now.toISOString()}: every delivery attempt since ${failingSince.toISOString()} failed ` +

@@ -223,7 +223,11 @@ export async function markEndpointSucceeded(db: Kysely<unknown>, id: string, at:
 }
 
 /** Counts a failed attempt; answers since when the endpoint has been failing without a success. */
-export async function markEndpointFailed(db: Kysely<unknown>, id: string, at: Date): Promise<Date | null> {
+export async function markEndpointFailed(
+  db: Kysely<unknown>,
+  id: string,
+  at: Date,
+): Promise<{ failingSince: Date; lastSuccessAt: Date | null } | null> {
   const row = await t(db)
     .updateTable('webhook_endpoints')
     .set((eb) => ({
@@ -231,9 +235,9 @@ export async function markEndpointFailed(db: Kysely<unknown>, id: string, at: Da
       failing_since: sql<Date>`coalesce(failing_since, ${at})`,
     }))
     .where('id', '=', id)
-    .returning('failing_since')
+    .returning(['failing_since', 'last_success_at'])
     .executeTakeFirst();
-  return row?.failing_since ?? null;
+  return row ? { failingSince: row.failing_since!, lastSuccessAt: row.last_success_at } : null;
 }
 
 /** Disables an active endpoint with the notice the seller will read; false when it already was. */

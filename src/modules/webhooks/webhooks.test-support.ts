@@ -11,7 +11,8 @@ export type Received = Readonly<{ headers: IncomingHttpHeaders; body: string; at
 export type Behaviour = Readonly<{
   /** The status to answer, or a function of the request's number (1-based) for flapping. */
   status?: number | ((n: number) => number);
-  delayMs?: number;
+  /** A delay before answering, or a function of the request's number (1-based). */
+  delayMs?: number | ((n: number) => number);
 }>;
 
 export type Receiver = Readonly<{
@@ -39,6 +40,7 @@ export async function startReceiver(initial: Behaviour = {}): Promise<Receiver> 
       const n = ++count;
       const { status = 200, delayMs = 0 } = behaviour;
       const code = typeof status === 'function' ? status(n) : status;
+      const delay = typeof delayMs === 'function' ? delayMs(n) : delayMs;
       inFlight++;
       const answer = () => {
         timers.delete(timer);
@@ -46,7 +48,7 @@ export async function startReceiver(initial: Behaviour = {}): Promise<Receiver> 
         received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now(), status: code });
         if (!res.destroyed) res.writeHead(code, { 'content-type': 'text/plain' }).end(code < 300 ? 'ok' : 'no');
       };
-      const timer = setTimeout(answer, delayMs);
+      const timer = setTimeout(answer, delay);
       timers.add(timer);
     });
   });
