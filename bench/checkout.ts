@@ -184,6 +184,25 @@ function record(calls: Calls, a: Answer): void {
   else count(calls.errors, errorKind(a));
 }
 
+/** One shopping trip: the variant into the cart, then a checkout of the cart; answers go into `calls`. */
+async function shoppingTrip(api: Client, customer: Customer, variantId: string, calls: Calls): Promise<void> {
+  try {
+    const put = await api.request('PUT', `/api/v1/cart/lines/${variantId}`, { body: { quantity: 1 }, headers: customer.auth });
+    calls.cartMs.push(put.ms);
+    if (put.status !== 200) {
+      count(calls.errors, `cart ${errorKind(put)}`);
+      return;
+    }
+    const a = await api.request('POST', '/api/v1/checkout', {
+      body: { shippingAddress: ADDRESS },
+      headers: { ...customer.auth, 'idempotency-key': randomUUID() },
+    });
+    record(calls, a);
+  } catch (err) {
+    count(calls.errors, `network ${(err as Error).message}`);
+  }
+}
+
 /** Each of `concurrency` loops owns its own customers (so two loops never share a cart). */
 async function spreadLoad(api: Client, customers: readonly Customer[], variants: readonly string[], concurrency: number, seconds: number) {
   const calls: Calls = { checkoutMs: [], cartMs: [], errors: {}, acceptedIds: [] };
@@ -192,23 +211,7 @@ async function spreadLoad(api: Client, customers: readonly Customer[], variants:
   const loop = async (slot: number) => {
     const mine = customers.filter((_, i) => i % concurrency === slot);
     for (let turn = 0; Date.now() < until; turn++) {
-      const customer = mine[turn % mine.length]!;
-      const variantId = variants[(seq++ * 7919) % variants.length]!;
-      try {
-        const put = await api.request('PUT', `/api/v1/cart/lines/${variantId}`, { body: { quantity: 1 }, headers: customer.auth });
-        calls.cartMs.push(put.ms);
-        if (put.status !== 200) {
-          count(calls.errors, `cart ${errorKind(put)}`);
-          continue;
-        }
-        const a = await api.request('POST', '/api/v1/checkout', {
-          body: { shippingAddress: ADDRESS },
-          headers: { ...customer.auth, 'idempotency-key': randomUUID() },
-        });
-        record(calls, a);
-      } catch (err) {
-        count(calls.errors, `network ${(err as Error).message}`);
-      }
+      await shoppingTrip(api, mine[turn % mine.length]!, variants[(seq++ * 7919) % variants.length]!, calls);
     }
   };
   const started = Date.now();
@@ -238,24 +241,8 @@ async function pacedLoad(
   let seq = 0;
   let skipped = 0;
   const trip = async (customer: Customer) => {
-    const variantId = variants[(seq++ * 7919) % variants.length]!;
-    try {
-      const put = await api.request('PUT', `/api/v1/cart/lines/${variantId}`, { body: { quantity: 1 }, headers: customer.auth });
-      calls.cartMs.push(put.ms);
-      if (put.status !== 200) {
-        count(calls.errors, `cart ${errorKind(put)}`);
-        return;
-      }
-      const a = await api.request('POST', '/api/v1/checkout', {
-        body: { shippingAddress: ADDRESS },
-        headers: { ...customer.auth, 'idempotency-key': randomUUID() },
-      });
-      record(calls, a);
-    } catch (err) {
-      count(calls.errors, `network ${(err as Error).message}`);
-    } finally {
-      idle.push(customer);
-    }
+    await shoppingTrip(api, customer, variants[(seq++ * 7919) % variants.length]!, calls);
+    idle.push(customer);
   };
   const started = Date.now();
   const total = Math.round(perSec * seconds);
