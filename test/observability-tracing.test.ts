@@ -62,10 +62,11 @@ test('a checkout is one trace: the HTTP request, its SQL, the cache, and the pay
     (s) => s.kind === SpanKind.CLIENT && descends(s, http, spans) && s.attributes['db.system.name'] === 'postgresql',
   );
   assert.ok(
-    requestSql.some((s) => s.name === 'insert orders'),
+    requestSql.some((s) => s.name === 'with insert orders'),
     requestSql.map((s) => s.name).join(', '),
   );
-  assert.ok(requestSql.some((s) => s.name === 'select graphile_worker.add_job'));
+  // The order's payment job is enqueued inside that statement; the Idempotency-Key claim is its own.
+  assert.ok(requestSql.some((s) => s.name === 'insert orders_idempotency'));
 
   const job = spans.find((s) => s.name === 'job orders.collect-payment');
   assert.ok(job, `a job span among ${spans.map((s) => s.name).join(', ')}`);

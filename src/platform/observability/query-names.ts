@@ -18,6 +18,7 @@ const DELETE = new RegExp(String.raw`^\s*delete\s+from\s+(?:only\s+)?${IDENT}`, 
 const FROM = new RegExp(String.raw`\bfrom\s+(?:only\s+)?${IDENT}`, 'i');
 const CALL = new RegExp(String.raw`^\s*select\s+${IDENT}\s*\(`, 'i');
 const WRITE_AFTER_WITH = new RegExp(String.raw`\)\s*(insert\s+into|update|delete\s+from)\s+(?:only\s+)?${IDENT}`, 'i');
+const WRITE_IN_WITH = new RegExp(String.raw`\bas\s*\(\s*(insert\s+into|update|delete\s+from)\s+(?:only\s+)?${IDENT}`, 'i');
 
 function joined(m: RegExpExecArray | null): string | null {
   if (!m) return null;
@@ -66,7 +67,9 @@ export function queryName(text: string): string {
     case 'with': {
       // What follows the common table expressions says what the query does: a write names its
       // target, a read its first table.
-      const write = WRITE_AFTER_WITH.exec(body);
+      // A read over data-modifying expressions (`with o as (update orders ...) select count(*)
+      // from o`) is named by its first write: that is what the statement is for.
+      const write = WRITE_AFTER_WITH.exec(body) ?? WRITE_IN_WITH.exec(body);
       if (write) return `with ${write[1]!.split(/\s+/)[0]!.toLowerCase()} ${write[3] ? `${write[2]}.${write[3]}` : write[2]}`;
       const table = joined(FROM.exec(body));
       return table ? `with select ${table}` : 'with select';
