@@ -25,7 +25,7 @@ import { checkRunInvariants, orderStatuses, type ProviderCharge } from './checko
 import { startAtelier, stopAtelier, waitUntilReady } from './children.ts';
 import { createClient, errorKind, type Answer, type Client } from './http-client.ts';
 import { measurePgbench, type PgbenchResult } from './pgbench.ts';
-import type { Target } from './report.ts';
+import { fixed, percentile, renderTable, type Target } from './report.ts';
 
 export type CheckoutSettings = Readonly<{
   apiPort: number;
@@ -73,8 +73,6 @@ const ADDRESS = { name: 'Bench Buyer', line1: '1 Load Lane', city: 'Lyon', posta
 
 type Customer = Readonly<{ id: string; auth: Record<string, string> }>;
 
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 const sortNumbers = (xs: readonly number[]) => [...xs].sort((a, b) => a - b);
 
 function count(map: Record<string, number>, key: string): void {
@@ -466,8 +464,6 @@ function describe(r: CheckoutRow): string {
   );
 }
 
-const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
-
 /** The checkout table, in the catalog table's style. */
 export function formatCheckoutTable(rows: readonly CheckoutRow[], pgbench: PgbenchResult): string {
   const header = [
@@ -511,14 +507,7 @@ export function formatCheckoutTable(rows: readonly CheckoutRow[], pgbench: Pgben
     '',
     '',
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const numeric = new Set([1, 2, 3, 4, 5, 6, 7, 8]);
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+  return renderTable(header, body, (i) => i >= 1 && i <= 8);
 }
 
 /** Issue 3's speed targets, plus the invariants as targets of their own. */

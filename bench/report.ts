@@ -29,7 +29,27 @@ export type Row = Readonly<{
  */
 export type Target = Readonly<{ name: string; kind: 'issue' | 'sanity' | 'invariant'; verdict: 'PASS' | 'FAIL' | 'N/A'; detail: string }>;
 
-const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+/** A number for a table cell, '-' when it is not one (a scenario that did not run). */
+export const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+
+/** The nearest-rank percentile of numbers sorted ascending (NaN for none). */
+export const percentile = (sorted: readonly number[], p: number) =>
+  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+
+/** A plain-text table: columns as wide as their widest cell, numeric ones right-aligned. */
+export function renderTable(
+  header: readonly string[],
+  body: ReadonlyArray<readonly string[]>,
+  numeric: (column: number) => boolean,
+): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (numeric(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
 
 export function formatTable(rows: readonly Row[]): string {
   const header = [
@@ -60,14 +80,7 @@ export function formatTable(rows: readonly Row[]): string {
           r.ratio === null ? '(baseline)' : `${(r.ratio * 100).toFixed(0)}% of ${r.baseline}`,
         ],
   );
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const numeric = new Set([2, 3, 4, 5, 6, 7, 8]);
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => (numeric.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+  return renderTable(header, body, (i) => i >= 2 && i <= 8);
 }
 
 /** The issue's targets, judged from the rows (a skipped or failed scenario gives N/A). */
