@@ -29,7 +29,7 @@ import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { startAtelier, stopAtelier, waitUntilReady, type AtelierChild } from './children.ts';
 import { createClient, errorKind, type Client } from './http-client.ts';
-import type { Target } from './report.ts';
+import { fixed, percentile, renderTable, type Target } from './report.ts';
 
 export type ScaleSettings = Readonly<{
   /** The single-process API; the cluster listens on the next port. */
@@ -83,14 +83,11 @@ export type ScaleResult = Readonly<{
 const GIVE_UP_MS = 5000;
 const WARMUP_SEC = 3;
 
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 const median = (xs: readonly number[]) =>
   percentile(
     [...xs].sort((a, b) => a - b),
     50,
   );
-const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 // ---------------------------------------------------------------------------------------------
 // CPU time of the server processes, from /proc (Linux)
@@ -524,13 +521,7 @@ export function formatScaleTable(result: ScaleResult): string {
     fixed(r.p99Ms, 1),
     `${r.errors}/${r.non2xx}`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  const lines = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
+  const lines = [renderTable(header, body, (i) => i >= 2)];
   const inv = result.invalidation;
   if (inv) {
     lines.push(
