@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { WebhooksSettings } from '../modules/webhooks/index.ts';
 
 /**
  * Every setting Atelier reads, from environment variables only. Read once at start, validated,
@@ -164,14 +165,7 @@ export type Config = Readonly<{
     tracing: { endpoint: string; serviceName: string; sampleRatio: number } | null;
   };
   /** Seller webhooks: URL rules, the delivery pool's size, the timeout and the retry schedule. */
-  webhooks: {
-    allowInsecure: boolean;
-    concurrency: number;
-    timeoutMs: number;
-    retryBaseMs: number;
-    retryMaxDelayMs: number;
-    retryWindowSeconds: number;
-  };
+  webhooks: WebhooksSettings;
 }>;
 
 export class ConfigError extends Error {
