@@ -148,8 +148,10 @@ export async function listLiveSessions(db: ShardDb, accountId: string, idleMinut
     .execute();
 }
 
-/** Revokes a session only if it belongs to the account: someone else's session id changes nothing. */
-/** Revokes a live session; its token hash (to drop it from the session cache), or null when there was none. */
+/**
+ * Revokes a live session, only if it belongs to the account (someone else's session id changes
+ * nothing). Answers its token hash, to drop it from the session cache, or null when there was none.
+ */
 export async function revokeSession(db: ShardDb, accountId: string, sessionId: string): Promise<Buffer | null> {
   const r = await db
     .updateTable('identity_sessions')
