@@ -1,11 +1,11 @@
-import { execFile as execFileCb, spawn } from 'node:child_process';
+import { execFile as execFileCb } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import pino from 'pino';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/platform/postgres/embedded-postgres.ts';
+import { binaries, run, serverUser, startEmbeddedPostgres, type EmbeddedServer } from '../../src/platform/postgres/embedded-postgres.ts';
 import { parseLsn } from '../../src/platform/postgres/replicas.lag.ts';
 import { freePort } from './scratch-postgres.ts';
 
@@ -42,30 +42,6 @@ export type ReplicatedPostgres = Readonly<{
 const SLOT = 'atelier_test_replica';
 const USER = 'atelier';
 const PASSWORD = 'atelier';
-
-type Bin = { pg_ctl: string };
-type RunAs = { uid: number; gid: number } | null;
-
-async function runAs(): Promise<RunAs> {
-  if (process.getuid?.() !== 0) return null;
-  // startEmbeddedPostgres has made the user by now.
-  const uid = Number((await execFile('id', ['-u', 'postgres'])).stdout.trim());
-  const gid = Number((await execFile('id', ['-g', 'postgres'])).stdout.trim());
-  return { uid, gid };
-}
-
-function run(cmd: string, args: string[], user: RunAs): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...(user ?? {}), env: { ...process.env, LC_ALL: 'C', LANG: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${path.basename(cmd)} exited with ${code}: ${out.trim().slice(-2000)}`)),
-    );
-  });
-}
 
 async function query<T extends pg.QueryResultRow>(url: string, text: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
@@ -125,8 +101,9 @@ export async function startReplicatedPostgres(): Promise<ReplicatedPostgres> {
     databases: [],
     log,
   });
-  const user = await runAs();
-  const bin = (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as Bin;
+  // The primary's own binaries and server user (postgres, when we are root), so the two match.
+  const user = await serverUser();
+  const bin = await binaries();
   const replicaDir = path.join(root, 'replica', 'pg');
   const replicaPort = await freePort();
   const replicaUrl = (db: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${replicaPort}/${db}`;

