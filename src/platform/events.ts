@@ -46,11 +46,7 @@ export type EventBus = Readonly<{
   subscribe(type: string, subscriber: string, handler: EventHandler, opts?: SubscribeOptions): void;
   /** The job handlers the worker role runs, one per subscription. */
   tasks(): Record<string, TaskHandler>;
-  /** The event types written to the event log (those with a replayable subscriber). */
-  loggedTypes(): ReadonlySet<string>;
 }>;
-
-export const EVENT_LOG_TABLE = 'platform_event_log';
 
 /**
  * The event log's table, on the catalog store and on every shard (events are published on both).
@@ -121,7 +117,6 @@ export function createEventBus(): EventBus {
       }
       return tasks;
     },
-    loggedTypes: () => logged,
   };
 }
 

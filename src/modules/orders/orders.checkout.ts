@@ -123,24 +123,30 @@ export function createCheckout(deps: OrdersDeps) {
   return async function checkout(customerId: string, idempotencyKey: string | undefined, input: CheckoutInput): Promise<CheckoutAnswer> {
     if (idempotencyKey === undefined || !IDEMPOTENCY_KEY_RE.test(idempotencyKey)) throw ordersErrors.idempotencyKeyRequired();
     const hash = requestHash(input);
+    const replay = (previous: { requestHash: string; statusCode: number; response: string }): CheckoutAnswer => {
+      if (previous.requestHash !== hash) throw ordersErrors.idempotencyKeyReused();
+      return { statusCode: previous.statusCode, body: previous.response };
+    };
     const wanted = await linesToBuy(customerId, input);
-    // Priced before the shard transaction opens, so the connection (and the key's lock) is held
-    // for as short a time as possible; on a replay the result is simply not used.
+    // Priced before the shard transaction opens, so the connection (and the claimed key's row lock)
+    // is held for as short a time as possible; on a replay the result is simply not used.
     const priced = await price(wanted);
     const shard = stores.shards.forId(customerId);
+    if (priced instanceof DomainError && priced.kind !== 'conflict') {
+      // A malformed request (empty cart, mixed currencies) is refused without using up the key; but
+      // a retry of a cart checkout finds the cart it emptied, and must get the key's first answer.
+      const previous = await repo.findIdempotent(shard.db, customerId, idempotencyKey);
+      if (!previous) throw priced;
+      return replay(previous);
+    }
     // Chosen before anything is written: the reservation is keyed by it, so a crash between the
     // reservation and the order leaves a reservation the sweeper can match to "no such order".
     const orderId = newShardedId(shardOfId(customerId));
     const now = Date.now();
     const order = priced instanceof DomainError ? null : planOrder(orderId, customerId, priced);
     // The answer this request expects to give, written when the key is claimed: a 202 unless stock
-    // runs out, or the 409 for a line that cannot be sold (replayed like a 202). A malformed
-    // request (empty cart, mixed currencies) is refused without using up the key: rolled back.
-    const expected: CheckoutAnswer = order
-      ? order.answer
-      : (priced as DomainError).kind === 'conflict'
-        ? errorAnswer(priced as DomainError, 409)
-        : { statusCode: 400, body: '' };
+    // runs out, or the 409 for a line that cannot be sold (replayed like a 202).
+    const expected: CheckoutAnswer = order ? order.answer : errorAnswer(priced as DomainError, 409);
     let reserved = false;
     try {
       return await shard.db.transaction().execute(async (trx) => {
@@ -151,14 +157,8 @@ export function createCheckout(deps: OrdersDeps) {
           statusCode: expected.statusCode,
           response: expected.body,
         });
-        if (!claim.claimed) {
-          if (claim.previous.requestHash !== hash) throw ordersErrors.idempotencyKeyReused();
-          return { statusCode: claim.previous.statusCode, body: claim.previous.response };
-        }
-        if (!order) {
-          if ((priced as DomainError).kind === 'conflict') return expected;
-          throw priced as DomainError;
-        }
+        if (!claim.claimed) return replay(claim.previous);
+        if (!order) return expected;
 
         const result = await inventory.reserve(
           orderId,

@@ -316,16 +316,6 @@ export async function moveWholeOrder(
   return rows[0]!.moved === 1;
 }
 
-/** Moves every sub-order of an order that is still `from` (payment and failure move them together). */
-export async function setSubOrdersStatus(db: Kysely<unknown>, orderId: string, from: OrderStatus, to: OrderStatus): Promise<void> {
-  await t(db)
-    .updateTable('sub_orders')
-    .set((eb) => ({ status: to, updated_at: new Date(), version: eb('version', '+', 1) }))
-    .where('order_id', '=', orderId)
-    .where('status', '=', from)
-    .execute();
-}
-
 export async function casSubOrderStatus(db: Kysely<unknown>, subOrderId: string, from: OrderStatus, to: OrderStatus): Promise<boolean> {
   const res = await t(db)
     .updateTable('sub_orders')
