@@ -5,7 +5,7 @@ import { redisDriver } from 'bentocache/drivers/redis';
 import type { Logger } from 'pino';
 import { observeCacheEvents, withCacheSpans } from '../observability/cache-metrics.ts';
 import { redisBus } from '../redis/redis-bus.ts';
-import type { RedisConnections } from '../redis/redis.ts';
+import { REDIS_RETRY_AFTER_MS, type RedisConnections } from '../redis/redis.ts';
 
 /**
  * The read cache for public catalog data and session lookups. One loader per key (stampede
@@ -21,7 +21,7 @@ import type { RedisConnections } from '../redis/redis.ts';
  *
  * Redis holds nothing that cannot be rebuilt, so a Redis failure never fails a read: each Redis
  * command gives up after `REDIS_TIMEOUT_MS`, a failure opens bentocache's L2 circuit breaker for
- * `L2_BREAKER` (reads go straight from memory to the loader, no Redis round trip at all), and the
+ * `REDIS_RETRY_AFTER_MS` (reads go straight from memory to the loader, no Redis round trip at all), and the
  * next command after that tries Redis again, so the tier comes back by itself. An invalidation
  * made while Redis is unreachable reaches the other nodes' memory tiers when it is back (the bus
  * retries what it could not send, up to 10,000 messages), but it never reaches the Redis tier
@@ -50,13 +50,6 @@ export type Cache = Readonly<{
 export type LoadOptions = Readonly<{ ttlSeconds?: number; grace?: boolean }>;
 
 export type CacheSettings = Readonly<{ enabled: boolean; ttlSeconds: number; graceSeconds: number; maxItems: number }>;
-
-/**
- * How long the Redis tier is skipped after a failed command. Short, because it is also how long a
- * restarted Redis waits before it is used again; long enough that a dead Redis costs one timeout
- * per node every two seconds instead of one per request.
- */
-const L2_BREAKER = '2s';
 
 /** `shared`: the Redis connections and a logger, when `REDIS_URL` is set. */
 export function createCache(settings: CacheSettings, shared: { redis: RedisConnections; log: Logger } | null = null): Cache {
@@ -87,7 +80,7 @@ export function createCache(settings: CacheSettings, shared: { redis: RedisConne
     grace: settings.graceSeconds > 0 ? `${settings.graceSeconds}s` : false,
     // After a failed refresh, keep serving the stale value and retry the database in 5 s, not per request.
     graceBackoff: '5s',
-    l2CircuitBreakerDuration: L2_BREAKER,
+    l2CircuitBreakerDuration: REDIS_RETRY_AFTER_MS,
     // A Redis error is logged by the connection (once per outage) and never reaches the caller.
     suppressL2Errors: true,
     emitter,

@@ -3,7 +3,7 @@ import rateLimit, { normalizeIP, type FastifyRateLimitStore } from '@fastify/rat
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 import { DomainError } from '../../shared/errors.ts';
-import type { RedisConnections } from '../redis/redis.ts';
+import { REDIS_RETRY_AFTER_MS, type RedisConnections } from '../redis/redis.ts';
 
 /**
  * Rate limits per client IP and per account, counted across nodes in Redis when it is configured
@@ -21,7 +21,7 @@ import type { RedisConnections } from '../redis/redis.ts';
  *   slows down guessing one account's password from many addresses.
  *
  * When Redis fails (down, or slower than REDIS_TIMEOUT_MS), requests are counted in this
- * process's memory instead, for two seconds at a time before Redis is tried again: limits stay
+ * process's memory instead, for `REDIS_RETRY_AFTER_MS` at a time before Redis is tried again: limits stay
  * on, but each node counts alone (a client spread over N nodes gets up to N times the limit)
  * until Redis is back. A rate limiter must never be the reason a request fails.
  */
@@ -44,9 +44,6 @@ export type StrictRoute = Readonly<{
 
 /** Routes no limit applies to: probes from load balancers and orchestrators. */
 const UNLIMITED = new Set(['/health', '/ready']);
-
-/** How long counting stays in memory after a Redis failure before Redis is tried again. */
-const REDIS_RETRY_MS = 2000;
 
 /** Distinct keys one node remembers per limiter while counting in memory. */
 const LOCAL_KEYS = 100_000;
@@ -80,7 +77,7 @@ function fallbackStore(redis: RedisConnections | null, log: Logger): new () => F
         (err, result) => {
           if (!err) return callback(null, result);
           if (Date.now() >= redisDownUntil) log.warn({ err: err.message }, 'rate limits counted in process memory while redis fails');
-          redisDownUntil = Date.now() + REDIS_RETRY_MS;
+          redisDownUntil = Date.now() + REDIS_RETRY_AFTER_MS;
           this.#local.incr(key, callback, timeWindow, max);
         },
         timeWindow,

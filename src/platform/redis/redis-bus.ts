@@ -1,11 +1,8 @@
 import type { BusDriver, CreateBusDriverResult } from 'bentocache/types';
 import type { Logger } from 'pino';
-import type { RedisConnections } from './redis.ts';
+import { REDIS_RETRY_AFTER_MS, type RedisConnections } from './redis.ts';
 
 type Handler = (payload: never) => void;
-
-/** How long publishing is skipped after a failed publish; bentocache's retry queue resends every 2 s. */
-const PUBLISH_RETRY_MS = 2000;
 
 /**
  * bentocache's invalidation bus over Redis pub/sub, on our two connections (see redis.ts).
@@ -44,7 +41,7 @@ class RedisBusTransport implements BusDriver {
     try {
       await this.#redis.commands.publish(this.#channel(channel), JSON.stringify({ busId: this.#id, payload: message }));
     } catch (err) {
-      this.#downUntil = Date.now() + PUBLISH_RETRY_MS;
+      this.#downUntil = Date.now() + REDIS_RETRY_AFTER_MS;
       throw err;
     }
   }
@@ -92,7 +89,7 @@ class RedisBusTransport implements BusDriver {
 /** Settings for bentocache's `useBus`. A bounded retry queue: after a long outage, TTLs bound staleness anyway. */
 export function redisBus(redis: RedisConnections, log: Logger): CreateBusDriverResult {
   return {
-    options: { retryQueue: { enabled: true, maxSize: 10_000, retryInterval: '2s' } },
+    options: { retryQueue: { enabled: true, maxSize: 10_000, retryInterval: REDIS_RETRY_AFTER_MS } },
     factory: () => new RedisBusTransport(redis, log),
   };
 }

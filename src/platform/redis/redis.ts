@@ -27,6 +27,15 @@ export type RedisConnections = Readonly<{
 
 export type RedisSettings = Readonly<{ url: string; timeoutMs: number; keyPrefix: string }>;
 
+/**
+ * How long Redis is skipped after a failed command, by everything that uses it: the cache's Redis
+ * tier (bentocache's L2 breaker), publishing on the cache bus (and the bus's resend interval), and
+ * rate-limit counting. Short, because it is also how long a restarted Redis waits before it is
+ * used again; long enough that a hung Redis costs one command timeout per use every two seconds
+ * instead of one per request.
+ */
+export const REDIS_RETRY_AFTER_MS = 2000;
+
 /** Reconnect quickly at first, then once a second for as long as it takes. */
 const retryStrategy = (attempt: number): number => Math.min(attempt * 100, 1000);
 
