@@ -60,22 +60,47 @@ export function parseEvent(event: DomainEvent): Parsed | null {
   }
 }
 
-/**
- * Adds rows that share a key, so a multi-row upsert never touches one row twice; sorted by key, so
- * two transactions lock the rows they share in the same order (no deadlock between two orders).
- */
-function sumBy<T>(rows: T[], key: (r: T) => string, add: (into: T, r: T) => void): T[] {
-  const out = new Map<string, T>();
-  for (const r of rows) {
-    const k = key(r);
-    const seen = out.get(k);
-    if (seen) add(seen, r);
-    else out.set(k, { ...r });
-  }
-  return [...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
-}
-
 type Row<T extends keyof ReportingTables> = ReportingTables[T] & {};
+
+/** The tables of running sums, and which of their columns are the sums. */
+type SumTable = 'reporting_seller_daily' | 'reporting_seller_products' | 'reporting_platform_minutes' | 'reporting_platform_daily';
+type SumColumn<T extends SumTable> = { [C in keyof Row<T>]: Row<T>[C] extends number ? C : never }[keyof Row<T>] & string;
+
+/**
+ * Adds rows into a table of sums with one statement: `insert ... on conflict (key) do update set
+ * sum = sum + excluded.sum`. Rows that share a key are added up in memory first, so the multi-row
+ * upsert never touches one row twice; and sorted by key, so two transactions lock the rows they
+ * share in the same order (no deadlock between two orders). The key is named once, here, for both
+ * the in-memory grouping and the conflict target.
+ */
+async function addSums<T extends SumTable>(
+  trx: Kysely<ReportingTables>,
+  table: T,
+  key: ReadonlyArray<keyof Row<T> & string>,
+  sums: ReadonlyArray<SumColumn<T>>,
+  rows: ReadonlyArray<Row<T>>,
+): Promise<void> {
+  const merged = new Map<string, Record<string, unknown>>();
+  for (const row of rows as ReadonlyArray<Record<string, unknown>>) {
+    const k = key.map((c) => String(row[c])).join('|');
+    const seen = merged.get(k);
+    if (!seen) merged.set(k, { ...row });
+    else for (const c of sums) (seen[c] as number) += row[c] as number;
+  }
+  if (merged.size === 0) return;
+  const values = [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+  // Kysely cannot type a table chosen by a type parameter; the signature above checks the columns.
+  const db = trx as unknown as Kysely<Record<string, Record<string, unknown>>>;
+  await db
+    .insertInto(table)
+    .values(values)
+    .onConflict((oc) =>
+      oc
+        .columns([...key])
+        .doUpdateSet(Object.fromEntries(sums.map((c) => [c, sql`${sql.ref(`${table}.${c}`)} + ${sql.ref(`excluded.${c}`)}`]))),
+    )
+    .execute();
+}
 
 /** The rows a batch of events adds, gathered in memory and written with one statement per table. */
 type Delta = {
@@ -177,43 +202,8 @@ export function createProjections(deps: { db: Kysely<unknown>; catalog: CatalogS
   }
 
   async function write(trx: Kysely<ReportingTables>, d: Delta): Promise<void> {
-    const money = (r: { orders: number; revenue: number }, x: { orders: number; revenue: number }) => {
-      r.orders += x.orders;
-      r.revenue += x.revenue;
-    };
-    const daily = sumBy(d.sellerDaily, (r) => `${r.seller_id}|${r.day}|${r.currency}`, money);
-    if (daily.length > 0) {
-      await trx
-        .insertInto('reporting_seller_daily')
-        .values(daily)
-        .onConflict((oc) =>
-          oc.columns(['seller_id', 'day', 'currency']).doUpdateSet({
-            orders: sql`reporting_seller_daily.orders + excluded.orders`,
-            revenue: sql`reporting_seller_daily.revenue + excluded.revenue`,
-          }),
-        )
-        .execute();
-    }
-    const products = sumBy(
-      d.sellerProducts,
-      (r) => `${r.seller_id}|${r.day}|${r.product_id}|${r.currency}`,
-      (r, x) => {
-        r.units += x.units;
-        r.revenue += x.revenue;
-      },
-    );
-    if (products.length > 0) {
-      await trx
-        .insertInto('reporting_seller_products')
-        .values(products)
-        .onConflict((oc) =>
-          oc.columns(['seller_id', 'day', 'product_id', 'currency']).doUpdateSet({
-            units: sql`reporting_seller_products.units + excluded.units`,
-            revenue: sql`reporting_seller_products.revenue + excluded.revenue`,
-          }),
-        )
-        .execute();
-    }
+    await addSums(trx, 'reporting_seller_daily', ['seller_id', 'day', 'currency'], ['orders', 'revenue'], d.sellerDaily);
+    await addSums(trx, 'reporting_seller_products', ['seller_id', 'day', 'product_id', 'currency'], ['units', 'revenue'], d.sellerProducts);
     if (d.titles.size > 0) {
       await trx
         .insertInto('reporting_product_titles')
@@ -221,36 +211,8 @@ export function createProjections(deps: { db: Kysely<unknown>; catalog: CatalogS
         .onConflict((oc) => oc.column('product_id').doUpdateSet({ title: sql`excluded.title` }))
         .execute();
     }
-    const gross = (r: { orders: number; gross: number }, x: { orders: number; gross: number }) => {
-      r.orders += x.orders;
-      r.gross += x.gross;
-    };
-    const minutes = sumBy(d.platformMinutes, (r) => `${r.minute}|${r.currency}`, gross);
-    if (minutes.length > 0) {
-      await trx
-        .insertInto('reporting_platform_minutes')
-        .values(minutes)
-        .onConflict((oc) =>
-          oc.columns(['minute', 'currency']).doUpdateSet({
-            orders: sql`reporting_platform_minutes.orders + excluded.orders`,
-            gross: sql`reporting_platform_minutes.gross + excluded.gross`,
-          }),
-        )
-        .execute();
-    }
-    const days = sumBy(d.platformDaily, (r) => `${r.day}|${r.currency}`, gross);
-    if (days.length > 0) {
-      await trx
-        .insertInto('reporting_platform_daily')
-        .values(days)
-        .onConflict((oc) =>
-          oc.columns(['day', 'currency']).doUpdateSet({
-            orders: sql`reporting_platform_daily.orders + excluded.orders`,
-            gross: sql`reporting_platform_daily.gross + excluded.gross`,
-          }),
-        )
-        .execute();
-    }
+    await addSums(trx, 'reporting_platform_minutes', ['minute', 'currency'], ['orders', 'gross'], d.platformMinutes);
+    await addSums(trx, 'reporting_platform_daily', ['day', 'currency'], ['orders', 'gross'], d.platformDaily);
     if (d.customerOrders.length > 0) {
       await trx
         .insertInto('reporting_customer_orders')
