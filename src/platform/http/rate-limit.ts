@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import rateLimit, { normalizeIP, type FastifyRateLimitStore } from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 import { DomainError } from '../../shared/errors.ts';
 import { REDIS_RETRY_AFTER_MS, type RedisConnections } from '../redis/redis.ts';
@@ -93,12 +93,18 @@ function fallbackStore(redis: RedisConnections | null, log: Logger): new () => F
   return FallbackStore;
 }
 
-function refuse(reply: { header(name: string, value: string): unknown }, retryAfterSeconds: number): DomainError {
-  const seconds = Math.max(1, retryAfterSeconds);
-  reply.header('retry-after', String(seconds));
-  return new DomainError('rate_limited', 'RATE_LIMITED', `Too many requests; try again in ${seconds} s`, undefined, {
-    retryAfterSeconds: seconds,
-  });
+type LimitCheck = ReturnType<ReturnType<FastifyInstance['createRateLimit']>>;
+
+/** Refuses the request (429 with Retry-After) when any of the counts it was just added to is over its limit. */
+async function enforce(reply: FastifyReply, checks: LimitCheck[]): Promise<void> {
+  for (const result of await Promise.all(checks)) {
+    if (result.isAllowed || !result.isExceeded) continue;
+    const seconds = Math.max(1, result.ttlInSeconds);
+    void reply.header('retry-after', String(seconds));
+    throw new DomainError('rate_limited', 'RATE_LIMITED', `Too many requests; try again in ${seconds} s`, undefined, {
+      retryAfterSeconds: seconds,
+    });
+  }
 }
 
 /**
@@ -117,59 +123,49 @@ export async function installRateLimits(
   },
 ): Promise<void> {
   if (!settings.enabled) return;
-  const strictByRoute = new Map(deps.strictRoutes.map((r) => [`${r.method} ${r.url}`, r]));
-  const strictOf = (request: FastifyRequest) => strictByRoute.get(`${request.method} ${request.routeOptions.url ?? ''}`);
-
   await server.register(rateLimit, { global: false, store: fallbackStore(deps.redis, deps.log) });
   const timeWindow = settings.windowSeconds * 1000;
-  // The key of the strict limiters depends on the route and (for accounts) on the subject; the
-  // plugin's key generators see only the request, so the hooks leave the key here for them.
-  const subjects = new WeakMap<FastifyRequest, string>();
   const ip = (request: FastifyRequest) => normalizeIP(request.ip);
 
   const perIp = server.createRateLimit({ max: settings.ipMax, timeWindow, keyGenerator: (r) => `ip:${ip(r)}` });
-  const perIpStrict = server.createRateLimit({
-    max: settings.strictIpMax,
-    timeWindow,
-    keyGenerator: (r) => `ip:${strictOf(r)?.name ?? ''}:${ip(r)}`,
-  });
   const perAccount = server.createRateLimit({
     max: settings.accountMax,
     timeWindow,
     keyGenerator: (r) => `account:${deps.accountOf(r) ?? ''}`,
   });
-  const perAccountStrict = server.createRateLimit({
-    max: settings.strictAccountMax,
-    timeWindow,
-    keyGenerator: (r) => `account:${strictOf(r)?.name ?? ''}:${subjects.get(r) ?? ''}`,
-  });
+  // Each strict route has its own two limiters, whose keys carry the route's name; the per-account
+  // one counts the route's subject, and runs only for a request that has one.
+  const strictByRoute = new Map(
+    deps.strictRoutes.map((route) => [
+      `${route.method} ${route.url}`,
+      {
+        subject: route.subject,
+        perIp: server.createRateLimit({ max: settings.strictIpMax, timeWindow, keyGenerator: (r) => `ip:${route.name}:${ip(r)}` }),
+        perSubject: server.createRateLimit({
+          max: settings.strictAccountMax,
+          timeWindow,
+          keyGenerator: (r) => `account:${route.name}:${route.subject(r) ?? ''}`,
+        }),
+      },
+    ]),
+  );
 
   server.addHook('onRequest', async (request, reply) => {
     const url = request.routeOptions.url;
     if (url === undefined || UNLIMITED.has(url)) return;
-    const checks = [perIp(request)];
-    if (strictOf(request)) checks.push(perIpStrict(request));
-    for (const result of await Promise.all(checks)) {
-      if (!result.isAllowed && result.isExceeded) throw refuse(reply, result.ttlInSeconds);
-    }
+    const strict = strictByRoute.get(`${request.method} ${url}`);
+    await enforce(reply, strict ? [perIp(request), strict.perIp(request)] : [perIp(request)]);
   });
 
-  const perAccountCheck: preHandlerAsyncHookHandler = async (request, reply) => {
-    const checks = [];
-    if (deps.accountOf(request) !== null) checks.push(perAccount(request));
-    const strict = strictOf(request);
-    const subject = strict?.subject(request) ?? null;
-    if (strict && subject !== null) {
-      subjects.set(request, subject);
-      checks.push(perAccountStrict(request));
-    }
-    for (const result of await Promise.all(checks)) {
-      if (!result.isAllowed && result.isExceeded) throw refuse(reply, result.ttlInSeconds);
-    }
-  };
   // Appended after the route's own preHandlers: those are the guards that resolve the session.
   server.addHook('onRoute', (route) => {
     if (UNLIMITED.has(route.url)) return;
+    const strict = strictByRoute.get(`${String(route.method)} ${route.url}`);
+    const perAccountCheck: preHandlerAsyncHookHandler = async (request, reply) => {
+      const checks = deps.accountOf(request) !== null ? [perAccount(request)] : [];
+      if (strict && strict.subject(request) !== null) checks.push(strict.perSubject(request));
+      await enforce(reply, checks);
+    };
     const own = route.preHandler;
     route.preHandler = own === undefined ? [perAccountCheck] : Array.isArray(own) ? [...own, perAccountCheck] : [own, perAccountCheck];
   });
