@@ -130,6 +130,9 @@ export async function changeShardMap(
 /** Connections a logical shard's pool has handed out and not yet had back. */
 type Gate = { inFlight: number; frozen: boolean; waiters: Array<() => void> };
 
+/** A physical client as a logical shard's pool hands it out; `out` while checked out. */
+type Lease = PostgresPoolClient & { out: boolean };
+
 export async function openShardRouter(
   catalog: DatabaseHandle,
   logicalShards: number,
@@ -173,9 +176,37 @@ export async function openShardRouter(
     });
   }
 
-  /** The shard's own pool: takes a connection from whichever physical database the map names now. */
+  /**
+   * The shard's own pool: takes a connection from whichever physical database the map names now.
+   * Every query outside a transaction takes a connection, so this is the hot path: the wrapper of
+   * a physical client is made once per client and logical shard, and reused on every checkout.
+   * Kysely keeps its own connection object per client object it is handed (a WeakMap), so a fresh
+   * wrapper per checkout would also cost a new Kysely connection per query.
+   */
   function routingPool(shard: number): PostgresPool {
     const gate = gates[shard]!;
+    const leases = new WeakMap<pg.PoolClient, Lease>();
+    // A write that reached the old database after the move fenced it (a node that missed the
+    // freeze): the client may retry, the data is on the new database already.
+    const fenced = (err: unknown) => Promise.reject(translateFence(err, shard));
+    const leaseOf = (client: pg.PoolClient): Lease => {
+      const lease: Lease = {
+        out: false,
+        query: ((...args: unknown[]) => {
+          const result = (client.query as (...a: unknown[]) => unknown)(...args);
+          return result instanceof Promise ? result.catch(fenced) : result;
+        }) as PostgresPoolClient['query'],
+        release() {
+          // Once per checkout: a second release must not count the gate down again.
+          if (!lease.out) return;
+          lease.out = false;
+          gate.inFlight--;
+          client.release();
+        },
+      };
+      leases.set(client, lease);
+      return lease;
+    };
     return {
       async connect(): Promise<PostgresPoolClient> {
         while (gate.frozen) await waitThaw(shard);
@@ -188,23 +219,9 @@ export async function openShardRouter(
           gate.inFlight--;
           throw err;
         }
-        let released = false;
-        const query = ((...args: unknown[]) => {
-          const result = (client.query as (...a: unknown[]) => unknown)(...args);
-          // A write that reached the old database after the move fenced it (a node that missed
-          // the freeze): the client may retry, the data is on the new database already.
-          if (result instanceof Promise) return result.catch((err: unknown) => Promise.reject(translateFence(err, shard)));
-          return result;
-        }) as PostgresPoolClient['query'];
-        return {
-          query,
-          release() {
-            if (released) return;
-            released = true;
-            gate.inFlight--;
-            client.release();
-          },
-        };
+        const lease = leases.get(client) ?? leaseOf(client);
+        lease.out = true;
+        return lease;
       },
       // The physical pools are closed with the stores; a logical shard owns nothing to end.
       end: async () => undefined,
