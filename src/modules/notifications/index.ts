@@ -4,7 +4,6 @@
  * rendered and sent through nodemailer: SMTP when SMTP_URL is set, otherwise written as a file
  * into the outbox folder.
  */
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
@@ -20,9 +19,11 @@ export { formatMoney, outboxFileName } from './notifications.render.ts';
 export { SEND_EMAIL_TASK, notificationsMigrations };
 
 export type NotificationsService = Readonly<{
-  /** Enqueues the email as a job inside the caller's transaction (sent after commit, never lost). */
-  enqueueEmail(trx: Kysely<unknown>, email: OrderEmail): Promise<void>;
-  /** The job `enqueueEmail` would add, for callers that enqueue several jobs in one call (`enqueueMany`). */
+  /**
+   * The send job for an email: enqueue it inside the caller's transaction (`enqueue`, or with the
+   * change's other jobs through `enqueueMany`), so it is sent after commit and never lost. The job
+   * key is the message key. Throws (invalid, with the field) on an email that cannot be sent.
+   */
   emailJob(email: OrderEmail): JobSpec;
   /** Message keys already sent (outbox files or the sent log): for tests and invariant checks. */
   sentKeys(): Promise<ReadonlySet<string>>;
@@ -43,7 +44,7 @@ export function createNotifications(deps: {
   return {
     name: 'notifications',
     migrations: notificationsMigrations,
-    service: { enqueueEmail: useCases.enqueueEmail, emailJob: useCases.emailJob, sentKeys: useCases.sentKeys },
+    service: { emailJob: useCases.emailJob, sentKeys: useCases.sentKeys },
     tasks: {
       [SEND_EMAIL_TASK]: async (payload) => {
         let email: OrderEmail;

@@ -1,9 +1,9 @@
 import type { OrderEmail, RenderedEmail } from './notifications.types.ts';
 
-/** Digits after the point for a currency (JPY 0, USD 2, ...), from the runtime's ICU data. */
 // Building an Intl.NumberFormat costs more than rendering the whole email, so once per currency.
 const digitsByCurrency = new Map<string, number>();
 
+/** Digits after the point for a currency (JPY 0, USD 2, ...), from the runtime's ICU data. */
 function minorDigits(currency: string): number {
   let digits = digitsByCurrency.get(currency);
   if (digits === undefined) {

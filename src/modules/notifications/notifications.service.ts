@@ -1,9 +1,8 @@
 import { Value } from '@sinclair/typebox/value';
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { view } from '../../platform/postgres/database.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
-import { enqueue, type JobSpec } from '../../platform/queue/queue.ts';
+import type { JobSpec } from '../../platform/queue/queue.ts';
 import { notificationsErrors } from './notifications.errors.ts';
 import { renderEmail } from './notifications.render.ts';
 import { listSentKeys, lockMessageKey, markSent, wasSent, type NotificationTables } from './notifications.repository.ts';
@@ -53,8 +52,7 @@ function emailJob(email: OrderEmail): JobSpec {
 }
 
 export type NotificationsUseCases = Readonly<{
-  enqueueEmail(trx: Kysely<unknown>, email: OrderEmail): Promise<void>;
-  /** The job `enqueueEmail` would add, to enqueue with others through `enqueueMany`. Throws on a malformed email. */
+  /** The send job for an email, to enqueue in the caller's transaction. Throws on a malformed email. */
   emailJob(email: OrderEmail): JobSpec;
   sentKeys(): Promise<ReadonlySet<string>>;
   /** The job: render and send once per message key. */
@@ -71,10 +69,6 @@ export function createNotificationsService(deps: {
   const shardDb = (orderId: string) => view<NotificationTables>(stores.shards.forId(orderId).db);
 
   return {
-    async enqueueEmail(trx, email) {
-      await enqueue(trx, emailJob(email));
-    },
-
     emailJob,
 
     async sentKeys() {

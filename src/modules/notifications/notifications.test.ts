@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql, type Kysely } from 'kysely';
 import pino from 'pino';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
-import { PermanentJobError, type JobContext } from '../../platform/queue/queue.ts';
+import { enqueue, PermanentJobError, type JobContext } from '../../platform/queue/queue.ts';
 import { newCustomerId, newShardedId, shardOfId } from '../../shared/ids.ts';
 import { createNotifications, formatMoney, SEND_EMAIL_TASK, type OrderEmail } from './index.ts';
 import { startLocalSmtp, unfold, type LocalSmtp } from './notifications.test-support.ts';
@@ -65,8 +65,8 @@ describe('notifications on real PostgreSQL', () => {
       .forId(email.orderId)
       .db.transaction()
       .execute(async (trx) => {
-        await t.app.notifications.service.enqueueEmail(trx, email);
-        await t.app.notifications.service.enqueueEmail(trx, email);
+        await enqueue(trx, t.app.notifications.service.emailJob(email));
+        await enqueue(trx, t.app.notifications.service.emailJob(email));
       });
     assert.equal(await jobsFor(shardFor(email), email.messageKey), 1);
     await t.drainJobs();
@@ -108,7 +108,7 @@ describe('notifications on real PostgreSQL', () => {
       shardFor(email)
         .transaction()
         .execute(async (trx) => {
-          await t.app.notifications.service.enqueueEmail(trx, email);
+          await enqueue(trx, t.app.notifications.service.emailJob(email));
           throw new Error('checkout failed');
         }),
       /checkout failed/,
@@ -130,7 +130,7 @@ describe('notifications on real PostgreSQL', () => {
       await assert.rejects(
         shardFor(email)
           .transaction()
-          .execute((trx) => t.app.notifications.service.enqueueEmail(trx, email)),
+          .execute((trx) => enqueue(trx, t.app.notifications.service.emailJob(email))),
         (err: { code?: string; field?: string }) => err.code === 'NOTIFICATIONS_INVALID_EMAIL' && err.field === field,
         field,
       );
@@ -145,7 +145,7 @@ describe('notifications on real PostgreSQL', () => {
     });
     await shardFor(email)
       .transaction()
-      .execute((trx) => t.app.notifications.service.enqueueEmail(trx, email));
+      .execute((trx) => enqueue(trx, t.app.notifications.service.emailJob(email)));
     await t.drainJobs();
     const raw = unfold(await readFile(path.join(outboxDir, `${encodeURIComponent(email.messageKey)}.eml`), 'utf8'));
     assert.ok(raw.includes('Hello Eve Bcc: all@example.test,'));
