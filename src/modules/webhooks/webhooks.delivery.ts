@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { Agent, request } from 'undici';
 import type { Stores } from '../../platform/postgres/stores.ts';
-import { enqueue, PermanentJobError, type TaskHandler } from '../../platform/queue/queue.ts';
+import { enqueue, PermanentJobError, type JobSpec, type TaskHandler } from '../../platform/queue/queue.ts';
 import { isId } from '../../shared/ids.ts';
 import * as repo from './webhooks.repository.ts';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader } from './webhooks.signing.ts';
@@ -25,14 +25,14 @@ export function retryDelayMs(failedAttempts: number, baseMs: number, maxMs: numb
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }
 
-/** Enqueues the next attempt of a delivery (one pending job per delivery, by job key). */
+/** The job of a delivery's next attempt (one pending job per delivery, by job key). */
+export function attemptJob(deliveryId: string, runAt?: Date): JobSpec {
+  return { task: DELIVER_TASK, payload: { deliveryId }, jobKey: `${DELIVER_TASK}:${deliveryId}`, ...(runAt ? { runAt } : {}) };
+}
+
+/** Enqueues the next attempt of a delivery. */
 export async function scheduleAttempt(db: Kysely<unknown>, deliveryId: string, runAt?: Date): Promise<void> {
-  await enqueue(db, {
-    task: DELIVER_TASK,
-    payload: { deliveryId },
-    jobKey: `${DELIVER_TASK}:${deliveryId}`,
-    ...(runAt ? { runAt } : {}),
-  });
+  await enqueue(db, attemptJob(deliveryId, runAt));
 }
 
 export type AttemptOutcome = Readonly<{ ok: boolean; statusCode: number | null; error: string | null; durationMs: number }>;

@@ -93,10 +93,14 @@ export async function findEndpoint(db: Kysely<unknown>, sellerId: string, id: st
 }
 
 /** The endpoints of a seller subscribed to an event type (active or disabled: a disabled one holds it). */
-export async function endpointsFor(db: Kysely<unknown>, sellerId: string, eventType: string): Promise<EndpointRow[]> {
+export async function endpointsFor(
+  db: Kysely<unknown>,
+  sellerId: string,
+  eventType: string,
+): Promise<Array<Pick<EndpointRow, 'id' | 'status'>>> {
   return t(db)
     .selectFrom('webhook_endpoints')
-    .selectAll()
+    .select(['id', 'status'])
     .where('seller_id', '=', sellerId)
     .where(sql<boolean>`${eventType} = any(event_types)`)
     .execute();
@@ -107,21 +111,24 @@ export async function deleteEndpoint(db: Kysely<unknown>, sellerId: string, id: 
   return Number(res.numDeletedRows) > 0;
 }
 
-/** Back to active with a clean failure record; false when there is no such endpoint. */
-export async function activateEndpoint(db: Kysely<unknown>, sellerId: string, id: string): Promise<boolean> {
-  const res = await t(db)
+/** Back to active with a clean failure record; undefined when there is no such endpoint. */
+export async function activateEndpoint(db: Kysely<unknown>, sellerId: string, id: string): Promise<EndpointRow | undefined> {
+  return t(db)
     .updateTable('webhook_endpoints')
     .set({ status: 'active', failing_since: null, consecutive_failures: 0, disabled_at: null, disabled_reason: null })
     .where('id', '=', id)
     .where('seller_id', '=', sellerId)
+    .returningAll()
     .executeTakeFirst();
-  return Number(res.numUpdatedRows) > 0;
 }
 
-/** A new delivery, or nothing when this event already has one for this endpoint (redelivered event). */
-export async function insertDelivery(
+/**
+ * New deliveries, one statement for all of an event's endpoints; returns those inserted (an event
+ * that already has a delivery for an endpoint, because it was redelivered, gets nothing new).
+ */
+export async function insertDeliveries(
   db: Kysely<unknown>,
-  row: {
+  rows: ReadonlyArray<{
     id: string;
     sellerId: string;
     endpointId: string;
@@ -130,28 +137,30 @@ export async function insertDelivery(
     body: string;
     status: 'pending' | 'held';
     retryUntil: Date;
-  },
-): Promise<boolean> {
+  }>,
+): Promise<Array<{ id: string; status: DeliveryStatus }>> {
+  if (rows.length === 0) return [];
   const now = new Date();
-  const inserted = await t(db)
+  return t(db)
     .insertInto('webhook_deliveries')
-    .values({
-      id: row.id,
-      seller_id: row.sellerId,
-      endpoint_id: row.endpointId,
-      event_id: row.eventId,
-      event_type: row.eventType,
-      body: row.body,
-      status: row.status,
-      attempts: 0,
-      next_attempt_at: row.status === 'pending' ? now : null,
-      retry_until: row.retryUntil,
-      created_at: now,
-    })
+    .values(
+      rows.map((row) => ({
+        id: row.id,
+        seller_id: row.sellerId,
+        endpoint_id: row.endpointId,
+        event_id: row.eventId,
+        event_type: row.eventType,
+        body: row.body,
+        status: row.status,
+        attempts: 0,
+        next_attempt_at: row.status === 'pending' ? now : null,
+        retry_until: row.retryUntil,
+        created_at: now,
+      })),
+    )
     .onConflict((oc) => oc.columns(['event_id', 'endpoint_id']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return inserted !== undefined;
+    .returning(['id', 'status'])
+    .execute();
 }
 
 export type DeliveryWithEndpoint = DeliveryRow & { url: string; secret: string; endpoint_status: 'active' | 'disabled' };

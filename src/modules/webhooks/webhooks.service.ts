@@ -1,8 +1,8 @@
 import type { DomainEvent } from '../../platform/events.ts';
-import { PermanentJobError, type JobContext } from '../../platform/queue/queue.ts';
+import { enqueueMany, PermanentJobError, type JobContext } from '../../platform/queue/queue.ts';
 import { isId, newShardedId, shardOfId } from '../../shared/ids.ts';
 import type { OrderPaidPayload } from '../orders/index.ts';
-import { scheduleAttempt } from './webhooks.delivery.ts';
+import { attemptJob } from './webhooks.delivery.ts';
 import { webhooksErrors } from './webhooks.errors.ts';
 import * as repo from './webhooks.repository.ts';
 import { newSecret } from './webhooks.signing.ts';
@@ -105,15 +105,21 @@ export function createWebhooksService(deps: WebhooksDeps) {
      * retry window, in the same transaction.
      */
     async enable(sellerId: string, id: string): Promise<EndpointView> {
-      await ownedEndpoint(sellerId, id);
+      if (!isId(id)) throw webhooksErrors.endpointNotFound();
       return dbFor(sellerId)
         .transaction()
         .execute(async (trx) => {
-          if (!(await repo.activateEndpoint(trx, sellerId, id))) throw webhooksErrors.endpointNotFound();
+          // Scoped by seller: another seller's endpoint is "not found", as in ownedEndpoint.
+          const row = await repo.activateEndpoint(trx, sellerId, id);
+          if (!row) throw webhooksErrors.endpointNotFound();
           const now = new Date();
           const resumed = await repo.resumeHeld(trx, id, now, new Date(now.getTime() + windowMs));
-          for (const deliveryId of resumed) await scheduleAttempt(trx, deliveryId);
-          return toEndpointView((await repo.findEndpoint(trx, sellerId, id))!);
+          // A day of held events can be thousands: their jobs go in one call.
+          await enqueueMany(
+            trx,
+            resumed.map((deliveryId) => attemptJob(deliveryId)),
+          );
+          return toEndpointView(row);
         });
     },
 
@@ -163,28 +169,26 @@ export function createWebhooksService(deps: WebhooksDeps) {
         const endpoints = await repo.endpointsFor(db, sellerId, event.type);
         if (endpoints.length === 0) continue;
         const body = orderPaidBody(event, paid, sellerId);
+        const retryUntil = new Date(Date.now() + windowMs);
+        // The deliveries in one insert and the jobs of those inserted pending in one call, in one
+        // transaction: a delivery exists if and only if its job does (a held one waits for enable).
         const queued = await db.transaction().execute(async (trx) => {
-          let n = 0;
-          for (const e of endpoints) {
-            const id = newShardedId(shardOfId(sellerId));
-            const status = e.status === 'active' ? 'pending' : 'held';
-            const retryUntil = new Date(Date.now() + windowMs);
-            const inserted = await repo.insertDelivery(trx, {
-              id,
+          const inserted = await repo.insertDeliveries(
+            trx,
+            endpoints.map((e) => ({
+              id: newShardedId(shardOfId(sellerId)),
               sellerId,
               endpointId: e.id,
               eventId: event.id,
               eventType: event.type,
               body,
-              status,
+              status: e.status === 'active' ? 'pending' : 'held',
               retryUntil,
-            });
-            if (inserted && status === 'pending') {
-              await scheduleAttempt(trx, id);
-              n++;
-            }
-          }
-          return n;
+            })),
+          );
+          const jobs = inserted.filter((d) => d.status === 'pending').map((d) => attemptJob(d.id));
+          await enqueueMany(trx, jobs);
+          return jobs.length;
         });
         ctx.log.debug({ eventId: event.id, sellerId, queued }, 'webhook deliveries queued');
       }
