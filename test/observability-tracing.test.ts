@@ -128,3 +128,15 @@ test('a failing job marks its span failed', async () => {
   assert.equal(job.status.code, 2 /* ERROR */);
   assert.equal(job.status.message, 'boom');
 });
+
+test('a statement outside any traced operation makes no span; inside one, it is a child span', async () => {
+  const pool = t.app.stores.catalog.pool;
+  exporter.reset();
+  await pool.query('select 1 as outside_any_span');
+  await inSpan('around a statement', SpanKind.INTERNAL, {}, null, () => pool.query('select 2 as inside_a_span'));
+  const spans = exporter.getFinishedSpans();
+  const sql = spans.filter((s) => s.kind === SpanKind.CLIENT).map((s) => s.attributes['db.query.text']);
+  assert.deepEqual(sql, ['select 2 as inside_a_span']);
+  const around = spans.find((s) => s.name === 'around a statement')!;
+  assert.equal(parentOf(spans.find((s) => s.kind === SpanKind.CLIENT)!), idOf(around));
+});

@@ -53,7 +53,6 @@ export type CacheSettings = Readonly<{ enabled: boolean; ttlSeconds: number; gra
 
 /** `shared`: the Redis connections and a logger, when `REDIS_URL` is set. */
 export function createCache(settings: CacheSettings, shared: { redis: RedisConnections; log: Logger } | null = null): Cache {
-  const redis = shared?.redis ?? null;
   if (!settings.enabled) {
     return {
       enabled: false,
@@ -65,9 +64,13 @@ export function createCache(settings: CacheSettings, shared: { redis: RedisConne
       close: async () => {},
     };
   }
+  const tiers = shared ? 'memory+redis' : 'memory';
   // With a Redis tier the memory tier must serialize too: bentocache's L1 without serialization
   // next to an L2 throws "reading 'deserialize'" on L1 reads and in the bus subscriber (bentocache
-  // issue #111), which failed requests and killed API processes. Alone, it keeps objects as they are.
+  // issue #111, still so in 1.6.1), which failed requests and killed API processes. Alone, it keeps
+  // objects as they are. The price with Redis: every memory-tier hit parses its entry again. The
+  // catalog's hot layer (catalog.hot-cache.ts) spares its pages that; search pages and session
+  // lookups pay it on each hit.
   const store = bentostore().useL1Layer(memoryDriver({ maxItems: settings.maxItems, serialize: shared !== null }));
   if (shared) {
     store.useL2Layer(redisDriver({ connection: shared.redis.commands, prefix: `${shared.redis.keyPrefix}:cache` }));
@@ -88,10 +91,10 @@ export function createCache(settings: CacheSettings, shared: { redis: RedisConne
   });
 
   // Hits and misses per cache (key prefix) and tier: atelier_cache_hits_total / atelier_cache_misses_total.
-  observeCacheEvents(emitter, redis ? 'memory+redis' : 'memory');
+  observeCacheEvents(emitter, tiers);
 
   const remoteListeners: Array<(keys: readonly string[] | null) => void> = [];
-  if (redis) {
+  if (shared) {
     emitter.on('bus:message:received', (event: { message: { keys: string[]; type: string } }) => {
       const keys = event.message.type === 'clear' ? null : event.message.keys;
       for (const listener of remoteListeners) listener(keys);
@@ -101,7 +104,7 @@ export function createCache(settings: CacheSettings, shared: { redis: RedisConne
   // With tracing on, every read is a span (the loader's queries are its children).
   return withCacheSpans({
     enabled: true,
-    tiers: redis ? 'memory+redis' : 'memory',
+    tiers,
     getOrLoad<T>(key: string, tags: readonly string[], load: () => Promise<T>, opts?: LoadOptions): Promise<T> {
       return bento.getOrSet<T>({
         key,

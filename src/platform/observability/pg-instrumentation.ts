@@ -3,9 +3,15 @@ import type pg from 'pg';
 import { dbQueryDuration, dbQueryErrors, trackPool } from './metrics.ts';
 import type { HotCounterSeries, HotHistogramSeries } from './hot-metrics.ts';
 import { MAX_QUERY_NAMES, queryName } from './query-names.ts';
-import { activeTracer, failSpan, SpanKind } from './tracing.ts';
+import { activeTracer, activeSpan, failSpan, SpanKind, type Attributes } from './tracing.ts';
 
-type QueryInstruments = Readonly<{ name: string; duration: HotHistogramSeries; errors: HotCounterSeries }>;
+type QueryInstruments = {
+  readonly name: string;
+  readonly duration: HotHistogramSeries;
+  readonly errors: HotCounterSeries;
+  /** The span attributes of this text, made on its first traced run. */
+  spanAttributes?: Attributes;
+};
 
 /** Statement texts remembered per pool (one per call site, and per length of an `in (...)` list). */
 const MAX_TEXTS = 2000;
@@ -13,8 +19,10 @@ const knownNames = new Set<string>();
 
 /**
  * Times every statement run on the pool's connections (`atelier_db_query_duration_seconds`, by
- * database and query name), counts its failures, makes a span per statement when tracing is on,
- * and counts the pool in the pool gauges until it is ended.
+ * database and query name), counts its failures, makes a span per statement run inside a traced
+ * operation (a request, a job) when tracing is on, and counts the pool in the pool gauges until
+ * it is ended. Statements outside any span (graphile-worker polling for jobs and completing them,
+ * LISTEN, start-up) make none: each would be a trace of its own, noise at every poll.
  *
  * It wraps `query` on each new connection rather than adding a Kysely plugin, because everything
  * reaches the pool the same way: the Kysely of the database, the shard router's per-shard Kysely
@@ -58,15 +66,18 @@ export function instrumentPool(database: string, pool: pg.Pool): void {
       const text = typeof config === 'string' ? config : typeof config.text === 'string' ? config.text : '';
       const q = instrumentsFor(text);
       const tracer = activeTracer();
-      const span = tracer?.startSpan(q.name, {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          'db.system.name': 'postgresql',
-          'db.namespace': database,
-          'db.operation.name': q.name.split(' ', 1)[0],
-          'db.query.text': text.length > 2000 ? `${text.slice(0, 2000)}...` : text,
-        },
-      });
+      const span =
+        tracer && activeSpan()
+          ? tracer.startSpan(q.name, {
+              kind: SpanKind.CLIENT,
+              attributes: (q.spanAttributes ??= {
+                'db.system.name': 'postgresql',
+                'db.namespace': database,
+                'db.operation.name': q.name.split(' ', 1)[0],
+                'db.query.text': text.length > 2000 ? `${text.slice(0, 2000)}...` : text,
+              }),
+            })
+          : undefined;
       const started = performance.now();
       const settled = (err: unknown) => {
         q.duration.observe((performance.now() - started) / 1000);

@@ -89,6 +89,11 @@ export async function flushTracing(): Promise<void> {
   await provider?.forceFlush().catch(() => undefined);
 }
 
+/** The span of the operation running now (null when tracing is off or outside any span). */
+export function activeSpan(): Span | null {
+  return tracer ? (trace.getActiveSpan() ?? null) : null;
+}
+
 /**
  * Fields for every log line written inside a traced operation (pino `mixin`). A fresh object every
  * time: pino merges the line's own fields INTO what the mixin returns, so a shared (let alone
@@ -153,4 +158,4 @@ export function failSpan(span: Span, err: unknown): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
 }
 
-export { SpanKind };
+export { SpanKind, type Attributes };
