@@ -1,42 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { after, test } from 'node:test';
-import pg from 'pg';
-import { freePort, runAtelier, stopProcess, waitForHttp } from './support/processes.ts';
+import { postgresAnswers, processEnv, runAtelier, stopProcess, waitForHttp } from './support/processes.ts';
 
 const dirs: string[] = [];
 after(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-async function pgAnswers(port: number): Promise<boolean> {
-  const c = new pg.Client({ connectionString: `postgres://atelier:atelier@127.0.0.1:${port}/postgres`, connectionTimeoutMillis: 1000 });
-  c.on('error', () => undefined);
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
 async function env(): Promise<Record<string, string>> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'atelier-roles-'));
-  dirs.push(dataDir);
-  return {
-    ATELIER_DATA_DIR: dataDir,
-    EMBEDDED_PG_PORT: String(await freePort()),
-    PORT: String(await freePort()),
-    PAYMENT_PROVIDER_PORT: String(await freePort()),
-    HOST: '127.0.0.1',
-    DEMO_SEED: 'false',
-    BENCH_ROUTES: 'true',
-    LOG_LEVEL: 'info',
-  };
+  const e = await processEnv('atelier-roles-', { DEMO_SEED: 'false', BENCH_ROUTES: 'true' });
+  dirs.push(e.ATELIER_DATA_DIR!);
+  return e;
 }
 
 test('SIGTERM finishes in-flight requests, refuses new ones, then stops the embedded server', { timeout: 120_000 }, async () => {
@@ -58,7 +33,7 @@ test('SIGTERM finishes in-flight requests, refuses new ones, then stops the embe
     assert.deepEqual(body, { slept: 1500 });
   }
   assert.equal(await proc.exited, 0, proc.output());
-  assert.equal(await pgAnswers(Number(e.EMBEDDED_PG_PORT)), false, 'the embedded server stopped with its owner');
+  assert.equal(await postgresAnswers(Number(e.EMBEDDED_PG_PORT)), false, 'the embedded server stopped with its owner');
 });
 
 test('api and worker run as separate processes against the same embedded databases', { timeout: 120_000 }, async () => {
@@ -66,7 +41,7 @@ test('api and worker run as separate processes against the same embedded databas
   const worker = runAtelier(['worker'], e);
   // The worker starts and owns the embedded server; wait until it answers.
   const deadline = Date.now() + 60_000;
-  while (!(await pgAnswers(Number(e.EMBEDDED_PG_PORT))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  while (!(await postgresAnswers(Number(e.EMBEDDED_PG_PORT))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   const api = runAtelier(['api'], e);
   try {
     await waitForHttp(`http://127.0.0.1:${e.PORT}/ready`, api);
@@ -74,7 +49,7 @@ test('api and worker run as separate processes against the same embedded databas
   } finally {
     assert.equal(await stopProcess(api), 0, api.output());
   }
-  assert.equal(await pgAnswers(Number(e.EMBEDDED_PG_PORT)), true, 'the api did not own the server, so it is still up');
+  assert.equal(await postgresAnswers(Number(e.EMBEDDED_PG_PORT)), true, 'the api did not own the server, so it is still up');
   assert.equal(await stopProcess(worker), 0, worker.output());
-  assert.equal(await pgAnswers(Number(e.EMBEDDED_PG_PORT)), false);
+  assert.equal(await postgresAnswers(Number(e.EMBEDDED_PG_PORT)), false);
 });

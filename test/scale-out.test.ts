@@ -10,8 +10,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import pg from 'pg';
-import { freePort, runAtelier, stopProcess, waitForHttp, type RunningProcess } from './support/processes.ts';
+import { freePort, postgresAnswers, processEnv, runAtelier, stopProcess, waitForHttp, type RunningProcess } from './support/processes.ts';
 
 /** Start-up takes seconds on a quiet machine and over a minute on a saturated one (tsx compiles every module). */
 const STARTUP_MS = 180_000;
@@ -22,35 +21,16 @@ after(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
 });
 
-async function pgAnswers(port: number): Promise<boolean> {
-  const c = new pg.Client({ connectionString: `postgres://atelier:atelier@127.0.0.1:${port}/postgres`, connectionTimeoutMillis: 1000 });
-  c.on('error', () => undefined);
-  try {
-    await c.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
 async function env(): Promise<Record<string, string>> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'atelier-scale-'));
-  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-  return {
-    ATELIER_DATA_DIR: dataDir,
-    EMBEDDED_PG_PORT: String(await freePort()),
-    PORT: String(await freePort()),
-    PAYMENT_PROVIDER_PORT: String(await freePort()),
-    HOST: '127.0.0.1',
+  const e = await processEnv('atelier-scale-', {
     DEMO_SEED: 'false',
     BENCH_ROUTES: 'true',
     COOKIE_SECURE: 'false',
-    LOG_LEVEL: 'info',
     // These tests count requests per process; the per-IP limit is not what they are about.
     RATE_LIMIT_ENABLED: 'false',
-  };
+  });
+  cleanups.push(() => rm(e.ATELIER_DATA_DIR!, { recursive: true, force: true }));
+  return e;
 }
 
 type Answer = { status: number; headers: http.IncomingHttpHeaders; body: unknown };
@@ -134,22 +114,27 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 
   }
 }
 
+/** `atelier <command> --api-processes 2`, once both of its API processes listen. */
+async function startCluster(command: 'start' | 'api', e: Record<string, string>) {
+  const base = `http://127.0.0.1:${e.PORT}`;
+  const proc = runAtelier([command, '--api-processes', '2'], e);
+  cleanups.push(() => stopProcess(proc, 'SIGKILL'));
+  await waitForHttp(`${base}/ready`, proc, STARTUP_MS);
+  // The port answers as soon as the first API process listens; the primary says when all do.
+  await until(
+    'both API processes to listen',
+    async () => (proc.output().includes('2 API processes listening') ? true : undefined),
+    120_000,
+  );
+  return { proc, base, primary: proc.child.pid! };
+}
+
 test(
   'start --api-processes 2: one port, two processes, one session valid on both, a dead one replaced, SIGTERM drains all',
   { timeout: 300_000 },
   async () => {
     const e = await env();
-    const base = `http://127.0.0.1:${e.PORT}`;
-    const proc = runAtelier(['start', '--api-processes', '2'], e);
-    cleanups.push(() => stopProcess(proc, 'SIGKILL'));
-    await waitForHttp(`${base}/ready`, proc, STARTUP_MS);
-    // The port answers as soon as the first API process listens; the primary says when all do.
-    await until(
-      'both API processes to listen',
-      async () => (proc.output().includes('2 API processes listening') ? true : undefined),
-      120_000,
-    );
-    const primary = proc.child.pid!;
+    const { proc, base, primary } = await startCluster('start', e);
 
     // Round-robin over connections: 8 fresh connections reach both processes, neither of them the primary.
     const pids = new Set(await servedBy(base, 8));
@@ -193,7 +178,7 @@ test(
     for (const a of await inFlight) assert.deepEqual([a.status, a.body], [200, { slept: 2500 }]);
     assert.equal(await proc.exited, 0, proc.output());
     for (const pid of replaced) assert.throws(() => process.kill(pid, 0), 'every API process exited with the primary');
-    assert.equal(await pgAnswers(Number(e.EMBEDDED_PG_PORT)), false, 'the primary stopped the embedded server last');
+    assert.equal(await postgresAnswers(Number(e.EMBEDDED_PG_PORT)), false, 'the primary stopped the embedded server last');
   },
 );
 
@@ -202,16 +187,7 @@ test(
   { timeout: 300_000 },
   async () => {
     const e = await env();
-    const base = `http://127.0.0.1:${e.PORT}`;
-    const proc = runAtelier(['api', '--api-processes', '2'], e);
-    cleanups.push(() => stopProcess(proc, 'SIGKILL'));
-    await waitForHttp(`${base}/ready`, proc, STARTUP_MS);
-    await until(
-      'both API processes to listen',
-      async () => (proc.output().includes('2 API processes listening') ? true : undefined),
-      120_000,
-    );
-    const primary = proc.child.pid!;
+    const { proc, primary } = await startCluster('api', e);
 
     // Kill every API process the moment it appears: the two running ones are replaced, and each
     // replacement dies before it listens, as one would that cannot reach its database.
@@ -238,7 +214,7 @@ test(
     assert.match(proc.output(), /API processes keep failing to start; giving up/);
     // 2 running + 5 that never listened (a sixth may have been forked by then).
     assert.ok(killed.size >= 7, `killed ${killed.size}`);
-    assert.equal(await pgAnswers(Number(e.EMBEDDED_PG_PORT)), false, 'the primary still stopped the embedded server');
+    assert.equal(await postgresAnswers(Number(e.EMBEDDED_PG_PORT)), false, 'the primary still stopped the embedded server');
   },
 );
 

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { after, test } from 'node:test';
-import { freePort, runAtelier, stopProcess, waitForHttp } from './support/processes.ts';
+import { processEnv, runAtelier, stopProcess, waitForHttp } from './support/processes.ts';
 
 const dirs: string[] = [];
 after(async () => {
@@ -24,16 +22,8 @@ test('a bad variable stops start-up with a message naming it', async () => {
 });
 
 test('start on the embedded PostgreSQL seeds on first start and reuses the data on the second', { timeout: 240_000 }, async () => {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'atelier-start-'));
-  dirs.push(dataDir);
-  const env = {
-    ATELIER_DATA_DIR: dataDir,
-    EMBEDDED_PG_PORT: String(await freePort()),
-    PORT: String(await freePort()),
-    PAYMENT_PROVIDER_PORT: String(await freePort()),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
-  };
+  const env = await processEnv('atelier-start-');
+  dirs.push(env.ATELIER_DATA_DIR!);
   const base = `http://127.0.0.1:${env.PORT}`;
 
   const first = runAtelier(['start'], env);

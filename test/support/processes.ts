@@ -1,10 +1,46 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
+import { freePort } from './scratch-postgres.ts';
 
 /** Helpers for tests that run Atelier as a real process, the way an operator would. */
 export const ATELIER_BIN = path.resolve(import.meta.dirname, '../../bin/atelier.js');
 
-export { freePort } from './scratch-postgres.ts';
+export { freePort };
+
+/**
+ * The environment of one group of Atelier processes: a fresh data folder under the system's temp
+ * folder (the caller removes `ATELIER_DATA_DIR` when done), free ports for the embedded
+ * PostgreSQL, the API and the payment provider, on 127.0.0.1, logging at info (tests read the
+ * start-up lines); then `extra`.
+ */
+export async function processEnv(prefix: string, extra: Record<string, string> = {}): Promise<Record<string, string>> {
+  return {
+    ATELIER_DATA_DIR: await mkdtemp(path.join(os.tmpdir(), prefix)),
+    EMBEDDED_PG_PORT: String(await freePort()),
+    PORT: String(await freePort()),
+    PAYMENT_PROVIDER_PORT: String(await freePort()),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+/** Whether the embedded PostgreSQL on `port` accepts a connection (it stops with the process that owns it). */
+export async function postgresAnswers(port: number): Promise<boolean> {
+  const c = new pg.Client({ connectionString: `postgres://atelier:atelier@127.0.0.1:${port}/postgres`, connectionTimeoutMillis: 1000 });
+  c.on('error', () => undefined);
+  try {
+    await c.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
 
 export type RunningProcess = Readonly<{
   child: ChildProcess;
