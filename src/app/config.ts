@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { WebhooksSettings } from '../modules/webhooks/index.ts';
+import { DEFAULT_MEMORY_FRACTION, memoryLimits, type LoadSheddingSettings } from '../platform/http/load-shedding.ts';
 
 /**
  * Every setting Atelier reads, from environment variables only. Read once at start, validated,
@@ -57,6 +58,12 @@ const schema = z.object({
   RATE_LIMIT_ACCOUNT_MAX: int(1, 10_000_000).default(600),
   RATE_LIMIT_STRICT_IP_MAX: int(1, 10_000_000).default(30),
   RATE_LIMIT_STRICT_ACCOUNT_MAX: int(1, 10_000_000).default(10),
+  SHED_ENABLED: bool.default(true),
+  SHED_EVENT_LOOP_DELAY_MS: int(0, 60_000).default(100),
+  SHED_HEAP_USED_BYTES: int(0, Number.MAX_SAFE_INTEGER).optional(),
+  SHED_RSS_BYTES: int(0, Number.MAX_SAFE_INTEGER).optional(),
+  SHED_RETRY_AFTER_SECONDS: int(1, 3600).default(5),
+  SHED_SAMPLE_INTERVAL_MS: int(10, 60_000).default(500),
   HTTP_S_MAXAGE_SECONDS: int(0, 86_400).default(30),
   HTTP_STALE_WHILE_REVALIDATE_SECONDS: int(0, 86_400).default(300),
   SESSION_IDLE_MINUTES: int(5, 525_600).default(7 * 24 * 60),
@@ -134,6 +141,8 @@ export type Config = Readonly<{
   redis: { url: string; timeoutMs: number; keyPrefix: string } | null;
   /** Per window of `windowSeconds`; strict limits apply to log-in, sign-up and checkout. */
   rateLimit: { enabled: boolean; windowSeconds: number; ipMax: number; accountMax: number; strictIpMax: number; strictAccountMax: number };
+  /** Refusing browsing and reporting with 503 when event-loop delay, heap or RSS pass their thresholds. */
+  loadShedding: LoadSheddingSettings;
   httpCache: { sMaxAge: number; staleWhileRevalidate: number };
   session: { idleMinutes: number; absoluteDays: number; cookieSecure: boolean; cacheSeconds: number };
   bodyLimitBytes: number;
@@ -249,6 +258,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `must be at least REPLICA_MAX_LAG_MS + 3 x REPLICA_CHECK_INTERVAL_MS + 1000 = ${minWindow} (got "${e.REPLICA_READ_YOUR_WRITES_MS}")`,
     );
   }
+  // A memory threshold past its limit would never be reached: V8 or the kernel fails first.
+  const limits = memoryLimits();
+  const heapUsedBytes = e.SHED_HEAP_USED_BYTES ?? Math.round(limits.heapBytes * DEFAULT_MEMORY_FRACTION);
+  const rssBytes = e.SHED_RSS_BYTES ?? Math.round(limits.memoryBytes * DEFAULT_MEMORY_FRACTION);
+  if (heapUsedBytes >= limits.heapBytes) {
+    throw new ConfigError('SHED_HEAP_USED_BYTES', `must be below the V8 heap limit of ${limits.heapBytes} bytes (got "${heapUsedBytes}")`);
+  }
+  if (rssBytes >= limits.memoryBytes) {
+    throw new ConfigError('SHED_RSS_BYTES', `must be below the memory limit of ${limits.memoryBytes} bytes (got "${rssBytes}")`);
+  }
   if (e.WEBHOOKS_RETRY_MAX_DELAY_MS < e.WEBHOOKS_RETRY_BASE_MS) {
     throw new ConfigError(
       'WEBHOOKS_RETRY_MAX_DELAY_MS',
@@ -287,6 +306,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       accountMax: e.RATE_LIMIT_ACCOUNT_MAX,
       strictIpMax: e.RATE_LIMIT_STRICT_IP_MAX,
       strictAccountMax: e.RATE_LIMIT_STRICT_ACCOUNT_MAX,
+    },
+    loadShedding: {
+      enabled: e.SHED_ENABLED,
+      eventLoopDelayMs: e.SHED_EVENT_LOOP_DELAY_MS,
+      heapUsedBytes,
+      rssBytes,
+      retryAfterSeconds: e.SHED_RETRY_AFTER_SECONDS,
+      sampleIntervalMs: e.SHED_SAMPLE_INTERVAL_MS,
     },
     httpCache: { sMaxAge: e.HTTP_S_MAXAGE_SECONDS, staleWhileRevalidate: e.HTTP_STALE_WHILE_REVALIDATE_SECONDS },
     session: {

@@ -5,6 +5,9 @@ import swagger from '@fastify/swagger';
 import { sql } from 'kysely';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { installRateLimits, type StrictRoute } from '../platform/http/rate-limit.ts';
+import { installLoadShedding } from '../platform/http/load-shedding.ts';
+import { SESSION_COOKIE } from '../modules/identity/index.ts';
+import { ROUTE_PRIORITIES } from './route-priorities.ts';
 import { installHttpObservability } from '../platform/observability/http-observability.ts';
 import { validatorCompiler } from '../platform/http/validation.ts';
 import { pendingMigrations } from '../platform/postgres/migrations.ts';
@@ -68,6 +71,13 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
     else request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms }, 'request completed');
   });
 
+  // Before any route (each gets its priority as it is added) and before the rate limits: a
+  // refusal under overload costs less than a count in Redis. Classes: app/route-priorities.ts.
+  await installLoadShedding(server, config.loadShedding, {
+    priorities: ROUTE_PRIORITIES,
+    signedIn: (request) => request.headers.authorization !== undefined || (request.headers.cookie?.includes(`${SESSION_COOKIE}=`) ?? false),
+    log: app.log,
+  });
   await server.register(cookie);
   // Before any route: the per-account limit is added to each route's preHandlers as it is registered.
   await installRateLimits(server, config.rateLimit, {

@@ -31,6 +31,12 @@ export const httpDuration = new HotHistogram(
   HTTP_BUCKETS,
 ).register(registry);
 
+export const httpShed = new HotCounter(
+  'atelier_http_shed_total',
+  'Requests refused with 503 by load shedding, by priority class (sheddable, normal) and the signal that was over its threshold (event_loop_delay, heap, rss).',
+  ['class', 'reason'],
+).register(registry);
+
 export const dbQueryDuration = new HotHistogram(
   'atelier_db_query_duration_seconds',
   'SQL statement time on a pooled connection (pool wait excluded), by database and query name (operation and first table).',

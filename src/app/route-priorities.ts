@@ -1,0 +1,52 @@
+import type { RoutePriority } from '../platform/http/load-shedding.ts';
+
+/**
+ * What load shedding refuses first (platform/http/load-shedding.ts), in one table a reader can
+ * audit: when the process is overloaded, browsing and reporting make way for buying.
+ *
+ * - `critical`, never shed: placing an order and following it, the cart that feeds it, and
+ *   signing in to do so. A shopper who got this far is the one the site exists for.
+ * - `browse`: public catalog reads. Shed at level 1 for anonymous clients (most of the traffic
+ *   of a spike, and served from caches and CDNs when they are up), at level 2 for signed-in ones.
+ * - `sheddable`: reports, exports and the API description: nobody's purchase waits on them, and
+ *   they are the most expensive reads.
+ * - `exempt`: probes and the metrics scrape; refusing them would have the orchestrator restart a
+ *   node that is merely busy, or hide the overload from the people watching it.
+ * - Anything not listed (seller writes, signed-in account pages, sign-up) is `normal`: shed at level 2.
+ *
+ * Keys are `METHOD /url/:pattern` as Fastify registers them (with the /api/v1 prefix). A HEAD
+ * route takes its GET's priority. test/load-shedding.test.ts checks that every key names a route.
+ */
+export const ROUTE_PRIORITIES: ReadonlyMap<string, RoutePriority> = new Map<string, RoutePriority>([
+  ['GET /health', 'exempt'],
+  ['GET /ready', 'exempt'],
+  ['GET /metrics', 'exempt'],
+
+  ['POST /api/v1/checkout', 'critical'],
+  ['GET /api/v1/orders', 'critical'],
+  ['GET /api/v1/orders/:id', 'critical'],
+  ['POST /api/v1/orders/:id/cancel', 'critical'],
+  ['GET /api/v1/cart', 'critical'],
+  ['PUT /api/v1/cart/lines/:variantId', 'critical'],
+  ['DELETE /api/v1/cart/lines/:variantId', 'critical'],
+  ['DELETE /api/v1/cart', 'critical'],
+  ['POST /api/v1/auth/login', 'critical'],
+  ['POST /api/v1/auth/logout', 'critical'],
+  ['GET /api/v1/auth/me', 'critical'],
+
+  ['GET /api/v1/categories', 'browse'],
+  ['GET /api/v1/products', 'browse'],
+  ['GET /api/v1/products/:id', 'browse'],
+  ['GET /api/v1/products/:id/stock', 'browse'],
+  ['GET /api/v1/products/:id/images', 'browse'],
+  ['GET /api/v1/shops/:slug', 'browse'],
+  ['GET /api/v1/search', 'browse'],
+  ['GET /media/:file', 'browse'],
+
+  ['GET /api/v1/seller/reports/summary', 'sheddable'],
+  ['GET /api/v1/admin/reports/platform', 'sheddable'],
+  ['POST /api/v1/seller/exports/orders', 'sheddable'],
+  ['GET /api/v1/seller/exports/:id', 'sheddable'],
+  ['GET /api/v1/seller/exports/:id/download', 'sheddable'],
+  ['GET /api/v1/openapi.json', 'sheddable'],
+]);
