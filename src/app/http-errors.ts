@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorResponse } from '../platform/http/schemas.ts';
+import { isDatabaseUnavailable } from '../platform/postgres/unavailable.ts';
 import { isDomainError, type ErrorKind } from '../shared/errors.ts';
 
 /**
@@ -76,6 +77,10 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
   }
   if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return { status: fe.statusCode, body: { error: { code: 'BAD_REQUEST', message: fe.message } } };
+  }
+  // A database that is down, hung or overloaded is not a bug: the client should come back (Retry-After).
+  if (isDatabaseUnavailable(err)) {
+    return { status: 503, body: { error: { code: 'DATABASE_UNAVAILABLE', message: 'A database is unavailable; try again shortly' } } };
   }
   return { status: 500, body: { error: { code: 'INTERNAL', message: 'Something went wrong on our side' } } };
 }

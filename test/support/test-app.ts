@@ -61,15 +61,37 @@ export async function dropDatabases(names: string[]): Promise<void> {
   }
 }
 
-export async function createTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+/** Points a URL at another host:port (a fault proxy in front of the same server). */
+function withAddress(url: string, address: string): string {
+  const u = new URL(url);
+  u.host = address;
+  return u.toString();
+}
+
+export type TestAppOptions = Readonly<{
+  /**
+   * Reach a database through another address (`host:port`), such as a fault proxy in front of the
+   * test server (test/support/fault-proxy.ts): `catalog`, or a shard database by name (`shard0`,
+   * `shard1`). Migrations and every query of the app go that way; the test's own set-up and
+   * clean-up reach the server directly.
+   */
+  via?: Readonly<Partial<Record<'catalog' | 'shard0' | 'shard1', string>>>;
+}>;
+
+export async function createTestApp(overrides: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const tag = `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const names = [`${tag}_catalog`, `${tag}_shard0`, `${tag}_shard1`];
   await createDatabases(names);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'atelier-app-'));
   const provider = await startFakeProvider();
+  const urlOf = (name: 'catalog' | 'shard0' | 'shard1', database: string) => {
+    const direct = withDatabase(adminUrl(), database);
+    const via = options.via?.[name];
+    return via ? withAddress(direct, via) : direct;
+  };
   const env: Record<string, string> = {
-    CATALOG_DATABASE_URL: withDatabase(adminUrl(), names[0]!),
-    SHARD_DATABASE_URLS: `shard0=${withDatabase(adminUrl(), names[1]!)},shard1=${withDatabase(adminUrl(), names[2]!)}`,
+    CATALOG_DATABASE_URL: urlOf('catalog', names[0]!),
+    SHARD_DATABASE_URLS: `shard0=${urlOf('shard0', names[1]!)},shard1=${urlOf('shard1', names[2]!)}`,
     LOGICAL_SHARDS: '16',
     ATELIER_DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

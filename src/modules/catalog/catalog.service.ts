@@ -44,8 +44,18 @@ export const cacheKeys = {
   list: (generation: string, parts: string) => `catalog:list:${generation}:${parts}`,
 };
 
+/**
+ * How long a lists generation lives. Not the cache TTL: a generation that expired would be replaced
+ * by a new one, and every list and shop page cached under the old one would be lost, so a database
+ * outage longer than the TTL would turn every cached list into a 503 instead of a stale page. Writes
+ * still replace it at once; a page under it still refreshes after its own TTL.
+ */
+const LISTS_GENERATION_TTL_SECONDS = 7 * 24 * 3600;
+
 /** A prepared public page, possibly with its own (shorter) expiry. */
-type CachedPage = PreparedJson & { expiresAt?: number };
+type LoadedPage = PreparedJson & { expiresAt?: number };
+/** As cached: when it was loaded, to tell a page served past its TTL (from the grace period). */
+type CachedPage = LoadedPage & { loadedAt: number };
 
 export type ListQuery = Readonly<{
   category?: string;
@@ -145,7 +155,7 @@ function withDescendants(rows: readonly repo.CategoryRow[], slugOrId: string): s
   return out;
 }
 
-const notFoundPage = (code: string, message: string): CachedPage => ({
+const notFoundPage = (code: string, message: string): LoadedPage => ({
   ...prepareJson({ error: { code, message } }, 404),
   expiresAt: Date.now() + NOT_FOUND_TTL_MS,
 });
@@ -209,10 +219,19 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
       cacheKeys.listsGeneration,
       [],
       async () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
+      { ttlSeconds: LISTS_GENERATION_TTL_SECONDS },
     );
     hot?.set(cacheKeys.listsGeneration, generation);
     return generation;
   }
+
+  const freshMs = cache.ttlSeconds * 1000;
+  /**
+   * A page loaded longer ago than the cache TTL is being served from the grace period: the one read
+   * that starts its refresh, or every read while the catalog database cannot refresh it. It is
+   * marked so (the route says so in a header and keeps CDNs from holding it).
+   */
+  const served = (page: CachedPage): PreparedJson => (Date.now() - page.loadedAt > freshMs ? { ...page, stale: true } : page);
 
   /**
    * Reads a cached page; an entry past its own expiry is dropped and loaded again. Loads run on a
@@ -222,10 +241,11 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
   async function cachedPage(
     key: string,
     read: PageRead | undefined,
-    loadFrom: (t: ReadTarget) => Promise<CachedPage>,
+    loadFrom: (t: ReadTarget) => Promise<LoadedPage>,
   ): Promise<PreparedJson> {
     if (read?.minLsn) return replicas.read(loadFrom, { minLsn: read.minLsn });
-    const load = () => replicas.read(loadFrom);
+    const load = async (): Promise<CachedPage> => ({ ...(await replicas.read(loadFrom)), loadedAt: Date.now() });
+    // The hot layer holds only fresh pages, and never past their freshness (below).
     const known = hot?.get<CachedPage>(key);
     if (known) return known;
     try {
@@ -234,8 +254,10 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
         await cache.invalidate({ keys: [key] });
         page = await cache.getOrLoad<CachedPage>(key, [], load);
       }
-      hot?.set(key, page, page.expiresAt);
-      return page;
+      // A stale page stays out of the hot layer: the next read must find the refreshed one.
+      const staleAt = page.loadedAt + freshMs;
+      if (Date.now() <= staleAt) hot?.set(key, page, Math.min(page.expiresAt ?? Infinity, staleAt));
+      return served(page);
     } catch (err) {
       // The cache wraps a loader's error; a domain error (a bad filter) must still reach the client as itself.
       const cause = (err as { cause?: unknown }).cause;

@@ -32,8 +32,14 @@ export type Cache = Readonly<{
   /** Which tiers answer: `memory` (level 0), or `memory+redis` when `REDIS_URL` is set. */
   tiers: 'memory' | 'memory+redis';
   /**
+   * How long an entry is fresh (`CACHE_TTL_SECONDS`). Past it, within the grace period, the entry
+   * is still served (at once, while one loader refreshes it, and for as long as the loader fails):
+   * a caller that stamps its values with their load time can tell a stale answer by this.
+   */
+  ttlSeconds: number;
+  /**
    * The cached value, or the loader's (one loader per key at a time). A loader that answers
-   * `undefined` caches nothing. `opts` narrows the defaults for one kind of entry: a shorter
+   * `undefined` caches nothing. `opts` changes the defaults for one kind of entry: another
    * `ttlSeconds`, or `grace: false` for entries that must never be served stale.
    */
   getOrLoad<T>(key: string, tags: readonly string[], load: () => Promise<T>, opts?: LoadOptions): Promise<T>;
@@ -57,6 +63,7 @@ export function createCache(settings: CacheSettings, shared: { redis: RedisConne
     return {
       enabled: false,
       tiers: 'memory',
+      ttlSeconds: settings.ttlSeconds,
       getOrLoad: (_key, _tags, load) => load(),
       invalidate: async () => {},
       clear: async () => {},
@@ -105,6 +112,7 @@ export function createCache(settings: CacheSettings, shared: { redis: RedisConne
   return withCacheSpans({
     enabled: true,
     tiers,
+    ttlSeconds: settings.ttlSeconds,
     getOrLoad<T>(key: string, tags: readonly string[], load: () => Promise<T>, opts?: LoadOptions): Promise<T> {
       return bento.getOrSet<T>({
         key,

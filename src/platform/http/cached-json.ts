@@ -5,7 +5,18 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * A public response prepared once and served many times: the JSON text, its strong ETag, and its
  * status. Caches keep these, so a warm read neither queries nor serialises.
  */
-export type PreparedJson = Readonly<{ status: number; body: string; etag: string }>;
+export type PreparedJson = Readonly<{
+  status: number;
+  body: string;
+  etag: string;
+  /** Served from a cache past its freshness (its source could not be read, or is being re-read). */
+  stale?: boolean;
+}>;
+
+/** The header that marks a stale answer (`Warning: 110` is obsolete since RFC 9111). */
+export const STALE_HEADER = 'atelier-stale';
+/** How long a CDN may keep a stale answer: short, so it asks again soon after the source is back. */
+const STALE_S_MAXAGE = 5;
 
 export function prepareJson(value: unknown, status = 200): PreparedJson {
   const body = JSON.stringify(value);
@@ -17,7 +28,8 @@ export type PublicCachePolicy = Readonly<{ sMaxAge: number; staleWhileRevalidate
 
 /**
  * Sends a prepared public response with `ETag` and `Cache-Control` (so a CDN can absorb a spike),
- * answering `304` when the client already holds this version.
+ * answering `304` when the client already holds this version. A stale one says so (`Atelier-Stale`)
+ * and may be kept by a CDN only briefly, with no stale-while-revalidate on top.
  */
 export function sendPublicJson(
   request: FastifyRequest,
@@ -25,15 +37,21 @@ export function sendPublicJson(
   prepared: PreparedJson,
   policy: PublicCachePolicy,
 ): FastifyReply {
+  if (prepared.stale) reply.header(STALE_HEADER, 'true');
   if (prepared.status === 200) {
-    reply.header('cache-control', `public, max-age=0, s-maxage=${policy.sMaxAge}, stale-while-revalidate=${policy.staleWhileRevalidate}`);
+    reply.header(
+      'cache-control',
+      prepared.stale
+        ? `public, max-age=0, s-maxage=${Math.min(policy.sMaxAge, STALE_S_MAXAGE)}`
+        : `public, max-age=0, s-maxage=${policy.sMaxAge}, stale-while-revalidate=${policy.staleWhileRevalidate}`,
+    );
     reply.header('etag', prepared.etag);
     const inm = request.headers['if-none-match'];
     if (inm && (inm === prepared.etag || inm.split(',').some((t) => t.trim() === prepared.etag || t.trim() === `W/${prepared.etag}`))) {
       return reply.code(304).send();
     }
   } else {
-    reply.header('cache-control', `public, max-age=0, s-maxage=${Math.min(policy.sMaxAge, 10)}`);
+    reply.header('cache-control', `public, max-age=0, s-maxage=${Math.min(policy.sMaxAge, prepared.stale ? STALE_S_MAXAGE : 10)}`);
   }
   return reply.code(prepared.status).type('application/json; charset=utf-8').send(prepared.body);
 }

@@ -16,6 +16,9 @@ export type DatabaseHandle = Readonly<{
   pool: pg.Pool;
 }>;
 
+/** How much longer than the statement timeout the client waits for an answer (see `query_timeout`). */
+export const QUERY_TIMEOUT_MARGIN_MS = 1000;
+
 export function openDatabase(opts: {
   name: string;
   url: string;
@@ -32,6 +35,10 @@ export function openDatabase(opts: {
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
     idleTimeoutMillis: 30_000,
     statement_timeout: opts.statementTimeoutMs,
+    // The statement timeout is the server's: a server that stopped answering (hung, partitioned)
+    // never sends its cancel, and a query on an open connection would wait forever. The client
+    // gives up a little after the server would have; the request answers 503 (unavailable.ts).
+    query_timeout: opts.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
     application_name: opts.applicationName,
   });
   // An idle client that loses its connection emits 'error' on the pool; without a listener that

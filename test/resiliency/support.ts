@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import type { LightMyRequestResponse } from 'fastify';
+import { assertInvariants } from '../checkout/invariants.ts';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
+import { adminUrl, type TestApp } from '../support/test-app.ts';
+
+/**
+ * Helpers shared by the resiliency matrix tests (docs/resiliency.md); not itself a test file.
+ * Every fault is a real one: a fault proxy (test/support/fault-proxy.ts) sits between the app and
+ * one database of the test server, and the app's URL for that database names the proxy.
+ */
+
+/**
+ * Settings every matrix app shares: load shedding off, since this machine's own load (argon2
+ * sign-ups, other test files) would otherwise answer 503 OVERLOADED for reasons that are not the
+ * fault under test.
+ */
+export const QUIET: Readonly<Record<string, string>> = { SHED_ENABLED: 'false' };
+
+/** A fault proxy in front of the PostgreSQL server `npm test` started. */
+export function proxyToTestServer(): Promise<FaultProxy> {
+  const u = new URL(adminUrl());
+  return startFaultProxy({ host: u.hostname, port: Number(u.port) });
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Waits until `check` holds, polling; fails with `what` after `timeoutMs`. */
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (
+    !(await Promise.resolve()
+      .then(check)
+      .catch(() => false))
+  ) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await sleep(100);
+  }
+}
+
+/** A 503 that tells the client when to come back, with a coded body: what every refusal here must be. */
+export function assertUnavailable(res: LightMyRequestResponse, what: string): void {
+  assert.equal(res.statusCode, 503, `${what}: ${res.statusCode} ${res.body}`);
+  assert.ok(Number(res.headers['retry-after']) > 0, `${what}: 503 without Retry-After`);
+  const code = (res.json() as { error?: { code?: unknown } }).error?.code;
+  assert.equal(typeof code, 'string', `${what}: 503 without an error code: ${res.body}`);
+}
+
+/**
+ * Every answer is either one of `ok` or a clean 503 (Retry-After, a code): a 500 is a bug, and so
+ * is any other status a fault produced. Returns how many were refused.
+ */
+export function assertOkOrUnavailable(
+  answers: ReadonlyArray<{ what: string; res: LightMyRequestResponse }>,
+  ok: readonly number[],
+): number {
+  let refused = 0;
+  for (const { what, res } of answers) {
+    if (res.statusCode === 503) {
+      assertUnavailable(res, what);
+      refused++;
+    } else {
+      assert.ok(ok.includes(res.statusCode), `${what}: ${res.statusCode} ${res.body}`);
+    }
+  }
+  return refused;
+}
+
+/**
+ * After a fault: the dependency is back, the app can reach it again (`reachable`), every queued
+ * job has run, and the checkout invariants hold (nothing oversold, charged twice or lost).
+ */
+export async function recoverAndCheck(t: TestApp, proxy: FaultProxy, reachable: () => Promise<boolean>): Promise<void> {
+  proxy.set({ kind: 'up' });
+  await waitFor('the app reaches the database again', reachable);
+  await t.drainJobs();
+  await assertInvariants(t);
+}
