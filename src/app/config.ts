@@ -86,6 +86,8 @@ const schema = z.object({
   SWEEP_INTERVAL_SECONDS: int(1, 3600).default(30),
   JOB_LOCK_TIMEOUT_SECONDS: int(2, 86_400).default(300),
   IDEMPOTENCY_TTL_HOURS: int(24, 720).default(48),
+  ADMISSION_HOT_CONCURRENCY: int(0, 10_000).default(8),
+  ADMISSION_GRACE_SECONDS: int(1, 3600).default(5),
   SMTP_URL: z
     .string()
     .refine((v) => /^smtps?:\/\//.test(v), { message: 'must be an smtp:// or smtps:// URL' })
@@ -163,6 +165,11 @@ export type Config = Readonly<{
     timeoutMs: number;
   };
   checkout: { reservationTtlSeconds: number; paymentDeadlineMinutes: number; idempotencyTtlHours: number };
+  /**
+   * The checkout line of a hot variant: more than `hotConcurrency` checkouts of it in flight (across
+   * processes sharing Redis) and newcomers get a place in line instead; 0 turns it off.
+   */
+  admission: { hotConcurrency: number; graceSeconds: number };
   sweeper: { intervalSeconds: number; jobLockTimeoutSeconds: number };
   mail: { smtpUrl: string | null; from: string; outboxDir: string };
   observability: {
@@ -335,6 +342,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       paymentDeadlineMinutes: e.PAYMENT_DEADLINE_MINUTES,
       idempotencyTtlHours: e.IDEMPOTENCY_TTL_HOURS,
     },
+    admission: { hotConcurrency: e.ADMISSION_HOT_CONCURRENCY, graceSeconds: e.ADMISSION_GRACE_SECONDS },
     sweeper: { intervalSeconds: e.SWEEP_INTERVAL_SECONDS, jobLockTimeoutSeconds: e.JOB_LOCK_TIMEOUT_SECONDS },
     mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM, outboxDir: path.resolve(e.OUTBOX_DIR ?? path.join(dataDir, 'outbox')) },
     observability: {

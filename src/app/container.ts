@@ -153,7 +153,9 @@ export async function createContainer(config: Config, opts: { role: string; migr
         ...config.checkout,
         sweepIntervalSeconds: config.sweeper.intervalSeconds,
         jobLockTimeoutSeconds: config.sweeper.jobLockTimeoutSeconds,
+        admission: config.admission,
       },
+      redis,
       log,
     });
     const reporting = createReporting({

@@ -13,6 +13,7 @@ import type { OrdersDeps, Page, SellerOrderSummary } from './orders.types.ts';
 export type { OrderStatus } from './orders.state.ts';
 export { LEGAL_MOVES, ORDER_STATUSES, transition, isTerminal } from './orders.state.ts';
 export type { OrdersSettings, Page, SellerOrderSummary } from './orders.types.ts';
+export type { AdmissionSettings } from './orders.admission.ts';
 export { ordersMigrations };
 export { ORDER_PAID_EVENT, type OrderPaidPayload } from './orders.payment.ts';
 

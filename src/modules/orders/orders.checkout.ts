@@ -2,12 +2,17 @@ import { createHash } from 'node:crypto';
 import { DomainError } from '../../shared/errors.ts';
 import { newShardedId, shardOfId } from '../../shared/ids.ts';
 import type { VariantForSale } from '../catalog/index.ts';
+import { countSoldOutPass, type CheckoutAdmission, type Queued } from './orders.admission.ts';
 import { ordersErrors } from './orders.errors.ts';
 import * as repo from './orders.repository.ts';
 import type { CheckoutAnswer, CheckoutInput, OrdersDeps } from './orders.types.ts';
 
 export const IDEMPOTENCY_KEY_RE = /^[A-Za-z0-9_.:-]{1,100}$/;
 export const COLLECT_PAYMENT_TASK = 'orders.collect-payment';
+/** How long a "sold out" reading is reused for the buyers waiting in a line (a quarter second). */
+const SOLD_OUT_MEMO_MS = 250;
+
+type Replay = (previous: { requestHash: string; statusCode: number; response: string }) => CheckoutAnswer;
 
 /** JSON with object keys sorted at every level: two bodies that mean the same hash the same. */
 export function canonicalJson(value: unknown): string {
@@ -85,7 +90,7 @@ function planOrder(orderId: string, customerId: string, priced: readonly PricedL
  * the order is written, keyed by an order id chosen first; the order, its payment job and the
  * idempotent answer commit together on the customer's shard.
  */
-export function createCheckout(deps: OrdersDeps) {
+export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
   const { stores, catalog, inventory, cart, settings, log } = deps;
 
   async function linesToBuy(customerId: string, input: CheckoutInput): Promise<Array<{ variantId: string; quantity: number }>> {
@@ -120,14 +125,55 @@ export function createCheckout(deps: OrdersDeps) {
     return priced;
   }
 
-  return async function checkout(customerId: string, idempotencyKey: string | undefined, input: CheckoutInput): Promise<CheckoutAnswer> {
-    if (idempotencyKey === undefined || !IDEMPOTENCY_KEY_RE.test(idempotencyKey)) throw ordersErrors.idempotencyKeyRequired();
-    const hash = requestHash(input);
-    const replay = (previous: { requestHash: string; statusCode: number; response: string }): CheckoutAnswer => {
-      if (previous.requestHash !== hash) throw ordersErrors.idempotencyKeyReused();
-      return { statusCode: previous.statusCode, body: previous.response };
-    };
-    const wanted = await linesToBuy(customerId, input);
+  /** Whether the variant is sold out, read at most every SOLD_OUT_MEMO_MS per variant (queued buyers ask often). */
+  const soldOutSeen = new Map<string, { soldOut: boolean; at: number }>();
+  async function soldOut(variantId: string): Promise<boolean> {
+    const seen = soldOutSeen.get(variantId);
+    if (seen && Date.now() - seen.at < SOLD_OUT_MEMO_MS) return seen.soldOut;
+    const status = (await inventory.statuses([variantId])).get(variantId);
+    if (soldOutSeen.size > 10_000) soldOutSeen.clear();
+    soldOutSeen.set(variantId, { soldOut: status === 'sold_out', at: Date.now() });
+    return status === 'sold_out';
+  }
+
+  /**
+   * A buyer the line did not admit: the key's first answer if it has one (a repeat after an
+   * accepted order gets that order, not a place in line); null to run the checkout anyway when the
+   * variant is sold out (it answers, and records under the key, the 409 at once instead of making
+   * the buyer wait for it); else 429 with the buyer's place (orders.admission.ts, README "Checkout
+   * admission queue"). 429 rather than 202 (that is an accepted order) or 503 (the service is not
+   * failing, and 5xx would spend the checkout availability budget during every flash sale).
+   */
+  async function whileQueued(entry: Queued, customerId: string, idempotencyKey: string, replay: Replay): Promise<CheckoutAnswer | null> {
+    if (await soldOut(entry.variantId)) {
+      countSoldOutPass();
+      await entry.drop();
+      return null;
+    }
+    const previous = await repo.findIdempotent(stores.shards.forId(customerId).db, customerId, idempotencyKey);
+    if (previous) {
+      await entry.drop();
+      return replay(previous);
+    }
+    const err = ordersErrors.queued({
+      status: 'queued',
+      variantId: entry.variantId,
+      position: entry.position,
+      estimatedWaitSeconds: entry.estimatedWaitSeconds,
+      retryAfterMs: entry.retryAfterMs,
+    });
+    return { ...errorAnswer(err, 429), retryAfterSeconds: entry.retryAfterSeconds };
+  }
+
+  /** The checkout itself, once the line (if any) let it through. */
+  async function place(
+    customerId: string,
+    idempotencyKey: string,
+    input: CheckoutInput,
+    hash: string,
+    wanted: ReadonlyArray<{ variantId: string; quantity: number }>,
+    replay: Replay,
+  ): Promise<CheckoutAnswer> {
     // Priced before the shard transaction opens, so the connection (and the claimed key's row lock)
     // is held for as short a time as possible; on a replay the result is simply not used.
     const priced = await price(wanted);
@@ -206,6 +252,30 @@ export function createCheckout(deps: OrdersDeps) {
         await inventory.release(orderId).catch((e: unknown) => log.warn({ err: e, orderId }, 'release after a failed checkout failed'));
       }
       throw err;
+    }
+  }
+
+  return async function checkout(customerId: string, idempotencyKey: string | undefined, input: CheckoutInput): Promise<CheckoutAnswer> {
+    if (idempotencyKey === undefined || !IDEMPOTENCY_KEY_RE.test(idempotencyKey)) throw ordersErrors.idempotencyKeyRequired();
+    const hash = requestHash(input);
+    const replay: Replay = (previous) => {
+      if (previous.requestHash !== hash) throw ordersErrors.idempotencyKeyReused();
+      return { statusCode: previous.statusCode, body: previous.response };
+    };
+    const wanted = await linesToBuy(customerId, input);
+    const entry = await admission.enter(
+      customerId,
+      idempotencyKey,
+      wanted.map((l) => l.variantId),
+    );
+    if (!entry.admitted) {
+      const answer = await whileQueued(entry, customerId, idempotencyKey, replay);
+      if (answer) return answer;
+    }
+    try {
+      return await place(customerId, idempotencyKey, input, hash, wanted, replay);
+    } finally {
+      if (entry.admitted) await entry.leave();
     }
   };
 }

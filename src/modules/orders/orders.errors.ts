@@ -23,5 +23,14 @@ export const ordersErrors = {
     new DomainError('conflict', 'ORDERS_REFUND_DECLINED', `The payment provider refused the refund: ${reason}`),
   providerUnavailable: () =>
     new DomainError('unavailable', 'ORDERS_PAYMENT_PROVIDER_UNAVAILABLE', 'The payment provider cannot be reached; try again shortly'),
+  /** Not an error of the buyer's: a place in the checkout line of a hot variant (answered 429 with Retry-After). */
+  queued: (details: Record<string, unknown>) =>
+    new DomainError(
+      'rate_limited',
+      'ORDERS_CHECKOUT_QUEUED',
+      'Many buyers want this right now: you have a place in line. Send the same request, with the same Idempotency-Key, after Retry-After',
+      undefined,
+      details,
+    ),
   badCursor: () => new DomainError('invalid', 'ORDERS_BAD_CURSOR', 'The cursor is not one this API gave out', 'querystring.cursor'),
 };

@@ -44,15 +44,17 @@ export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards
           tags: ['orders'],
           summary: 'Place an order (idempotent by the Idempotency-Key header)',
           description:
-            'Prices and totals come from the catalog; a client-sent price or total is ignored. Stock is reserved, the order is written as pending_payment and paid in the background. The same key with the same body returns the first answer byte for byte; with a different body, 422.',
+            'Prices and totals come from the catalog; a client-sent price or total is ignored. Stock is reserved, the order is written as pending_payment and paid in the background. The same key with the same body returns the first answer byte for byte; with a different body, 422. When many buyers check out one variant at once, 429 ORDERS_CHECKOUT_QUEUED gives a place in line (details: position, estimatedWaitSeconds, retryAfterMs) and Retry-After: send the same request with the same key again then, to keep the place.',
           security,
           headers: CheckoutHeaders,
           body: CheckoutBody,
-          response: { 202: CheckoutAccepted, ...errors(400, 401, 409, 422, 503) },
+          response: { 202: CheckoutAccepted, ...errors(400, 401, 409, 422, 429, 503) },
         },
       },
       async (request, reply) => {
         const answer = await service.checkout(request.account!.id, headerValue(request.headers['idempotency-key']), request.body);
+        // A place in the checkout line of a hot variant (429): when to send the same request again.
+        if (answer.retryAfterSeconds !== undefined) void reply.header('retry-after', String(answer.retryAfterSeconds));
         // Sent as the stored text, not re-serialised: a replay must be byte-identical.
         // (The typed reply wants an object; the stored text is that object's JSON.)
         return reply

@@ -1,6 +1,7 @@
 import { enqueue, type TaskHandler } from '../../platform/queue/queue.ts';
 import { isId } from '../../shared/ids.ts';
 import type { DatabaseHandle } from '../../platform/postgres/database.ts';
+import { createCheckoutAdmission } from './orders.admission.ts';
 import { createCheckout } from './orders.checkout.ts';
 import { ordersErrors } from './orders.errors.ts';
 import { createPaymentFlow, SELLER_INDEX_TASK } from './orders.payment.ts';
@@ -32,7 +33,7 @@ const lineView = (l: repo.OrderLineRow, currency: string): OrderLineView => ({
 
 export function createOrdersService(deps: OrdersDeps) {
   const { stores, inventory, payments, settings, log } = deps;
-  const checkout = createCheckout(deps);
+  const checkout = createCheckout(deps, createCheckoutAdmission(deps.settings.admission, deps.redis, log.child({ part: 'checkout-line' })));
   const flow = createPaymentFlow(deps);
 
   /** The shard database of a sharded id, or null for an id no shard could hold (answered as not found). */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '../../platform/events.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
+import type { RedisConnections } from '../../platform/redis/redis.ts';
 import type { Money } from '../../shared/money.ts';
 import type { CartService } from '../cart/index.ts';
 import type { CatalogService } from '../catalog/index.ts';
@@ -8,6 +9,7 @@ import type { AuthGuards, IdentityService } from '../identity/index.ts';
 import type { InventoryService } from '../inventory/index.ts';
 import type { NotificationsService } from '../notifications/index.ts';
 import type { PaymentsService } from '../payments/index.ts';
+import type { AdmissionSettings } from './orders.admission.ts';
 import type { OrderStatus } from './orders.state.ts';
 
 export type OrdersSettings = Readonly<{
@@ -16,6 +18,8 @@ export type OrdersSettings = Readonly<{
   idempotencyTtlHours: number;
   sweepIntervalSeconds: number;
   jobLockTimeoutSeconds: number;
+  /** The checkout line of hot variants (orders.admission.ts). */
+  admission: AdmissionSettings;
 }>;
 
 export type OrdersDeps = Readonly<{
@@ -29,6 +33,8 @@ export type OrdersDeps = Readonly<{
   payments: PaymentsService;
   notifications: NotificationsService;
   settings: OrdersSettings;
+  /** Shares the checkout line between API processes when REDIS_URL is set. */
+  redis: RedisConnections | null;
   log: Logger;
 }>;
 
@@ -47,8 +53,11 @@ export type CheckoutInput = Readonly<{
   total?: unknown;
 }>;
 
-/** The answer to a checkout, exactly as first sent: replays return these bytes. */
-export type CheckoutAnswer = Readonly<{ statusCode: number; body: string }>;
+/**
+ * The answer to a checkout, exactly as first sent: replays return these bytes. A place in the
+ * checkout line (429) is never stored, and says when to come back (the Retry-After header).
+ */
+export type CheckoutAnswer = Readonly<{ statusCode: number; body: string; retryAfterSeconds?: number }>;
 
 export type OrderLineView = {
   variantId: string;
