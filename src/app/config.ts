@@ -72,6 +72,7 @@ const schema = z.object({
   BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(64 * 1024),
   MEDIA_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
   MEDIA_DIR: z.string().min(1).optional(),
+  MEDIA_CONCURRENCY: int(1, 100).default(2),
   WORKER_CONCURRENCY: int(1, 100).default(4),
   DEMO_SEED: bool.default(true),
   BENCH_ROUTES: bool.default(false),
@@ -81,6 +82,7 @@ const schema = z.object({
     .optional(),
   PAYMENT_PROVIDER_PORT: int(0, 65535).default(3100),
   PAYMENT_TIMEOUT_MS: int(50, 60_000).default(2000),
+  PAYMENT_BREAKER_HALF_OPEN_MS: int(100, 600_000).default(10_000),
   RESERVATION_TTL_SECONDS: int(5, 86_400).default(900),
   PAYMENT_DEADLINE_MINUTES: int(1, 10_080).default(24 * 60),
   SWEEP_INTERVAL_SECONDS: int(1, 3600).default(30),
@@ -94,6 +96,10 @@ const schema = z.object({
     .optional(),
   MAIL_FROM: z.string().min(3).max(200).default('Atelier <orders@atelier.test>'),
   OUTBOX_DIR: z.string().min(1).optional(),
+  SMTP_TIMEOUT_MS: int(100, 300_000).default(10_000),
+  MAIL_CONCURRENCY: int(1, 100).default(2),
+  MAIL_RETRY_BASE_MS: int(10, 3_600_000).default(5000),
+  MAIL_RETRY_MAX_DELAY_MS: int(10, 86_400_000).default(300_000),
   WEBHOOKS_ALLOW_INSECURE: bool.default(false),
   WEBHOOKS_CONCURRENCY: int(1, 100).default(4),
   WEBHOOKS_TIMEOUT_MS: int(100, 60_000).default(5000),
@@ -153,7 +159,8 @@ export type Config = Readonly<{
    * limits count comes from there. `true` trusts anyone, so any client could pick its own address.
    */
   trustProxy: boolean | string;
-  media: { maxBytes: number; dir: string };
+  /** `concurrency`: image jobs at a time per database, in the media worker pool (app/worker.ts). */
+  media: { maxBytes: number; dir: string; concurrency: number };
   worker: { concurrency: number };
   demoSeed: boolean;
   benchRoutes: boolean;
@@ -163,6 +170,8 @@ export type Config = Readonly<{
     providerUrl: string | null;
     simulatorPort: number;
     timeoutMs: number;
+    /** How long the breaker stays open before one probe call is let through. */
+    breakerHalfOpenAfterMs: number;
   };
   checkout: { reservationTtlSeconds: number; paymentDeadlineMinutes: number; idempotencyTtlHours: number };
   /**
@@ -171,7 +180,20 @@ export type Config = Readonly<{
    */
   admission: { hotConcurrency: number; graceSeconds: number };
   sweeper: { intervalSeconds: number; jobLockTimeoutSeconds: number };
-  mail: { smtpUrl: string | null; from: string; outboxDir: string };
+  /**
+   * `timeoutMs` bounds each wait on the SMTP server (connect, greeting, any socket silence);
+   * `concurrency` is the email worker pool's, per database; a failed send is retried after
+   * `retryBaseMs`, doubling up to `retryMaxDelayMs`, with jitter, for as long as it takes.
+   */
+  mail: {
+    smtpUrl: string | null;
+    from: string;
+    outboxDir: string;
+    timeoutMs: number;
+    concurrency: number;
+    retryBaseMs: number;
+    retryMaxDelayMs: number;
+  };
   observability: {
     /** `GET /metrics` on the API server. */
     metricsEnabled: boolean;
@@ -281,6 +303,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `must be at least WEBHOOKS_RETRY_BASE_MS (${e.WEBHOOKS_RETRY_BASE_MS}) (got "${e.WEBHOOKS_RETRY_MAX_DELAY_MS}")`,
     );
   }
+  if (e.MAIL_RETRY_MAX_DELAY_MS < e.MAIL_RETRY_BASE_MS) {
+    throw new ConfigError(
+      'MAIL_RETRY_MAX_DELAY_MS',
+      `must be at least MAIL_RETRY_BASE_MS (${e.MAIL_RETRY_BASE_MS}) (got "${e.MAIL_RETRY_MAX_DELAY_MS}")`,
+    );
+  }
 
   return Object.freeze({
     host: e.HOST,
@@ -331,12 +359,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY,
-    media: { maxBytes: e.MEDIA_MAX_BYTES, dir: path.resolve(e.MEDIA_DIR ?? path.join(dataDir, 'media')) },
+    media: {
+      maxBytes: e.MEDIA_MAX_BYTES,
+      dir: path.resolve(e.MEDIA_DIR ?? path.join(dataDir, 'media')),
+      concurrency: e.MEDIA_CONCURRENCY,
+    },
     worker: { concurrency: e.WORKER_CONCURRENCY },
     demoSeed: e.DEMO_SEED,
     benchRoutes: e.BENCH_ROUTES,
     currency: e.PUBLIC_CURRENCY,
-    payments: { providerUrl: e.PAYMENT_PROVIDER_URL ?? null, simulatorPort: e.PAYMENT_PROVIDER_PORT, timeoutMs: e.PAYMENT_TIMEOUT_MS },
+    payments: {
+      providerUrl: e.PAYMENT_PROVIDER_URL ?? null,
+      simulatorPort: e.PAYMENT_PROVIDER_PORT,
+      timeoutMs: e.PAYMENT_TIMEOUT_MS,
+      breakerHalfOpenAfterMs: e.PAYMENT_BREAKER_HALF_OPEN_MS,
+    },
     checkout: {
       reservationTtlSeconds: e.RESERVATION_TTL_SECONDS,
       paymentDeadlineMinutes: e.PAYMENT_DEADLINE_MINUTES,
@@ -344,7 +381,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     admission: { hotConcurrency: e.ADMISSION_HOT_CONCURRENCY, graceSeconds: e.ADMISSION_GRACE_SECONDS },
     sweeper: { intervalSeconds: e.SWEEP_INTERVAL_SECONDS, jobLockTimeoutSeconds: e.JOB_LOCK_TIMEOUT_SECONDS },
-    mail: { smtpUrl: e.SMTP_URL ?? null, from: e.MAIL_FROM, outboxDir: path.resolve(e.OUTBOX_DIR ?? path.join(dataDir, 'outbox')) },
+    mail: {
+      smtpUrl: e.SMTP_URL ?? null,
+      from: e.MAIL_FROM,
+      outboxDir: path.resolve(e.OUTBOX_DIR ?? path.join(dataDir, 'outbox')),
+      timeoutMs: e.SMTP_TIMEOUT_MS,
+      concurrency: e.MAIL_CONCURRENCY,
+      retryBaseMs: e.MAIL_RETRY_BASE_MS,
+      retryMaxDelayMs: e.MAIL_RETRY_MAX_DELAY_MS,
+    },
     observability: {
       metricsEnabled: e.METRICS_ENABLED,
       metricsPort: e.METRICS_PORT ?? null,

@@ -135,7 +135,11 @@ export async function createContainer(config: Config, opts: { role: string; migr
     });
     const payments = createPayments({
       stores,
-      settings: { providerUrl: paymentProviderUrl(config), timeoutMs: config.payments.timeoutMs },
+      settings: {
+        providerUrl: paymentProviderUrl(config),
+        timeoutMs: config.payments.timeoutMs,
+        breakerHalfOpenAfterMs: config.payments.breakerHalfOpenAfterMs,
+      },
       log,
     });
     const notifications = createNotifications({ stores, settings: config.mail, log });
@@ -185,7 +189,7 @@ export async function createContainer(config: Config, opts: { role: string; migr
     // What /metrics reads at scrape time from this container: queues, breakers, replicas.
     const removeMetricSources = addMetricSources({
       queues: () => Promise.all(stores.all().map(async (h) => ({ database: h.name, figures: await queueFigures(h.db) }))),
-      breakers: { payments: () => payments.service.breakerState() },
+      breakers: { payments: () => payments.service.breakerState(), mail: () => notifications.service.breakerState() },
       replicas: () => stores.catalogReplicas.status(),
     });
 

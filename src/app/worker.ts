@@ -1,5 +1,8 @@
+import pg from 'pg';
+import type { DatabaseHandle } from '../platform/postgres/database.ts';
 import { startWorkers, type TaskHandler, type Workers } from '../platform/queue/queue.ts';
 import { startMetricsServer } from '../platform/observability/metrics-server.ts';
+import { RESIZE_TASK } from '../modules/media/index.ts';
 import type { Container } from './container.ts';
 
 /** Every job handler: one per event subscription, plus each module's own jobs. */
@@ -15,13 +18,45 @@ export function collectTasks(app: Container): Record<string, TaskHandler> {
 }
 
 /**
- * Bulkheads: jobs that call slow third parties run in pools of their own, with their own
- * concurrency, so a seller's endpoint that takes 5 s per call fills only its pool and never delays
- * an order's email or stock jobs. graphile-worker fetches only the tasks in a runner's task list,
- * so giving each task to exactly one pool is all the separation needs.
+ * Bulkheads: jobs that call slow third parties or burn CPU run in pools of their own, with their
+ * own concurrency, so a seller's endpoint that takes 5 s per call fills only the webhook pool, a
+ * hung mail server only the email pool (where each send also holds a database connection), and a
+ * batch of image resizes only the media pool; none of them delays an order's payment or stock
+ * jobs. graphile-worker fetches only the tasks in a runner's task list, so giving each task to
+ * exactly one pool is all the separation needs.
  */
 export function isolatedPools(app: Container): Array<{ name: string; tasks: Record<string, TaskHandler>; concurrency: number }> {
-  return [{ name: 'webhooks', tasks: { ...app.webhooks.poolTasks }, concurrency: app.config.webhooks.concurrency }];
+  const resize = collectTasks(app)[RESIZE_TASK];
+  return [
+    { name: 'webhooks', tasks: { ...app.webhooks.poolTasks }, concurrency: app.config.webhooks.concurrency },
+    { name: 'email', tasks: { ...app.notifications.poolTasks }, concurrency: app.config.mail.concurrency },
+    { name: 'media', tasks: resize ? { [RESIZE_TASK]: resize } : {}, concurrency: app.config.media.concurrency },
+  ];
+}
+
+/** Connections an isolated pool's runner keeps per database for its queue traffic. */
+const QUEUE_POOL_MAX = 2;
+
+/**
+ * The database as an isolated pool's runner sees it: the same database through a small pg pool of
+ * its own. graphile-worker holds one connection per runner for LISTEN, and takes more to fetch and
+ * complete jobs; on the app's pool (PG_POOL_MAX) three isolated runners per database would hold
+ * three of its connections for LISTEN alone and compete with requests for the rest (with the
+ * tests' pool of 5, checkouts waited out the pool and answered 503). The jobs' own queries still
+ * go through the app's pools; only the queue's bookkeeping moves here.
+ */
+function queueHandle(handle: DatabaseHandle, pool: string): DatabaseHandle {
+  const queuePool = new pg.Pool({
+    connectionString: handle.url,
+    max: QUEUE_POOL_MAX,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    application_name: `atelier-${pool}-queue`,
+  });
+  // As in database.ts: a dropped idle connection must not crash the process; the next use reconnects.
+  queuePool.on('error', () => undefined);
+  queuePool.on('connect', (client) => client.on('error', () => undefined));
+  return { ...handle, pool: queuePool };
 }
 
 /** The worker role: drains the job queue of every database (catalog and each shard). */
@@ -33,14 +68,17 @@ export async function startWorkerRole(app: Container): Promise<Workers> {
   const main = collectTasks(app);
   for (const pool of pools) for (const name of Object.keys(pool.tasks)) delete main[name];
   const started: Workers[] = [];
+  const queuePools: pg.Pool[] = [];
   try {
     started.push(
       await startWorkers({ databases: app.stores.all(), tasks: main, concurrency: app.config.worker.concurrency, log: app.log }),
     );
     for (const pool of pools) {
+      const databases = app.stores.all().map((h) => queueHandle(h, pool.name));
+      queuePools.push(...databases.map((d) => d.pool));
       started.push(
         await startWorkers({
-          databases: app.stores.all(),
+          databases,
           tasks: pool.tasks,
           concurrency: pool.concurrency,
           log: app.log.child({ pool: pool.name }),
@@ -56,11 +94,13 @@ export async function startWorkerRole(app: Container): Promise<Workers> {
     }
   } catch (err) {
     await Promise.allSettled(started.map((w) => w.stop()));
+    await Promise.allSettled(queuePools.map((p) => p.end()));
     throw err;
   }
   return {
     async stop() {
       await Promise.allSettled(started.map((w) => w.stop()));
+      await Promise.allSettled(queuePools.map((p) => p.end()));
     },
   };
 }

@@ -2,21 +2,34 @@
  * The notifications module: order emails, always sent from jobs. An email is enqueued inside the
  * transaction of the change it reports (so it exists if and only if the change committed), then
  * rendered and sent through nodemailer: SMTP when SMTP_URL is set, otherwise written as a file
- * into the outbox folder.
+ * into the outbox folder. The send job runs in a worker pool of its own (app/worker.ts) and, while
+ * the mail server fails, reschedules itself with backoff and jitter behind a circuit breaker: an
+ * email is delayed, never lost (notifications.resilience.ts).
  */
 import type { Logger } from 'pino';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
-import { PermanentJobError, type JobSpec } from '../../platform/queue/queue.ts';
+import { enqueue, PermanentJobError, type JobSpec, type TaskHandler } from '../../platform/queue/queue.ts';
 import { isDomainError } from '../../shared/errors.ts';
 import { notificationsMigrations } from './notifications.migrations.ts';
 import { checkEmail, createNotificationsService, SEND_EMAIL_TASK } from './notifications.service.ts';
 import { createOutboxTransport, createSmtpTransport, type MailTransport } from './notifications.transports.ts';
+import {
+  breakerState,
+  createMailBreaker,
+  DEFAULT_MAIL_RESILIENCE,
+  isRetryable,
+  retryDelayMs,
+  type MailResilienceSettings,
+} from './notifications.resilience.ts';
 import type { OrderEmail } from './notifications.types.ts';
 
 export type { OrderEmail } from './notifications.types.ts';
 export { formatMoney, outboxFileName } from './notifications.render.ts';
-export { SEND_EMAIL_TASK, notificationsMigrations };
+export { SEND_EMAIL_TASK, notificationsMigrations, type MailResilienceSettings };
+
+/** The payload field that counts a job's failed tries (the rest of the payload is the email). */
+const RETRY_FIELD = 'failedTries';
 
 export type NotificationsService = Readonly<{
   /**
@@ -27,37 +40,73 @@ export type NotificationsService = Readonly<{
   emailJob(email: OrderEmail): JobSpec;
   /** Message keys already sent (outbox files or the sent log): for tests and invariant checks. */
   sentKeys(): Promise<ReadonlySet<string>>;
+  /** The mail breaker's state: for metrics and tests. */
+  breakerState(): 'closed' | 'open' | 'half_open';
 }>;
 
-export type NotificationsModule = ModuleDefinition & Readonly<{ service: NotificationsService; close(): void }>;
+export type NotificationsModule = ModuleDefinition &
+  Readonly<{
+    service: NotificationsService;
+    /**
+     * The send job, which must run in a pool of its own: `tasks` holds it too (so one-shot runners
+     * see every job), and the worker role gives it to the email pool only.
+     */
+    poolTasks: Readonly<Record<string, TaskHandler>>;
+    close(): void;
+  }>;
 
 export function createNotifications(deps: {
   stores: Stores;
-  settings: { smtpUrl: string | null; from: string; outboxDir: string };
+  settings: { smtpUrl: string | null; from: string; outboxDir: string } & Partial<MailResilienceSettings>;
   log: Logger;
 }): NotificationsModule {
   const log = deps.log.child({ module: 'notifications' });
-  const transport: MailTransport = deps.settings.smtpUrl
-    ? createSmtpTransport(deps.settings.smtpUrl)
-    : createOutboxTransport(deps.settings.outboxDir);
-  const useCases = createNotificationsService({ stores: deps.stores, transport, from: deps.settings.from, log });
+  const settings = { ...DEFAULT_MAIL_RESILIENCE, ...deps.settings };
+  const transport: MailTransport = settings.smtpUrl
+    ? createSmtpTransport(settings.smtpUrl, settings.timeoutMs)
+    : createOutboxTransport(settings.outboxDir);
+  const breaker = createMailBreaker(settings);
+  const useCases = createNotificationsService({ stores: deps.stores, transport, breaker, from: settings.from, log });
+
+  /**
+   * One try at one email. While the mail server fails, the job schedules its next try itself (our
+   * delays, with jitter, and no last attempt after which an email is dropped) and ends normally,
+   * so its slot is free at once; the failed tries travel in the payload. Re-enqueueing under the
+   * same job key while this job runs adds a new job (graphile-worker leaves a running job alone).
+   */
+  const sendTask: TaskHandler = async (payload, ctx) => {
+    const { [RETRY_FIELD]: tries, ...rest } = payload;
+    const failedTries = typeof tries === 'number' && Number.isSafeInteger(tries) && tries > 0 ? tries : 0;
+    let email: OrderEmail;
+    try {
+      email = checkEmail(rest);
+    } catch (err) {
+      // A payload that fails the schema will fail it on every retry.
+      if (isDomainError(err)) throw new PermanentJobError(err.message);
+      throw err;
+    }
+    try {
+      await useCases.send(email);
+    } catch (err) {
+      if (!isRetryable(err)) throw err;
+      const delay = retryDelayMs(failedTries + 1, settings.retryBaseMs, settings.retryMaxDelayMs);
+      ctx.log.info({ messageKey: email.messageKey, failedTries: failedTries + 1, delay, reason: (err as Error).message }, 'email delayed');
+      const job = useCases.emailJob(email);
+      await enqueue(deps.stores.shards.forId(email.orderId).db, {
+        ...job,
+        payload: { ...job.payload, [RETRY_FIELD]: failedTries + 1 },
+        runAt: new Date(Date.now() + delay),
+      });
+    }
+  };
+  const poolTasks = { [SEND_EMAIL_TASK]: sendTask };
+
   return {
     name: 'notifications',
     migrations: notificationsMigrations,
-    service: { emailJob: useCases.emailJob, sentKeys: useCases.sentKeys },
-    tasks: {
-      [SEND_EMAIL_TASK]: async (payload) => {
-        let email: OrderEmail;
-        try {
-          email = checkEmail(payload);
-        } catch (err) {
-          // A payload that fails the schema will fail it on every retry.
-          if (isDomainError(err)) throw new PermanentJobError(err.message);
-          throw err;
-        }
-        await useCases.send(email);
-      },
-    },
+    service: { emailJob: useCases.emailJob, sentKeys: useCases.sentKeys, breakerState: () => breakerState(breaker) },
+    tasks: poolTasks,
+    poolTasks,
     close: () => transport.close(),
   };
 }

@@ -8,6 +8,7 @@ import { renderEmail } from './notifications.render.ts';
 import { listSentKeys, lockMessageKey, markSent, wasSent, type NotificationTables } from './notifications.repository.ts';
 import { OrderEmailSchema } from './notifications.schemas.ts';
 import type { MailTransport } from './notifications.transports.ts';
+import type { CircuitBreakerPolicy } from 'cockatiel';
 import type { OrderEmail } from './notifications.types.ts';
 
 export const SEND_EMAIL_TASK = 'notifications.send-email';
@@ -62,10 +63,12 @@ export type NotificationsUseCases = Readonly<{
 export function createNotificationsService(deps: {
   stores: Stores;
   transport: MailTransport;
+  /** Around every send (notifications.resilience.ts): an open breaker fails a send before it opens a transaction. */
+  breaker: CircuitBreakerPolicy;
   from: string;
   log: Logger;
 }): NotificationsUseCases {
-  const { stores, transport, from, log } = deps;
+  const { stores, transport, breaker, from, log } = deps;
   const shardDb = (orderId: string) => view<NotificationTables>(stores.shards.forId(orderId).db);
 
   return {
@@ -87,23 +90,26 @@ export function createNotificationsService(deps: {
       const row = { message_key: email.messageKey, kind: email.kind, recipient: email.to };
       if (transport.idempotentPerKey) {
         // The outbox overwrites by key, so a re-run cannot duplicate; the log is for the record.
-        await transport.send(message);
+        await breaker.execute(() => transport.send(message));
         await markSent(db, row);
         return 'sent';
       }
       // SMTP cannot take a message back: check the log under a per-key lock, send, then log, all
       // before the lock is released. A crash between send and commit can still resend once (at
       // least once is the best any SMTP client can promise), but two workers never both send.
-      return db.transaction().execute(async (trx) => {
-        await lockMessageKey(trx, email.messageKey);
-        if (await wasSent(trx, email.messageKey)) {
-          log.info({ messageKey: email.messageKey }, 'email already sent; skipping');
-          return 'already_sent' as const;
-        }
-        await transport.send(message);
-        await markSent(trx, row);
-        return 'sent' as const;
-      });
+      // The breaker is outside the transaction: while it is open, no connection is taken.
+      return breaker.execute(() =>
+        db.transaction().execute(async (trx) => {
+          await lockMessageKey(trx, email.messageKey);
+          if (await wasSent(trx, email.messageKey)) {
+            log.info({ messageKey: email.messageKey }, 'email already sent; skipping');
+            return 'already_sent' as const;
+          }
+          await transport.send(message);
+          await markSent(trx, row);
+          return 'sent' as const;
+        }),
+      );
     },
   };
 }

@@ -188,15 +188,33 @@ describe('notifications on real PostgreSQL', () => {
       mail.close();
     });
 
-    test('an SMTP server that is down fails the job (retried later) and records nothing', async () => {
+    test('an SMTP server that is down: the job records nothing and schedules its next try itself, later each time', async () => {
       const mail = createNotifications({
         stores: t.app.stores,
-        settings: { smtpUrl: 'smtp://127.0.0.1:1', from: 'Atelier <orders@atelier.test>', outboxDir: '/nonexistent' },
+        settings: { smtpUrl: 'smtp://127.0.0.1:1', from: 'Atelier <orders@atelier.test>', outboxDir: '/nonexistent', retryBaseMs: 60_000 },
         log: pino({ level: 'silent' }),
       });
       const email = orderEmail();
-      await assert.rejects(mail.tasks![SEND_EMAIL_TASK]!(email as unknown as Record<string, unknown>, ctx));
+      const next = async () => {
+        const { rows } = await t.app.stores.shards
+          .forId(email.orderId)
+          .pool.query<{ payload: Record<string, unknown>; run_at: Date }>(
+            'select payload, run_at from graphile_worker._private_jobs where key = $1',
+            [`${SEND_EMAIL_TASK}:${email.messageKey}`],
+          );
+        assert.equal(rows.length, 1, 'one pending job for the email');
+        return { tries: rows[0]!.payload.failedTries, inMs: rows[0]!.run_at.getTime() - Date.now() };
+      };
+      await mail.tasks![SEND_EMAIL_TASK]!(email as unknown as Record<string, unknown>, ctx);
       assert.equal((await mail.service.sentKeys()).has(email.messageKey), false);
+      const first = await next();
+      assert.equal(first.tries, 1);
+      // Jittered within [base/2, base].
+      assert.ok(first.inMs > 25_000 && first.inMs <= 60_000, `first retry in ${first.inMs} ms`);
+      await mail.tasks![SEND_EMAIL_TASK]!({ ...email, failedTries: 1 } as unknown as Record<string, unknown>, ctx);
+      const second = await next();
+      assert.equal(second.tries, 2);
+      assert.ok(second.inMs > 55_000 && second.inMs <= 120_000, `second retry in ${second.inMs} ms`);
       mail.close();
     });
   });

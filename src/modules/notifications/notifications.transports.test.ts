@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { renderEmail } from './notifications.render.ts';
+import { MailUnavailableError } from './notifications.resilience.ts';
 import { startLocalSmtp, unfold, type LocalSmtp } from './notifications.test-support.ts';
 import { createOutboxTransport, createSmtpTransport, type MailTransport } from './notifications.transports.ts';
 import type { OrderEmail } from './notifications.types.ts';
@@ -80,5 +82,29 @@ describe('mail transports', () => {
     const { readdir } = await import('node:fs/promises');
     const files = (await readdir(path.join(dir, 'outbox'))).filter((f) => f.includes('twice') || f.endsWith('.tmp'));
     assert.deepEqual(files, ['seller-new-order%3Atwice.eml']);
+  });
+});
+
+describe('SMTP transport failures', () => {
+  test('a server that accepts and never greets: the send gives up after timeoutMs, as "try again later"', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    const transport = createSmtpTransport(`smtp://127.0.0.1:${port}`, 300);
+    const started = performance.now();
+    try {
+      await assert.rejects(transport.send(renderEmail(email('order-confirmation:silent'), FROM)), MailUnavailableError);
+      // nodemailer's own greeting wait is 30 s: ours is what bounds it.
+      assert.ok(performance.now() - started < 5000, `gave up after ${(performance.now() - started).toFixed(0)} ms`);
+    } finally {
+      transport.close();
+      silent.close();
+    }
+  });
+
+  test('nothing listening: refused at once, as "try again later"', async () => {
+    const transport = createSmtpTransport('smtp://127.0.0.1:1', 300);
+    await assert.rejects(transport.send(renderEmail(email('order-confirmation:refused'), FROM)), MailUnavailableError);
+    transport.close();
   });
 });

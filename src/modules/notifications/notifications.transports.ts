@@ -3,6 +3,7 @@ import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { messageKeyOfFile, outboxFileName } from './notifications.render.ts';
+import { MailUnavailableError } from './notifications.resilience.ts';
 import type { RenderedEmail } from './notifications.types.ts';
 
 /**
@@ -72,19 +73,29 @@ export function createOutboxTransport(outboxDir: string): MailTransport {
   };
 }
 
-/** Sends through the SMTP server in `smtpUrl` (smtp:// or smtps://), with bounded waits. */
-export function createSmtpTransport(smtpUrl: string): MailTransport {
-  const smtp = nodemailer.createTransport({
-    url: smtpUrl,
-    // A mail server that hangs must not hold a worker slot for minutes (nodemailer's defaults).
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 20_000,
-  });
+/**
+ * Sends through the SMTP server in `smtpUrl` (smtp:// or smtps://), each wait bounded by
+ * `timeoutMs`. A failure to hand the message over is a MailUnavailableError (retry later), unless
+ * the server answered 5xx: it refused this message for good, and that error is thrown as it is.
+ */
+export function createSmtpTransport(smtpUrl: string, timeoutMs = 10_000): MailTransport {
+  // A mail server that hangs must not hold a worker slot for minutes (nodemailer's defaults). The
+  // limits go in the URL's query: given a `url`, nodemailer's createTransport reads that URL alone
+  // and drops every other option passed beside it (so they once silently fell back to its 30 s
+  // greeting and 10 min socket waits).
+  const url = new URL(smtpUrl);
+  for (const limit of ['connectionTimeout', 'greetingTimeout', 'socketTimeout']) url.searchParams.set(limit, String(timeoutMs));
+  const smtp = nodemailer.createTransport(url.toString());
   return {
     idempotentPerKey: false,
     async send(message) {
-      await smtp.sendMail(mailOptions(message));
+      try {
+        await smtp.sendMail(mailOptions(message));
+      } catch (err) {
+        const code = (err as { responseCode?: unknown }).responseCode;
+        if (typeof code === 'number' && code >= 500) throw err;
+        throw new MailUnavailableError(`smtp: ${(err as Error).message}`, { cause: err });
+      }
     },
     listSentKeys: async () => null,
     close: () => smtp.close(),

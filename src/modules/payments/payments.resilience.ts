@@ -1,8 +1,10 @@
 import {
   BrokenCircuitError,
+  BulkheadRejectedError,
   CircuitState,
   ConsecutiveBreaker,
   ExponentialBackoff,
+  bulkhead,
   circuitBreaker,
   handleType,
   retry,
@@ -22,6 +24,14 @@ export type ResilienceSettings = Readonly<{
   breakerThreshold: number;
   /** How long the breaker stays open before a single half-open probe is let through. */
   breakerHalfOpenAfterMs: number;
+  /**
+   * Calls in flight to the provider from this process at most (a bulkhead): payment jobs run in
+   * every database's pool and refunds come from requests, so nothing else bounds the sum. A slow
+   * provider then holds this many sockets, not one per job and request.
+   */
+  maxConcurrent: number;
+  /** Calls that may wait for a free slot; past that a call fails at once as unavailable. */
+  maxQueued: number;
 }>;
 
 export const DEFAULT_RESILIENCE: Omit<ResilienceSettings, 'timeoutMs'> = {
@@ -30,6 +40,8 @@ export const DEFAULT_RESILIENCE: Omit<ResilienceSettings, 'timeoutMs'> = {
   retryMaxDelayMs: 500,
   breakerThreshold: 5,
   breakerHalfOpenAfterMs: 10_000,
+  maxConcurrent: 16,
+  maxQueued: 64,
 };
 
 export type Resilience = Readonly<{
@@ -39,7 +51,8 @@ export type Resilience = Readonly<{
 }>;
 
 /**
- * Retry outside, breaker inside: every failed attempt counts towards opening the breaker, and once
+ * Retry outside, breaker inside, bulkhead innermost (it bounds calls on the wire, not retries
+ * waiting out their backoff): every failed attempt counts towards opening the breaker, and once
  * it is open the retry does not hammer it (BrokenCircuitError is not retried). Only
  * ProviderUnavailableError counts as a failure: a declined card is a healthy provider saying no,
  * and a rejected request is our bug, neither says the provider is down.
@@ -53,7 +66,8 @@ export function createResilience(settings: ResilienceSettings): Resilience {
     maxAttempts: Math.max(0, settings.maxAttempts - 1),
     backoff: new ExponentialBackoff({ initialDelay: settings.retryInitialDelayMs, maxDelay: settings.retryMaxDelayMs }),
   });
-  const policy = wrap(retryPolicy, breaker);
+  const slots = bulkhead(settings.maxConcurrent, settings.maxQueued);
+  const policy = wrap(retryPolicy, breaker, slots);
 
   return {
     async run<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -61,6 +75,7 @@ export function createResilience(settings: ResilienceSettings): Resilience {
         return await policy.execute(() => call(AbortSignal.timeout(settings.timeoutMs)));
       } catch (err) {
         if (err instanceof BrokenCircuitError) throw new ProviderUnavailableError('circuit breaker open');
+        if (err instanceof BulkheadRejectedError) throw new ProviderUnavailableError('too many provider calls in flight');
         throw err;
       }
     },
