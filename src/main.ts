@@ -38,7 +38,11 @@ function installShutdown(running: Running): (reason: string) => void {
     running.app.log.info({ signal }, 'shutting down: no new requests, finishing in-flight work');
     // Order matters: stop accepting and drain requests, then let running jobs finish, then close pools.
     try {
-      await running.server?.close();
+      if (running.server) {
+        const drainStarted = Date.now();
+        await running.server.close();
+        running.app.log.info({ drainMs: Date.now() - drainStarted }, 'HTTP server drained: every connection closed');
+      }
       await running.apiCluster?.stop();
       await running.workers?.stop();
       await running.app.close();
@@ -50,6 +54,19 @@ function installShutdown(running: Running): (reason: string) => void {
     }
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  // SIGUSR2: rolling restart of the API processes (cluster.ts). Not SIGHUP, which a closing
+  // terminal sends to every process of its group; not SIGUSR1, which starts Node's inspector.
+  // Handled in every process, so the signal sent to the wrong one is logged instead of killing it.
+  process.on('SIGUSR2', () => {
+    if (stopping) return;
+    if (!running.apiCluster) {
+      running.app.log.warn(
+        'SIGUSR2 ignored: a rolling restart replaces the API processes of `start|api --api-processes N` (N >= 2); send it to their primary',
+      );
+      return;
+    }
+    void running.apiCluster.restart().catch((err: unknown) => running.app.log.error({ err }, 'rolling restart failed'));
+  });
   if (cluster.isWorker) {
     // Ctrl-C reaches every process of the terminal's group; an API process of a cluster waits for
     // its primary's SIGTERM instead, so that one Ctrl-C is not taken for two (see cluster.ts).

@@ -5,16 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { nginxBinary, nginxConfig, NGINX_MISSING } from './support/nginx.ts';
 import { freePort, postgresAnswers, processEnv, runAtelier, stopProcess, waitForHttp, type RunningProcess } from './support/processes.ts';
 
 /** Start-up takes seconds on a quiet machine and over a minute on a saturated one (tsx compiles every module). */
 const STARTUP_MS = 180_000;
-const NGINX_SAMPLE = path.resolve(import.meta.dirname, '../ops/nginx/atelier.conf');
 
 const cleanups: Array<() => Promise<unknown>> = [];
 after(async () => {
@@ -237,55 +237,11 @@ test('--api-processes rejects a bad value by name, and worker refuses it', { tim
 // ---------------------------------------------------------------------------------------------
 // nginx in front of two `atelier api` processes
 
-function nginxBinary(): string | null {
-  for (const candidate of [process.env.NGINX_BIN, 'nginx', '/usr/sbin/nginx']) {
-    if (!candidate) continue;
-    const r = spawnSync(candidate, ['-v'], { stdio: 'ignore' });
-    if (r.status === 0) return candidate;
-  }
-  return null;
-}
-
-/** The sample, with its ports and cache folder replaced; each replacement must apply, so a changed sample fails loudly here. */
-async function nginxConfig(dir: string, listenPort: number, upstreams: readonly [number, number]): Promise<string> {
-  let sample = await readFile(NGINX_SAMPLE, 'utf8');
-  const replace = (from: string, to: string) => {
-    assert.ok(sample.includes(from), `ops/nginx/atelier.conf no longer contains "${from}"`);
-    sample = sample.replace(from, to);
-  };
-  replace('/var/cache/nginx/atelier', path.join(dir, 'cache'));
-  replace('server 127.0.0.1:3001 ', `server 127.0.0.1:${upstreams[0]} `);
-  replace('server 127.0.0.1:3002 ', `server 127.0.0.1:${upstreams[1]} `);
-  replace('listen 80;', `listen 127.0.0.1:${listenPort};`);
-  await writeFile(path.join(dir, 'atelier.conf'), sample);
-  const temp = (name: string) => path.join(dir, name);
-  const main = `
-daemon off;
-master_process off;
-worker_processes 1;
-pid ${temp('nginx.pid')};
-error_log stderr warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path ${temp('body')};
-  proxy_temp_path ${temp('proxy')};
-  fastcgi_temp_path ${temp('fastcgi')};
-  uwsgi_temp_path ${temp('uwsgi')};
-  scgi_temp_path ${temp('scgi')};
-  include ${temp('atelier.conf')};
-}
-`;
-  const file = path.join(dir, 'nginx.conf');
-  await writeFile(file, main);
-  return file;
-}
-
 const nginx = nginxBinary();
 
 test(
   'nginx (ops/nginx/atelier.conf) in front of two atelier api processes: both serve, a killed one costs no request, public pages are cached',
-  { timeout: 300_000, skip: nginx ? false : 'nginx is not installed (apt-get install nginx-light; .ci/run installs it)' },
+  { timeout: 300_000, skip: nginx ? false : NGINX_MISSING },
   async () => {
     const e = await env();
     const portA = await freePort();

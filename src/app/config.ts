@@ -38,6 +38,7 @@ const schema = z.object({
   CACHE_TTL_SECONDS: int(1, 86_400).default(60),
   CACHE_GRACE_SECONDS: int(0, 604_800).default(6 * 3600),
   CACHE_MAX_ITEMS: int(100, 10_000_000).default(50_000),
+  SEARCH_FULLTEXT_TIMEOUT_MS: int(1, 600_000).default(500),
   REDIS_URL: z
     .string()
     .refine((v) => /^rediss?:\/\//.test(v), { message: 'must be a redis:// or rediss:// URL' })
@@ -145,6 +146,8 @@ export type Config = Readonly<{
   /** Streaming replicas of the catalog store; no URLs means every read on the primary. */
   catalogReplicas: { urls: string[]; maxLagMs: number; checkIntervalMs: number; readYourWritesMs: number };
   cache: { enabled: boolean; ttlSeconds: number; graceSeconds: number; maxItems: number };
+  /** Past `fullTextTimeoutMs` the ranked full-text query is cancelled and a simpler one answers. */
+  search: { fullTextTimeoutMs: number };
   /** Unset: level 0, everything in process memory. Set: the shared cache tier, bus and rate-limit counters. */
   redis: { url: string; timeoutMs: number; keyPrefix: string } | null;
   /** Per window of `windowSeconds`; strict limits apply to log-in, sign-up and checkout. */
@@ -333,6 +336,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       graceSeconds: e.CACHE_GRACE_SECONDS,
       maxItems: e.CACHE_MAX_ITEMS,
     },
+    search: { fullTextTimeoutMs: e.SEARCH_FULLTEXT_TIMEOUT_MS },
     redis: e.REDIS_URL ? { url: e.REDIS_URL, timeoutMs: e.REDIS_TIMEOUT_MS, keyPrefix: e.REDIS_KEY_PREFIX } : null,
     rateLimit: {
       enabled: e.RATE_LIMIT_ENABLED,

@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import { sql } from 'kysely';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { installRateLimits, type StrictRoute } from '../platform/http/rate-limit.ts';
+import { installGracefulDrain } from '../platform/http/graceful-drain.ts';
 import { installLoadShedding } from '../platform/http/load-shedding.ts';
 import { SESSION_COOKIE } from '../modules/identity/index.ts';
 import { ROUTE_PRIORITIES } from './route-priorities.ts';
@@ -16,6 +17,12 @@ import type { Container } from './container.ts';
 import { opsRoutes } from './ops.routes.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * How long a stopping API process keeps idle keep-alive connections open (graceful-drain.ts): long
+ * enough for a busy client or proxy to send one more request on each and be told to reconnect.
+ */
+const DRAIN_IDLE_GRACE_MS = 2000;
 
 /** Routes with strict rate limits (platform/http/rate-limit.ts): what bots and attackers hammer. */
 const STRICT_ROUTES: readonly StrictRoute[] = [
@@ -51,9 +58,12 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     ajv: { customOptions: { removeAdditional: false } },
-    return503OnClosing: true,
-    forceCloseConnections: 'idle',
+    // Closing is platform/http/graceful-drain.ts's: requests on open connections are served (with
+    // Connection: close), idle connections closed after a grace, none answered 503 or reset.
+    return503OnClosing: false,
+    forceCloseConnections: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  installGracefulDrain(server, { idleGraceMs: DRAIN_IDLE_GRACE_MS, log: app.log });
 
   // First: per-route request metrics are attached as routes register, and the request span starts before other hooks.
   installHttpObservability(server, { metricsRoute: config.observability.metricsEnabled });

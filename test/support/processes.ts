@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -86,4 +86,44 @@ export async function stopProcess(proc: RunningProcess, signal: NodeJS.Signals =
   if (proc.child.exitCode !== null) return proc.child.exitCode;
   proc.child.kill(signal);
   return proc.exited;
+}
+
+/**
+ * The pids of the Atelier processes a process started (Linux /proc): the API processes of a
+ * cluster's primary. Other children (tsx's esbuild helper) are left out.
+ */
+export async function atelierChildPids(pid: number): Promise<number[]> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  const pids: number[] = [];
+  for (const child of text.split(/\s+/).filter(Boolean).map(Number)) {
+    const cmdline = await readFile(`/proc/${child}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes('atelier.js')) pids.push(child);
+  }
+  return pids.sort((a, b) => a - b);
+}
+
+/** Polls `probe` until it returns a value (not undefined), or fails naming `what` after `ms`. */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000, proc?: RunningProcess): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const got = await probe().catch(() => undefined);
+    if (got !== undefined) return got;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${proc ? `:\n${proc.output().slice(-4000)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The JSON log lines (pino) a process wrote whose message matches `pattern`. */
+export function logLines(proc: RunningProcess, pattern: RegExp): Array<Record<string, unknown> & { msg: string }> {
+  const out: Array<Record<string, unknown> & { msg: string }> = [];
+  for (const line of proc.output().split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const entry = JSON.parse(line) as Record<string, unknown> & { msg: string };
+      if (typeof entry.msg === 'string' && pattern.test(entry.msg)) out.push(entry);
+    } catch {
+      // a partial line
+    }
+  }
+  return out;
 }

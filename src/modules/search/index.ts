@@ -22,12 +22,18 @@ export type SearchService = Readonly<{
 }>;
 export type SearchModule = ModuleDefinition & Readonly<{ service: SearchService }>;
 
+export type SearchSettings = Readonly<{
+  /** The ranked full-text query's time budget; past it a simpler title-only query answers (search.service.ts). */
+  fullTextTimeoutMs: number;
+}>;
+
 export function createSearch(deps: {
   stores: Stores;
   cache: Cache;
   events: EventBus;
   catalog: CatalogService;
   httpCache: PublicCachePolicy;
+  settings: SearchSettings;
   log: Logger;
 }): SearchModule {
   const useCases = createSearchService({
@@ -35,6 +41,7 @@ export function createSearch(deps: {
     replicas: deps.stores.catalogReplicas,
     cache: deps.cache,
     catalog: deps.catalog,
+    fullTextTimeoutMs: deps.settings.fullTextTimeoutMs,
     log: deps.log.child({ module: 'search' }),
   });
 

@@ -132,3 +132,44 @@ export async function search(db: SearchDb, p: SearchParams): Promise<SearchRow[]
   }
   return (await searchQuery({ ...p, titleOnly: false }).execute(db)).rows;
 }
+
+/** SQLSTATE query_canceled: what PostgreSQL answers when a statement runs past its statement_timeout. */
+const QUERY_CANCELED = '57014';
+
+/**
+ * `search` under its own time budget, or `null` when PostgreSQL cancelled it for running past
+ * `timeoutMs`. The budget is a `SET LOCAL statement_timeout` in a transaction, so it ends with the
+ * transaction and never leaks into the pooled connection; the server stops the work itself (a
+ * client-side timer would leave the query running). `null` rather than an error, so a read on a
+ * replica is not retried on the primary only to time out again.
+ */
+export async function searchWithin(db: SearchDb, p: SearchParams, timeoutMs: number): Promise<SearchRow[] | null> {
+  try {
+    return await db.transaction().execute(async (trx) => {
+      await sql`select set_config('statement_timeout', ${String(timeoutMs)}, true)`.execute(trx);
+      return search(trx, p);
+    });
+  } catch (err) {
+    if ((err as { code?: unknown }).code === QUERY_CANCELED) return null;
+    throw err;
+  }
+}
+
+/**
+ * The simpler query search falls back to: published products whose title matches, at most
+ * `candidates` of them taken straight from the title index, ordered by title. No rank (ts_rank
+ * over the weighted documents is the expensive part), no description or shop-name matches, no
+ * later pages. Runs under the pool's ordinary statement timeout.
+ */
+export async function titleMatches(db: SearchDb, p: { tsquery: string; limit: number; candidates: number }): Promise<SearchRow[]> {
+  const { rows } = await sql<SearchRow>`
+    select r.* from (
+      select d.product_id, d.title, d.shop_slug, d.shop_name, d.price_min, d.currency, d.image, true as title_hit, 0::real as rank
+      from search_documents d
+      where d.status = 'published' and d.title_document @@ to_tsquery('english'::regconfig, ${p.tsquery})
+      limit ${p.candidates}
+    ) r
+    order by r.title, r.product_id
+    limit ${p.limit}`.execute(db);
+  return rows;
+}

@@ -36,6 +36,12 @@ export const SearchResultSchema = Type.Object(
       ),
     ),
     nextCursor: Type.Union([Type.String(), Type.Null()]),
+    degraded: Type.Optional(
+      Type.Boolean({
+        description:
+          'Present (true) when the ranked query ran out of time and a simpler title-only match answered: no ranking, no later pages',
+      }),
+    ),
   },
   closed,
 );

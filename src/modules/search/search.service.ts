@@ -15,6 +15,10 @@ import * as repo from './search.repository.ts';
 const RESULT_TTL_MS = 30_000;
 /** Ranked candidates per kind of match (title / anywhere): bounds the cost of a very common word. */
 const CANDIDATES = 300;
+/** Title matches the simpler fallback query looks at (search.repository.ts `titleMatches`). */
+const FALLBACK_CANDIDATES = 100;
+/** A degraded page is cached only this long: the full query gets another chance soon. */
+const DEGRADED_TTL_MS = 5000;
 const INDEX_BATCH = 500;
 
 export type SearchResultItem = Readonly<{
@@ -69,6 +73,15 @@ function openCursor(cursor: string, queryHash: string): Cursor {
   return { h: c.h, t: c.t, r: c.r, id: c.id };
 }
 
+const toItem = (r: repo.SearchRow): SearchResultItem => ({
+  id: r.product_id,
+  title: r.title,
+  shopSlug: r.shop_slug,
+  shopName: r.shop_name,
+  priceMin: { amount: r.price_min, currency: r.currency },
+  image: r.image,
+});
+
 function toDocument(p: Product): repo.DocumentInput {
   return {
     product_id: p.id,
@@ -94,9 +107,15 @@ export function createSearchService(deps: {
   replicas: Pick<ReplicaSet, 'read'>;
   cache: Cache;
   catalog: CatalogService;
+  /**
+   * The ranked query's time budget. Past it PostgreSQL cancels the query and a simpler title-only
+   * match answers, marked `degraded` (graceful degradation, DESIGN.md): a word so common, or a
+   * database so busy, that ranking takes too long still gets an answer instead of a timeout.
+   */
+  fullTextTimeoutMs: number;
   log: Logger;
 }): SearchUseCases {
-  const { db, cache, catalog, replicas } = deps;
+  const { db, cache, catalog, replicas, fullTextTimeoutMs, log } = deps;
   // Result pages are keyed by a generation that every index change replaces (deleting one key
   // retires every cached page; see the catalog's cache keys for why not tags).
   const GENERATION_KEY = 'search:generation';
@@ -131,25 +150,31 @@ export function createSearchService(deps: {
       const key = `search:${await generation()}:${limit}:${cursor ?? ''}:${tsquery}`;
       type Cached = PreparedJson & { expiresAt: number };
       const load = async (): Promise<Cached> => {
-        const rows = await replicas.read((t) =>
-          repo.search(t.db, {
-            tsquery,
-            after: after ? { titleHit: after.t, rank: after.r, id: after.id } : null,
-            limit: limit + 1,
-            candidates: CANDIDATES,
-          }),
+        const ranked = await replicas.read((t) =>
+          repo.searchWithin(
+            t.db,
+            {
+              tsquery,
+              after: after ? { titleHit: after.t, rank: after.r, id: after.id } : null,
+              limit: limit + 1,
+              candidates: CANDIDATES,
+            },
+            fullTextTimeoutMs,
+          ),
         );
+        if (ranked === null) {
+          log.warn({ timeoutMs: fullTextTimeoutMs }, 'full-text search over its time budget; answered by the title-only query');
+          // The simpler query has no later pages to continue.
+          if (after) throw searchErrors.busy();
+          const rows = await replicas.read((t) => repo.titleMatches(t.db, { tsquery, limit, candidates: FALLBACK_CANDIDATES }));
+          const items = rows.map(toItem);
+          return { ...prepareJson({ items, nextCursor: null, degraded: true }), degraded: true, expiresAt: Date.now() + DEGRADED_TTL_MS };
+        }
+        const rows = ranked;
         const more = rows.length > limit;
         const page = more ? rows.slice(0, limit) : rows;
         const last = page[page.length - 1];
-        const items: SearchResultItem[] = page.map((r) => ({
-          id: r.product_id,
-          title: r.title,
-          shopSlug: r.shop_slug,
-          shopName: r.shop_name,
-          priceMin: { amount: r.price_min, currency: r.currency },
-          image: r.image,
-        }));
+        const items = page.map(toItem);
         const nextCursor = more && last ? sealCursor({ h: queryHash, t: last.title_hit, r: last.rank, id: last.product_id }) : null;
         return { ...prepareJson({ items, nextCursor }), expiresAt: Date.now() + RESULT_TTL_MS };
       };

@@ -11,11 +11,14 @@ export type PreparedJson = Readonly<{
   etag: string;
   /** Served from a cache past its freshness (its source could not be read, or is being re-read). */
   stale?: boolean;
+  /** A lesser answer given instead of the usual one (a simpler query when the full one was too slow). */
+  degraded?: boolean;
 }>;
 
-/** The header that marks a stale answer (`Warning: 110` is obsolete since RFC 9111). */
+/** The headers that mark a stale or a degraded answer (`Warning: 110` is obsolete since RFC 9111). */
 export const STALE_HEADER = 'atelier-stale';
-/** How long a CDN may keep a stale answer: short, so it asks again soon after the source is back. */
+export const DEGRADED_HEADER = 'atelier-degraded';
+/** How long a CDN may keep a stale or degraded answer: short, so it asks again soon after the source is back. */
 const STALE_S_MAXAGE = 5;
 
 export function prepareJson(value: unknown, status = 200): PreparedJson {
@@ -28,8 +31,9 @@ export type PublicCachePolicy = Readonly<{ sMaxAge: number; staleWhileRevalidate
 
 /**
  * Sends a prepared public response with `ETag` and `Cache-Control` (so a CDN can absorb a spike),
- * answering `304` when the client already holds this version. A stale one says so (`Atelier-Stale`)
- * and may be kept by a CDN only briefly, with no stale-while-revalidate on top.
+ * answering `304` when the client already holds this version. A stale or degraded one says so
+ * (`Atelier-Stale`, `Atelier-Degraded`) and may be kept by a CDN only briefly, with no
+ * stale-while-revalidate on top.
  */
 export function sendPublicJson(
   request: FastifyRequest,
@@ -38,10 +42,12 @@ export function sendPublicJson(
   policy: PublicCachePolicy,
 ): FastifyReply {
   if (prepared.stale) reply.header(STALE_HEADER, 'true');
+  if (prepared.degraded) reply.header(DEGRADED_HEADER, 'true');
+  const brief = prepared.stale === true || prepared.degraded === true;
   if (prepared.status === 200) {
     reply.header(
       'cache-control',
-      prepared.stale
+      brief
         ? `public, max-age=0, s-maxage=${Math.min(policy.sMaxAge, STALE_S_MAXAGE)}`
         : `public, max-age=0, s-maxage=${policy.sMaxAge}, stale-while-revalidate=${policy.staleWhileRevalidate}`,
     );
@@ -51,7 +57,7 @@ export function sendPublicJson(
       return reply.code(304).send();
     }
   } else {
-    reply.header('cache-control', `public, max-age=0, s-maxage=${Math.min(policy.sMaxAge, prepared.stale ? STALE_S_MAXAGE : 10)}`);
+    reply.header('cache-control', `public, max-age=0, s-maxage=${Math.min(policy.sMaxAge, brief ? STALE_S_MAXAGE : 10)}`);
   }
   return reply.code(prepared.status).type('application/json; charset=utf-8').send(prepared.body);
 }
