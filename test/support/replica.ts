@@ -84,6 +84,9 @@ async function copyDataDir(from: string, to: string): Promise<void> {
       if (rel === '') return true;
       const parts = rel.split(path.sep);
       if (parts.length === 1 && SKIP_FILES.has(parts[0]!)) return false;
+      // The server's unix socket and its lock file live in the data folder (embedded-postgres.ts);
+      // a socket cannot be copied, and the standby makes its own.
+      if (parts.length === 1 && parts[0]!.startsWith('.s.PGSQL.')) return false;
       if (parts.length >= 2 && SKIP_CONTENTS.has(parts[0]!))
         return parts[0] === 'pg_wal' && parts[1] === 'archive_status' && parts.length === 2;
       return !parts[parts.length - 1]!.startsWith('pgsql_tmp');
