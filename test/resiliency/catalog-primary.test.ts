@@ -26,7 +26,7 @@ let shopSlug: string;
 
 const get = (url: string) => t.server.inject({ method: 'GET', url });
 const productUrl = (id: string) => `/api/v1/products/${id}`;
-const listUrl = () => `/api/v1/products?shop=${item.shopId}&limit=5`;
+const listUrl = () => `/api/v1/products?shop=${shopSlug}&limit=5`;
 const reachable = () => sql`select 1`.execute(t.app.stores.catalog.db).then(() => true);
 
 before(async () => {
@@ -98,6 +98,9 @@ test('catalog primary down: seen pages served stale, the rest 503 with Retry-Aft
   assertUnavailable(await get('/api/v1/search?q=jug'), 'a search never made');
   assertUnavailable(await buy(buyers[0]!, `down-${Date.now()}`), 'checkout (stock lives in the catalog)');
   assertUnavailable(await edit('Edited while down'), 'a seller edit');
+  // Orders live on the shards: a signed-in customer still sees theirs.
+  const orders = await t.server.inject({ method: 'GET', url: '/api/v1/orders', headers: buyers[0]!.headers });
+  assert.equal(orders.statusCode, 200, orders.body);
   assert.equal(await ordersSnapshot(t), ordersBefore, 'no order half-written');
 
   await recoverAndCheck(t, proxy, reachable);

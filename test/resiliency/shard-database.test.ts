@@ -76,6 +76,16 @@ test('shard down: customers on the other shard unaffected, those on it get 503 w
     assert.equal((await myCart(healthy)).statusCode, 200);
     assert.equal((await t.server.inject({ method: 'GET', url: `/api/v1/products/${item.productId}` })).statusCode, 200);
 
+    // A seller is a customer of the shards too: their session lives on their account's shard.
+    const edit = await t.server.inject({
+      method: 'PATCH',
+      url: `/api/v1/products/${item.productId}`,
+      headers: item.seller.headers,
+      payload: { title: 'Edited during a shard outage' },
+    });
+    if (t.app.stores.shards.forId(item.seller.id).name === 'shard0') assertUnavailable(edit, 'a seller on the faulty shard');
+    else assert.equal(edit.statusCode, 200, edit.body);
+
     assertUnavailable(counted(await buy(faulty)), 'checkout on the faulty shard');
     assertUnavailable(await myOrders(faulty), 'orders on the faulty shard');
   } finally {
