@@ -23,7 +23,13 @@ let item: Listing;
 before(async () => {
   provider = await startFakeProvider();
   proxy = await startFaultProxy({ port: provider.port });
-  t = await createTestApp({ ...QUIET_EDGE, PAYMENT_PROVIDER_URL: `http://${proxy.address}`, PAYMENT_TIMEOUT_MS: String(TIMEOUT_MS) });
+  t = await createTestApp({
+    ...QUIET_EDGE,
+    PAYMENT_PROVIDER_URL: `http://${proxy.address}`,
+    PAYMENT_TIMEOUT_MS: String(TIMEOUT_MS),
+    // The breaker's open time (10 s by default) would be most of this file's run time.
+    PAYMENT_BREAKER_HALF_OPEN_MS: '1000',
+  });
   buyers = await signUpMany(t.server, 4);
   item = await listing(t, [{ price: 1500, stock: 100 }]);
 });
@@ -60,6 +66,7 @@ test('down: checkout keeps answering 202; orders wait in pending_payment and are
     ids.map(() => 'pending_payment'),
   );
   assert.ok(proxy.stats().refused > 0, 'the payment job tried the provider');
+  assert.notEqual(t.app.payments.service.breakerState(), 'closed', 'consecutive failures opened the breaker');
   assert.equal(provider.calls().charges, 0, 'nothing reached the provider');
   // The customer's view of an accepted order does not depend on the provider.
   const view = await t.server.inject({ method: 'GET', url: `/api/v1/orders/${ids[0]}`, headers: buyers[0]!.headers });

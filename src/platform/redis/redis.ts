@@ -36,12 +36,19 @@ export type RedisSettings = Readonly<{ url: string; timeoutMs: number; keyPrefix
  */
 export const REDIS_RETRY_AFTER_MS = 2000;
 
-/** Reconnect quickly at first, then once a second for as long as it takes. */
-const retryStrategy = (attempt: number): number => Math.min(attempt * 100, 1000);
+/**
+ * Reconnect quickly at first, then about once a second for as long as it takes. Each delay is
+ * drawn from [ceiling/2, ceiling] so that every process of a deployment does not reconnect to a
+ * restarted Redis in the same millisecond.
+ */
+export function reconnectDelayMs(attempt: number): number {
+  const ceiling = Math.min(Math.max(attempt, 1) * 100, 1000);
+  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+}
 
 export function createRedisConnections(settings: RedisSettings, log: Logger): RedisConnections {
   const common: RedisOptions = {
-    retryStrategy,
+    retryStrategy: reconnectDelayMs,
     connectTimeout: Math.max(settings.timeoutMs * 10, 1000),
     // Redis is one of several dependencies; it is named in logs, never thrown at start-up.
     lazyConnect: false,
