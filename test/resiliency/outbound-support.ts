@@ -72,6 +72,14 @@ export async function buyersBeside(t: TestApp, sellerId: string, n: number): Pro
   return out;
 }
 
+/** The orders a seller's own list shows (paid sub-orders only, from the per-seller index). */
+export async function sellerListed(server: FastifyInstance, seller: Actor): Promise<Set<string>> {
+  const res = await server.inject({ method: 'GET', url: '/api/v1/seller/orders?limit=100', headers: seller.headers });
+  assertNo5xx(res, 'seller orders');
+  assert.equal(res.statusCode, 200, res.body);
+  return new Set(res.json<{ items: Array<{ orderId: string }> }>().items.map((i) => i.orderId));
+}
+
 /** Every job left on every database (due or not), by task: what is still owed after a fault. */
 export async function pendingJobs(t: TestApp): Promise<Record<string, number>> {
   const out: Record<string, number> = {};

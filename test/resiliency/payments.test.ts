@@ -4,7 +4,7 @@ import { startFakeProvider, type FakeProvider } from '../../src/modules/payments
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { listing, makeJobsDue, signUpMany, type Actor, type Listing } from '../checkout/support.ts';
-import { allPaid, assertSettled, placeOrders, QUIET_EDGE, statusesOf } from './outbound-support.ts';
+import { allPaid, assertSettled, placeOrders, QUIET_EDGE, sellerListed, statusesOf } from './outbound-support.ts';
 
 /**
  * Resiliency matrix, payment provider (docs/resiliency.md): the simulated provider behind a TCP
@@ -71,10 +71,17 @@ test('down: checkout keeps answering 202; orders wait in pending_payment and are
   // The customer's view of an accepted order does not depend on the provider.
   const view = await t.server.inject({ method: 'GET', url: `/api/v1/orders/${ids[0]}`, headers: buyers[0]!.headers });
   assert.equal(view.statusCode, 200, view.body);
+  // The seller's list shows paid orders only: not these yet.
+  const listed = await sellerListed(t.server, item.seller);
+  assert.ok(ids.every((id) => !listed.has(id)));
   await assertSettled(subject());
 
   proxy.set({ kind: 'up' });
   await settle(ids);
+  // Once paid, the seller sees them (the seller index job ran after the payment).
+  await t.drainJobs();
+  const after = await sellerListed(t.server, item.seller);
+  assert.ok(ids.every((id) => after.has(id)));
   await assertSettled(subject());
 });
 

@@ -22,7 +22,7 @@ const TIMEOUT_MS = 250;
 const STRICT_IP_MAX = 10;
 const PASSWORD = 'correct horse battery';
 
-type Kind = 'product' | 'list' | 'me' | 'login' | 'checkout';
+type Kind = 'product' | 'list' | 'me' | 'login' | 'checkout' | 'edit';
 type Sample = { kind: Kind; ms: number; status: number };
 
 let ipCounter = 0;
@@ -76,8 +76,9 @@ describe('Redis behind a fault proxy', { skip }, () => {
 
   /**
    * For `ms`, one shopper's requests back to back: a product page, a listing, who-am-I, and every
-   * fifth round a checkout (each order costs jobs to settle); one log-in (argon2, so only one) at
-   * the start. Every answer and its time.
+   * fifth round a checkout (each order costs jobs to settle) and the seller's edit of a product
+   * (which invalidates its cached page through Redis); one log-in (argon2, so only one) at the
+   * start. Every answer and its time.
    */
   async function workload(ms: number): Promise<Sample[]> {
     const samples: Sample[] = [];
@@ -99,6 +100,15 @@ describe('Redis behind a fault proxy', { skip }, () => {
         t.server.inject({ method: 'GET', url: '/api/v1/auth/me', headers: customer.headers, remoteAddress: newIp() }),
       );
       if (round % 5 !== 0) continue;
+      await timed('edit', () =>
+        t.server.inject({
+          method: 'PATCH',
+          url: `/api/v1/products/${item.productId}`,
+          remoteAddress: newIp(),
+          headers: item.seller.headers,
+          payload: { title: `Bowl, round ${round} at ${Date.now()}` },
+        }),
+      );
       const res = await timed('checkout', () =>
         t.server.inject({
           method: 'POST',

@@ -111,6 +111,22 @@ test('down: orders are paid and emailed at once; deliveries are retried with gro
     await paidAndEmailed(ids);
     await waitFor('deliveries retried a few times', async () => (await deliveries(ids)).every((d) => d.attempts >= 3));
     assert.ok((await deliveries(ids)).every((d) => d.status === 'pending'));
+    // The seller sees why: pending deliveries, their attempts and the last error.
+    const list = await t.server.inject({ method: 'GET', url: '/api/v1/seller/webhooks', headers: item.seller.headers });
+    assert.equal(list.statusCode, 200, list.body);
+    const [endpoint] = list.json<{ endpoints: Array<{ id: string }> }>().endpoints;
+    const res = await t.server.inject({
+      method: 'GET',
+      url: `/api/v1/seller/webhooks/${endpoint!.id}/deliveries`,
+      headers: item.seller.headers,
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    const views = res.json<{ deliveries: Array<{ status: string; attempts: number; lastError: string | null }> }>().deliveries;
+    assert.ok(views.length >= ids.length);
+    for (const v of views.slice(0, ids.length)) {
+      assert.equal(v.status, 'pending');
+      assert.ok(v.attempts >= 3 && v.lastError !== null, JSON.stringify(v));
+    }
   } finally {
     proxy.set({ kind: 'up' });
   }
