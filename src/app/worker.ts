@@ -17,6 +17,9 @@ export function collectTasks(app: Container): Record<string, TaskHandler> {
   return tasks;
 }
 
+/** One isolated worker pool: its tasks (no other pool runs them) and its slots per database. */
+type Pool = { name: string; tasks: Record<string, TaskHandler>; concurrency: number };
+
 /**
  * Bulkheads: jobs that call slow third parties or burn CPU run in pools of their own, with their
  * own concurrency, so a seller's endpoint that takes 5 s per call fills only the webhook pool, a
@@ -25,13 +28,14 @@ export function collectTasks(app: Container): Record<string, TaskHandler> {
  * jobs. graphile-worker fetches only the tasks in a runner's task list, so giving each task to
  * exactly one pool is all the separation needs.
  */
-export function isolatedPools(app: Container): Array<{ name: string; tasks: Record<string, TaskHandler>; concurrency: number }> {
+export function isolatedPools(app: Container): Pool[] {
   const resize = collectTasks(app)[RESIZE_TASK];
-  return [
+  const pools: Pool[] = [
     { name: 'webhooks', tasks: { ...app.webhooks.poolTasks }, concurrency: app.config.webhooks.concurrency },
     { name: 'email', tasks: { ...app.notifications.poolTasks }, concurrency: app.config.mail.concurrency },
     { name: 'media', tasks: resize ? { [RESIZE_TASK]: resize } : {}, concurrency: app.config.media.concurrency },
   ];
+  return pools.filter((pool) => Object.keys(pool.tasks).length > 0);
 }
 
 /** Connections an isolated pool's runner keeps per database for its queue traffic. */
