@@ -61,10 +61,15 @@ const schema = z.object({
   RATE_LIMIT_STRICT_ACCOUNT_MAX: int(1, 10_000_000).default(10),
   SHED_ENABLED: bool.default(true),
   SHED_EVENT_LOOP_DELAY_MS: int(0, 60_000).default(100),
+  SHED_EVENT_LOOP_UTILIZATION: z
+    .string()
+    .regex(/^(0(\.\d+)?|1(\.0+)?)$/, { message: 'must be a number from 0 to 1' })
+    .transform(Number)
+    .default(0.95),
   SHED_HEAP_USED_BYTES: int(0, Number.MAX_SAFE_INTEGER).optional(),
   SHED_RSS_BYTES: int(0, Number.MAX_SAFE_INTEGER).optional(),
   SHED_RETRY_AFTER_SECONDS: int(1, 3600).default(5),
-  SHED_SAMPLE_INTERVAL_MS: int(10, 60_000).default(500),
+  SHED_SAMPLE_INTERVAL_MS: int(10, 60_000).default(100),
   HTTP_S_MAXAGE_SECONDS: int(0, 86_400).default(30),
   HTTP_STALE_WHILE_REVALIDATE_SECONDS: int(0, 86_400).default(300),
   SESSION_IDLE_MINUTES: int(5, 525_600).default(7 * 24 * 60),
@@ -89,7 +94,7 @@ const schema = z.object({
   SWEEP_INTERVAL_SECONDS: int(1, 3600).default(30),
   JOB_LOCK_TIMEOUT_SECONDS: int(2, 86_400).default(300),
   IDEMPOTENCY_TTL_HOURS: int(24, 720).default(48),
-  ADMISSION_HOT_CONCURRENCY: int(0, 10_000).default(8),
+  ADMISSION_HOT_CONCURRENCY: int(0, 10_000).default(32),
   ADMISSION_GRACE_SECONDS: int(1, 3600).default(5),
   SMTP_URL: z
     .string()
@@ -349,6 +354,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loadShedding: {
       enabled: e.SHED_ENABLED,
       eventLoopDelayMs: e.SHED_EVENT_LOOP_DELAY_MS,
+      eventLoopUtilization: e.SHED_EVENT_LOOP_UTILIZATION,
       heapUsedBytes,
       rssBytes,
       retryAfterSeconds: e.SHED_RETRY_AFTER_SECONDS,

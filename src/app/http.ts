@@ -85,7 +85,7 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
   // refusal under overload costs less than a count in Redis. Classes: app/route-priorities.ts.
   await installLoadShedding(server, config.loadShedding, {
     priorities: ROUTE_PRIORITIES,
-    signedIn: (request) => request.headers.authorization !== undefined || (request.headers.cookie?.includes(`${SESSION_COOKIE}=`) ?? false),
+    signedIn: (headers) => headers.authorization !== undefined || (headers.cookie?.includes(`${SESSION_COOKIE}=`) ?? false),
     log: app.log,
   });
   await server.register(cookie);

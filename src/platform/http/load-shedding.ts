@@ -1,6 +1,7 @@
 import os from 'node:os';
 import v8 from 'node:v8';
-import underPressure from '@fastify/under-pressure';
+import fastifyUnderPressure from '@fastify/under-pressure';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { HotCounterSeries } from '../observability/hot-metrics.ts';
@@ -12,28 +13,32 @@ import { httpShed } from '../observability/metrics.ts';
  * matter most (checkout, order status, cart, sign-in) keep their latency.
  *
  * @fastify/under-pressure samples the signals off the request path, every `sampleIntervalMs`: the
- * mean event-loop delay over the last interval (perf_hooks.monitorEventLoopDelay), heap used and
- * RSS. Its `onRequest` hook compares the last sample with the level-1 thresholds (a few
- * comparisons, no syscall) and calls `pressureHandler` below only when one is passed; that handler
- * applies the priority of the request's route:
+ * mean event-loop delay over the interval (perf_hooks.monitorEventLoopDelay), the event loop's
+ * utilisation over the interval (the share of time it was not idle), heap used and RSS. A request
+ * is then judged on the last sample with a few comparisons, no syscall:
  *
- * | level | when (any signal)                                                      | refused                    |
- * | ----- | ---------------------------------------------------------------------- | -------------------------- |
- * | 1     | delay > `eventLoopDelayMs`, heap > `heapUsedBytes`, RSS > `rssBytes`     | `sheddable`                |
- * | 2     | delay > 2 x `eventLoopDelayMs`, or memory half-way from its threshold to its limit | `sheddable` and `normal` |
+ * | level | when (any signal)                                                                  | refused                 |
+ * | ----- | ---------------------------------------------------------------------------------- | ----------------------- |
+ * | 1     | delay > `eventLoopDelayMs`, utilisation > `eventLoopUtilization`, heap or RSS over | `sheddable`             |
+ * | 2     | delay > 2 x `eventLoopDelayMs`, or heap or RSS half-way from its threshold to its limit | `sheddable`, `normal` |
+ *
+ * Utilisation is what finds a saturated server: measured in test/overload.test.ts, at twice the
+ * capacity the mean event-loop delay stayed between 15 and 60 ms (each loop turn is short; the
+ * queue is in the sockets) while browsing took seconds and utilisation sat at 1. The delay stays
+ * for the other overload, a loop held by long synchronous work (and marks level 2).
  *
  * `critical` routes and `exempt` ones (probes, metrics) are never refused here: checkout is
  * protected by its rate limits instead. Refused requests get `503`, `Retry-After` and
  * `{ error: { code: 'OVERLOADED', message } }`, are counted in `atelier_http_shed_total{class,reason}`
- * and logged at most once a second (a storm of log lines is itself load).
- *
- * The refusal is sent from here rather than thrown to the error handler: that handler logs every
- * 5xx at error level, once per refused request.
+ * and logged at most once a second (a storm of log lines is itself load). The refusal is sent
+ * directly rather than thrown to the error handler, which logs every 5xx at error level.
  */
 export type LoadSheddingSettings = Readonly<{
   enabled: boolean;
   /** Mean event-loop delay (ms) over one sample; 0: not checked. Level 2 at twice this. */
   eventLoopDelayMs: number;
+  /** Share of one sample's time the event loop was busy (0-1); 0: not checked. Level 1 only. */
+  eventLoopUtilization: number;
   /** V8 heap in use; 0: not checked. Level 2 half-way to the heap limit. */
   heapUsedBytes: number;
   /** Resident set size; 0: not checked. Level 2 half-way to the memory limit. */
@@ -73,10 +78,15 @@ export function memoryLimits(): { heapBytes: number; memoryBytes: number } {
   };
 }
 
-/** Threshold defaults: shed before V8 runs out of heap or the kernel out of memory, with room for the GC to work. */
+/** Memory threshold defaults: shed before V8 runs out of heap or the kernel out of memory, with room for the GC to work. */
 export const DEFAULT_MEMORY_FRACTION = 0.75;
 
-const SHED_REASONS = { eventLoopDelay: 'event_loop_delay', heapUsedBytes: 'heap', rssBytes: 'rss' } as const;
+const SHED_REASONS = {
+  eventLoopDelay: 'event_loop_delay',
+  eventLoopUtilization: 'event_loop_utilization',
+  heapUsedBytes: 'heap',
+  rssBytes: 'rss',
+} as const;
 type Reason = (typeof SHED_REASONS)[keyof typeof SHED_REASONS];
 
 /** Level-2 threshold of a memory signal: half-way from its level-1 threshold to the limit (0 stays off). */
@@ -84,22 +94,44 @@ function halfWay(threshold: number, limit: number): number {
   return threshold > 0 ? threshold + Math.max(0, limit - threshold) / 2 : 0;
 }
 
+/** At the front door, level 1 lasts this long after the last sample that was over a threshold (see `loadShedding`). */
+const HOLD_MS = 1000;
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
 /**
- * Installs load shedding on `server`. Call before any route is registered (each route's priority
- * is looked up in `priorities` as it is added) and before the rate limits (a refusal here is
- * cheaper than a count in Redis).
+ * Installs load shedding on `server`, in two places:
+ *
+ * - the front door, ahead of Fastify: an anonymous GET of a `browse` or `sheddable` route (the
+ *   bulk of a spike) is refused with a pre-built 503 before Fastify makes a request, a reply, a
+ *   request id or runs a hook. Measured in test/overload.test.ts: refused in Fastify's `onRequest`,
+ *   such a request still cost about 0.4 of a cached product page, and at twice the capacity the
+ *   refusals alone kept the event loop saturated. It matches the path against the priority table's
+ *   GET patterns, only while under pressure. These refusals are not in
+ *   `atelier_http_requests_total` (Fastify never sees them); `atelier_http_shed_total` counts them.
+ * - @fastify/under-pressure's `onRequest` hook for everything else (signed-in browsing, reports,
+ *   `normal` routes at level 2, and requests made with `inject`).
+ *
+ * Call before any route is registered (each route's priority is looked up as it is added) and
+ * before the rate limits (a refusal here is cheaper than a count in Redis).
+ *
+ * The front door holds level 1 for `HOLD_MS` after the last sample that was over a threshold.
+ * Without it, at twice the capacity the server alternates: one sample sheds, the backlog drains,
+ * the next sample admits the whole flood, and each admitted sample adds its excess to the latency
+ * of every checkout queued behind it. With it, the flood gets in for at most one sample a second.
+ * The price: for a second after the pressure ends, anonymous browsing is still refused.
  *
  * @param priorities keyed `METHOD /full/url/:pattern`; a route not listed is `normal`, and a
  *   request that matches no route (404) is `sheddable`.
- * @param signedIn whether a request carries credentials (checked on the raw headers: the session
- *   is not looked up before the request is admitted).
+ * @param signedIn whether a request carries credentials, from its raw headers (the session is not
+ *   looked up before the request is admitted; a client that fakes one is shed at level 2).
  */
 export async function installLoadShedding(
   server: FastifyInstance,
   settings: LoadSheddingSettings,
   deps: {
     priorities: ReadonlyMap<string, RoutePriority>;
-    signedIn: (request: FastifyRequest) => boolean;
+    signedIn: (headers: IncomingHttpHeaders) => boolean;
     log: Logger;
   },
 ): Promise<void> {
@@ -111,6 +143,10 @@ export async function installLoadShedding(
     rssBytes: halfWay(settings.rssBytes, limits.memoryBytes),
   };
   const retryAfter = String(settings.retryAfterSeconds);
+  const body = { error: { code: 'OVERLOADED', message: `The service is overloaded; try again in ${retryAfter} s` } };
+  const rawBody = Buffer.from(JSON.stringify(body));
+  const rawHeaders = { 'content-type': 'application/json; charset=utf-8', 'retry-after': retryAfter, 'content-length': rawBody.length };
+
   const series = new Map<string, HotCounterSeries>();
   const counter = (cls: ShedClass, reason: Reason) => {
     const key = `${cls} ${reason}`;
@@ -120,27 +156,19 @@ export async function installLoadShedding(
   };
   let lastLogAt = 0;
   let shedSinceLog = 0;
-
-  const priorityOf = (methods: readonly string[], url: string | undefined): RoutePriority => {
-    // A route serving several methods takes the most protected of their priorities.
-    const listed = methods.map((m) => deps.priorities.get(`${m === 'HEAD' ? 'GET' : m} ${url}`)).filter((p) => p !== undefined);
-    return listed.find((p) => p === 'exempt') ?? listed.find((p) => p === 'critical') ?? listed[0] ?? 'normal';
-  };
-  server.addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    route.config = { ...route.config, priority: priorityOf(methods.map(String), route.url) };
+  let holdUntil = 0;
+  let holdReason: Reason = 'event_loop_delay';
+  /** Set once the sampler is registered: whether the last sample passed a level-1 threshold. */
+  let pressured: () => boolean = () => false;
+  let sample: () => { eventLoopDelay: number; eventLoopUtilized: number; heapUsed: number; rssBytes: number } = () => ({
+    eventLoopDelay: 0,
+    eventLoopUtilized: 0,
+    heapUsed: 0,
+    rssBytes: 0,
   });
 
-  /** The level-2 signal that is passed now, if any, with its value. */
-  const overLevel2 = (): [Reason, number] | null => {
-    const now = server.memoryUsage();
-    if (settings.eventLoopDelayMs > 0 && now.eventLoopDelay > level2.eventLoopDelay) return ['event_loop_delay', now.eventLoopDelay];
-    if (level2.heapUsed > 0 && now.heapUsed > level2.heapUsed) return ['heap', now.heapUsed];
-    if (level2.rssBytes > 0 && now.rssBytes > level2.rssBytes) return ['rss', now.rssBytes];
-    return null;
-  };
-
-  const refuse = (reply: FastifyReply, cls: ShedClass, reason: Reason, value: number | undefined) => {
+  /** Counts a refusal and logs at most once a second (a storm of log lines is itself load). */
+  const refused = (cls: ShedClass, reason: Reason, value: number | undefined) => {
     counter(cls, reason).inc();
     shedSinceLog++;
     const now = Date.now();
@@ -149,12 +177,59 @@ export async function installLoadShedding(
       lastLogAt = now;
       shedSinceLog = 0;
     }
-    void reply.code(503).header('retry-after', retryAfter);
-    return { error: { code: 'OVERLOADED', message: `The service is overloaded; try again in ${retryAfter} s` } };
   };
 
-  await server.register(underPressure, {
+  /** The level-1 signal over its threshold in the last sample (under-pressure's order), or the held one. */
+  const level1Reason = (): [Reason, number | undefined] => {
+    const m = sample();
+    if (settings.eventLoopDelayMs > 0 && m.eventLoopDelay > settings.eventLoopDelayMs) return ['event_loop_delay', m.eventLoopDelay];
+    if (settings.heapUsedBytes > 0 && m.heapUsed > settings.heapUsedBytes) return ['heap', m.heapUsed];
+    if (settings.rssBytes > 0 && m.rssBytes > settings.rssBytes) return ['rss', m.rssBytes];
+    if (settings.eventLoopUtilization > 0 && m.eventLoopUtilized > settings.eventLoopUtilization) {
+      return ['event_loop_utilization', m.eventLoopUtilized];
+    }
+    return [holdReason, undefined];
+  };
+
+  /** The level-2 signal that is passed now, if any, with its value. */
+  const overLevel2 = (): [Reason, number] | null => {
+    const m = sample();
+    if (settings.eventLoopDelayMs > 0 && m.eventLoopDelay > level2.eventLoopDelay) return ['event_loop_delay', m.eventLoopDelay];
+    if (level2.heapUsed > 0 && m.heapUsed > level2.heapUsed) return ['heap', m.heapUsed];
+    if (level2.rssBytes > 0 && m.rssBytes > level2.rssBytes) return ['rss', m.rssBytes];
+    return null;
+  };
+
+  const priorityOf = (methods: readonly string[], url: string | undefined): RoutePriority => {
+    // A route serving several methods takes the most protected of their priorities.
+    const listed = methods.map((m) => deps.priorities.get(`${m === 'HEAD' ? 'GET' : m} ${url}`)).filter((p) => p !== undefined);
+    return listed.find((p) => p === 'exempt') ?? listed.find((p) => p === 'critical') ?? listed[0] ?? 'normal';
+  };
+
+  // The front door's view of the table: GET patterns of what an anonymous client may be refused.
+  const frontDoor = [...deps.priorities]
+    .filter(([key, p]) => key.startsWith('GET ') && (p === 'browse' || p === 'sheddable'))
+    .map(([key]) => new RegExp(`^${key.slice(4).replace(/:[A-Za-z]+/g, '[^/]+')}$`));
+  const refusedAtFrontDoor = (req: IncomingMessage): boolean => {
+    // The hold runs from the last time pressure was seen, not from the last refusal (which would
+    // extend it for as long as refused clients keep coming).
+    if (pressured()) holdUntil = Date.now() + HOLD_MS;
+    else if (holdUntil === 0 || Date.now() >= holdUntil) return false;
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || deps.signedIn(req.headers)) return false;
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    return frontDoor.some((pattern) => pattern.test(path));
+  };
+
+  server.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    route.config = { ...route.config, priority: priorityOf(methods.map(String), route.url) };
+  });
+  await server.register(fastifyUnderPressure, {
     maxEventLoopDelay: settings.eventLoopDelayMs,
+    maxEventLoopUtilization: settings.eventLoopUtilization,
+    eventLoopUtilizationMode: 'interval',
     maxHeapUsedBytes: settings.heapUsedBytes,
     maxRssBytes: settings.rssBytes,
     sampleInterval: settings.sampleIntervalMs,
@@ -166,12 +241,41 @@ export async function installLoadShedding(
         ? 'sheddable'
         : (request.routeOptions.config.priority ?? priorityOf([request.method], request.routeOptions.url));
       if (priority === 'critical' || priority === 'exempt') return undefined;
-      const reason = SHED_REASONS[type as keyof typeof SHED_REASONS] ?? 'event_loop_delay';
-      if (priority === 'sheddable' || (priority === 'browse' && !deps.signedIn(request))) {
-        return refuse(reply, 'sheddable', reason, value);
+      let refusal: [ShedClass, Reason, number | undefined] | null = null;
+      if (priority === 'sheddable' || (priority === 'browse' && !deps.signedIn(request.headers))) {
+        refusal = ['sheddable', SHED_REASONS[type as keyof typeof SHED_REASONS] ?? 'event_loop_delay', value];
+      } else {
+        const severe = overLevel2();
+        if (severe) refusal = ['normal', ...severe];
       }
-      const severe = overLevel2();
-      return severe === null ? undefined : refuse(reply, 'normal', severe[0], severe[1]);
+      if (!refusal) return undefined;
+      holdUntil = Date.now() + HOLD_MS;
+      holdReason = refusal[1];
+      refused(...refusal);
+      void reply.code(503).header('retry-after', retryAfter);
+      return body;
     }) as never,
+  });
+  pressured = () => server.isUnderPressure();
+  sample = () => server.memoryUsage();
+
+  // The front door goes in front of the one 'request' listener Fastify put on its HTTP server.
+  // (Not a `serverFactory`: Fastify applies its keep-alive and request timeouts only to a server it
+  // makes itself, and a factory that forgot one would close kept-alive connections under clients.)
+  const raw = server.server;
+  const fastifyHandlers = raw.listeners('request') as Handler[];
+  if (fastifyHandlers.length !== 1) throw new Error(`load shedding expects one 'request' listener, found ${fastifyHandlers.length}`);
+  const fastifyHandler = fastifyHandlers[0]!;
+  raw.removeListener('request', fastifyHandler);
+  raw.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (refusedAtFrontDoor(req)) {
+      const [reason, value] = level1Reason();
+      holdReason = reason;
+      refused('sheddable', reason, value);
+      res.writeHead(503, rawHeaders);
+      res.end(req.method === 'HEAD' ? undefined : rawBody);
+      return;
+    }
+    fastifyHandler(req, res);
   });
 }
