@@ -50,7 +50,7 @@ export type Queued = Readonly<{
   estimatedWaitSeconds: number;
   /** Whole seconds for the Retry-After header (at least 1, as HTTP wants). */
   retryAfterSeconds: number;
-  /** The same, to the millisecond, for clients that can time a retry more finely. */
+  /** When to ask again, to the millisecond: the estimate, but at most 2 s (see MAX_RETRY_MS). */
   retryAfterMs: number;
   /** Gives up the place (the buyer got a final answer some other way). */
   drop(): Promise<void>;
@@ -63,6 +63,7 @@ export type CheckoutAdmission = Readonly<{
    * Admits or queues the checkout of `variantIds` by this customer under this Idempotency-Key.
    * A checkout of several variants passes each line in id order; queued in one, it gives back the
    * slots it took in the others (its places in those are used up: rare, and only costs it order).
+   * A ticket whose checkout finished on this process passes at once: its checkout replays the answer.
    */
   enter(customerId: string, idempotencyKey: string, variantIds: readonly string[]): Promise<AdmissionEntry>;
 }>;
@@ -91,6 +92,14 @@ const IDLE_TTL_MS = 10 * 60_000;
 const INITIAL_SERVICE_MS = 50;
 /** Retry hints are never shorter than this: a sooner retry would mostly find the same line. */
 const MIN_RETRY_MS = 20;
+/**
+ * Nor longer than this, whatever the estimate: a place in line costs no database work, so asking
+ * again early is cheap, while an estimate that runs long (a busy machine makes every checkout
+ * slow) would leave slots idle until buyers return.
+ */
+const MAX_RETRY_MS = 2000;
+/** Finished tickets this process remembers, so a repeat of a finished checkout is not queued. */
+const FINISHED_TICKETS = 50_000;
 
 /** Whole seconds a buyer at `position` is told to wait (HTTP's Retry-After has no fractions). */
 export function retryAfterSecondsFor(position: number, perPositionMs: number): number {
@@ -293,6 +302,14 @@ export function createCheckoutAdmission(settings: AdmissionSettings, redis: Redi
   // How long an admitted checkout takes, smoothed; the line moves `capacity` of them at a time.
   let serviceMs = INITIAL_SERVICE_MS;
   const perPositionMs = () => serviceMs / capacity;
+  // A repeat of a checkout that already has its answer (a lost response, a double click) goes
+  // straight through and replays it; remembered per process, oldest forgotten first.
+  const finished = new Map<string, true>();
+  const remember = (ticket: string) => {
+    finished.delete(ticket);
+    finished.set(ticket, true);
+    if (finished.size > FINISHED_TICKETS) finished.delete(finished.keys().next().value!);
+  };
 
   /** The shared store while it works; this process's own line for a while after it fails. */
   async function decide(variantId: string, ticket: string): Promise<{ decision: Decision; store: LineStore }> {
@@ -316,6 +333,7 @@ export function createCheckoutAdmission(settings: AdmissionSettings, redis: Redi
   return {
     async enter(customerId, idempotencyKey, variantIds) {
       const ticket = `${customerId}:${idempotencyKey}`;
+      if (finished.has(ticket)) return pass;
       const taken: Array<{ variantId: string; store: LineStore }> = [];
       const leaveAll = () => Promise.all(taken.map((t) => quietly('leave', t.store.leave(t.variantId, ticket)))).then(() => undefined);
       for (const variantId of [...new Set(variantIds)].sort()) {
@@ -327,15 +345,16 @@ export function createCheckoutAdmission(settings: AdmissionSettings, redis: Redi
         }
         decisions.inc({ outcome: 'queued' });
         await leaveAll();
-        const perPosition = perPositionMs();
-        const waitMs = decision.position * perPosition;
+        const waitMs = decision.position * perPositionMs();
+        const retryAfterMs = Math.min(MAX_RETRY_MS, Math.max(MIN_RETRY_MS, Math.round(waitMs)));
         return {
           admitted: false,
           variantId,
           position: decision.position,
           estimatedWaitSeconds: Math.round(waitMs) / 1000,
-          retryAfterSeconds: retryAfterSecondsFor(decision.position, perPosition),
-          retryAfterMs: Math.max(MIN_RETRY_MS, Math.round(waitMs)),
+          // Never later than the place is kept for (holdMs counts from the uncapped estimate).
+          retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+          retryAfterMs,
           drop: () => quietly('drop', store.drop(variantId, ticket)),
         };
       }
@@ -346,6 +365,7 @@ export function createCheckoutAdmission(settings: AdmissionSettings, redis: Redi
         async leave() {
           // Smoothed over about the last ten checkouts: a flash sale's service time moves quickly.
           serviceMs += (Math.max(1, Date.now() - started) - serviceMs) * 0.1;
+          remember(ticket);
           await leaveAll();
         },
       };

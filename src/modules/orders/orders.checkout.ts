@@ -137,23 +137,18 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
   }
 
   /**
-   * A buyer the line did not admit: the key's first answer if it has one (a repeat after an
-   * accepted order gets that order, not a place in line); null to run the checkout anyway when the
-   * variant is sold out (it answers, and records under the key, the 409 at once instead of making
-   * the buyer wait for it); else 429 with the buyer's place (orders.admission.ts, README "Checkout
-   * admission queue"). 429 rather than 202 (that is an accepted order) or 503 (the service is not
+   * A buyer the line did not admit: null to run the checkout anyway when the variant is sold out
+   * (it answers, and records under the key, the 409 at once instead of making the buyer wait to
+   * hear it); else 429 with the buyer's place (orders.admission.ts, README "Checkout admission
+   * queue"). Nothing is read from the shard for a place in line: a flash sale asks this hundreds of
+   * times a second. 429 rather than 202 (that is an accepted order) or 503 (the service is not
    * failing, and 5xx would spend the checkout availability budget during every flash sale).
    */
-  async function whileQueued(entry: Queued, customerId: string, idempotencyKey: string, replay: Replay): Promise<CheckoutAnswer | null> {
+  async function whileQueued(entry: Queued): Promise<CheckoutAnswer | null> {
     if (await soldOut(entry.variantId)) {
       countSoldOutPass();
       await entry.drop();
       return null;
-    }
-    const previous = await repo.findIdempotent(stores.shards.forId(customerId).db, customerId, idempotencyKey);
-    if (previous) {
-      await entry.drop();
-      return replay(previous);
     }
     const err = ordersErrors.queued({
       status: 'queued',
@@ -246,12 +241,29 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
         return order.answer;
       });
     } catch (err) {
-      if (reserved) {
+      if (reserved && (await orderAbsent(orderId))) {
         // The order did not commit: give the stock back now rather than at expiry. If this fails
         // too (or the process dies first), the sweeper finds a reservation with no order.
         await inventory.release(orderId).catch((e: unknown) => log.warn({ err: e, orderId }, 'release after a failed checkout failed'));
       }
       throw err;
+    }
+  }
+
+  /**
+   * Whether an order whose transaction failed is really not there. A connection lost during COMMIT
+   * (a flapping or failing shard) leaves the client not knowing: the server may have committed,
+   * and the client's retry with its key then replays an accepted order whose stock must still be
+   * held. Releasing on the error alone gave that stock back to sale (found by the shard-flapping
+   * row of test/resiliency). When the shard cannot be asked either, the answer is "not known":
+   * the reservation is kept, and the sweeper releases it at expiry if no order ever appears.
+   */
+  async function orderAbsent(orderId: string): Promise<boolean> {
+    try {
+      return (await repo.findOrder(stores.shards.forId(orderId).db, orderId)) === null;
+    } catch (e) {
+      log.warn({ err: e, orderId }, 'could not tell whether a failed checkout committed; its reservation waits for the sweeper');
+      return false;
     }
   }
 
@@ -269,7 +281,7 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
       wanted.map((l) => l.variantId),
     );
     if (!entry.admitted) {
-      const answer = await whileQueued(entry, customerId, idempotencyKey, replay);
+      const answer = await whileQueued(entry);
       if (answer) return answer;
     }
     try {
