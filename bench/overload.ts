@@ -30,6 +30,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { startAtelier, stopAtelier, waitUntilReady } from './children.ts';
 import { percentile } from './report.ts';
 
 export type OverloadSettings = Readonly<{
@@ -411,4 +412,37 @@ export function describeOverload(r: OverloadResult): string[] {
     `  checkout SLO (server histogram, as the alert rules judge it): ${r.checkoutSlo.withinOneSecond} of ${r.checkoutSlo.total} within 1 s (${((100 * r.checkoutSlo.withinOneSecond) / Math.max(1, r.checkoutSlo.total)).toFixed(1)} %, objective 99 %)`,
     `  server RSS: ${mib(r.rssBeforeBytes)} before, peak ${mib(Math.max(...o.rssBytes, 0))} (${o.rssBytes.length} samples); load generator late against its clock: p50 ${ms(o.latenessMs, 50)} ms, p99 ${ms(o.latenessMs, 99)} ms`,
   ];
+}
+
+/** `npm run bench -- --only overload`: one `atelier start` on the bench's PostgreSQL, the scenario above, its figures. */
+export async function runOverloadBench(opts: {
+  apiPort: number;
+  providerPort: number;
+  settings: OverloadSettings;
+  env: (extra: Record<string, string>) => NodeJS.ProcessEnv;
+  log: (line: string) => void;
+}): Promise<OverloadResult & { lines: string[] }> {
+  const env = opts.env({
+    HOST: '127.0.0.1',
+    PORT: String(opts.apiPort),
+    PAYMENT_PROVIDER_PORT: String(opts.providerPort),
+    COOKIE_SECURE: 'false',
+  });
+  delete env.PAYMENT_PROVIDER_URL;
+  delete env.SMTP_URL;
+  delete env.OUTBOX_DIR;
+  opts.log('\nOverload: one `atelier start` with the shipped load-shedding settings:');
+  const child = startAtelier('atelier start (overload)', ['start'], env);
+  const base = `http://127.0.0.1:${opts.apiPort}`;
+  try {
+    await waitUntilReady(child, `${base}/health`);
+    const shop = await prepareShop(base, opts.settings);
+    const result = await runOverload(base, shop, opts.settings);
+    const lines = describeOverload(result);
+    for (const line of lines) opts.log(`  ${line}`);
+    if (child.process.exitCode !== null) throw new Error(`the server exited during the overload:\n${child.tail()}`);
+    return { ...result, lines };
+  } finally {
+    await stopAtelier(child);
+  }
 }

@@ -22,7 +22,11 @@
  * 7. Shard move (bench/shard-move.ts): 100,000 orders in one logical shard moved to the other shard
  *    database under light write load: total time and the longest write freeze for that shard.
  *
- * Every part runs by default; `npm run bench -- --only catalog|checkout|scale|shard-move` (or BENCH_ONLY=...)
+ * 8. Overload (bench/overload.ts): the capacity of one `atelier start` for a mix of anonymous browsing and
+ *    checkouts (closed loop), then that mix at twice it (open model) with the shipped load-shedding
+ *    settings: checkout latency against its SLO, browsing shed with 503.
+ *
+ * Every part runs by default; `npm run bench -- --only catalog|checkout|scale|shard-move|overload` (or BENCH_ONLY=...)
  * runs one (or a comma-separated few).
  *
  * Settings: BENCH_PRODUCTS, BENCH_DURATION (seconds per scenario, default 10), BENCH_ROUNDS (3),
@@ -33,6 +37,8 @@
  * BENCH_PACED_PERCENT (50: the open-model scenario's arrival rate, in % of the closed loop's).
  * Scale: REDIS_URL (else a local Redis if one answers), BENCH_SCALE_DURATION (9), BENCH_SCALE_CONNECTIONS (50),
  * BENCH_SCALE_PRODUCTS (20), BENCH_SCALE_EDITS (200); the cluster listens on BENCH_PORT + 1.
+ * Overload: BENCH_OVERLOAD_CAPACITY_SECONDS (10), BENCH_OVERLOAD_SECONDS (30), BENCH_OVERLOAD_PERCENT (200: the
+ * arrival rate in % of the measured capacity); the server listens on BENCH_PORT.
  * Shard move: BENCH_SHARD_ORDERS (100000), BENCH_SHARD_CUSTOMERS (1000), BENCH_SHARD_WRITERS (4),
  * BENCH_SHARD_WRITE_GAP_MS (20).
  * A broken invariant always exits 1.
@@ -49,6 +55,7 @@ import { EMBEDDED_CATALOG_DB } from '../src/platform/postgres/stores.ts';
 import { startAtelier, stopAllAtelier, stopAtelier, waitUntilReady, type AtelierChild } from './children.ts';
 import { formatCheckoutTable, runCheckoutBench, type CheckoutResult } from './checkout.ts';
 import { formatTable, formatTargets, judgeTargets, type Row, type Target } from './report.ts';
+import { DEFAULT_OVERLOAD, runOverloadBench } from './overload.ts';
 import { formatScaleTable, runScaleBench, type ScaleResult } from './scale.ts';
 import { formatShardMoveTable, runShardMoveBench, type ShardMoveResult } from './shard-move.ts';
 
@@ -62,7 +69,7 @@ function intSetting(name: string, fallback: number, min: number): number {
   return n;
 }
 
-const PARTS = ['catalog', 'checkout', 'scale', 'shard-move'] as const;
+const PARTS = ['catalog', 'checkout', 'scale', 'shard-move', 'overload'] as const;
 type Part = (typeof PARTS)[number];
 
 /** Which parts to run: `--only <part>` on the command line, else BENCH_ONLY, else all. */
@@ -119,6 +126,12 @@ const settings = {
     customers: intSetting('BENCH_SHARD_CUSTOMERS', 1000, 1),
     writers: intSetting('BENCH_SHARD_WRITERS', 4, 1),
     writeGapMs: intSetting('BENCH_SHARD_WRITE_GAP_MS', 20, 0),
+  },
+  overload: {
+    ...DEFAULT_OVERLOAD,
+    capacitySec: intSetting('BENCH_OVERLOAD_CAPACITY_SECONDS', 10, 1),
+    overloadSec: intSetting('BENCH_OVERLOAD_SECONDS', 30, 1),
+    overloadFactor: intSetting('BENCH_OVERLOAD_PERCENT', 200, 1) / 100,
   },
 };
 const BASE = `http://127.0.0.1:${settings.apiPort}`;
@@ -521,6 +534,7 @@ async function main(): Promise<number> {
   let checkout: CheckoutResult | null = null;
   let scale: ScaleResult | null = null;
   let shardMove: ShardMoveResult | null = null;
+  let overload: Awaited<ReturnType<typeof runOverloadBench>> | null = null;
   let api: AtelierChild | null = null;
   const startedAt = new Date();
   try {
@@ -563,6 +577,23 @@ async function main(): Promise<number> {
       targets = [...targets, ...shardMove.targets];
     }
 
+    if (parts.has('overload')) {
+      overload = await runOverloadBench({
+        apiPort: settings.apiPort,
+        providerPort: settings.checkout.providerPort,
+        settings: settings.overload,
+        env: atelierEnv,
+        log: (line) => console.log(line),
+      });
+      const slo = overload.checkoutSlo;
+      targets.push({
+        name: `overload: checkout within 1 s for 99 % at ${settings.overload.overloadFactor}x capacity, browsing shed with 503`,
+        kind: 'issue',
+        verdict: slo.total > 0 && slo.withinOneSecond >= 0.99 * slo.total && overload.overload.browse.shed > 0 ? 'PASS' : 'FAIL',
+        detail: overload.lines.slice(2, 5).join('; '),
+      });
+    }
+
     const loadAtEnd = os.loadavg();
     targets.push({
       // At the start only: by the end the 1-min average holds the bench's own load.
@@ -603,6 +634,7 @@ async function main(): Promise<number> {
       checkout,
       scale,
       shardMove,
+      overload,
       targets,
     };
     // NaN (skipped rows) is not JSON; null says "not measured".
