@@ -67,20 +67,27 @@ const confirmation = (id: string) => `order-confirmation:${id}`;
 const emailJobsLeft = async () => (await pendingJobs(t))['notifications.send-email'] ?? 0;
 const arrivedFor = (ids: string[]) => smtp.received.filter((m) => ids.some((id) => m.includes(id))).length;
 
-/** Waits until every email is sent (no email job left, every confirmation logged); then each key arrived exactly once. */
-async function assertEmailedOnce(ids: string[]): Promise<void> {
+/**
+ * Waits until every email is sent (no email job left, every confirmation logged); then each key
+ * arrived exactly once, or with `atLeastOnce`, at least once (see the flapping test).
+ */
+async function assertEmailedOnce(ids: string[], atLeastOnce = false): Promise<number> {
   await waitFor('every email sent', async () => {
     if ((await emailJobsLeft()) > 0) return false;
     const sent = await t.app.notifications.service.sentKeys();
     return ids.every((id) => sent.has(confirmation(id)));
   });
   const got = receivedKeys();
-  for (const id of ids) assert.equal(got.get(confirmation(id)), 1, `confirmation of ${id}`);
+  for (const id of ids) {
+    const n = got.get(confirmation(id)) ?? 0;
+    assert.ok(atLeastOnce ? n >= 1 : n === 1, `confirmation of ${id} arrived ${n} times`);
+  }
   const twice = [...got].filter(([, n]) => n > 1);
-  assert.deepEqual(twice, [], 'no email arrived twice');
+  if (!atLeastOnce) assert.deepEqual(twice, [], 'no email arrived twice');
   // The sent log and the server agree: nothing logged that did not arrive, nothing arrived unlogged.
   assert.deepEqual([...(await t.app.notifications.service.sentKeys())].sort(), [...got.keys()].sort());
   await assertSettled(t);
+  return twice.length;
 }
 
 test('down: orders are paid; their emails wait (breaker open) and are sent exactly once when SMTP is back', async () => {
@@ -123,7 +130,7 @@ test('hung past the timeout (accepts, never greets): each try gives up after SMT
   await assertEmailedOnce(ids);
 });
 
-test('flapping (down and up every 200 ms): every email is sent exactly once', async () => {
+test('flapping (down and up every 200 ms): every email is sent, and logged as sent once', async (t2) => {
   proxy.set({ kind: 'flap', periodMs: 200 });
   let ids: string[];
   try {
@@ -133,7 +140,11 @@ test('flapping (down and up every 200 ms): every email is sent exactly once', as
   } finally {
     proxy.set({ kind: 'up' });
   }
-  await assertEmailedOnce(ids);
+  // At least once here: a connection reset after the server accepted a message and before its
+  // answer reached us makes that try a failure, and the retry sends it again (SMTP cannot take a
+  // message back). Down, hung or slow links never cut a conversation in that window.
+  const twice = await assertEmailedOnce(ids, true);
+  t2.diagnostic(`${twice} email(s) arrived twice`);
 });
 
 test('the email pool is a bulkhead: while SMTP crawls, an order placed meanwhile is paid and its stock committed before any earlier email gets through', async (t2) => {
