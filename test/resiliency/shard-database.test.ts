@@ -21,8 +21,9 @@ let item: Listing;
 /** Customers by the physical shard that holds their data. */
 let onFaulty: Actor[];
 let onHealthy: Actor[];
-/** Orders accepted (202) so far, one unit each. */
-let accepted = 0;
+const RESERVATION_TTL_SECONDS = 60;
+/** Orders accepted (202) so far, one unit each; a replay of the same key names the same order. */
+const accepted = new Set<string>();
 
 const reachable = () => sql`select 1`.execute(t.app.stores.shards.databases.find((d) => d.name === 'shard0')!.db).then(() => true);
 const buy = (buyer: Actor, key = `k-${Date.now()}-${Math.random()}`) =>
@@ -30,14 +31,17 @@ const buy = (buyer: Actor, key = `k-${Date.now()}-${Math.random()}`) =>
 const myOrders = (buyer: Actor) => t.server.inject({ method: 'GET', url: '/api/v1/orders', headers: buyer.headers });
 const myCart = (buyer: Actor) => t.server.inject({ method: 'GET', url: '/api/v1/cart', headers: buyer.headers });
 const counted = (res: LightMyRequestResponse) => {
-  if (res.statusCode === 202) accepted++;
+  if (res.statusCode === 202) accepted.add((res.json() as { order: { id: string } }).order.id);
   return res;
 };
 
 before(async () => {
   proxy = await proxyToTestServer();
   // Session lookups are not cached here, so a customer on the faulty shard meets the fault at once.
-  t = await createTestApp({ ...QUIET, SESSION_CACHE_SECONDS: '0', PG_STATEMENT_TIMEOUT_MS: '2000' }, { via: { shard0: proxy.address } });
+  t = await createTestApp(
+    { ...QUIET, SESSION_CACHE_SECONDS: '0', PG_STATEMENT_TIMEOUT_MS: '2000', RESERVATION_TTL_SECONDS: String(RESERVATION_TTL_SECONDS) },
+    { via: { shard0: proxy.address } },
+  );
   item = await listing(t, [{ price: 1200, stock: 500 }]);
   const buyers = await signUpMany(t.server, 8);
   const shardOf = (a: Actor) => t.app.stores.shards.forId(a.id).name;
@@ -55,10 +59,27 @@ after(async () => {
   await proxy?.close();
 });
 
-/** Every unit reserved or sold belongs to an accepted order: a refused checkout left nothing behind. */
+/**
+ * Nothing lost and nothing half-written: every accepted order exists, the shards hold no order the
+ * client was not given, and every unit reserved or sold belongs to an accepted order that still
+ * holds it (a refused checkout released what it had reserved). A checkout whose commit was cut
+ * off, and whose shard could not then be asked whether the order exists, keeps its reservation
+ * for the sweeper (orders.checkout.ts): the sweep that would run once it expires runs first.
+ */
 async function assertStockHeldByAcceptedOrders(): Promise<void> {
+  await t.app.orders.service.sweep(new Date(Date.now() + (RESERVATION_TTL_SECONDS + 1) * 1000));
+  const statuses = new Map<string, string | null>();
+  for (const id of accepted) statuses.set(id, await t.app.orders.service.getOrderStatus(id));
+  const lost = [...statuses].filter(([, status]) => status === null);
+  assert.deepEqual(lost, [], 'accepted orders missing');
+  let stored = 0;
+  for (const shard of t.app.stores.shards.databases) {
+    stored += (await shard.pool.query<{ n: number }>('select count(*)::int as n from orders')).rows[0]!.n;
+  }
+  assert.equal(stored, accepted.size, 'orders on the shards that no client was given');
+  const holding = [...statuses.values()].filter((s) => s !== 'payment_failed' && s !== 'cancelled').length;
   const [level] = await t.app.inventory.service.levels([item.variantIds[0]!]);
-  assert.equal(level!.reserved + level!.sold, accepted, JSON.stringify(level));
+  assert.equal(level!.reserved + level!.sold, holding, `${JSON.stringify(level)} ${JSON.stringify([...statuses.values()])}`);
 }
 
 async function after_(): Promise<void> {
