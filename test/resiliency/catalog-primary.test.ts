@@ -5,7 +5,16 @@ import { sql } from 'kysely';
 import { ADDRESS, checkout, lines, listing, ordersSnapshot, signUpMany, type Actor, type Listing } from '../checkout/support.ts';
 import type { FaultProxy } from '../support/fault-proxy.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
-import { QUIET, assertOkOrUnavailable, assertUnavailable, proxyToTestServer, recoverAndCheck, sleep } from './support.ts';
+import {
+  QUIET,
+  acceptedOrders,
+  assertOkOrUnavailable,
+  assertStockHeldByAcceptedOrders,
+  assertUnavailable,
+  proxyToTestServer,
+  recoverAndCheck,
+  sleep,
+} from './support.ts';
 
 /**
  * Resiliency matrix, catalog primary (docs/resiliency.md): the app reaches its catalog database
@@ -15,6 +24,9 @@ import { QUIET, assertOkOrUnavailable, assertUnavailable, proxyToTestServer, rec
  */
 
 const TTL_SECONDS = 1;
+const RESERVATION_TTL_SECONDS = 60;
+/** Orders accepted (202) so far, one unit each of `item`. */
+const accepted = acceptedOrders();
 
 let proxy: FaultProxy;
 let t: TestApp;
@@ -36,6 +48,7 @@ before(async () => {
       CACHE_TTL_SECONDS: String(TTL_SECONDS),
       // A hung server is given up on within seconds, not the default 5 s + 1 s.
       PG_STATEMENT_TIMEOUT_MS: '2000',
+      RESERVATION_TTL_SECONDS: String(RESERVATION_TTL_SECONDS),
       ...QUIET,
     },
     { via: { catalog: proxy.address } },
@@ -83,8 +96,13 @@ function assertStale(res: LightMyRequestResponse, body: string, url: string): vo
   assert.doesNotMatch(String(res.headers['cache-control']), /stale-while-revalidate/, url);
 }
 
-const buy = (buyer: Actor, key: string) =>
-  checkout(t.server, buyer, { lines: lines([item.variantIds[0]!, 1]), shippingAddress: ADDRESS }, key);
+const buy = async (buyer: Actor, key: string) =>
+  accepted.note(await checkout(t.server, buyer, { lines: lines([item.variantIds[0]!, 1]), shippingAddress: ADDRESS }, key));
+/** After each fault: the database back, jobs run, invariants, and the stock accounted for. */
+async function recover(): Promise<void> {
+  await recoverAndCheck(t, proxy, reachable);
+  await assertStockHeldByAcceptedOrders(t, item.variantIds[0]!, accepted.ids, RESERVATION_TTL_SECONDS);
+}
 const edit = (title: string) =>
   t.server.inject({ method: 'PATCH', url: productUrl(item.productId), headers: item.seller.headers, payload: { title } });
 
@@ -103,7 +121,7 @@ test('catalog primary down: seen pages served stale, the rest 503 with Retry-Aft
   assert.equal(orders.statusCode, 200, orders.body);
   assert.equal(await ordersSnapshot(t), ordersBefore, 'no order half-written');
 
-  await recoverAndCheck(t, proxy, reachable);
+  await recover();
   // Back: the same pages are fresh again (the grace back-off retries the database within 5 s).
   const deadline = Date.now() + 15_000;
   let res = await get(productUrl(item.productId));
@@ -131,7 +149,7 @@ test('catalog primary hung: seen pages still served stale at once, the rest 503 
     // The pool's connect timeout (5 s) or the client's query timeout (statement timeout + 1 s): never forever.
     assert.ok(took < 20_000, `a hung database held requests for ${took} ms`);
   } finally {
-    await recoverAndCheck(t, proxy, reachable);
+    await recover();
   }
 });
 
@@ -153,7 +171,7 @@ test('catalog primary slow: everything works, only slower', async () => {
     );
     assert.equal(answers[0]!.headers['atelier-stale'], undefined, 'a page read while slow is fresh');
   } finally {
-    await recoverAndCheck(t, proxy, reachable);
+    await recover();
   }
 });
 
@@ -182,7 +200,7 @@ test('catalog primary flapping: requests succeed or fail cleanly with 503, and r
       await sleep(50);
     }
   } finally {
-    await recoverAndCheck(t, proxy, reachable);
+    await recover();
   }
   assert.ok(proxy.stats().refused > refusedBefore, 'the proxy refused connections: the fault was real');
   assertOkOrUnavailable(answers, [200, 202]);
@@ -192,5 +210,5 @@ test('catalog primary flapping: requests succeed or fail cleanly with 503, and r
     assert.equal(again.statusCode, 202, again.body);
   }
   await t.drainJobs();
-  await recoverAndCheck(t, proxy, reachable);
+  await recover();
 });

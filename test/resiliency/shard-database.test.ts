@@ -5,7 +5,16 @@ import { sql } from 'kysely';
 import { ADDRESS, checkout, lines, listing, signUpMany, type Actor, type Listing } from '../checkout/support.ts';
 import type { FaultProxy } from '../support/fault-proxy.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
-import { QUIET, assertOkOrUnavailable, assertUnavailable, proxyToTestServer, recoverAndCheck, sleep } from './support.ts';
+import {
+  QUIET,
+  acceptedOrders,
+  assertOkOrUnavailable,
+  assertStockHeldByAcceptedOrders,
+  assertUnavailable,
+  proxyToTestServer,
+  recoverAndCheck,
+  sleep,
+} from './support.ts';
 
 /**
  * Resiliency matrix, one shard database (docs/resiliency.md): the app reaches physical shard
@@ -22,18 +31,15 @@ let item: Listing;
 let onFaulty: Actor[];
 let onHealthy: Actor[];
 const RESERVATION_TTL_SECONDS = 60;
-/** Orders accepted (202) so far, one unit each; a replay of the same key names the same order. */
-const accepted = new Set<string>();
+/** Orders accepted (202) so far, one unit each. */
+const accepted = acceptedOrders();
 
 const reachable = () => sql`select 1`.execute(t.app.stores.shards.databases.find((d) => d.name === 'shard0')!.db).then(() => true);
 const buy = (buyer: Actor, key = `k-${Date.now()}-${Math.random()}`) =>
   checkout(t.server, buyer, { lines: lines([item.variantIds[0]!, 1]), shippingAddress: ADDRESS }, key);
 const myOrders = (buyer: Actor) => t.server.inject({ method: 'GET', url: '/api/v1/orders', headers: buyer.headers });
 const myCart = (buyer: Actor) => t.server.inject({ method: 'GET', url: '/api/v1/cart', headers: buyer.headers });
-const counted = (res: LightMyRequestResponse) => {
-  if (res.statusCode === 202) accepted.add((res.json() as { order: { id: string } }).order.id);
-  return res;
-};
+const counted = (res: LightMyRequestResponse) => accepted.note(res);
 
 before(async () => {
   proxy = await proxyToTestServer();
@@ -59,32 +65,9 @@ after(async () => {
   await proxy?.close();
 });
 
-/**
- * Nothing lost and nothing half-written: every accepted order exists, the shards hold no order the
- * client was not given, and every unit reserved or sold belongs to an accepted order that still
- * holds it (a refused checkout released what it had reserved). A checkout whose commit was cut
- * off, and whose shard could not then be asked whether the order exists, keeps its reservation
- * for the sweeper (orders.checkout.ts): the sweep that would run once it expires runs first.
- */
-async function assertStockHeldByAcceptedOrders(): Promise<void> {
-  await t.app.orders.service.sweep(new Date(Date.now() + (RESERVATION_TTL_SECONDS + 1) * 1000));
-  const statuses = new Map<string, string | null>();
-  for (const id of accepted) statuses.set(id, await t.app.orders.service.getOrderStatus(id));
-  const lost = [...statuses].filter(([, status]) => status === null);
-  assert.deepEqual(lost, [], 'accepted orders missing');
-  let stored = 0;
-  for (const shard of t.app.stores.shards.databases) {
-    stored += (await shard.pool.query<{ n: number }>('select count(*)::int as n from orders')).rows[0]!.n;
-  }
-  assert.equal(stored, accepted.size, 'orders on the shards that no client was given');
-  const holding = [...statuses.values()].filter((s) => s !== 'payment_failed' && s !== 'cancelled').length;
-  const [level] = await t.app.inventory.service.levels([item.variantIds[0]!]);
-  assert.equal(level!.reserved + level!.sold, holding, `${JSON.stringify(level)} ${JSON.stringify([...statuses.values()])}`);
-}
-
 async function after_(): Promise<void> {
   await recoverAndCheck(t, proxy, reachable);
-  await assertStockHeldByAcceptedOrders();
+  await assertStockHeldByAcceptedOrders(t, item.variantIds[0]!, accepted.ids, RESERVATION_TTL_SECONDS);
 }
 
 test('shard down: customers on the other shard unaffected, those on it get 503 with Retry-After, nothing half-written', async () => {

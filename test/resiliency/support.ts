@@ -76,3 +76,44 @@ export async function recoverAndCheck(t: TestApp, proxy: FaultProxy, reachable: 
   await t.drainJobs();
   await assertInvariants(t);
 }
+
+/**
+ * Nothing lost and nothing half-written, for one variant every order bought one unit of: every
+ * accepted order exists, the shards hold no order no client was given, and every unit reserved or
+ * sold belongs to an accepted order that still holds it (a refused checkout released what it had
+ * reserved). A checkout whose commit was cut off and whose fate could not be checked keeps its
+ * reservation for the sweeper (orders.checkout.ts), so the sweep that would run once reservations
+ * expire (`reservationTtlSeconds` from now) runs first.
+ */
+export async function assertStockHeldByAcceptedOrders(
+  t: TestApp,
+  variantId: string,
+  accepted: ReadonlySet<string>,
+  reservationTtlSeconds: number,
+): Promise<void> {
+  await t.app.orders.service.sweep(new Date(Date.now() + (reservationTtlSeconds + 1) * 1000));
+  const statuses = new Map<string, string | null>();
+  for (const id of accepted) statuses.set(id, await t.app.orders.service.getOrderStatus(id));
+  const lost = [...statuses].filter(([, status]) => status === null);
+  assert.deepEqual(lost, [], 'accepted orders missing');
+  let stored = 0;
+  for (const shard of t.app.stores.shards.databases) {
+    stored += (await shard.pool.query<{ n: number }>('select count(*)::int as n from orders')).rows[0]!.n;
+  }
+  assert.equal(stored, accepted.size, 'orders on the shards that no client was given');
+  const holding = [...statuses.values()].filter((s) => s !== 'payment_failed' && s !== 'cancelled').length;
+  const [level] = await t.app.inventory.service.levels([variantId]);
+  assert.equal(level!.reserved + level!.sold, holding, `${JSON.stringify(level)} ${JSON.stringify([...statuses.values()])}`);
+}
+
+/** Keeps the ids of the orders a checkout answer accepted (202); a replay names the same order. */
+export function acceptedOrders(): { ids: Set<string>; note(res: LightMyRequestResponse): LightMyRequestResponse } {
+  const ids = new Set<string>();
+  return {
+    ids,
+    note(res) {
+      if (res.statusCode === 202) ids.add((res.json() as { order: { id: string } }).order.id);
+      return res;
+    },
+  };
+}
