@@ -92,6 +92,10 @@ test('shard down: customers on the other shard unaffected, those on it get 503 w
 
     assertUnavailable(counted(await buy(faulty)), 'checkout on the faulty shard');
     assertUnavailable(await myOrders(faulty), 'orders on the faulty shard');
+    // Pages with optional sign-in serve a customer whose session cannot be read as a visitor.
+    const cart = await myCart(faulty);
+    assert.equal(cart.statusCode, 200, cart.body);
+    assert.deepEqual((cart.json() as { lines: unknown[] }).lines, []);
   } finally {
     await after_();
   }
