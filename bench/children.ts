@@ -28,8 +28,9 @@ export function startAtelier(
   const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF_DIR)}`] : [];
   const proc = spawn(process.execPath, [...profile, ATELIER_BIN, ...args], {
     // One load generator on one IP plays hundreds of customers: rate limits would measure
-    // themselves, not the server. A scenario that wants them sets RATE_LIMIT_ENABLED itself.
-    env: { RATE_LIMIT_ENABLED: 'false', ...env },
+    // themselves, not the server. A scenario that wants them sets RATE_LIMIT_ENABLED itself. Same
+    // for load shedding: a closed loop saturates the server, which would then answer with 503s.
+    env: { RATE_LIMIT_ENABLED: 'false', SHED_ENABLED: 'false', ...env },
     stdio: ['ignore', opts.showOutput ? 'inherit' : 'pipe', opts.showOutput ? 'inherit' : 'pipe'],
   });
   const lines: string[] = [];

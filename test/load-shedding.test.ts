@@ -116,7 +116,13 @@ async function shedCounts(server: FastifyInstance): Promise<Record<string, numbe
   return out;
 }
 
-const BASE = { SHED_RETRY_AFTER_SECONDS: '7', SHED_SAMPLE_INTERVAL_MS: '50', SHED_EVENT_LOOP_UTILIZATION: '0', METRICS_ENABLED: 'true' };
+const BASE = {
+  SHED_ENABLED: 'true',
+  SHED_RETRY_AFTER_SECONDS: '7',
+  SHED_SAMPLE_INTERVAL_MS: '50',
+  SHED_EVENT_LOOP_UTILIZATION: '0',
+  METRICS_ENABLED: 'true',
+};
 
 describe('load shedding settings', () => {
   const pick = (env: Record<string, string>) => loadConfig({ DEMO_SEED: 'false', ...env }).loadShedding;

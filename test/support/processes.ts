@@ -51,10 +51,10 @@ export type RunningProcess = Readonly<{
 export function runAtelier(args: string[], env: Record<string, string>): RunningProcess {
   // A test's processes use Redis only when the test says so: the REDIS_URL of the run would have
   // test files running side by side share cache keys and rate-limit counters. Rate limits are off
-  // unless asked for, as in createTestApp.
+  // unless asked for, as in createTestApp, and so is load shedding.
   const { REDIS_URL: _notInherited, ...inherited } = process.env;
   const child = spawn(process.execPath, [ATELIER_BIN, ...args], {
-    env: { ...inherited, RATE_LIMIT_ENABLED: 'false', ...env },
+    env: { ...inherited, RATE_LIMIT_ENABLED: 'false', SHED_ENABLED: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

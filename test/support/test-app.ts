@@ -101,6 +101,9 @@ export async function createTestApp(overrides: Record<string, string> = {}, opti
     PAYMENT_PROVIDER_URL: provider.url,
     // Every request of a test comes from one address; tests of the limits turn them on.
     RATE_LIMIT_ENABLED: 'false',
+    // On a machine busy with other test files the event loop passes the shedding thresholds and a
+    // test's requests would be refused; tests of load shedding turn it on.
+    SHED_ENABLED: 'false',
     // Likewise the checkout line: stampede tests hit the stock row itself; the line's tests turn it on.
     ADMISSION_HOT_CONCURRENCY: '0',
     ...overrides,

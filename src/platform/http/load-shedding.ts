@@ -94,7 +94,7 @@ function halfWay(threshold: number, limit: number): number {
   return threshold > 0 ? threshold + Math.max(0, limit - threshold) / 2 : 0;
 }
 
-/** At the front door, level 1 lasts this long after the last sample that was over a threshold (see `loadShedding`). */
+/** At the front door, level 1 lasts this long after the last sample that was over a threshold (see `installLoadShedding`). */
 const HOLD_MS = 1000;
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
