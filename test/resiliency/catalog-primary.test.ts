@@ -6,7 +6,6 @@ import { ADDRESS, checkout, lines, listing, ordersSnapshot, signUpMany, type Act
 import type { FaultProxy } from '../support/fault-proxy.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import {
-  QUIET,
   acceptedOrders,
   assertOkOrUnavailable,
   assertStockHeldByAcceptedOrders,
@@ -53,7 +52,6 @@ before(async () => {
       ...(process.env.REDIS_URL
         ? { REDIS_URL: process.env.REDIS_URL, REDIS_KEY_PREFIX: `resiliency-${Date.now().toString(36)}`, REDIS_TIMEOUT_MS: '250' }
         : {}),
-      ...QUIET,
     },
     { via: { catalog: proxy.address } },
   );

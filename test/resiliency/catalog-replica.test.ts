@@ -5,7 +5,7 @@ import type { ReplicaStatus } from '../../src/platform/postgres/replicas.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 import { startReplicatedPostgres, type ReplicatedPostgres } from '../support/replica.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
-import { QUIET, recoverAndCheck, sleep, waitFor } from './support.ts';
+import { recoverAndCheck, sleep, waitFor } from './support.ts';
 
 /**
  * Resiliency matrix, a catalog replica (docs/resiliency.md): the app's catalog store is a dedicated
@@ -37,7 +37,6 @@ before(async () => {
   const viaProxy = new URL(direct);
   viaProxy.host = proxy.address;
   t = await createTestApp({
-    ...QUIET,
     CATALOG_DATABASE_URL: pair.primaryUrl(db),
     CATALOG_REPLICA_URLS: viaProxy.toString(),
     REPLICA_MAX_LAG_MS: '1500',

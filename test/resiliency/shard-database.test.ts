@@ -6,7 +6,6 @@ import { ADDRESS, checkout, lines, listing, signUpMany, type Actor, type Listing
 import type { FaultProxy } from '../support/fault-proxy.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import {
-  QUIET,
   acceptedOrders,
   assertOkOrUnavailable,
   assertStockHeldByAcceptedOrders,
@@ -45,7 +44,7 @@ before(async () => {
   proxy = await proxyToTestServer();
   // Session lookups are not cached here, so a customer on the faulty shard meets the fault at once.
   t = await createTestApp(
-    { ...QUIET, SESSION_CACHE_SECONDS: '0', PG_STATEMENT_TIMEOUT_MS: '2000', RESERVATION_TTL_SECONDS: String(RESERVATION_TTL_SECONDS) },
+    { SESSION_CACHE_SECONDS: '0', PG_STATEMENT_TIMEOUT_MS: '2000', RESERVATION_TTL_SECONDS: String(RESERVATION_TTL_SECONDS) },
     { via: { shard0: proxy.address } },
   );
   item = await listing(t, [{ price: 1200, stock: 500 }]);

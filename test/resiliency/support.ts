@@ -10,13 +10,6 @@ import { adminUrl, type TestApp } from '../support/test-app.ts';
  * one database of the test server, and the app's URL for that database names the proxy.
  */
 
-/**
- * Settings every matrix app shares: load shedding off, since this machine's own load (argon2
- * sign-ups, other test files) would otherwise answer 503 OVERLOADED for reasons that are not the
- * fault under test.
- */
-export const QUIET: Readonly<Record<string, string>> = { SHED_ENABLED: 'false' };
-
 /** A fault proxy in front of the PostgreSQL server `npm test` started. */
 export function proxyToTestServer(): Promise<FaultProxy> {
   const u = new URL(adminUrl());

@@ -31,7 +31,7 @@ function longDescription(seed: number): string {
 }
 
 before(async () => {
-  t = await createTestApp({ SEARCH_FULLTEXT_TIMEOUT_MS: String(BUDGET_MS), SHED_ENABLED: 'false' });
+  t = await createTestApp({ SEARCH_FULLTEXT_TIMEOUT_MS: String(BUDGET_MS) });
   const now = new Date().toISOString();
   const docs: DocumentInput[] = Array.from({ length: TITLED + 100 }, (_, i) => ({
     product_id: newId(),
