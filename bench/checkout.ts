@@ -194,7 +194,7 @@ async function buyInLine(
   buyer: Customer,
   variantId: string,
   calls: Calls,
-  line: { queued: number; longestPosition: number; buyerWaitMs: number[]; networkRetries: number },
+  line: { queued: number; longestPosition: number; buyerWaitMs: number[]; networkRetries: number; placeMs: number[]; finalMs: number[] },
 ): Promise<Answer | Error> {
   const key = randomUUID();
   const pressed = Date.now();
@@ -215,10 +215,12 @@ async function buyInLine(
       a.status === 429 ? (a.body as { error?: { code?: string; details?: { position: number; retryAfterMs: number } } }).error : undefined;
     if (place?.code !== 'ORDERS_CHECKOUT_QUEUED' || !place.details) {
       record(calls, a);
+      line.finalMs.push(a.ms);
       line.buyerWaitMs.push(Date.now() - pressed);
       return a;
     }
     calls.checkoutMs.push(a.ms);
+    line.placeMs.push(a.ms);
     line.queued++;
     line.longestPosition = Math.max(line.longestPosition, place.details.position);
     await new Promise((r) => setTimeout(r, place.details!.retryAfterMs));
@@ -408,7 +410,14 @@ export async function runCheckoutBench(opts: {
     if (buyers.length < s.flashBuyers) log(`    note: only ${buyers.length} distinct buyers (BENCH_CUSTOMERS < BENCH_FLASH_BUYERS)`);
     log(`  flash sale: ${buyers.length} buyers at once per round for one variant with ${s.flashStock} units...`);
     const flash: Calls = { checkoutMs: [], cartMs: [], errors: {}, acceptedIds: [] };
-    const line = { queued: 0, longestPosition: 0, buyerWaitMs: [] as number[], networkRetries: 0 };
+    const line = {
+      queued: 0,
+      longestPosition: 0,
+      buyerWaitMs: [] as number[],
+      networkRetries: 0,
+      placeMs: [] as number[],
+      finalMs: [] as number[],
+    };
     const flashStarted = Date.now();
     let round = 0;
     for (; round < 20; round++) {
@@ -444,6 +453,10 @@ export async function runCheckoutBench(opts: {
           saleSec: Number(flashElapsed.toFixed(2)),
           queuedAnswers: line.queued,
           networkRetries: line.networkRetries,
+          placeP50Ms: Math.round(percentile(sortNumbers(line.placeMs), 50)),
+          placeP99Ms: Math.round(percentile(sortNumbers(line.placeMs), 99)),
+          finalP50Ms: Math.round(percentile(sortNumbers(line.finalMs), 50)),
+          finalP99Ms: Math.round(percentile(sortNumbers(line.finalMs), 99)),
           longestPosition: line.longestPosition,
           buyerWaitP50Ms: Math.round(percentile(sortNumbers(line.buyerWaitMs), 50)),
           buyerWaitP99Ms: Math.round(percentile(sortNumbers(line.buyerWaitMs), 99)),
@@ -459,6 +472,10 @@ export async function runCheckoutBench(opts: {
       `    whole sale ${sale.extra.saleSec} s; ${line.queued} answers were places in line (longest position ${line.longestPosition}); ` +
         `a buyer's wait from "buy now" to its final answer: p50 ${sale.extra.buyerWaitP50Ms} ms, p99 ${sale.extra.buyerWaitP99Ms} ms` +
         (line.networkRetries > 0 ? `; ${line.networkRetries} dropped connections retried with the same key` : ''),
+    );
+    log(
+      `    checkout calls answered with a place in line: p50 ${sale.extra.placeP50Ms} ms, p99 ${sale.extra.placeP99Ms} ms; ` +
+        `with the final answer (202/409): p50 ${sale.extra.finalP50Ms} ms, p99 ${sale.extra.finalP99Ms} ms`,
     );
   } finally {
     api.close();
