@@ -18,6 +18,17 @@ import { opsRoutes } from './ops.routes.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** How long `/ready` waits for one database before reporting it unreachable. */
+const READY_CHECK_TIMEOUT_MS = 1000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 /**
  * How long a stopping API process keeps idle keep-alive connections open (graceful-drain.ts): long
  * enough for a busy client or proxy to send one more request on each and be told to reconnect.
@@ -110,29 +121,44 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
   });
 
   server.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  /**
+   * Ready = this node can serve: its schema is current on every database it reaches. A database
+   * it cannot reach is reported (`status: 'degraded'`, the check names it) but does not make the
+   * node unready, on purpose: every node shares that database, so a load balancer that pulled
+   * unready nodes would pull them all, and the partial outage that the node degrades through
+   * (stale catalog pages, the other shards, orders accepted while payments are down;
+   * docs/resiliency.md) would become a total one. Pending migrations do make it unready: the
+   * code expects a schema that is not there. Each check gives up after READY_CHECK_TIMEOUT_MS so a
+   * hung database cannot hang the probe.
+   */
   server.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
     const checks: Record<string, string> = {};
     let ready = true;
+    let degraded = false;
     await Promise.all(
       app.stores.all().map(async (handle) => {
         try {
-          await sql`select 1`.execute(handle.db);
           const kind = handle.name === 'catalog' ? 'catalog' : 'shard';
-          const pending = await pendingMigrations(handle.db, kind, app.migrations);
+          // Reachable first: pendingMigrations reads a missing table as "none applied".
+          const pending = await withTimeout(
+            sql`select 1`.execute(handle.db).then(() => pendingMigrations(handle.db, kind, app.migrations)),
+            READY_CHECK_TIMEOUT_MS,
+          );
           checks[handle.name] = pending === 0 ? 'ok' : `${pending} migrations pending`;
           if (pending > 0) ready = false;
         } catch (err) {
-          ready = false;
+          degraded = true;
           checks[handle.name] = `unreachable: ${(err as Error).message}`;
         }
       }),
     );
     if (!ready) reply.header('retry-after', '5');
-    // Replicas never make a node unready: their reads fall back to the primary.
+    // Replicas never make a node unready either: their reads fall back to the primary.
     const replicas = app.stores.catalogReplicas.enabled
       ? app.stores.catalogReplicas.status().map((r) => ({ name: r.name, healthy: r.healthy, state: r.state, lagMs: r.lagMs }))
       : undefined;
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...(replicas ? { replicas } : {}) });
+    const status = !ready ? 'not_ready' : degraded ? 'degraded' : 'ready';
+    return reply.code(ready ? 200 : 503).send({ status, checks, ...(replicas ? { replicas } : {}) });
   });
 
   if (config.benchRoutes) {

@@ -122,6 +122,13 @@ test('catalog primary down: seen pages served stale, the rest 503 with Retry-Aft
   const orders = await t.server.inject({ method: 'GET', url: '/api/v1/orders', headers: buyers[0]!.headers });
   assert.equal(orders.statusCode, 200, orders.body);
   assert.equal(await ordersSnapshot(t), ordersBefore, 'no order half-written');
+  // The node stays in a load balancer's rotation (it serves the above) and says what is missing.
+  const ready = await t.server.inject({ method: 'GET', url: '/ready' });
+  assert.equal(ready.statusCode, 200, ready.body);
+  const readiness = ready.json<{ status: string; checks: Record<string, string> }>();
+  assert.equal(readiness.status, 'degraded');
+  assert.match(readiness.checks.catalog!, /^unreachable/);
+  assert.equal(readiness.checks.shard0, 'ok');
 
   await recover();
   // Back: the same pages are fresh again (the grace back-off retries the database within 5 s).

@@ -41,7 +41,7 @@ export async function migrateStore(
   return applied;
 }
 
-/** True when every migration of every module is applied on the database (for `/ready`). */
+/** How many migrations of the modules are not applied on the database (0: current; for `/ready`). A missing migrations table counts as none applied. */
 export async function pendingMigrations(db: Kysely<unknown>, kind: StoreKind, modules: ReadonlyArray<ModuleMigrations>): Promise<number> {
   let pending = 0;
   for (const m of modules) {
