@@ -53,9 +53,6 @@ async function waitForLockWaiters(t: TestApp, n: number): Promise<void> {
   }
 }
 
-/** The shedder answers 503 to sign-ups when the shared 2-core machine is busy: this file tests the line, not it. */
-const NO_SHEDDING = { SHED_ENABLED: 'false' } as const;
-
 const buyNow = (variantId: string) => ({ lines: lines([variantId, 1]), shippingAddress: ADDRESS });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -63,7 +60,7 @@ describe('one process, line in memory, one checkout of a variant at a time', () 
   let t: TestApp;
   let buyers: Actor[];
   before(async () => {
-    t = await createTestApp({ ADMISSION_HOT_CONCURRENCY: '1', ...NO_SHEDDING });
+    t = await createTestApp({ ADMISSION_HOT_CONCURRENCY: '1' });
     buyers = await signUpMany(t.server, 6);
   });
   after(() => t?.close());
@@ -139,7 +136,7 @@ describe('a flash sale through the line', () => {
   let t: TestApp;
   let buyers: Actor[];
   before(async () => {
-    t = await createTestApp({ ADMISSION_HOT_CONCURRENCY: '4', ...NO_SHEDDING });
+    t = await createTestApp({ ADMISSION_HOT_CONCURRENCY: '4' });
     buyers = await signUpMany(t.server, 200);
   });
   after(() => t?.close());
@@ -191,7 +188,6 @@ describe(
         REDIS_URL: process.env.REDIS_URL!,
         REDIS_KEY_PREFIX: `test-line-${process.pid}-${Date.now().toString(36)}`,
         ADMISSION_HOT_CONCURRENCY: '1',
-        ...NO_SHEDDING,
       });
       const app = await createContainer(loadConfig(t.env), { role: 'test-b', migrate: false, log: pino({ level: 'silent' }) });
       const server = await buildHttpServer(app);
@@ -239,7 +235,7 @@ describe('Redis unreachable', () => {
   let buyers: Actor[];
   before(async () => {
     // Nothing listens on port 1: every Redis command fails at once.
-    t = await createTestApp({ REDIS_URL: 'redis://127.0.0.1:1', ADMISSION_HOT_CONCURRENCY: '1', ...NO_SHEDDING });
+    t = await createTestApp({ REDIS_URL: 'redis://127.0.0.1:1', ADMISSION_HOT_CONCURRENCY: '1' });
     buyers = await signUpMany(t.server, 3);
   });
   after(() => t?.close());
