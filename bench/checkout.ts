@@ -316,7 +316,8 @@ export async function runCheckoutBench(opts: {
 
   log('\npgbench baseline (TPC-B) on the same PostgreSQL, nothing else running:');
   const pgbench = await measurePgbench({
-    adminUrl: opts.server.localUrlFor(EMBEDDED_CATALOG_DB),
+    adminUrl: opts.server.urlFor(EMBEDDED_CATALOG_DB),
+    socketDir: opts.server.socketDir,
     clients: 8,
     threads: 2,
     seconds: s.pgbenchSec,

@@ -52,8 +52,10 @@ async function findPgbench(serverMajor: number): Promise<string[]> {
 }
 
 export async function measurePgbench(opts: {
-  /** Any database on the server, to create the scratch one from. */
+  /** Any database on the server, to create the scratch one from (a TCP URL). */
   adminUrl: string;
+  /** The server's unix socket folder, when Atelier's pools use it (embedded-postgres.ts): pgbench then does too. */
+  socketDir?: string | null;
   clients: number;
   threads: number;
   seconds: number;
@@ -80,11 +82,8 @@ export async function measurePgbench(opts: {
   const binary = binaries[0]!;
   const url = new URL(opts.adminUrl);
   const env = { ...process.env, PGPASSWORD: decodeURIComponent(url.password) };
-  // A socket URL (`postgres://u:p@/db?host=/dir&port=N`) gives pgbench the socket folder as its host, the
-  // same transport as Atelier's pools on the embedded server.
-  const host = url.searchParams.get('host') ?? url.hostname;
-  const port = url.searchParams.get('port') ?? url.port;
-  const conn = ['-h', host, '-p', port, '-U', decodeURIComponent(url.username)];
+  // With the server's socket folder as its host, pgbench talks over the same transport as Atelier's pools.
+  const conn = ['-h', opts.socketDir ?? url.hostname, '-p', url.port, '-U', decodeURIComponent(url.username)];
   const version = await run(binary, ['--version']).then(
     (r) => r.stdout.trim(),
     () => 'version unknown',
