@@ -65,8 +65,11 @@ export async function startFaultProxy(target: { host?: string; port: number }): 
   const pipe = (from: net.Socket, to: net.Socket) => {
     let chain = Promise.resolve();
     from.on('data', (chunk) => {
-      const wait = delayOf();
+      // Due `wait` after it arrived, not after the chunk before it went out: a reply that comes in
+      // three chunks is 500 ms late under 500 ms of latency, not 1.5 s.
+      const due = Date.now() + delayOf();
       chain = chain.then(async () => {
+        const wait = due - Date.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         // A hung link holds what it got until the fault changes (then passes it, like a queue draining).
         while (fault.kind === 'hang' && !to.destroyed) await new Promise((r) => setTimeout(r, 20));
