@@ -7,6 +7,7 @@
  * email is delayed, never lost (notifications.resilience.ts).
  */
 import type { Logger } from 'pino';
+import { breakerStateOf, type BreakerState } from '../../platform/breaker-state.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
 import { enqueue, PermanentJobError, type JobSpec, type TaskHandler } from '../../platform/queue/queue.ts';
@@ -15,7 +16,6 @@ import { notificationsMigrations } from './notifications.migrations.ts';
 import { checkEmail, createNotificationsService, SEND_EMAIL_TASK } from './notifications.service.ts';
 import { createOutboxTransport, createSmtpTransport, type MailTransport } from './notifications.transports.ts';
 import {
-  breakerState,
   createMailBreaker,
   DEFAULT_MAIL_RESILIENCE,
   isRetryable,
@@ -41,7 +41,7 @@ export type NotificationsService = Readonly<{
   /** Message keys already sent (outbox files or the sent log): for tests and invariant checks. */
   sentKeys(): Promise<ReadonlySet<string>>;
   /** The mail breaker's state: for metrics and tests. */
-  breakerState(): 'closed' | 'open' | 'half_open';
+  breakerState(): BreakerState;
 }>;
 
 export type NotificationsModule = ModuleDefinition &
@@ -104,7 +104,7 @@ export function createNotifications(deps: {
   return {
     name: 'notifications',
     migrations: notificationsMigrations,
-    service: { emailJob: useCases.emailJob, sentKeys: useCases.sentKeys, breakerState: () => breakerState(breaker) },
+    service: { emailJob: useCases.emailJob, sentKeys: useCases.sentKeys, breakerState: () => breakerStateOf(breaker) },
     tasks: poolTasks,
     poolTasks,
     close: () => transport.close(),

@@ -1,4 +1,4 @@
-import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleType, type CircuitBreakerPolicy } from 'cockatiel';
+import { BrokenCircuitError, ConsecutiveBreaker, circuitBreaker, handleType, type CircuitBreakerPolicy } from 'cockatiel';
 
 /**
  * What keeps a failing mail server from costing more than it must. Emails are delayed, never lost:
@@ -50,18 +50,6 @@ export function createMailBreaker(settings: Pick<MailResilienceSettings, 'retryB
 /** True for the failures that a later retry may get past (the breaker being open among them). */
 export function isRetryable(err: unknown): boolean {
   return err instanceof MailUnavailableError || err instanceof BrokenCircuitError;
-}
-
-export function breakerState(breaker: CircuitBreakerPolicy): 'closed' | 'open' | 'half_open' {
-  switch (breaker.state) {
-    case CircuitState.Closed:
-      return 'closed';
-    case CircuitState.HalfOpen:
-      return 'half_open';
-    case CircuitState.Open:
-    case CircuitState.Isolated:
-      return 'open';
-  }
 }
 
 /**

@@ -1,7 +1,6 @@
 import {
   BrokenCircuitError,
   BulkheadRejectedError,
-  CircuitState,
   ConsecutiveBreaker,
   ExponentialBackoff,
   bulkhead,
@@ -10,6 +9,7 @@ import {
   retry,
   wrap,
 } from 'cockatiel';
+import { breakerStateOf, type BreakerState } from '../../platform/breaker-state.ts';
 import { ProviderUnavailableError } from './payments.provider.ts';
 
 export type ResilienceSettings = Readonly<{
@@ -47,7 +47,7 @@ export const DEFAULT_RESILIENCE: Omit<ResilienceSettings, 'timeoutMs'> = {
 export type Resilience = Readonly<{
   /** Runs one provider call under retry, breaker and per-attempt timeout. Throws ProviderUnavailableError. */
   run<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T>;
-  state(): 'closed' | 'open' | 'half_open';
+  state(): BreakerState;
 }>;
 
 /**
@@ -79,16 +79,6 @@ export function createResilience(settings: ResilienceSettings): Resilience {
         throw err;
       }
     },
-    state() {
-      switch (breaker.state) {
-        case CircuitState.Closed:
-          return 'closed';
-        case CircuitState.HalfOpen:
-          return 'half_open';
-        case CircuitState.Open:
-        case CircuitState.Isolated:
-          return 'open';
-      }
-    },
+    state: () => breakerStateOf(breaker),
   };
 }
