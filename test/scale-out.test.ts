@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { nginxBinary, nginxConfig, NGINX_MISSING } from './support/nginx.ts';
+import { call, type Answer, type Call } from './support/shop-over-http.ts';
 import { freePort, postgresAnswers, processEnv, runAtelier, stopProcess, waitForHttp, type RunningProcess } from './support/processes.ts';
 
 /** Start-up takes seconds on a quiet machine and over a minute on a saturated one (tsx compiles every module). */
@@ -33,42 +33,12 @@ async function env(): Promise<Record<string, string>> {
   return e;
 }
 
-type Answer = { status: number; headers: http.IncomingHttpHeaders; body: unknown };
-
 /**
  * One request on a new TCP connection (no keep-alive agent): the cluster hands out connections,
  * not requests, round-robin, so only fresh connections show how they are spread.
  */
-function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    const req = http.request(
-      url,
-      {
-        method: opts.method ?? 'GET',
-        agent: false,
-        headers: { ...(payload ? { 'content-type': 'application/json' } : {}), ...opts.headers },
-        timeout: 10_000,
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () => {
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            // not JSON
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
+function request(url: string, opts: Omit<Call, 'agent' | 'timeoutMs'> = {}): Promise<Answer> {
+  return call(url, '', { ...opts, agent: false, timeoutMs: 10_000 });
 }
 
 async function servedBy(base: string, n: number): Promise<number[]> {
