@@ -43,7 +43,7 @@ export async function enqueueMany(db: Kysely<unknown>, jobs: ReadonlyArray<JobSp
 
 /**
  * The `add_jobs(...)` call for these jobs as an SQL fragment, for a caller that folds it into a
- * statement of its own (the event bus writes its log row and the jobs in one round trip).
+ * statement of its own (orders writes a new order, its lines and its jobs in one round trip).
  */
 export function addJobsCall(jobs: ReadonlyArray<JobSpec>): RawBuilder<unknown> {
   const specs = jobs.map((j) => ({
