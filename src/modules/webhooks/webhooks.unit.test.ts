@@ -30,11 +30,21 @@ test('retry delays grow exponentially with jitter and stop growing at the cap', 
     const late = retryDelayMs(40, 1000, 60_000);
     assert.ok(late >= 30_000 && late <= 60_000, String(late));
   }
-  // The defaults (30 s doubling to 1 h) fit about 30 attempts in a day.
-  let total = 0;
-  let attempts = 0;
-  while (total < 86_400_000) total += Math.min(3_600_000, 30_000 * 2 ** attempts++) * 0.75;
-  assert.ok(attempts > 20 && attempts < 40, String(attempts));
+  // The defaults (30 s doubling to 1 h, each delay between half and all of it) fit 30 attempts in
+  // a day with every delay at its ceiling, 54 with every one at its floor, about 38 on average.
+  const attemptsInADay = (): number => {
+    let at = 0;
+    let attempts = 1;
+    while ((at += retryDelayMs(attempts, 30_000, 3_600_000)) < 86_400_000) attempts++;
+    return attempts;
+  };
+  const days = Array.from({ length: 200 }, attemptsInADay);
+  assert.ok(
+    days.every((n) => n >= 30 && n <= 54),
+    days.join(', '),
+  );
+  const mean = days.reduce((a, b) => a + b, 0) / days.length;
+  assert.ok(mean > 36 && mean < 40, String(mean));
 });
 
 test('public and non-public addresses', () => {
