@@ -1,8 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { createTestApp, type TestApp } from './support/test-app.ts';
 import { ADDRESS, checkout, lines, listing, signUpMany, type Accepted, type Actor, type Listing } from './checkout/support.ts';
 import { familiesOf, find, parseExposition, sum } from './observability-support.ts';
+import { observeCacheEvents } from '../src/platform/observability/cache-metrics.ts';
 import { startMetricsServer } from '../src/platform/observability/metrics-server.ts';
 import { queueFigures } from '../src/platform/observability/queue-metrics.ts';
 import { queryName } from '../src/platform/observability/query-names.ts';
@@ -201,4 +203,14 @@ test('query names: operation and first table, parameters never', () => {
     ['??', 'other'],
   ];
   for (const [sql, name] of cases) assert.equal(queryName(sql), name, sql);
+});
+
+// Last in the file: it fills this process's cap of distinct cache names.
+test('cache names past the cap are counted under `other`', async () => {
+  const emitter = new EventEmitter();
+  observeCacheEvents(emitter, 'memory');
+  for (let i = 0; i < 150; i++) emitter.emit('cache:miss', { key: `capped${i}:kind:1` });
+  const { samples } = await scrape();
+  assert.ok(sum(samples, 'atelier_cache_misses_total', { cache: 'other', tier: 'memory' }) > 0);
+  assert.equal(sum(samples, 'atelier_cache_misses_total', { cache: 'capped149:kind', tier: 'memory' }), 0);
 });

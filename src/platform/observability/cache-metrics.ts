@@ -18,7 +18,8 @@ const byName = new Map<string, CacheSeries>();
 function seriesFor(name: string): CacheSeries {
   let s = byName.get(name);
   if (!s) {
-    if (byName.size >= MAX_CACHES) return seriesFor('other');
+    // 'other' itself is always admitted: it is where the names past the cap go.
+    if (byName.size >= MAX_CACHES && name !== 'other') return seriesFor('other');
     s = {
       memoryHit: cacheHits.series(name, 'memory'),
       memoryMiss: cacheMisses.series(name, 'memory'),
