@@ -172,19 +172,9 @@ export async function createContainer(config: Config, opts: { role: string; migr
       log,
     });
     const webhooks = createWebhooks({ stores, events, guards: identity.guards, settings: config.webhooks, log });
-    const modules: ModuleDefinition[] = [
-      identity,
-      catalog,
-      search,
-      media,
-      inventory,
-      cart,
-      payments,
-      notifications,
-      orders,
-      reporting,
-      webhooks,
-    ];
+    // Named once: the container's fields, and (in this order) the modules whose routes and tasks are mounted.
+    const named = { identity, catalog, search, media, inventory, cart, payments, notifications, orders, reporting, webhooks };
+    const modules: ModuleDefinition[] = Object.values(named);
 
     // What /metrics reads at scrape time from this container: queues, breakers, replicas.
     const removeMetricSources = addMetricSources({
@@ -200,17 +190,7 @@ export async function createContainer(config: Config, opts: { role: string; migr
       cache,
       redis,
       events,
-      identity,
-      catalog,
-      search,
-      media,
-      inventory,
-      cart,
-      payments,
-      notifications,
-      orders,
-      reporting,
-      webhooks,
+      ...named,
       modules,
       migrations: [platformMigrations, ...migrations],
       async close() {
