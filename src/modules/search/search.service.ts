@@ -150,7 +150,7 @@ export function createSearchService(deps: {
       const key = `search:${await generation()}:${limit}:${cursor ?? ''}:${tsquery}`;
       type Cached = PreparedJson & { expiresAt: number };
       const load = async (): Promise<Cached> => {
-        const ranked = await replicas.read((t) =>
+        const rows = await replicas.read((t) =>
           repo.searchWithin(
             t.db,
             {
@@ -162,15 +162,14 @@ export function createSearchService(deps: {
             fullTextTimeoutMs,
           ),
         );
-        if (ranked === null) {
+        if (rows === null) {
           log.warn({ timeoutMs: fullTextTimeoutMs }, 'full-text search over its time budget; answered by the title-only query');
           // The simpler query has no later pages to continue.
           if (after) throw searchErrors.busy();
-          const rows = await replicas.read((t) => repo.titleMatches(t.db, { tsquery, limit, candidates: FALLBACK_CANDIDATES }));
-          const items = rows.map(toItem);
+          const matches = await replicas.read((t) => repo.titleMatches(t.db, { tsquery, limit, candidates: FALLBACK_CANDIDATES }));
+          const items = matches.map(toItem);
           return { ...prepareJson({ items, nextCursor: null, degraded: true }), degraded: true, expiresAt: Date.now() + DEGRADED_TTL_MS };
         }
-        const rows = ranked;
         const more = rows.length > limit;
         const page = more ? rows.slice(0, limit) : rows;
         const last = page[page.length - 1];
