@@ -18,7 +18,7 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 /**
  * Exponential backoff with jitter: attempt 1 failed -> about `base`, then doubling up to `max`,
  * each delay drawn from [ceiling/2, ceiling] so endpoints coming back are not hit in lockstep.
- * With the defaults (30 s, 1 h) a delivery is tried about 30 times over its day.
+ * With the defaults (30 s, 1 h) a delivery is tried about 38 times over its day (30 to 54).
  */
 export function retryDelayMs(failedAttempts: number, baseMs: number, maxMs: number): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(failedAttempts - 1, 0), 30));
