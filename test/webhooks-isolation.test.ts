@@ -4,7 +4,8 @@ import { collectTasks, startWorkerRole } from '../src/app/worker.ts';
 import { startWorkers, type Workers } from '../src/platform/queue/queue.ts';
 import { startReceiver, type Receiver } from '../src/modules/webhooks/webhooks.test-support.ts';
 import { createTestApp, type TestApp } from './support/test-app.ts';
-import { ADDRESS, checkout, lines, listing, signUp, type Accepted, type Actor, type Listing } from './checkout/support.ts';
+import { listing, type Actor, type Listing } from './checkout/support.ts';
+import { buyersBeside, placeOrders, waitFor } from './resiliency/outbound-support.ts';
 
 /**
  * The webhook bulkhead, with real worker pools: a seller's endpoint that takes 3 s per call keeps
@@ -31,9 +32,7 @@ before(async () => {
   shop = await listing(t, [{ price: 1200, stock: 100 }]);
   // A buyer on the seller's database: graphile-worker runs a pool per database, so only jobs on
   // the same database as the deliveries compete with them for slots.
-  const sellerDb = t.app.stores.shards.forId(shop.seller.id).name;
-  do buyer = await signUp(t.server, 'customer');
-  while (t.app.stores.shards.forId(buyer.id).name !== sellerDb);
+  buyer = (await buyersBeside(t, shop.seller.id, 1))[0]!;
   for (let i = 0; i < ENDPOINTS; i++) {
     const res = await t.server.inject({
       method: 'POST',
@@ -51,17 +50,8 @@ after(async () => {
 });
 
 async function placeOrder(): Promise<string> {
-  const res = await checkout(t.server, buyer, { lines: lines([shop.variantIds[0]!, 1]), shippingAddress: ADDRESS });
-  assert.equal(res.statusCode, 202, res.body);
-  return res.json<Accepted>().order.id;
-}
-
-async function waitFor(what: string, done: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const [id] = await placeOrders(t.server, [buyer], shop);
+  return id!;
 }
 
 /** Paid, both emails sent (customer and seller), and the stock committed (sold, not reserved). */

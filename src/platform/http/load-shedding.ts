@@ -4,7 +4,6 @@ import fastifyUnderPressure from '@fastify/under-pressure';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { HotCounterSeries } from '../observability/hot-metrics.ts';
 import { httpShed } from '../observability/metrics.ts';
 
 /**
@@ -147,13 +146,6 @@ export async function installLoadShedding(
   const rawBody = Buffer.from(JSON.stringify(body));
   const rawHeaders = { 'content-type': 'application/json; charset=utf-8', 'retry-after': retryAfter, 'content-length': rawBody.length };
 
-  const series = new Map<string, HotCounterSeries>();
-  const counter = (cls: ShedClass, reason: Reason) => {
-    const key = `${cls} ${reason}`;
-    let s = series.get(key);
-    if (!s) series.set(key, (s = httpShed.series(cls, reason)));
-    return s;
-  };
   let lastLogAt = 0;
   let shedSinceLog = 0;
   let holdUntil = 0;
@@ -169,7 +161,7 @@ export async function installLoadShedding(
 
   /** Counts a refusal and logs at most once a second (a storm of log lines is itself load). */
   const refused = (cls: ShedClass, reason: Reason, value: number | undefined) => {
-    counter(cls, reason).inc();
+    httpShed.series(cls, reason).inc();
     shedSinceLog++;
     const now = Date.now();
     if (now - lastLogAt >= 1000) {
