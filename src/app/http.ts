@@ -15,19 +15,12 @@ import { pendingMigrations } from '../platform/postgres/migrations.ts';
 import { errorHandler } from './http-errors.ts';
 import type { Container } from './container.ts';
 import { opsRoutes } from './ops.routes.ts';
+import { withTimeout } from '../shared/timeout.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** How long `/ready` waits for one database before reporting it unreachable. */
 const READY_CHECK_TIMEOUT_MS = 1000;
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * How long a stopping API process keeps idle keep-alive connections open (graceful-drain.ts): long
@@ -143,6 +136,7 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
           const pending = await withTimeout(
             sql`select 1`.execute(handle.db).then(() => pendingMigrations(handle.db, kind, app.migrations)),
             READY_CHECK_TIMEOUT_MS,
+            handle.name,
           );
           checks[handle.name] = pending === 0 ? 'ok' : `${pending} migrations pending`;
           if (pending > 0) ready = false;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { isDomainError } from '../../shared/errors.ts';
 import { openDatabase, type DatabaseHandle } from './database.ts';
 import { formatLsn, isConnectionError, lsnAtLeast, parseLsn, WalTimeline } from './replicas.lag.ts';
+import { withTimeout } from '../../shared/timeout.ts';
 
 /**
  * Read replicas of the catalog store (DESIGN.md, Replicas). Reads that tolerate staleness run on a
@@ -119,14 +120,6 @@ type ReplayRow = {
   /** ms since the last replayed commit, by the replica's clock; null before any. */
   since_replay_ms: number | null;
 };
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
 
 export function openReplicaSet(opts: {
   primary: DatabaseHandle;
