@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { Agent, request } from 'undici';
 import type { Stores } from '../../platform/postgres/stores.ts';
@@ -28,11 +27,6 @@ export function retryDelayMs(failedAttempts: number, baseMs: number, maxMs: numb
 /** The job of a delivery's next attempt (one pending job per delivery, by job key). */
 export function attemptJob(deliveryId: string, runAt?: Date): JobSpec {
   return { task: DELIVER_TASK, payload: { deliveryId }, jobKey: `${DELIVER_TASK}:${deliveryId}`, ...(runAt ? { runAt } : {}) };
-}
-
-/** Enqueues the next attempt of a delivery. */
-export async function scheduleAttempt(db: Kysely<unknown>, deliveryId: string, runAt?: Date): Promise<void> {
-  await enqueue(db, attemptJob(deliveryId, runAt));
 }
 
 export type AttemptOutcome = Readonly<{ ok: boolean; statusCode: number | null; error: string | null; durationMs: number }>;
@@ -165,7 +159,7 @@ export function createDeliveryTask(deps: { stores: Stores; settings: WebhooksSet
           );
         } else {
           await repo.recordOutcome(trx, d.id, { ...base, status: 'pending', nextAttemptAt: nextAt });
-          await scheduleAttempt(trx, d.id, nextAt);
+          await enqueue(trx, attemptJob(d.id, nextAt));
         }
       }
       await repo.insertAttempt(trx, {
