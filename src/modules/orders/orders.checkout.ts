@@ -125,15 +125,23 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
     return priced;
   }
 
-  /** Whether the variant is sold out, read at most every SOLD_OUT_MEMO_MS per variant (queued buyers ask often). */
-  const soldOutSeen = new Map<string, { soldOut: boolean; at: number }>();
-  async function soldOut(variantId: string): Promise<boolean> {
+  /**
+   * Whether the variant is sold out, read at most every SOLD_OUT_MEMO_MS per variant (queued buyers
+   * ask often). The reading in flight is shared: buyers asking while it runs wait for it rather than
+   * each sending the same query; a failed reading is not kept.
+   */
+  const soldOutSeen = new Map<string, { soldOut: Promise<boolean>; at: number }>();
+  function soldOut(variantId: string): Promise<boolean> {
     const seen = soldOutSeen.get(variantId);
     if (seen && Date.now() - seen.at < SOLD_OUT_MEMO_MS) return seen.soldOut;
-    const status = (await inventory.statuses([variantId])).get(variantId);
     if (soldOutSeen.size > 10_000) soldOutSeen.clear();
-    soldOutSeen.set(variantId, { soldOut: status === 'sold_out', at: Date.now() });
-    return status === 'sold_out';
+    const reading = inventory.statuses([variantId]).then((s) => s.get(variantId) === 'sold_out');
+    const entry = { soldOut: reading, at: Date.now() };
+    soldOutSeen.set(variantId, entry);
+    reading.catch(() => {
+      if (soldOutSeen.get(variantId) === entry) soldOutSeen.delete(variantId);
+    });
+    return reading;
   }
 
   /**
