@@ -48,9 +48,11 @@ export type Queued = Readonly<{
   /** 1 = next in line. */
   position: number;
   estimatedWaitSeconds: number;
-  /** Whole seconds for the Retry-After header (at least 1, as HTTP wants). */
-  retryAfterSeconds: number;
-  /** When to ask again, to the millisecond: the estimate, but at most 2 s (see MAX_RETRY_MS). */
+  /**
+   * When to ask again, to the millisecond: the estimate, but at most 2 s (see MAX_RETRY_MS), so
+   * never later than the place is kept for (holdMs counts from the uncapped estimate). The
+   * Retry-After header is this in whole seconds, rounded up.
+   */
   retryAfterMs: number;
   /** Gives up the place (the buyer got a final answer some other way). */
   drop(): Promise<void>;
@@ -101,14 +103,12 @@ const MAX_RETRY_MS = 2000;
 /** Finished tickets this process remembers, so a repeat of a finished checkout is not queued. */
 const FINISHED_TICKETS = 50_000;
 
-/** Whole seconds a buyer at `position` is told to wait (HTTP's Retry-After has no fractions). */
-export function retryAfterSecondsFor(position: number, perPositionMs: number): number {
-  return Math.max(1, Math.ceil((position * perPositionMs) / 1000));
-}
-
-/** How long a queued place is kept: until the buyer was told to come back, plus the grace. */
+/**
+ * How long a queued place is kept: the uncapped estimate for `position` in whole seconds (at least
+ * 1), plus the grace.
+ */
 export function holdMs(position: number, perPositionMs: number, graceMs: number): number {
-  return retryAfterSecondsFor(position, perPositionMs) * 1000 + graceMs;
+  return Math.max(1, Math.ceil((position * perPositionMs) / 1000)) * 1000 + graceMs;
 }
 
 const decisions = new Counter({
@@ -352,8 +352,6 @@ export function createCheckoutAdmission(settings: AdmissionSettings, redis: Redi
           variantId,
           position: decision.position,
           estimatedWaitSeconds: Math.round(waitMs) / 1000,
-          // Never later than the place is kept for (holdMs counts from the uncapped estimate).
-          retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
           retryAfterMs,
           drop: () => quietly('drop', store.drop(variantId, ticket)),
         };

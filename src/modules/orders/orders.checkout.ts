@@ -165,7 +165,8 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
       estimatedWaitSeconds: entry.estimatedWaitSeconds,
       retryAfterMs: entry.retryAfterMs,
     });
-    return { ...errorAnswer(err, 429), retryAfterSeconds: entry.retryAfterSeconds };
+    // Retry-After takes whole seconds (at least 1, as HTTP wants).
+    return { ...errorAnswer(err, 429), retryAfterSeconds: Math.max(1, Math.ceil(entry.retryAfterMs / 1000)) };
   }
 
   /** The checkout itself, once the line (if any) let it through. */
