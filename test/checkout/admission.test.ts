@@ -56,16 +56,22 @@ async function waitForLockWaiters(t: TestApp, n: number): Promise<void> {
 const buyNow = (variantId: string) => ({ lines: lines([variantId, 1]), shippingAddress: ADDRESS });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('one process, line in memory, one checkout of a variant at a time', () => {
-  let t: TestApp;
-  let buyers: Actor[];
+/** For the enclosing describe: an app with these settings and `n` buyers signed up, closed after it. */
+function appWithBuyers(settings: Record<string, string>, n: number): { t: TestApp; buyers: Actor[] } {
+  const ctx = {} as { t: TestApp; buyers: Actor[] };
   before(async () => {
-    t = await createTestApp({ ADMISSION_HOT_CONCURRENCY: '1' });
-    buyers = await signUpMany(t.server, 6);
+    ctx.t = await createTestApp(settings);
+    ctx.buyers = await signUpMany(ctx.t.server, n);
   });
-  after(() => t?.close());
+  after(() => ctx.t?.close());
+  return ctx;
+}
+
+describe('one process, line in memory, one checkout of a variant at a time', () => {
+  const ctx = appWithBuyers({ ADMISSION_HOT_CONCURRENCY: '1' }, 6);
 
   test('first come, first served: positions in arrival order, kept by the Idempotency-Key, shrinking; sold out answers 409 at once', async () => {
+    const { t, buyers } = ctx;
     const item = await listing(t, [{ price: 1500, stock: 3 }]);
     const variantId = item.variantIds[0]!;
     const [first, ...waiting] = buyers as [Actor, ...Actor[]];
@@ -108,7 +114,7 @@ describe('one process, line in memory, one checkout of a variant at a time', () 
         assert.equal(again.statusCode, 202);
         assert.equal(again.body, firstAccepted.body);
       }
-      // Past the quarter second a sold-out reading is reused.
+      // A sold-out reading is reused for a quarter second: wait past it, so the next round reads again.
       await sleep(300);
     }
     assert.deepEqual(
@@ -133,15 +139,10 @@ describe('one process, line in memory, one checkout of a variant at a time', () 
 });
 
 describe('a flash sale through the line', () => {
-  let t: TestApp;
-  let buyers: Actor[];
-  before(async () => {
-    t = await createTestApp({ ADMISSION_HOT_CONCURRENCY: '4' });
-    buyers = await signUpMany(t.server, 200);
-  });
-  after(() => t?.close());
+  const ctx = appWithBuyers({ ADMISSION_HOT_CONCURRENCY: '4' }, 200);
 
   test('200 buyers, stock 40: exactly 40 paid, 160 get 409, nobody is refused by the line, nothing left reserved', async () => {
+    const { t, buyers } = ctx;
     const item = await listing(t, [{ price: 2500, stock: 40 }]);
     const variantId = item.variantIds[0]!;
     const deadline = Date.now() + 90_000;
@@ -231,16 +232,11 @@ describe(
 );
 
 describe('Redis unreachable', () => {
-  let t: TestApp;
-  let buyers: Actor[];
-  before(async () => {
-    // Nothing listens on port 1: every Redis command fails at once.
-    t = await createTestApp({ REDIS_URL: 'redis://127.0.0.1:1', ADMISSION_HOT_CONCURRENCY: '1' });
-    buyers = await signUpMany(t.server, 3);
-  });
-  after(() => t?.close());
+  // Nothing listens on port 1: every Redis command fails at once.
+  const ctx = appWithBuyers({ REDIS_URL: 'redis://127.0.0.1:1', ADMISSION_HOT_CONCURRENCY: '1' }, 3);
 
   test('checkout works, and the process keeps a line of its own meanwhile', async () => {
+    const { t, buyers } = ctx;
     const item = await listing(t, [{ price: 700, stock: 5 }]);
     const variantId = item.variantIds[0]!;
     const [a, b, c] = buyers as [Actor, Actor, Actor];
