@@ -386,7 +386,7 @@ export async function runCheckoutBench(opts: {
     );
     log(describe(rows[rows.length - 1]!));
 
-    // --- paced: the same customers arriving at half the closed loop's rate ---------------------
+    // --- paced: the same customers arriving at BENCH_PACED_PERCENT % of the closed loop's rate ---
     const rate = Math.max(1, Math.round((spread.calls.acceptedIds.length / spread.elapsedSec) * s.pacedFraction));
     log(
       `  paced: shopping trips starting at ${rate}/s (${Math.round(s.pacedFraction * 100)}% of the closed loop's rate), at most ${s.concurrency} customers at once, ${s.durationSec} s...`,
