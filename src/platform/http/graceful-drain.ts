@@ -54,9 +54,11 @@ export function installGracefulDrain(server: FastifyInstance, opts: DrainOptions
   });
 
   // Requests that began before the drain get `Connection: close` too: Fastify adds it only to
-  // requests that arrive once it is closing.
-  server.addHook('onSend', async (_request, reply) => {
+  // requests that arrive once it is closing. A callback hook, not an async one: it runs on every
+  // answer, and an async hook costs each of them a promise for a flag that is almost always false.
+  server.addHook('onSend', (_request, reply, payload, done) => {
     if (draining) void reply.header('connection', 'close');
+    done(null, payload);
   });
 
   server.addHook('preClose', async () => {
