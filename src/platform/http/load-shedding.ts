@@ -21,10 +21,11 @@ import { httpShed } from '../observability/metrics.ts';
  * | 1     | delay > `eventLoopDelayMs`, utilisation > `eventLoopUtilization`, heap or RSS over | `sheddable`             |
  * | 2     | delay > 2 x `eventLoopDelayMs`, or heap or RSS half-way from its threshold to its limit | `sheddable`, `normal` |
  *
- * Utilisation is what finds a saturated server: measured in test/overload.test.ts, at twice the
- * capacity the mean event-loop delay stayed between 15 and 60 ms (each loop turn is short; the
- * queue is in the sockets) while browsing took seconds and utilisation sat at 1. The delay stays
- * for the other overload, a loop held by long synchronous work (and marks level 2).
+ * Utilisation is what finds a saturated server: in development runs of test/overload.test.ts
+ * (which does not print these figures), at twice the capacity the mean event-loop delay stayed
+ * between 15 and 60 ms (each loop turn is short; the queue is in the sockets) while browsing took
+ * seconds and utilisation sat at 1. The delay stays for the other overload, a loop held by long
+ * synchronous work (and marks level 2).
  *
  * `critical` routes and `exempt` ones (probes, metrics) are never refused here: checkout is
  * protected by its rate limits instead. Refused requests get `503`, `Retry-After` and
@@ -103,11 +104,12 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
  *
  * - the front door, ahead of Fastify: an anonymous GET of a `browse` or `sheddable` route (the
  *   bulk of a spike) is refused with a pre-built 503 before Fastify makes a request, a reply, a
- *   request id or runs a hook. Measured in test/overload.test.ts: refused in Fastify's `onRequest`,
- *   such a request still cost about 0.4 of a cached product page, and at twice the capacity the
- *   refusals alone kept the event loop saturated. It matches the path against the priority table's
- *   GET patterns, only while under pressure. These refusals are not in
- *   `atelier_http_requests_total` (Fastify never sees them); `atelier_http_shed_total` counts them.
+ *   request id or runs a hook. Seen in development runs of test/overload.test.ts (not a figure it
+ *   prints): refused in Fastify's `onRequest`, such a request still cost about 0.4 of a cached
+ *   product page, and at twice the capacity the refusals alone kept the event loop saturated. It
+ *   matches the path against the priority table's GET patterns, only while under pressure. These
+ *   refusals are not in `atelier_http_requests_total` (Fastify never sees them);
+ *   `atelier_http_shed_total` counts them.
  * - @fastify/under-pressure's `onRequest` hook for everything else (signed-in browsing, reports,
  *   `normal` routes at level 2, and requests made with `inject`).
  *
