@@ -274,16 +274,10 @@ export async function listCustomerOrders(
  * Moves an order's status only if it is still `from`: the compare-and-set that makes a transition
  * happen exactly once when a job, the sweeper and a customer race. Returns whether it moved.
  */
-export async function casOrderStatus(
-  db: Kysely<unknown>,
-  orderId: string,
-  from: OrderStatus,
-  to: OrderStatus,
-  extra: { chargeId?: string } = {},
-): Promise<boolean> {
+export async function casOrderStatus(db: Kysely<unknown>, orderId: string, from: OrderStatus, to: OrderStatus): Promise<boolean> {
   const res = await t(db)
     .updateTable('orders')
-    .set({ status: to, updated_at: new Date(), ...(extra.chargeId ? { charge_id: extra.chargeId } : {}) })
+    .set({ status: to, updated_at: new Date() })
     .where('id', '=', orderId)
     .where('status', '=', from)
     .executeTakeFirst();
