@@ -11,17 +11,12 @@ import { breakerStateOf, type BreakerState } from '../../platform/breaker-state.
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
 import { enqueue, PermanentJobError, type JobSpec, type TaskHandler } from '../../platform/queue/queue.ts';
+import { jitteredBackoffMs } from '../../platform/queue/backoff.ts';
 import { isDomainError } from '../../shared/errors.ts';
 import { notificationsMigrations } from './notifications.migrations.ts';
 import { checkEmail, createNotificationsService, SEND_EMAIL_TASK } from './notifications.service.ts';
 import { createOutboxTransport, createSmtpTransport, type MailTransport } from './notifications.transports.ts';
-import {
-  createMailBreaker,
-  DEFAULT_MAIL_RESILIENCE,
-  isRetryable,
-  retryDelayMs,
-  type MailResilienceSettings,
-} from './notifications.resilience.ts';
+import { createMailBreaker, DEFAULT_MAIL_RESILIENCE, isRetryable, type MailResilienceSettings } from './notifications.resilience.ts';
 import type { OrderEmail } from './notifications.types.ts';
 
 export type { OrderEmail } from './notifications.types.ts';
@@ -89,7 +84,7 @@ export function createNotifications(deps: {
       await useCases.send(email);
     } catch (err) {
       if (!isRetryable(err)) throw err;
-      const delay = retryDelayMs(failedTries + 1, settings.retryBaseMs, settings.retryMaxDelayMs);
+      const delay = jitteredBackoffMs(failedTries + 1, settings.retryBaseMs, settings.retryMaxDelayMs);
       ctx.log.info({ messageKey: email.messageKey, failedTries: failedTries + 1, delay, reason: (err as Error).message }, 'email delayed');
       const job = useCases.emailJob(email);
       await enqueue(deps.stores.shards.forId(email.orderId).db, {

@@ -51,12 +51,3 @@ export function createMailBreaker(settings: Pick<MailResilienceSettings, 'retryB
 export function isRetryable(err: unknown): boolean {
   return err instanceof MailUnavailableError || err instanceof BrokenCircuitError;
 }
-
-/**
- * Exponential backoff with jitter: after the n-th failed try, between half and all of
- * min(max, base * 2^(n-1)), so emails held up by one outage do not all come back at once.
- */
-export function retryDelayMs(failedTries: number, baseMs: number, maxMs: number): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(failedTries - 1, 0), 30));
-  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-}

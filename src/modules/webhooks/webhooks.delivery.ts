@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { Agent, request } from 'undici';
 import type { Stores } from '../../platform/postgres/stores.ts';
 import { enqueue, PermanentJobError, type JobSpec, type TaskHandler } from '../../platform/queue/queue.ts';
+import { jitteredBackoffMs } from '../../platform/queue/backoff.ts';
 import { isId } from '../../shared/ids.ts';
 import * as repo from './webhooks.repository.ts';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader } from './webhooks.signing.ts';
@@ -13,16 +14,6 @@ export const DELIVER_TASK = 'webhooks.deliver';
 
 /** How much of a response body we read before dropping the connection: we only need the status. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
-
-/**
- * Exponential backoff with jitter: attempt 1 failed -> about `base`, then doubling up to `max`,
- * each delay drawn from [ceiling/2, ceiling] so endpoints coming back are not hit in lockstep.
- * With the defaults (30 s, 1 h) a delivery is tried about 38 times over its day (30 to 54).
- */
-export function retryDelayMs(failedAttempts: number, baseMs: number, maxMs: number): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(failedAttempts - 1, 0), 30));
-  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-}
 
 /** The job of a delivery's next attempt (one pending job per delivery, by job key). */
 export function attemptJob(deliveryId: string, runAt?: Date): JobSpec {
@@ -94,7 +85,9 @@ function describe(err: unknown, timeoutMs: number): string {
  * The delivery job. One attempt, then the outcome and (on failure) the next attempt are recorded
  * in one transaction on the seller's shard:
  * - 2xx: delivered; the endpoint's failure streak ends.
- * - anything else: retried after `retryDelayMs`, until the delivery's retry window ends (failed).
+ * - anything else: retried after `jitteredBackoffMs` (`WEBHOOKS_RETRY_BASE_MS` doubling up to
+ *   `WEBHOOKS_RETRY_MAX_DELAY_MS`; with the defaults about 38 tries in a day, 30 to 54), until the
+ *   delivery's retry window ends (failed).
  * - an endpoint that has not accepted a single delivery for the whole window is disabled, with a
  *   notice the seller sees, and its pending deliveries are held (not dropped): enabling it again
  *   sends them. So a delivery is delayed, never lost, unless one endpoint refuses that one
@@ -134,7 +127,7 @@ export function createDeliveryTask(deps: { stores: Stores; settings: WebhooksSet
       } else {
         const streak = await repo.markEndpointFailed(trx, d.endpoint_id, attemptedAt);
         const failingSince = streak?.failingSince ?? now;
-        const nextAt = new Date(now.getTime() + retryDelayMs(attempt, settings.retryBaseMs, settings.retryMaxDelayMs));
+        const nextAt = new Date(now.getTime() + jitteredBackoffMs(attempt, settings.retryBaseMs, settings.retryMaxDelayMs));
         // This delivery's window is used up and the endpoint accepted nothing since it began: that
         // too is an endpoint failing for a whole window (a lone event must not end "failed").
         const windowStart = d.retry_until.getTime() - windowMs;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { retryDelayMs } from './webhooks.delivery.ts';
+import { jitteredBackoffMs } from '../../platform/queue/backoff.ts';
 import { newSecret, signatureHeader, verifySignature } from './webhooks.signing.ts';
 import { checkEndpointUrl, checkUrlShape, guardedLookup, isPublicAddress } from './webhooks.urls.ts';
 import { isDomainError } from '../../shared/errors.ts';
@@ -23,11 +23,11 @@ test('a signature verifies with the secret and the exact body, and not otherwise
 
 test('retry delays grow exponentially with jitter and stop growing at the cap', () => {
   for (let i = 0; i < 50; i++) {
-    const first = retryDelayMs(1, 1000, 60_000);
+    const first = jitteredBackoffMs(1, 1000, 60_000);
     assert.ok(first >= 500 && first <= 1000, String(first));
-    const fourth = retryDelayMs(4, 1000, 60_000);
+    const fourth = jitteredBackoffMs(4, 1000, 60_000);
     assert.ok(fourth >= 4000 && fourth <= 8000, String(fourth));
-    const late = retryDelayMs(40, 1000, 60_000);
+    const late = jitteredBackoffMs(40, 1000, 60_000);
     assert.ok(late >= 30_000 && late <= 60_000, String(late));
   }
   // The defaults (30 s doubling to 1 h, each delay between half and all of it) fit 30 attempts in
@@ -35,7 +35,7 @@ test('retry delays grow exponentially with jitter and stop growing at the cap', 
   const attemptsInADay = (): number => {
     let at = 0;
     let attempts = 1;
-    while ((at += retryDelayMs(attempts, 30_000, 3_600_000)) < 86_400_000) attempts++;
+    while ((at += jitteredBackoffMs(attempts, 30_000, 3_600_000)) < 86_400_000) attempts++;
     return attempts;
   };
   const days = Array.from({ length: 200 }, attemptsInADay);
