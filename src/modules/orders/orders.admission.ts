@@ -144,27 +144,27 @@ export function memoryLineStore(): LineStore {
     if (!line) lines.set(variantId, (line = { slots: new Map(), waiting: new Map() }));
     return line;
   };
-  const forget = (variantId: string, line: Line) => {
+  /** Takes the ticket out of the line's slots or its waiting places; an empty line is forgotten. */
+  const remove = (part: 'slots' | 'waiting') => async (variantId: string, ticket: string) => {
+    const line = lines.get(variantId);
+    if (!line) return;
+    line[part].delete(ticket);
     if (line.slots.size === 0 && line.waiting.size === 0) lines.delete(variantId);
   };
   return {
     async arrive(variantId, ticket, now, capacity, perPositionMs, graceMs) {
       const line = lineOf(variantId);
-      for (const [t, until] of line.slots) if (until <= now) line.slots.delete(t);
-      for (const [t, until] of line.waiting) if (until <= now) line.waiting.delete(t);
-      if (line.slots.has(ticket)) {
-        // The same request again while it runs: it will replay the first answer; no second slot.
-        line.slots.set(ticket, now + LEASE_MS);
-        return { admitted: true, position: 0, waiting: line.waiting.size };
-      }
-      const free = capacity - line.slots.size;
+      for (const part of [line.slots, line.waiting]) for (const [t, until] of part) if (until <= now) part.delete(t);
+      // The same request again while it runs keeps its slot (it will replay the first answer).
+      const held = line.slots.has(ticket);
       // A Map iterates in insertion order: the line's order. A newcomer goes to the end.
       let rank = 0;
-      for (const t of line.waiting.keys()) {
-        if (t === ticket) break;
-        rank++;
-      }
-      if (rank < free) {
+      if (!held)
+        for (const t of line.waiting.keys()) {
+          if (t === ticket) break;
+          rank++;
+        }
+      if (held || rank < capacity - line.slots.size) {
         line.waiting.delete(ticket);
         line.slots.set(ticket, now + LEASE_MS);
         return { admitted: true, position: 0, waiting: line.waiting.size };
@@ -174,18 +174,8 @@ export function memoryLineStore(): LineStore {
       line.waiting.set(ticket, now + holdMs(position, perPositionMs, graceMs));
       return { admitted: false, position, waiting: line.waiting.size };
     },
-    async leave(variantId, ticket) {
-      const line = lines.get(variantId);
-      if (!line) return;
-      line.slots.delete(ticket);
-      forget(variantId, line);
-    },
-    async drop(variantId, ticket) {
-      const line = lines.get(variantId);
-      if (!line) return;
-      line.waiting.delete(ticket);
-      forget(variantId, line);
-    },
+    leave: remove('slots'),
+    drop: remove('waiting'),
   };
 }
 
@@ -205,15 +195,9 @@ redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
 local function touch()
   for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
 end
-if redis.call('ZSCORE', KEYS[1], ticket) then
-  redis.call('ZADD', KEYS[1], now + lease, ticket)
-  touch()
-  return { 1, 0, redis.call('ZCARD', KEYS[2]) }
-end
-local free = capacity - redis.call('ZCARD', KEYS[1])
-local rank = redis.call('ZRANK', KEYS[2], ticket)
-if not rank then rank = redis.call('ZCARD', KEYS[2]) end
-if rank < free then
+local held = redis.call('ZSCORE', KEYS[1], ticket)
+local rank = redis.call('ZRANK', KEYS[2], ticket) or redis.call('ZCARD', KEYS[2])
+if held or rank < capacity - redis.call('ZCARD', KEYS[1]) then
   redis.call('ZREM', KEYS[2], ticket)
   redis.call('ZREM', KEYS[3], ticket)
   redis.call('ZADD', KEYS[1], now + lease, ticket)
