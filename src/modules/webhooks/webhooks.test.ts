@@ -15,6 +15,7 @@ import {
   type Actor,
   type Listing,
 } from '../../../test/checkout/support.ts';
+import { drainUntil } from '../../../test/resiliency/outbound-support.ts';
 import { createWebhooks, verifySignature } from './index.ts';
 import { startReceiver, type Receiver } from './webhooks.test-support.ts';
 
@@ -92,15 +93,8 @@ async function paidOrder(...from: Listing[]): Promise<string> {
 }
 
 /** Runs due jobs (retries become due as their backoff passes) until `done` holds. */
-async function until(done: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    await t.drainJobs();
-    if (await done()) return;
-    if (Date.now() > deadline) assert.fail('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (done: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<number> =>
+  drainUntil(t, 'webhook condition', async () => done(), timeoutMs);
 
 describe('registering endpoints', () => {
   test('a seller registers, lists (no secret), and deletes its endpoints; the secret is shown once', async () => {
