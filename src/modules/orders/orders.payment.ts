@@ -7,6 +7,7 @@ import { ordersErrors } from './orders.errors.ts';
 import * as repo from './orders.repository.ts';
 import { transition, type Actor, type OrderStatus } from './orders.state.ts';
 import type { OrdersDeps } from './orders.types.ts';
+import { jitteredBackoffMs } from '../../platform/queue/backoff.ts';
 
 export const ORDER_PAID_EVENT = 'order.paid';
 
@@ -24,10 +25,12 @@ export const RELEASE_STOCK_TASK = 'orders.release-stock';
 export const SELLER_INDEX_TASK = 'orders.seller-index';
 const MAX_RETRY_DELAY_MS = 30_000;
 
-/** Exponential backoff capped at 30 s with full jitter, so a provider coming back is not stampeded. */
+/**
+ * The payment job's own retry delay after `attempt` earlier tries (0 for the first retry): 500 ms
+ * doubling, capped at 30 s, with jitter (half to all of it), so a provider coming back is not stampeded.
+ */
 export function retryDelayMs(attempt: number): number {
-  const ceiling = Math.min(MAX_RETRY_DELAY_MS, 500 * 2 ** Math.min(attempt, 16));
-  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  return jitteredBackoffMs(attempt + 1, 500, MAX_RETRY_DELAY_MS);
 }
 
 function orderIdOf(payload: Record<string, unknown>, field = 'orderId'): string {
