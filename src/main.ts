@@ -27,6 +27,9 @@ Settings come from environment variables; see the README.`;
 
 type Running = { app: Container; server?: FastifyInstance; apiCluster?: ApiCluster; workers?: Workers; provider?: FakeProvider };
 
+/** How long a graceful shutdown may take before the process exits anyway. */
+const SHUTDOWN_DEADLINE_MS = 60_000;
+
 function installShutdown(running: Running): (reason: string) => void {
   let stopping = false;
   const stop = async (signal: string, exitCode = 0) => {
@@ -36,6 +39,13 @@ function installShutdown(running: Running): (reason: string) => void {
     }
     stopping = true;
     running.app.log.info({ signal }, 'shutting down: no new requests, finishing in-flight work');
+    // A drain that never ends (a job or request stuck on a dependency) must not keep the process
+    // forever: past the deadline it exits anyway. Nothing is lost: a job it was running stays in
+    // its queue and runs again once its lock times out (JOB_LOCK_TIMEOUT_SECONDS).
+    setTimeout(() => {
+      running.app.log.error({ signal, deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown did not finish in time; exiting now');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     // Order matters: stop accepting and drain requests, then let running jobs finish, then close pools.
     try {
       if (running.server) {
