@@ -24,10 +24,11 @@ import { createContainer, createLogger, type Container } from '../src/app/contai
 import type { EmbeddedServer } from '../src/platform/postgres/embedded-postgres.ts';
 import { EMBEDDED_CATALOG_DB } from '../src/platform/postgres/stores.ts';
 import { checkRunInvariants, orderStatuses, type ProviderCharge } from './checkout-invariants.ts';
-import { startAtelier, stopAtelier, waitUntilReady } from './children.ts';
+import { startAtelier, stopAtelier, waitUntilReady, type AtelierChild } from './children.ts';
 import { createClient, errorKind, type Answer, type Client } from './http-client.ts';
 import { measurePgbench, type PgbenchResult } from './pgbench.ts';
 import { fixed, percentile, renderTable, type Target } from './report.ts';
+import { costBetween, describeCost, scrapeAll } from './server-cost.ts';
 
 export type CheckoutSettings = Readonly<{
   apiPort: number;
@@ -44,6 +45,14 @@ export type CheckoutSettings = Readonly<{
   drainTimeoutSec: number;
   /** The paced scenario's arrival rate, as a fraction of the closed loop's accepted checkouts per second. */
   pacedFraction: number;
+  /**
+   * "split" (default): `atelier api`, `atelier worker` and `atelier payment-provider`, each its own
+   * process, as the issue's "single API process plus workers" and as production runs them: the
+   * API's event loop does no job work. "one-process": `atelier start`, everything in one process.
+   */
+  layout: 'split' | 'one-process';
+  /** The worker process's metrics port (split layout). */
+  workerMetricsPort: number;
 }>;
 
 /** One measured scenario, as printed and written to the results file. */
@@ -121,6 +130,42 @@ async function makeListings(app: Container, client: Client, n: number, stock: nu
   }
   await app.inventory.service.restockMany(variantIds.map((variantId) => ({ variantId, quantity: stock })));
   return variantIds;
+}
+
+/**
+ * Starts the server side of the checkout bench in the chosen layout and waits until it answers.
+ * In "split", the worker starts first (it applies the migrations the API then finds done), and
+ * serves its metrics on its own port, so the bench can add up what both processes spent.
+ */
+async function startCheckoutServer(
+  s: CheckoutSettings,
+  env: NodeJS.ProcessEnv,
+  base: string,
+): Promise<{ processes: AtelierChild[]; metricsUrls: string[] }> {
+  if (s.layout === 'one-process') {
+    const child = startAtelier('atelier start (checkout)', ['start'], env);
+    await waitUntilReady(child, `${base}/health`);
+    return { processes: [child], metricsUrls: [`${base}/metrics`] };
+  }
+  const providerUrl = `http://127.0.0.1:${s.providerPort}`;
+  const withProvider = { ...env, PAYMENT_PROVIDER_URL: providerUrl };
+  const processes: AtelierChild[] = [];
+  try {
+    const provider = startAtelier('atelier payment-provider (checkout)', ['payment-provider'], env);
+    processes.push(provider);
+    await waitUntilReady(provider, `${providerUrl}/v1/charges`);
+    const workerMetrics = `http://127.0.0.1:${s.workerMetricsPort}/metrics`;
+    const worker = startAtelier('atelier worker (checkout)', ['worker'], { ...withProvider, METRICS_PORT: String(s.workerMetricsPort) });
+    processes.push(worker);
+    await waitUntilReady(worker, workerMetrics);
+    const api = startAtelier('atelier api (checkout)', ['api'], withProvider);
+    processes.push(api);
+    await waitUntilReady(api, `${base}/health`);
+    return { processes, metricsUrls: [`${base}/metrics`, workerMetrics] };
+  } catch (err) {
+    for (const c of processes.reverse()) await stopAtelier(c);
+    throw err;
+  }
 }
 
 async function providerCharges(client: Client): Promise<ProviderCharge[]> {
@@ -338,9 +383,9 @@ export async function runCheckoutBench(opts: {
   delete env.PAYMENT_PROVIDER_URL;
   delete env.SMTP_URL;
   delete env.OUTBOX_DIR;
-  const child = startAtelier('atelier start (checkout)', ['start'], env);
   const base = `http://127.0.0.1:${s.apiPort}`;
-  await waitUntilReady(child, `${base}/health`);
+  const children = await startCheckoutServer(s, env, base);
+  log(`  layout: ${s.layout === 'split' ? 'one `atelier api`, one `atelier worker` and the simulated provider, each its own process' : 'one `atelier start` (API, workers and the simulated provider in one process)'}`);
   // The bench's own container (same settings, attached to the same server): setup through the
   // modules' services and the invariant checks; it serves no traffic.
   const app = await createContainer(loadConfig(env), { role: 'bench', migrate: false, log: createLogger({ logLevel: 'warn' }, 'bench') });
@@ -364,10 +409,19 @@ export async function runCheckoutBench(opts: {
     const warm = await spreadLoad(api, customers, spreadVariants, s.concurrency, warmSec);
     await waitForDrain(app, warm.calls.acceptedIds, new Date(warm.started), s.drainTimeoutSec, log);
     log(`  spread: ${s.concurrency} customers, add-to-cart then checkout over ${spreadVariants.length} products, ${s.durationSec} s...`);
+    const metricsBefore = await scrapeAll(children.metricsUrls);
     const spread = await spreadLoad(api, customers, spreadVariants, s.concurrency, s.durationSec);
     const acceptedAt = spread.calls.acceptedIds.length;
     log(`    ${acceptedAt} checkouts accepted; waiting for the workers to pay them...`);
     const spreadOrders = await waitForDrain(app, spread.calls.acceptedIds, new Date(warm.started), s.drainTimeoutSec, log);
+    // Everything the server did for these orders (the drain included): its cost per order.
+    const spreadCost = costBetween(metricsBefore, await scrapeAll(children.metricsUrls));
+    log(`    ${describeCost(spreadCost, acceptedAt, ['api', 'worker'])}`);
+    if (process.env.BENCH_COST_DETAIL === 'true') {
+      for (const [q, n] of Object.entries(spreadCost.byQuery).sort((a, b) => b[1] - a[1])) {
+        if (n / acceptedAt >= 0.05) log(`      ${(n / acceptedAt).toFixed(2).padStart(6)}  ${q}`);
+      }
+    }
     const paid = spreadOrders.filter((o) => o.status === 'paid');
     const lastPaid = Math.max(...paid.map((o) => o.updatedAt.getTime()));
     const paidWindowSec = paid.length > 0 ? (lastPaid - spread.started) / 1000 : NaN;
@@ -381,7 +435,14 @@ export async function runCheckoutBench(opts: {
         pending: spreadOrders.filter((o) => o.status === 'pending_payment').length,
         paidWindowSec,
         problems: spreadProblems,
-        extra: { products: spreadVariants.length, customers: customers.length, warmupAccepted: warm.calls.acceptedIds.length },
+        extra: {
+          products: spreadVariants.length,
+          customers: customers.length,
+          warmupAccepted: warm.calls.acceptedIds.length,
+          cpuMsPerOrder: Number(((spreadCost.cpuSec * 1000) / Math.max(1, acceptedAt)).toFixed(1)),
+          statementsPerOrder: Number((Object.values(spreadCost.statements).reduce((a, b) => a + b, 0) / Math.max(1, acceptedAt)).toFixed(1)),
+          jobsPerOrder: Number((Object.values(spreadCost.jobs).reduce((a, b) => a + b, 0) / Math.max(1, acceptedAt)).toFixed(1)),
+        },
       }),
     );
     log(describe(rows[rows.length - 1]!));
@@ -482,7 +543,7 @@ export async function runCheckoutBench(opts: {
     api.close();
     provider.close();
     await app.close();
-    await stopAtelier(child);
+    for (const c of children.processes) await stopAtelier(c);
   }
   return { pgbench, rows, targets: judgeCheckout(rows, pgbench), setup };
 }

@@ -34,7 +34,9 @@
  * Checkout: BENCH_CHECKOUT_DURATION (15), BENCH_CHECKOUT_CONCURRENCY (50), BENCH_CUSTOMERS (500),
  * BENCH_CHECKOUT_PRODUCTS (200), BENCH_FLASH_STOCK (1000), BENCH_FLASH_BUYERS (500),
  * BENCH_WORKER_CONCURRENCY, BENCH_PG_POOL_MAX, BENCH_PROVIDER_PORT (3199), BENCH_PGBENCH_SECONDS (15),
- * BENCH_PACED_PERCENT (50: the open-model scenario's arrival rate, in % of the closed loop's).
+ * BENCH_PACED_PERCENT (50: the open-model scenario's arrival rate, in % of the closed loop's),
+ * BENCH_CHECKOUT_LAYOUT (split: api, worker and provider processes; one-process: `atelier start`),
+ * BENCH_WORKER_METRICS_PORT (3299).
  * Scale: REDIS_URL (else a local Redis if one answers), BENCH_SCALE_DURATION (9), BENCH_SCALE_CONNECTIONS (50),
  * BENCH_SCALE_PRODUCTS (20), BENCH_SCALE_EDITS (200); the cluster listens on BENCH_PORT + 1.
  * Overload: BENCH_OVERLOAD_CAPACITY_SECONDS (10), BENCH_OVERLOAD_SECONDS (30), BENCH_OVERLOAD_PERCENT (200: the
@@ -67,6 +69,12 @@ function intSetting(name: string, fallback: number, min: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number >= ${min} (got "${raw}")`);
   return n;
+}
+
+function layoutSetting(): 'split' | 'one-process' {
+  const raw = process.env.BENCH_CHECKOUT_LAYOUT || 'split';
+  if (raw !== 'split' && raw !== 'one-process') throw new Error(`BENCH_CHECKOUT_LAYOUT must be split or one-process (got "${raw}")`);
+  return raw;
 }
 
 const PARTS = ['catalog', 'checkout', 'scale', 'shard-move', 'overload'] as const;
@@ -110,6 +118,8 @@ const settings = {
     poolMax: intSetting('BENCH_PG_POOL_MAX', 20, 1),
     pgbenchSec: intSetting('BENCH_PGBENCH_SECONDS', 15, 1),
     drainTimeoutSec: 180,
+    layout: layoutSetting(),
+    workerMetricsPort: intSetting('BENCH_WORKER_METRICS_PORT', 3299, 1),
     pacedFraction: intSetting('BENCH_PACED_PERCENT', 50, 1) / 100,
   },
   scale: {
