@@ -1,5 +1,5 @@
 import { sql, type Generated, type Kysely } from 'kysely';
-import { MAX_LINE_QUANTITY, type CartOwner } from './cart.types.ts';
+import { MAX_CART_LINES, MAX_LINE_QUANTITY, type CartOwner } from './cart.types.ts';
 
 export type CartTables = {
   cart_lines: {
@@ -41,12 +41,42 @@ export async function variantIdsInCart(trx: Db, owner: CartOwner): Promise<Set<s
   return new Set(rows.map((r) => r.variant_id));
 }
 
-export async function setLine(trx: Db, owner: CartOwner, variantId: string, quantity: number): Promise<void> {
-  await trx
-    .insertInto('cart_lines')
-    .values({ owner_id: owner.id, owner_kind: owner.kind, variant_id: variantId, quantity })
-    .onConflict((oc) => oc.columns(['owner_id', 'owner_kind', 'variant_id']).doUpdateSet({ quantity, updated_at: sql<Date>`now()` }))
-    .execute();
+/**
+ * Sets a line's quantity (adding the line) unless a new line would take the cart past
+ * MAX_CART_LINES, and returns the cart as it then is, in listLines' order: one round trip where
+ * reading the lines, writing and reading them again took three. `linesBefore` is how many lines the
+ * cart had (0: this line started it); `written` false means the cart was full and nothing changed.
+ *
+ * Run it under lockCart, as a statement of its own after the lock: the check counts the lines in
+ * the statement's snapshot, which only includes a concurrent writer's line if that writer committed
+ * before the statement began (a lock taken inside the same statement would come after its snapshot).
+ */
+export async function putLine(
+  trx: Db,
+  owner: CartOwner,
+  variantId: string,
+  quantity: number,
+): Promise<{ written: boolean; linesBefore: number; lines: LineRow[] }> {
+  const { rows } = await sql<LineRow & { put: boolean; lines_before: number }>`
+    with present as (
+      select variant_id, quantity, added_at from cart_lines where owner_id = ${owner.id} and owner_kind = ${owner.kind}
+    ), put as (
+      insert into cart_lines (owner_id, owner_kind, variant_id, quantity)
+      select ${owner.id}::uuid, ${owner.kind}::text, ${variantId}::uuid, ${quantity}::int
+      where exists (select from present where variant_id = ${variantId}::uuid)
+        or (select count(*) from present) < ${sql.lit(MAX_CART_LINES)}
+      on conflict (owner_id, owner_kind, variant_id) do update set quantity = excluded.quantity, updated_at = now()
+      returning variant_id, quantity, added_at
+    ), cart as (
+      select variant_id, quantity, added_at, false as put from present where variant_id <> ${variantId}::uuid
+      union all
+      select variant_id, quantity, added_at, true from put
+    )
+    -- Never empty: a write returns its line, and a refused one leaves a full cart's lines.
+    select variant_id, quantity, added_at, put, (select count(*)::int from present) as lines_before from cart
+    order by added_at, variant_id`.execute(trx);
+  const lines = rows.map((r) => ({ variant_id: r.variant_id, quantity: r.quantity, added_at: r.added_at }));
+  return { written: rows.some((r) => r.put), linesBefore: rows[0]?.lines_before ?? 0, lines };
 }
 
 /** Adds quantities to existing lines (capped) and inserts the others. */

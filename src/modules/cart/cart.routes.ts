@@ -113,9 +113,9 @@ export function cartRoutes(deps: {
       },
       async (request, reply) => {
         const { owner, fresh } = await ownerOf(request, reply, true);
-        await cart.setQuantity(owner!, request.params.variantId, request.body.quantity);
+        const view = await cart.setQuantity(owner!, request.params.variantId, request.body.quantity);
         remember(reply, owner!, fresh);
-        return asJson(await cart.view(owner!));
+        return asJson(view);
       },
     );
 

@@ -5,11 +5,11 @@ import { view } from '../../platform/postgres/database.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
 import { isId } from '../../shared/ids.ts';
 import type { Money } from '../../shared/money.ts';
-import type { CatalogService } from '../catalog/index.ts';
+import type { CatalogService, VariantForSale } from '../catalog/index.ts';
 import type { InventoryService, StockStatus } from '../inventory/index.ts';
 import { cartErrors } from './cart.errors.ts';
 import { CART_EVENTS, type CartStartedPayload } from './cart.events.ts';
-import { addLines, deleteLines, listLines, lockCart, setLine, variantIdsInCart, type CartTables } from './cart.repository.ts';
+import { addLines, deleteLines, listLines, lockCart, putLine, variantIdsInCart, type CartTables, type LineRow } from './cart.repository.ts';
 import {
   MAX_CART_LINES,
   MAX_LINE_QUANTITY,
@@ -22,8 +22,11 @@ import {
 
 export type CartUseCases = Readonly<{
   view(owner: CartOwner): Promise<CartView>;
-  /** Adds the variant or sets its quantity (1..MAX_LINE_QUANTITY). Only published variants go in. */
-  setQuantity(owner: CartOwner, variantId: string, quantity: number): Promise<void>;
+  /**
+   * Adds the variant or sets its quantity (1..MAX_LINE_QUANTITY), and returns the cart as this
+   * change left it. Only published variants go in.
+   */
+  setQuantity(owner: CartOwner, variantId: string, quantity: number): Promise<CartView>;
   removeLine(owner: CartOwner, variantId: string): Promise<void>;
   clear(owner: CartOwner): Promise<void>;
   /** Moves a guest cart into an account's cart (quantities added and capped), then deletes it. */
@@ -54,51 +57,60 @@ export function createCartService(deps: {
     }
   }
 
+  /**
+   * The cart page for these lines. `known`: variants the caller has just read from the catalog
+   * (setQuantity's own), not read again; the others are.
+   */
+  async function viewOf(rows: readonly LineRow[], known: readonly VariantForSale[] = []): Promise<CartView> {
+    const ids = rows.map((r) => r.variant_id);
+    const variants = new Map(known.map((v) => [v.variantId, v]));
+    const unknown = ids.filter((id) => !variants.has(id));
+    if (unknown.length > 0) for (const v of await catalog.getVariants(unknown)) variants.set(v.variantId, v);
+    const stock = await stockOf(ids.filter((id) => variants.get(id)?.published));
+    const totals = new Map<string, number>();
+    let itemCount = 0;
+    const lines: CartLineView[] = rows.map((r) => {
+      const v = variants.get(r.variant_id);
+      const status = v?.published ? (stock?.get(r.variant_id) ?? null) : null;
+      const reason: UnavailableReason | null = !v
+        ? 'variant_deleted'
+        : !v.published
+          ? 'variant_unpublished'
+          : status === 'sold_out'
+            ? 'sold_out'
+            : null;
+      const lineTotal: Money | null = v ? { amount: v.price.amount * r.quantity, currency: v.price.currency } : null;
+      if (reason === null && lineTotal) {
+        itemCount += r.quantity;
+        totals.set(lineTotal.currency, (totals.get(lineTotal.currency) ?? 0) + lineTotal.amount);
+      }
+      return {
+        variantId: r.variant_id,
+        quantity: r.quantity,
+        addedAt: r.added_at.toISOString(),
+        available: reason === null,
+        reason,
+        productId: v?.productId ?? null,
+        productTitle: v?.productTitle ?? null,
+        sku: v?.sku ?? null,
+        options: v?.options ?? null,
+        shopName: v?.shopName ?? null,
+        unitPrice: v ? v.price : null,
+        lineTotal,
+        stock: status,
+      };
+    });
+    return {
+      lines,
+      itemCount,
+      totals: [...totals].map(([currency, amount]) => ({ amount, currency })),
+      limits: { maxLines: MAX_CART_LINES, maxQuantity: MAX_LINE_QUANTITY },
+    };
+  }
+
   return {
     async view(owner) {
-      const rows = await listLines(dbFor(owner), owner);
-      const ids = rows.map((r) => r.variant_id);
-      const variants = new Map((ids.length > 0 ? await catalog.getVariants(ids) : []).map((v) => [v.variantId, v]));
-      const stock = await stockOf(ids.filter((id) => variants.get(id)?.published));
-      const totals = new Map<string, number>();
-      let itemCount = 0;
-      const lines: CartLineView[] = rows.map((r) => {
-        const v = variants.get(r.variant_id);
-        const status = v?.published ? (stock?.get(r.variant_id) ?? null) : null;
-        const reason: UnavailableReason | null = !v
-          ? 'variant_deleted'
-          : !v.published
-            ? 'variant_unpublished'
-            : status === 'sold_out'
-              ? 'sold_out'
-              : null;
-        const lineTotal: Money | null = v ? { amount: v.price.amount * r.quantity, currency: v.price.currency } : null;
-        if (reason === null && lineTotal) {
-          itemCount += r.quantity;
-          totals.set(lineTotal.currency, (totals.get(lineTotal.currency) ?? 0) + lineTotal.amount);
-        }
-        return {
-          variantId: r.variant_id,
-          quantity: r.quantity,
-          addedAt: r.added_at.toISOString(),
-          available: reason === null,
-          reason,
-          productId: v?.productId ?? null,
-          productTitle: v?.productTitle ?? null,
-          sku: v?.sku ?? null,
-          options: v?.options ?? null,
-          shopName: v?.shopName ?? null,
-          unitPrice: v ? v.price : null,
-          lineTotal,
-          stock: status,
-        };
-      });
-      return {
-        lines,
-        itemCount,
-        totals: [...totals].map(([currency, amount]) => ({ amount, currency })),
-        limits: { maxLines: MAX_CART_LINES, maxQuantity: MAX_LINE_QUANTITY },
-      };
+      return viewOf(await listLines(dbFor(owner), owner));
     },
 
     async setQuantity(owner, variantId, quantity) {
@@ -106,20 +118,23 @@ export function createCartService(deps: {
       const [variant] = await catalog.getVariants([variantId]);
       if (!variant) throw cartErrors.variantNotFound();
       if (!variant.published) throw cartErrors.variantUnavailable();
-      await dbFor(owner)
+      const lines = await dbFor(owner)
         .transaction()
         .execute(async (trx) => {
           await lockCart(trx, owner);
-          const present = await variantIdsInCart(trx, owner);
-          if (!present.has(variantId) && present.size >= MAX_CART_LINES) throw cartErrors.full();
-          await setLine(trx, owner, variantId, quantity);
+          const put = await putLine(trx, owner, variantId, quantity);
+          if (!put.written) throw cartErrors.full();
           // The first line of an empty cart starts a cart (reporting's conversion); the lock makes
           // two racing first lines publish once.
-          if (present.size === 0) {
+          if (put.linesBefore === 0) {
             const started: CartStartedPayload = { ownerId: owner.id, ownerKind: owner.kind, mergedGuestId: null, intoOpenCart: false };
             await events.publish(trx as unknown as Kysely<unknown>, CART_EVENTS.started, started);
           }
+          return put.lines;
         });
+      // The cart as this change left it (a later change answers for itself); the variant just
+      // checked is not read from the catalog a second time.
+      return viewOf(lines, [variant]);
     },
 
     async removeLine(owner, variantId) {

@@ -309,6 +309,47 @@ describe('cart', () => {
     assert.equal((await put(many.variants[0]!.id, { quantity: 7 }, me.headers)).statusCode, 200);
   });
 
+  test('a cart one line short of full takes exactly one of many new lines racing in; the others get CART_FULL', async () => {
+    const me = await signUp('customer');
+    const many = await product('published', MAX_CART_LINES - 1, 100);
+    const racing = await product('published', 12, 100);
+    for (const v of many.variants) assert.equal((await put(v.id, { quantity: 1 }, me.headers)).statusCode, 200);
+    const results = await Promise.all(racing.variants.map((v) => put(v.id, { quantity: 1 }, me.headers)));
+    assert.equal(results.filter((r) => r.statusCode === 200).length, 1);
+    for (const r of results.filter((x) => x.statusCode !== 200)) assertError(r, 409, 'CART_FULL', 'params.variantId');
+    const won = results.find((r) => r.statusCode === 200)!.json<CartView>();
+    assert.equal(won.lines.length, MAX_CART_LINES);
+    assert.equal((await t.app.cart.service.lines(me.id)).length, MAX_CART_LINES);
+  });
+
+  test('lines racing into an empty cart start it once: one cart.started, whichever line wins', async () => {
+    const me = await signUp('customer');
+    const many = await product('published', 6, 100);
+    const results = await Promise.all(many.variants.map((v) => put(v.id, { quantity: 1 }, me.headers)));
+    assert.deepEqual(
+      results.map((r) => r.statusCode),
+      many.variants.map(() => 200),
+    );
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from platform_event_log
+      where type = 'cart.started' and payload->>'ownerId' = ${me.id}`.execute(t.app.stores.shards.forId(me.id).db);
+    assert.equal(rows[0]!.n, 1);
+    // Each answer is the cart as its own change left it: its line, and the lines before it.
+    for (const r of results) {
+      const lines = r.json<CartView>().lines;
+      assert.ok(lines.length >= 1 && lines.length <= many.variants.length, r.body);
+      assert.ok(lines.every((l) => l.available && l.unitPrice?.amount === 100 + many.variants.findIndex((v) => v.id === l.variantId)));
+    }
+    assert.equal(results.filter((r) => r.json<CartView>().lines.length === many.variants.length).length, 1);
+    // A change to a cart that holds more than the line changed answers what a read of the cart shows.
+    const again = await put(many.variants[2]!.id, { quantity: 4 }, me.headers);
+    assert.equal(again.statusCode, 200, again.body);
+    assert.deepEqual(again.json<CartView>(), await view(me.headers));
+    // Only a line into an empty cart starts one.
+    const { rows: after } = await sql<{ n: number }>`select count(*)::int as n from platform_event_log
+      where type = 'cart.started' and payload->>'ownerId' = ${me.id}`.execute(t.app.stores.shards.forId(me.id).db);
+    assert.equal(after[0]!.n, 1);
+  });
+
   test('carts are per owner: another customer, or a guest cookie naming an account, sees and changes nothing', async () => {
     const alice = await signUp('customer');
     const bob = await signUp('customer');
