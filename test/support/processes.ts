@@ -82,10 +82,19 @@ export async function waitForHttp(url: string, proc: RunningProcess, ms = 90_000
   throw new Error(`${url} did not answer within ${ms} ms:\n${proc.output()}`);
 }
 
-export async function stopProcess(proc: RunningProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+export async function stopProcess(proc: RunningProcess, signal: NodeJS.Signals = 'SIGTERM', killAfterMs = 90_000): Promise<number | null> {
   if (proc.child.exitCode !== null) return proc.child.exitCode;
   proc.child.kill(signal);
-  return proc.exited;
+  // A process that does not stop (a drain stuck on something) must fail its test, not hang the
+  // file until the runner's timeout with nothing reported: killed, it exits with null.
+  const killer = setTimeout(() => {
+    proc.child.kill('SIGKILL');
+  }, killAfterMs);
+  try {
+    return await proc.exited;
+  } finally {
+    clearTimeout(killer);
+  }
 }
 
 /**
