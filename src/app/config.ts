@@ -93,6 +93,7 @@ const schema = z.object({
   PAYMENT_DEADLINE_MINUTES: int(1, 10_080).default(24 * 60),
   SWEEP_INTERVAL_SECONDS: int(1, 3600).default(30),
   JOB_LOCK_TIMEOUT_SECONDS: int(2, 86_400).default(300),
+  REPORTING_BATCH_DELAY_MS: int(0, 60_000).default(200),
   IDEMPOTENCY_TTL_HOURS: int(24, 720).default(48),
   ADMISSION_HOT_CONCURRENCY: int(0, 10_000).default(32),
   ADMISSION_GRACE_SECONDS: int(1, 3600).default(5),
@@ -188,6 +189,8 @@ export type Config = Readonly<{
    */
   admission: { hotConcurrency: number; graceSeconds: number };
   sweeper: { intervalSeconds: number; jobLockTimeoutSeconds: number };
+  /** Reporting's events are applied in batches: those of each window of `batchDelayMs` in one job (0: one by one). */
+  reporting: { batchDelayMs: number };
   /**
    * `timeoutMs` bounds each wait on the SMTP server (connect, greeting, any socket silence);
    * `concurrency` is the email worker pool's, per database; a failed send is retried after
@@ -391,6 +394,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     admission: { hotConcurrency: e.ADMISSION_HOT_CONCURRENCY, graceSeconds: e.ADMISSION_GRACE_SECONDS },
     sweeper: { intervalSeconds: e.SWEEP_INTERVAL_SECONDS, jobLockTimeoutSeconds: e.JOB_LOCK_TIMEOUT_SECONDS },
+    reporting: { batchDelayMs: e.REPORTING_BATCH_DELAY_MS },
     mail: {
       smtpUrl: e.SMTP_URL ?? null,
       from: e.MAIL_FROM,

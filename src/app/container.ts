@@ -169,6 +169,7 @@ export async function createContainer(config: Config, opts: { role: string; migr
       catalog: catalog.service,
       orders: orders.service,
       exportsDir: path.join(config.dataDir, 'exports'),
+      batchDelayMs: config.reporting.batchDelayMs,
       log,
     });
     const webhooks = createWebhooks({ stores, events, guards: identity.guards, settings: config.webhooks, log });

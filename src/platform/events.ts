@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { newId } from '../shared/ids.ts';
 import type { ModuleMigrations } from './postgres/migrations.ts';
-import { enqueueMany, type JobContext, type JobSpec, type TaskHandler } from './queue/queue.ts';
+import { BatchEntriesFailedError, enqueueMany, PermanentJobError, type JobContext, type JobSpec, type TaskHandler } from './queue/queue.ts';
 
 /**
  * Domain events, delivered at least once through the job queue. Publishing takes the transaction
@@ -24,6 +24,12 @@ export type DomainEvent<P = Record<string, unknown>> = Readonly<{
 
 export type EventHandler = (event: DomainEvent, ctx: JobContext) => Promise<void>;
 
+/**
+ * Receives a batch of events of one type, in no particular order, possibly some it has seen
+ * before (it must deduplicate by event id). Throwing fails the batch: see `subscribeBatched`.
+ */
+export type BatchEventHandler = (events: ReadonlyArray<DomainEvent>, ctx: JobContext) => Promise<void>;
+
 export type SubscribeOptions = Readonly<{
   /**
    * Keep every event of this type in the event log, so this subscriber's state can be rebuilt by
@@ -31,6 +37,17 @@ export type SubscribeOptions = Readonly<{
    */
   replayable?: boolean;
 }>;
+
+export type BatchSubscribeOptions = SubscribeOptions &
+  Readonly<{
+    /**
+     * Events are gathered in windows of this many milliseconds (aligned on the clock, the same for
+     * every process) and delivered in one job per window and database, at the window's end: so
+     * each waits at most this long before its job is due. 0: every event in a job of its own, due
+     * at once (no batching; the handler still receives an array).
+     */
+    maxDelayMs: number;
+  }>;
 
 export type EventBus = Readonly<{
   /**
@@ -44,6 +61,21 @@ export type EventBus = Readonly<{
     opts?: { jobKeySuffix?: string; alsoEnqueue?: ReadonlyArray<JobSpec> },
   ): Promise<void>;
   subscribe(type: string, subscriber: string, handler: EventHandler, opts?: SubscribeOptions): void;
+  /**
+   * A subscription whose events are delivered in batches: one job, one handler call for all the
+   * events of this type published on one database within `maxDelayMs` (graphile-worker's batch jobs:
+   * an array payload under a job key per window, which later publishes of the window append to).
+   * Fewer jobs and one transaction per batch for the subscriber, at the price of up to `maxDelayMs`
+   * more latency, and of publishers of one window queueing on its job row (see `publish`).
+   *
+   * Failure: a batch that fails is delivered again one event at a time, in the same run, so one
+   * poison event cannot hold back the others; the events that still fail stay in the job, which
+   * leaves its window (later events start a new batch) and is retried with graphile-worker's
+   * backoff like any job; when all that fail do so with a `PermanentJobError`, it is failed for
+   * good with just them, listed with their ids by `GET /api/v1/admin/jobs/failed`. At-least-once throughout:
+   * an event is dropped from its job only once its handler call succeeded.
+   */
+  subscribeBatched(type: string, subscriber: string, handler: BatchEventHandler, opts: BatchSubscribeOptions): void;
   /** The job handlers the worker role runs, one per subscription. */
   tasks(): Record<string, TaskHandler>;
 }>;
@@ -75,21 +107,103 @@ function timeOfId(id: string): Date {
   return new Date(parseInt(id.slice(0, 8) + id.slice(9, 13), 16));
 }
 
-export function createEventBus(): EventBus {
-  const subscriptions = new Map<string, Array<{ subscriber: string; handler: EventHandler }>>();
+type Subscription =
+  | { subscriber: string; handler: EventHandler; batched: false }
+  | { subscriber: string; handler: BatchEventHandler; batched: true; maxDelayMs: number };
+
+/**
+ * The job of a batched subscription for one event. A window's job is keyed by the window, so the
+ * publishes of one window append their event to its array (graphile-worker's add_jobs, "batch
+ * jobs"), and due at the window's end. Keyed by window rather than by subscription alone with
+ * `preserve_run_at`: a batch cannot grow past one window's events, even while no worker runs (each
+ * append rewrites the array, under the job row's lock); the run_at flag is one per add_jobs call,
+ * where the publisher's own keyed jobs want it off; and a failed job's window is over, so new
+ * events do not pile onto it. A window's job that already started gets no more events: add_jobs
+ * then makes a new job with the same key (due at once), so an event is never lost to a running batch.
+ */
+function batchJob(task: string, event: DomainEvent, maxDelayMs: number, now: number): JobSpec {
+  const payload = [event as unknown as Record<string, unknown>];
+  if (maxDelayMs <= 0) return { task, payload };
+  const windowEnd = (Math.floor(now / maxDelayMs) + 1) * maxDelayMs;
+  return { task, payload, jobKey: `${task}:batch:${windowEnd}`, runAt: new Date(windowEnd) };
+}
+
+/**
+ * Delivers a batch to its handler; when that fails, one event at a time, so that the events that
+ * do not fail are done. Throws when some events remain: a `BatchEntriesFailedError` with them (the
+ * job keeps only those), permanent when every one of them failed with a `PermanentJobError`.
+ * A retryable failure of one event ends the round (the database may be down: no need to time out
+ * on every event), and that event goes last in the job, so the next round gets past it.
+ */
+async function deliverBatch(handler: BatchEventHandler, events: ReadonlyArray<DomainEvent>, ctx: JobContext): Promise<void> {
+  try {
+    await handler(events, ctx);
+    return;
+  } catch (err) {
+    if (events.length <= 1) throw err;
+    ctx.log.warn({ err, events: events.length }, 'event batch failed; delivering its events one at a time');
+  }
+  const permanent: DomainEvent[] = [];
+  let retry: { event: DomainEvent; err: unknown; untried: DomainEvent[] } | null = null;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!;
+    try {
+      await handler([event], ctx);
+    } catch (err) {
+      ctx.log.warn({ err, eventId: event.id }, 'event failed on its own');
+      if (err instanceof PermanentJobError) {
+        permanent.push(event);
+        continue;
+      }
+      retry = { event, err, untried: events.slice(i + 1) };
+      break;
+    }
+  }
+  if (!retry && permanent.length === 0) return;
+  const failed = retry ? [...retry.untried, ...permanent, retry.event] : permanent;
+  const ids = failed.map((e) => e.id).join(', ');
+  const reason = retry ? String(retry.err instanceof Error ? retry.err.message : retry.err) : 'cannot be handled';
+  throw new BatchEntriesFailedError(
+    `${failed.length} of ${events.length} events not delivered (${reason}): ${ids}`,
+    failed,
+    retry === null,
+  );
+}
+
+/** `now`: the clock that places an event in its batch window (tests pin it). */
+export function createEventBus(opts: { now?: () => number } = {}): EventBus {
+  const now = opts.now ?? Date.now;
+  const subscriptions = new Map<string, Subscription[]>();
   const logged = new Set<string>();
   const taskName = (type: string, subscriber: string) => `event:${type}:${subscriber}`;
+  const add = (type: string, subscription: Subscription, opts: SubscribeOptions | undefined) => {
+    const list = subscriptions.get(type) ?? [];
+    if (list.some((s) => s.subscriber === subscription.subscriber))
+      throw new Error(`${subscription.subscriber} already subscribes to ${type}`);
+    list.push(subscription);
+    subscriptions.set(type, list);
+    if (opts?.replayable) logged.add(type);
+  };
   return {
     async publish(db, type, payload, opts) {
       const id = newId();
       const event: DomainEvent = { id, type, occurredAt: timeOfId(id).toISOString(), payload };
       const jobs: JobSpec[] = [...(opts?.alsoEnqueue ?? [])];
-      for (const { subscriber } of subscriptions.get(type) ?? []) {
+      for (const s of subscriptions.get(type) ?? []) {
+        const task = taskName(type, s.subscriber);
+        // A batch's job row is shared by the window's publishers: each holds its lock from this
+        // statement until its transaction ends, so concurrent publishers of one type queue there
+        // for as long as the rest of their transaction takes. Publishing transactions are short
+        // (the order's payment, a cart line), and that wait is what one job per window costs.
+        if (s.batched) {
+          jobs.push(batchJob(task, event, s.maxDelayMs, now()));
+          continue;
+        }
         jobs.push({
-          task: taskName(type, subscriber),
+          task,
           payload: event as unknown as Record<string, unknown>,
           // With a suffix (e.g. a product id), a burst of events for one entity coalesces into one job.
-          ...(opts?.jobKeySuffix ? { jobKey: `${taskName(type, subscriber)}:${opts.jobKeySuffix}` } : {}),
+          ...(opts?.jobKeySuffix ? { jobKey: `${task}:${opts.jobKeySuffix}` } : {}),
         });
       }
       // Every job in one call whatever the number of subscribers (and the publisher's own jobs with
@@ -102,17 +216,20 @@ export function createEventBus(): EventBus {
       await enqueueMany(db, jobs);
     },
     subscribe(type, subscriber, handler, opts) {
-      const list = subscriptions.get(type) ?? [];
-      if (list.some((s) => s.subscriber === subscriber)) throw new Error(`${subscriber} already subscribes to ${type}`);
-      list.push({ subscriber, handler });
-      subscriptions.set(type, list);
-      if (opts?.replayable) logged.add(type);
+      add(type, { subscriber, handler, batched: false }, opts);
+    },
+    subscribeBatched(type, subscriber, handler, opts) {
+      if (!Number.isSafeInteger(opts.maxDelayMs) || opts.maxDelayMs < 0) throw new Error(`maxDelayMs must be a whole number >= 0`);
+      add(type, { subscriber, handler, batched: true, maxDelayMs: opts.maxDelayMs }, opts);
     },
     tasks() {
       const tasks: Record<string, TaskHandler> = {};
       for (const [type, list] of subscriptions) {
-        for (const { subscriber, handler } of list) {
-          tasks[taskName(type, subscriber)] = (payload, ctx) => handler(payload as unknown as DomainEvent, ctx);
+        for (const s of list) {
+          tasks[taskName(type, s.subscriber)] = s.batched
+            ? // A single event (not an array) is a job enqueued before this subscription was batched.
+              (payload, ctx) => deliverBatch(s.handler, (Array.isArray(payload) ? payload : [payload]) as DomainEvent[], ctx)
+            : (payload, ctx) => s.handler(payload as unknown as DomainEvent, ctx);
         }
       }
       return tasks;

@@ -106,6 +106,8 @@ export async function createTestApp(overrides: Record<string, string> = {}, opti
     SHED_ENABLED: 'false',
     // Likewise the checkout line: stampede tests hit the stock row itself; the line's tests turn it on.
     ADMISSION_HOT_CONCURRENCY: '0',
+    // Reporting's event jobs due at once, so `drainJobs` runs them; tests of the batching turn it on.
+    REPORTING_BATCH_DELAY_MS: '0',
     ...overrides,
   };
   const config = loadConfig(env);

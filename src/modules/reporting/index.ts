@@ -14,7 +14,7 @@ import type { AuthGuards } from '../identity/index.ts';
 import type { OrdersService } from '../orders/index.ts';
 import { createExports } from './reporting.exports.ts';
 import { reportingMigrations } from './reporting.migrations.ts';
-import { createProjections, parseEvent, PROJECTED_EVENTS, REPORTING_SUBSCRIBER } from './reporting.projections.ts';
+import { createProjections, parseEvent, PROJECTED_EVENTS, REPORTING_SUBSCRIBER, type ParsedEvent } from './reporting.projections.ts';
 import { rebuildReadModels, type RebuildResult } from './reporting.rebuild.ts';
 import { reportingRoutes } from './reporting.routes.ts';
 
@@ -39,6 +39,8 @@ export function createReporting(deps: {
   orders: OrdersService;
   /** Where export files are written (a folder under the data folder). */
   exportsDir: string;
+  /** How long an event may wait to be applied with others in one job (REPORTING_BATCH_DELAY_MS). */
+  batchDelayMs: number;
   log: Logger;
 }): ReportingModule {
   const log = deps.log.child({ module: 'reporting' });
@@ -47,17 +49,23 @@ export function createReporting(deps: {
   const exports = createExports({ db, orders: deps.orders, dir: deps.exportsDir, log });
 
   for (const type of PROJECTED_EVENTS) {
-    deps.events.subscribe(
+    deps.events.subscribeBatched(
       type,
       REPORTING_SUBSCRIBER,
-      async (event, ctx) => {
-        const parsed = parseEvent(event);
-        if (!parsed) throw new PermanentJobError(`${type} event ${String(event.id)} has a payload reporting does not understand`);
-        const applied = await projections.handle(event, parsed);
-        if (!applied) ctx.log.debug({ eventId: event.id }, 'event already applied');
+      async (events, ctx) => {
+        const batch: Array<{ id: string; parsed: ParsedEvent }> = [];
+        for (const event of events) {
+          const parsed = parseEvent(event);
+          // The whole batch fails; the bus then delivers its events one by one, so only this one fails for good.
+          if (!parsed) throw new PermanentJobError(`${type} event ${String(event.id)} has a payload reporting does not understand`);
+          batch.push({ id: event.id, parsed });
+        }
+        const applied = await projections.handle(batch);
+        if (applied < batch.length) ctx.log.debug({ events: batch.length, applied }, 'some events already applied');
       },
-      // Logged, so `rebuild` can replay them.
-      { replayable: true },
+      // Logged, so `rebuild` can replay them. Batched: one job and one transaction per window of
+      // events instead of per event (sums and latest-by-time values do not mind the grouping).
+      { replayable: true, maxDelayMs: deps.batchDelayMs },
     );
   }
 

@@ -126,8 +126,8 @@ const emptyDelta = (): Delta => ({
 });
 
 /**
- * The event handlers that build reporting's read models. A batch of events (one, from a job; up to
- * a few hundred, from a rebuild) is applied in one transaction on the catalog store together with
+ * The event handlers that build reporting's read models. A batch of events (those of one type
+ * published within a batch window, from a job; up to a few hundred, from a rebuild) is applied in one transaction on the catalog store together with
  * their processed-events rows, so at-least-once delivery (and a replay of the log) applies each
  * event exactly once. Catalog lookups (which seller sold a line, product titles, the seller of a
  * low variant) happen before the transaction, so it holds no lock while waiting on another query.
@@ -302,10 +302,13 @@ export function createProjections(deps: { db: Kysely<unknown>; catalog: CatalogS
   return {
     lookups,
     applyAll,
-    /** One event, as its job delivers it: returns false when it had already been applied. */
-    async handle(event: DomainEvent, parsed: Parsed): Promise<boolean> {
-      const found = await lookups([parsed]);
-      return db.transaction().execute(async (trx) => (await applyAll(trx, [{ id: event.id, parsed }], found)) === 1);
+    /**
+     * A batch of events, as a job delivers them (one lookup, one transaction): returns how many
+     * were applied, the others having been applied before.
+     */
+    async handle(events: ReadonlyArray<{ id: string; parsed: Parsed }>): Promise<number> {
+      const found = await lookups(events.map((e) => e.parsed));
+      return db.transaction().execute((trx) => applyAll(trx, events, found));
     },
   };
 }

@@ -14,8 +14,16 @@ import { withTraceContext } from '../observability/tracing.ts';
  */
 export type JobSpec = Readonly<{
   task: string;
-  payload: Record<string, unknown>;
-  /** Replaces a not-yet-started job with the same key: coalesces bursts (e.g. re-index a product). */
+  /**
+   * An array makes a batch job: graphile-worker appends the array to that of a not-yet-started job
+   * with the same key instead of replacing it, so one job gathers the entries of many enqueues.
+   * Its handler receives the array; on failure, see `BatchEntriesFailedError`.
+   */
+  payload: Record<string, unknown> | ReadonlyArray<Record<string, unknown>>;
+  /**
+   * Replaces a not-yet-started job with the same key: coalesces bursts (e.g. re-index a product).
+   * A key whose job has already started makes a new job (graphile-worker's `add_jobs`).
+   */
   jobKey?: string;
   runAt?: Date;
   maxAttempts?: number;
@@ -48,7 +56,8 @@ export async function enqueueMany(db: Kysely<unknown>, jobs: ReadonlyArray<JobSp
 export function addJobsCall(jobs: ReadonlyArray<JobSpec>): RawBuilder<unknown> {
   const specs = jobs.map((j) => ({
     identifier: j.task,
-    payload: withTraceContext(j.payload),
+    // A batch's array gathers the entries of many enqueues: no one trace context to carry.
+    payload: Array.isArray(j.payload) ? j.payload : withTraceContext(j.payload as Record<string, unknown>),
     queue_name: j.queueName ?? null,
     run_at: j.runAt?.toISOString() ?? null,
     max_attempts: j.maxAttempts ?? null,
@@ -78,6 +87,22 @@ export type TaskHandler = (payload: Record<string, unknown>, ctx: JobContext) =>
  */
 export class PermanentJobError extends Error {
   override name = 'PermanentJobError';
+}
+
+/**
+ * Throw this from the handler of a batch job (an array payload) when some of its entries failed
+ * and the others are done: the job keeps only `failed`, and is retried with them (or, when
+ * `permanent`, failed for good with them, where `listFailedJobs` shows it).
+ */
+export class BatchEntriesFailedError extends Error {
+  override name = 'BatchEntriesFailedError';
+  constructor(
+    message: string,
+    readonly failed: ReadonlyArray<unknown>,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+  }
 }
 
 /** Installs or upgrades graphile-worker's schema on a database. */
@@ -112,18 +137,38 @@ function toTaskList(handle: DatabaseHandle, tasks: Readonly<Record<string, TaskH
           handler(clean, { database: handle.name, jobId: job.id, attempt: job.attempts, maxAttempts: job.max_attempts, log }),
         );
       } catch (err) {
-        if (err instanceof PermanentJobError) {
-          log.error({ err }, 'job failed permanently');
-          // graphile-worker retries until attempts reach max_attempts: close the gap so it stops.
+        const permanent = err instanceof PermanentJobError || (err instanceof BatchEntriesFailedError && err.permanent);
+        const batch = Array.isArray(payload);
+        if (permanent) log.error({ err }, 'job failed permanently');
+        else log.warn({ err }, 'job failed, will retry');
+        if (permanent || batch) {
           await helpers.withPgClient((c) =>
-            // The reason is written here too: graphile-worker records its own failure asynchronously.
-            c.query('update graphile_worker._private_jobs set max_attempts = attempts, last_error = $2 where id = $1', [
-              job.id,
-              `${err.name}: ${err.message}`,
-            ]),
+            c.query(
+              `update graphile_worker._private_jobs set
+                 -- A failed batch leaves its key: later entries start a new batch rather than join this
+                 -- one, which would reset its attempts and retry it without backoff, for ever if one
+                 -- entry can never succeed. add_jobs also gives a started job's key away, and then sets
+                 -- its attempts to max_attempts (no retry): a batch has no newer job that repeats its
+                 -- work, so its attempts are put back.
+                 key = case when $2::boolean then null else key end,
+                 attempts = case when $2::boolean then $3::smallint else attempts end,
+                 -- Permanent: graphile-worker retries until attempts reach max_attempts, so close the gap.
+                 max_attempts = case when not $4::boolean then max_attempts when $2::boolean then $3::smallint else attempts end,
+                 -- The entries still to do (a batch of which some succeeded); null keeps the payload.
+                 payload = coalesce($5::json, payload),
+                 -- Written here too: graphile-worker records its own failure asynchronously.
+                 last_error = case when $4::boolean then $6 else last_error end
+               where id = $1`,
+              [
+                job.id,
+                batch,
+                job.attempts,
+                permanent,
+                err instanceof BatchEntriesFailedError ? JSON.stringify(err.failed) : null,
+                err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+              ],
+            ),
           );
-        } else {
-          log.warn({ err }, 'job failed, will retry');
         }
         throw err;
       }
