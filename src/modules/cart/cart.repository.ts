@@ -1,4 +1,4 @@
-import { sql, type Generated, type Kysely } from 'kysely';
+import { sql, type Generated, type Kysely, type RawBuilder } from 'kysely';
 import { MAX_CART_LINES, MAX_LINE_QUANTITY, type CartOwner } from './cart.types.ts';
 
 export type CartTables = {
@@ -101,4 +101,14 @@ export async function deleteLines(db: Db, owner: CartOwner, variantIds: readonly
     q = q.where('variant_id', 'in', [...variantIds]);
   }
   await q.execute();
+}
+
+/**
+ * deleteLines (given variants) as an SQL fragment, for a caller that folds it into a statement of
+ * its own as a data-modifying CTE (checkout writes the order and empties what it bought in one
+ * round trip). An empty list deletes nothing.
+ */
+export function deleteLinesSql(owner: CartOwner, variantIds: readonly string[]): RawBuilder<unknown> {
+  return sql`delete from cart_lines
+    where owner_id = ${owner.id} and owner_kind = ${owner.kind} and variant_id = any(${[...variantIds]}::uuid[])`;
 }

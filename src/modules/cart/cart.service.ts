@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import type { Logger } from 'pino';
 import type { EventBus } from '../../platform/events.ts';
 import { view } from '../../platform/postgres/database.ts';
@@ -9,7 +9,17 @@ import type { CatalogService, VariantForSale } from '../catalog/index.ts';
 import type { InventoryService, StockStatus } from '../inventory/index.ts';
 import { cartErrors } from './cart.errors.ts';
 import { CART_EVENTS, type CartStartedPayload } from './cart.events.ts';
-import { addLines, deleteLines, listLines, lockCart, putLine, variantIdsInCart, type CartTables, type LineRow } from './cart.repository.ts';
+import {
+  addLines,
+  deleteLines,
+  deleteLinesSql,
+  listLines,
+  lockCart,
+  putLine,
+  variantIdsInCart,
+  type CartTables,
+  type LineRow,
+} from './cart.repository.ts';
 import {
   MAX_CART_LINES,
   MAX_LINE_QUANTITY,
@@ -33,6 +43,7 @@ export type CartUseCases = Readonly<{
   mergeGuest(guestId: string, accountId: string): Promise<void>;
   lines(customerId: string): Promise<ReadonlyArray<CartLine>>;
   removeLines(trx: Kysely<unknown>, customerId: string, variantIds: readonly string[]): Promise<void>;
+  removeLinesSql(customerId: string, variantIds: readonly string[]): RawBuilder<unknown>;
 }>;
 
 export function createCartService(deps: {
@@ -186,6 +197,10 @@ export function createCartService(deps: {
 
     async removeLines(trx, customerId, variantIds) {
       await deleteLines(view<CartTables>(trx), account(customerId), variantIds);
+    },
+
+    removeLinesSql(customerId, variantIds) {
+      return deleteLinesSql(account(customerId), variantIds);
     },
   };
 }

@@ -225,6 +225,7 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
         }
         reserved = true;
 
+        const bought = order.priced.map((p) => p.variant.variantId);
         await repo.insertOrder(
           trx,
           {
@@ -240,13 +241,9 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
             lines: order.lines,
           },
           [{ task: COLLECT_PAYMENT_TASK, payload: { orderId, attempt: 0 }, jobKey: `${COLLECT_PAYMENT_TASK}:${orderId}` }],
+          // A cart checkout empties what it bought in the same statement (and so the same commit).
+          input.lines ? undefined : cart.removeLinesSql(customerId, bought),
         );
-        if (!input.lines)
-          await cart.removeLines(
-            trx,
-            customerId,
-            order.priced.map((p) => p.variant.variantId),
-          );
         return order.answer;
       });
     } catch (err) {

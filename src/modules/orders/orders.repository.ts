@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import { view } from '../../platform/postgres/database.ts';
 import { addJobsCall, type JobSpec } from '../../platform/queue/queue.ts';
 import type { OrderStatus } from './orders.state.ts';
@@ -154,9 +154,17 @@ export type NewOrder = Readonly<{
 
 /**
  * The order, its sub-orders, its lines, its first history row and its jobs, in ONE statement (one
- * round trip; a statement is atomic, and the caller's transaction covers the rest).
+ * round trip; a statement is atomic, and the caller's transaction covers the rest). `alsoWrite`: a
+ * data-modifying statement of another module on the same database (checkout's emptying of the cart
+ * lines it bought), run in the same statement as a CTE of its own; it sees the rows the statement
+ * started with, not the order's.
  */
-export async function insertOrder(db: Kysely<unknown>, o: NewOrder, jobs: ReadonlyArray<JobSpec>): Promise<void> {
+export async function insertOrder(
+  db: Kysely<unknown>,
+  o: NewOrder,
+  jobs: ReadonlyArray<JobSpec>,
+  alsoWrite?: RawBuilder<unknown>,
+): Promise<void> {
   const now = new Date();
   await t(db)
     .with('o', (q) =>
@@ -220,6 +228,9 @@ export async function insertOrder(db: Kysely<unknown>, o: NewOrder, jobs: Readon
         .values({ order_id: o.order.id, sub_order_id: null, from_status: null, to_status: 'pending_payment', actor: 'customer' })
         .returning('order_id'),
     )
+    // A data-modifying CTE always runs, referenced or not; `(select)` is never run. Last, so the
+    // statement is still named for the order it writes (query-names.ts names a with by its first write).
+    .with('w', () => (alsoWrite ? sql`(${alsoWrite})` : sql`(select)`))
     .selectNoFrom((jobs.length > 0 ? sql<number>`(select count(*) from ${addJobsCall(jobs)})` : sql<number>`0`).as('jobs'))
     .execute();
 }
