@@ -22,12 +22,15 @@ export type IdentitySettings = Readonly<{
   logicalShards: number;
   /** How long a session lookup is cached (see identity.session-cache.ts); 0 or unset: not cached. */
   cacheSeconds?: number;
+  /** How long getAccount reuses an account it read (identity.account-cache.ts); unset: ACCOUNT_CACHE_MS, 0: not cached. */
+  accountCacheMs?: number;
 }>;
 
 export type IdentityService = Readonly<{
   signUp(input: { email: string; password: string; name: string; role: 'customer' | 'seller' }): Promise<Account>;
   /** For seeding and admin tooling: creates an account with any role. */
   createAccount(input: { email: string; password: string; name: string; role: Role }): Promise<Account>;
+  /** The account, or null; may be up to ACCOUNT_CACHE_MS (5 s) old when another process changed it. */
   getAccount(id: string): Promise<Account | null>;
 }>;
 

@@ -15,6 +15,8 @@ import type { Account, AuthGuards, IdentityService, IdentitySettings } from './i
 
 export type { Account, AuthGuards, IdentityService, IdentitySettings, Role, SessionInfo } from './identity.types.ts';
 export { identityMigrations };
+/** How stale getAccount may be after another process changed an account (see identity.account-cache.ts). */
+export { ACCOUNT_CACHE_MS } from './identity.account-cache.ts';
 /** The name of the session cookie, for clients and tests that set it by hand. */
 export { SESSION_COOKIE } from './identity.guards.ts';
 
