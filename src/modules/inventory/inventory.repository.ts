@@ -11,6 +11,8 @@ export type InventoryDb = Kysely<unknown>;
 export type StockRow = { variant_id: string; on_hand: number; reserved: number; sold: number; low_stock_threshold: number };
 export type ReservationStatus = 'reserved' | 'committed' | 'released';
 export type ReservationRow = { order_id: string; variant_id: string; quantity: number; status: ReservationStatus };
+/** A stock row after closeOrders, with what the close gave back to it. */
+export type ClosedStockRow = StockRow & { freed: number; sold_now: number };
 
 const rows = async <T>(db: InventoryDb, q: RawBuilder<T>): Promise<T[]> => (await q.execute(db)).rows;
 const STOCK_COLUMNS = sql`variant_id, on_hand, reserved, sold, low_stock_threshold`;
@@ -60,16 +62,42 @@ export async function insertReservations(
 }
 
 /**
- * Moves these orders' live reservations to `to` and returns the rows that moved. The status test
- * in the WHERE clause is the idempotency guard: a second commit (or a commit racing a release)
- * finds no 'reserved' rows once the first has committed, so the counters move exactly once.
+ * Commits or releases these orders' live reservations and moves the stock counters to match, in
+ * ONE statement (one round trip; it replaces a transaction of begin, read, lock, close, write,
+ * commit). Returns each changed stock row after the change with what it gave back: `freed` left
+ * `reserved`, `sold` of it went to `sold`.
+ *
+ * The lock order is the one every inventory transaction keeps: `locked` takes the stock rows of the
+ * orders' live reservations in variant_id order; the uncorrelated `(select count(*) from locked)`
+ * in `moved`'s WHERE is an InitPlan, so all of them are locked before the first reservation row
+ * is. The guards are the ones closeReservations had: `status = 'reserved'` is re-checked on the
+ * newest row version under its lock (READ COMMITTED), so a concurrent commit or release of the same
+ * order (another node, the sweeper) moves it once; and the counters move by the quantities that
+ * actually moved (relative updates, also re-evaluated on the newest stock row), never by a value
+ * read earlier. `moved` can only shrink from the reservations `locked` saw (a status never goes
+ * back to reserved; rows inserted later are not in this statement's snapshot), so every stock row
+ * updated was locked first.
  */
-export function closeReservations(db: InventoryDb, orderIds: readonly string[], to: 'committed' | 'released'): Promise<ReservationRow[]> {
+export function closeOrders(db: InventoryDb, committed: readonly string[], released: readonly string[]): Promise<ClosedStockRow[]> {
+  const all = [...committed, ...released];
   return rows(
     db,
-    sql<ReservationRow>`update inventory_reservations set status = ${to}, updated_at = now()
-      where order_id = any(${[...orderIds]}::uuid[]) and status = 'reserved'
-      returning order_id, variant_id, quantity, status`,
+    sql<ClosedStockRow>`with locked as (
+        select variant_id from inventory_stock
+        where variant_id in (select variant_id from inventory_reservations where order_id = any(${all}::uuid[]) and status = 'reserved')
+        order by variant_id for update
+      ), moved as (
+        update inventory_reservations
+        set status = case when order_id = any(${[...committed]}::uuid[]) then 'committed' else 'released' end, updated_at = now()
+        where order_id = any(${all}::uuid[]) and status = 'reserved' and (select count(*) from locked) >= 0
+        returning variant_id, quantity, status
+      ), delta as (
+        select variant_id, sum(quantity)::bigint as freed, coalesce(sum(quantity) filter (where status = 'committed'), 0)::bigint as sold
+        from moved group by variant_id
+      )
+      update inventory_stock s set reserved = s.reserved - d.freed, sold = s.sold + d.sold, updated_at = now()
+      from delta d where s.variant_id = d.variant_id
+      returning s.variant_id, s.on_hand, s.reserved, s.sold, s.low_stock_threshold, d.freed, d.sold as sold_now`,
   );
 }
 

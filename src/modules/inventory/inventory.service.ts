@@ -163,34 +163,10 @@ export function createInventoryService(deps: InventoryServiceDeps): InventoryUse
     const decided = new Map<string, CloseRequest['to']>();
     for (const r of requests) if (!decided.has(r.orderId)) decided.set(r.orderId, r.to);
     const ids = (to: CloseRequest['to']) => [...decided].filter(([, t]) => t === to).map(([id]) => id);
-    const changed = await db.transaction().execute(async (trx) => {
-      const live = (await repo.reservationsOf(trx, [...decided.keys()])).filter((r) => r.status === 'reserved');
-      if (live.length === 0) return [];
-      const locked = await repo.lockStock(trx, [...new Set(live.map((r) => r.variant_id))].sort());
-      // Re-checked under the locks: a concurrent commit/release of the same order (another node) may have won.
-      const committed = ids('committed');
-      const released = ids('released');
-      const moved = [
-        ...(committed.length > 0 ? await repo.closeReservations(trx, committed, 'committed') : []),
-        ...(released.length > 0 ? await repo.closeReservations(trx, released, 'released') : []),
-      ];
-      const rows = new Map(locked.map((r) => [r.variant_id, { ...r }]));
-      const before = new Map(locked.map((r) => [r.variant_id, available(r)]));
-      for (const m of moved) {
-        const row = rows.get(m.variant_id);
-        if (!row) throw new Error(`reservation ${m.order_id}/${m.variant_id} has no stock row`);
-        row.reserved -= m.quantity;
-        if (m.status === 'committed') row.sold += m.quantity;
-      }
-      const out = [...new Set(moved.map((m) => m.variant_id))].map((id) => ({ row: rows.get(id)!, availableBefore: before.get(id)! }));
-      if (out.length > 0) {
-        await repo.writeCounters(
-          trx,
-          out.map(({ row }) => ({ variant_id: row.variant_id, reserved: row.reserved, sold: row.sold })),
-        );
-      }
-      return out;
-    });
+    // One statement (see repo.closeOrders): locks, guards and counters as the transaction had them.
+    const closed = await repo.closeOrders(db, ids('committed'), ids('released'));
+    // A commit leaves `available` as it was (reserved -> sold); a release gives its quantity back.
+    const changed = closed.map(({ freed, sold_now, ...row }) => ({ row, availableBefore: available(row) - (freed - sold_now) }));
     await afterStockChange(changed);
     return requests.map(() => null);
   }
