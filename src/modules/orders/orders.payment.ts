@@ -4,6 +4,7 @@ import { isId } from '../../shared/ids.ts';
 import type { OrderEmail } from '../notifications/index.ts';
 import { COLLECT_PAYMENT_TASK } from './orders.checkout.ts';
 import { ordersErrors } from './orders.errors.ts';
+import { findOrderForPayment, type OrderForPayment } from './orders.paid-reads.ts';
 import * as repo from './orders.repository.ts';
 import { transition, type Actor, type OrderStatus } from './orders.state.ts';
 import type { OrdersDeps } from './orders.types.ts';
@@ -73,19 +74,19 @@ export function createPaymentFlow(deps: OrdersDeps) {
   /**
    * pending_payment -> paid, with every follow-up job (commit the reservation, the customer's and
    * each seller's email, each seller's index entry) enqueued in ONE call in the same transaction.
-   * What the emails need is read first, in parallel, outside the transaction.
+   * The order, its sub-orders and lines were read in one statement by the caller (they do not
+   * change while the order is unpaid); the accounts come through identity's short-lived cache.
    */
-  async function markPaid(order: repo.OrderRow, chargeId: string): Promise<boolean> {
+  async function markPaid(found: OrderForPayment, chargeId: string): Promise<boolean> {
+    const { order, subs, lines } = found;
     const orderId = order.id;
     const db = stores.shards.forId(orderId).db;
-    const [subs, lines, customer] = await Promise.all([
-      repo.findSubOrders(db, orderId),
-      repo.findLines(db, orderId),
+    const [customer, sellers] = await Promise.all([
       identity.getAccount(order.customer_id),
+      Promise.all([...new Set(subs.map((s) => s.seller_id))].map(async (id) => [id, await identity.getAccount(id)] as const)).then(
+        (pairs) => new Map(pairs),
+      ),
     ]);
-    const sellers = new Map(
-      await Promise.all([...new Set(subs.map((s) => s.seller_id))].map(async (id) => [id, await identity.getAccount(id)] as const)),
-    );
     const currency = order.currency;
     const emailLines = (subId: string | null) =>
       lines
@@ -149,8 +150,9 @@ export function createPaymentFlow(deps: OrdersDeps) {
     const orderId = orderIdOf(payload);
     const attempt = typeof payload.attempt === 'number' ? payload.attempt : 0;
     const db = stores.shards.forId(orderId).db;
-    const order = await repo.findOrder(db, orderId);
-    if (!order) throw new PermanentJobError(`order ${orderId} does not exist`);
+    const found = await findOrderForPayment(db, orderId);
+    if (!found) throw new PermanentJobError(`order ${orderId} does not exist`);
+    const { order } = found;
     if (order.status !== 'pending_payment') return; // already decided: a re-run changes nothing
     if (order.payment_deadline.getTime() < Date.now()) {
       await failUnpaid(orderId, 'payment_failed', 'system');
@@ -159,7 +161,7 @@ export function createPaymentFlow(deps: OrdersDeps) {
     const outcome = await payments.chargeOrder({ orderId, amount: Number(order.total), currency: order.currency });
     switch (outcome.kind) {
       case 'succeeded': {
-        if (await markPaid(order, outcome.chargeId)) return;
+        if (await markPaid(found, outcome.chargeId)) return;
         // Charged, but the order was cancelled or failed meanwhile (a customer's cancel raced the
         // charge): give the money back. Idempotent per key, so a re-run refunds once.
         const now = await repo.findOrder(db, orderId);
