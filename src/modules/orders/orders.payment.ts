@@ -4,9 +4,9 @@ import { isId } from '../../shared/ids.ts';
 import type { OrderEmail } from '../notifications/index.ts';
 import { COLLECT_PAYMENT_TASK } from './orders.checkout.ts';
 import { ordersErrors } from './orders.errors.ts';
-import { findOrderForPayment, type OrderForPayment } from './orders.paid-reads.ts';
+import { findOrderForPayment, type OrderForPayment, type PaidSubOrder } from './orders.paid-reads.ts';
 import * as repo from './orders.repository.ts';
-import { transition, type Actor, type OrderStatus } from './orders.state.ts';
+import { ORDER_STATUSES, transition, type Actor, type OrderStatus } from './orders.state.ts';
 import type { OrdersDeps } from './orders.types.ts';
 import { jitteredBackoffMs } from '../../platform/queue/backoff.ts';
 
@@ -38,6 +38,54 @@ function orderIdOf(payload: Record<string, unknown>, field = 'orderId'): string 
   const id = payload[field];
   if (typeof id !== 'string' || !isId(id)) throw new PermanentJobError(`job payload has no valid ${field}`);
   return id;
+}
+
+/**
+ * The seller-index job of a sub-order that markPaid moves, carrying the entry it will have: the
+ * move takes every sub-order still pending_payment to paid at version + 1, in the same statement
+ * that moves the order, and the job is enqueued in that transaction, so the snapshot is exact
+ * whenever the job exists. It can be overtaken (a seller's later move commits, and its job runs,
+ * first), and that is safe: upsertSellerIndex writes a version only over an older one, so the
+ * entry never goes back. A sub-order read in any other state (never expected) gets the plain
+ * payload and the job reads it instead. Saves the job's read of the buyer's shard per sub-order.
+ */
+function sellerIndexPayload(sub: PaidSubOrder): Record<string, unknown> {
+  if (sub.status !== 'pending_payment') return { subOrderId: sub.id };
+  return {
+    subOrderId: sub.id,
+    snapshot: {
+      orderId: sub.order_id,
+      sellerId: sub.seller_id,
+      status: 'paid',
+      version: sub.version + 1,
+      total: sub.total,
+      currency: sub.currency,
+      placedAt: sub.created_at.toISOString(),
+    },
+  };
+}
+
+/** The index row a seller-index payload carries, or null when it carries none (or a malformed one: then the job reads). */
+function snapshotOf(payload: Record<string, unknown>, subOrderId: string): repo.SellerIndexRow | null {
+  const s = payload.snapshot as Record<string, unknown> | undefined;
+  if (typeof s !== 'object' || s === null) return null;
+  const { orderId, sellerId, status, version, total, currency, placedAt } = s;
+  if (typeof orderId !== 'string' || !isId(orderId) || typeof sellerId !== 'string' || !isId(sellerId)) return null;
+  if (typeof status !== 'string' || !(ORDER_STATUSES as readonly string[]).includes(status)) return null;
+  if (!Number.isSafeInteger(version) || !Number.isSafeInteger(total) || typeof currency !== 'string' || typeof placedAt !== 'string')
+    return null;
+  const placed = new Date(placedAt);
+  if (Number.isNaN(placed.getTime())) return null;
+  return {
+    seller_id: sellerId,
+    sub_order_id: subOrderId,
+    order_id: orderId,
+    status: status as OrderStatus,
+    total: total as number,
+    currency,
+    placed_at: placed,
+    version: version as number,
+  };
 }
 
 /**
@@ -123,7 +171,7 @@ export function createPaymentFlow(deps: OrdersDeps) {
           }),
         );
       }
-      jobs.push({ task: SELLER_INDEX_TASK, payload: { subOrderId: sub.id }, jobKey: `${SELLER_INDEX_TASK}:${sub.id}` });
+      jobs.push({ task: SELLER_INDEX_TASK, payload: sellerIndexPayload(sub), jobKey: `${SELLER_INDEX_TASK}:${sub.id}` });
     }
     const paid: OrderPaidPayload = {
       orderId,
@@ -208,9 +256,17 @@ export function createPaymentFlow(deps: OrdersDeps) {
     await inventory.release(orderIdOf(payload));
   };
 
-  /** Copies a sub-order's current state into its seller's index, in the SELLER's shard. */
+  /**
+   * Copies a sub-order's state into its seller's index, in the SELLER's shard: the snapshot the
+   * job carries when it has one (see sellerIndexPayload), else the sub-order as it is now.
+   */
   const sellerIndex: TaskHandler = async (payload) => {
     const subOrderId = orderIdOf(payload, 'subOrderId');
+    const snapshot = snapshotOf(payload, subOrderId);
+    if (snapshot) {
+      await repo.upsertSellerIndex(stores.shards.forId(snapshot.seller_id).db, snapshot);
+      return;
+    }
     const sub = await repo.findSubOrder(stores.shards.forId(subOrderId).db, subOrderId);
     if (!sub) throw new PermanentJobError(`sub-order ${subOrderId} does not exist`);
     await repo.upsertSellerIndex(stores.shards.forId(sub.seller_id).db, {
