@@ -113,6 +113,7 @@ const schema = z.object({
   WEBHOOKS_RETRY_BASE_MS: int(10, 3_600_000).default(30_000),
   WEBHOOKS_RETRY_MAX_DELAY_MS: int(10, 86_400_000).default(3_600_000),
   WEBHOOKS_RETRY_WINDOW_SECONDS: int(1, 7 * 86_400).default(86_400),
+  WEBHOOKS_BATCH_DELAY_MS: int(0, 60_000).default(200),
   METRICS_ENABLED: bool.default(true),
   METRICS_PORT: int(1, 65535).optional(),
   ATELIER_TRACING: bool.optional(),
@@ -424,6 +425,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryBaseMs: e.WEBHOOKS_RETRY_BASE_MS,
       retryMaxDelayMs: e.WEBHOOKS_RETRY_MAX_DELAY_MS,
       retryWindowSeconds: e.WEBHOOKS_RETRY_WINDOW_SECONDS,
+      batchDelayMs: e.WEBHOOKS_BATCH_DELAY_MS,
     },
   });
 }

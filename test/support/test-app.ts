@@ -108,6 +108,7 @@ export async function createTestApp(overrides: Record<string, string> = {}, opti
     ADMISSION_HOT_CONCURRENCY: '0',
     // Reporting's event jobs due at once, so `drainJobs` runs them; tests of the batching turn it on.
     REPORTING_BATCH_DELAY_MS: '0',
+    WEBHOOKS_BATCH_DELAY_MS: '0',
     ...overrides,
   };
   const config = loadConfig(env);

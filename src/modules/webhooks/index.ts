@@ -37,7 +37,10 @@ export function createWebhooks(deps: WebhooksDeps): WebhooksModule {
   const log = deps.log.child({ module: 'webhooks' });
   const service = createWebhooksService({ ...deps, log });
   const sender = createSender(deps.settings);
-  deps.events.subscribe(ORDER_PAID_EVENT, SUBSCRIBER, (event, ctx) => service.onOrderPaid(event, ctx));
+  // Batched: one job and one endpoint lookup per shard for the paid orders of each window.
+  deps.events.subscribeBatched(ORDER_PAID_EVENT, SUBSCRIBER, (events, ctx) => service.onOrderPaid(events, ctx), {
+    maxDelayMs: deps.settings.batchDelayMs,
+  });
   const poolTasks = { [DELIVER_TASK]: createDeliveryTask({ stores: deps.stores, settings: deps.settings, sender, log }) };
   return {
     name: 'webhooks',

@@ -92,18 +92,28 @@ export async function findEndpoint(db: Kysely<unknown>, sellerId: string, id: st
   return t(db).selectFrom('webhook_endpoints').selectAll().where('id', '=', id).where('seller_id', '=', sellerId).executeTakeFirst();
 }
 
-/** The endpoints of a seller subscribed to an event type (active or disabled: a disabled one holds it). */
-export async function endpointsFor(
+/**
+ * The endpoints subscribed to an event type (active or disabled: a disabled one holds it) of
+ * several sellers of one shard, in one statement, by seller.
+ */
+export async function endpointsOfSellers(
   db: Kysely<unknown>,
-  sellerId: string,
+  sellerIds: readonly string[],
   eventType: string,
-): Promise<Array<Pick<EndpointRow, 'id' | 'status'>>> {
-  return t(db)
+): Promise<Map<string, Array<Pick<EndpointRow, 'id' | 'status'>>>> {
+  const rows = await t(db)
     .selectFrom('webhook_endpoints')
-    .select(['id', 'status'])
-    .where('seller_id', '=', sellerId)
+    .select(['seller_id', 'id', 'status'])
+    .where('seller_id', 'in', [...sellerIds])
     .where(sql<boolean>`${eventType} = any(event_types)`)
     .execute();
+  const bySeller = new Map<string, Array<Pick<EndpointRow, 'id' | 'status'>>>();
+  for (const r of rows) {
+    const list = bySeller.get(r.seller_id) ?? [];
+    list.push({ id: r.id, status: r.status });
+    bySeller.set(r.seller_id, list);
+  }
+  return bySeller;
 }
 
 export async function deleteEndpoint(db: Kysely<unknown>, sellerId: string, id: string): Promise<boolean> {

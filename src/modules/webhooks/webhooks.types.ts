@@ -22,6 +22,12 @@ export type WebhooksSettings = Readonly<{
   retryMaxDelayMs: number;
   /** How long a delivery is retried, and how long an endpoint may fail before it is disabled. */
   retryWindowSeconds: number;
+  /**
+   * `order.paid` events reach the subscriber in batches, those of each window of this length in
+   * one job (0: each in a job of its own): one endpoint lookup per shard for the whole batch
+   * instead of a job and a lookup per paid order, most of whose sellers have no endpoint.
+   */
+  batchDelayMs: number;
 }>;
 
 export type WebhooksDeps = Readonly<{
