@@ -27,10 +27,9 @@ Settings come from environment variables; see the README.`;
 
 type Running = { app: Container; server?: FastifyInstance; apiCluster?: ApiCluster; workers?: Workers; provider?: FakeProvider };
 
-/** How long a graceful shutdown may take before the process exits anyway. */
-const SHUTDOWN_DEADLINE_MS = 60_000;
-
 function installShutdown(running: Running): (reason: string) => void {
+  // How long a graceful shutdown may take before the process exits anyway (SHUTDOWN_TIMEOUT_SECONDS).
+  const deadlineMs = running.app.config.shutdownTimeoutSeconds * 1000;
   let stopping = false;
   const stop = async (signal: string, exitCode = 0) => {
     if (stopping) {
@@ -43,9 +42,9 @@ function installShutdown(running: Running): (reason: string) => void {
     // forever: past the deadline it exits anyway. Nothing is lost: a job it was running stays in
     // its queue and runs again once its lock times out (JOB_LOCK_TIMEOUT_SECONDS).
     setTimeout(() => {
-      running.app.log.error({ signal, deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown did not finish in time; exiting now');
+      running.app.log.error({ signal, deadlineMs }, 'shutdown did not finish in time; exiting now');
       process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS).unref();
+    }, deadlineMs).unref();
     // Order matters: stop accepting and drain requests, then let running jobs finish, then close pools.
     try {
       if (running.server) {

@@ -57,3 +57,30 @@ test('api and worker run as separate processes against the same embedded databas
   assert.equal(await stopProcess(worker), 0, worker.output());
   assert.equal(await postgresAnswers(Number(e.EMBEDDED_PG_PORT)), false);
 });
+
+test('a shutdown that cannot finish exits anyway after SHUTDOWN_TIMEOUT_SECONDS', { timeout: 120_000 }, async () => {
+  const e = await env();
+  // The worker owns the embedded server, so the api's forced exit leaves nothing of its own behind.
+  const worker = runAtelier(['worker'], e);
+  const deadline = Date.now() + 60_000;
+  while (!(await postgresAnswers(Number(e.EMBEDDED_PG_PORT))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  const api = runAtelier(['api'], { ...e, SHUTDOWN_TIMEOUT_SECONDS: '2' });
+  try {
+    const base = `http://127.0.0.1:${e.PORT}`;
+    await waitForHttp(`${base}/ready`, api);
+    // A request the drain would wait 30 s for (what a handler stuck on a dependency looks like).
+    const stuck = fetch(`${base}/bench/sleep/30000`).catch((err: unknown) => err);
+    await new Promise((r) => setTimeout(r, 300));
+    const signalled = Date.now();
+    api.child.kill('SIGTERM');
+    const code = await api.exited;
+    const tookMs = Date.now() - signalled;
+    assert.equal(code, 1, api.output());
+    assert.ok(tookMs >= 1_900 && tookMs < 15_000, `exited ${tookMs} ms after SIGTERM, with a 2 s deadline`);
+    assert.match(api.output(), /shutdown did not finish in time; exiting now/);
+    assert.ok((await stuck) instanceof Error, 'the stuck request was cut off, not answered');
+  } finally {
+    await stopProcess(api, 'SIGKILL');
+    assert.equal(await stopProcess(worker), 0, worker.output());
+  }
+});

@@ -21,6 +21,7 @@ const schema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: int(0, 65535).default(3000),
   API_PROCESSES: int(1, 64).default(1),
+  SHUTDOWN_TIMEOUT_SECONDS: int(1, 3600).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ATELIER_DATA_DIR: z.string().min(1).default('.atelier'),
   CATALOG_DATABASE_URL: postgresUrl.optional(),
@@ -139,6 +140,8 @@ const schema = z.object({
 export type Config = Readonly<{
   host: string;
   port: number;
+  /** A graceful shutdown still unfinished after this long exits anyway (exit code 1). */
+  shutdownTimeoutSeconds: number;
   /** API processes `start` and `api` run on one port (node:cluster); 1 runs the API in the process itself. */
   apiProcesses: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -325,6 +328,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return Object.freeze({
     host: e.HOST,
     port: e.PORT,
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
     apiProcesses: e.API_PROCESSES,
     logLevel: e.LOG_LEVEL,
     dataDir,
