@@ -1,3 +1,4 @@
+import { Agent, request } from 'undici';
 import {
   ProviderRejectedError,
   ProviderUnavailableError,
@@ -12,19 +13,30 @@ import {
  * The HTTP adapter for the provider protocol described in fake-provider.ts. It only translates:
  * timeouts, retries and the breaker are the caller's (payments.resilience.ts), so the adapter can
  * be contract-tested on its own. The signal carries the caller's per-attempt timeout.
+ *
+ * undici's `request` on an Agent of its own rather than the global `fetch`: one charge per paid
+ * order makes this the worker's busiest outbound call, and fetch's WHATWG layers (streams, body
+ * cloning) cost several times the CPU of the request itself (they were about a tenth of the worker's
+ * busy time in the checkout bench's CPU profile). The Agent keeps connections alive between calls.
  */
 export function createHttpProvider(baseUrl: string): PaymentProvider {
   const base = baseUrl.replace(/\/+$/, '');
+  const agent = new Agent({ keepAliveTimeout: 4000 });
 
   async function post(path: string, body: unknown, signal: AbortSignal): Promise<{ status: number; json: Record<string, unknown> }> {
-    let res: Response;
+    let status: number;
+    let text: string;
     try {
-      res = await fetch(`${base}${path}`, {
+      const res = await request(`${base}${path}`, {
         method: 'POST',
+        dispatcher: agent,
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
         signal,
       });
+      status = res.statusCode;
+      // Read whole (even an answer we cannot use), so the connection goes back to the pool.
+      text = await res.body.text();
     } catch (err) {
       // Aborted by our timeout, connection refused or reset (a lost answer): the outcome is
       // unknown, and only a retry with the same idempotency key may learn it.
@@ -33,12 +45,12 @@ export function createHttpProvider(baseUrl: string): PaymentProvider {
     }
     let json: Record<string, unknown> = {};
     try {
-      json = (await res.json()) as Record<string, unknown>;
+      json = JSON.parse(text) as Record<string, unknown>;
     } catch {
-      if (res.status < 500) throw new ProviderUnavailableError(`unreadable answer (${res.status})`);
+      if (status < 500) throw new ProviderUnavailableError(`unreadable answer (${status})`);
     }
-    if (res.status >= 500 || res.status === 429) throw new ProviderUnavailableError(`provider answered ${res.status}`);
-    return { status: res.status, json };
+    if (status >= 500 || status === 429) throw new ProviderUnavailableError(`provider answered ${status}`);
+    return { status, json };
   }
 
   return {
