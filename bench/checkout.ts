@@ -28,7 +28,7 @@ import { startAtelier, stopAtelier, waitUntilReady, type AtelierChild } from './
 import { createClient, errorKind, type Answer, type Client } from './http-client.ts';
 import { measurePgbench, type PgbenchResult } from './pgbench.ts';
 import { fixed, percentile, renderTable, type Target } from './report.ts';
-import { costBetween, describeCost, scrapeAll } from './server-cost.ts';
+import { costBetween, describeCost, postgresCpuSeconds, scrapeAll } from './server-cost.ts';
 
 export type CheckoutSettings = Readonly<{
   apiPort: number;
@@ -410,13 +410,23 @@ export async function runCheckoutBench(opts: {
     await waitForDrain(app, warm.calls.acceptedIds, new Date(warm.started), s.drainTimeoutSec, log);
     log(`  spread: ${s.concurrency} customers, add-to-cart then checkout over ${spreadVariants.length} products, ${s.durationSec} s...`);
     const metricsBefore = await scrapeAll(children.metricsUrls);
+    const pgCpuBefore = await postgresCpuSeconds(opts.server.dataDir);
+    const benchCpuBefore = process.cpuUsage();
     const spread = await spreadLoad(api, customers, spreadVariants, s.concurrency, s.durationSec);
     const acceptedAt = spread.calls.acceptedIds.length;
     log(`    ${acceptedAt} checkouts accepted; waiting for the workers to pay them...`);
     const spreadOrders = await waitForDrain(app, spread.calls.acceptedIds, new Date(warm.started), s.drainTimeoutSec, log);
     // Everything the server did for these orders (the drain included): its cost per order.
     const spreadCost = costBetween(metricsBefore, await scrapeAll(children.metricsUrls));
-    log(`    ${describeCost(spreadCost, acceptedAt, ['api', 'worker'])}`);
+    const pgCpuAfter = await postgresCpuSeconds(opts.server.dataDir);
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+    const pgMsPerOrder = pgCpuBefore === null || pgCpuAfter === null ? NaN : ((pgCpuAfter - pgCpuBefore) * 1000) / Math.max(1, acceptedAt);
+    const benchMsPerOrder = (benchCpu.user + benchCpu.system) / 1000 / Math.max(1, acceptedAt);
+    log(`    ${describeCost(spreadCost, acceptedAt, s.layout === 'split' ? ['api', 'worker'] : [])}`);
+    log(
+      `    and ${fixed(pgMsPerOrder, 1)} ms of PostgreSQL CPU, ${fixed(benchMsPerOrder, 1)} ms of the load generator's: ` +
+        `${fixed((spreadCost.cpuSec * 1000) / Math.max(1, acceptedAt) + pgMsPerOrder, 1)} ms of the 2-core machine per order, server side`,
+    );
     if (process.env.BENCH_COST_DETAIL === 'true') {
       for (const [q, n] of Object.entries(spreadCost.byQuery).sort((a, b) => b[1] - a[1])) {
         if (n / acceptedAt >= 0.05) log(`      ${(n / acceptedAt).toFixed(2).padStart(6)}  ${q}`);
@@ -440,6 +450,8 @@ export async function runCheckoutBench(opts: {
           customers: customers.length,
           warmupAccepted: warm.calls.acceptedIds.length,
           cpuMsPerOrder: Number(((spreadCost.cpuSec * 1000) / Math.max(1, acceptedAt)).toFixed(1)),
+          postgresCpuMsPerOrder: Number(pgMsPerOrder.toFixed(1)),
+          loadGeneratorCpuMsPerOrder: Number(benchMsPerOrder.toFixed(1)),
           statementsPerOrder: Number((Object.values(spreadCost.statements).reduce((a, b) => a + b, 0) / Math.max(1, acceptedAt)).toFixed(1)),
           jobsPerOrder: Number((Object.values(spreadCost.jobs).reduce((a, b) => a + b, 0) / Math.max(1, acceptedAt)).toFixed(1)),
         },

@@ -4,6 +4,9 @@
  * and jobs run per task. Divided by the orders of the scenario it gives the cost of one order,
  * which is what the paid-per-second target is about (issue 3, "Speed").
  */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+
 export type Sample = ReadonlyMap<string, number>;
 export type ServerCost = Readonly<{
   cpuSec: number;
@@ -94,4 +97,33 @@ export function describeCost(cost: ServerCost, orders: number, processNames: rea
     `${per(total(cost.statements))} SQL statements (${list(cost.statements)}), ` +
     `${per(total(cost.jobs))} jobs (${list(cost.jobs)})`
   );
+}
+
+/** Linux's clock ticks per second for /proc/<pid>/stat times (USER_HZ, 100 on every Linux we run). */
+const TICKS_PER_SEC = 100;
+
+/**
+ * CPU seconds used so far by a PostgreSQL server's processes (the postmaster and every backend
+ * and helper it forked), read from /proc: the database's share of an order's cost. Backends that
+ * have exited are not counted (Atelier's pools keep theirs). null where /proc is not there.
+ */
+export async function postgresCpuSeconds(dataDir: string): Promise<number | null> {
+  try {
+    const postmaster = Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n', 1)[0]);
+    let ticks = 0;
+    for (const entry of await readdir('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null);
+      if (!stat) continue;
+      // Fields after the command (which may hold spaces) in parentheses: state ppid ... utime stime.
+      const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const pid = Number(entry);
+      const ppid = Number(after[1]);
+      if (pid !== postmaster && ppid !== postmaster) continue;
+      ticks += Number(after[11]) + Number(after[12]);
+    }
+    return ticks / TICKS_PER_SEC;
+  } catch {
+    return null;
+  }
 }
