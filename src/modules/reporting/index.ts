@@ -9,6 +9,7 @@ import type { EventBus } from '../../platform/events.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
 import { PermanentJobError } from '../../platform/queue/queue.ts';
+import { CART_EVENTS } from '../cart/index.ts';
 import type { CatalogService } from '../catalog/index.ts';
 import type { AuthGuards } from '../identity/index.ts';
 import type { OrdersService } from '../orders/index.ts';
@@ -17,6 +18,9 @@ import { reportingMigrations } from './reporting.migrations.ts';
 import { createProjections, parseEvent, PROJECTED_EVENTS, REPORTING_SUBSCRIBER, type ParsedEvent } from './reporting.projections.ts';
 import { rebuildReadModels, type RebuildResult } from './reporting.rebuild.ts';
 import { reportingRoutes } from './reporting.routes.ts';
+
+/** The graphile-worker queue of reporting's totals jobs (order.paid, stock.low): one at a time per database. */
+const REPORTING_TOTALS_QUEUE = 'reporting-totals';
 
 export { reportingMigrations };
 export type { RebuildResult } from './reporting.rebuild.ts';
@@ -65,7 +69,13 @@ export function createReporting(deps: {
       },
       // Logged, so `rebuild` can replay them. Batched: one job and one transaction per window of
       // events instead of per event (sums and latest-by-time values do not mind the grouping).
-      { replayable: true, maxDelayMs: deps.batchDelayMs },
+      // Not cart.started: it is published in the add-to-cart request's own transaction, which would
+      // then wait on every other first line's commit for the window's job row (events.ts). The
+      // totals (per seller and platform, per day and minute: rows every paid order updates) run
+      // one job at a time per database instead of as a convoy on those rows.
+      type === CART_EVENTS.started
+        ? { replayable: true, maxDelayMs: 0 }
+        : { replayable: true, maxDelayMs: deps.batchDelayMs, queueName: REPORTING_TOTALS_QUEUE },
     );
   }
 
