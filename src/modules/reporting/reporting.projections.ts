@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Logger } from 'pino';
 import type { DomainEvent } from '../../platform/events.ts';
 import { view } from '../../platform/postgres/database.ts';
@@ -66,43 +66,110 @@ type Row<T extends keyof ReportingTables> = ReportingTables[T] & {};
 type SumTable = 'reporting_seller_daily' | 'reporting_seller_products' | 'reporting_platform_minutes' | 'reporting_platform_daily';
 type SumColumn<T extends SumTable> = { [C in keyof Row<T>]: Row<T>[C] extends number ? C : never }[keyof Row<T>] & string;
 
+/** The tables several events update the same rows of (sums, latest values): written last, in one statement. */
+type SharedTable = SumTable | 'reporting_product_titles' | 'reporting_stock_alerts';
+
 /**
- * Adds rows into a table of sums with one statement: `insert ... on conflict (key) do update set
- * sum = sum + excluded.sum`. Rows that share a key are added up in memory first, so the multi-row
- * upsert never touches one row twice; and sorted by key, so two transactions lock the rows they
- * share in the same order (no deadlock between two orders). The key is named once, here, for both
- * the in-memory grouping and the conflict target.
+ * The PostgreSQL type of every column of the shared tables (reporting.migrations.ts): the rows go
+ * to the server as one JSON array per table, read back into columns by `jsonb_to_recordset`.
  */
-async function addSums<T extends SumTable>(
-  trx: Kysely<ReportingTables>,
+const COLUMN_TYPES: { [T in SharedTable]: { [C in keyof Row<T> & string]-?: string } } = {
+  reporting_seller_daily: { seller_id: 'uuid', day: 'date', currency: 'text', orders: 'integer', revenue: 'bigint' },
+  reporting_seller_products: {
+    seller_id: 'uuid',
+    day: 'date',
+    product_id: 'uuid',
+    currency: 'text',
+    units: 'bigint',
+    revenue: 'bigint',
+  },
+  reporting_product_titles: { product_id: 'uuid', title: 'text' },
+  reporting_platform_minutes: { minute: 'timestamptz', currency: 'text', orders: 'integer', gross: 'bigint' },
+  reporting_platform_daily: { day: 'date', currency: 'text', orders: 'integer', gross: 'bigint' },
+  reporting_stock_alerts: {
+    variant_id: 'uuid',
+    seller_id: 'uuid',
+    product_id: 'uuid',
+    sku: 'text',
+    available: 'integer',
+    threshold: 'integer',
+    raised_at: 'timestamptz',
+    event_id: 'uuid',
+  },
+};
+
+/** One `insert ... on conflict (key) do update` of the final statement: at most one row per key, sorted by key. */
+type Upsert = {
+  table: SharedTable;
+  key: ReadonlyArray<string>;
+  /** The `set ...` (and optional `where ...`) after `do update`. */
+  update: RawBuilder<unknown>;
+  rows: ReadonlyArray<Record<string, unknown>>;
+};
+
+const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The upsert adding rows into a table of sums: `sum = sum + excluded.sum`. Rows that share a key
+ * are added up in memory first, so the multi-row upsert never touches one row twice; and sorted by
+ * key, so two transactions lock the rows they share in the same order (no deadlock between two
+ * orders). The key is named once, here, for both the in-memory grouping and the conflict target.
+ */
+function sums<T extends SumTable>(
   table: T,
   key: ReadonlyArray<keyof Row<T> & string>,
-  sums: ReadonlyArray<SumColumn<T>>,
+  sumColumns: ReadonlyArray<SumColumn<T>>,
   rows: ReadonlyArray<Row<T>>,
-): Promise<void> {
+): Upsert {
   const merged = new Map<string, Record<string, unknown>>();
   for (const row of rows as ReadonlyArray<Record<string, unknown>>) {
     const k = key.map((c) => String(row[c])).join('|');
     const seen = merged.get(k);
     if (!seen) merged.set(k, { ...row });
-    else for (const c of sums) (seen[c] as number) += row[c] as number;
+    else for (const c of sumColumns) (seen[c] as number) += row[c] as number;
   }
-  if (merged.size === 0) return;
-  const values = [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
-  // Kysely cannot type a table chosen by a type parameter; the signature above checks the columns.
-  const db = trx as unknown as Kysely<Record<string, Record<string, unknown>>>;
-  await db
-    .insertInto(table)
-    .values(values)
-    .onConflict((oc) =>
-      oc
-        .columns([...key])
-        .doUpdateSet(Object.fromEntries(sums.map((c) => [c, sql`${sql.ref(`${table}.${c}`)} + ${sql.ref(`excluded.${c}`)}`]))),
-    )
-    .execute();
+  return {
+    table,
+    key,
+    update: sql`set ${sql.join(sumColumns.map((c) => sql`${sql.ref(c)} = ${sql.ref(`${table}.${c}`)} + ${sql.ref(`excluded.${c}`)}`))}`,
+    rows: [...merged].sort(([a], [b]) => byKey(a, b)).map(([, r]) => r),
+  };
 }
 
-/** The rows a batch of events adds, gathered in memory and written with one statement per table. */
+/**
+ * Writes the shared tables' rows with ONE statement, one data-modifying CTE per table, each an
+ * `insert ... select from jsonb_to_recordset(...) on conflict (key) do update`. These are the rows
+ * every paid order updates (a seller's day, the platform's day and minute): a transaction locks
+ * them only in its last statement, so it holds them for that statement and the COMMIT, not across
+ * the round trips of the statements before (which wait on this process's event loop).
+ *
+ * Lock order is the same in every transaction: the tables in the order given (each CTE starts only
+ * once the one before has run to completion: its rows are counted first, a one-time filter), and
+ * within a table the rows sorted by key. Tables without rows are left out.
+ */
+async function upsertShared(trx: Kysely<ReportingTables>, upserts: ReadonlyArray<Upsert>): Promise<void> {
+  const parts = upserts.filter((u) => u.rows.length > 0);
+  if (parts.length === 0) return;
+  const ctes = parts.map((u, i) => {
+    const types = COLUMN_TYPES[u.table] as Record<string, string>;
+    const columns = Object.keys(types);
+    const cols = sql.join(columns.map((c) => sql.ref(c)));
+    const recordType = sql.join(columns.map((c) => sql`${sql.ref(c)} ${sql.raw(types[c]!)}`));
+    const after = i === 0 ? sql`` : sql`where (select count(*) from ${sql.ref(`w${i - 1}`)}) >= 0`;
+    // Only the columns of the table, whatever else the rows carry.
+    const rows = u.rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c]])));
+    return sql`${sql.ref(`w${i}`)} as (
+      insert into ${sql.table(u.table)} (${cols})
+      select ${cols} from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(${recordType})
+      ${after}
+      on conflict (${sql.join(u.key.map((c) => sql.ref(c)))}) do update ${u.update}
+      returning 1
+    )`;
+  });
+  await sql`with ${sql.join(ctes)} select count(*) as n from ${sql.ref(`w${parts.length - 1}`)}`.execute(trx);
+}
+
+/** The rows a batch of events adds, gathered in memory: one statement per table of its own rows, one for the shared ones. */
 type Delta = {
   sellerDaily: Array<Row<'reporting_seller_daily'>>;
   sellerProducts: Array<Row<'reporting_seller_products'>>;
@@ -201,47 +268,16 @@ export function createProjections(deps: { db: Kysely<unknown>; catalog: CatalogS
     d.titles.set(v.productId, v.productTitle);
   }
 
+  /**
+   * Writes a batch's rows: first the rows no other event touches (one per order, one per cart),
+   * then, as the transaction's last statement, the rows events share (upsertShared).
+   */
   async function write(trx: Kysely<ReportingTables>, d: Delta): Promise<void> {
-    await addSums(trx, 'reporting_seller_daily', ['seller_id', 'day', 'currency'], ['orders', 'revenue'], d.sellerDaily);
-    await addSums(trx, 'reporting_seller_products', ['seller_id', 'day', 'product_id', 'currency'], ['units', 'revenue'], d.sellerProducts);
-    if (d.titles.size > 0) {
-      await trx
-        .insertInto('reporting_product_titles')
-        .values([...d.titles].sort(([a], [b]) => (a < b ? -1 : 1)).map(([product_id, title]) => ({ product_id, title })))
-        .onConflict((oc) => oc.column('product_id').doUpdateSet({ title: sql`excluded.title` }))
-        .execute();
-    }
-    await addSums(trx, 'reporting_platform_minutes', ['minute', 'currency'], ['orders', 'gross'], d.platformMinutes);
-    await addSums(trx, 'reporting_platform_daily', ['day', 'currency'], ['orders', 'gross'], d.platformDaily);
     if (d.customerOrders.length > 0) {
       await trx
         .insertInto('reporting_customer_orders')
         .values(d.customerOrders)
         .onConflict((oc) => oc.column('order_id').doNothing())
-        .execute();
-    }
-    if (d.stockAlerts.size > 0) {
-      // The latest alert per variant wins, whatever order the events arrive in (jobs for one
-      // variant coalesce, and a rebuild replays every event): ties on time go to the larger event id.
-      await trx
-        .insertInto('reporting_stock_alerts')
-        .values([...d.stockAlerts.values()].sort((a, b) => (a.variant_id < b.variant_id ? -1 : 1)))
-        .onConflict((oc) =>
-          oc
-            .column('variant_id')
-            .doUpdateSet({
-              seller_id: sql`excluded.seller_id`,
-              product_id: sql`excluded.product_id`,
-              sku: sql`excluded.sku`,
-              available: sql`excluded.available`,
-              threshold: sql`excluded.threshold`,
-              raised_at: sql`excluded.raised_at`,
-              event_id: sql`excluded.event_id`,
-            })
-            .where(
-              sql<boolean>`(excluded.raised_at, excluded.event_id) > (reporting_stock_alerts.raised_at, reporting_stock_alerts.event_id)`,
-            ),
-        )
         .execute();
     }
     if (d.cartStarts.length > 0) {
@@ -251,6 +287,29 @@ export function createProjections(deps: { db: Kysely<unknown>; catalog: CatalogS
         .onConflict((oc) => oc.column('event_id').doNothing())
         .execute();
     }
+    await upsertShared(trx, [
+      sums('reporting_seller_daily', ['seller_id', 'day', 'currency'], ['orders', 'revenue'], d.sellerDaily),
+      sums('reporting_seller_products', ['seller_id', 'day', 'product_id', 'currency'], ['units', 'revenue'], d.sellerProducts),
+      {
+        table: 'reporting_product_titles',
+        key: ['product_id'],
+        update: sql`set title = excluded.title`,
+        rows: [...d.titles].sort(([a], [b]) => byKey(a, b)).map(([product_id, title]) => ({ product_id, title })),
+      },
+      sums('reporting_platform_minutes', ['minute', 'currency'], ['orders', 'gross'], d.platformMinutes),
+      sums('reporting_platform_daily', ['day', 'currency'], ['orders', 'gross'], d.platformDaily),
+      {
+        // The latest alert per variant wins, whatever order the events arrive in (jobs for one
+        // variant coalesce, and a rebuild replays every event): ties on time go to the larger event id.
+        table: 'reporting_stock_alerts',
+        key: ['variant_id'],
+        update: sql`set seller_id = excluded.seller_id, product_id = excluded.product_id, sku = excluded.sku,
+          available = excluded.available, threshold = excluded.threshold, raised_at = excluded.raised_at,
+          event_id = excluded.event_id
+          where (excluded.raised_at, excluded.event_id) > (reporting_stock_alerts.raised_at, reporting_stock_alerts.event_id)`,
+        rows: [...d.stockAlerts.values()].sort((a, b) => byKey(a.variant_id, b.variant_id)),
+      },
+    ]);
   }
 
   /**
