@@ -385,7 +385,9 @@ export async function runCheckoutBench(opts: {
   delete env.OUTBOX_DIR;
   const base = `http://127.0.0.1:${s.apiPort}`;
   const children = await startCheckoutServer(s, env, base);
-  log(`  layout: ${s.layout === 'split' ? 'one `atelier api`, one `atelier worker` and the simulated provider, each its own process' : 'one `atelier start` (API, workers and the simulated provider in one process)'}`);
+  log(
+    `  layout: ${s.layout === 'split' ? 'one `atelier api`, one `atelier worker` and the simulated provider, each its own process' : 'one `atelier start` (API, workers and the simulated provider in one process)'}`,
+  );
   // The bench's own container (same settings, attached to the same server): setup through the
   // modules' services and the invariant checks; it serves no traffic.
   const app = await createContainer(loadConfig(env), { role: 'bench', migrate: false, log: createLogger({ logLevel: 'warn' }, 'bench') });
@@ -452,7 +454,9 @@ export async function runCheckoutBench(opts: {
           cpuMsPerOrder: Number(((spreadCost.cpuSec * 1000) / Math.max(1, acceptedAt)).toFixed(1)),
           postgresCpuMsPerOrder: Number(pgMsPerOrder.toFixed(1)),
           loadGeneratorCpuMsPerOrder: Number(benchMsPerOrder.toFixed(1)),
-          statementsPerOrder: Number((Object.values(spreadCost.statements).reduce((a, b) => a + b, 0) / Math.max(1, acceptedAt)).toFixed(1)),
+          statementsPerOrder: Number(
+            (Object.values(spreadCost.statements).reduce((a, b) => a + b, 0) / Math.max(1, acceptedAt)).toFixed(1),
+          ),
           jobsPerOrder: Number((Object.values(spreadCost.jobs).reduce((a, b) => a + b, 0) / Math.max(1, acceptedAt)).toFixed(1)),
         },
       }),

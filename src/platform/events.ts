@@ -232,7 +232,11 @@ export function createEventBus(opts: { now?: () => number } = {}): EventBus {
     },
     subscribeBatched(type, subscriber, handler, opts) {
       if (!Number.isSafeInteger(opts.maxDelayMs) || opts.maxDelayMs < 0) throw new Error(`maxDelayMs must be a whole number >= 0`);
-      add(type, { subscriber, handler, batched: true, maxDelayMs: opts.maxDelayMs, ...(opts.queueName ? { queueName: opts.queueName } : {}) }, opts);
+      add(
+        type,
+        { subscriber, handler, batched: true, maxDelayMs: opts.maxDelayMs, ...(opts.queueName ? { queueName: opts.queueName } : {}) },
+        opts,
+      );
     },
     tasks() {
       const tasks: Record<string, TaskHandler> = {};
