@@ -11,12 +11,6 @@ import { ADDRESS, checkout, lines, signUp, type Accepted, type Actor, type Listi
  * until they settle, and checks the checkout invariants.
  */
 
-/**
- * Settings every file here passes to its app: these tests are about a dependency failing, not about
- * our own edge, and argon2 sign-ups on a shared two-core machine can trip event-loop load shedding.
- */
-export const QUIET_EDGE: Readonly<Record<string, string>> = { SHED_ENABLED: 'false' };
-
 /** Polls until `check` holds; the time it took, or a failure naming `what` after `timeoutMs`. */
 export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<number> {
   const started = Date.now();

@@ -4,7 +4,7 @@ import { startFakeProvider, type FakeProvider } from '../../src/modules/payments
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { listing, makeJobsDue, signUpMany, type Actor, type Listing } from '../checkout/support.ts';
-import { allPaid, assertSettled, placeOrders, QUIET_EDGE, sellerListed, statusesOf } from './outbound-support.ts';
+import { allPaid, assertSettled, placeOrders, sellerListed, statusesOf } from './outbound-support.ts';
 
 /**
  * Resiliency matrix, payment provider (docs/resiliency.md): the simulated provider behind a TCP
@@ -24,7 +24,6 @@ before(async () => {
   provider = await startFakeProvider();
   proxy = await startFaultProxy({ port: provider.port });
   t = await createTestApp({
-    ...QUIET_EDGE,
     PAYMENT_PROVIDER_URL: `http://${proxy.address}`,
     PAYMENT_TIMEOUT_MS: String(TIMEOUT_MS),
     // The breaker's open time (10 s by default) would be most of this file's run time.

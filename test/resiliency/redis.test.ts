@@ -7,7 +7,7 @@ import { newId } from '../../src/shared/ids.ts';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { ADDRESS, lines, listing, signUp, type Actor, type Listing } from '../checkout/support.ts';
-import { allPaid, assertNo5xx, assertSettled, drainUntil, QUIET_EDGE, waitFor } from './outbound-support.ts';
+import { allPaid, assertNo5xx, assertSettled, drainUntil, waitFor } from './outbound-support.ts';
 
 /**
  * Resiliency matrix, Redis (docs/resiliency.md): the app talks to the test run's Redis through a
@@ -48,7 +48,6 @@ describe('Redis behind a fault proxy', { skip }, () => {
     const proxied = new URL(REDIS_URL!);
     proxied.host = proxy.address;
     t = await createTestApp({
-      ...QUIET_EDGE,
       REDIS_URL: proxied.toString(),
       // Keys of this file only, on a Redis other tests share.
       REDIS_KEY_PREFIX: `resiliency-${randomBytes(4).toString('hex')}`,

@@ -6,17 +6,7 @@ import { startLocalSmtp, unfold, type LocalSmtp } from '../../src/modules/notifi
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { listing, type Actor, type Listing } from '../checkout/support.ts';
-import {
-  allPaid,
-  assertSettled,
-  buyersBeside,
-  countBy,
-  pendingJobs,
-  placeOrders,
-  QUIET_EDGE,
-  statusesOf,
-  waitFor,
-} from './outbound-support.ts';
+import { allPaid, assertSettled, buyersBeside, countBy, pendingJobs, placeOrders, statusesOf, waitFor } from './outbound-support.ts';
 
 /**
  * Resiliency matrix, SMTP (docs/resiliency.md): a local SMTP server behind a TCP fault proxy, and
@@ -38,7 +28,6 @@ before(async () => {
   smtp = await startLocalSmtp();
   proxy = await startFaultProxy({ port: Number(new URL(smtp.url).port) });
   t = await createTestApp({
-    ...QUIET_EDGE,
     SMTP_URL: `smtp://${proxy.address}`,
     SMTP_TIMEOUT_MS: String(TIMEOUT_MS),
     MAIL_RETRY_BASE_MS: '100',

@@ -6,7 +6,7 @@ import { startReceiver, type Receiver } from '../../src/modules/webhooks/webhook
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { listing, type Actor, type Listing } from '../checkout/support.ts';
-import { allPaid, assertSettled, buyersBeside, countBy, placeOrders, QUIET_EDGE, waitFor } from './outbound-support.ts';
+import { allPaid, assertSettled, buyersBeside, countBy, placeOrders, waitFor } from './outbound-support.ts';
 
 /**
  * Resiliency matrix, a seller's webhook endpoint (docs/resiliency.md): a local HTTP endpoint behind
@@ -28,7 +28,6 @@ before(async () => {
   receiver = await startReceiver({ status: 200 });
   proxy = await startFaultProxy({ port: Number(new URL(receiver.url).port) });
   t = await createTestApp({
-    ...QUIET_EDGE,
     WEBHOOKS_ALLOW_INSECURE: 'true',
     WEBHOOKS_TIMEOUT_MS: String(TIMEOUT_MS),
     WEBHOOKS_RETRY_BASE_MS: String(RETRY_BASE_MS),
