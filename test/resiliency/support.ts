@@ -61,13 +61,20 @@ export function assertOkOrUnavailable(
 
 /**
  * After a fault: the dependency is back, the app can reach it again (`reachable`), every queued
- * job has run, and the checkout invariants hold (nothing oversold, charged twice or lost).
+ * job has run, and the checkout invariants hold (nothing oversold, charged twice or lost); with
+ * `stock`, also that variant's stock is held by accepted orders only (assertStockHeldByAcceptedOrders).
  */
-export async function recoverAndCheck(t: TestApp, proxy: FaultProxy, reachable: () => Promise<boolean>): Promise<void> {
+export async function recoverAndCheck(
+  t: TestApp,
+  proxy: FaultProxy,
+  reachable: () => Promise<boolean>,
+  stock?: Readonly<{ variantId: string; accepted: ReadonlySet<string> }>,
+): Promise<void> {
   proxy.set({ kind: 'up' });
   await waitFor('the app reaches the database again', reachable);
   await t.drainJobs();
   await assertInvariants(t);
+  if (stock) await assertStockHeldByAcceptedOrders(t, stock.variantId, stock.accepted);
 }
 
 /**
@@ -76,15 +83,11 @@ export async function recoverAndCheck(t: TestApp, proxy: FaultProxy, reachable: 
  * sold belongs to an accepted order that still holds it (a refused checkout released what it had
  * reserved). A checkout whose commit was cut off and whose fate could not be checked keeps its
  * reservation for the sweeper (orders.checkout.ts), so the sweep that would run once reservations
- * expire (`reservationTtlSeconds` from now) runs first.
+ * expire (the app's RESERVATION_TTL_SECONDS from now) runs first.
  */
-export async function assertStockHeldByAcceptedOrders(
-  t: TestApp,
-  variantId: string,
-  accepted: ReadonlySet<string>,
-  reservationTtlSeconds: number,
-): Promise<void> {
-  await t.app.orders.service.sweep(new Date(Date.now() + (reservationTtlSeconds + 1) * 1000));
+export async function assertStockHeldByAcceptedOrders(t: TestApp, variantId: string, accepted: ReadonlySet<string>): Promise<void> {
+  const expired = Date.now() + (t.app.config.checkout.reservationTtlSeconds + 1) * 1000;
+  await t.app.orders.service.sweep(new Date(expired));
   const statuses = new Map<string, string | null>();
   for (const id of accepted) statuses.set(id, await t.app.orders.service.getOrderStatus(id));
   const lost = [...statuses].filter(([, status]) => status === null);
