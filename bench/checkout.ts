@@ -28,7 +28,7 @@ import { startAtelier, stopAtelier, waitUntilReady, type AtelierChild } from './
 import { createClient, errorKind, type Answer, type Client } from './http-client.ts';
 import { measurePgbench, type PgbenchResult } from './pgbench.ts';
 import { fixed, percentile, renderTable, type Target } from './report.ts';
-import { costBetween, describeCost, postgresCpuSeconds, scrapeAll } from './server-cost.ts';
+import { describeCost, startCostMeter } from './server-cost.ts';
 
 export type CheckoutSettings = Readonly<{
   apiPort: number;
@@ -53,6 +53,8 @@ export type CheckoutSettings = Readonly<{
   layout: 'split' | 'one-process';
   /** The worker process's metrics port (split layout). */
   workerMetricsPort: number;
+  /** pg_stat_statements over the spread scenario (BENCH_PG_STATEMENTS; the server must have it loaded). */
+  statementStats: boolean;
 }>;
 
 /** One measured scenario, as printed and written to the results file. */
@@ -141,11 +143,11 @@ async function startCheckoutServer(
   s: CheckoutSettings,
   env: NodeJS.ProcessEnv,
   base: string,
-): Promise<{ processes: AtelierChild[]; metricsUrls: string[] }> {
+): Promise<{ processes: AtelierChild[]; metrics: Array<{ name: string; metricsUrl: string }> }> {
   if (s.layout === 'one-process') {
     const child = startAtelier('atelier start (checkout)', ['start'], env);
     await waitUntilReady(child, `${base}/health`);
-    return { processes: [child], metricsUrls: [`${base}/metrics`] };
+    return { processes: [child], metrics: [{ name: 'start', metricsUrl: `${base}/metrics` }] };
   }
   const providerUrl = `http://127.0.0.1:${s.providerPort}`;
   const withProvider = { ...env, PAYMENT_PROVIDER_URL: providerUrl };
@@ -161,7 +163,13 @@ async function startCheckoutServer(
     const api = startAtelier('atelier api (checkout)', ['api'], withProvider);
     processes.push(api);
     await waitUntilReady(api, `${base}/health`);
-    return { processes, metricsUrls: [`${base}/metrics`, workerMetrics] };
+    return {
+      processes,
+      metrics: [
+        { name: 'api', metricsUrl: `${base}/metrics` },
+        { name: 'worker', metricsUrl: workerMetrics },
+      ],
+    };
   } catch (err) {
     for (const c of processes.reverse()) await stopAtelier(c);
     throw err;
@@ -411,29 +419,18 @@ export async function runCheckoutBench(opts: {
     const warm = await spreadLoad(api, customers, spreadVariants, s.concurrency, warmSec);
     await waitForDrain(app, warm.calls.acceptedIds, new Date(warm.started), s.drainTimeoutSec, log);
     log(`  spread: ${s.concurrency} customers, add-to-cart then checkout over ${spreadVariants.length} products, ${s.durationSec} s...`);
-    const metricsBefore = await scrapeAll(children.metricsUrls);
-    const pgCpuBefore = await postgresCpuSeconds(opts.server.dataDir);
-    const benchCpuBefore = process.cpuUsage();
+    const meter = await startCostMeter({
+      processes: children.metrics,
+      postgres: { dataDir: opts.server.dataDir, pool: app.stores.catalog.pool },
+      statementStats: s.statementStats,
+    });
     const spread = await spreadLoad(api, customers, spreadVariants, s.concurrency, s.durationSec);
     const acceptedAt = spread.calls.acceptedIds.length;
     log(`    ${acceptedAt} checkouts accepted; waiting for the workers to pay them...`);
     const spreadOrders = await waitForDrain(app, spread.calls.acceptedIds, new Date(warm.started), s.drainTimeoutSec, log);
     // Everything the server did for these orders (the drain included): its cost per order.
-    const spreadCost = costBetween(metricsBefore, await scrapeAll(children.metricsUrls));
-    const pgCpuAfter = await postgresCpuSeconds(opts.server.dataDir);
-    const benchCpu = process.cpuUsage(benchCpuBefore);
-    const pgMsPerOrder = pgCpuBefore === null || pgCpuAfter === null ? NaN : ((pgCpuAfter - pgCpuBefore) * 1000) / Math.max(1, acceptedAt);
-    const benchMsPerOrder = (benchCpu.user + benchCpu.system) / 1000 / Math.max(1, acceptedAt);
-    log(`    ${describeCost(spreadCost, acceptedAt, s.layout === 'split' ? ['api', 'worker'] : [])}`);
-    log(
-      `    and ${fixed(pgMsPerOrder, 1)} ms of PostgreSQL CPU, ${fixed(benchMsPerOrder, 1)} ms of the load generator's: ` +
-        `${fixed((spreadCost.cpuSec * 1000) / Math.max(1, acceptedAt) + pgMsPerOrder, 1)} ms of the 2-core machine per order, server side`,
-    );
-    if (process.env.BENCH_COST_DETAIL === 'true') {
-      for (const [q, n] of Object.entries(spreadCost.byQuery).sort((a, b) => b[1] - a[1])) {
-        if (n / acceptedAt >= 0.05) log(`      ${(n / acceptedAt).toFixed(2).padStart(6)}  ${q}`);
-      }
-    }
+    const cost = await meter.stop(acceptedAt);
+    for (const line of describeCost(cost, process.env.BENCH_COST_DETAIL === 'true')) log(`    ${line}`);
     const paid = spreadOrders.filter((o) => o.status === 'paid');
     const lastPaid = Math.max(...paid.map((o) => o.updatedAt.getTime()));
     const paidWindowSec = paid.length > 0 ? (lastPaid - spread.started) / 1000 : NaN;
@@ -451,13 +448,11 @@ export async function runCheckoutBench(opts: {
           products: spreadVariants.length,
           customers: customers.length,
           warmupAccepted: warm.calls.acceptedIds.length,
-          cpuMsPerOrder: Number(((spreadCost.cpuSec * 1000) / Math.max(1, acceptedAt)).toFixed(1)),
-          postgresCpuMsPerOrder: Number(pgMsPerOrder.toFixed(1)),
-          loadGeneratorCpuMsPerOrder: Number(benchMsPerOrder.toFixed(1)),
-          statementsPerOrder: Number(
-            (Object.values(spreadCost.statements).reduce((a, b) => a + b, 0) / Math.max(1, acceptedAt)).toFixed(1),
-          ),
-          jobsPerOrder: Number((Object.values(spreadCost.jobs).reduce((a, b) => a + b, 0) / Math.max(1, acceptedAt)).toFixed(1)),
+          atelierCpuMsPerOrder: Number(cost.atelierCpuMs.toFixed(1)),
+          postgresCpuMsPerOrder: cost.postgresCpuMs === null ? 'unknown' : Number(cost.postgresCpuMs.toFixed(1)),
+          loadGeneratorCpuMsPerOrder: Number(cost.loadGeneratorCpuMs.toFixed(1)),
+          statementsPerOrder: Number(cost.statements.toFixed(1)),
+          jobsPerOrder: Number(cost.jobs.toFixed(1)),
         },
       }),
     );

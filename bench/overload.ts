@@ -35,6 +35,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
 import { startAtelier, stopAtelier, waitUntilReady } from './children.ts';
+import { labelOf, parseMetrics, scrape, type Sample } from './metrics.ts';
 import { percentile } from './report.ts';
 
 export type OverloadSettings = Readonly<{
@@ -246,34 +247,23 @@ export type PhaseFigures = Readonly<{ seconds: number; browse: KindFigures; chec
 /** Checkout requests the server answered, and how many of them within 1 s (its histogram's `le="1"` bucket). */
 export type CheckoutSlo = Readonly<{ total: number; withinOneSecond: number }>;
 
-async function metricsText(baseUrl: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/metrics`);
-  if (!res.ok) throw new Error(`/metrics answered ${res.status}`);
-  return res.text();
-}
-
-function checkoutSloOf(text: string): CheckoutSlo {
+/** Its checkout requests and those answered within 1 s, from `atelier_http_request_duration_seconds`. */
+function checkoutSloOf(sample: Sample): CheckoutSlo {
   let total = 0;
   let withinOneSecond = 0;
-  for (const line of text.split('\n')) {
-    if (
-      !line.startsWith('atelier_http_request_duration_seconds_') ||
-      !line.includes('route="/api/v1/checkout"') ||
-      !line.includes('method="POST"')
-    ) {
-      continue;
-    }
-    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
-    if (line.startsWith('atelier_http_request_duration_seconds_count')) total += value;
-    else if (line.includes('le="1"')) withinOneSecond += value;
+  for (const [key, value] of sample) {
+    if (!key.startsWith('atelier_http_request_duration_seconds_')) continue;
+    if (labelOf(key, 'route') !== '/api/v1/checkout' || labelOf(key, 'method') !== 'POST') continue;
+    if (key.startsWith('atelier_http_request_duration_seconds_count')) total += value;
+    else if (labelOf(key, 'le') === '1') withinOneSecond += value;
   }
   return { total, withinOneSecond };
 }
 
-function rssOf(text: string): number {
-  const m = /^process_resident_memory_bytes (\S+)/m.exec(text);
-  if (!m) throw new Error('no process_resident_memory_bytes in /metrics');
-  return Number(m[1]);
+function rssOf(sample: Sample): number {
+  const rss = sample.get('process_resident_memory_bytes');
+  if (rss === undefined) throw new Error('no process_resident_memory_bytes in /metrics');
+  return rss;
 }
 
 /** Step 2: served answers per second in a closed loop. */
@@ -342,8 +332,8 @@ export async function runOpenLoad(
   const readRss = async () => {
     try {
       const a = await send(probe, base, 'GET', '/metrics', {});
-      const m = /^process_resident_memory_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)/m.exec(a.body);
-      if (m) rssBytes.push(Number(m[1]));
+      const rss = parseMetrics(a.body).get('process_resident_memory_bytes');
+      if (rss !== undefined) rssBytes.push(rss);
     } catch {
       // counted as missing samples by the caller
     }
@@ -388,10 +378,10 @@ export async function runOverload(baseUrl: string, shop: Shop, settings: Overloa
   const capacity = await measureCapacity(baseUrl, shop, settings);
   // Let the backlog of the closed loop (jobs the checkouts queued) settle before the next phase.
   await new Promise((r) => setTimeout(r, 2000));
-  const before = await metricsText(baseUrl);
+  const before = await scrape(`${baseUrl}/metrics`);
   const offeredPerSec = Math.max(1, Math.round(capacity.servedPerSec * settings.overloadFactor));
   const overload = await runOpenLoad(baseUrl, shop, { ...settings, ratePerSec: offeredPerSec });
-  const [sloBefore, sloAfter] = [checkoutSloOf(before), checkoutSloOf(await metricsText(baseUrl))];
+  const [sloBefore, sloAfter] = [checkoutSloOf(before), checkoutSloOf(await scrape(`${baseUrl}/metrics`))];
   const checkoutSlo = { total: sloAfter.total - sloBefore.total, withinOneSecond: sloAfter.withinOneSecond - sloBefore.withinOneSecond };
   return { capacity, offeredPerSec, overload, rssBeforeBytes: rssOf(before), checkoutSlo };
 }

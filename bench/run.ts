@@ -36,7 +36,9 @@
  * BENCH_WORKER_CONCURRENCY, BENCH_PG_POOL_MAX, BENCH_PROVIDER_PORT (3199), BENCH_PGBENCH_SECONDS (15),
  * BENCH_PACED_PERCENT (50: the open-model scenario's arrival rate, in % of the closed loop's),
  * BENCH_CHECKOUT_LAYOUT (split: api, worker and provider processes; one-process: `atelier start`),
- * BENCH_WORKER_METRICS_PORT (3299).
+ * BENCH_WORKER_METRICS_PORT (3299), BENCH_COST_DETAIL=true (every SQL statement name per order),
+ * BENCH_PG_STATEMENTS=true (starts the server with pg_stat_statements and prints the statements that
+ * took its time during the spread scenario; a server already running keeps its settings: stop it first).
  * Scale: REDIS_URL (else a local Redis if one answers), BENCH_SCALE_DURATION (9), BENCH_SCALE_CONNECTIONS (50),
  * BENCH_SCALE_PRODUCTS (20), BENCH_SCALE_EDITS (200); the cluster listens on BENCH_PORT + 1.
  * Overload: BENCH_OVERLOAD_CAPACITY_SECONDS (10), BENCH_OVERLOAD_SECONDS (30), BENCH_OVERLOAD_PERCENT (200: the
@@ -120,6 +122,7 @@ const settings = {
     drainTimeoutSec: 180,
     layout: layoutSetting(),
     workerMetricsPort: intSetting('BENCH_WORKER_METRICS_PORT', 3299, 1),
+    statementStats: process.env.BENCH_PG_STATEMENTS === 'true',
     pacedFraction: intSetting('BENCH_PACED_PERCENT', 50, 1) / 100,
   },
   scale: {
@@ -535,6 +538,8 @@ async function main(): Promise<number> {
     port: settings.pgPort,
     databases: [EMBEDDED_CATALOG_DB],
     log: pino({ level: 'warn' }),
+    // pg_stat_statements costs a little on every statement: loaded only when asked for.
+    ...(settings.checkout.statementStats ? { settings: ['shared_preload_libraries=pg_stat_statements'] } : {}),
   });
   stopDatabase = () => server.stop();
   const catalog = new pg.Pool({ connectionString: server.urlFor(EMBEDDED_CATALOG_DB), max: 2 });

@@ -1,129 +1,215 @@
 /**
- * What one scenario cost the server, read from its own `/metrics` before and after (the bench's
- * "where did the time go" line): CPU seconds of the Atelier process, SQL statements per database,
- * and jobs run per task. Divided by the orders of the scenario it gives the cost of one order,
- * which is what the paid-per-second target is about (issue 3, "Speed").
+ * What one scenario cost the server, per order (the checkout bench's "where did the time go"
+ * lines), measured between `startCostMeter` and `stop`:
+ * - each Atelier process's CPU, SQL statements per database and statement name, and jobs per task,
+ *   from the processes' own `/metrics`;
+ * - PostgreSQL's CPU, from /proc, in all and by the role of the connection it worked for (its
+ *   `application_name`: atelier-api, atelier-worker, the isolated queue runners, ...);
+ * - the load generator's own CPU (this process);
+ * - with `statementStats` (BENCH_PG_STATEMENTS=true, which starts the server with
+ *   pg_stat_statements loaded), the statements that took the server's time, with their mean time
+ *   per call: where a statement waits on locks, its mean shows it.
+ * Divided by the orders of the scenario, that is what the paid-per-second target is about.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type pg from 'pg';
+import { labelOf, scrape, type Sample } from './metrics.ts';
 
-export type Sample = ReadonlyMap<string, number>;
-export type ServerCost = Readonly<{
-  cpuSec: number;
-  /** CPU seconds of each process scraped (scrapeAll's order), when there were several. */
-  cpuSecByProcess: number[];
-  statements: Record<string, number>;
-  /** Statements by `database query-name`, for the results file: which statements an order costs. */
-  byQuery: Record<string, number>;
-  jobs: Record<string, number>;
+export type OrderCost = Readonly<{
+  orders: number;
+  /** CPU milliseconds per order: all Atelier processes, and each by name. */
+  atelierCpuMs: number;
+  cpuMsByProcess: Readonly<Record<string, number>>;
+  /** PostgreSQL's CPU milliseconds per order (null where /proc cannot tell), and by connection role. */
+  postgresCpuMs: number | null;
+  postgresCpuMsByRole: Readonly<Record<string, number>>;
+  loadGeneratorCpuMs: number;
+  /** Per order. */
+  statements: number;
+  statementsByDatabase: Readonly<Record<string, number>>;
+  statementsByName: Readonly<Record<string, number>>;
+  jobs: number;
+  jobsByTask: Readonly<Record<string, number>>;
+  /** The statements that took most of the server's time (pg_stat_statements), or why there are none. */
+  topStatements: ReadonlyArray<TopStatement> | string | null;
 }>;
 
-/** Every sample of the exposition text, keyed by `name{labels}` exactly as written. */
-export function parseMetrics(text: string): Sample {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const cut = line.lastIndexOf(' ');
-    const value = Number(line.slice(cut + 1));
-    if (Number.isFinite(value)) out.set(line.slice(0, cut), value);
-  }
-  return out;
-}
+export type TopStatement = Readonly<{ database: string; calls: number; totalMs: number; meanMs: number; text: string }>;
 
-export async function scrape(metricsUrl: string): Promise<Sample> {
-  const res = await fetch(metricsUrl, { signal: AbortSignal.timeout(10_000) });
-  if (!res.ok) throw new Error(`${metricsUrl} answered ${res.status}`);
-  return parseMetrics(await res.text());
-}
+export type CostMeter = Readonly<{ stop(orders: number): Promise<OrderCost> }>;
 
-/**
- * Several processes' scrapes as one sample: counters of the same series add up, and each
- * process's CPU is also kept as `process_cpu_seconds_total{process="<i>"}` (i: its place in the list).
- */
-export async function scrapeAll(metricsUrls: readonly string[]): Promise<Sample> {
-  const sum = new Map<string, number>();
-  (await Promise.all(metricsUrls.map(scrape))).forEach((sample, i) => {
-    for (const [k, v] of sample) sum.set(k, (sum.get(k) ?? 0) + v);
-    sum.set(`process_cpu_seconds_total{process="${i}"}`, sample.get('process_cpu_seconds_total') ?? 0);
-  });
-  return sum;
-}
-
-function label(key: string, name: string): string | undefined {
-  return new RegExp(`${name}="([^"]*)"`).exec(key)?.[1];
-}
-
-/** The growth of each counter between two scrapes, grouped as ServerCost. */
-export function costBetween(before: Sample, after: Sample): ServerCost {
-  const grown = (key: string) => (after.get(key) ?? 0) - (before.get(key) ?? 0);
-  const statements: Record<string, number> = {};
-  const byQuery: Record<string, number> = {};
-  const jobs: Record<string, number> = {};
-  for (const key of after.keys()) {
-    if (key.startsWith('atelier_db_query_duration_seconds_count{')) {
-      const db = label(key, 'database') ?? '?';
-      statements[db] = (statements[db] ?? 0) + grown(key);
-      const q = `${db} ${label(key, 'query') ?? '?'}`;
-      byQuery[q] = (byQuery[q] ?? 0) + grown(key);
-    } else if (key.startsWith('atelier_jobs_total{')) {
-      const task = label(key, 'task') ?? '?';
-      jobs[task] = (jobs[task] ?? 0) + grown(key);
-    }
-  }
-  const cpuSecByProcess: number[] = [];
-  for (let i = 0; after.has(`process_cpu_seconds_total{process="${i}"}`); i++) {
-    cpuSecByProcess.push(grown(`process_cpu_seconds_total{process="${i}"}`));
-  }
-  return { cpuSec: grown('process_cpu_seconds_total'), cpuSecByProcess, statements, byQuery, jobs };
-}
-
-/** "per order: 41 ms CPU, 38 statements (catalog 9, shard_0 29), 7 jobs (...)". */
-export function describeCost(cost: ServerCost, orders: number, processNames: readonly string[] = []): string {
-  if (orders <= 0) return 'no orders';
-  const per = (n: number) => (n / orders).toFixed(1);
-  const list = (r: Record<string, number>) =>
-    Object.entries(r)
-      .filter(([, n]) => n > 0)
-      .sort((a, b) => b[1] - a[1])
-      .map(([k, n]) => `${k} ${per(n)}`)
-      .join(', ');
-  const total = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-  return (
-    `per order: ${((cost.cpuSec * 1000) / orders).toFixed(1)} ms of Atelier CPU` +
-    (cost.cpuSecByProcess.length > 1
-      ? ` (${cost.cpuSecByProcess.map((c, i) => `${processNames[i] ?? `process ${i}`} ${((c * 1000) / orders).toFixed(1)}`).join(', ')})`
-      : '') +
-    ', ' +
-    `${per(total(cost.statements))} SQL statements (${list(cost.statements)}), ` +
-    `${per(total(cost.jobs))} jobs (${list(cost.jobs)})`
-  );
-}
+export type CostMeterOptions = Readonly<{
+  processes: ReadonlyArray<{ name: string; metricsUrl: string }>;
+  /** The embedded server's data folder (its postmaster.pid), and a pool on it to ask for connection roles. */
+  postgres: { dataDir: string; pool: pg.Pool };
+  statementStats: boolean;
+}>;
 
 /** Linux's clock ticks per second for /proc/<pid>/stat times (USER_HZ, 100 on every Linux we run). */
 const TICKS_PER_SEC = 100;
+const TOP_STATEMENTS = 12;
 
 /**
- * CPU seconds used so far by a PostgreSQL server's processes (the postmaster and every backend
- * and helper it forked), read from /proc: the database's share of an order's cost. Backends that
- * have exited are not counted (Atelier's pools keep theirs). null where /proc is not there.
+ * CPU seconds used so far by each process of a PostgreSQL server (the postmaster and every process
+ * it forked), by pid, from /proc. Backends that exit are lost (Atelier's pools keep theirs), and
+ * one that starts during the measurement counts from zero. null where /proc is not there.
  */
-export async function postgresCpuSeconds(dataDir: string): Promise<number | null> {
+async function postgresCpuByPid(dataDir: string): Promise<Map<number, number> | null> {
   try {
     const postmaster = Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n', 1)[0]);
-    let ticks = 0;
+    const byPid = new Map<number, number>();
     for (const entry of await readdir('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null);
       if (!stat) continue;
-      // Fields after the command (which may hold spaces) in parentheses: state ppid ... utime stime.
+      // The fields after the command (which may hold spaces, in parentheses): state ppid ... utime stime.
       const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const pid = Number(entry);
-      const ppid = Number(after[1]);
-      if (pid !== postmaster && ppid !== postmaster) continue;
-      ticks += Number(after[11]) + Number(after[12]);
+      if (pid !== postmaster && Number(after[1]) !== postmaster) continue;
+      byPid.set(pid, (Number(after[11]) + Number(after[12])) / TICKS_PER_SEC);
     }
-    return ticks / TICKS_PER_SEC;
+    return byPid;
   } catch {
     return null;
   }
+}
+
+/** The role of each server process: its connection's application_name, else its backend type. */
+async function rolesByPid(pool: pg.Pool): Promise<Map<number, string>> {
+  const { rows } = await pool.query<{ pid: number; role: string }>(
+    `select pid, coalesce(nullif(application_name, ''), backend_type) as role from pg_stat_activity`,
+  );
+  return new Map(rows.map((r) => [r.pid, r.role]));
+}
+
+async function scrapeAll(processes: CostMeterOptions['processes']): Promise<Sample[]> {
+  return Promise.all(processes.map((p) => scrape(p.metricsUrl)));
+}
+
+async function resetStatementStats(pool: pg.Pool): Promise<string | null> {
+  try {
+    await pool.query('create extension if not exists pg_stat_statements');
+    await pool.query('select pg_stat_statements_reset()');
+    return null;
+  } catch (err) {
+    return `pg_stat_statements unavailable: ${(err as Error).message}`;
+  }
+}
+
+async function topStatements(pool: pg.Pool): Promise<TopStatement[]> {
+  const { rows } = await pool.query<{ database: string; calls: string; total_ms: number; text: string }>(
+    `select d.datname as database, s.calls, s.total_exec_time as total_ms, regexp_replace(s.query, '\\s+', ' ', 'g') as text
+       from pg_stat_statements s join pg_database d on d.oid = s.dbid
+      order by s.total_exec_time desc limit ${TOP_STATEMENTS}`,
+  );
+  return rows.map((r) => ({
+    database: r.database,
+    calls: Number(r.calls),
+    totalMs: r.total_ms,
+    meanMs: r.total_ms / Number(r.calls),
+    text: r.text.length > 100 ? `${r.text.slice(0, 100)}...` : r.text,
+  }));
+}
+
+function add(to: Record<string, number>, key: string, n: number): void {
+  to[key] = (to[key] ?? 0) + n;
+}
+
+function perOrder(r: Record<string, number>, orders: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(r).map(([k, n]) => [k, n / orders]));
+}
+
+const sum = (r: Readonly<Record<string, number>>) => Object.values(r).reduce((a, b) => a + b, 0);
+
+export async function startCostMeter(opts: CostMeterOptions): Promise<CostMeter> {
+  const statsProblem = opts.statementStats ? await resetStatementStats(opts.postgres.pool) : null;
+  const metricsBefore = await scrapeAll(opts.processes);
+  const pgBefore = await postgresCpuByPid(opts.postgres.dataDir);
+  const ownBefore = process.cpuUsage();
+  return {
+    async stop(orderCount) {
+      const orders = Math.max(1, orderCount);
+      const own = process.cpuUsage(ownBefore);
+      const metricsAfter = await scrapeAll(opts.processes);
+      const pgAfter = await postgresCpuByPid(opts.postgres.dataDir);
+      const roles = await rolesByPid(opts.postgres.pool);
+
+      const cpuByProcess: Record<string, number> = {};
+      const statementsByDatabase: Record<string, number> = {};
+      const statementsByName: Record<string, number> = {};
+      const jobsByTask: Record<string, number> = {};
+      opts.processes.forEach((p, i) => {
+        const [before, after] = [metricsBefore[i]!, metricsAfter[i]!];
+        const grown = (key: string) => (after.get(key) ?? 0) - (before.get(key) ?? 0);
+        add(cpuByProcess, p.name, grown('process_cpu_seconds_total') * 1000);
+        for (const key of after.keys()) {
+          if (key.startsWith('atelier_db_query_duration_seconds_count{')) {
+            const db = labelOf(key, 'database') ?? '?';
+            add(statementsByDatabase, db, grown(key));
+            add(statementsByName, `${db} ${labelOf(key, 'query') ?? '?'}`, grown(key));
+          } else if (key.startsWith('atelier_jobs_total{')) {
+            add(jobsByTask, labelOf(key, 'task') ?? '?', grown(key));
+          }
+        }
+      });
+
+      const pgByRole: Record<string, number> = {};
+      if (pgBefore && pgAfter) {
+        for (const [pid, cpu] of pgAfter) add(pgByRole, roles.get(pid) ?? 'other', (cpu - (pgBefore.get(pid) ?? 0)) * 1000);
+      }
+      const top = statsProblem ?? (opts.statementStats ? await topStatements(opts.postgres.pool) : null);
+      return {
+        orders: orderCount,
+        atelierCpuMs: sum(cpuByProcess) / orders,
+        cpuMsByProcess: perOrder(cpuByProcess, orders),
+        postgresCpuMs: pgBefore && pgAfter ? sum(pgByRole) / orders : null,
+        postgresCpuMsByRole: perOrder(pgByRole, orders),
+        loadGeneratorCpuMs: (own.user + own.system) / 1000 / orders,
+        statements: sum(statementsByDatabase) / orders,
+        statementsByDatabase: perOrder(statementsByDatabase, orders),
+        statementsByName: perOrder(statementsByName, orders),
+        jobs: sum(jobsByTask) / orders,
+        jobsByTask: perOrder(jobsByTask, orders),
+        topStatements: top,
+      };
+    },
+  };
+}
+
+/** "a 12.3, b 4.5" for the entries worth showing (at least 0.05), largest first. */
+function listed(r: Readonly<Record<string, number>>): string {
+  return Object.entries(r)
+    .filter(([, n]) => n >= 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n.toFixed(1)}`)
+    .join(', ');
+}
+
+/** The lines the bench prints; `detail` adds every statement name per order. */
+export function describeCost(c: OrderCost, detail: boolean): string[] {
+  const pg = c.postgresCpuMs === null ? 'PostgreSQL CPU unknown (no /proc)' : `${c.postgresCpuMs.toFixed(1)} ms of PostgreSQL CPU`;
+  const machine = c.atelierCpuMs + (c.postgresCpuMs ?? NaN);
+  const lines = [
+    `per order: ${c.atelierCpuMs.toFixed(1)} ms of Atelier CPU (${listed(c.cpuMsByProcess)}), ${pg}` +
+      (Number.isFinite(machine) ? `: ${machine.toFixed(1)} ms of the machine server side` : '') +
+      `; the load generator's ${c.loadGeneratorCpuMs.toFixed(1)} ms`,
+    `  PostgreSQL CPU ms by connection: ${listed(c.postgresCpuMsByRole)}`,
+    `  ${c.statements.toFixed(1)} SQL statements (${listed(c.statementsByDatabase)}), ${c.jobs.toFixed(1)} jobs (${listed(c.jobsByTask)})`,
+  ];
+  if (detail) {
+    for (const [q, n] of Object.entries(c.statementsByName).sort((a, b) => b[1] - a[1])) {
+      if (n >= 0.05) lines.push(`    ${n.toFixed(2).padStart(6)}  ${q}`);
+    }
+  }
+  if (typeof c.topStatements === 'string') lines.push(`  ${c.topStatements}`);
+  else if (c.topStatements) {
+    lines.push('  statements by server time (pg_stat_statements): calls, mean ms, total ms, text');
+    for (const s of c.topStatements) {
+      lines.push(
+        `    ${String(s.calls).padStart(6)} ${s.meanMs.toFixed(2).padStart(8)} ${s.totalMs.toFixed(0).padStart(8)}  ${s.database}: ${s.text}`,
+      );
+    }
+  }
+  return lines;
 }

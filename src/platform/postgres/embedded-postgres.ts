@@ -177,6 +177,11 @@ export async function startEmbeddedPostgres(opts: {
   port: number;
   databases: readonly string[];
   log: Logger;
+  /**
+   * More server settings (`name=value`, as `postgres -c`), for a server this call starts; one it
+   * attaches to keeps its own. The bench loads pg_stat_statements this way (BENCH_PG_STATEMENTS).
+   */
+  settings?: readonly string[];
 }): Promise<EmbeddedServer> {
   const pgDir = path.join(opts.dataDir, 'pg');
   if (await answers(opts.port)) {
@@ -221,6 +226,7 @@ export async function startEmbeddedPostgres(opts: {
     '-c max_connections=400',
     '-c shared_buffers=256MB',
     `-c unix_socket_directories='${socketDir ?? ''}'`,
+    ...(opts.settings ?? []).map((s) => `-c ${s}`),
   ].join(' ');
   try {
     await run(bin.pg_ctl, ['start', '-D', pgDir, '-w', '-t', '60', '-l', path.join(pgDir, 'server.log'), '-o', serverOptions], user);
