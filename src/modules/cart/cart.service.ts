@@ -42,7 +42,6 @@ export type CartUseCases = Readonly<{
   /** Moves a guest cart into an account's cart (quantities added and capped), then deletes it. */
   mergeGuest(guestId: string, accountId: string): Promise<void>;
   lines(customerId: string): Promise<ReadonlyArray<CartLine>>;
-  removeLines(trx: Kysely<unknown>, customerId: string, variantIds: readonly string[]): Promise<void>;
   removeLinesSql(customerId: string, variantIds: readonly string[]): RawBuilder<unknown>;
 }>;
 
@@ -193,10 +192,6 @@ export function createCartService(deps: {
     async lines(customerId) {
       const rows = await listLines(dbFor(account(customerId)), account(customerId));
       return rows.map((r) => ({ variantId: r.variant_id, quantity: r.quantity }));
-    },
-
-    async removeLines(trx, customerId, variantIds) {
-      await deleteLines(view<CartTables>(trx), account(customerId), variantIds);
     },
 
     removeLinesSql(customerId, variantIds) {

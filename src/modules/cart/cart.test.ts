@@ -371,7 +371,7 @@ describe('cart', () => {
     assert.deepEqual((await view(asGuest(newCustomerId(4096)))).lines, []);
   });
 
-  test('removeLines empties what checkout bought inside the caller transaction, and rolls back with it', async () => {
+  test('removeLinesSql empties what checkout bought inside the caller transaction, and rolls back with it', async () => {
     const me = await signUp('customer');
     const [a, b] = variants as [Variant, Variant];
     await put(a.id, { quantity: 1 }, me.headers);
@@ -379,12 +379,12 @@ describe('cart', () => {
     const db = t.app.stores.shards.forId(me.id).db;
     await assert.rejects(
       db.transaction().execute(async (trx) => {
-        await t.app.cart.service.removeLines(trx, me.id, [a.id]);
+        await t.app.cart.service.removeLinesSql(me.id, [a.id]).execute(trx);
         throw new Error('order write failed');
       }),
     );
     assert.equal((await t.app.cart.service.lines(me.id)).length, 2);
-    await db.transaction().execute((trx) => t.app.cart.service.removeLines(trx, me.id, [a.id]));
+    await db.transaction().execute((trx) => t.app.cart.service.removeLinesSql(me.id, [a.id]).execute(trx));
     assert.deepEqual(await t.app.cart.service.lines(me.id), [{ variantId: b.id, quantity: 2 }]);
   });
 });

@@ -2,10 +2,9 @@
  * The cart module: a shopper's cart lines in the owner's shard, priced live from the catalog with
  * coarse stock from inventory. Guests get a cart through a cookie; it merges into the account's
  * cart on the first cart request after signing in. Checkout (orders) reads `lines` and empties
- * what it bought inside its own transaction, with `removeLines` or in its own statement with
- * `removeLinesSql`.
+ * what it bought in the statement that writes the order, with `removeLinesSql`.
  */
-import type { Kysely, RawBuilder } from 'kysely';
+import type { RawBuilder } from 'kysely';
 import type { Logger } from 'pino';
 import type { EventBus } from '../../platform/events.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
@@ -34,14 +33,9 @@ export type CartService = Readonly<{
   /** The customer's cart lines as stored (no prices: checkout prices them from the catalog). */
   lines(customerId: string): Promise<ReadonlyArray<CartLine>>;
   /**
-   * Removes the given variants from the customer's cart, inside the caller's transaction on the
-   * customer's shard (checkout empties what it bought atomically with writing the order).
-   */
-  removeLines(trx: Kysely<unknown>, customerId: string, variantIds: readonly string[]): Promise<void>;
-  /**
-   * The same removal as an SQL fragment (a `delete` on the customer's shard) for the caller to run
-   * as a data-modifying CTE of its own statement: checkout empties what it bought in the statement
-   * that writes the order, one round trip fewer than `removeLines`.
+   * Removes the given variants from the customer's cart, as an SQL fragment (a `delete` on the
+   * customer's shard) for the caller to run in its own transaction, or as a data-modifying CTE of
+   * its own statement: checkout empties what it bought in the statement that writes the order.
    */
   removeLinesSql(customerId: string, variantIds: readonly string[]): RawBuilder<unknown>;
 }>;
@@ -70,6 +64,6 @@ export function createCart(deps: {
     name: 'cart',
     migrations: cartMigrations,
     routes: cartRoutes({ cart: useCases, guards: deps.guards, cookieSecure: deps.cookieSecure, logicalShards: deps.logicalShards }),
-    service: { lines: useCases.lines, removeLines: useCases.removeLines, removeLinesSql: useCases.removeLinesSql },
+    service: { lines: useCases.lines, removeLinesSql: useCases.removeLinesSql },
   };
 }
