@@ -132,12 +132,7 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
       app.stores.all().map(async (handle) => {
         try {
           const kind = handle.name === 'catalog' ? 'catalog' : 'shard';
-          // Reachable first: pendingMigrations reads a missing table as "none applied".
-          const pending = await withTimeout(
-            sql`select 1`.execute(handle.db).then(() => pendingMigrations(handle.db, kind, app.migrations)),
-            READY_CHECK_TIMEOUT_MS,
-            handle.name,
-          );
+          const pending = await withTimeout(pendingMigrations(handle.db, kind, app.migrations), READY_CHECK_TIMEOUT_MS, handle.name);
           checks[handle.name] = pending === 0 ? 'ok' : `${pending} migrations pending`;
           if (pending > 0) ready = false;
         } catch (err) {

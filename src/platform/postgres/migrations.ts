@@ -41,7 +41,14 @@ export async function migrateStore(
   return applied;
 }
 
-/** How many migrations of the modules are not applied on the database (0: current; for `/ready`). A missing migrations table counts as none applied. */
+/** PostgreSQL's code for a relation that does not exist. */
+const UNDEFINED_TABLE = '42P01';
+
+/**
+ * How many migrations of the modules are not applied on the database (0: current; for `/ready`).
+ * A missing migrations table counts as none applied; any other error (the database unreachable)
+ * is thrown, not read as pending.
+ */
 export async function pendingMigrations(db: Kysely<unknown>, kind: StoreKind, modules: ReadonlyArray<ModuleMigrations>): Promise<number> {
   let pending = 0;
   for (const m of modules) {
@@ -49,9 +56,10 @@ export async function pendingMigrations(db: Kysely<unknown>, kind: StoreKind, mo
     if (!set) continue;
     const table = `migrations_${m.module}`;
     const names = Object.keys(set);
-    const { rows } = await sql<{ name: string }>`select name from ${sql.table(table)}`
-      .execute(db)
-      .catch(() => ({ rows: [] as { name: string }[] }));
+    const { rows } = await sql<{ name: string }>`select name from ${sql.table(table)}`.execute(db).catch((err: unknown) => {
+      if ((err as { code?: string }).code === UNDEFINED_TABLE) return { rows: [] as { name: string }[] };
+      throw err;
+    });
     const done = new Set(rows.map((r) => r.name));
     pending += names.filter((n) => !done.has(n)).length;
   }
