@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import http from 'node:http';
 import { after, test } from 'node:test';
-import { postgresAnswers, processEnv, runAtelier, stopProcess, waitForHttp } from './support/processes.ts';
+import { eventually, postgresAnswers, processEnv, runAtelier, stopProcess, waitForHttp, type RunningProcess } from './support/processes.ts';
 
 const dirs: string[] = [];
 after(async () => {
@@ -13,6 +13,17 @@ async function env(): Promise<Record<string, string>> {
   const e = await processEnv('atelier-roles-', { DEMO_SEED: 'false', BENCH_ROUTES: 'true' });
   dirs.push(e.ATELIER_DATA_DIR!);
   return e;
+}
+
+/** A `worker` process started with `e`, once it owns a running embedded server. */
+async function startWorker(e: Record<string, string>): Promise<RunningProcess> {
+  const worker = runAtelier(['worker'], e);
+  const answers = async () => (await postgresAnswers(Number(e.EMBEDDED_PG_PORT))) || undefined;
+  await eventually('the embedded PostgreSQL the worker starts', answers, 60_000, worker).catch(async (err: unknown) => {
+    await stopProcess(worker);
+    throw err;
+  });
+  return worker;
 }
 
 test('SIGTERM finishes in-flight requests, refuses new ones, then stops the embedded server', { timeout: 120_000 }, async () => {
@@ -42,10 +53,8 @@ test('SIGTERM finishes in-flight requests, refuses new ones, then stops the embe
 
 test('api and worker run as separate processes against the same embedded databases', { timeout: 120_000 }, async () => {
   const e = await env();
-  const worker = runAtelier(['worker'], e);
-  // The worker starts and owns the embedded server; wait until it answers.
-  const deadline = Date.now() + 60_000;
-  while (!(await postgresAnswers(Number(e.EMBEDDED_PG_PORT))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  // The worker starts and owns the embedded server.
+  const worker = await startWorker(e);
   const api = runAtelier(['api'], e);
   try {
     await waitForHttp(`http://127.0.0.1:${e.PORT}/ready`, api);
@@ -61,9 +70,7 @@ test('api and worker run as separate processes against the same embedded databas
 test('a shutdown that cannot finish exits anyway after SHUTDOWN_TIMEOUT_SECONDS', { timeout: 120_000 }, async () => {
   const e = await env();
   // The worker owns the embedded server, so the api's forced exit leaves nothing of its own behind.
-  const worker = runAtelier(['worker'], e);
-  const deadline = Date.now() + 60_000;
-  while (!(await postgresAnswers(Number(e.EMBEDDED_PG_PORT))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  const worker = await startWorker(e);
   const api = runAtelier(['api'], { ...e, SHUTDOWN_TIMEOUT_SECONDS: '2' });
   try {
     const base = `http://127.0.0.1:${e.PORT}`;
