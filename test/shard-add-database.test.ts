@@ -13,7 +13,7 @@ import type { ShardStatus } from '../src/platform/postgres/shard-move.ts';
 import { shardOfId } from '../src/shared/ids.ts';
 import { ADDRESS, checkout, lines, listing, signUpMany, type Accepted, type Actor } from './checkout/support.ts';
 import { runAtelier } from './support/processes.ts';
-import { adminUrl, createDatabases, dropDatabases, type TestApp } from './support/test-app.ts';
+import { adminUrl, createDatabases, dropDatabases, PROTECTIONS_OFF, type TestApp } from './support/test-app.ts';
 
 /**
  * Adding a physical shard database is a configuration change plus moves, done the way an operator
@@ -67,10 +67,8 @@ before(async () => {
     DEMO_SEED: 'false',
     PG_POOL_MAX: '5',
     PAYMENT_PROVIDER_URL: provider.url,
-    // As createTestApp: protection that refuses requests on a busy machine is not what this test is about.
-    RATE_LIMIT_ENABLED: 'false',
-    SHED_ENABLED: 'false',
-    ADMISSION_HOT_CONCURRENCY: '0',
+    // As createTestApp's: this test is not about the protections that refuse requests on a busy machine.
+    ...PROTECTIONS_OFF,
   };
   env2 = { ...base, SHARD_DATABASE_URLS: `shard0=${url(names[1]!)},shard1=${url(names[2]!)}` };
   env3 = { ...base, SHARD_DATABASE_URLS: `${env2.SHARD_DATABASE_URLS},shard2=${url(names[3]!)}` };

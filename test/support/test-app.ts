@@ -68,6 +68,18 @@ function withAddress(url: string, address: string): string {
   return u.toString();
 }
 
+/**
+ * The protections that would refuse a test's requests for reasons it is not about, off (their own
+ * tests turn each on): rate limits, since every request of a test comes from one address; load
+ * shedding, since on a machine busy with other test files the event loop passes its thresholds;
+ * the checkout line, since stampede tests hit the stock row itself.
+ */
+export const PROTECTIONS_OFF: Readonly<Record<string, string>> = {
+  RATE_LIMIT_ENABLED: 'false',
+  SHED_ENABLED: 'false',
+  ADMISSION_HOT_CONCURRENCY: '0',
+};
+
 export type TestAppOptions = Readonly<{
   /**
    * Reach a database through another address (`host:port`), such as a fault proxy in front of the
@@ -99,13 +111,7 @@ export async function createTestApp(overrides: Record<string, string> = {}, opti
     DEMO_SEED: 'false',
     PG_POOL_MAX: '5',
     PAYMENT_PROVIDER_URL: provider.url,
-    // Every request of a test comes from one address; tests of the limits turn them on.
-    RATE_LIMIT_ENABLED: 'false',
-    // On a machine busy with other test files the event loop passes the shedding thresholds and a
-    // test's requests would be refused; tests of load shedding turn it on.
-    SHED_ENABLED: 'false',
-    // Likewise the checkout line: stampede tests hit the stock row itself; the line's tests turn it on.
-    ADMISSION_HOT_CONCURRENCY: '0',
+    ...PROTECTIONS_OFF,
     // Reporting's event jobs due at once, so `drainJobs` runs them; tests of the batching turn it on.
     REPORTING_BATCH_DELAY_MS: '0',
     WEBHOOKS_BATCH_DELAY_MS: '0',
