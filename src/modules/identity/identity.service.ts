@@ -14,7 +14,7 @@ import {
 } from './identity.passwords.ts';
 import * as repo from './identity.repository.ts';
 import type { IdentityCatalogTables, IdentityShardTables } from './identity.repository.ts';
-import { ACCOUNT_CACHE_MS, createAccountCache } from './identity.account-cache.ts';
+import { createAccountCache } from './identity.account-cache.ts';
 import { createSessionCache } from './identity.session-cache.ts';
 import { hashToken, newSessionToken, parseSessionToken } from './identity.tokens.ts';
 import type { Account, IdentityService, IdentitySettings, Role, SessionInfo } from './identity.types.ts';
@@ -45,11 +45,6 @@ export type IdentityInternals = IdentityService &
     listSessions(accountId: string): Promise<SessionInfo[]>;
     /** Revokes one of the account's own live sessions; not found otherwise. */
     revokeSession(accountId: string, sessionId: string): Promise<void>;
-    /**
-     * Drops this process's cached copy of an account (getAccount): for whatever changes an
-     * account's email, name or role. Other processes see the change within ACCOUNT_CACHE_MS.
-     */
-    forgetAccount(id: string): void;
   }>;
 
 export function normalizeEmail(email: string): string {
@@ -69,7 +64,7 @@ export function createIdentityService(deps: { stores: Stores; cache: Cache; log:
   const log = deps.log.child({ module: 'identity' });
   const sessionCache = createSessionCache(deps.cache, settings.cacheSeconds ?? 0, log);
   // Anything here that changes an account's email, name or role must call accountCache.forget(id).
-  const accountCache = createAccountCache(settings.accountCacheMs ?? ACCOUNT_CACHE_MS);
+  const accountCache = createAccountCache();
   const catalog = view<IdentityCatalogTables>(stores.catalog.db);
   const shardOf = (logicalShard: number) => view<IdentityShardTables>(stores.shards.forShard(logicalShard).db);
   const shardForId = (id: string) => shardOf(shardOfId(id));
@@ -161,8 +156,6 @@ export function createIdentityService(deps: { stores: Stores; cache: Cache; log:
         return row ? toAccount(row) : null;
       });
     },
-
-    forgetAccount: (id) => accountCache.forget(id),
 
     async logIn(rawEmail, password) {
       const email = normalizeEmail(rawEmail);

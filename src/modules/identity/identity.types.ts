@@ -22,8 +22,6 @@ export type IdentitySettings = Readonly<{
   logicalShards: number;
   /** How long a session lookup is cached (see identity.session-cache.ts); 0 or unset: not cached. */
   cacheSeconds?: number;
-  /** How long getAccount reuses an account it read (identity.account-cache.ts); unset: ACCOUNT_CACHE_MS, 0: not cached. */
-  accountCacheMs?: number;
 }>;
 
 export type IdentityService = Readonly<{
