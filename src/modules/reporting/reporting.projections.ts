@@ -69,35 +69,6 @@ type SumColumn<T extends SumTable> = { [C in keyof Row<T>]: Row<T>[C] extends nu
 /** The tables several events update the same rows of (sums, latest values): written last, in one statement. */
 type SharedTable = SumTable | 'reporting_product_titles' | 'reporting_stock_alerts';
 
-/**
- * The PostgreSQL type of every column of the shared tables (reporting.migrations.ts): the rows go
- * to the server as one JSON array per table, read back into columns by `jsonb_to_recordset`.
- */
-const COLUMN_TYPES: { [T in SharedTable]: { [C in keyof Row<T> & string]-?: string } } = {
-  reporting_seller_daily: { seller_id: 'uuid', day: 'date', currency: 'text', orders: 'integer', revenue: 'bigint' },
-  reporting_seller_products: {
-    seller_id: 'uuid',
-    day: 'date',
-    product_id: 'uuid',
-    currency: 'text',
-    units: 'bigint',
-    revenue: 'bigint',
-  },
-  reporting_product_titles: { product_id: 'uuid', title: 'text' },
-  reporting_platform_minutes: { minute: 'timestamptz', currency: 'text', orders: 'integer', gross: 'bigint' },
-  reporting_platform_daily: { day: 'date', currency: 'text', orders: 'integer', gross: 'bigint' },
-  reporting_stock_alerts: {
-    variant_id: 'uuid',
-    seller_id: 'uuid',
-    product_id: 'uuid',
-    sku: 'text',
-    available: 'integer',
-    threshold: 'integer',
-    raised_at: 'timestamptz',
-    event_id: 'uuid',
-  },
-};
-
 /** One `insert ... on conflict (key) do update` of the final statement: at most one row per key, sorted by key. */
 type Upsert = {
   table: SharedTable;
@@ -138,7 +109,8 @@ function sums<T extends SumTable>(
 
 /**
  * Writes the shared tables' rows with ONE statement, one data-modifying CTE per table, each an
- * `insert ... select from jsonb_to_recordset(...) on conflict (key) do update`. These are the rows
+ * `insert ... select from jsonb_populate_recordset(null::<table>, <rows as JSON>) on conflict (key)
+ * do update` (the JSON read back with the table's own column types). These are the rows
  * every paid order updates (a seller's day, the platform's day and minute): a transaction locks
  * them only in its last statement, so it holds them for that statement and the COMMIT, not across
  * the round trips of the statements before (which wait on this process's event loop).
@@ -151,16 +123,12 @@ async function upsertShared(trx: Kysely<ReportingTables>, upserts: ReadonlyArray
   const parts = upserts.filter((u) => u.rows.length > 0);
   if (parts.length === 0) return;
   const ctes = parts.map((u, i) => {
-    const types = COLUMN_TYPES[u.table] as Record<string, string>;
-    const columns = Object.keys(types);
-    const cols = sql.join(columns.map((c) => sql.ref(c)));
-    const recordType = sql.join(columns.map((c) => sql`${sql.ref(c)} ${sql.raw(types[c]!)}`));
+    // The rows of a table all have its columns (Row<T>), and only those.
+    const cols = sql.join(Object.keys(u.rows[0]!).map((c) => sql.ref(c)));
     const after = i === 0 ? sql`` : sql`where (select count(*) from ${sql.ref(`w${i - 1}`)}) >= 0`;
-    // Only the columns of the table, whatever else the rows carry.
-    const rows = u.rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c]])));
     return sql`${sql.ref(`w${i}`)} as (
       insert into ${sql.table(u.table)} (${cols})
-      select ${cols} from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(${recordType})
+      select ${cols} from jsonb_populate_recordset(null::${sql.table(u.table)}, ${JSON.stringify(u.rows)}::jsonb)
       ${after}
       on conflict (${sql.join(u.key.map((c) => sql.ref(c)))}) do update ${u.update}
       returning 1
