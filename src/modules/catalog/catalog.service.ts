@@ -12,7 +12,7 @@ import { decodeProductCursor, encodeProductCursor, type ProductSort } from './ca
 import { catalogErrors } from './catalog.errors.ts';
 import { CATALOG_EVENTS } from './catalog.events.ts';
 import * as repo from './catalog.repository.ts';
-import { createHotCache } from './catalog.hot-cache.ts';
+import { createHotCache } from '../../platform/cache/hot-cache.ts';
 import { toProduct, toPublicProduct, toSummary, type ProductSummary } from './catalog.views.ts';
 import type { Category, CatalogService, NewVariant, Product, ProductStatus, Shop } from './index.ts';
 

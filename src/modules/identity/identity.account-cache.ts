@@ -1,3 +1,4 @@
+import { createHotCache } from '../../platform/cache/hot-cache.ts';
 import type { Account } from './identity.types.ts';
 
 /**
@@ -24,48 +25,26 @@ export const ACCOUNT_CACHE_MAX = 10_000;
 export type AccountCache = Readonly<{
   /** The account, from this process's copy while it is younger than the TTL, else from `load`. */
   get(id: string, load: () => Promise<Account | null>): Promise<Account | null>;
-  /** Drops this process's copy (after identity changed the account). */
+  /** Drops this process's copy, and keeps a read in flight from storing what it read (after identity changed the account). */
   forget(id: string): void;
 }>;
 
 /**
- * A plain in-process map rather than the platform cache (cache.ts): the value must not be served
- * stale (the platform cache's grace), must stay in this process (with Redis the platform cache
- * would copy names and email addresses there and parse them again on every hit), and a hit must
- * cost no more than a map lookup, which is the point on the payment worker's hot path.
- * Concurrent misses for one account share one load.
+ * The platform's hot cache (an in-process map) rather than the shared cache (cache.ts): the value
+ * must not be served stale (the shared cache's grace), must stay in this process (with Redis the
+ * shared cache would copy names and email addresses there and parse them again on every hit), and
+ * a hit must cost no more than a map lookup, which is the point on the payment worker's hot path.
+ * Concurrent misses for one account share one load; a missing account is not kept.
  */
 export function createAccountCache(ttlMs = ACCOUNT_CACHE_MS, maxEntries = ACCOUNT_CACHE_MAX, now = Date.now): AccountCache {
-  const entries = new Map<string, { account: Account; expiresAt: number }>();
-  const loading = new Map<string, { promise: Promise<Account | null>; epoch: number }>();
-  // Bumped by every forget: a load that started before a change must not store what it read.
-  let epoch = 0;
-
   if (ttlMs <= 0) return { get: (_id, load) => load(), forget: () => {} };
-
+  const hot = createHotCache({ ttlMs, maxEntries, now });
   return {
     async get(id, load) {
-      const hit = entries.get(id);
-      if (hit && hit.expiresAt > now()) return hit.account;
-      if (hit) entries.delete(id);
-      const pending = loading.get(id);
-      if (pending && pending.epoch === epoch) return pending.promise;
-      const startedAt = epoch;
-      const promise = load().finally(() => {
-        if (loading.get(id)?.promise === promise) loading.delete(id);
-      });
-      loading.set(id, { promise, epoch: startedAt });
-      const account = await promise;
-      if (account && epoch === startedAt && !entries.has(id)) {
-        if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
-        entries.set(id, { account, expiresAt: now() + ttlMs });
-      }
-      return account;
+      return (await hot.getOrLoad<Account>(id, async () => (await load()) ?? undefined)) ?? null;
     },
     forget(id) {
-      entries.delete(id);
-      loading.delete(id);
-      epoch++;
+      hot.delete([id]);
     },
   };
 }

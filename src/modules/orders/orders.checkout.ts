@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createHotCache } from '../../platform/cache/hot-cache.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { newShardedId, shardOfId } from '../../shared/ids.ts';
 import type { VariantForSale } from '../catalog/index.ts';
@@ -130,18 +131,10 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
    * ask often). The reading in flight is shared: buyers asking while it runs wait for it rather than
    * each sending the same query; a failed reading is not kept.
    */
-  const soldOutSeen = new Map<string, { soldOut: Promise<boolean>; at: number }>();
-  function soldOut(variantId: string): Promise<boolean> {
-    const seen = soldOutSeen.get(variantId);
-    if (seen && Date.now() - seen.at < SOLD_OUT_MEMO_MS) return seen.soldOut;
-    if (soldOutSeen.size > 10_000) soldOutSeen.clear();
-    const reading = inventory.statuses([variantId]).then((s) => s.get(variantId) === 'sold_out');
-    const entry = { soldOut: reading, at: Date.now() };
-    soldOutSeen.set(variantId, entry);
-    reading.catch(() => {
-      if (soldOutSeen.get(variantId) === entry) soldOutSeen.delete(variantId);
-    });
-    return reading;
+  const soldOutSeen = createHotCache({ ttlMs: SOLD_OUT_MEMO_MS, maxEntries: 10_000 });
+  async function soldOut(variantId: string): Promise<boolean> {
+    const seen = await soldOutSeen.getOrLoad(variantId, async () => (await inventory.statuses([variantId])).get(variantId) === 'sold_out');
+    return seen === true;
   }
 
   /**

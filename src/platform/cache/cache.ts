@@ -76,7 +76,7 @@ export function createCache(settings: CacheSettings, shared: { redis: RedisConne
   // next to an L2 throws "reading 'deserialize'" on L1 reads and in the bus subscriber (bentocache
   // issue #111, still so in 1.6.1), which failed requests and killed API processes. Alone, it keeps
   // objects as they are. The price with Redis: every memory-tier hit parses its entry again. The
-  // catalog's hot layer (catalog.hot-cache.ts) spares its pages that; search pages and session
+  // catalog's hot layer (hot-cache.ts) spares its pages that; search pages and session
   // lookups pay it on each hit.
   const store = bentostore().useL1Layer(memoryDriver({ maxItems: settings.maxItems, serialize: shared !== null }));
   if (shared) {
