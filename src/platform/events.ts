@@ -47,9 +47,10 @@ export type BatchSubscribeOptions = SubscribeOptions &
      * at once (no batching; the handler still receives an array).
      *
      * Batching moves the cost to the publishers: each publish of a window appends to the same job
-     * row, so publishers wait for each other's commits. Measured in the checkout bench (one seller,
-     * 2 shards, ~45 orders/s): add_jobs took 43-54 ms per call batched against 2.5 ms unbatched.
-     * Keep it for events published off the request path (by jobs), not for one a request waits on.
+     * row, so publishers wait for each other's commits (README, Reporting, has the figures, from
+     * `BENCH_PG_STATEMENTS=true npm run bench -- --only checkout`: add_jobs several times slower
+     * per call). Keep it for events published off the request path (by jobs), not for one a
+     * request waits on.
      */
     maxDelayMs: number;
     /**
