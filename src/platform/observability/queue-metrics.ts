@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { withTimeout } from '../../shared/timeout.ts';
 import type { QueueFigures } from './metrics.ts';
 
 /** A scrape that waits longer than this for a database's queue figures reports that queue as not read. */
@@ -11,10 +12,6 @@ export const QUEUE_SCRAPE_TIMEOUT_MS = 1000;
  * scrape, and `atelier_queue_scrape_ok` says the figures are missing.
  */
 export async function queueFigures(db: Kysely<unknown>, timeoutMs = QUEUE_SCRAPE_TIMEOUT_MS): Promise<QueueFigures | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), timeoutMs);
-  });
   const query = sql<{ depth: number; oldest: number; running: number; failed: number }>`
     select count(*) filter (where is_available and run_at <= now())::int as depth,
            coalesce(extract(epoch from now() - min(run_at) filter (where is_available and run_at <= now())), 0)::float8 as oldest,
@@ -25,11 +22,6 @@ export async function queueFigures(db: Kysely<unknown>, timeoutMs = QUEUE_SCRAPE
     .then(({ rows }) => {
       const r = rows[0]!;
       return { depth: r.depth, oldestAgeSeconds: Math.max(0, r.oldest), running: r.running, failed: r.failed };
-    })
-    .catch(() => null);
-  try {
-    return await Promise.race([query, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+    });
+  return withTimeout(query, timeoutMs, 'the queue figures query').catch(() => null);
 }
