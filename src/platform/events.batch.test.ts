@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import pino from 'pino';
+import { dueNow, jobsOf, settled } from '../../test/support/jobs.ts';
 import { createTestApp, type TestApp } from '../../test/support/test-app.ts';
 import { createEventBus, type DomainEvent } from './events.ts';
 import { PermanentJobError, runDueJobsOnce, type TaskHandler } from './queue/queue.ts';
@@ -15,33 +16,6 @@ before(async () => {
   t = await createTestApp();
 });
 after(() => t.close());
-
-type JobRow = { id: string; key: string | null; payload: DomainEvent[]; attempts: number; max_attempts: number };
-
-async function jobsOf(db: Kysely<unknown>, task: string): Promise<JobRow[]> {
-  // The public `jobs` view leaves the payload out.
-  const { rows } = await sql<JobRow>`select j.id::text, j.key, j.payload, j.attempts, j.max_attempts
-    from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
-    where t.identifier = ${task} order by j.id`.execute(db);
-  return rows;
-}
-
-/** Waits for graphile-worker to record how the task's jobs ended: `runOnce` returns before it has. */
-async function settled(db: Kysely<unknown>, task: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs
-      where task_identifier = ${task} and locked_at is not null`.execute(db);
-    if (rows[0]!.n === 0) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('a job stayed locked after its run');
-}
-
-/** Makes the task's waiting jobs due now, in place of sleeping through a window or a backoff. */
-async function dueNow(db: Kysely<unknown>, task: string): Promise<void> {
-  await sql`update graphile_worker._private_jobs set run_at = now()
-    where task_id = (select id from graphile_worker._private_tasks where identifier = ${task})`.execute(db);
-}
 
 test('an event published while its window’s job runs gets a job of its own, and a failed running batch keeps its attempts', async () => {
   const handle = t.app.stores.catalog;
@@ -71,7 +45,7 @@ test('an event published while its window’s job runs gets a job of its own, an
   const tasks: Record<string, TaskHandler> = bus.tasks();
 
   await db.transaction().execute((trx) => bus.publish(trx, 'test.locked', { n: 1 }));
-  const [first] = await jobsOf(db, task);
+  const [first] = await jobsOf<DomainEvent[]>(db, task);
   assert.ok(first?.key?.startsWith(`${task}:batch:`), 'keyed by its window');
   const firstId = first!.id;
   await dueNow(db, task);
@@ -83,7 +57,7 @@ test('an event published while its window’s job runs gets a job of its own, an
   await run;
   await settled(db, task);
 
-  const rows = await jobsOf(db, task);
+  const rows = await jobsOf<DomainEvent[]>(db, task);
   const old = rows.find((r) => r.id === firstId)!;
   assert.deepEqual(
     old.payload.map((e) => e.payload.n),
@@ -101,7 +75,7 @@ test('an event published while its window’s job runs gets a job of its own, an
   await dueNow(db, task);
   await runDueJobsOnce(handle, tasks, log);
   await settled(db, task);
-  assert.deepEqual(await jobsOf(db, task), []);
+  assert.deepEqual(await jobsOf<DomainEvent[]>(db, task), []);
   assert.deepEqual(seen.flat().sort(), ['1', '1', '2'], 'event 1 delivered again after its failure, event 2 once');
 });
 
@@ -121,7 +95,7 @@ test('a poison event fails for good on its own; the rest of its batch is deliver
     { maxDelayMs: 1000 },
   );
   for (let n = 1; n <= 5; n++) await db.transaction().execute((trx) => bus.publish(trx, 'test.poison', { n }));
-  const [batch] = await jobsOf(db, task);
+  const [batch] = await jobsOf<DomainEvent[]>(db, task);
   assert.equal(batch?.payload.length, 5, 'one job for the five events');
   await dueNow(db, task);
   await runDueJobsOnce(handle, bus.tasks(), log);
@@ -131,7 +105,7 @@ test('a poison event fails for good on its own; the rest of its batch is deliver
     done.sort((a, b) => a - b),
     [1, 2, 4, 5],
   );
-  const [left] = await jobsOf(db, task);
+  const [left] = await jobsOf<DomainEvent[]>(db, task);
   assert.deepEqual(
     left!.payload.map((e) => e.payload.n),
     [3],

@@ -5,6 +5,7 @@ import { collectTasks } from '../../app/worker.ts';
 import type { DatabaseHandle } from '../../platform/postgres/database.ts';
 import { runDueJobsOnce } from '../../platform/queue/queue.ts';
 import { newId } from '../../shared/ids.ts';
+import { dueNow, jobsOf, settled } from '../../../test/support/jobs.ts';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
 
 // Reporting's events delivered in batches (REPORTING_BATCH_DELAY_MS), on real queues. Each test
@@ -40,11 +41,7 @@ const publishPaid = (payload: ReturnType<typeof paid>) =>
   shard.db.transaction().execute((trx) => t.app.events.publish(trx, 'order.paid', payload));
 
 async function jobs(): Promise<Array<{ id: string; key: string | null; events: number; attempts: number; max_attempts: number }>> {
-  const { rows } = await sql<{ id: string; key: string | null; events: number; attempts: number; max_attempts: number }>`
-    select j.id::text, j.key, json_array_length(j.payload) as events, j.attempts, j.max_attempts
-    from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
-    where t.identifier = ${TASK} order by j.id`.execute(shard.db);
-  return rows;
+  return (await jobsOf<unknown[]>(shard.db, TASK)).map(({ payload, ...job }) => ({ ...job, events: payload.length }));
 }
 
 /**
@@ -55,8 +52,7 @@ async function jobs(): Promise<Array<{ id: string; key: string | null; events: n
  * with others due. Hence the loop, waiting for each record before running again.
  */
 async function runNow(): Promise<void> {
-  await sql`update graphile_worker._private_jobs set run_at = now()
-    where task_id = (select id from graphile_worker._private_tasks where identifier = ${TASK})`.execute(shard.db);
+  await dueNow(shard.db, TASK);
   const due = async () =>
     (
       await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs
@@ -64,19 +60,8 @@ async function runNow(): Promise<void> {
     ).rows[0]!.n;
   for (let runs = 0; runs < 20 && (await due()) > 0; runs++) {
     await runDueJobsOnce(shard, collectTasks(t.app), t.app.log);
-    await settled();
+    await settled(shard.db, TASK);
   }
-}
-
-/** Waits for graphile-worker to record how the task's jobs ended (and unlock their queue). */
-async function settled(): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from graphile_worker.jobs
-      where task_identifier = ${TASK} and locked_at is not null`.execute(shard.db);
-    if (rows[0]!.n === 0) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('a job stayed locked after its run');
 }
 
 async function figures(currency: string, orderIds: string[]) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { sql } from 'kysely';
+import { dueNow, jobsOf } from '../../../test/support/jobs.ts';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
 import { ADDRESS, checkout, lines, listing, signUp, type Accepted, type Actor, type Listing } from '../../../test/checkout/support.ts';
 import { drainUntil } from '../../../test/resiliency/outbound-support.ts';
@@ -31,15 +31,13 @@ after(async () => {
   await t?.close();
 });
 
+const TASK = 'event:order.paid:webhooks';
+
 /** The webhook subscriber's waiting jobs on every database, as the event ids each one holds. */
 async function webhookBatches(): Promise<string[][]> {
   const batches: string[][] = [];
   for (const handle of t.app.stores.all()) {
-    // The public jobs view has no payload: the private table does (as in bench/checkout.ts).
-    const { rows } = await sql<{ payload: unknown }>`select j.payload from graphile_worker._private_jobs j
-      join graphile_worker._private_tasks k on k.id = j.task_id
-      where k.identifier = 'event:order.paid:webhooks'`.execute(handle.db);
-    for (const r of rows) batches.push((r.payload as Array<{ id: string }>).map((e) => e.id));
+    for (const job of await jobsOf<Array<{ id: string }>>(handle.db, TASK)) batches.push(job.payload.map((e) => e.id));
   }
   return batches;
 }
@@ -71,10 +69,7 @@ test('the paid orders of a window reach webhooks in one job; only sellers with a
   assert.ok(batches.length <= 2, `events in ${batches.length} jobs: ${JSON.stringify(batches)}`);
 
   // The window's end, without waiting for it.
-  for (const handle of t.app.stores.all()) {
-    await sql`update graphile_worker._private_jobs set run_at = now()
-      where task_id = (select id from graphile_worker._private_tasks where identifier = 'event:order.paid:webhooks')`.execute(handle.db);
-  }
+  for (const handle of t.app.stores.all()) await dueNow(handle.db, TASK);
   await drainUntil(t, 'the batch ran and its deliveries are made', async () => receiver.received.length >= 2, 30_000);
   // Nothing more arrives: the order of the seller without an endpoint made no delivery.
   await new Promise((r) => setTimeout(r, 300));
