@@ -31,6 +31,7 @@ const schema = z.object({
   LOGICAL_SHARDS: int(1, 4096).default(64),
   PG_POOL_MAX: int(1, 500).default(10),
   PG_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(5000),
+  PG_PREPARED_STATEMENTS: bool.default(true),
   CATALOG_REPLICA_URLS: z.string().optional(),
   REPLICA_MAX_LAG_MS: int(50, 600_000).default(1000),
   REPLICA_CHECK_INTERVAL_MS: int(50, 60_000).default(500),
@@ -152,7 +153,8 @@ export type Config = Readonly<{
   /** Physical shard databases by name; the persisted shard map refers to them by that name. */
   shardDatabases: ReadonlyArray<{ name: string; url: string | null }>;
   logicalShards: number;
-  pg: { poolMax: number; statementTimeoutMs: number };
+  /** preparedStatements: parameterised statements run as named prepared statements (platform/postgres/prepared-statements.ts). */
+  pg: { poolMax: number; statementTimeoutMs: number; preparedStatements: boolean };
   /** Streaming replicas of the catalog store; no URLs means every read on the primary. */
   catalogReplicas: { urls: string[]; maxLagMs: number; checkIntervalMs: number; readYourWritesMs: number };
   cache: { enabled: boolean; ttlSeconds: number; graceSeconds: number; maxItems: number };
@@ -336,7 +338,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     catalogDatabaseUrl: e.CATALOG_DATABASE_URL ?? null,
     shardDatabases,
     logicalShards: e.LOGICAL_SHARDS,
-    pg: { poolMax: e.PG_POOL_MAX, statementTimeoutMs: e.PG_STATEMENT_TIMEOUT_MS },
+    pg: { poolMax: e.PG_POOL_MAX, statementTimeoutMs: e.PG_STATEMENT_TIMEOUT_MS, preparedStatements: e.PG_PREPARED_STATEMENTS },
     catalogReplicas: {
       urls: replicaUrls,
       maxLagMs: e.REPLICA_MAX_LAG_MS,

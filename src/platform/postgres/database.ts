@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { instrumentPool } from '../observability/pg-instrumentation.ts';
+import { usePreparedStatements } from './prepared-statements.ts';
 
 // int8 (counts, sums of minor units) fits in a double for every amount Atelier stores
 // (see shared/money.ts MAX_AMOUNT), so it is parsed as a number rather than a string.
@@ -27,6 +28,8 @@ export function openDatabase(opts: {
   applicationName: string;
   /** How long to wait for a new connection; 5 s unless given (replicas use less: a dead one must not slow reads). */
   connectTimeoutMs?: number;
+  /** Parameterised statements as named prepared statements (prepared-statements.ts); on unless false. */
+  preparedStatements?: boolean;
 }): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: opts.url,
@@ -47,6 +50,8 @@ export function openDatabase(opts: {
   pool.on('connect', (client) => client.on('error', () => undefined));
   // Query timing per named query, a span per statement when tracing, and the pool in the pool gauges.
   instrumentPool(opts.name, pool);
+  // After the instrumentation, so it wraps it: timings and spans still see every run, retries too.
+  if (opts.preparedStatements !== false) usePreparedStatements(pool);
   const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
   return { name: opts.name, url: opts.url, db, pool };
 }

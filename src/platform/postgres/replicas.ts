@@ -126,6 +126,7 @@ export function openReplicaSet(opts: {
   settings: ReplicaSettings;
   poolMax: number;
   statementTimeoutMs: number;
+  preparedStatements?: boolean;
   applicationName: string;
   log: Logger;
 }): ReplicaSet {
@@ -139,6 +140,7 @@ export function openReplicaSet(opts: {
       url,
       poolMax: opts.poolMax,
       statementTimeoutMs: opts.statementTimeoutMs,
+      ...(opts.preparedStatements === undefined ? {} : { preparedStatements: opts.preparedStatements }),
       applicationName: opts.applicationName,
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
     }),

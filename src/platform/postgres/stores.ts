@@ -27,7 +27,7 @@ export type StoreSettings = Readonly<{
   catalogDatabaseUrl: string | null;
   shardDatabases: ReadonlyArray<{ name: string; url: string | null }>;
   logicalShards: number;
-  pg: { poolMax: number; statementTimeoutMs: number };
+  pg: { poolMax: number; statementTimeoutMs: number; preparedStatements: boolean };
   catalogReplicas: ReplicaSettings;
 }>;
 
@@ -74,6 +74,7 @@ export async function openDatabases(settings: StoreSettings, log: Logger, role: 
       url,
       poolMax: settings.pg.poolMax,
       statementTimeoutMs: settings.pg.statementTimeoutMs,
+      preparedStatements: settings.pg.preparedStatements,
       applicationName: `atelier-${role}`,
     });
   const catalog = open('catalog', embedded ? embedded.localUrlFor(EMBEDDED_CATALOG_DB) : settings.catalogDatabaseUrl!);
@@ -83,6 +84,7 @@ export async function openDatabases(settings: StoreSettings, log: Logger, role: 
     settings: ROLES_WITHOUT_REPLICA_READS.has(role) ? { ...settings.catalogReplicas, urls: [] } : settings.catalogReplicas,
     poolMax: settings.pg.poolMax,
     statementTimeoutMs: settings.pg.statementTimeoutMs,
+    preparedStatements: settings.pg.preparedStatements,
     applicationName: `atelier-${role}`,
     log,
   });
