@@ -38,6 +38,16 @@ export function isolatedPools(app: Container): Pool[] {
   return pools.filter((pool) => Object.keys(pool.tasks).length > 0);
 }
 
+/**
+ * How long an isolated pool's runner waits after finding no job before it asks again (on average;
+ * see startWorkers' idleRefetchMs). Every job added to a database wakes every runner on it, and
+ * most of an order's jobs are the main pool's: without the wait, the email, webhook and media
+ * runners each ran a fetch that found nothing for nearly every job of every order. A quarter
+ * second is nothing for an email or a webhook; an idle pool's first job waits at most 1.5 times
+ * that (a busy pool keeps fetching at once, since its fetches find jobs).
+ */
+const ISOLATED_IDLE_REFETCH_MS = 250;
+
 /** Connections an isolated pool's runner keeps per database for its queue traffic. */
 const QUEUE_POOL_MAX = 2;
 
@@ -85,6 +95,7 @@ export async function startWorkerRole(app: Container): Promise<Workers> {
           databases,
           tasks: pool.tasks,
           concurrency: pool.concurrency,
+          idleRefetchMs: ISOLATED_IDLE_REFETCH_MS,
           log: app.log.child({ pool: pool.name }),
         }),
       );

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
 import { enqueue, listFailedJobs, PermanentJobError, runDueJobsOnce, startWorkers, type TaskHandler } from './queue.ts';
+import type { WorkerEvents } from 'graphile-worker';
 
 let t: TestApp;
 const log = pino({ level: 'silent' });
@@ -83,4 +85,57 @@ test('a failing job is retried later with backoff; a permanent failure stops and
     [['catalog', 'test.hopeless']],
   );
   assert.match(failed[0]!.lastError ?? '', /the product is gone/);
+});
+
+test("a runner with idleRefetchMs does not fetch on every other task's job, and still runs its own", async () => {
+  const catalog = t.app.stores.catalog;
+  const fetches = { eager: 0, idle: 0 };
+  const counting = (which: keyof typeof fetches) => {
+    const events = new EventEmitter() as WorkerEvents;
+    events.on('localQueue:getJobs:complete', () => fetches[which]++);
+    return events;
+  };
+  let common = 0;
+  let rareRanAt = 0;
+  const eager = await startWorkers({
+    databases: [catalog],
+    tasks: { 'test.common': async () => void common++ },
+    concurrency: 1,
+    events: counting('eager'),
+    log,
+  });
+  const idle = await startWorkers({
+    databases: [catalog],
+    tasks: { 'test.rare': async () => void (rareRanAt = Date.now()) },
+    concurrency: 1,
+    idleRefetchMs: 500,
+    events: counting('idle'),
+    log,
+  });
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    fetches.eager = fetches.idle = 0;
+    const started = Date.now();
+    const jobs = 30;
+    for (let i = 0; i < jobs; i++) {
+      await enqueue(catalog.db, { task: 'test.common', payload: { i } });
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    const deadline = Date.now() + 15_000;
+    while (common < jobs && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const elapsed = Date.now() - started;
+    assert.equal(common, jobs);
+    // Woken by each of the 30 jobs, the eager runner fetches for (nearly) each; the idle one about
+    // once per 500 ms (0.5-1.5 times that, at random), whatever the notifications say.
+    assert.ok(fetches.eager >= jobs / 2, `eager runner fetched ${fetches.eager} times for ${jobs} jobs`);
+    assert.ok(fetches.idle <= Math.ceil(elapsed / 250) + 1, `idle runner fetched ${fetches.idle} times in ${elapsed} ms`);
+    assert.ok(fetches.idle < fetches.eager / 2, `idle ${fetches.idle} vs eager ${fetches.eager}`);
+
+    const added = Date.now();
+    await enqueue(catalog.db, { task: 'test.rare', payload: {} });
+    while (rareRanAt === 0 && Date.now() < added + 10_000) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(rareRanAt > 0, 'the idle runner still runs its own job');
+  } finally {
+    await Promise.all([eager.stop(), idle.stop()]);
+  }
 });

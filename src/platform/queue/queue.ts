@@ -1,5 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { run, runMigrations, runOnce, type Runner, type TaskList, type Logger as GwLogger } from 'graphile-worker';
+import { run, runMigrations, runOnce, type Runner, type TaskList, type WorkerEvents, type Logger as GwLogger } from 'graphile-worker';
 import { Logger as GraphileLogger } from 'graphile-worker';
 import type { Logger } from 'pino';
 import type { DatabaseHandle } from '../postgres/database.ts';
@@ -188,6 +188,16 @@ export async function startWorkers(opts: {
   concurrency: number;
   /** Jobs fetched per query into each database's local queue (default twice the concurrency). */
   localQueueSize?: number;
+  /**
+   * After a fetch that finds nothing, wait about this long (0.5-1.5 times, at most pollInterval)
+   * before the next, instead of fetching again on every new-job notification. graphile-worker
+   * notifies every runner of a database about every job, whatever its task: without this, a runner
+   * whose tasks are rare (media resizes) queries the database once per order's jobs, and finds
+   * nothing. Unset: fetch on every notification (the runner whose jobs pay orders).
+   */
+  idleRefetchMs?: number;
+  /** graphile-worker's event emitter (its runners' fetches, jobs...), for tests that count them. */
+  events?: WorkerEvents;
   log: Logger;
 }): Promise<Workers> {
   const runners: Runner[] = [];
@@ -199,6 +209,7 @@ export async function startWorkers(opts: {
         concurrency: opts.concurrency,
         noHandleSignals: true,
         pollInterval: 1000,
+        ...(opts.events ? { events: opts.events } : {}),
         logger: quietLogger(opts.log),
         preset: {
           worker: {
@@ -211,7 +222,12 @@ export async function startWorkers(opts: {
             // delete, and only delays the bookkeeping, not the jobs. `BENCH_COST_DETAIL=true npm run
             // bench -- --only checkout` counts them (`delete graphile_worker._private_jobs` per
             // order): 4.2 at 2 ms, 1.8 at 10 ms, in runs on 2026-11-22 with other changes between.
-            localQueue: { size: opts.localQueueSize ?? Math.max(2, opts.concurrency * 2) },
+            localQueue: {
+              size: opts.localQueueSize ?? Math.max(2, opts.concurrency * 2),
+              ...(opts.idleRefetchMs === undefined
+                ? {}
+                : { refetchDelay: { durationMs: opts.idleRefetchMs, threshold: 0, maxAbortThreshold: Infinity } }),
+            },
             completeJobBatchDelay: 10,
             failJobBatchDelay: 2,
           },
