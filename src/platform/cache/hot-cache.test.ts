@@ -69,3 +69,103 @@ test('getOrLoad: a delete while the load is in flight keeps its result out', asy
   assert.equal(await before, 'read before the change');
   assert.equal(await hot.getOrLoad('k', async () => 'after'), 'after');
 });
+
+test('getMany: loads only the missing keys in one call, and keeps what it loaded', async () => {
+  const hot = createHotCache({ ttlMs: 60_000, maxEntries: 10 });
+  hot.set('a', 1);
+  const asked: string[][] = [];
+  const load = async (missing: string[]) => {
+    asked.push(missing);
+    return new Map(missing.filter((k) => k !== 'gone').map((k) => [k, k.length]));
+  };
+  assert.deepEqual([...(await hot.getMany(['a', 'bb', 'gone'], load))].sort(), [
+    ['a', 1],
+    ['bb', 2],
+  ]);
+  assert.deepEqual([...(await hot.getMany(['a', 'bb'], load))].sort(), [
+    ['a', 1],
+    ['bb', 2],
+  ]);
+  assert.deepEqual(asked, [['bb', 'gone']], 'the second call was all hits; a key the load did not find is not kept');
+});
+
+test('getMany and getOrLoad: a change made while a load runs (set, delete, clear) keeps the load out', async () => {
+  for (const change of ['set', 'delete', 'clear'] as const) {
+    const hot = createHotCache({ ttlMs: 60_000, maxEntries: 10 });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const reading = hot.getMany(['k'], async () => {
+      await gate;
+      return new Map([['k', 'read before the change']]);
+    });
+    if (change === 'set') hot.set('k', 'the change');
+    else if (change === 'delete') hot.delete(['k']);
+    else hot.clear();
+    release();
+    assert.equal((await reading).get('k'), 'read before the change');
+    assert.equal(hot.get('k'), change === 'set' ? 'the change' : undefined, change);
+  }
+  const hot = createHotCache({ ttlMs: 60_000, maxEntries: 10 });
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const reading = hot.getOrLoad('k', async () => {
+    await gate;
+    return 'read before the change';
+  });
+  hot.set('k', 'the change');
+  release();
+  await reading;
+  assert.equal(hot.get('k'), 'the change', 'a set value is not overwritten by an older load');
+});
+
+test('getMany: a change to another key does not keep the load out; a key already loading is not loaded twice', async () => {
+  const hot = createHotCache({ ttlMs: 60_000, maxEntries: 10 });
+  const asked: string[][] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const load = async (missing: string[]) => {
+    asked.push(missing);
+    await gate;
+    return new Map(missing.map((k) => [k, `${k} read`]));
+  };
+  const first = hot.getMany(['a', 'b'], load);
+  // A second reader of the same keys (say, many buyers in a line) and getOrLoad join the load in flight.
+  const second = hot.getMany(['b', 'c'], load);
+  const single = hot.getOrLoad('a', async () => 'a loaded again');
+  // Another process's change to an unrelated key: a and b are still what the load read.
+  hot.set('z', 'changed');
+  release();
+  assert.deepEqual(
+    [...(await first)],
+    [
+      ['a', 'a read'],
+      ['b', 'b read'],
+    ],
+  );
+  assert.deepEqual([...(await second)].sort(), [
+    ['b', 'b read'],
+    ['c', 'c read'],
+  ]);
+  assert.equal(await single, 'a read');
+  assert.deepEqual(asked, [['a', 'b'], ['c']], 'each key loaded once');
+  assert.equal(hot.get('a'), 'a read', 'kept: only z changed while it loaded');
+  assert.equal(hot.get('c'), 'c read');
+});
+
+test('getMany: a failed load fails every reader waiting on it, and is not kept', async () => {
+  const hot = createHotCache({ ttlMs: 60_000, maxEntries: 10 });
+  let fail!: (err: Error) => void;
+  const gate = new Promise<never>((_, reject) => (fail = reject));
+  const first = hot.getMany(['a', 'b'], () => gate);
+  const second = hot.getMany(['b'], async () => new Map([['b', 'never asked']]));
+  fail(new Error('database down'));
+  await assert.rejects(first, /database down/);
+  await assert.rejects(second, /database down/);
+  assert.deepEqual(
+    [...(await hot.getMany(['a', 'b'], async (m) => new Map(m.map((k) => [k, 'later']))))],
+    [
+      ['a', 'later'],
+      ['b', 'later'],
+    ],
+  );
+});
