@@ -6,6 +6,7 @@ import pino from 'pino';
 import { loadConfig } from '../src/app/config.ts';
 import { createContainer, type Container } from '../src/app/container.ts';
 import { buildHttpServer } from '../src/app/http.ts';
+import { HOT_TTL_MS } from '../src/modules/catalog/catalog.service.ts';
 import { newId } from '../src/shared/ids.ts';
 import { REDIS_SERVER_BIN, redisServerAvailable, startTestRedis, type TestRedis } from './support/redis-server.ts';
 import { createTestApp, type TestApp } from './support/test-app.ts';
@@ -163,6 +164,47 @@ describe('Redis tier: two nodes sharing one Redis', { skip }, () => {
     assert.equal(edit.statusCode, 200, edit.body);
     const ms = await within(1000, 'the edit visible on node B', async () => (await titleOn(nodeB(), productId)) === 'Edited on A');
     t.diagnostic(`edit on A visible on B after ${ms} ms`);
+  });
+
+  test("a price change through node A is the price node B's cart and checkout use within one second", async (t) => {
+    const { seller, productId } = await sellerProduct(nodeA());
+    const product = await nodeA().inject({ method: 'GET', url: `/api/v1/products/${productId}` });
+    const variantId = product.json<{ variants: Array<{ id: string }> }>().variants[0]!.id;
+    const customer = await signUp(nodeB(), 'customer');
+    const priceOnB = async () => {
+      const res = await nodeB().inject({ method: 'GET', url: '/api/v1/cart', headers: customer.headers });
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json<{ lines: Array<{ unitPrice: { amount: number } | null }> }>().lines[0]?.unitPrice?.amount;
+    };
+    // The proof is the change showing on B before B's copy would have expired by itself (it was
+    // read no earlier than `filledFrom`, and is kept HOT_TTL_MS); when the edit itself came too
+    // late to tell, once all copies have expired the same is tried again with a fresh one.
+    for (let attempt = 1; ; attempt++) {
+      const filledFrom = Date.now();
+      const put = await nodeB().inject({
+        method: 'PUT',
+        url: `/api/v1/cart/lines/${variantId}`,
+        headers: customer.headers,
+        payload: { quantity: attempt },
+      });
+      assert.equal(put.statusCode, 200, put.body);
+      const price = 1000 - attempt;
+      assert.notEqual(await priceOnB(), price); // the old price, now in B's memory (catalog's variants)
+      const edit = await nodeA().inject({
+        method: 'PATCH',
+        url: `/api/v1/products/${productId}/variants/${variantId}`,
+        headers: seller.headers,
+        payload: { price },
+      });
+      assert.equal(edit.statusCode, 200, edit.body);
+      const ms = await within(1000, 'the new price on node B', async () => (await priceOnB()) === price);
+      if (Date.now() < filledFrom + HOT_TTL_MS) {
+        t.diagnostic(`price change on A used by B after ${ms} ms`);
+        break;
+      }
+      assert.ok(attempt < 3, 'the new price never showed on B before its copy would have expired by itself');
+      await new Promise((r) => setTimeout(r, HOT_TTL_MS + 100));
+    }
   });
 
   test('a page loaded by one node is served to the other from the shared tier', async () => {

@@ -14,13 +14,13 @@ import { CATALOG_EVENTS } from './catalog.events.ts';
 import * as repo from './catalog.repository.ts';
 import { createHotCache } from '../../platform/cache/hot-cache.ts';
 import { toProduct, toPublicProduct, toSummary, type ProductSummary } from './catalog.views.ts';
-import type { Category, CatalogService, NewVariant, Product, ProductStatus, Shop } from './index.ts';
+import type { Category, CatalogService, NewVariant, Product, ProductStatus, Shop, VariantForSale } from './index.ts';
 
 export const MAX_VARIANTS = 50;
 /** A not-found answer is cached briefly: long enough to absorb a burst, short enough to forget. */
 const NOT_FOUND_TTL_MS = 10_000;
 /** How long this process serves a page from its own memory before asking the shared cache again. */
-const HOT_TTL_MS = 1000;
+export const HOT_TTL_MS = 1000;
 /**
  * After commit, invalidate again a moment later: a read that loaded the old row just before the
  * commit may have re-filled the cache. With replicas that moment is the longest a replica in
@@ -184,26 +184,67 @@ function prepareVariants(productId: string, variants: ReadonlyArray<NewVariant>,
   });
 }
 
+/**
+ * Variants as checkout and the cart read them (price, status, shop) are kept in this process for
+ * at most HOT_TTL_MS (`variants` below). Every add-to-cart and every checkout asks for them, and in
+ * a flash sale all ask for the same one: `BENCH_COST_DETAIL=true npm run bench -- --only checkout`
+ * counted 2.1 reads of catalog_variants per order without this.
+ *
+ * How stale a price or status can be when checkout prices an order: not at all after a change
+ * made by this process (every catalog write clears them after it commits, and a read in flight
+ * then is not kept: HotCache.getMany); after a change made by another node, until the shared
+ * cache's change notice arrives (Redis, milliseconds), and at most HOT_TTL_MS when there is none.
+ * A seller's price change taking effect a second later is what a seller sees on the product page
+ * too; stock is never read from here (inventory's row decides every sale). Clearing everything on
+ * every write is coarse, but catalog writes are rare next to reads.
+ */
+const VARIANTS_KEPT = 50_000;
+
 export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases {
   const { db, cache, events, log, replicas } = deps;
   const secondInvalidationMs = Math.max(SECOND_INVALIDATION_MS, replicas.enabled ? replicas.maxStalenessMs : 0);
 
   // Off when the shared cache is off, so "cache off" really measures and serves the database.
   const hot = cache.enabled ? createHotCache({ ttlMs: HOT_TTL_MS, maxEntries: 20_000 }) : null;
+  const variants = cache.enabled ? createHotCache({ ttlMs: HOT_TTL_MS, maxEntries: VARIANTS_KEPT }) : null;
   // A page another node changed leaves this node's hot layer too, not only its shared-cache tiers.
-  cache.onRemoteChange((keys) => (keys ? hot?.delete(keys) : hot?.clear()));
+  cache.onRemoteChange((keys) => {
+    if (keys) hot?.delete(keys);
+    else hot?.clear();
+    // Every catalog write invalidates catalog keys (the lists generation at least); other modules'
+    // notices (sessions, stock pages, search) say nothing about variants and leave them.
+    if (!keys || keys.some((k) => k.startsWith('catalog:'))) variants?.clear();
+  });
 
   // The shared cache first, then this process's layer: the other order would let a read in
   // between copy the old page from the shared cache back into the hot layer.
   async function afterCommit(what: Invalidation): Promise<void> {
     await cache.invalidate(what);
     hot?.delete(what.keys);
+    variants?.clear();
     setTimeout(() => {
       cache
         .invalidate(what)
         .then(() => hot?.delete(what.keys))
         .catch((err: unknown) => log.debug({ err }, 'second cache invalidation failed'));
     }, secondInvalidationMs).unref();
+  }
+
+  async function readVariants(ids: readonly string[]): Promise<VariantForSale[]> {
+    const found = await repo.variantsForSale(db, ids);
+    return found.map((r) => ({
+      variantId: r.variant_id,
+      productId: r.product_id,
+      productTitle: r.product_title,
+      sku: r.sku,
+      options: r.options,
+      // bigint arrives as a string from pg; amounts are bounded by MAX_AMOUNT, so a number is exact.
+      price: { amount: Number(r.price), currency: r.currency.trim() },
+      shopId: r.shop_id,
+      shopName: r.shop_name,
+      sellerId: r.owner_id,
+      published: r.status === 'published',
+    }));
   }
 
   const publishProduct = (trx: Kysely<unknown>, productId: string, shopId: string) =>
@@ -492,20 +533,12 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
     async getVariants(given) {
       const ids = [...new Set(given.filter((id) => isId(id)))];
       if (ids.length === 0) return [];
-      const found = await repo.variantsForSale(db, ids);
-      return found.map((r) => ({
-        variantId: r.variant_id,
-        productId: r.product_id,
-        productTitle: r.product_title,
-        sku: r.sku,
-        options: r.options,
-        // bigint arrives as a string from pg; amounts are bounded by MAX_AMOUNT, so a number is exact.
-        price: { amount: Number(r.price), currency: r.currency.trim() },
-        shopId: r.shop_id,
-        shopName: r.shop_name,
-        sellerId: r.owner_id,
-        published: r.status === 'published',
-      }));
+      if (!variants) return readVariants(ids);
+      const known = await variants.getMany<VariantForSale>(
+        ids,
+        async (missing) => new Map((await readVariants(missing)).map((v) => [v.variantId, v])),
+      );
+      return ids.flatMap((id) => known.get(id) ?? []);
     },
 
     async assertVariantOwner(variantId, accountId) {
