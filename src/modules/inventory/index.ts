@@ -53,7 +53,10 @@ export type InventoryService = Readonly<{
   extend(orderId: string, expiresAt: Date): Promise<void>;
   /** Orders with at least one reservation still 'reserved' past its expiry, oldest first. */
   listExpired(now: Date, limit: number): Promise<ReadonlyArray<ExpiredReservation>>;
-  /** One status per requested id; a variant never stocked (or a malformed id) is 'sold_out'. */
+  /**
+   * One status per requested id; a variant never stocked (or a malformed id) is 'sold_out'. For
+   * showing: a change made on another node shows here up to STATUS_MEMO_MS later.
+   */
   statuses(variantIds: readonly string[]): Promise<ReadonlyMap<string, StockStatus>>;
   /** Exact numbers: for owners, tests and invariant checks. Zeros for a never-stocked variant; malformed ids left out. */
   levels(variantIds: readonly string[]): Promise<ReadonlyArray<StockLevel>>;

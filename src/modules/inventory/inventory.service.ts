@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Cache } from '../../platform/cache/cache.ts';
+import { createHotCache } from '../../platform/cache/hot-cache.ts';
 import type { EventBus } from '../../platform/events.ts';
 import { prepareJson, type PreparedJson } from '../../platform/http/cached-json.ts';
 import { isDomainError } from '../../shared/errors.ts';
@@ -19,6 +20,14 @@ export const MAX_RESTOCK = 100_000;
 export const MAX_ON_HAND = 10_000_000;
 /** A product's public stock page lives this long unless a change on this node retires it sooner. */
 export const STOCK_PAGE_TTL_MS = 2000;
+/**
+ * How long this process reuses a variant's coarse status ("in stock", "only a few left", "sold
+ * out") read from another node's change. Every add-to-cart shows the cart with it:
+ * `BENCH_COST_DETAIL=true npm run bench -- --only checkout` counted one read of inventory_stock
+ * per order for that alone. A change made by this process replaces the entry at once
+ * (afterStockChange). Statuses are for showing; no sale is decided by one (reserve locks the row).
+ */
+export const STATUS_MEMO_MS = 1000;
 /** Lines one reservation may carry (checkout allows 50). */
 const MAX_LINES = 100;
 const MAX_LINE_QUANTITY = 1_000_000;
@@ -91,6 +100,7 @@ function checkCount(value: number, min: number, max: number, field: string): voi
 export function createInventoryService(deps: InventoryServiceDeps): InventoryUseCases {
   const { db, cache, events, catalog, log } = deps;
   const variantProducts = new Map<string, string>();
+  const statusMemo = createHotCache({ ttlMs: STATUS_MEMO_MS, maxEntries: 50_000 });
 
   /** stock.low when a change takes a variant from above its threshold to at or below it (not on every sale below it). */
   async function publishLow(trx: Kysely<unknown>, changed: ReadonlyArray<{ row: repo.StockRow; availableBefore: number }>): Promise<void> {
@@ -110,6 +120,9 @@ export function createInventoryService(deps: InventoryServiceDeps): InventoryUse
    */
   async function afterStockChange(changed: ReadonlyArray<{ row: repo.StockRow; availableBefore: number }>): Promise<void> {
     const keys = new Set<string>();
+    // The rows as the change committed them: this process's statuses are exact from here on (and a
+    // read in flight, which may predate the change, is not kept over them).
+    for (const { row } of changed) statusMemo.set(row.variant_id, statusOf(available(row)));
     for (const { row, availableBefore } of changed) {
       if (statusOf(availableBefore) === statusOf(available(row))) continue;
       const productId = variantProducts.get(row.variant_id);
@@ -220,9 +233,11 @@ export function createInventoryService(deps: InventoryServiceDeps): InventoryUse
 
     async statuses(variantIds) {
       const valid = [...new Set(variantIds.filter((id) => isId(id)))];
-      const found = valid.length > 0 ? await repo.readStock(db, valid) : [];
-      const byId = new Map(found.map((r) => [r.variant_id, statusOf(available(r))]));
-      // A variant nobody has stocked is simply sold out.
+      const byId = await statusMemo.getMany<StockStatus>(
+        valid,
+        async (missing) => new Map((await repo.readStock(db, missing)).map((r) => [r.variant_id, statusOf(available(r))])),
+      );
+      // A variant nobody has stocked is simply sold out (not kept: its first stock must show at once).
       return new Map(variantIds.map((id) => [id, byId.get(id) ?? 'sold_out']));
     },
 

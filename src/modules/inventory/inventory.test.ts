@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
 import { newId } from '../../shared/ids.ts';
-import { createInventoryService, type InventoryUseCases } from './inventory.service.ts';
+import { createInventoryService, STATUS_MEMO_MS, type InventoryUseCases } from './inventory.service.ts';
 import type { InventoryService, StockLevel } from './index.ts';
 
 let t: TestApp;
@@ -282,6 +282,22 @@ describe('stock levels', () => {
       ],
     );
     assert.deepEqual(await level(never), { variantId: never, onHand: 0, reserved: 0, sold: 0, available: 0 });
+  });
+
+  test('a status changed on another node shows here within STATUS_MEMO_MS; one changed here shows at once', async () => {
+    const v = await stocked(50);
+    const elsewhere = createInventoryService(serviceDeps());
+    assert.equal((await inv.statuses([v])).get(v), 'in_stock');
+    await elsewhere.setOnHand(v, 0);
+    // Still the reading this process kept: statuses are for showing, and a sale never trusts one.
+    assert.equal((await inv.statuses([v])).get(v), 'in_stock');
+    const changed = Date.now();
+    while ((await inv.statuses([v])).get(v) !== 'sold_out') {
+      assert.ok(Date.now() - changed < STATUS_MEMO_MS + 500, "the other node's change never showed");
+      await sleep(20);
+    }
+    await inv.restock(v, 3);
+    assert.equal((await inv.statuses([v])).get(v), 'few_left', 'a change made here replaces the kept reading');
   });
 
   test('stock.low is published (once) when available drops to the threshold', async () => {

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createHotCache } from '../../platform/cache/hot-cache.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { newShardedId, shardOfId } from '../../shared/ids.ts';
 import type { VariantForSale } from '../catalog/index.ts';
@@ -10,8 +9,6 @@ import type { CheckoutAnswer, CheckoutInput, OrdersDeps } from './orders.types.t
 
 export const IDEMPOTENCY_KEY_RE = /^[A-Za-z0-9_.:-]{1,100}$/;
 export const COLLECT_PAYMENT_TASK = 'orders.collect-payment';
-/** How long a "sold out" reading is reused for the buyers waiting in a line (a quarter second). */
-const SOLD_OUT_MEMO_MS = 250;
 
 type Replay = (previous: { requestHash: string; statusCode: number; response: string }) => CheckoutAnswer;
 
@@ -127,14 +124,12 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
   }
 
   /**
-   * Whether the variant is sold out, read at most every SOLD_OUT_MEMO_MS per variant (queued buyers
-   * ask often). The reading in flight is shared: buyers asking while it runs wait for it rather than
-   * each sending the same query; a failed reading is not kept.
+   * Whether the variant is sold out. Queued buyers ask often: inventory answers from its status
+   * memory (inventory.statuses: exact for this process's own reservations, at most STATUS_MEMO_MS
+   * behind another node's), not a query each.
    */
-  const soldOutSeen = createHotCache({ ttlMs: SOLD_OUT_MEMO_MS, maxEntries: 10_000 });
   async function soldOut(variantId: string): Promise<boolean> {
-    const seen = await soldOutSeen.getOrLoad(variantId, async () => (await inventory.statuses([variantId])).get(variantId) === 'sold_out');
-    return seen === true;
+    return (await inventory.statuses([variantId])).get(variantId) === 'sold_out';
   }
 
   /**
