@@ -160,6 +160,18 @@ const emptyDelta = (): Delta => ({
   cartStarts: [],
 });
 
+/** reporting_cart_starts' row for a cart.started event. */
+function cartStartRow(id: string, parsed: Extract<Parsed, { kind: 'cart.started' }>) {
+  return {
+    event_id: id,
+    owner_id: parsed.p.ownerId,
+    owner_kind: parsed.p.ownerKind,
+    started_at: parsed.at,
+    merged_guest_id: parsed.p.mergedGuestId,
+    into_open_cart: parsed.p.intoOpenCart,
+  };
+}
+
 /**
  * The event handlers that build reporting's read models. A batch of events (those of one type
  * published within a batch window, from a job; up to a few hundred, from a rebuild) is applied in one transaction on the catalog store together with
@@ -311,19 +323,38 @@ export function createProjections(deps: { db: Kysely<unknown>; catalog: CatalogS
           addStockLow(d, id, parsed.at, parsed.p, found);
           break;
         case 'cart.started':
-          d.cartStarts.push({
-            event_id: id,
-            owner_id: parsed.p.ownerId,
-            owner_kind: parsed.p.ownerKind,
-            started_at: parsed.at,
-            merged_guest_id: parsed.p.mergedGuestId,
-            into_open_cart: parsed.p.intoOpenCart,
-          });
+          d.cartStarts.push(cartStartRow(id, parsed));
           break;
       }
     }
     await write(t, d);
     return applied;
+  }
+
+  /**
+   * cart.started events alone (they arrive one per job: see reporting/index.ts), in ONE statement
+   * and so with no transaction around it: the processed-events rows, then the cart-start rows of
+   * the events that were new. Same rows as applyAll writes for them. A cart start shares no row
+   * with any other event, so nothing here needs the lock order upsertShared keeps. Every add-to-cart
+   * that starts a cart runs this: four round trips (begin, two inserts, commit) became one.
+   */
+  async function applyCartStarts(events: ReadonlyArray<{ id: string; parsed: Extract<Parsed, { kind: 'cart.started' }> }>) {
+    const rows = events.map(({ id, parsed }) => cartStartRow(id, parsed));
+    const { rows: applied } = await sql<{ event_id: string }>`
+      with incoming as (
+        select distinct on (event_id) * from jsonb_populate_recordset(null::reporting_cart_starts, ${JSON.stringify(rows)}::jsonb)
+      ), fresh as (
+        insert into reporting_processed_events (event_id, subscriber)
+        select event_id, ${REPORTING_SUBSCRIBER} from incoming order by event_id
+        on conflict (event_id, subscriber) do nothing
+        returning event_id
+      )
+      insert into reporting_cart_starts (event_id, owner_id, owner_kind, started_at, merged_guest_id, into_open_cart)
+      select i.event_id, i.owner_id, i.owner_kind, i.started_at, i.merged_guest_id, i.into_open_cart
+      from incoming i join fresh using (event_id)
+      on conflict (event_id) do nothing
+      returning event_id`.execute(db);
+    return applied.length;
   }
 
   return {
@@ -334,6 +365,11 @@ export function createProjections(deps: { db: Kysely<unknown>; catalog: CatalogS
      * were applied, the others having been applied before.
      */
     async handle(events: ReadonlyArray<{ id: string; parsed: Parsed }>): Promise<number> {
+      if (events.length === 0) return 0;
+      const carts = events.filter(
+        (e): e is { id: string; parsed: Extract<Parsed, { kind: 'cart.started' }> } => e.parsed.kind === 'cart.started',
+      );
+      if (carts.length === events.length) return applyCartStarts(carts);
       const found = await lookups(events.map((e) => e.parsed));
       return db.transaction().execute((trx) => applyAll(trx, events, found));
     },

@@ -10,6 +10,7 @@ import { ADDRESS, assertError, checkout, lines, signUp, type Accepted, type Acto
 import { runAtelier } from '../../../test/support/processes.ts';
 import { CART_COOKIE } from '../cart/index.ts';
 import { READ_MODEL_TABLES } from './reporting.migrations.ts';
+import { createProjections, parseEvent } from './reporting.projections.ts';
 
 let t: TestApp;
 let sellerA: Actor;
@@ -260,6 +261,25 @@ describe('read models', () => {
     const wrong = runAtelier(['reporting'], t.env);
     assert.equal(await wrong.exited, 2, wrong.output());
     assert.match(wrong.output(), /usage: atelier reporting rebuild/);
+  });
+
+  test('cart starts are applied by one statement: a repeat in the batch or a second delivery adds nothing', async () => {
+    const projections = createProjections({ db: t.app.stores.catalog.db, catalog: t.app.catalog.service, log: pino({ level: 'silent' }) });
+    const started = (id: string, ownerId: string) => {
+      const payload = { ownerId, ownerKind: 'guest', mergedGuestId: null, intoOpenCart: false };
+      return { id, parsed: parseEvent({ id, type: 'cart.started', occurredAt: new Date().toISOString(), payload })! };
+    };
+    const [one, two] = [newId(), newId()];
+    const first = started(one, newId());
+    assert.equal(await projections.handle([first, first, started(two, newId())]), 2);
+    assert.equal(await projections.handle([first]), 0, 'delivered again: already applied');
+    const { rows } = await sql<{ event_id: string; owner_kind: string; processed: boolean }>`
+      select c.event_id, c.owner_kind, exists (select 1 from reporting_processed_events p where p.event_id = c.event_id) as processed
+      from reporting_cart_starts c where c.event_id in (${one}, ${two}) order by c.event_id`.execute(t.app.stores.catalog.db);
+    assert.deepEqual(
+      rows.map((r) => [r.event_id, r.owner_kind, r.processed]),
+      [one, two].sort().map((id) => [id, 'guest', true]),
+    );
   });
 
   test('the latest stock alert of a variant wins whatever order its events are applied in', async () => {
