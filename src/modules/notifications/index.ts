@@ -10,11 +10,11 @@ import type { Logger } from 'pino';
 import { breakerStateOf, type BreakerState } from '../../platform/breaker-state.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
-import { enqueue, PermanentJobError, type JobSpec, type TaskHandler } from '../../platform/queue/queue.ts';
+import { enqueue, PermanentJobError, type JobContext, type JobSpec, type TaskHandler } from '../../platform/queue/queue.ts';
 import { jitteredBackoffMs } from '../../platform/queue/backoff.ts';
 import { isDomainError } from '../../shared/errors.ts';
 import { notificationsMigrations } from './notifications.migrations.ts';
-import { checkEmail, createNotificationsService, SEND_EMAIL_TASK } from './notifications.service.ts';
+import { BATCH_FIELD, checkEmail, createNotificationsService, SEND_EMAIL_TASK } from './notifications.service.ts';
 import { createOutboxTransport, createSmtpTransport, type MailTransport } from './notifications.transports.ts';
 import { createMailBreaker, DEFAULT_MAIL_RESILIENCE, isRetryable, type MailResilienceSettings } from './notifications.resilience.ts';
 import type { OrderEmail } from './notifications.types.ts';
@@ -33,6 +33,11 @@ export type NotificationsService = Readonly<{
    * key is the message key. Throws (invalid, with the field) on an email that cannot be sent.
    */
   emailJob(email: OrderEmail): JobSpec;
+  /**
+   * One send job for several emails of one change (at least one), enqueued the same way: cheaper
+   * than a job each; every message is still sent once, and one that fails waits on its own.
+   */
+  emailsJob(emails: readonly OrderEmail[]): JobSpec;
   /** Message keys already sent (outbox files or the sent log): for tests and invariant checks. */
   sentKeys(): Promise<ReadonlySet<string>>;
   /** The mail breaker's state: for metrics and tests. */
@@ -69,7 +74,7 @@ export function createNotifications(deps: {
    * so its slot is free at once; the failed tries travel in the payload. Re-enqueueing under the
    * same job key while this job runs adds a new job (graphile-worker leaves a running job alone).
    */
-  const sendTask: TaskHandler = async (payload, ctx) => {
+  async function tryToSend(payload: Record<string, unknown>, ctx: JobContext): Promise<void> {
     const { [RETRY_FIELD]: tries, ...rest } = payload;
     const failedTries = typeof tries === 'number' && Number.isSafeInteger(tries) && tries > 0 ? tries : 0;
     let email: OrderEmail;
@@ -93,13 +98,40 @@ export function createNotifications(deps: {
         runAt: new Date(Date.now() + delay),
       });
     }
+  }
+
+  /**
+   * The send job: one email, or several (emailsJob), each tried in turn. In a batch, an email that
+   * cannot be sent now is rescheduled on its own (above) and the rest go on. A re-run of the whole
+   * batch (its worker died) sends nothing twice: every send is once per message key. A message that
+   * can never be sent does not stop the others: the job fails permanently once they are done.
+   */
+  const sendTask: TaskHandler = async (payload, ctx) => {
+    const batch = payload[BATCH_FIELD];
+    if (!Array.isArray(batch)) return tryToSend(payload, ctx);
+    const refused: string[] = [];
+    for (const one of batch as unknown[]) {
+      try {
+        await tryToSend(typeof one === 'object' && one !== null ? (one as Record<string, unknown>) : {}, ctx);
+      } catch (err) {
+        if (!(err instanceof PermanentJobError)) throw err;
+        refused.push(err.message);
+      }
+    }
+    if (refused.length > 0)
+      throw new PermanentJobError(`${refused.length} of ${batch.length} emails can never be sent: ${refused.join('; ')}`);
   };
   const poolTasks = { [SEND_EMAIL_TASK]: sendTask };
 
   return {
     name: 'notifications',
     migrations: notificationsMigrations,
-    service: { emailJob: useCases.emailJob, sentKeys: useCases.sentKeys, breakerState: () => breakerStateOf(breaker) },
+    service: {
+      emailJob: useCases.emailJob,
+      emailsJob: useCases.emailsJob,
+      sentKeys: useCases.sentKeys,
+      breakerState: () => breakerStateOf(breaker),
+    },
     tasks: poolTasks,
     poolTasks,
     close: () => transport.close(),

@@ -52,9 +52,33 @@ function emailJob(email: OrderEmail): JobSpec {
   };
 }
 
+/** The payload field of a job that carries several emails (emailsJob). */
+export const BATCH_FIELD = 'emails';
+
+/**
+ * One send job for several emails of one change (an order's confirmation and its sellers' new-order
+ * emails): one job to fetch, run and complete instead of one per message, which is most of what a
+ * message costs the queue. Each message is still sent once per message key, and one that fails is
+ * rescheduled on its own as a single-email job (index.ts), so the others are not held back.
+ * Keyed by its first message, under "batch:" so a retry of that message (keyed by the message)
+ * never meets it.
+ */
+function emailsJob(emails: readonly OrderEmail[]): JobSpec {
+  if (emails.length === 0) throw new Error('emailsJob needs at least one email');
+  if (emails.length === 1) return emailJob(emails[0]!);
+  const checked = emails.map((e) => checkEmail(tidy(e)));
+  return {
+    task: SEND_EMAIL_TASK,
+    payload: { [BATCH_FIELD]: checked as unknown as Array<Record<string, unknown>> },
+    jobKey: `${SEND_EMAIL_TASK}:batch:${checked[0]!.messageKey}`,
+  };
+}
+
 export type NotificationsUseCases = Readonly<{
   /** The send job for an email, to enqueue in the caller's transaction. Throws on a malformed email. */
   emailJob(email: OrderEmail): JobSpec;
+  /** One send job for several emails (at least one). Throws on a malformed email. */
+  emailsJob(emails: readonly OrderEmail[]): JobSpec;
   sentKeys(): Promise<ReadonlySet<string>>;
   /** The job: render and send once per message key. */
   send(email: OrderEmail): Promise<'sent' | 'already_sent'>;
@@ -73,6 +97,7 @@ export function createNotificationsService(deps: {
 
   return {
     emailJob,
+    emailsJob,
 
     async sentKeys() {
       const fromTransport = await transport.listSentKeys();

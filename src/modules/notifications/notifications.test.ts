@@ -30,6 +30,18 @@ function orderEmail(overrides: Partial<OrderEmail> = {}): OrderEmail {
   };
 }
 
+/** A paid order's two emails, as the payment job sends them in one job: the confirmation and the seller's. */
+function oneOrdersEmails(): [OrderEmail, OrderEmail] {
+  const confirmation = orderEmail();
+  const seller = orderEmail({
+    orderId: confirmation.orderId,
+    kind: 'seller-new-order',
+    messageKey: `seller-new-order:${newShardedId(shardOfId(confirmation.orderId))}`,
+    to: 'maker@example.test',
+  });
+  return [confirmation, seller];
+}
+
 test('formatMoney: minor units to "12.50 USD", by the currency\'s digits, no float rounding', () => {
   assert.equal(formatMoney(1250, 'USD'), '12.50 USD');
   assert.equal(formatMoney(5, 'EUR'), '0.05 EUR');
@@ -153,6 +165,37 @@ describe('notifications on real PostgreSQL', () => {
     assert.doesNotMatch(raw, /^Bcc:/m);
   });
 
+  test('several emails in one job: one job, a file per message, a re-run leaves one file each', async () => {
+    const [confirmation, seller] = oneOrdersEmails();
+    const job = t.app.notifications.service.emailsJob([confirmation, seller]);
+    await shardFor(confirmation)
+      .transaction()
+      .execute(async (trx) => {
+        await enqueue(trx, job);
+        await enqueue(trx, t.app.notifications.service.emailsJob([confirmation, seller]));
+      });
+    assert.equal(await jobsFor(shardFor(confirmation), `batch:${confirmation.messageKey}`), 1);
+    await t.drainJobs();
+    const names = [confirmation, seller].map((e) => `${encodeURIComponent(e.messageKey)}.eml`);
+    const files = async () => (await outboxFiles()).filter((f) => names.includes(f)).sort();
+    assert.deepEqual(await files(), [...names].sort());
+    await t.app.notifications.tasks![SEND_EMAIL_TASK]!(job.payload as Record<string, unknown>, ctx);
+    assert.deepEqual(await files(), [...names].sort());
+    const sent = await t.app.notifications.service.sentKeys();
+    assert.ok(sent.has(confirmation.messageKey) && sent.has(seller.messageKey));
+    // One email: the plain single-email job.
+    assert.deepEqual(t.app.notifications.service.emailsJob([confirmation]), t.app.notifications.service.emailJob(confirmation));
+  });
+
+  test('a batch with a message that can never be sent sends the others, then fails permanently', async () => {
+    const good = orderEmail();
+    await assert.rejects(
+      t.app.notifications.tasks![SEND_EMAIL_TASK]!({ emails: [{ ...orderEmail(), kind: 'spam' }, good] }, ctx),
+      (err: Error) => err instanceof PermanentJobError && /1 of 2 emails/.test(err.message),
+    );
+    assert.ok((await t.app.notifications.service.sentKeys()).has(good.messageKey));
+  });
+
   test('a job with a payload that can never be sent fails permanently', async () => {
     await assert.rejects(
       t.app.notifications.tasks![SEND_EMAIL_TASK]!({ ...orderEmail(), kind: 'spam' } as unknown as Record<string, unknown>, ctx),
@@ -169,12 +212,16 @@ describe('notifications on real PostgreSQL', () => {
       await smtp?.close();
     });
 
-    test('sends once: a re-run after success (even concurrent ones) sends nothing more', async () => {
-      const mail = createNotifications({
+    /** Notifications sending through `smtpUrl` (a closed port for a server that is down). */
+    const mailVia = (smtpUrl: string, extra: { retryBaseMs?: number } = {}) =>
+      createNotifications({
         stores: t.app.stores,
-        settings: { smtpUrl: smtp.url, from: 'Atelier <orders@atelier.test>', outboxDir: '/nonexistent' },
+        settings: { smtpUrl, from: 'Atelier <orders@atelier.test>', outboxDir: '/nonexistent', ...extra },
         log: pino({ level: 'silent' }),
       });
+
+    test('sends once: a re-run after success (even concurrent ones) sends nothing more', async () => {
+      const mail = mailVia(smtp.url);
       const email = orderEmail({ kind: 'seller-new-order', messageKey: `seller-new-order:${newShardedId(3)}`, to: 'maker@example.test' });
       const run = () => mail.tasks![SEND_EMAIL_TASK]!(email as unknown as Record<string, unknown>, ctx);
       await run();
@@ -188,12 +235,20 @@ describe('notifications on real PostgreSQL', () => {
       mail.close();
     });
 
+    test('several emails in one job: each arrives once, whatever re-runs of the job (even concurrent ones)', async () => {
+      const mail = mailVia(smtp.url);
+      const [confirmation, seller] = oneOrdersEmails();
+      const run = () =>
+        mail.tasks![SEND_EMAIL_TASK]!(mail.service.emailsJob([confirmation, seller]).payload as Record<string, unknown>, ctx);
+      await run();
+      await Promise.all([run(), run(), run()]);
+      const arrived = (key: string) => smtp.received.map(unfold).filter((m) => m.includes(`X-Atelier-Message-Key: ${key}`)).length;
+      assert.deepEqual([arrived(confirmation.messageKey), arrived(seller.messageKey)], [1, 1]);
+      mail.close();
+    });
+
     test('an SMTP server that is down: the job records nothing and schedules its next try itself, later each time', async () => {
-      const mail = createNotifications({
-        stores: t.app.stores,
-        settings: { smtpUrl: 'smtp://127.0.0.1:1', from: 'Atelier <orders@atelier.test>', outboxDir: '/nonexistent', retryBaseMs: 60_000 },
-        log: pino({ level: 'silent' }),
-      });
+      const mail = mailVia('smtp://127.0.0.1:1', { retryBaseMs: 60_000 });
       const email = orderEmail();
       const next = async () => {
         const { rows } = await t.app.stores.shards
@@ -215,6 +270,24 @@ describe('notifications on real PostgreSQL', () => {
       const second = await next();
       assert.equal(second.tries, 2);
       assert.ok(second.inMs > 55_000 && second.inMs <= 120_000, `second retry in ${second.inMs} ms`);
+      mail.close();
+    });
+
+    test('an SMTP server that is down: each email of a batch gets its own next try', async () => {
+      const mail = mailVia('smtp://127.0.0.1:1', { retryBaseMs: 60_000 });
+      const first = orderEmail();
+      const second = orderEmail({ orderId: first.orderId, messageKey: `seller-new-order:${newShardedId(shardOfId(first.orderId))}` });
+      await mail.tasks![SEND_EMAIL_TASK]!(mail.service.emailsJob([first, second]).payload as Record<string, unknown>, ctx);
+      const { rows } = await t.app.stores.shards
+        .forId(first.orderId)
+        .pool.query<{ key: string; tries: number }>(
+          "select key, (payload->>'failedTries')::int as tries from graphile_worker._private_jobs where key = any($1) order by key",
+          [[first, second].map((e) => `${SEND_EMAIL_TASK}:${e.messageKey}`)],
+        );
+      assert.deepEqual(
+        rows,
+        [first, second].map((e) => ({ key: `${SEND_EMAIL_TASK}:${e.messageKey}`, tries: 1 })).sort((a, b) => a.key.localeCompare(b.key)),
+      );
       mail.close();
     });
   });

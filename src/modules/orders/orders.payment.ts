@@ -120,8 +120,8 @@ export function createPaymentFlow(deps: OrdersDeps) {
   }
 
   /**
-   * pending_payment -> paid, with every follow-up job (commit the reservation, the customer's and
-   * each seller's email, each seller's index entry) enqueued in ONE call in the same transaction.
+   * pending_payment -> paid, with every follow-up job (commit the reservation, one job for the
+   * customer's and each seller's email, each seller's index entry) enqueued in ONE call in the same transaction.
    * The order, its sub-orders and lines were read in one statement by the caller (they do not
    * change while the order is unpaid); the accounts come through identity's short-lived cache.
    */
@@ -142,8 +142,10 @@ export function createPaymentFlow(deps: OrdersDeps) {
         .map((l) => ({ title: l.title, quantity: l.quantity, unitPrice: Number(l.unit_price) }));
 
     const jobs: JobSpec[] = [{ task: COMMIT_STOCK_TASK, payload: { orderId }, jobKey: `${COMMIT_STOCK_TASK}:${orderId}` }];
+    // The customer's confirmation and each seller's new-order email travel in one send job.
+    const emails: OrderEmail[] = [];
     if (customer) {
-      const email: OrderEmail = {
+      emails.push({
         messageKey: `order-confirmation:${orderId}`,
         to: customer.email,
         kind: 'order-confirmation',
@@ -152,27 +154,25 @@ export function createPaymentFlow(deps: OrdersDeps) {
         lines: emailLines(null),
         total: Number(order.total),
         currency,
-      };
-      jobs.push(notifications.emailJob(email));
+      });
     }
     for (const sub of subs) {
       const seller = sellers.get(sub.seller_id);
       if (seller) {
-        jobs.push(
-          notifications.emailJob({
-            messageKey: `seller-new-order:${sub.id}`,
-            to: seller.email,
-            kind: 'seller-new-order',
-            orderId,
-            customerName: customer?.name ?? '',
-            lines: emailLines(sub.id),
-            total: Number(sub.total),
-            currency,
-          }),
-        );
+        emails.push({
+          messageKey: `seller-new-order:${sub.id}`,
+          to: seller.email,
+          kind: 'seller-new-order',
+          orderId,
+          customerName: customer?.name ?? '',
+          lines: emailLines(sub.id),
+          total: Number(sub.total),
+          currency,
+        });
       }
       jobs.push({ task: SELLER_INDEX_TASK, payload: sellerIndexPayload(sub), jobKey: `${SELLER_INDEX_TASK}:${sub.id}` });
     }
+    if (emails.length > 0) jobs.push(notifications.emailsJob(emails));
     const paid: OrderPaidPayload = {
       orderId,
       customerId: order.customer_id,
