@@ -162,6 +162,15 @@ test('a writer in flight on the old database at freeze time is waited for and co
   };
   const early = await raw();
   const late = await raw();
+  // The line both writers change exists before the move (committed): the late writer's update must
+  // find a row, or it changes nothing, fires no trigger and meets no fence. Whether the customer
+  // still had this line depended on the traffic of the test before (a checkout empties the cart),
+  // which made this test fail now and then.
+  await early.query(
+    `insert into cart_lines (owner_id, owner_kind, variant_id, quantity) values ($1, 'account', $2, 1)
+     on conflict (owner_id, owner_kind, variant_id) do update set quantity = 1`,
+    [owner, variantA],
+  );
   let lateError: unknown = null;
   let lateDone: Promise<void> = Promise.resolve();
   try {
@@ -177,11 +186,15 @@ test('a writer in flight on the old database at freeze time is waited for and co
           [owner, variantA],
         );
         setTimeout(() => void early.query('commit'), 400);
-        // Starts writing only once the mover holds the shard's lock exclusively.
+        // Starts writing once the mover has asked for the shard's lock exclusively (granted or still
+        // waiting for the early writer): the update then waits for the early writer's row, and its
+        // trigger for the mover's lock, and meets the fence. (Waiting until the lock was granted
+        // raced: the mover holds it only for the tail and the fence, and a 10 ms poll could miss it.)
         lateDone = (async () => {
           for (let i = 0; i < 500; i++) {
             const held = await late.query(
-              `select 1 from pg_locks where locktype = 'advisory' and mode = 'ExclusiveLock' and granted and objid = $1`,
+              `select 1 from pg_locks where locktype = 'advisory' and mode = 'ExclusiveLock' and objid = $1
+                 and classid = (hashtext('atelier.shard_move')::bigint & 4294967295)::text::oid`,
               [shard],
             );
             if (held.rowCount) break;

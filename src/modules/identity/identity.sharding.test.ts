@@ -87,8 +87,12 @@ describe('identity: accounts and sessions are placed on the customer shards', ()
   });
 
   test('resolving a session runs one query, on the shard its token names only', async () => {
-    // Count the statements each pool (catalog and shards) runs while one authenticated request is served.
+    // Count the statements each pool (catalog and shards) runs while one authenticated request is
+    // served; a failure names them. Not the request's, and so not counted: the node's shard-map
+    // heartbeat (an upsert into platform_shard_nodes on the catalog), which runs on its own timer
+    // and now and then fell inside the request's window (CI failed once on it).
     const seen = new Map<string, number>();
+    const texts: string[] = [];
     const restore: Array<() => void> = [];
     const patched = new WeakSet<object>();
     for (const handle of t.app.stores.all()) {
@@ -100,7 +104,10 @@ describe('identity: accounts and sessions are placed on the customer shards', ()
           patched.add(client);
           const query = client.query;
           client.query = function (this: unknown, ...qargs: unknown[]) {
+            const text = String(typeof qargs[0] === 'string' ? qargs[0] : (qargs[0] as { text?: string } | undefined)?.text);
+            if (text.includes('platform_shard_nodes')) return query.apply(this, qargs);
             seen.set(handle.name, (seen.get(handle.name) ?? 0) + 1);
+            texts.push(`${handle.name}: ${text}`);
             return query.apply(this, qargs);
           };
         }
@@ -111,11 +118,12 @@ describe('identity: accounts and sessions are placed on the customer shards', ()
     try {
       for (const { account, token } of customers.slice(0, 6)) {
         seen.clear();
+        texts.length = 0;
         const res = await t.server.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(token) });
         assert.equal(res.statusCode, 200, res.body);
         assert.equal(res.json<AuthBody>().account.id, account.id);
         const home = t.app.stores.shards.forId(account.id).name;
-        assert.deepEqual([...seen.entries()], [[home, 1]], `one query, on ${home} only (no catalog, no other shard)`);
+        assert.deepEqual([...seen.entries()], [[home, 1]], `one query, on ${home} only (no catalog, no other shard): ${texts.join(' | ')}`);
       }
     } finally {
       for (const r of restore) r();
