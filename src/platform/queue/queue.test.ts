@@ -139,3 +139,55 @@ test("a runner with idleRefetchMs does not fetch on every other task's job, and 
     await Promise.all([eager.stop(), idle.stop()]);
   }
 });
+
+test('runDueJobsOnce returns only once its jobs are recorded done or failed, however slow that write is', async () => {
+  // A payment retry's shape: the job re-enqueues itself under its own key for later, which gives the
+  // running job's key away; its row goes only when its completion is written. The delete (and the
+  // failed job's unlock) is slowed by a trigger, so a runner that does not wait for them returns
+  // with the old rows still there.
+  const shard = t.app.stores.shards.databases[1]!;
+  await shard.pool.query(`
+    create function pg_temp_slow_job_write() returns trigger language plpgsql as $$
+    begin
+      if (select identifier from graphile_worker._private_tasks where id = old.task_id) like 'test.slow-%'
+         and (tg_op = 'DELETE' or (old.locked_at is not null and new.locked_at is null)) then
+        perform pg_sleep(0.4);
+      end if;
+      return case when tg_op = 'DELETE' then old else new end;
+    end $$;
+    create trigger slow_job_write before delete or update on graphile_worker._private_jobs
+      for each row execute function pg_temp_slow_job_write();`);
+  try {
+    const tasks: Record<string, TaskHandler> = {
+      'test.slow-retry': async (payload) => {
+        const round = Number(payload.round);
+        await enqueue(shard.db, {
+          task: 'test.slow-retry',
+          payload: { round: round + 1 },
+          jobKey: 'test.slow-retry:one',
+          runAt: new Date(Date.now() + 60_000),
+        });
+      },
+      'test.slow-fail': async () => {
+        throw new Error('provider timed out');
+      },
+    };
+    await enqueue(shard.db, { task: 'test.slow-retry', payload: { round: 0 }, jobKey: 'test.slow-retry:one' });
+    await enqueue(shard.db, { task: 'test.slow-fail', payload: {} });
+    await runDueJobsOnce(shard, tasks, log);
+    const { rows } = await shard.pool.query<{ task: string; payload: { round?: number }; locked: boolean; last_error: string | null }>(
+      `select t.identifier as task, j.payload, j.locked_at is not null as locked, j.last_error
+       from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+       where t.identifier like 'test.slow-%' order by t.identifier, j.id`,
+    );
+    assert.deepEqual(
+      rows.map((r) => ({ task: r.task, round: r.payload.round, locked: r.locked, failed: r.last_error !== null })),
+      [
+        { task: 'test.slow-fail', round: undefined, locked: false, failed: true },
+        { task: 'test.slow-retry', round: 1, locked: false, failed: false },
+      ],
+    );
+  } finally {
+    await shard.pool.query('drop trigger slow_job_write on graphile_worker._private_jobs; drop function pg_temp_slow_job_write()');
+  }
+});

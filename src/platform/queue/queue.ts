@@ -177,9 +177,23 @@ function toTaskList(handle: DatabaseHandle, tasks: Readonly<Record<string, TaskH
   return taskList;
 }
 
-/** Runs the jobs that are due on one database until none is left (tests, one-shot commands). */
+/**
+ * Runs the jobs that are due on one database until none is left (tests, one-shot commands), and
+ * returns once every one of them is recorded as done or failed.
+ *
+ * Without batching, graphile-worker 0.17 starts a job's completion (its row's delete) and does not
+ * wait for it: runOnce could resolve while the last job's row was still there, locked. A caller
+ * that then counted jobs saw one too many: a payment retry re-enqueued under the same key leaves
+ * the running job's row, its key given away, until that delete lands (provider-outage failed
+ * 6 !== 5 in CI). Batched, even with no delay, the completions are flushed before runOnce resolves.
+ */
 export async function runDueJobsOnce(handle: DatabaseHandle, tasks: Readonly<Record<string, TaskHandler>>, log: Logger): Promise<void> {
-  await runOnce({ pgPool: handle.pool, taskList: toTaskList(handle, tasks, log), logger: quietLogger(log) });
+  await runOnce({
+    pgPool: handle.pool,
+    taskList: toTaskList(handle, tasks, log),
+    logger: quietLogger(log),
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+  });
 }
 
 export async function startWorkers(opts: {
