@@ -168,9 +168,12 @@ test(
     while (!exited && Date.now() < deadline) {
       for (const pid of await childPids(primary)) {
         if (killed.has(pid)) continue;
-        // API processes only; the primary's own tsx helper (esbuild) stays.
-        const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-        if (!cmdline.includes('atelier.js')) continue;
+        // API processes only: node:cluster puts NODE_UNIQUE_ID in its workers' environment. The
+        // primary's own tsx helper (esbuild) stays, and so does its pg_ctl: a child the primary has
+        // forked but not yet exec'd still shows the primary's command line (atelier.js), and killing
+        // that one, the pg_ctl that stops the embedded server, made this test fail under load.
+        const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
+        if (!environ.split('\0').some((v) => v.startsWith('NODE_UNIQUE_ID='))) continue;
         killed.add(pid);
         try {
           process.kill(pid, 'SIGKILL');
@@ -184,7 +187,11 @@ test(
     assert.match(proc.output(), /API processes keep failing to start; giving up/);
     // 2 running + 5 that never listened (a sixth may have been forked by then).
     assert.ok(killed.size >= 7, `killed ${killed.size}`);
-    assert.equal(await postgresAnswers(Number(e.EMBEDDED_PG_PORT)), false, 'the primary still stopped the embedded server');
+    assert.equal(
+      await postgresAnswers(Number(e.EMBEDDED_PG_PORT)),
+      false,
+      `the primary still stopped the embedded server; its output ended:\n${proc.output().slice(-4000)}`,
+    );
   },
 );
 
