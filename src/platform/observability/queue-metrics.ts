@@ -16,7 +16,9 @@ export async function queueFigures(db: Kysely<unknown>, timeoutMs = QUEUE_SCRAPE
     select count(*) filter (where is_available and run_at <= now())::int as depth,
            coalesce(extract(epoch from now() - min(run_at) filter (where is_available and run_at <= now())), 0)::float8 as oldest,
            count(*) filter (where locked_at is not null)::int as running,
-           count(*) filter (where attempts >= max_attempts)::int as failed
+           -- Unlocked: a running job that re-enqueued itself under its own key (a payment retry)
+           -- has had its attempts set to max_attempts by add_jobs, but it is running, not failed.
+           count(*) filter (where attempts >= max_attempts and locked_at is null)::int as failed
       from graphile_worker._private_jobs`
     .execute(db)
     .then(({ rows }) => {

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
 import { enqueue, listFailedJobs, PermanentJobError, runDueJobsOnce, startWorkers, type TaskHandler } from './queue.ts';
 import type { WorkerEvents } from 'graphile-worker';
+import { queueFigures } from '../observability/queue-metrics.ts';
 
 let t: TestApp;
 const log = pino({ level: 'silent' });
@@ -190,4 +191,26 @@ test('runDueJobsOnce returns only once its jobs are recorded done or failed, how
   } finally {
     await shard.pool.query('drop trigger slow_job_write on graphile_worker._private_jobs; drop function pg_temp_slow_job_write()');
   }
+});
+
+test('a running job that re-enqueued itself under its own key is neither listed nor counted as failed', async () => {
+  // add_jobs gives a running job's key to the new job and sets the running one's attempts to its
+  // max_attempts (so it is not retried): the payment job's shape while the provider is down.
+  const shard = t.app.stores.shards.databases[0]!;
+  const seen: Array<{ listed: string[]; failed: number | undefined }> = [];
+  const tasks: Record<string, TaskHandler> = {
+    'test.again-later': async () => {
+      await enqueue(shard.db, {
+        task: 'test.again-later',
+        payload: {},
+        jobKey: 'test.again-later:one',
+        runAt: new Date(Date.now() + 60_000),
+      });
+      const listed = (await listFailedJobs([shard], 10)).map((f) => f.task);
+      seen.push({ listed, failed: (await queueFigures(shard.db))?.failed });
+    },
+  };
+  await enqueue(shard.db, { task: 'test.again-later', payload: {}, jobKey: 'test.again-later:one' });
+  await runDueJobsOnce(shard, tasks, log);
+  assert.deepEqual(seen, [{ listed: [], failed: 0 }]);
 });

@@ -278,7 +278,10 @@ export async function listFailedJobs(databases: ReadonlyArray<DatabaseHandle>, l
       last_error: string | null;
       run_at: Date;
     }>`select id::text, task_identifier, attempts, max_attempts, last_error, run_at
-       from graphile_worker.jobs where attempts >= max_attempts order by run_at desc limit ${limit}`.execute(handle.db);
+       from graphile_worker.jobs
+       -- Unlocked: see queueFigures (a running job whose key add_jobs gave away is not failed).
+       where attempts >= max_attempts and locked_at is null
+       order by run_at desc limit ${limit}`.execute(handle.db);
     for (const r of rows) {
       all.push({
         database: handle.name,
