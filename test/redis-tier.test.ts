@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
+import { sql } from 'kysely';
 import pino from 'pino';
 import { loadConfig } from '../src/app/config.ts';
 import { createContainer, type Container } from '../src/app/container.ts';
@@ -203,6 +204,44 @@ describe('Redis tier: two nodes sharing one Redis', { skip }, () => {
         break;
       }
       assert.ok(attempt < 3, 'the new price never showed on B before its copy would have expired by itself');
+      await new Promise((r) => setTimeout(r, HOT_TTL_MS + 100));
+    }
+  });
+
+  test("another module's change notice leaves node B's variants in memory; a catalog one clears them", async (t) => {
+    const { productId } = await sellerProduct(nodeA());
+    const product = await nodeA().inject({ method: 'GET', url: `/api/v1/products/${productId}` });
+    const variantId = product.json<{ variants: Array<{ id: string }> }>().variants[0]!.id;
+    const priceOnB = async () => (await b.app.catalog.service.getVariants([variantId]))[0]?.price.amount;
+    // Notices as B hears them, so the test knows when one has arrived.
+    const heard: string[] = [];
+    b.app.cache.onRemoteChange((keys) => heard.push(...(keys ?? ['<all>'])));
+    const noticeFromA = async (key: string) => {
+      await a.app.cache.invalidate({ keys: [key] });
+      await within(1000, `the notice ${key} on node B`, async () => heard.includes(key));
+    };
+    // The price is changed behind the catalog's back (no notice), so only B's memory can explain B
+    // still answering the old one. An attempt tells nothing when it ran past B's copy's own expiry,
+    // or when a catalog notice arrived meanwhile (the product's own second invalidation, a second
+    // after it was created): then it is made again.
+    for (let attempt = 1; ; attempt++) {
+      const filledFrom = Date.now();
+      const mark = heard.length;
+      const before = await priceOnB();
+      assert.ok(before !== undefined);
+      const changed = before + 1;
+      await sql`update catalog_variants set price = ${changed} where id = ${variantId}`.execute(a.app.stores.catalog.db);
+      await noticeFromA(`identity:session:unrelated-${attempt}-${newId()}`);
+      const kept = await priceOnB();
+      const catalogNotice = heard.slice(mark).some((k) => k.startsWith('catalog:') || k === '<all>');
+      if (Date.now() < filledFrom + HOT_TTL_MS && !catalogNotice) {
+        assert.equal(kept, before, 'an unrelated notice kept the variant in memory');
+        await noticeFromA(`catalog:test-${attempt}-${newId()}`);
+        assert.equal(await priceOnB(), changed, 'a catalog notice cleared it');
+        t.diagnostic(`shown at attempt ${attempt}`);
+        break;
+      }
+      assert.ok(attempt < 5, 'no attempt ran within the time the variants are kept without a catalog notice');
       await new Promise((r) => setTimeout(r, HOT_TTL_MS + 100));
     }
   });
