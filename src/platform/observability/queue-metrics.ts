@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { withTimeout } from '../../shared/timeout.ts';
+import { FAILED_JOB } from '../queue/queue.ts';
 import type { QueueFigures } from './metrics.ts';
 
 /** A scrape that waits longer than this for a database's queue figures reports that queue as not read. */
@@ -16,9 +17,7 @@ export async function queueFigures(db: Kysely<unknown>, timeoutMs = QUEUE_SCRAPE
     select count(*) filter (where is_available and run_at <= now())::int as depth,
            coalesce(extract(epoch from now() - min(run_at) filter (where is_available and run_at <= now())), 0)::float8 as oldest,
            count(*) filter (where locked_at is not null)::int as running,
-           -- Unlocked: a running job that re-enqueued itself under its own key (a payment retry)
-           -- has had its attempts set to max_attempts by add_jobs, but it is running, not failed.
-           count(*) filter (where attempts >= max_attempts and locked_at is null)::int as failed
+           count(*) filter (where ${FAILED_JOB})::int as failed
       from graphile_worker._private_jobs`
     .execute(db)
     .then(({ rows }) => {

@@ -267,6 +267,15 @@ export type FailedJob = Readonly<{
 }>;
 
 /** Jobs that have used up their attempts, from every database: what an operator must look at. */
+/**
+ * A job failed for good: out of attempts and not running. The second half matters: add_jobs gives
+ * a running job's key to the new job it adds (a payment retry re-enqueued under its own key) and
+ * sets the running one's attempts to max_attempts, so that it is not retried; it is running, not
+ * failed. A job that failed for good was unlocked by graphile-worker. For graphile_worker.jobs
+ * and _private_jobs alike (same column names).
+ */
+export const FAILED_JOB: RawBuilder<unknown> = sql`(attempts >= max_attempts and locked_at is null)`;
+
 export async function listFailedJobs(databases: ReadonlyArray<DatabaseHandle>, limit: number): Promise<FailedJob[]> {
   const all: FailedJob[] = [];
   for (const handle of databases) {
@@ -278,10 +287,7 @@ export async function listFailedJobs(databases: ReadonlyArray<DatabaseHandle>, l
       last_error: string | null;
       run_at: Date;
     }>`select id::text, task_identifier, attempts, max_attempts, last_error, run_at
-       from graphile_worker.jobs
-       -- Unlocked: see queueFigures (a running job whose key add_jobs gave away is not failed).
-       where attempts >= max_attempts and locked_at is null
-       order by run_at desc limit ${limit}`.execute(handle.db);
+       from graphile_worker.jobs where ${FAILED_JOB} order by run_at desc limit ${limit}`.execute(handle.db);
     for (const r of rows) {
       all.push({
         database: handle.name,
