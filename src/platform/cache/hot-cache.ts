@@ -94,22 +94,21 @@ export function createHotCache(opts: { ttlMs: number; maxEntries: number; now?: 
       const pending: Array<[string, Promise<T | undefined>]> = [];
       const missing: string[] = [];
       for (const k of keys) {
-        const v = get<T>(k);
-        const inFlight = v === undefined ? (loading.get(k) as Promise<T | undefined> | undefined) : undefined;
-        if (v !== undefined) found.set(k, v);
-        else if (inFlight) pending.push([k, inFlight]);
+        const fresh = get<T>(k);
+        if (fresh !== undefined) {
+          found.set(k, fresh);
+          continue;
+        }
+        const inFlight = loading.get(k) as Promise<T | undefined> | undefined;
+        if (inFlight) pending.push([k, inFlight]);
         else missing.push(k);
       }
       if (missing.length > 0) {
         const batch = loadMissing(missing);
-        for (const k of missing)
-          pending.push([
-            k,
-            track(
-              k,
-              batch.then((loaded) => loaded.get(k)),
-            ),
-          ]);
+        for (const k of missing) {
+          const one = batch.then((loaded) => loaded.get(k));
+          pending.push([k, track(k, one)]);
+        }
       }
       // All at once, so that a failed load rejects every wait on it together (none left unhandled).
       const values = await Promise.all(pending.map(([, p]) => p));
