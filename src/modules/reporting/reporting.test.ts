@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pino from 'pino';
 import { collectTasks } from '../../app/worker.ts';
 import { readEventLog, type DomainEvent } from '../../platform/events.ts';
@@ -264,7 +264,14 @@ describe('read models', () => {
   });
 
   test('cart starts are applied by one statement: a repeat in the batch or a second delivery adds nothing', async () => {
-    const projections = createProjections({ db: t.app.stores.catalog.db, catalog: t.app.catalog.service, log: pino({ level: 'silent' }) });
+    // The catalog's own pool, through a Kysely that counts the statements it sends (Kysely's query
+    // log; begin and commit would go around it, but applyAll's inserts alone are several).
+    let statements = 0;
+    const counted = new Kysely<unknown>({
+      dialect: new PostgresDialect({ pool: t.app.stores.catalog.pool }),
+      log: (event) => void (event.level === 'query' && statements++),
+    });
+    const projections = createProjections({ db: counted, catalog: t.app.catalog.service, log: pino({ level: 'silent' }) });
     const started = (id: string, ownerId: string) => {
       const payload = { ownerId, ownerKind: 'guest', mergedGuestId: null, intoOpenCart: false };
       return { id, parsed: parseEvent({ id, type: 'cart.started', occurredAt: new Date().toISOString(), payload })! };
@@ -272,6 +279,7 @@ describe('read models', () => {
     const [one, two] = [newId(), newId()];
     const first = started(one, newId());
     assert.equal(await projections.handle([first, first, started(two, newId())]), 2);
+    assert.equal(statements, 1, 'one statement for the batch');
     assert.equal(await projections.handle([first]), 0, 'delivered again: already applied');
     const { rows } = await sql<{ event_id: string; owner_kind: string; processed: boolean }>`
       select c.event_id, c.owner_kind, exists (select 1 from reporting_processed_events p where p.event_id = c.event_id) as processed
