@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -15,6 +16,8 @@ export type PgbenchResult =
   | Readonly<{
       kind: 'measured';
       tps: number;
+      /** The order floor (bench/order-floor.pgbench.sql) right after TPC-B, with the same clients and seconds. */
+      orderFloor: OrderFloorResult;
       binary: string;
       version: string;
       clients: number;
@@ -24,10 +27,20 @@ export type PgbenchResult =
     }>
   | Readonly<{ kind: 'skipped'; reason: string }>;
 
+/**
+ * Orders per second of the order floor: one order's database work under DESIGN.md's checkout as
+ * plain SQL, run by pgbench with no Atelier code (see the script's header). It answers whether a
+ * target stated against TPC-B is within reach of the database at all, whatever the application does.
+ */
+export type OrderFloorResult = Readonly<{ kind: 'measured'; ordersPerSec: number }> | Readonly<{ kind: 'skipped'; reason: string }>;
+
 const SCRATCH_DB = 'atelier_pgbench';
+export const ORDER_FLOOR_SCHEMA = path.resolve(import.meta.dirname, 'order-floor.schema.sql');
+export const ORDER_FLOOR_SCRIPT = path.resolve(import.meta.dirname, 'order-floor.pgbench.sql');
+const TPS_RE = /tps = ([\d.]+) \((without initial connection time|excluding connections establishing)\)/;
 
 /** Every pgbench on the machine, the one whose major version matches the server first. */
-async function findPgbench(serverMajor: number): Promise<string[]> {
+export async function findPgbench(serverMajor: number): Promise<string[]> {
   const candidates = [
     `/usr/lib/postgresql/${serverMajor}/bin/pgbench`,
     path.resolve(
@@ -89,25 +102,59 @@ export async function measurePgbench(opts: {
     () => 'version unknown',
   );
   opts.log(`  pgbench: ${binary} (${version}; server is PostgreSQL ${serverMajor}); initialising scale ${opts.scale} in ${SCRATCH_DB}...`);
+  const runFor = async (extra: string[]): Promise<number | string> => {
+    const args = ['-c', String(opts.clients), '-j', String(opts.threads), '-T', String(opts.seconds), '-n', ...extra, ...conn, SCRATCH_DB];
+    const { stdout } = await run(binary, args, { env, maxBuffer: 16 * 1024 * 1024 });
+    const m = TPS_RE.exec(stdout);
+    return m ? Number(m[1]) : `could not read the tps from pgbench's output:\n${stdout.slice(-400)}`;
+  };
+  const failure = (err: unknown) => {
+    const e = err as { stderr?: string; message: string };
+    return `pgbench failed: ${(e.stderr || e.message).trim().slice(-300)}`;
+  };
+  let tps: number;
   try {
     await run(binary, ['-i', '-q', '-s', String(opts.scale), ...conn, SCRATCH_DB], { env, maxBuffer: 16 * 1024 * 1024 });
-    const args = ['-c', String(opts.clients), '-j', String(opts.threads), '-T', String(opts.seconds), '-n', ...conn, SCRATCH_DB];
-    opts.log(`  pgbench ${args.slice(0, 7).join(' ')} (TPC-B, ${opts.seconds} s)...`);
-    const { stdout } = await run(binary, args, { env, maxBuffer: 16 * 1024 * 1024 });
-    const m = /tps = ([\d.]+) \((without initial connection time|excluding connections establishing)\)/.exec(stdout);
-    if (!m) return { kind: 'skipped', reason: `could not read the tps from pgbench's output:\n${stdout.slice(-400)}` };
-    return {
-      kind: 'measured',
-      tps: Number(m[1]),
-      binary,
-      version,
-      clients: opts.clients,
-      threads: opts.threads,
-      seconds: opts.seconds,
-      scale: opts.scale,
-    };
+    opts.log(`  pgbench -c ${opts.clients} -j ${opts.threads} -T ${opts.seconds} -n (TPC-B, ${opts.seconds} s)...`);
+    const measured = await runFor([]);
+    if (typeof measured === 'string') return { kind: 'skipped', reason: measured };
+    tps = measured;
   } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    return { kind: 'skipped', reason: `pgbench failed: ${(e.stderr || e.message).trim().slice(-300)}` };
+    return { kind: 'skipped', reason: failure(err) };
   }
+
+  let orderFloor: OrderFloorResult;
+  try {
+    opts.log(
+      `  pgbench -c ${opts.clients} -j ${opts.threads} -T ${opts.seconds} -n -f bench/order-floor.pgbench.sql (the order floor, ${opts.seconds} s)...`,
+    );
+    const scratch = new pg.Pool({ connectionString: scratchUrl(opts.adminUrl), max: 1 });
+    try {
+      await scratch.query(await readFile(ORDER_FLOOR_SCHEMA, 'utf8'));
+    } finally {
+      await scratch.end();
+    }
+    const measured = await runFor(['-f', ORDER_FLOOR_SCRIPT]);
+    orderFloor = typeof measured === 'string' ? { kind: 'skipped', reason: measured } : { kind: 'measured', ordersPerSec: measured };
+  } catch (err) {
+    orderFloor = { kind: 'skipped', reason: failure(err) };
+  }
+  return {
+    kind: 'measured',
+    tps,
+    orderFloor,
+    binary,
+    version,
+    clients: opts.clients,
+    threads: opts.threads,
+    seconds: opts.seconds,
+    scale: opts.scale,
+  };
+}
+
+/** The admin URL with the scratch database in its path. */
+function scratchUrl(adminUrl: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${SCRATCH_DB}`;
+  return url.toString();
 }

@@ -12,8 +12,9 @@
  *
  * Each phase's scenarios run in interleaved rounds and keep their medians (see measurePhase).
  *
- * 5. The checkout path (bench/checkout.ts): pgbench TPC-B as the baseline on the same server, then
- *    "spread" and "flash sale" against one `atelier start`, each followed by the invariant checks.
+ * 5. The checkout path (bench/checkout.ts): pgbench TPC-B as the baseline on the same server and
+ *    the order floor (one order's SQL, no Atelier code), then "spread", "paced" and "flash sale"
+ *    against the API and worker, each followed by the invariant checks.
  *
  * 6. Scale-out (bench/scale.ts): CPU time per request of catalog reads through 1 API process and
  *    through 2 (`--api-processes 2`) with the Redis tier, and how fast an edit on one node reaches
