@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { findPgbench, ORDER_FLOOR_SCHEMA, ORDER_FLOOR_SCRIPT } from '../../bench/pgbench.ts';
+import { formatCheckoutTable, judgeCheckout, type CheckoutRow } from '../../bench/checkout.ts';
+import { findPgbench, ORDER_FLOOR_SCHEMA, ORDER_FLOOR_SCRIPT, type PgbenchResult } from '../../bench/pgbench.ts';
 
 // The order floor (bench/order-floor.pgbench.sql) is quoted against the paid/s target: each of
 // its runs must really be one whole order, or the floor would be cheaper than the work it claims
@@ -77,4 +78,46 @@ test('the order floor: every pgbench run of the script is one whole order, paid,
   assert.deepEqual(await one(`select sum(orders) from f_sales_daily`), [ORDERS], 'the sales counter');
   assert.deepEqual(await one(`select count(*) from f_jobs`), [0], 'every job claimed and done');
   assert.deepEqual(await one(`select count(*) from f_cart_lines`), [0], 'every cart emptied by its checkout');
+});
+
+test('the bench reports the floor beside the paid/s target, and says nothing of it when it was not measured', () => {
+  const spread: CheckoutRow = {
+    scenario: 'spread (add-to-cart + checkout)',
+    concurrency: 50,
+    durationSec: 15,
+    checkoutCalls: 1500,
+    accepted: 1500,
+    acceptedPerSec: 100,
+    p50Ms: 300,
+    p99Ms: 600,
+    maxMs: 700,
+    cartP99Ms: 100,
+    errors: {},
+    paid: 1500,
+    pendingAfterDrain: 0,
+    paidPerSec: 90,
+    paidWindowSec: 16.7,
+    invariantProblems: [],
+    extra: {},
+  };
+  const baseline = {
+    kind: 'measured',
+    tps: 2000,
+    binary: 'pgbench',
+    version: '15',
+    clients: 8,
+    threads: 2,
+    seconds: 15,
+    scale: 10,
+  } as const;
+  const paidTarget = (pgbench: PgbenchResult) => judgeCheckout([spread], pgbench).find((t) => t.name.startsWith('orders paid/s'))!;
+
+  const measured: PgbenchResult = { ...baseline, orderFloor: { kind: 'measured', ordersPerSec: 400 } };
+  assert.equal(paidTarget(measured).verdict, 'FAIL');
+  assert.equal(paidTarget(measured).detail, '90 paid/s vs 2000 TPS = 5%; the order floor (SQL alone) 20%');
+  assert.match(formatCheckoutTable([spread], measured), /order floor \(SQL alone\)\s+8\s+400/);
+
+  const skipped: PgbenchResult = { ...baseline, orderFloor: { kind: 'skipped', reason: 'pgbench failed' } };
+  assert.equal(paidTarget(skipped).detail, '90 paid/s vs 2000 TPS = 5%');
+  assert.doesNotMatch(formatCheckoutTable([spread], skipped), /order floor/);
 });
