@@ -18,6 +18,8 @@ export type PgbenchResult =
       tps: number;
       /** The order floor (bench/order-floor.pgbench.sql) right after TPC-B, with the same clients and seconds. */
       orderFloor: OrderFloorResult;
+      /** Then the same work with every step batched (bench/order-floor-batched.pgbench.sql). */
+      batchedFloor: OrderFloorResult;
       binary: string;
       version: string;
       clients: number;
@@ -28,15 +30,20 @@ export type PgbenchResult =
   | Readonly<{ kind: 'skipped'; reason: string }>;
 
 /**
- * Orders per second of the order floor: one order's database work under DESIGN.md's checkout as
- * plain SQL, run by pgbench with no Atelier code (see the script's header). It answers whether a
- * target stated against TPC-B is within reach of the database at all, whatever the application does.
+ * Orders per second of an order floor: the database work of orders under DESIGN.md's checkout as
+ * plain SQL, run by pgbench with no Atelier code (see each script's header), `batch` orders per
+ * pgbench transaction. It answers whether a target stated against TPC-B is within reach of the
+ * database at all, whatever the application does: one order at a time, or with every step batched.
  */
-export type OrderFloorResult = Readonly<{ kind: 'measured'; ordersPerSec: number }> | Readonly<{ kind: 'skipped'; reason: string }>;
+export type OrderFloorResult =
+  Readonly<{ kind: 'measured'; batch: number; ordersPerSec: number }> | Readonly<{ kind: 'skipped'; batch: number; reason: string }>;
 
+/** The batch of the batched floor: about what a group commit gathers from a busy checkout. */
+export const FLOOR_BATCH = 10;
 const SCRATCH_DB = 'atelier_pgbench';
 export const ORDER_FLOOR_SCHEMA = path.resolve(import.meta.dirname, 'order-floor.schema.sql');
 export const ORDER_FLOOR_SCRIPT = path.resolve(import.meta.dirname, 'order-floor.pgbench.sql');
+export const BATCHED_FLOOR_SCRIPT = path.resolve(import.meta.dirname, 'order-floor-batched.pgbench.sql');
 const TPS_RE = /tps = ([\d.]+) \((without initial connection time|excluding connections establishing)\)/;
 
 /** Every pgbench on the machine, the one whose major version matches the server first. */
@@ -123,26 +130,32 @@ export async function measurePgbench(opts: {
     return { kind: 'skipped', reason: failure(err) };
   }
 
-  let orderFloor: OrderFloorResult;
-  try {
-    opts.log(
-      `  pgbench -c ${opts.clients} -j ${opts.threads} -T ${opts.seconds} -n -f bench/order-floor.pgbench.sql (the order floor, ${opts.seconds} s)...`,
-    );
-    const scratch = new pg.Pool({ connectionString: scratchUrl(opts.adminUrl), max: 1 });
+  // Each floor starts from empty tables (the schema file drops and makes them).
+  const measureFloor = async (script: string, batch: number): Promise<OrderFloorResult> => {
+    const name = path.relative(path.resolve(import.meta.dirname, '..'), script);
     try {
-      await scratch.query(await readFile(ORDER_FLOOR_SCHEMA, 'utf8'));
-    } finally {
-      await scratch.end();
+      opts.log(`  pgbench -c ${opts.clients} -j ${opts.threads} -T ${opts.seconds} -n -D batch=${batch} -f ${name} (${opts.seconds} s)...`);
+      const scratch = new pg.Pool({ connectionString: scratchUrl(opts.adminUrl), max: 1 });
+      try {
+        await scratch.query(await readFile(ORDER_FLOOR_SCHEMA, 'utf8'));
+      } finally {
+        await scratch.end();
+      }
+      const measured = await runFor(['-D', `batch=${batch}`, '-f', script]);
+      return typeof measured === 'string'
+        ? { kind: 'skipped', batch, reason: measured }
+        : { kind: 'measured', batch, ordersPerSec: measured * batch };
+    } catch (err) {
+      return { kind: 'skipped', batch, reason: failure(err) };
     }
-    const measured = await runFor(['-f', ORDER_FLOOR_SCRIPT]);
-    orderFloor = typeof measured === 'string' ? { kind: 'skipped', reason: measured } : { kind: 'measured', ordersPerSec: measured };
-  } catch (err) {
-    orderFloor = { kind: 'skipped', reason: failure(err) };
-  }
+  };
+  const orderFloor = await measureFloor(ORDER_FLOOR_SCRIPT, 1);
+  const batchedFloor = await measureFloor(BATCHED_FLOOR_SCRIPT, FLOOR_BATCH);
   return {
     kind: 'measured',
     tps,
     orderFloor,
+    batchedFloor,
     binary,
     version,
     clients: opts.clients,

@@ -5,16 +5,22 @@ import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { formatCheckoutTable, judgeCheckout, type CheckoutRow } from '../../bench/checkout.ts';
-import { findPgbench, ORDER_FLOOR_SCHEMA, ORDER_FLOOR_SCRIPT, type PgbenchResult } from '../../bench/pgbench.ts';
+import {
+  BATCHED_FLOOR_SCRIPT,
+  findPgbench,
+  FLOOR_BATCH,
+  ORDER_FLOOR_SCHEMA,
+  ORDER_FLOOR_SCRIPT,
+  type PgbenchResult,
+} from '../../bench/pgbench.ts';
 
-// The order floor (bench/order-floor.pgbench.sql) is quoted against the paid/s target: each of
-// its runs must really be one whole order, or the floor would be cheaper than the work it claims
-// to measure. Runs a fixed number of orders through pgbench on the test server and counts what
-// every step left behind.
+// The order floors (bench/order-floor.pgbench.sql, one order at a time, and
+// bench/order-floor-batched.pgbench.sql, every step batched) are quoted against the paid/s target:
+// each of their runs must really be whole orders, or a floor would be cheaper than the work it
+// claims to measure. Runs a fixed number of orders through pgbench on the test server and counts
+// what every step left behind.
 const run = promisify(execFile);
 const CLIENTS = 4;
-const ORDERS_EACH = 25;
-const ORDERS = CLIENTS * ORDERS_EACH;
 const DB = `atelier_floor_${process.pid}`;
 
 let admin: pg.Pool;
@@ -42,45 +48,50 @@ after(async () => {
   await admin?.end();
 });
 
-test('the order floor: every pgbench run of the script is one whole order, paid, committed, emailed and indexed', async (t) => {
-  if (!pgbench) {
-    t.skip('no pgbench on this machine (postgresql-client): the bench reports the floor as not measured');
-    return;
-  }
+/** Runs `script` for CLIENTS × `runsEach` pgbench transactions of `batch` orders, then checks every step's rows. */
+async function assertWholeOrders(script: string, batch: number, runsEach: number): Promise<void> {
+  const orders = CLIENTS * runsEach * batch;
   await floor.query(await readFile(ORDER_FLOOR_SCHEMA, 'utf8'));
   const conn = ['-h', url.hostname, '-p', url.port, '-U', decodeURIComponent(url.username)];
-  const { stdout } = await run(
-    pgbench,
-    ['-n', '-c', String(CLIENTS), '-j', '2', '-t', String(ORDERS_EACH), '-f', ORDER_FLOOR_SCRIPT, ...conn, DB],
-    {
-      env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) },
-    },
-  );
-  assert.match(stdout, new RegExp(`number of transactions actually processed: ${ORDERS}/${ORDERS}`));
+  const args = ['-n', '-c', String(CLIENTS), '-j', '2', '-t', String(runsEach), '-D', `batch=${batch}`, '-f', script, ...conn, DB];
+  const { stdout } = await run(pgbench!, args, { env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } });
+  assert.match(stdout, new RegExp(`number of transactions actually processed: ${CLIENTS * runsEach}/${CLIENTS * runsEach}`));
   assert.match(stdout, /number of failed transactions: 0 /);
 
   const one = async (text: string) => ((await floor.query({ text, rowMode: 'array' })).rows[0] as unknown[]).map(Number);
   assert.deepEqual(
     await one(`select count(*), count(*) filter (where status = 'paid') from f_orders`),
-    [ORDERS, ORDERS],
+    [orders, orders],
     'orders, all paid',
   );
-  assert.deepEqual(await one(`select count(*) filter (where status = 'paid') from f_sub_orders`), [ORDERS], 'sub-orders paid');
-  assert.deepEqual(await one(`select count(*) from f_idempotency`), [ORDERS], 'one idempotency key per order');
+  assert.deepEqual(await one(`select count(*) filter (where status = 'paid') from f_sub_orders`), [orders], 'sub-orders paid');
+  assert.deepEqual(await one(`select count(*) from f_idempotency`), [orders], 'one idempotency key per order');
   assert.deepEqual(
     await one(`select count(*) filter (where status = 'committed'), count(*) from f_reservations`),
-    [ORDERS, ORDERS],
+    [orders, orders],
     'every reservation committed',
   );
-  assert.deepEqual(await one(`select sum(sold), sum(reserved) from f_stock`), [ORDERS, 0], 'stock sold, nothing left reserved');
-  assert.deepEqual(await one(`select count(*) from f_notifications_sent`), [2 * ORDERS], "the customer's and the seller's email");
-  assert.deepEqual(await one(`select count(*) from f_seller_index where status = 'paid'`), [ORDERS], "the seller's index");
-  assert.deepEqual(await one(`select sum(orders) from f_sales_daily`), [ORDERS], 'the sales counter');
+  assert.deepEqual(await one(`select sum(sold), sum(reserved) from f_stock`), [orders, 0], 'stock sold, nothing left reserved');
+  assert.deepEqual(await one(`select count(*) from f_notifications_sent`), [2 * orders], "the customer's and the seller's email");
+  assert.deepEqual(await one(`select count(*) from f_seller_index where status = 'paid'`), [orders], "the seller's index");
+  assert.deepEqual(await one(`select sum(orders) from f_sales_daily`), [orders], 'the sales counter');
   assert.deepEqual(await one(`select count(*) from f_jobs`), [0], 'every job claimed and done');
   assert.deepEqual(await one(`select count(*) from f_cart_lines`), [0], 'every cart emptied by its checkout');
+}
+
+const noPgbench = 'no pgbench on this machine (postgresql-client): the bench reports the floors as not measured';
+
+test('the order floor: every pgbench run of the script is one whole order, paid, committed, emailed and indexed', async (t) => {
+  if (!pgbench) return t.skip(noPgbench);
+  await assertWholeOrders(ORDER_FLOOR_SCRIPT, 1, 25);
 });
 
-test('the bench reports the floor beside the paid/s target, and says nothing of it when it was not measured', () => {
+test('the batched order floor: every pgbench run of the script is `batch` whole orders, paid, committed, emailed and indexed', async (t) => {
+  if (!pgbench) return t.skip(noPgbench);
+  await assertWholeOrders(BATCHED_FLOOR_SCRIPT, FLOOR_BATCH, 10);
+});
+
+test('the bench reports the floors beside the paid/s target, and says nothing of them when they were not measured', () => {
   const spread: CheckoutRow = {
     scenario: 'spread (add-to-cart + checkout)',
     concurrency: 50,
@@ -112,12 +123,19 @@ test('the bench reports the floor beside the paid/s target, and says nothing of 
   } as const;
   const paidTarget = (pgbench: PgbenchResult) => judgeCheckout([spread], pgbench).find((t) => t.name.startsWith('orders paid/s'))!;
 
-  const measured: PgbenchResult = { ...baseline, orderFloor: { kind: 'measured', ordersPerSec: 400 } };
+  const floor = (batch: number, ordersPerSec: number) => ({ kind: 'measured', batch, ordersPerSec }) as const;
+  const measured: PgbenchResult = { ...baseline, orderFloor: floor(1, 400), batchedFloor: floor(10, 2600) };
   assert.equal(paidTarget(measured).verdict, 'FAIL');
-  assert.equal(paidTarget(measured).detail, '90 paid/s vs 2000 TPS = 5%; the order floor (SQL alone) 20%');
-  assert.match(formatCheckoutTable([spread], measured), /order floor \(SQL alone\)\s+8\s+400/);
+  assert.equal(paidTarget(measured).detail, '90 paid/s vs 2000 TPS = 5%; the order floor (SQL alone) 20%; batched by 10 130%');
+  const table = formatCheckoutTable([spread], measured);
+  assert.match(table, /order floor \(SQL alone\)\s+8\s+400/);
+  assert.match(table, /order floor, batches of 10\s+8\s+2600/);
 
-  const skipped: PgbenchResult = { ...baseline, orderFloor: { kind: 'skipped', reason: 'pgbench failed' } };
+  const skipped: PgbenchResult = {
+    ...baseline,
+    orderFloor: { kind: 'skipped', batch: 1, reason: 'pgbench failed' },
+    batchedFloor: { kind: 'skipped', batch: 10, reason: 'pgbench failed' },
+  };
   assert.equal(paidTarget(skipped).detail, '90 paid/s vs 2000 TPS = 5%');
   assert.doesNotMatch(formatCheckoutTable([spread], skipped), /order floor/);
 });
