@@ -84,6 +84,14 @@ create table f_jobs (
 );
 create index on f_jobs (task, run_at, id);
 
+-- Claims the oldest due job of a task: deleted in the caller's transaction, so it is done once
+-- that commits and back in the queue if it rolls back.
+create or replace function f_claim_job(p_task text) returns jsonb language sql as $$
+  delete from f_jobs where id = (
+    select id from f_jobs where task = p_task and run_at <= now() order by run_at, id limit 1 for update skip locked
+  ) returning payload
+$$;
+
 create table f_notifications_sent (
   message_key text primary key,
   kind text not null,
