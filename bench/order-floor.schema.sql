@@ -85,11 +85,25 @@ create table f_jobs (
 create index on f_jobs (task, run_at, id);
 
 -- Claims the oldest due job of a task: deleted in the caller's transaction, so it is done once
--- that commits and back in the queue if it rolls back.
-create or replace function f_claim_job(p_task text) returns jsonb language sql as $$
-  delete from f_jobs where id = (
-    select id from f_jobs where task = p_task and run_at <= now() order by run_at, id limit 1 for update skip locked
-  ) returning payload
+-- that commits and back in the queue if it rolls back. Due by the clock at each try: now() is the
+-- start of the caller's transaction, and a job another client enqueued after that (whose worker
+-- then claimed an older one, maybe this client's) would never be due for it. Tried again (a new
+-- statement, so a new snapshot) when it finds none: such a job may also be newer than the first
+-- try's snapshot, and every job that snapshot sees may be locked by other workers.
+create or replace function f_claim_job(p_task text) returns jsonb language plpgsql as $$
+declare
+  claimed jsonb;
+begin
+  for attempt in 1..5 loop
+    delete from f_jobs where id = (
+      select id from f_jobs where task = p_task and run_at <= clock_timestamp() order by run_at, id limit 1 for update skip locked
+    ) returning payload into claimed;
+    if found then
+      return claimed;
+    end if;
+  end loop;
+  return null;
+end
 $$;
 
 create table f_notifications_sent (
