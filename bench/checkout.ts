@@ -2,9 +2,10 @@
  * The checkout part of `npm run bench` (issue 3, "Benchmark" and "Speed").
  *
  * 1. pgbench's built-in TPC-B against the bench's PostgreSQL, nothing else running: the baseline.
- *    Then the order floors (pgbench.ts, bench/order-floor.pgbench.sql): the orders' database work
- *    as plain SQL, one order at a time and with every step batched: the orders per second the
- *    database could take if Atelier's code cost nothing.
+ *    Then the order floors (pgbench.ts): the orders' database work as plain SQL, one order at a
+ *    time (bench/order-floor.pgbench.sql) and with every step batched
+ *    (bench/order-floor-batched.pgbench.sql): the orders per second the database could take if
+ *    Atelier's code cost nothing.
  * 2. One `atelier start` (API, workers and the simulated payment provider in one process) on the
  *    same server; a bench seller with BENCH_CHECKOUT_PRODUCTS products in stock, and
  *    BENCH_CUSTOMERS customers signed up before anything is measured (argon2 is slow on purpose).
@@ -636,7 +637,7 @@ function floorsOf(pgbench: PgbenchResult): Array<{ floor: OrderFloorResult; row:
       floor: pgbench.batchedFloor,
       row: `order floor, batches of ${pgbench.batchedFloor.batch}`,
       short: `batched by ${pgbench.batchedFloor.batch}`,
-      script: `bench/order-floor.pgbench.sql -D batch=${pgbench.batchedFloor.batch}`,
+      script: `bench/order-floor-batched.pgbench.sql -D batch=${pgbench.batchedFloor.batch}`,
     },
   ];
 }

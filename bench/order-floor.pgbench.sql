@@ -1,19 +1,11 @@
--- The order floor: the database work of the spread scenario's orders under DESIGN.md's checkout,
--- as plain SQL that pgbench runs with no Atelier code, no HTTP and no payment provider. One run of
--- this script is :batch orders (`pgbench -D batch=N`), each added to a cart, checked out, paid,
--- its stock committed, its emails logged, its seller's index and sales counter updated. Runs per
--- second times :batch are the orders per second the database could take if the application cost
--- nothing.
+-- The order floor: the database work one order of the spread scenario needs under DESIGN.md's
+-- checkout, as plain SQL that pgbench runs with no Atelier code, no HTTP and no payment provider.
+-- One run of this script is one order: added to a cart, checked out, paid, its stock committed,
+-- its emails logged, its seller's index and sales counter updated. Its transactions per second
+-- are the orders per second the database could take if the application cost nothing.
 --
--- batch=1 is one order at a time, as Atelier takes them: each step a statement or transaction of
--- its own per order. batch=10 writes every step for ten orders at once: carts, reservations and
--- orders together, one payment job and one follow-up job of each kind per ten orders. That is a
--- design Atelier does not have (it batches only reservations, their commits and reporting's
--- events); its price in a real system is the wait for a batch to fill and one failure touching a
--- whole batch.
---
--- Every simplification makes the floor cheaper than Atelier can be, so it is a lower bound on the
--- database's work and an upper bound on orders per second:
+-- Every simplification makes the floor cheaper than Atelier can be, so it is a lower bound on
+-- the database's work and an upper bound on orders per second:
 -- - one database, where Atelier has the catalog store and the customer's shard (two connections
 --   and two commits for a checkout);
 -- - jobs in a plain table, each claimed and deleted (f_claim_job) in the transaction of its work,
@@ -22,97 +14,79 @@
 --   prices or stock (Atelier serves those from memory most of the time), no read of the order by
 --   the payment job (its payload would carry it), no payment attempt row, no event log row, no
 --   webhook, no processed-event mark for the sales counter.
--- Stock rows are locked in variant order, so concurrent batches do not deadlock. Order ids are
--- :base * 1000 + 0 .. :batch - 1 (so :batch is at most 1000); a sub-order has its order's id
--- (another table).
-\set base random(1, 9000000000000000)
-\set customer0 random(1, 100000)
-\set variant0 random(0, 199)
-\set seller0 random(0, 49)
+-- What it does not model: work shared by several orders. Atelier group-commits reservations and
+-- their commits, and applies reporting's events a window at a time; this floor gives each order
+-- its own statements there. So it is the floor of one order at a time through DESIGN.md's steps;
+-- bench/order-floor-batched.pgbench.sql is the same work with every step shared by a batch.
+\set variant random(1, 200)
+\set customer random(1, 100000)
+\set seller random(1, 50)
+\set order_id random(1, 4000000000000000000)
 
--- Add to cart, for the whole batch.
-insert into f_cart_lines (owner_id, variant_id, quantity)
-  select (:customer0 + g * 7919) % 100000 + 1, (:variant0 + g * 37) % 200 + 1, 1 from generate_series(0, :batch - 1) g
+-- Add to cart (the customer's shard).
+insert into f_cart_lines (owner_id, variant_id, quantity) values (:customer, :variant, 1)
   on conflict (owner_id, variant_id) do update set quantity = excluded.quantity;
 
--- Reserve the batch's stock.
-with b as (
-  select :base * 1000 + g as order_id, (:variant0 + g * 37) % 200 + 1 as variant_id from generate_series(0, :batch - 1) g
-), locked as (
-  select variant_id from f_stock where variant_id in (select variant_id from b) order by variant_id for update
-), s as (
-  update f_stock set reserved = reserved + 1 from b
-  where f_stock.variant_id = b.variant_id and f_stock.variant_id in (select variant_id from locked)
-    and on_hand - reserved - sold >= 1
-  returning b.order_id, f_stock.variant_id
+-- Checkout, 1: reserve the stock, keyed by the order id (the catalog store).
+with s as (
+  update f_stock set reserved = reserved + 1
+  where variant_id = :variant and on_hand - reserved - sold >= 1
+  returning variant_id
 )
-insert into f_reservations select order_id, variant_id, 1, 'reserved', now() + interval '15 minutes' from s;
+insert into f_reservations select :order_id, variant_id, 1, 'reserved', now() + interval '15 minutes' from s;
 
--- The batch's keys, orders, sub-orders, lines and emptied carts, and one payment job for it.
-with b as (
-  select :base * 1000 + g as order_id, (:customer0 + g * 7919) % 100000 + 1 as customer_id,
-    (:variant0 + g * 37) % 200 + 1 as variant_id, (:seller0 + g) % 50 + 1 as seller_id
-  from generate_series(0, :batch - 1) g
-), k as (
-  insert into f_idempotency select customer_id, 'key-' || order_id, 'hash', 202, '{"status":"pending_payment"}' from b
+-- Checkout, 2: the idempotency key with its answer, the order, its sub-order and line, the emptied
+-- cart and the payment job, in one statement (the customer's shard).
+with k as (
+  insert into f_idempotency values (:customer, 'key-' || :order_id, 'hash', 202, '{"status":"pending_payment"}')
 ), o as (
-  insert into f_orders (id, customer_id, status, total, currency) select order_id, customer_id, 'pending_payment', 2500, 'EUR' from b
+  insert into f_orders (id, customer_id, status, total, currency) values (:order_id, :customer, 'pending_payment', 2500, 'EUR')
 ), so as (
-  insert into f_sub_orders select order_id, order_id, seller_id, 'pending_payment', 2500 from b
+  insert into f_sub_orders values (:order_id + 1, :order_id, :seller, 'pending_payment', 2500)
 ), l as (
-  insert into f_order_lines select order_id, variant_id, order_id, 1, 2500 from b
+  insert into f_order_lines values (:order_id, :variant, :order_id + 1, 1, 2500)
 ), c as (
-  delete from f_cart_lines where owner_id in (select customer_id from b)
+  delete from f_cart_lines where owner_id = :customer
 )
-insert into f_jobs (task, payload) values ('collect-payment', jsonb_build_object('base', :base));
+insert into f_jobs (task, payload) values ('collect-payment', jsonb_build_object('orderId', :order_id));
 
--- The payment job of the batch: every order paid, one follow-up job of each kind.
+-- The payment job: paid, and the follow-up jobs enqueued in the same transaction.
 begin;
 select f_claim_job('collect-payment');
 with o as (
-  update f_orders set status = 'paid', version = version + 1
-  where id between :base * 1000 and :base * 1000 + :batch - 1 and status = 'pending_payment' returning id
+  update f_orders set status = 'paid', version = version + 1 where id = :order_id and status = 'pending_payment' returning id
 ), so as (
-  update f_sub_orders set status = 'paid', version = version + 1
-  where order_id between :base * 1000 and :base * 1000 + :batch - 1 and status = 'pending_payment' returning id
+  update f_sub_orders set status = 'paid', version = version + 1 where order_id = :order_id and status = 'pending_payment' returning id
 )
 insert into f_jobs (task, payload)
-  select t, jsonb_build_object('base', :base) from (values ('commit-stock'), ('send-emails'), ('seller-index')) v(t)
+  select t, jsonb_build_object('orderId', :order_id) from (values ('commit-stock'), ('send-emails'), ('seller-index')) v(t)
   where exists (select from o);
 commit;
 
--- Commit the batch's reservations.
+-- Commit the reservation (the catalog store).
 begin;
 select f_claim_job('commit-stock');
 with r as (
-  update f_reservations set status = 'committed'
-  where order_id between :base * 1000 and :base * 1000 + :batch - 1 and status = 'reserved' returning variant_id, quantity
-), locked as (
-  select variant_id from f_stock where variant_id in (select variant_id from r) order by variant_id for update
+  update f_reservations set status = 'committed' where order_id = :order_id and status = 'reserved' returning variant_id, quantity
 )
-update f_stock s set reserved = s.reserved - r.quantity, sold = s.sold + r.quantity
-from r where s.variant_id = r.variant_id and s.variant_id in (select variant_id from locked);
+update f_stock s set reserved = s.reserved - r.quantity, sold = s.sold + r.quantity from r where s.variant_id = r.variant_id;
 commit;
 
--- The batch's emails, logged.
+-- The customer's confirmation and the seller's email, logged once per message key (not sent here).
 begin;
 select f_claim_job('send-emails');
-insert into f_notifications_sent
-  select kind || ':' || (:base * 1000 + g), kind, 'someone@example.test'
-  from generate_series(0, :batch - 1) g, (values ('order-confirmation'), ('seller-new-order')) v(kind)
+insert into f_notifications_sent values
+  ('order-confirmation:' || :order_id, 'order-confirmation', 'customer@example.test'),
+  ('seller-new-order:' || :order_id, 'seller-new-order', 'seller@example.test')
   on conflict do nothing;
 commit;
 
--- The batch's seller index rows and sales counters (one seller per order of a batch).
+-- The seller's order index and sales counter.
 begin;
 select f_claim_job('seller-index');
-insert into f_seller_index
-  select (:seller0 + g) % 50 + 1, :base * 1000 + g, :base * 1000 + g, 'paid', 2500, now(), 1 from generate_series(0, :batch - 1) g
+insert into f_seller_index values (:seller, :order_id + 1, :order_id, 'paid', 2500, now(), 1)
   on conflict (seller_id, sub_order_id) do update set status = excluded.status, version = excluded.version
   where f_seller_index.version < excluded.version;
-insert into f_sales_daily
-  select seller_id, current_date, count(*), 2500 * count(*)
-  from (select (:seller0 + g) % 50 + 1 as seller_id from generate_series(0, :batch - 1) g) s group by seller_id
-  order by seller_id
-  on conflict (seller_id, day) do update set orders = f_sales_daily.orders + excluded.orders, revenue = f_sales_daily.revenue + excluded.revenue;
+insert into f_sales_daily values (:seller, current_date, 1, 2500)
+  on conflict (seller_id, day) do update set orders = f_sales_daily.orders + 1, revenue = f_sales_daily.revenue + excluded.revenue;
 commit;

@@ -18,7 +18,7 @@ export type PgbenchResult =
       tps: number;
       /** The order floor (bench/order-floor.pgbench.sql) right after TPC-B, with the same clients and seconds. */
       orderFloor: OrderFloorResult;
-      /** Then the same script with every step batched, FLOOR_BATCH orders at a time. */
+      /** Then the same work with every step batched, FLOOR_BATCH orders at a time (bench/order-floor-batched.pgbench.sql). */
       batchedFloor: OrderFloorResult;
       binary: string;
       version: string;
@@ -31,7 +31,7 @@ export type PgbenchResult =
 
 /**
  * Orders per second of an order floor: the database work of orders under DESIGN.md's checkout as
- * plain SQL, run by pgbench with no Atelier code (see the script's header), `batch` orders per
+ * plain SQL, run by pgbench with no Atelier code (see each script's header), `batch` orders per
  * pgbench transaction. It answers whether a target stated against TPC-B is within reach of the
  * database at all, whatever the application does: one order at a time, or with every step batched.
  */
@@ -43,6 +43,7 @@ export const FLOOR_BATCH = 10;
 const SCRATCH_DB = 'atelier_pgbench';
 export const ORDER_FLOOR_SCHEMA = path.resolve(import.meta.dirname, 'order-floor.schema.sql');
 export const ORDER_FLOOR_SCRIPT = path.resolve(import.meta.dirname, 'order-floor.pgbench.sql');
+export const BATCHED_FLOOR_SCRIPT = path.resolve(import.meta.dirname, 'order-floor-batched.pgbench.sql');
 const TPS_RE = /tps = ([\d.]+) \((without initial connection time|excluding connections establishing)\)/;
 
 /** Every pgbench on the machine, the one whose major version matches the server first. */
@@ -149,7 +150,7 @@ export async function measurePgbench(opts: {
     }
   };
   const orderFloor = await measureFloor(ORDER_FLOOR_SCRIPT, 1);
-  const batchedFloor = await measureFloor(ORDER_FLOOR_SCRIPT, FLOOR_BATCH);
+  const batchedFloor = await measureFloor(BATCHED_FLOOR_SCRIPT, FLOOR_BATCH);
   return {
     kind: 'measured',
     tps,

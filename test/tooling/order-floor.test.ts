@@ -5,10 +5,17 @@ import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { formatCheckoutTable, judgeCheckout, type CheckoutRow } from '../../bench/checkout.ts';
-import { findPgbench, FLOOR_BATCH, ORDER_FLOOR_SCHEMA, ORDER_FLOOR_SCRIPT, type PgbenchResult } from '../../bench/pgbench.ts';
+import {
+  BATCHED_FLOOR_SCRIPT,
+  findPgbench,
+  FLOOR_BATCH,
+  ORDER_FLOOR_SCHEMA,
+  ORDER_FLOOR_SCRIPT,
+  type PgbenchResult,
+} from '../../bench/pgbench.ts';
 
-// The order floors (bench/order-floor.pgbench.sql, one order at a time and with every step
-// batched) are quoted against the paid/s target:
+// The order floors (bench/order-floor.pgbench.sql, one order at a time, and
+// bench/order-floor-batched.pgbench.sql, every step batched) are quoted against the paid/s target:
 // each of their runs must really be whole orders, or a floor would be cheaper than the work it
 // claims to measure. Runs a fixed number of orders through pgbench on the test server and counts
 // what every step left behind.
@@ -74,14 +81,14 @@ async function assertWholeOrders(script: string, batch: number, runsEach: number
 
 const noPgbench = 'no pgbench on this machine (postgresql-client): the bench reports the floors as not measured';
 
-test('the order floor, batch=1: every pgbench run of the script is one whole order, paid, committed, emailed and indexed', async (t) => {
+test('the order floor: every pgbench run of the script is one whole order, paid, committed, emailed and indexed', async (t) => {
   if (!pgbench) return t.skip(noPgbench);
   await assertWholeOrders(ORDER_FLOOR_SCRIPT, 1, 25);
 });
 
-test('the order floor, batch=10: every pgbench run of the script is ten whole orders, paid, committed, emailed and indexed', async (t) => {
+test('the batched order floor, batch=10: every pgbench run of the script is ten whole orders, paid, committed, emailed and indexed', async (t) => {
   if (!pgbench) return t.skip(noPgbench);
-  await assertWholeOrders(ORDER_FLOOR_SCRIPT, FLOOR_BATCH, 10);
+  await assertWholeOrders(BATCHED_FLOOR_SCRIPT, FLOOR_BATCH, 10);
 });
 
 test('the bench reports the floors beside the paid/s target, and says nothing of them when they were not measured', () => {
