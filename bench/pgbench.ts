@@ -47,7 +47,7 @@ export const BATCHED_FLOOR_SCRIPT = path.resolve(import.meta.dirname, 'order-flo
 const TPS_RE = /tps = ([\d.]+) \((without initial connection time|excluding connections establishing)\)/;
 
 /** Every pgbench on the machine, the one whose major version matches the server first. */
-export async function findPgbench(serverMajor: number): Promise<string[]> {
+async function findPgbench(serverMajor: number): Promise<string[]> {
   const candidates = [
     `/usr/lib/postgresql/${serverMajor}/bin/pgbench`,
     path.resolve(
@@ -71,6 +71,40 @@ export async function findPgbench(serverMajor: number): Promise<string[]> {
   return [...new Set(candidates)].filter((p) => existsSync(p));
 }
 
+/** How to run pgbench against a server: the binary matching its major version, and how to connect. */
+export type PgbenchCommand = Readonly<{ binary: string; serverMajor: number; conn: string[]; env: NodeJS.ProcessEnv }>;
+
+/**
+ * The pgbench for the server `adminUrl` names, or null when the machine has none. `socketDir`:
+ * the server's unix socket folder, when Atelier's pools use it; pgbench then does too.
+ */
+export async function locatePgbench(adminUrl: string, socketDir?: string | null): Promise<PgbenchCommand | null> {
+  const admin = new pg.Pool({ connectionString: adminUrl, max: 1 });
+  let serverMajor: number;
+  try {
+    const { rows } = await admin.query<{ v: string }>(`select current_setting('server_version_num') as v`);
+    serverMajor = Math.floor(Number(rows[0]!.v) / 10_000);
+  } finally {
+    await admin.end();
+  }
+  const [binary] = await findPgbench(serverMajor);
+  if (!binary) return null;
+  const url = new URL(adminUrl);
+  return {
+    binary,
+    serverMajor,
+    conn: ['-h', socketDir ?? url.hostname, '-p', url.port, '-U', decodeURIComponent(url.username)],
+    env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) },
+  };
+}
+
+/** `adminUrl` with another database in its path. */
+export function databaseUrl(adminUrl: string, database: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
 export async function measurePgbench(opts: {
   /** Any database on the server, to create the scratch one from (a TCP URL). */
   adminUrl: string;
@@ -83,27 +117,21 @@ export async function measurePgbench(opts: {
   log: (line: string) => void;
 }): Promise<PgbenchResult> {
   const admin = new pg.Pool({ connectionString: opts.adminUrl, max: 1 });
-  let serverMajor: number;
   try {
-    const { rows } = await admin.query<{ v: string }>(`select current_setting('server_version_num') as v`);
-    serverMajor = Math.floor(Number(rows[0]!.v) / 10_000);
     const exists = await admin.query(`select 1 from pg_database where datname = $1`, [SCRATCH_DB]);
     if (exists.rowCount === 0) await admin.query(`create database ${SCRATCH_DB}`);
   } finally {
     await admin.end();
   }
-  const binaries = await findPgbench(serverMajor);
-  if (binaries.length === 0) {
+  const found = await locatePgbench(opts.adminUrl, opts.socketDir);
+  if (!found) {
     return {
       kind: 'skipped',
       reason: 'no pgbench found (install postgresql-client, e.g. apt-get install postgresql-client); the paid/s ratio is not judged',
     };
   }
-  const binary = binaries[0]!;
-  const url = new URL(opts.adminUrl);
-  const env = { ...process.env, PGPASSWORD: decodeURIComponent(url.password) };
   // With the server's socket folder as its host, pgbench talks over the same transport as Atelier's pools.
-  const conn = ['-h', opts.socketDir ?? url.hostname, '-p', url.port, '-U', decodeURIComponent(url.username)];
+  const { binary, serverMajor, conn, env } = found;
   const version = await run(binary, ['--version']).then(
     (r) => r.stdout.trim(),
     () => 'version unknown',
@@ -135,7 +163,7 @@ export async function measurePgbench(opts: {
     const name = path.relative(path.resolve(import.meta.dirname, '..'), script);
     try {
       opts.log(`  pgbench -c ${opts.clients} -j ${opts.threads} -T ${opts.seconds} -n -D batch=${batch} -f ${name} (${opts.seconds} s)...`);
-      const scratch = new pg.Pool({ connectionString: scratchUrl(opts.adminUrl), max: 1 });
+      const scratch = new pg.Pool({ connectionString: databaseUrl(opts.adminUrl, SCRATCH_DB), max: 1 });
       try {
         await scratch.query(await readFile(ORDER_FLOOR_SCHEMA, 'utf8'));
       } finally {
@@ -163,11 +191,4 @@ export async function measurePgbench(opts: {
     seconds: opts.seconds,
     scale: opts.scale,
   };
-}
-
-/** The admin URL with the scratch database in its path. */
-function scratchUrl(adminUrl: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${SCRATCH_DB}`;
-  return url.toString();
 }

@@ -7,10 +7,12 @@ import pg from 'pg';
 import { formatCheckoutTable, judgeCheckout, type CheckoutRow } from '../../bench/checkout.ts';
 import {
   BATCHED_FLOOR_SCRIPT,
-  findPgbench,
+  databaseUrl,
   FLOOR_BATCH,
+  locatePgbench,
   ORDER_FLOOR_SCHEMA,
   ORDER_FLOOR_SCRIPT,
+  type PgbenchCommand,
   type PgbenchResult,
 } from '../../bench/pgbench.ts';
 
@@ -25,21 +27,16 @@ const DB = `atelier_floor_${process.pid}`;
 
 let admin: pg.Pool;
 let floor: pg.Pool;
-let pgbench: string | undefined;
-let url: URL;
+let pgbench: PgbenchCommand | null;
 
 before(async () => {
   const adminUrl = process.env.TEST_PG_ADMIN_URL;
   if (!adminUrl) throw new Error('TEST_PG_ADMIN_URL is not set: run the tests with `npm test`');
-  url = new URL(adminUrl);
+  pgbench = await locatePgbench(adminUrl);
   admin = new pg.Pool({ connectionString: adminUrl, max: 1 });
-  const { rows } = await admin.query<{ v: string }>(`select current_setting('server_version_num') as v`);
-  pgbench = (await findPgbench(Math.floor(Number(rows[0]!.v) / 10_000)))[0];
   await admin.query(`drop database if exists ${DB}`);
   await admin.query(`create database ${DB}`);
-  const floorUrl = new URL(adminUrl);
-  floorUrl.pathname = `/${DB}`;
-  floor = new pg.Pool({ connectionString: floorUrl.toString(), max: 1 });
+  floor = new pg.Pool({ connectionString: databaseUrl(adminUrl, DB), max: 1 });
 });
 
 after(async () => {
@@ -50,11 +47,11 @@ after(async () => {
 
 /** Runs `script` for CLIENTS × `runsEach` pgbench transactions of `batch` orders, then checks every step's rows. */
 async function assertWholeOrders(script: string, batch: number, runsEach: number): Promise<void> {
+  const { binary, conn, env } = pgbench!;
   const orders = CLIENTS * runsEach * batch;
   await floor.query(await readFile(ORDER_FLOOR_SCHEMA, 'utf8'));
-  const conn = ['-h', url.hostname, '-p', url.port, '-U', decodeURIComponent(url.username)];
   const args = ['-n', '-c', String(CLIENTS), '-j', '2', '-t', String(runsEach), '-D', `batch=${batch}`, '-f', script, ...conn, DB];
-  const { stdout } = await run(pgbench!, args, { env: { ...process.env, PGPASSWORD: decodeURIComponent(url.password) } });
+  const { stdout } = await run(binary, args, { env });
   assert.match(stdout, new RegExp(`number of transactions actually processed: ${CLIENTS * runsEach}/${CLIENTS * runsEach}`));
   assert.match(stdout, /number of failed transactions: 0 /);
 
