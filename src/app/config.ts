@@ -138,6 +138,133 @@ const schema = z.object({
     .default('USD'),
 });
 
+/**
+ * What each setting means: `npm run docs:config` writes docs/configuration.md from these and the
+ * schema's defaults, and a test fails when that file is out of date. Every setting needs an entry
+ * (the type says so); `default` only where the schema's default is not what to show.
+ */
+export const settingDocs: { readonly [K in keyof typeof schema.shape]: string | { default: string; description: string } } = {
+  HOST: 'address the API listens on',
+  PORT: 'port the API listens on',
+  API_PROCESSES: 'API processes `start` and `api` run on the one port (node:cluster); 1: the API runs in the process itself',
+  SHUTDOWN_TIMEOUT_SECONDS: 'a graceful shutdown (`SIGTERM`, `Ctrl-C`) still unfinished after this long exits anyway, with exit code 1',
+  LOG_LEVEL: 'the least severe log lines written; JSON lines on stdout',
+  ATELIER_DATA_DIR: "local data: the embedded PostgreSQL and, by default, uploaded media, the email outbox and sellers' CSV exports",
+  CATALOG_DATABASE_URL: '`postgres://` URL of the catalog store. Unset, together with `SHARD_DATABASE_URLS`: the embedded PostgreSQL',
+  SHARD_DATABASE_URLS:
+    'the physical customer-shard databases, comma separated: `name=postgres://...` pairs or plain URLs (named `shard0`, `shard1`, ...). Must be set with `CATALOG_DATABASE_URL`',
+  EMBEDDED_PG_PORT: 'port of the embedded PostgreSQL',
+  EMBEDDED_SHARD_DATABASES: 'how many physical shard databases the embedded server holds',
+  LOGICAL_SHARDS: 'logical shards customer data is hashed into; fixed once data exists (move shards instead)',
+  PG_POOL_MAX: 'connections per database pool, per process',
+  PG_STATEMENT_TIMEOUT_MS:
+    'a query running longer is cancelled by the server; the client gives up 1 s after that on a server that stopped answering (the request answers `503`)',
+  PG_PREPARED_STATEMENTS:
+    'parameterised statements run as named prepared statements: parsed once per connection, not at every run (`src/platform/postgres/prepared-statements.ts`). `false` behind a pooler in transaction mode (PgBouncer before 1.21)',
+  CATALOG_REPLICA_URLS:
+    "`postgres://` URLs of the catalog store's streaming replicas, comma separated ([read replicas](operations.md#read-replicas)). Unset: every read on the primary",
+  REPLICA_MAX_LAG_MS: 'a replica further behind the primary leaves the rotation; it returns under half of this',
+  REPLICA_CHECK_INTERVAL_MS: 'how often each node probes the primary and every replica (health, replay position, lag)',
+  REPLICA_READ_YOUR_WRITES_MS:
+    'how long a client that wrote reads around the caches; at least `REPLICA_MAX_LAG_MS + 3 x REPLICA_CHECK_INTERVAL_MS + 1000`',
+  CACHE_ENABLED: 'the in-process read cache for public catalog data (`false` to measure without it)',
+  CACHE_TTL_SECONDS: 'how long a cached entry is fresh',
+  CACHE_GRACE_SECONDS: 'how long a stale entry may still be served while it is refreshed or while the database is down (0: never)',
+  CACHE_MAX_ITEMS: 'entries the in-process cache holds before evicting',
+  SEARCH_FULLTEXT_TIMEOUT_MS:
+    'time budget of the ranked full-text search query (PostgreSQL cancels it); past it a simpler title-only match answers, marked degraded ([graceful degradation](resiliency.md#graceful-degradation))',
+  REDIS_URL:
+    '`redis://` or `rediss://` URL. Set: Redis is the shared second cache tier, carries cache invalidations to every process, and holds the rate-limit counters ([Redis tier](operations.md#redis-tier)). Unset: level 0, all in process memory',
+  REDIS_TIMEOUT_MS: 'a Redis command that takes longer fails, and the request goes on without Redis',
+  REDIS_KEY_PREFIX: 'prefix of every Redis key and channel; deployments sharing one Redis need different ones',
+  SESSION_CACHE_SECONDS:
+    'how long a session lookup is cached (memory, and Redis when set); log-out and revocation remove it at once on every process. `0`: no cache',
+  TRUST_PROXY:
+    'peers whose `X-Forwarded-For` names the client (the address per-IP rate limits count): `loopback` for a proxy on the same host, addresses or CIDRs (comma separated) for proxies elsewhere, `false` for none. `true` trusts everyone, so clients could choose their own address',
+  RATE_LIMIT_ENABLED:
+    'rate limits per client address and per account ([rate limits](security.md#rate-limits)); `npm test` and `npm run bench` turn them off unless a test asks',
+  RATE_LIMIT_WINDOW_SECONDS: 'the window every limit counts over',
+  RATE_LIMIT_IP_MAX: 'requests per window from one client address, all routes but `/health` and `/ready`',
+  RATE_LIMIT_ACCOUNT_MAX: 'requests per window from one signed-in account, on routes that resolve the session',
+  RATE_LIMIT_STRICT_IP_MAX: 'log-ins, sign-ups, checkouts (each counted apart) per window from one client address',
+  RATE_LIMIT_STRICT_ACCOUNT_MAX: 'log-in attempts per window against one email, and checkouts per window by one account',
+  SHED_ENABLED:
+    '[load shedding](resiliency.md#load-shedding): refuse browsing and reports with `503` when the process is overloaded; `npm test` and `npm run bench` turn it off unless a test asks',
+  SHED_EVENT_LOOP_DELAY_MS: 'mean event-loop delay over one sample that starts level 1; twice it starts level 2. `0`: not checked',
+  SHED_EVENT_LOOP_UTILIZATION: 'share of one sample the event loop was busy (0 to 1) that starts level 1. `0`: not checked',
+  SHED_HEAP_USED_BYTES: {
+    default: '3/4 of the V8 heap limit',
+    description:
+      'V8 heap in use that starts level 1; half-way from it to the heap limit starts level 2. Must be below the limit. `0`: not checked',
+  },
+  SHED_RSS_BYTES: {
+    default: '3/4 of the memory limit',
+    description:
+      "resident memory that starts level 1; half-way to the memory limit (the container's, else the machine's) starts level 2. `0`: not checked",
+  },
+  SHED_RETRY_AFTER_SECONDS: '`Retry-After` on a shed request',
+  SHED_SAMPLE_INTERVAL_MS: 'how often the signals are sampled; a request is judged on the last sample',
+  HTTP_S_MAXAGE_SECONDS: '`s-maxage` on public catalog responses, for a CDN or shared cache in front',
+  HTTP_STALE_WHILE_REVALIDATE_SECONDS: '`stale-while-revalidate` on the same responses',
+  SESSION_IDLE_MINUTES: 'a session unused this long expires (the default is 7 days)',
+  SESSION_ABSOLUTE_DAYS: 'a session expires this long after sign-in, used or not',
+  COOKIE_SECURE: 'mark the session cookie `Secure` (HTTPS only); `false` for plain-http local use',
+  BODY_LIMIT_BYTES: 'largest JSON request body',
+  MEDIA_MAX_BYTES: 'largest image upload',
+  MEDIA_DIR: { default: '`<ATELIER_DATA_DIR>/media`', description: 'where uploaded images and their resized variants are stored' },
+  MEDIA_CONCURRENCY: 'image jobs in flight at once per database, in the media pool of a worker process',
+  WORKER_CONCURRENCY: 'jobs a worker process runs at once',
+  DEMO_SEED: '`start` seeds a demo catalog (200 products) into an empty database',
+  BENCH_ROUTES: 'adds the `/bench/*` baseline routes used by `npm run bench`; never in production',
+  PAYMENT_PROVIDER_URL: '`http(s)://` URL of the payment provider. Unset: `atelier start` runs a simulated provider next to the app',
+  PAYMENT_PROVIDER_PORT: 'port of the simulated payment provider (in `start`, or alone with `atelier payment-provider`)',
+  PAYMENT_TIMEOUT_MS: 'timeout of every call to the payment provider',
+  PAYMENT_BREAKER_HALF_OPEN_MS:
+    'how long the payment breaker stays open (after 5 failed calls in a row) before one probe call is let through',
+  RESERVATION_TTL_SECONDS: 'how long stock stays reserved for a checkout before the sweeper may release it',
+  PAYMENT_DEADLINE_MINUTES:
+    'how long an accepted order may wait for a successful payment (say, while the provider is down) before it fails',
+  SWEEP_INTERVAL_SECONDS: 'how often the sweeper looks for expired reservations and stuck orders',
+  JOB_LOCK_TIMEOUT_SECONDS: 'after this long, a job whose worker vanished is considered abandoned and run again',
+  REPORTING_BATCH_DELAY_MS:
+    'reporting applies the `order.paid` and `stock.low` events of each window of this length in one job and one transaction ([reporting](reporting.md)); an event waits at most this long. `0`: each in a job of its own; `npm test` sets 0 unless a test asks',
+  IDEMPOTENCY_TTL_HOURS: 'how long an `Idempotency-Key` and its first answer are remembered',
+  ADMISSION_HOT_CONCURRENCY:
+    'checkouts of one variant in flight at once (across API processes with `REDIS_URL`, else per process); more buyers get a place in line ([checkout admission queue](checkout.md#checkout-admission-queue)). `0`: no line; `npm test` turns it off unless a test asks',
+  ADMISSION_GRACE_SECONDS:
+    "how long a waiting buyer's place is kept after the time it was told to come back (`Retry-After`); then it is given up",
+  SMTP_URL: '`smtp://` or `smtps://` server for email. Unset: emails are written as files to `OUTBOX_DIR`',
+  MAIL_FROM: 'sender of every email',
+  OUTBOX_DIR: { default: '`<ATELIER_DATA_DIR>/outbox`', description: 'where emails go when `SMTP_URL` is unset' },
+  SMTP_TIMEOUT_MS: 'longest wait on the SMTP server: connecting, its greeting, any silence mid-message; past it the send is retried later',
+  MAIL_CONCURRENCY:
+    'emails being sent at once per database, in the email pool of a worker process (each holds a database connection while it sends)',
+  MAIL_RETRY_BASE_MS:
+    'delay before an email that could not be sent is tried again; doubles at each try, with jitter, never given up; also how long the mail breaker stays open',
+  MAIL_RETRY_MAX_DELAY_MS: 'longest delay between two tries of an email (at least `MAIL_RETRY_BASE_MS`)',
+  WEBHOOKS_ALLOW_INSECURE:
+    'allow `http://` and loopback/private addresses for seller webhooks ([seller webhooks](webhooks.md)); tests and local development only',
+  WEBHOOKS_CONCURRENCY: 'webhook deliveries in flight at once per database, in the webhook pool of a worker process',
+  WEBHOOKS_TIMEOUT_MS: 'time limit of one delivery attempt',
+  WEBHOOKS_RETRY_BASE_MS: 'delay before the first retry of a failed delivery; doubles at each retry, with jitter',
+  WEBHOOKS_RETRY_MAX_DELAY_MS: 'longest delay between two retries (at least `WEBHOOKS_RETRY_BASE_MS`)',
+  WEBHOOKS_RETRY_WINDOW_SECONDS: 'how long a delivery is retried, and how long an endpoint may fail before it is disabled',
+  WEBHOOKS_BATCH_DELAY_MS:
+    'the `order.paid` events of each window of this length reach the webhook subscriber in one job ([seller webhooks, how it runs](webhooks.md#how-it-runs)); a delivery is queued at most this much later. `0`: each in a job of its own; `npm test` sets 0',
+  METRICS_ENABLED: 'serve `GET /metrics` (Prometheus) on the API port ([metrics](observability.md#metrics))',
+  METRICS_PORT: 'a listener serving only `/metrics` for processes that run workers (`atelier worker` has no API port)',
+  ATELIER_TRACING: {
+    default: '(follows the endpoint)',
+    description: '`true` turns tracing on (OTLP to `http://localhost:4318` without an endpoint), `false` keeps it off even with one',
+  },
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'OTLP/HTTP collector base URL (`/v1/traces` is appended); set: tracing on',
+  OTEL_SERVICE_NAME: '`service.name` of the spans',
+  TRACE_SAMPLE_RATIO: "share of new traces kept (0 to 1); a trace started by the caller (`traceparent`) keeps the caller's decision",
+  PUBLIC_CURRENCY: 'ISO 4217 currency of public prices and price filters',
+};
+
+export { schema as settingsSchema };
+
 export type Config = Readonly<{
   host: string;
   port: number;
