@@ -14,12 +14,12 @@
  *    from the orders' own timestamps. This closed loop finds the capacity: every customer fires
  *    again the moment an answer arrives, so at saturation its latency is the queue it builds.
  * 3b. "paced": the same kind of shopping trip arriving at BENCH_PACED_PERCENT % of the closed
- *    loop's rate (open model, DESIGN.md "Load lab"), at most BENCH_CHECKOUT_CONCURRENCY at once:
+ *    loop's rate (open model, docs/benchmarks.md), at most BENCH_CHECKOUT_CONCURRENCY at once:
  *    the checkout latency a shopper sees when the site is busy but not saturated.
  * 4. "flash sale": one variant with BENCH_FLASH_STOCK units, BENCH_FLASH_BUYERS distinct buyers
  *    per round, all at once, one unit each ("buy now"), rounds until the stock is gone. A buyer
  *    given a place in the checkout line comes back when told, with the same key, until it has a
- *    final answer (README "Checkout admission queue"); ADMISSION_HOT_CONCURRENCY=0 runs it without.
+ *    final answer (docs/checkout.md "Checkout admission queue"); ADMISSION_HOT_CONCURRENCY=0 runs it without.
  * 5. After each scenario the invariants (checkout-invariants.ts); a broken one fails the run.
  */
 import { randomUUID } from 'node:crypto';
@@ -320,7 +320,7 @@ async function spreadLoad(api: Client, customers: readonly Customer[], variants:
 }
 
 /**
- * Open model (DESIGN.md, "Load lab"): shopping trips (add-to-cart, then checkout) START at a set
+ * Open model (docs/benchmarks.md): shopping trips (add-to-cart, then checkout) START at a set
  * rate whether or not earlier ones have finished, each by one of `concurrency` customers; a trip
  * that finds every customer still busy is not started and is counted (the system is not keeping
  * up). So the latency measured is what a shopper sees at that arrival rate, not the queue a

@@ -1,5 +1,5 @@
--- The order floor: the database work one order of the spread scenario needs under DESIGN.md's
--- checkout, as plain SQL that pgbench runs with no Atelier code, no HTTP and no payment provider.
+-- The order floor: the database work one order of the spread scenario needs under the
+-- checkout of docs/checkout.md, as plain SQL that pgbench runs with no Atelier code, no HTTP and no payment provider.
 -- One run of this script is one order: added to a cart, checked out, paid, its stock committed,
 -- its emails logged, its seller's index and sales counter updated. Its transactions per second
 -- are the orders per second the database could take if the application cost nothing.
@@ -16,7 +16,7 @@
 --   webhook, no processed-event mark for the sales counter.
 -- What it does not model: work shared by several orders. Atelier group-commits reservations and
 -- their commits, and applies reporting's events a window at a time; this floor gives each order
--- its own statements there. So it is the floor of one order at a time through DESIGN.md's steps;
+-- its own statements there. So it is the floor of one order at a time through docs/checkout.md's steps;
 -- bench/order-floor-batched.pgbench.sql is the same work with every step shared by a batch.
 \set variant random(1, 200)
 \set customer random(1, 100000)

@@ -11,7 +11,7 @@
  *    shedding, which spares signed-in browsing, would otherwise answer most of it with cheap 503s
  *    and the figure would measure refusals rather than service.
  * 3. Overload: the same mix arriving at `overloadFactor` x capacity for `overloadSec` seconds, open
- *    model (DESIGN.md, "Load lab"): arrivals are paced by the clock, whether or not earlier ones
+ *    model (docs/benchmarks.md): arrivals are paced by the clock, whether or not earlier ones
  *    were answered, so the backlog forms at the server, as it would in production. Latency counts
  *    from the moment a request is handed to the client (a wait for one of its `maxSockets`
  *    connections counts); how late the client itself was against the clock is reported apart

@@ -30,7 +30,7 @@ export type PgbenchResult =
   | Readonly<{ kind: 'skipped'; reason: string }>;
 
 /**
- * Orders per second of an order floor: the database work of orders under DESIGN.md's checkout as
+ * Orders per second of an order floor: the database work of orders under docs/checkout.md's steps as
  * plain SQL, run by pgbench with no Atelier code (see each script's header), `batch` orders per
  * pgbench transaction. It answers whether a target stated against TPC-B is within reach of the
  * database at all, whatever the application does: one order at a time, or with every step batched.

@@ -1,5 +1,5 @@
 /**
- * `npm run boundaries`: checks the module boundaries STYLE.md promises, so they are enforced rather
+ * `npm run boundaries`: checks the module boundaries docs/contributing.md promises, so they are enforced rather
  * than hoped for.
  *
  * 1. A module is reached from outside only through its `index.ts` (src/modules/<name>/index.ts).
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
   for (const v of violations) console.error(`${v.file}:${v.line}  ${v.rule}  ${v.message}`);
   if (violations.length > 0) {
     console.error(
-      `\n${violations.length} module boundary violation${violations.length === 1 ? '' : 's'} (see STYLE.md, "Boundaries are checked")`,
+      `\n${violations.length} module boundary violation${violations.length === 1 ? '' : 's'} (see docs/contributing.md, "Habits")`,
     );
     process.exitCode = 1;
   } else {

@@ -23,7 +23,7 @@ const USAGE = `atelier <command>
   reporting rebuild   empty the reporting read models and replay the event log into them
   shards status|move|cleanup   the shard map: placement and row counts, online moves (atelier shards)
 
-Settings come from environment variables; see the README.`;
+Settings come from environment variables; see docs/configuration.md.`;
 
 type Running = { app: Container; server?: FastifyInstance; apiCluster?: ApiCluster; workers?: Workers; provider?: FakeProvider };
 

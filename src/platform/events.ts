@@ -13,7 +13,7 @@ import { BatchEntriesFailedError, enqueueMany, PermanentJobError, type JobContex
  * on the database where they are published, in the same transaction: the history that read models
  * (reporting) are rebuilt from. Other types (product.changed on every edit, ...) are not logged, so
  * they cost nothing extra. The log is kept for good: deleting from it would make a rebuild forget
- * those figures (see README, "Reporting").
+ * those figures (see docs/reporting.md).
  */
 export type DomainEvent<P = Record<string, unknown>> = Readonly<{
   id: string;
@@ -47,7 +47,7 @@ export type BatchSubscribeOptions = SubscribeOptions &
      * at once (no batching; the handler still receives an array).
      *
      * Batching moves the cost to the publishers: each publish of a window appends to the same job
-     * row, so publishers wait for each other's commits (README, Reporting, has the figures, from
+     * row, so publishers wait for each other's commits (docs/benchmark-results.md has the figures, from
      * `BENCH_PG_STATEMENTS=true npm run bench -- --only checkout`: add_jobs several times slower
      * per call). Keep it for events published off the request path (by jobs), not for one a
      * request waits on.

@@ -83,7 +83,7 @@ function planOrder(orderId: string, customerId: string, priced: readonly PricedL
 }
 
 /**
- * POST /checkout, in DESIGN.md's order: the Idempotency-Key serialises and replays; prices come
+ * POST /checkout, in the order docs/checkout.md gives: the Idempotency-Key serialises and replays; prices come
  * from the catalog (what the client sent as a price or total is ignored); stock is reserved before
  * the order is written, keyed by an order id chosen first; the order, its payment job and the
  * idempotent answer commit together on the customer's shard.
@@ -135,7 +135,7 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
   /**
    * A buyer the line did not admit: null to run the checkout anyway when the variant is sold out
    * (it answers, and records under the key, the 409 at once instead of making the buyer wait to
-   * hear it); else 429 with the buyer's place (orders.admission.ts, README "Checkout admission
+   * hear it); else 429 with the buyer's place (orders.admission.ts, docs/checkout.md "Checkout admission
    * queue"). Nothing is read from the shard for a place in line: a flash sale asks this hundreds of
    * times a second. 429 rather than 202 (that is an accepted order) or 503 (the service is not
    * failing, and 5xx would spend the checkout availability budget during every flash sale).

@@ -5,7 +5,7 @@ import type { ReportingTables } from './reporting.tables.ts';
 
 /**
  * The reporting endpoints' reads. They touch reporting's own tables only: never a shard, never
- * another module's tables (DESIGN.md, "Read models"). Days are UTC calendar days, `from` and `to`
+ * another module's tables (docs/reporting.md). Days are UTC calendar days, `from` and `to`
  * inclusive, as 'YYYY-MM-DD'.
  */
 export type DayRange = Readonly<{ from: string; to: string }>;

@@ -109,7 +109,7 @@ export function createSearchService(deps: {
   catalog: CatalogService;
   /**
    * The ranked query's time budget. Past it PostgreSQL cancels the query and a simpler title-only
-   * match answers, marked `degraded` (graceful degradation, DESIGN.md): a word so common, or a
+   * match answers, marked `degraded` (graceful degradation, docs/resiliency.md): a word so common, or a
    * database so busy, that ranking takes too long still gets an answer instead of a timeout.
    */
   fullTextTimeoutMs: number;

@@ -27,7 +27,7 @@ export function signatureHeader(secret: string, body: string, timestamp = Math.f
 }
 
 /**
- * What a receiver does, in our tests and as the reference for the README: parse the header,
+ * What a receiver does, in our tests and as the reference for docs/webhooks.md: parse the header,
  * recompute the HMAC over the raw body, compare in constant time, and check the timestamp.
  */
 export function verifySignature(

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { httpShed } from '../observability/metrics.ts';
 
 /**
- * Load shedding at the edge (DESIGN.md, "Protecting the service"): when this process is
+ * Load shedding at the edge (docs/resiliency.md, "Load shedding"): when this process is
  * overloaded, it refuses the requests that matter least, cheaply and early, so the ones that
  * matter most (checkout, order status, cart, sign-in) keep their latency.
  *

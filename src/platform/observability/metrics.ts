@@ -2,7 +2,7 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { HotCounter, HotHistogram } from './hot-metrics.ts';
 
 /**
- * The process's Prometheus metrics, served at `/metrics` (see the README's Observability section
+ * The process's Prometheus metrics, served at `/metrics` (see docs/observability.md
  * for the list). One registry per process, module-level on purpose: database pools, the cache and
  * the job runner are instrumented where they are made, deep below the composition root, and
  * every container in the process (tests make several) adds to the same families.

@@ -7,7 +7,7 @@ import { formatLsn, isConnectionError, lsnAtLeast, parseLsn, WalTimeline } from 
 import { withTimeout } from '../../shared/timeout.ts';
 
 /**
- * Read replicas of the catalog store (DESIGN.md, Replicas). Reads that tolerate staleness run on a
+ * Read replicas of the catalog store (docs/operations.md, Read replicas). Reads that tolerate staleness run on a
  * streaming replica picked round robin among the healthy ones; everything else, and any read a
  * replica cannot serve, runs on the primary. A request never fails because a replica died: a read
  * that errors on a replica is retried once on the primary.

@@ -6,7 +6,7 @@ import { openReplicaSet, type ReplicaSet, type ReplicaSettings } from './replica
 import { initShardMap, openShardRouter, type ShardRouter } from './shard-router.ts';
 
 /**
- * Where data lives (DESIGN.md): the catalog store, and customer data spread over the physical
+ * Where data lives (docs/architecture.md): the catalog store, and customer data spread over the physical
  * shard databases by the shard map. With no database URLs configured, all of it is databases in
  * one embedded PostgreSQL server.
  */
