@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { view } from '../../platform/postgres/database.ts';
 import { enqueue, PermanentJobError, type TaskHandler } from '../../platform/queue/queue.ts';
@@ -183,7 +183,16 @@ export function createExports(deps: { db: Kysely<unknown>; orders: OrdersService
               error: null,
               finished_at: null,
             })
-            .onConflict((oc) => oc.columns(['seller_id', 'kind']).where('status', 'in', ['pending', 'running']).doNothing())
+            .onConflict((oc) =>
+              // The index predicate is written as constants: PostgreSQL matches a partial unique index
+              // to ON CONFLICT by proving the index's predicate from this one when it plans, and a
+              // generic plan (a prepared statement from its sixth run on) cannot prove it from
+              // parameters: "no unique or exclusion constraint matching the ON CONFLICT specification".
+              oc
+                .columns(['seller_id', 'kind'])
+                .where(sql<boolean>`status in ('pending', 'running')`)
+                .doNothing(),
+            )
             .returningAll()
             .executeTakeFirst();
           if (inserted) {
