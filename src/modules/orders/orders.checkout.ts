@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { DomainError } from '../../shared/errors.ts';
 import { newShardedId, shardOfId } from '../../shared/ids.ts';
 import type { VariantForSale } from '../catalog/index.ts';
+import { MAX_CHARGE_AMOUNT } from '../payments/index.ts';
 import { countSoldOutPass, type CheckoutAdmission, type Queued } from './orders.admission.ts';
 import { ordersErrors } from './orders.errors.ts';
 import * as repo from './orders.repository.ts';
@@ -120,6 +121,12 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
     }
     const priced = lines.map((l) => ({ variant: found.get(l.variantId)!, quantity: l.quantity }));
     if (new Set(priced.map((p) => p.variant.price.currency)).size > 1) return ordersErrors.mixedCurrencies();
+    // An order the provider is sure to refuse could never be paid: refuse it here, before it holds
+    // stock until the payment deadline (issue 13). Not a safe integer is above the limit too.
+    const total = priced.reduce((sum, p) => sum + p.variant.price.amount * p.quantity, 0);
+    if (!Number.isSafeInteger(total) || total > MAX_CHARGE_AMOUNT) {
+      return ordersErrors.totalAboveLimit(total, MAX_CHARGE_AMOUNT, priced[0]!.variant.price.currency);
+    }
     return priced;
   }
 
