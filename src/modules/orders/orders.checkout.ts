@@ -6,7 +6,7 @@ import { MAX_CHARGE_AMOUNT } from '../payments/index.ts';
 import { countSoldOutPass, type CheckoutAdmission, type Queued } from './orders.admission.ts';
 import { ordersErrors } from './orders.errors.ts';
 import * as repo from './orders.repository.ts';
-import type { CheckoutAnswer, CheckoutInput, OrdersDeps } from './orders.types.ts';
+import type { CheckoutAnswer, CheckoutInput, CheckoutOptions, OrdersDeps } from './orders.types.ts';
 
 export const IDEMPOTENCY_KEY_RE = /^[A-Za-z0-9_.:-]{1,100}$/;
 export const COLLECT_PAYMENT_TASK = 'orders.collect-payment';
@@ -172,6 +172,7 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
     hash: string,
     wanted: ReadonlyArray<{ variantId: string; quantity: number }>,
     replay: Replay,
+    countAttempt: () => Promise<void>,
   ): Promise<CheckoutAnswer> {
     // Priced before the shard transaction opens, so the connection (and the claimed key's row lock)
     // is held for as short a time as possible; on a replay the result is simply not used.
@@ -181,7 +182,10 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
       // A malformed request (empty cart, mixed currencies) is refused without using up the key; but
       // a retry of a cart checkout finds the cart it emptied, and must get the key's first answer.
       const previous = await repo.findIdempotent(shard.db, customerId, idempotencyKey);
-      if (!previous) throw priced;
+      if (!previous) {
+        await countAttempt();
+        throw priced;
+      }
       return replay(previous);
     }
     // Chosen before anything is written: the reservation is keyed by it, so a crash between the
@@ -203,6 +207,10 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
           response: expected.body,
         });
         if (!claim.claimed) return replay(claim.previous);
+        // New work: counted against the checkout rate limit now, and only now. A refusal rolls the
+        // claim back, so the key is free for the client's retry. Racing copies of one request wait
+        // on the claim above and replay its answer, uncounted.
+        await countAttempt();
         if (!order) return expected;
 
         const result = await inventory.reserve(
@@ -268,7 +276,12 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
     }
   }
 
-  return async function checkout(customerId: string, idempotencyKey: string | undefined, input: CheckoutInput): Promise<CheckoutAnswer> {
+  return async function checkout(
+    customerId: string,
+    idempotencyKey: string | undefined,
+    input: CheckoutInput,
+    options: CheckoutOptions = {},
+  ): Promise<CheckoutAnswer> {
     if (idempotencyKey === undefined || !IDEMPOTENCY_KEY_RE.test(idempotencyKey)) throw ordersErrors.idempotencyKeyRequired();
     const hash = requestHash(input);
     const replay: Replay = (previous) => {
@@ -286,7 +299,7 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
       if (answer) return answer;
     }
     try {
-      return await place(customerId, idempotencyKey, input, hash, wanted, replay);
+      return await place(customerId, idempotencyKey, input, hash, wanted, replay, options.countAttempt ?? (async () => {}));
     } finally {
       if (entry.admitted) await entry.leave();
     }
