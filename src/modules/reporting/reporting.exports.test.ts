@@ -134,18 +134,30 @@ function parseCsv(text: string): string[][] {
   let row: string[] = [];
   let field = '';
   let quoted = false;
+  const endField = () => {
+    row.push(field);
+    field = '';
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') ((field += '"'), i++);
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') (row.push(field), (field = ''));
-    else if (c === '\n') (row.push(field), rows.push(row), (row = []), (field = ''));
-    else if (c !== '\r') field += c;
+    else if (c === ',') endField();
+    else if (c === '\n') {
+      endField();
+      rows.push(row);
+      row = [];
+    } else if (c !== '\r') field += c;
   }
-  if (field !== '' || row.length > 0) (row.push(field), rows.push(row));
+  if (field !== '' || row.length > 0) {
+    endField();
+    rows.push(row);
+  }
   return rows;
 }
 
@@ -208,32 +220,32 @@ test('the export has one row per order line, with the order columns repeated and
       { ...order, ...ship },
     ],
   );
+  const expected = [
+    {
+      variant_id: shop.variantIds[0],
+      options: 'size: S0',
+      quantity: '2',
+      unit_price: '12.50',
+      unit_price_minor: '1250',
+      line_total: '25.00',
+      line_total_minor: '2500',
+    },
+    {
+      variant_id: shop.variantIds[1],
+      options: 'size: S1',
+      quantity: '3',
+      unit_price: '3.99',
+      unit_price_minor: '399',
+      line_total: '11.97',
+      line_total_minor: '1197',
+    },
+  ]
+    // Lines come in a stable order (by variant id), numbered from 1.
+    .sort((x, y) => x.variant_id!.localeCompare(y.variant_id!))
+    .map((l, i) => ({ line: String(i + 1), product_id: shop.productId, ...l }));
   assert.deepEqual(
     records.map((r) => pick(r, lineKeys)),
-    [
-      {
-        line: '1',
-        product_id: shop.productId,
-        variant_id: shop.variantIds[0],
-        options: 'size: S0',
-        quantity: '2',
-        unit_price: '12.50',
-        unit_price_minor: '1250',
-        line_total: '25.00',
-        line_total_minor: '2500',
-      },
-      {
-        line: '2',
-        product_id: shop.productId,
-        variant_id: shop.variantIds[1],
-        options: 'size: S1',
-        quantity: '3',
-        unit_price: '3.99',
-        unit_price_minor: '399',
-        line_total: '11.97',
-        line_total_minor: '1197',
-      },
-    ],
+    expected,
   );
   assert.ok(records.every((r) => r.title!.startsWith('Bowl ') && r.sku!.length > 0 && r.sub_order_id === records[0]!.sub_order_id));
 });
