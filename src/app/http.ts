@@ -41,7 +41,9 @@ const STRICT_ROUTES: readonly StrictRoute[] = [
     },
   },
   { method: 'POST', url: '/api/v1/auth/signup', name: 'signup', subject: () => null },
-  { method: 'POST', url: '/api/v1/checkout', name: 'checkout', subject: (request) => request.account?.id ?? null },
+  // Counted by the checkout once it knows the request is not an idempotent replay: a retry of an
+  // answered key costs nothing (issue 13).
+  { method: 'POST', url: '/api/v1/checkout', name: 'checkout', subject: (request) => request.account?.id ?? null, countedByHandler: true },
 ];
 
 /**

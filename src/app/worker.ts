@@ -48,9 +48,6 @@ export function isolatedPools(app: Container): Pool[] {
  */
 const ISOLATED_IDLE_REFETCH_MS = 250;
 
-/** Connections an isolated pool's runner keeps per database for its queue traffic. */
-const QUEUE_POOL_MAX = 2;
-
 /**
  * The database as an isolated pool's runner sees it: the same database through a small pg pool of
  * its own. graphile-worker holds one connection per runner for LISTEN, and takes more to fetch and
@@ -58,14 +55,20 @@ const QUEUE_POOL_MAX = 2;
  * three of its connections for LISTEN alone and compete with requests for the rest (with the
  * tests' pool of 5, checkouts waited out the pool and answered 503). The jobs' own queries still
  * go through the app's pools; only the queue's bookkeeping moves here.
+ *
+ * Its cap is the pool's concurrency plus the LISTEN connection: what graphile-worker may ask of it
+ * (a connection per job it fetches or completes at once). The cap used to be 2 whatever the
+ * concurrency, and graphile-worker warned at every start, once per database, "maxPoolSize (2)
+ * smaller than concurrency (4)". A pg pool opens connections only when asked, and with the batched
+ * local queue (queue.ts) a runner asks for about two, so the higher cap costs nothing when idle.
  */
-function queueHandle(handle: DatabaseHandle, pool: string): DatabaseHandle {
+function queueHandle(handle: DatabaseHandle, pool: Pool): DatabaseHandle {
   const queuePool = new pg.Pool({
     connectionString: handle.url,
-    max: QUEUE_POOL_MAX,
+    max: pool.concurrency + 1,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
-    application_name: `atelier-${pool}-queue`,
+    application_name: `atelier-${pool.name}-queue`,
   });
   // As in database.ts: a dropped idle connection must not crash the process; the next use reconnects.
   queuePool.on('error', () => undefined);
@@ -88,7 +91,7 @@ export async function startWorkerRole(app: Container): Promise<Workers> {
       await startWorkers({ databases: app.stores.all(), tasks: main, concurrency: app.config.worker.concurrency, log: app.log }),
     );
     for (const pool of pools) {
-      const databases = app.stores.all().map((h) => queueHandle(h, pool.name));
+      const databases = app.stores.all().map((h) => queueHandle(h, pool));
       queuePools.push(...databases.map((d) => d.pool));
       started.push(
         await startWorkers({

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startFakeProvider, type FakeProvider } from '../../src/modules/payments/index.ts';
+import { MAX_CHARGE_AMOUNT, startFakeProvider, type FakeProvider } from '../../src/modules/payments/index.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { listing, makeJobsDue, signUpMany, type Actor, type Listing } from '../checkout/support.ts';
-import { allPaid, assertSettled, placeOrders, sellerListed, statusesOf } from './outbound-support.ts';
+import { allPaid, assertSettled, pendingJobs, placeOrders, sellerListed, statusesOf } from './outbound-support.ts';
 
 /**
  * Resiliency matrix, payment provider (docs/resiliency.md): the simulated provider behind a TCP
@@ -146,5 +146,48 @@ test('flapping: every order is paid eventually and charged exactly once', async 
   for (const id of ids) assert.ok(chargesOf(id) <= 1);
   proxy.set({ kind: 'up' });
   await settle(ids);
+  await assertSettled(subject());
+});
+
+/** The order's stock hold, the provider's charge calls and the customer's emails, as a permanent refusal leaves them. */
+async function assertFailedAtOnce(id: string, callsBefore: number, reservedBefore: number): Promise<void> {
+  assert.deepEqual(await statusesOf(t, [id]), ['payment_failed']);
+  assert.ok(provider.calls().charges - callsBefore <= 1, 'asked the provider once at most: no retry');
+  assert.deepEqual(await pendingJobs(t), {}, 'no payment retry left queued');
+  assert.equal((await t.app.inventory.service.levels([item.variantIds[0]!]))[0]!.reserved, reservedBefore, 'its unit is released');
+  assert.ok((await t.app.notifications.service.sentKeys()).has(`payment-failed:${id}`), 'the customer was told');
+}
+
+test('a permanent refusal by the provider fails the order at once: payment_failed, stock released, the customer told', async () => {
+  proxy.set({ kind: 'up' });
+  // A provider whose limit is lower than what checkout lets through: it answers 400, a final no.
+  provider.configure({ maxAmount: 1000 });
+  try {
+    const reservedBefore = (await t.app.inventory.service.levels([item.variantIds[0]!]))[0]!.reserved;
+    const callsBefore = provider.calls().charges;
+    const [id] = await placeOrders(t.server, buyers.slice(0, 1), item);
+    await t.drainJobs();
+    await assertFailedAtOnce(id!, callsBefore, reservedBefore);
+    assert.equal(provider.calls().charges, callsBefore + 1);
+    assert.deepEqual(
+      (await t.app.payments.service.attempts(id!)).map((a) => a.status),
+      ['declined'],
+    );
+  } finally {
+    provider.configure({ maxAmount: MAX_CHARGE_AMOUNT });
+  }
+  await assertSettled(subject());
+});
+
+test('an order above the payment limit that reached the payment job (placed before checkout refused such totals) fails at once', async () => {
+  const reservedBefore = (await t.app.inventory.service.levels([item.variantIds[0]!]))[0]!.reserved;
+  const callsBefore = provider.calls().charges;
+  const [id] = await placeOrders(t.server, buyers.slice(0, 1), item);
+  // As if placed before checkout checked the limit: a total the provider is sure to refuse.
+  await t.app.stores.shards.forId(id!).pool.query('update orders set total = $2 where id = $1', [id, MAX_CHARGE_AMOUNT + 1]);
+  await t.drainJobs();
+  // payments does not even ask the provider: it used to throw, and the job retried until the deadline.
+  assert.equal(provider.calls().charges, callsBefore);
+  await assertFailedAtOnce(id!, callsBefore, reservedBefore);
   await assertSettled(subject());
 });

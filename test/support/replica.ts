@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import pino from 'pino';
 import { binaries, run, serverUser, startEmbeddedPostgres, type EmbeddedServer } from '../../src/platform/postgres/embedded-postgres.ts';
+import { alterDatabaseStatements, testServerFlags } from './pg-settings.ts';
 import { parseLsn } from '../../src/platform/postgres/replicas.lag.ts';
 import { freePort } from './scratch-postgres.ts';
 
@@ -103,6 +104,7 @@ export async function startReplicatedPostgres(): Promise<ReplicatedPostgres> {
     port: await freePort(),
     databases: [],
     log,
+    settings: testServerFlags(),
   });
   // The primary's own binaries and server user (postgres, when we are root), so the two match.
   const user = await serverUser();
@@ -166,7 +168,9 @@ export async function startReplicatedPostgres(): Promise<ReplicatedPostgres> {
     primaryUrl: (db) => primary.urlFor(db),
     replicaUrl,
     async createDatabase(name) {
-      await query(primaryAdmin, `create database "${name.replace(/"/g, '')}"`);
+      const quoted = `"${name.replace(/"/g, '')}"`;
+      await query(primaryAdmin, `create database ${quoted}`);
+      for (const stmt of alterDatabaseStatements(quoted)) await query(primaryAdmin, stmt);
     },
     async pauseReplay() {
       await query(replicaUrl('postgres'), 'select pg_wal_replay_pause()');

@@ -11,6 +11,7 @@ import { buildHttpServer } from '../../src/app/http.ts';
 import { runDueJobsOnce } from '../../src/platform/queue/queue.ts';
 import { collectTasks } from '../../src/app/worker.ts';
 import { startFakeProvider, type FakeProvider } from '../../src/modules/payments/index.ts';
+import { alterDatabaseStatements } from './pg-settings.ts';
 
 /**
  * A whole Atelier on real PostgreSQL for one test file: its own catalog database and two physical
@@ -41,11 +42,15 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
+/** Creates test databases with the test settings (pg-settings.ts), on whichever server runs the tests. */
 export async function createDatabases(names: string[]): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl() });
   await client.connect();
   try {
-    for (const n of names) await client.query(`create database ${client.escapeIdentifier(n)}`);
+    for (const n of names) {
+      await client.query(`create database ${client.escapeIdentifier(n)}`);
+      for (const stmt of alterDatabaseStatements(client.escapeIdentifier(n))) await client.query(stmt);
+    }
   } finally {
     await client.end();
   }

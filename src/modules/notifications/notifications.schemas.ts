@@ -22,7 +22,9 @@ export const OrderEmailSchema = Type.Object(
       ),
       { minItems: 0, maxItems: 200 },
     ),
-    total: Type.Integer({ minimum: 0, maximum: MAX_AMOUNT }),
+    // A sum of lines, which may pass the largest price (an order placed before checkout capped
+    // totals at payments' limit): its payment-failed email must still be sendable.
+    total: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
     currency: Type.String({ pattern: '^[A-Z]{3}$' }),
   },
   { additionalProperties: false },

@@ -8,11 +8,11 @@ import { ordersMigrations } from './orders.migrations.ts';
 import { ordersRoutes } from './orders.routes.ts';
 import { createOrdersService } from './orders.service.ts';
 import type { OrderStatus } from './orders.state.ts';
-import type { OrdersDeps, Page, SellerOrderSummary } from './orders.types.ts';
+import type { OrdersDeps, Page, SellerOrderSummary, SellerSubOrderView } from './orders.types.ts';
 
 export type { OrderStatus } from './orders.state.ts';
 export { LEGAL_MOVES, ORDER_STATUSES, transition, isTerminal } from './orders.state.ts';
-export type { OrdersSettings, Page, SellerOrderSummary } from './orders.types.ts';
+export type { OrdersSettings, Page, SellerOrderSummary, SellerSubOrderView, OrderLineView, ShippingAddress } from './orders.types.ts';
 export type { AdmissionSettings } from './orders.admission.ts';
 export { ordersMigrations };
 export { ORDER_PAID_EVENT, type OrderPaidPayload } from './orders.payment.ts';
@@ -28,6 +28,12 @@ export type OrdersService = Readonly<{
    * reporting's CSV export reads.
    */
   listSellerOrders(sellerId: string, cursor: string | null, limit: number): Promise<Page<SellerOrderSummary>>;
+  /**
+   * One of the seller's paid (or later) sub-orders with its lines and the shipping address: what
+   * GET /seller/orders/:id answers, and what the CSV export writes for each sub-order listed.
+   * ORDERS_SUB_ORDER_NOT_FOUND for anyone else's, or an unpaid one.
+   */
+  getSellerSubOrder(sellerId: string, subOrderId: string): Promise<SellerSubOrderView>;
 }>;
 
 export type OrdersModule = ModuleDefinition &
@@ -47,7 +53,12 @@ export function createOrders(deps: OrdersDeps): OrdersModule {
     migrations: ordersMigrations,
     routes: ordersRoutes({ service, guards: deps.guards }),
     tasks: service.tasks,
-    service: { getOrderStatus: service.getOrderStatus, sweep: service.sweep, listSellerOrders: service.listSellerOrders },
+    service: {
+      getOrderStatus: service.getOrderStatus,
+      sweep: service.sweep,
+      listSellerOrders: service.listSellerOrders,
+      getSellerSubOrder: service.getSellerSubOrder,
+    },
     scheduleSweeper: () => service.scheduleSweep(0),
   };
 }

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { DomainError } from '../../shared/errors.ts';
 import { newShardedId, shardOfId } from '../../shared/ids.ts';
 import type { VariantForSale } from '../catalog/index.ts';
+import { MAX_CHARGE_AMOUNT } from '../payments/index.ts';
 import { countSoldOutPass, type CheckoutAdmission, type Queued } from './orders.admission.ts';
 import { ordersErrors } from './orders.errors.ts';
 import * as repo from './orders.repository.ts';
-import type { CheckoutAnswer, CheckoutInput, OrdersDeps } from './orders.types.ts';
+import type { CheckoutAnswer, CheckoutInput, CheckoutOptions, OrdersDeps } from './orders.types.ts';
 
 export const IDEMPOTENCY_KEY_RE = /^[A-Za-z0-9_.:-]{1,100}$/;
 export const COLLECT_PAYMENT_TASK = 'orders.collect-payment';
@@ -120,6 +121,12 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
     }
     const priced = lines.map((l) => ({ variant: found.get(l.variantId)!, quantity: l.quantity }));
     if (new Set(priced.map((p) => p.variant.price.currency)).size > 1) return ordersErrors.mixedCurrencies();
+    // An order the provider is sure to refuse could never be paid: refuse it here, before it holds
+    // stock until the payment deadline (issue 13). Not a safe integer is above the limit too.
+    const total = priced.reduce((sum, p) => sum + p.variant.price.amount * p.quantity, 0);
+    if (!Number.isSafeInteger(total) || total > MAX_CHARGE_AMOUNT) {
+      return ordersErrors.totalAboveLimit(total, MAX_CHARGE_AMOUNT, priced[0]!.variant.price.currency);
+    }
     return priced;
   }
 
@@ -165,6 +172,7 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
     hash: string,
     wanted: ReadonlyArray<{ variantId: string; quantity: number }>,
     replay: Replay,
+    countAttempt: () => Promise<void>,
   ): Promise<CheckoutAnswer> {
     // Priced before the shard transaction opens, so the connection (and the claimed key's row lock)
     // is held for as short a time as possible; on a replay the result is simply not used.
@@ -174,7 +182,10 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
       // A malformed request (empty cart, mixed currencies) is refused without using up the key; but
       // a retry of a cart checkout finds the cart it emptied, and must get the key's first answer.
       const previous = await repo.findIdempotent(shard.db, customerId, idempotencyKey);
-      if (!previous) throw priced;
+      if (!previous) {
+        await countAttempt();
+        throw priced;
+      }
       return replay(previous);
     }
     // Chosen before anything is written: the reservation is keyed by it, so a crash between the
@@ -196,6 +207,10 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
           response: expected.body,
         });
         if (!claim.claimed) return replay(claim.previous);
+        // New work: counted against the checkout rate limit now, and only now. A refusal rolls the
+        // claim back, so the key is free for the client's retry. Racing copies of one request wait
+        // on the claim above and replay its answer, uncounted.
+        await countAttempt();
         if (!order) return expected;
 
         const result = await inventory.reserve(
@@ -261,7 +276,12 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
     }
   }
 
-  return async function checkout(customerId: string, idempotencyKey: string | undefined, input: CheckoutInput): Promise<CheckoutAnswer> {
+  return async function checkout(
+    customerId: string,
+    idempotencyKey: string | undefined,
+    input: CheckoutInput,
+    options: CheckoutOptions = {},
+  ): Promise<CheckoutAnswer> {
     if (idempotencyKey === undefined || !IDEMPOTENCY_KEY_RE.test(idempotencyKey)) throw ordersErrors.idempotencyKeyRequired();
     const hash = requestHash(input);
     const replay: Replay = (previous) => {
@@ -279,7 +299,7 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
       if (answer) return answer;
     }
     try {
-      return await place(customerId, idempotencyKey, input, hash, wanted, replay);
+      return await place(customerId, idempotencyKey, input, hash, wanted, replay, options.countAttempt ?? (async () => {}));
     } finally {
       if (entry.admitted) await entry.leave();
     }

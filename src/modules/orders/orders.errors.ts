@@ -16,6 +16,15 @@ export const ordersErrors = {
   cartEmpty: () => new DomainError('unprocessable', 'ORDERS_CART_EMPTY', 'The cart is empty: nothing to check out'),
   mixedCurrencies: () =>
     new DomainError('unprocessable', 'ORDERS_MIXED_CURRENCIES', 'The lines are priced in different currencies; check them out separately'),
+  /** The provider would refuse the charge (payments' MAX_CHARGE_AMOUNT): refused before any stock is held. */
+  totalAboveLimit: (total: number, limit: number, currency: string) =>
+    new DomainError(
+      'unprocessable',
+      'ORDERS_TOTAL_ABOVE_PAYMENT_LIMIT',
+      `The order total is above the largest payment accepted, ${limit} minor units of ${currency}: split it into smaller orders`,
+      'lines',
+      { total, limit, currency },
+    ),
   notFound: () => new DomainError('not_found', 'ORDERS_ORDER_NOT_FOUND', 'No such order'),
   subOrderNotFound: () => new DomainError('not_found', 'ORDERS_SUB_ORDER_NOT_FOUND', 'No such order'),
   illegalTransition: (reason: string) => new DomainError('conflict', 'ORDERS_ILLEGAL_TRANSITION', reason),

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { enqueue, PermanentJobError, type JobContext, type JobSpec, type TaskHandler } from '../../platform/queue/queue.ts';
+import { isDomainError } from '../../shared/errors.ts';
 import { isId } from '../../shared/ids.ts';
 import type { OrderEmail } from '../notifications/index.ts';
 import { COLLECT_PAYMENT_TASK } from './orders.checkout.ts';
@@ -104,19 +105,45 @@ export function createPaymentFlow(deps: OrdersDeps) {
     return repo.moveWholeOrder(trx, { orderId, from: 'pending_payment', to, actor, ...(chargeId ? { chargeId } : {}) });
   }
 
+  /** The customer's "payment failed" email for an order, or null when there is no one to tell. */
+  async function paymentFailedEmail(db: Kysely<unknown>, orderId: string, known?: OrderForPayment): Promise<JobSpec | null> {
+    const found = known ?? (await findOrderForPayment(db, orderId));
+    if (!found) return null;
+    const customer = await identity.getAccount(found.order.customer_id);
+    if (!customer) return null;
+    return notifications.emailsJob([
+      {
+        messageKey: `payment-failed:${orderId}`,
+        to: customer.email,
+        kind: 'payment-failed',
+        orderId,
+        customerName: customer.name,
+        lines: found.lines.map((l) => ({ title: l.title, quantity: l.quantity, unitPrice: Number(l.unit_price) })),
+        total: Number(found.order.total),
+        currency: found.order.currency,
+      },
+    ]);
+  }
+
   /**
-   * Ends an unpaid order (declined, past its deadline, cancelled): the stock goes back through a job
-   * enqueued in the same transaction, so it is released even if we crash right after the commit.
+   * Ends an unpaid order (declined, refused, past its deadline, cancelled): the stock goes back
+   * through a job enqueued in the same transaction, so it is released even if we crash right after
+   * the commit. A failed payment also tells the customer (the order they were told was accepted
+   * will not come), in the same transaction, so only the call that moved the order sends it.
    */
-  async function failUnpaid(orderId: string, to: 'payment_failed' | 'cancelled', actor: Actor): Promise<boolean> {
-    return stores.shards
-      .forId(orderId)
-      .db.transaction()
-      .execute(async (trx) => {
-        const moved = await moveUnpaid(trx, orderId, to, actor);
-        if (moved) await enqueue(trx, { task: RELEASE_STOCK_TASK, payload: { orderId }, jobKey: `${RELEASE_STOCK_TASK}:${orderId}` });
-        return moved;
-      });
+  async function failUnpaid(orderId: string, to: 'payment_failed' | 'cancelled', actor: Actor, known?: OrderForPayment): Promise<boolean> {
+    const db = stores.shards.forId(orderId).db;
+    // Read before the transaction opens (identity's cache, the order's lines): no connection held meanwhile.
+    const email = to === 'payment_failed' ? await paymentFailedEmail(db, orderId, known) : null;
+    return db.transaction().execute(async (trx) => {
+      const moved = await moveUnpaid(trx, orderId, to, actor);
+      if (moved) {
+        const release: JobSpec = { task: RELEASE_STOCK_TASK, payload: { orderId }, jobKey: `${RELEASE_STOCK_TASK}:${orderId}` };
+        await enqueue(trx, release);
+        if (email) await enqueue(trx, email);
+      }
+      return moved;
+    });
   }
 
   /**
@@ -203,10 +230,21 @@ export function createPaymentFlow(deps: OrdersDeps) {
     const { order } = found;
     if (order.status !== 'pending_payment') return; // already decided: a re-run changes nothing
     if (order.payment_deadline.getTime() < Date.now()) {
-      await failUnpaid(orderId, 'payment_failed', 'system');
+      await failUnpaid(orderId, 'payment_failed', 'system', found);
       return;
     }
-    const outcome = await payments.chargeOrder({ orderId, amount: Number(order.total), currency: order.currency });
+    let outcome;
+    try {
+      outcome = await payments.chargeOrder({ orderId, amount: Number(order.total), currency: order.currency });
+    } catch (err) {
+      // payments refuses a request it can never send (a domain error: not a whole positive amount,
+      // not a currency code). Retrying the same order asks the same again: fail it now and give its
+      // stock back, instead of retrying until the deadline.
+      if (!isDomainError(err)) throw err;
+      ctx.log.error({ err, orderId }, 'payments refused the charge request: the order cannot be paid');
+      await failUnpaid(orderId, 'payment_failed', 'system', found);
+      return;
+    }
     switch (outcome.kind) {
       case 'succeeded': {
         if (await markPaid(found, outcome.chargeId)) return;
@@ -226,8 +264,10 @@ export function createPaymentFlow(deps: OrdersDeps) {
         return;
       }
       case 'declined':
+        // A final no (card declined, or the provider refuses the request itself): only
+        // 'unavailable' is worth another try.
         ctx.log.info({ orderId, reason: outcome.reason }, 'payment declined');
-        await failUnpaid(orderId, 'payment_failed', 'system');
+        await failUnpaid(orderId, 'payment_failed', 'system', found);
         return;
       case 'unavailable': {
         // The provider is down: try again later with the same key. One job per order (job key),

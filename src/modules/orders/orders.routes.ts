@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AuthGuards } from '../identity/index.ts';
+import { countStrictLimits } from '../../platform/http/rate-limit.ts';
 import {
   AdvanceBody,
   CheckoutAccepted,
@@ -52,7 +53,9 @@ export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards
         },
       },
       async (request, reply) => {
-        const answer = await service.checkout(request.account!.id, headerValue(request.headers['idempotency-key']), request.body);
+        const answer = await service.checkout(request.account!.id, headerValue(request.headers['idempotency-key']), request.body, {
+          countAttempt: () => countStrictLimits(request),
+        });
         // A place in the checkout line of a hot variant (429): when to send the same request again.
         if (answer.retryAfterSeconds !== undefined) void reply.header('retry-after', String(answer.retryAfterSeconds));
         // Sent as the stored text, not re-serialised: a replay must be byte-identical.

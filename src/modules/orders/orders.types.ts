@@ -53,6 +53,17 @@ export type CheckoutInput = Readonly<{
   total?: unknown;
 }>;
 
+/** How the edge takes part in a checkout. */
+export type CheckoutOptions = Readonly<{
+  /**
+   * Called once, when the checkout knows the request is new work and not an idempotent replay of
+   * a stored answer (the key is claimed in the shard transaction, or the request is refused with
+   * no answer stored). The strict checkout rate limit counts here, so a retry of an answered key
+   * costs nothing; it throws to refuse, and a claim it refuses is rolled back with its transaction.
+   */
+  countAttempt?: () => Promise<void>;
+}>;
+
 /**
  * The answer to a checkout, exactly as first sent: replays return these bytes. A place in the
  * checkout line (429) is never stored, and says when to come back (the Retry-After header).

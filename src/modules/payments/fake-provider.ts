@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MAX_CHARGE_AMOUNT } from './payments.provider.ts';
 
 /**
  * A simulated payment provider: an external party, so it runs as its own HTTP server (started by
@@ -11,14 +12,15 @@ import type { AddressInfo } from 'node:net';
  * Protocol (JSON):
  *   POST /v1/charges { idempotencyKey, amount, currency, reference }
  *     201 { id, status: 'succeeded' | 'declined', amount, currency, reference }  (200 on a replay)
- *     400 bad request, 409 same key with different amount, 500/503 injected failures
+ *     400 bad request (`amount_too_large` above maxAmount), 409 same key with different amount,
+ *     500/503 injected failures
  *   GET  /v1/charges?reference=R      every charge recorded (for tests)
  *   POST /v1/refunds { idempotencyKey, chargeReference, amount }   chargeReference = the charge's
  *        reference (or its id); refunds the succeeded charge, up to what is left of it
  *     201 { id, status: 'succeeded', chargeId, amount, currency, idempotencyKey }  (200 on a replay)
  *     404 no succeeded charge, 409 same key with a different amount, 422 more than is left to refund
  *   GET  /v1/refunds                  every refund recorded (for tests)
- *   PUT  /control { latencyMs?, errorRate?, outage?, declineAmountsEndingIn? }   test control
+ *   PUT  /control { latencyMs?, errorRate?, outage?, declineAmountsEndingIn?, maxAmount? }   test control
  *   GET  /control
  */
 export type ProviderBehaviour = {
@@ -32,6 +34,11 @@ export type ProviderBehaviour = {
   declineAmountsEndingIn: number | null;
   /** Probability (0..1) that a successful charge's answer is lost after recording (client times out). */
   dropResponseRate: number;
+  /**
+   * The largest charge accepted, minor units; more is refused (400 `amount_too_large`), a final
+   * answer. MAX_CHARGE_AMOUNT unless a test lowers it to make a provider refuse what checkout let through.
+   */
+  maxAmount: number;
 };
 
 export type Charge = Readonly<{
@@ -67,7 +74,14 @@ export type FakeProvider = Readonly<{
   close(): Promise<void>;
 }>;
 
-const DEFAULTS: ProviderBehaviour = { latencyMs: 0, errorRate: 0, outage: false, declineAmountsEndingIn: null, dropResponseRate: 0 };
+const DEFAULTS: ProviderBehaviour = {
+  latencyMs: 0,
+  errorRate: 0,
+  outage: false,
+  declineAmountsEndingIn: null,
+  dropResponseRate: 0,
+  maxAmount: MAX_CHARGE_AMOUNT,
+};
 const MAX_BODY = 16 * 1024;
 
 function readJson(req: http.IncomingMessage): Promise<unknown> {
@@ -176,6 +190,7 @@ export async function startFakeProvider(
           ) {
             return send(res, 400, { error: 'invalid_request' });
           }
+          if ((amount as number) > behaviour.maxAmount) return send(res, 400, { error: 'amount_too_large' });
           const existing = byKey.get(idempotencyKey);
           if (existing) {
             if (existing.amount !== amount || existing.currency !== currency) return send(res, 409, { error: 'idempotency_key_reused' });

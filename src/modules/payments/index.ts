@@ -23,6 +23,7 @@ export {
 } from './fake-provider.ts';
 export type { ChargeOutcome, PaymentAttempt, PaymentsService } from './payments.service.ts';
 export {
+  MAX_CHARGE_AMOUNT,
   ProviderRejectedError,
   ProviderUnavailableError,
   type PaymentProvider,

@@ -7,6 +7,16 @@
  * the same key may cure is thrown as `ProviderUnavailableError`; an answer that no retry can
  * change (the provider refuses the request itself) is thrown as `ProviderRejectedError`.
  */
+/**
+ * The largest charge, in minor units of any currency, the payment provider accepts (its simulator
+ * refuses more with 400 `amount_too_large`, as a real provider does). Checkout refuses an order
+ * whose total is above it (422 ORDERS_TOTAL_ABOVE_PAYMENT_LIMIT) and the payments service never
+ * sends one: such an order could never be paid, and would only hold its stock until the payment
+ * deadline. One hundred million in major units, the same as the largest price (shared/money.ts),
+ * so a single unit of any variant can always be bought.
+ */
+export const MAX_CHARGE_AMOUNT = 100_000_000_00;
+
 export type ChargeRequest = Readonly<{ idempotencyKey: string; amount: number; currency: string; reference: string }>;
 export type RefundRequest = Readonly<{ idempotencyKey: string; chargeReference: string; amount: number }>;
 

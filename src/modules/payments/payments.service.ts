@@ -2,15 +2,15 @@ import type { Logger } from 'pino';
 import { view } from '../../platform/postgres/database.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
 import { isId, newShardedId, shardOfId } from '../../shared/ids.ts';
-import { MAX_AMOUNT } from '../../shared/money.ts';
 import { paymentsErrors } from './payments.errors.ts';
-import { ProviderRejectedError, ProviderUnavailableError, type PaymentProvider } from './payments.provider.ts';
+import { MAX_CHARGE_AMOUNT, ProviderRejectedError, ProviderUnavailableError, type PaymentProvider } from './payments.provider.ts';
 import { insertAttempt, listAttempts, type AttemptRow, type PaymentTables } from './payments.repository.ts';
 import type { Resilience } from './payments.resilience.ts';
 
 /** What happened to a charge request, as far as the business is concerned. */
 export type ChargeOutcome =
   | Readonly<{ kind: 'succeeded'; chargeId: string }>
+  /** A final no: the card was declined, or the provider refuses the request itself (no retry can change it). */
   | Readonly<{ kind: 'declined'; reason: string }>
   /** Timed out, 5xx, or the circuit breaker is open: try again later with the same key. */
   | Readonly<{ kind: 'unavailable'; reason: string }>;
@@ -47,9 +47,10 @@ export type PaymentsService = Readonly<{
 const CURRENCY_RE = /^[A-Z]{3}$/;
 const MAX_ERROR_LENGTH = 500;
 
+/** A caller's mistake (never a provider's answer): thrown, so it shows as the bug it is. */
 function checkInput(orderId: string, amount: number, currency: string): void {
   if (typeof orderId !== 'string' || !isId(orderId)) throw paymentsErrors.invalidOrderId();
-  if (!Number.isSafeInteger(amount) || amount <= 0 || amount > MAX_AMOUNT) throw paymentsErrors.invalidAmount();
+  if (!Number.isSafeInteger(amount) || amount <= 0) throw paymentsErrors.invalidAmount();
   if (typeof currency !== 'string' || !CURRENCY_RE.test(currency)) throw paymentsErrors.invalidCurrency();
 }
 
@@ -81,6 +82,13 @@ export function createPaymentsService(deps: {
 
   async function charge(orderId: string, amount: number, currency: string): Promise<ChargeOutcome> {
     const base = { order_id: orderId, kind: 'charge' as const, idempotency_key: orderId, amount, currency };
+    if (amount > MAX_CHARGE_AMOUNT) {
+      // The provider is sure to refuse it, today and on every retry: a final answer, not an error
+      // to retry (it used to throw, and the payment job retried it until the order's deadline).
+      const reason = `amount_above_provider_limit: ${amount} > ${MAX_CHARGE_AMOUNT}`;
+      await record({ ...base, provider_charge_id: null, status: 'declined', error: reason });
+      return { kind: 'declined', reason: 'amount_above_provider_limit' };
+    }
     let answer;
     try {
       answer = await callProvider((signal) => provider.charge({ idempotencyKey: orderId, amount, currency, reference: orderId }, signal));
@@ -117,6 +125,7 @@ export function createPaymentsService(deps: {
 
     async refund({ orderId, refundKey, amount, currency }) {
       checkInput(orderId, amount, currency);
+      if (amount > MAX_CHARGE_AMOUNT) throw paymentsErrors.invalidAmount(); // never charged, so never refunded
       if (typeof refundKey !== 'string' || refundKey.length === 0 || refundKey.length > 200) throw paymentsErrors.invalidRefundKey();
       const base = { order_id: orderId, kind: 'refund' as const, idempotency_key: refundKey, amount, currency };
       let answer;

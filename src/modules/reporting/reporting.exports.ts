@@ -4,12 +4,12 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { view } from '../../platform/postgres/database.ts';
 import { enqueue, PermanentJobError, type TaskHandler } from '../../platform/queue/queue.ts';
 import { isId, newId } from '../../shared/ids.ts';
-import type { OrdersService, SellerOrderSummary } from '../orders/index.ts';
+import type { OrdersService, SellerOrderSummary, SellerSubOrderView } from '../orders/index.ts';
 import { reportingErrors } from './reporting.errors.ts';
 import type { ExportStatus, ReportingTables } from './reporting.tables.ts';
 
@@ -22,6 +22,7 @@ export type ExportView = Readonly<{
   id: string;
   kind: 'orders';
   status: ExportStatus;
+  /** Rows of the file once ready, header excluded: one per order line. */
   rowCount: number | null;
   bytes: number | null;
   /** Why it failed, when it did. */
@@ -63,8 +64,51 @@ export function decimalAmount(amount: number, currency: string): string {
   return `${sign}${Math.floor(abs / unit)}.${String(abs % unit).padStart(digits, '0')}`;
 }
 
-/** The CSV's columns, in order. */
-export const CSV_COLUMNS = ['sub_order_id', 'order_id', 'placed_at', 'status', 'currency', 'total', 'total_minor'] as const;
+/**
+ * The CSV's columns, in order: one row per order line, with its sub-order's columns repeated on
+ * each (the shape packing and shipping tools import: one row per thing to pick, the address on it).
+ * Amounts twice: in major units for people, in minor units for programs.
+ */
+export const CSV_COLUMNS = [
+  'sub_order_id',
+  'order_id',
+  'placed_at',
+  'status',
+  'currency',
+  'total',
+  'total_minor',
+  'line',
+  'product_id',
+  'variant_id',
+  'sku',
+  'title',
+  'options',
+  'quantity',
+  'unit_price',
+  'unit_price_minor',
+  'line_total',
+  'line_total_minor',
+  'ship_name',
+  'ship_line1',
+  'ship_line2',
+  'ship_city',
+  'ship_postal_code',
+  'ship_country',
+] as const;
+
+type CsvRow = Record<(typeof CSV_COLUMNS)[number], string | number>;
+
+/**
+ * Text a person typed (a title, a name, an address), made safe to open in a spreadsheet: a cell
+ * starting with = + - @ or a tab or carriage return is read as a formula by Excel, LibreOffice
+ * and Sheets (CSV injection, OWASP), so it gets a leading apostrophe, which they show as text.
+ */
+export function spreadsheetText(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+/** Sub-orders whose lines and address are read at once while writing a page. */
+const DETAIL_CONCURRENCY = 8;
 
 /**
  * A seller's CSV exports. Asking creates a row and enqueues the job in one transaction (so the
@@ -89,20 +133,52 @@ export function createExports(deps: { db: Kysely<unknown>; orders: OrdersService
     return row as ExportRow;
   }
 
-  async function* rowsOf(sellerId: string): AsyncGenerator<Record<(typeof CSV_COLUMNS)[number], string | number>> {
+  /** The CSV rows of one sub-order: one per line. */
+  function rowsOfSubOrder(d: SellerSubOrderView): CsvRow[] {
+    const { currency } = d.total;
+    const a = d.shippingAddress;
+    return d.lines.map((l, i) => ({
+      sub_order_id: d.id,
+      order_id: d.orderId,
+      placed_at: d.placedAt,
+      status: d.status,
+      currency,
+      total: decimalAmount(d.total.amount, currency),
+      total_minor: d.total.amount,
+      line: i + 1,
+      product_id: l.productId,
+      variant_id: l.variantId,
+      sku: spreadsheetText(l.sku),
+      title: spreadsheetText(l.title),
+      options: spreadsheetText(
+        Object.entries(l.options)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('; '),
+      ),
+      quantity: l.quantity,
+      unit_price: decimalAmount(l.unitPrice.amount, currency),
+      unit_price_minor: l.unitPrice.amount,
+      line_total: decimalAmount(l.unitPrice.amount * l.quantity, currency),
+      line_total_minor: l.unitPrice.amount * l.quantity,
+      ship_name: spreadsheetText(a.name),
+      ship_line1: spreadsheetText(a.line1),
+      ship_line2: spreadsheetText(a.line2 ?? ''),
+      ship_city: spreadsheetText(a.city),
+      ship_postal_code: spreadsheetText(a.postalCode),
+      ship_country: spreadsheetText(a.country),
+    }));
+  }
+
+  /** The seller's paid sub-orders from their index, newest first, each with its lines and address. */
+  async function* rowsOf(sellerId: string): AsyncGenerator<CsvRow> {
     let cursor: string | null = null;
     do {
       const page: { items: SellerOrderSummary[]; nextCursor: string | null } = await orders.listSellerOrders(sellerId, cursor, PAGE);
-      for (const s of page.items) {
-        yield {
-          sub_order_id: s.subOrderId,
-          order_id: s.orderId,
-          placed_at: s.placedAt,
-          status: s.status,
-          currency: s.total.currency,
-          total: decimalAmount(s.total.amount, s.total.currency),
-          total_minor: s.total.amount,
-        };
+      for (let i = 0; i < page.items.length; i += DETAIL_CONCURRENCY) {
+        const details = await Promise.all(
+          page.items.slice(i, i + DETAIL_CONCURRENCY).map((s) => orders.getSellerSubOrder(sellerId, s.subOrderId)),
+        );
+        for (const d of details) yield* rowsOfSubOrder(d);
       }
       cursor = page.nextCursor;
     } while (cursor !== null);
@@ -122,8 +198,8 @@ export function createExports(deps: { db: Kysely<unknown>; orders: OrdersService
     };
     try {
       // csv-stringify quotes a field when it holds the delimiter, a quote or a line break and
-      // doubles inner quotes (RFC 4180). Every value here is generated (ids, ISO times, statuses,
-      // amounts, currency codes), none typed by a person, so no spreadsheet-formula guard is needed.
+      // doubles inner quotes (RFC 4180). Text typed by people (titles, names, addresses) goes
+      // through spreadsheetText, so no cell of it is read as a formula.
       await pipeline(Readable.from(counted()), stringify({ header: true, columns: [...CSV_COLUMNS] }), createWriteStream(tmp));
       await rename(tmp, target);
     } catch (err) {
@@ -183,7 +259,16 @@ export function createExports(deps: { db: Kysely<unknown>; orders: OrdersService
               error: null,
               finished_at: null,
             })
-            .onConflict((oc) => oc.columns(['seller_id', 'kind']).where('status', 'in', ['pending', 'running']).doNothing())
+            .onConflict((oc) =>
+              // The index predicate is written as constants: PostgreSQL matches a partial unique index
+              // to ON CONFLICT by proving the index's predicate from this one when it plans, and a
+              // generic plan (a prepared statement from its sixth run on) cannot prove it from
+              // parameters: "no unique or exclusion constraint matching the ON CONFLICT specification".
+              oc
+                .columns(['seller_id', 'kind'])
+                .where(sql<boolean>`status in ('pending', 'running')`)
+                .doNothing(),
+            )
             .returningAll()
             .executeTakeFirst();
           if (inserted) {

@@ -18,7 +18,8 @@ import { REDIS_RETRY_AFTER_MS, type RedisConnections } from '../redis/redis.ts';
  *   own guards resolved the session, so public pages that need no session never look one up;
  * - on a strict route, also per IP (`strictIpMax`) and per account (`strictAccountMax`), each
  *   route with its own counters; for log-in the "account" is the email being tried, which is what
- *   slows down guessing one account's password from many addresses.
+ *   slows down guessing one account's password from many addresses. Checkout counts there only
+ *   requests that are not idempotent replays (`countedByHandler`).
  *
  * When Redis fails (down, or slower than REDIS_TIMEOUT_MS), requests are counted in this
  * process's memory instead, for `REDIS_RETRY_AFTER_MS` at a time before Redis is tried again: limits stay
@@ -40,7 +41,29 @@ export type StrictRoute = Readonly<{
   url: string;
   name: string;
   subject: (request: FastifyRequest) => string | null;
+  /**
+   * The strict limits are counted when the handler calls `countStrictLimits(request)`, not as the
+   * request arrives: for checkout, which calls it once it knows the request is new work, not an
+   * idempotent replay answered from the stored first answer. A client retrying a lost answer (or
+   * 20 copies of one request racing) must get its order, not 429 (issue 13). Counting by request
+   * instead, with the key in the counter's name, cannot tell a replay from a retry of a refused
+   * first request (which must count), and cannot see which of 20 racing copies is the first; the
+   * idempotency store can: its claim of the key is the one place that knows.
+   */
+  countedByHandler?: boolean;
 }>;
+
+const STRICT_COUNT = Symbol('atelier.strictCount');
+type CountedRequest = FastifyRequest & { [STRICT_COUNT]?: () => Promise<void> };
+
+/**
+ * Counts the request against its route's strict limits (a route with `countedByHandler`), once
+ * however often it is called; throws RATE_LIMITED, with Retry-After on the reply, when over. Does
+ * nothing when rate limits are off or the route has none.
+ */
+export function countStrictLimits(request: FastifyRequest): Promise<void> {
+  return (request as CountedRequest)[STRICT_COUNT]?.() ?? Promise.resolve();
+}
 
 /** Routes no limit applies to: probes from load balancers and orchestrators. */
 const UNLIMITED = new Set(['/health', '/ready']);
@@ -140,6 +163,7 @@ export async function installRateLimits(
       `${route.method} ${route.url}`,
       {
         subject: route.subject,
+        countedByHandler: route.countedByHandler === true,
         perIp: server.createRateLimit({ max: settings.strictIpMax, timeWindow, keyGenerator: (r) => `ip:${route.name}:${ip(r)}` }),
         perSubject: server.createRateLimit({
           max: settings.strictAccountMax,
@@ -154,7 +178,14 @@ export async function installRateLimits(
     const url = request.routeOptions.url;
     if (url === undefined || UNLIMITED.has(url)) return;
     const strict = strictByRoute.get(`${request.method} ${url}`);
-    await enforce(reply, strict ? [perIp(request), strict.perIp(request)] : [perIp(request)]);
+    if (strict?.countedByHandler) {
+      let counted: Promise<void> | null = null;
+      (request as CountedRequest)[STRICT_COUNT] = () => {
+        counted ??= enforce(reply, [strict.perIp(request), ...(strict.subject(request) !== null ? [strict.perSubject(request)] : [])]);
+        return counted;
+      };
+    }
+    await enforce(reply, strict && !strict.countedByHandler ? [perIp(request), strict.perIp(request)] : [perIp(request)]);
   });
 
   // Appended after the route's own preHandlers: those are the guards that resolve the session.
@@ -163,7 +194,7 @@ export async function installRateLimits(
     const strict = strictByRoute.get(`${String(route.method)} ${route.url}`);
     const perAccountCheck: preHandlerAsyncHookHandler = async (request, reply) => {
       const checks = deps.accountOf(request) !== null ? [perAccount(request)] : [];
-      if (strict && strict.subject(request) !== null) checks.push(strict.perSubject(request));
+      if (strict && !strict.countedByHandler && strict.subject(request) !== null) checks.push(strict.perSubject(request));
       await enforce(reply, checks);
     };
     const own = route.preHandler;

@@ -89,3 +89,17 @@ test('a pool prepares at most maxTexts distinct texts; the rest run unnamed', as
     ['select $1::int as a', 'select $1::int as b'],
   );
 });
+
+test('the test server plans every prepared statement generically from its first run (plan_cache_mode, issue 13)', async () => {
+  // Through the app's own pools, which prepare their statements: a statement that only works with
+  // a plan made for its parameter values fails in its test, not on its sixth run in production.
+  for (const handle of [t.app.stores.catalog, ...t.app.stores.shards.databases]) {
+    const { rows } = await sql<{ plan_cache_mode: string }>`show plan_cache_mode`.execute(handle.db);
+    assert.equal(rows[0]!.plan_cache_mode, 'force_generic_plan', handle.name);
+  }
+  const { db } = oneConnection();
+  await sql`select ${1}::int as generic_probe`.execute(db);
+  const { rows } = await sql<{ generic_plans: number; custom_plans: number }>`
+    select generic_plans::int, custom_plans::int from pg_prepared_statements where statement like '%generic_probe%'`.execute(db);
+  assert.deepEqual(rows, [{ generic_plans: 1, custom_plans: 0 }]);
+});
