@@ -31,6 +31,8 @@ const FASTIFY_CODES: Readonly<Record<string, { status: number; code: string; mes
   FST_PARTS_LIMIT: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Too many parts in the upload' },
   FST_FILES_LIMIT: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Too many files in the upload' },
   FST_FIELDS_LIMIT: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Too many fields in the upload' },
+  FST_ERR_BAD_URL: { status: 400, code: 'BAD_URL', message: 'The URL does not decode: a percent-encoded sequence is not valid UTF-8' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'URI_TOO_LONG', message: 'A path segment of the URL is too long' },
   FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Expected multipart/form-data' },
 };
 

@@ -11,6 +11,8 @@ import { SESSION_COOKIE } from '../modules/identity/index.ts';
 import { ROUTE_PRIORITIES } from './route-priorities.ts';
 import { installHttpObservability } from '../platform/observability/http-observability.ts';
 import { validatorCompiler } from '../platform/http/validation.ts';
+import { installStorableTextCheck } from '../platform/http/storable-text.ts';
+import { clientErrorHandler } from '../platform/http/client-errors.ts';
 import { pendingMigrations } from '../platform/postgres/migrations.ts';
 import { errorHandler } from './http-errors.ts';
 import type { Container } from './container.ts';
@@ -66,12 +68,17 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
     // Connection: close), idle connections closed after a grace, none answered 503 or reset.
     return503OnClosing: false,
     forceCloseConnections: false,
+    // Every answer has the one error shape, Fastify's and Node's own included: a URL that does not
+    // decode (frameworkErrors) and a request Node's parser refuses, such as 431 for oversized headers.
+    frameworkErrors: (err, request, reply) => errorHandler(err, request, reply),
+    clientErrorHandler: clientErrorHandler(app.log as FastifyBaseLogger),
   }).withTypeProvider<TypeBoxTypeProvider>();
   installGracefulDrain(server, { idleGraceMs: DRAIN_IDLE_GRACE_MS, log: app.log });
 
   // First: per-route request metrics are attached as routes register, and the request span starts before other hooks.
   installHttpObservability(server, { metricsRoute: config.observability.metricsEnabled });
   server.setValidatorCompiler(validatorCompiler);
+  installStorableTextCheck(server);
   server.setErrorHandler(errorHandler);
   server.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]}` } });
