@@ -8,7 +8,12 @@ function describe(code: string | undefined): { status: number; body: ErrorRespon
   if (code === 'HPE_HEADER_OVERFLOW') {
     return {
       status: 431,
-      body: { error: { code: 'HEADERS_TOO_LARGE', message: 'The request headers are too large; send fewer or shorter headers (cookies included)' } },
+      body: {
+        error: {
+          code: 'HEADERS_TOO_LARGE',
+          message: 'The request headers are too large; send fewer or shorter headers (cookies included)',
+        },
+      },
     };
   }
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
