@@ -13,6 +13,7 @@ import { installHttpObservability } from '../platform/observability/http-observa
 import { validatorCompiler } from '../platform/http/validation.ts';
 import { installStorableTextCheck } from '../platform/http/storable-text.ts';
 import { clientErrorHandler } from '../platform/http/client-errors.ts';
+import { installSecurityHeaders } from '../platform/http/security-headers.ts';
 import { pendingMigrations } from '../platform/postgres/migrations.ts';
 import { errorHandler } from './http-errors.ts';
 import type { Container } from './container.ts';
@@ -86,6 +87,8 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
   server.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // nosniff, Referrer-Policy, no framing, the CSP; Cache-Control: no-store unless a route says public.
+  installSecurityHeaders(server, { https: config.session.cookieSecure });
   server.addHook('onResponse', async (request, reply) => {
     const ms = reply.elapsedTime;
     if (ms > 1000) request.log.warn({ method: request.method, url: request.url, status: reply.statusCode, ms }, 'slow request');
