@@ -18,6 +18,7 @@ import { pendingMigrations } from '../platform/postgres/migrations.ts';
 import { errorHandler } from './http-errors.ts';
 import type { Container } from './container.ts';
 import { opsRoutes } from './ops.routes.ts';
+import { declareSecurityFromGuards, SECURITY_SCHEMES } from './openapi-security.ts';
 import { withTimeout } from '../shared/timeout.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -89,6 +90,8 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
   });
   // nosniff, Referrer-Policy, no framing, the CSP; Cache-Control: no-store unless a route says public.
   installSecurityHeaders(server, { https: config.session.cookieSecure });
+  // Before swagger and every route: each route's OpenAPI security comes from its identity guard.
+  declareSecurityFromGuards(server);
   server.addHook('onResponse', async (request, reply) => {
     const ms = reply.elapsedTime;
     if (ms > 1000) request.log.warn({ method: request.method, url: request.url, status: reply.statusCode, ms }, 'slow request');
@@ -115,10 +118,7 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
       openapi: '3.1.0',
       info: { title: 'Atelier API', version: '1', description: 'A marketplace for handcrafted goods.' },
       components: {
-        securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'atelier_session' },
-          bearer: { type: 'http', scheme: 'bearer' },
-        },
+        securitySchemes: SECURITY_SCHEMES,
       },
     },
   });
