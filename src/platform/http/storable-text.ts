@@ -62,12 +62,13 @@ export function assertStorableText(value: string, field: string): void {
  * string, bounded by the body limit.
  */
 export function installStorableTextCheck(server: FastifyInstance): void {
-  server.addHook('preValidation', async (request) => {
+  // A callback hook, not an async one: no promise on every request, cached catalog reads included.
+  server.addHook('preValidation', (request, _reply, done) => {
     const field =
       findUnstorableText(request.params, 'params') ??
       findUnstorableText(request.query, 'query') ??
       findUnstorableText(request.headers, 'headers') ??
       findUnstorableText(request.body, 'body');
-    if (field) throw unstorableTextError(field);
+    done(field ? unstorableTextError(field) : undefined);
   });
 }
