@@ -50,7 +50,7 @@ test('a body that is not an object says a JSON object is expected, and how to se
     const { status, error } = await post('/api/v1/auth/login', payload, type);
     assert.equal(status, 400, `${type} ${payload}`);
     assert.equal(error.field, 'body');
-    assert.equal(error.message, 'The request body must be a JSON object: send a JSON object with Content-Type: application/json');
+    assert.equal(error.message, 'The request body must be a JSON object, sent with Content-Type: application/json');
   }
 });
 

@@ -100,7 +100,8 @@ function describeValidation(err: FastifyError): { code: string; message: string;
       .split(',')
       .map((type) => TYPE_WORDS[type] ?? type)
       .join(' or ');
-    const message = field === 'body' ? `The request body must be a JSON object: ${JSON_EXPECTED}` : `${field} must be ${wanted}`;
+    const message =
+      field === 'body' ? `The request body must be ${wanted}, sent with Content-Type: application/json` : `${field} must be ${wanted}`;
     return { code: 'INVALID_FIELD', message, field };
   }
   return { code: 'INVALID_FIELD', message: `${field} ${first.message ?? 'is invalid'}`, field };
