@@ -25,23 +25,55 @@ const FASTIFY_CODES: Readonly<Record<string, { status: number; code: string; mes
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', message: 'The request body is not valid JSON' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', message: 'The JSON request body is empty' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported content type' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_REQUEST', message: 'Content-Length does not match the body' },
   FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The uploaded file is too large' },
   FST_PARTS_LIMIT: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Too many parts in the upload' },
   FST_FILES_LIMIT: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Too many files in the upload' },
   FST_FIELDS_LIMIT: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Too many fields in the upload' },
+  FST_ERR_BAD_URL: { status: 400, code: 'BAD_URL', message: 'The URL does not decode: a percent-encoded sequence is not valid UTF-8' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'URI_TOO_LONG', message: 'A path segment of the URL is too long' },
   FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Expected multipart/form-data' },
 };
 
 /** The body clients get: the shape declared once in platform/http/schemas.ts. */
 export type ErrorBody = ErrorResponse;
 
-type AjvError = { instancePath?: string; keyword?: string; message?: string; params?: Record<string, string | undefined> };
+type AjvError = {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: { additionalProperty?: string; missingProperty?: string; type?: string; allowedValue?: unknown; allowedValues?: unknown[] };
+};
 
-/** Turns an Ajv failure into the field a person would look at: `body.variants[0].price`. */
+/** Ajv's type names, as a person sending JSON would say them. */
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  object: 'a JSON object',
+  array: 'a JSON array',
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'true or false',
+  null: 'null',
+};
+
+/** What a JSON route expects, said where Ajv or Fastify would only say what went wrong (issue 13, section 6). */
+const JSON_EXPECTED = 'send a JSON object with Content-Type: application/json';
+
+/**
+ * The values a field may take, when the failure is a `const` or an `enum`: a union of literals
+ * (`Type.Union([Type.Literal('customer'), Type.Literal('seller')])`) fails once per branch, each
+ * naming one allowed value, so every failure at the same spot is gathered.
+ */
+function allowedValues(errors: readonly AjvError[], at: string | undefined): unknown[] {
+  return errors
+    .filter((e) => e.instancePath === at)
+    .flatMap((e) => (e.keyword === 'const' ? [e.params?.allowedValue] : e.keyword === 'enum' ? (e.params?.allowedValues ?? []) : []));
+}
+
+/** Turns an Ajv failure into the field a person would look at: `body.variants[0].price`, and what it must be. */
 function describeValidation(err: FastifyError): { code: string; message: string; field: string } {
-  const first = (err.validation?.[0] ?? {}) as AjvError;
+  const errors = (err.validation ?? []) as AjvError[];
+  const first = errors[0] ?? {};
   const part = err.validationContext ?? 'body';
   const pointer = (first.instancePath ?? '')
     .split('/')
@@ -57,10 +89,31 @@ function describeValidation(err: FastifyError): { code: string; message: string;
     return { code: 'MISSING_FIELD', message: `Missing required field "${missing}"`, field: `${part}${pointer}.${missing}` };
   }
   const field = `${part}${pointer}`;
+  const allowed = allowedValues(errors, first.instancePath);
+  if (allowed.length > 0) {
+    const list = [...new Set(allowed.map((v) => JSON.stringify(v)))];
+    const message = list.length === 1 ? `${field} must be ${list[0]}` : `${field} must be one of ${list.join(', ')}`;
+    return { code: 'INVALID_FIELD', message, field };
+  }
+  if (first.keyword === 'type') {
+    const wanted = String(first.params?.type ?? '')
+      .split(',')
+      .map((type) => TYPE_WORDS[type] ?? type)
+      .join(' or ');
+    const message =
+      field === 'body' ? `The request body must be ${wanted}, sent with Content-Type: application/json` : `${field} must be ${wanted}`;
+    return { code: 'INVALID_FIELD', message, field };
+  }
   return { code: 'INVALID_FIELD', message: `${field} ${first.message ?? 'is invalid'}`, field };
 }
 
-export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
+/** The content type a route takes, for the 415 that names it: multipart where the route declares it. */
+function expectedContentType(request: FastifyRequest | undefined): string {
+  const consumes = (request?.routeOptions.schema as { consumes?: string[] } | undefined)?.consumes;
+  return consumes?.includes('multipart/form-data') ? 'send multipart/form-data' : JSON_EXPECTED;
+}
+
+export function toHttpError(err: unknown, request?: FastifyRequest): { status: number; body: ErrorBody } {
   if (isDomainError(err)) {
     const error: ErrorBody['error'] = { code: err.code, message: err.message };
     if (err.field) error.field = err.field;
@@ -70,6 +123,11 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
   const fe = err as FastifyError;
   if (fe?.validation) {
     return { status: 400, body: { error: describeValidation(fe) } };
+  }
+  if (fe?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    const given = request?.headers['content-type'];
+    const what = given ? `Unsupported content type "${given.split(';')[0]!.trim()}"` : 'No content type';
+    return { status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: `${what}: ${expectedContentType(request)}` } } };
   }
   const known = fe?.code ? FASTIFY_CODES[fe.code] : undefined;
   if (known) {
@@ -86,7 +144,7 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
 }
 
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const { status, body } = toHttpError(err);
+  const { status, body } = toHttpError(err, request);
   if (status >= 500) request.log.error({ err }, 'request failed');
   else request.log.debug({ code: body.error.code }, 'request refused');
   if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '5');

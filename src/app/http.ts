@@ -11,10 +11,14 @@ import { SESSION_COOKIE } from '../modules/identity/index.ts';
 import { ROUTE_PRIORITIES } from './route-priorities.ts';
 import { installHttpObservability } from '../platform/observability/http-observability.ts';
 import { validatorCompiler } from '../platform/http/validation.ts';
+import { installStorableTextCheck } from '../platform/http/storable-text.ts';
+import { clientErrorHandler } from '../platform/http/client-errors.ts';
+import { installSecurityHeaders } from '../platform/http/security-headers.ts';
 import { pendingMigrations } from '../platform/postgres/migrations.ts';
 import { errorHandler } from './http-errors.ts';
 import type { Container } from './container.ts';
 import { opsRoutes } from './ops.routes.ts';
+import { declareSecurityFromGuards, SECURITY_SCHEMES } from './openapi-security.ts';
 import { withTimeout } from '../shared/timeout.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -68,12 +72,17 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
     // Connection: close), idle connections closed after a grace, none answered 503 or reset.
     return503OnClosing: false,
     forceCloseConnections: false,
+    // Every answer has the one error shape, Fastify's and Node's own included: a URL that does not
+    // decode (frameworkErrors) and a request Node's parser refuses, such as 431 for oversized headers.
+    frameworkErrors: (err, request, reply) => errorHandler(err, request, reply),
+    clientErrorHandler: clientErrorHandler(app.log as FastifyBaseLogger),
   }).withTypeProvider<TypeBoxTypeProvider>();
   installGracefulDrain(server, { idleGraceMs: DRAIN_IDLE_GRACE_MS, log: app.log });
 
   // First: per-route request metrics are attached as routes register, and the request span starts before other hooks.
   installHttpObservability(server, { metricsRoute: config.observability.metricsEnabled });
   server.setValidatorCompiler(validatorCompiler);
+  installStorableTextCheck(server);
   server.setErrorHandler(errorHandler);
   server.setNotFoundHandler((request, reply) => {
     void reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]}` } });
@@ -81,6 +90,10 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
   server.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // nosniff, Referrer-Policy, no framing, the CSP; Cache-Control: no-store unless a route says public.
+  installSecurityHeaders(server, { https: config.session.cookieSecure });
+  // Before swagger and every route: each route's OpenAPI security comes from its identity guard.
+  declareSecurityFromGuards(server);
   server.addHook('onResponse', async (request, reply) => {
     const ms = reply.elapsedTime;
     if (ms > 1000) request.log.warn({ method: request.method, url: request.url, status: reply.statusCode, ms }, 'slow request');
@@ -107,10 +120,7 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
       openapi: '3.1.0',
       info: { title: 'Atelier API', version: '1', description: 'A marketplace for handcrafted goods.' },
       components: {
-        securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'atelier_session' },
-          bearer: { type: 'http', scheme: 'bearer' },
-        },
+        securitySchemes: SECURITY_SCHEMES,
       },
     },
   });

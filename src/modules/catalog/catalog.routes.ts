@@ -12,7 +12,6 @@ import type { Product } from './index.ts';
 import * as s from './catalog.schemas.ts';
 
 const tags = ['catalog'];
-const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
 /** Products are deeply readonly; the schema types are not. Same shape, so the assertion is safe. */
 const asJson = (p: Product) => p as Static<typeof s.ProductSchema>;
 
@@ -38,7 +37,7 @@ export function catalogRoutes(deps: {
   const readOf = (request: FastifyRequest) => ({ minLsn: clientWritePosition(request, replicas) });
   return async (app) => {
     const api = app.withTypeProvider<TypeBoxTypeProvider>();
-    const seller = { preHandler: guards.requireRole('seller'), schema: { security } };
+    const seller = { preHandler: guards.requireRole('seller') };
 
     if (replicas.enabled) {
       // Every successful catalog write has committed by the time its reply is sent.
@@ -115,7 +114,7 @@ export function catalogRoutes(deps: {
 
     api.post(
       '/shops',
-      { ...seller, schema: { ...seller.schema, tags, summary: 'Open your shop', body: s.CreateShopBody, response: { 201: s.ShopSchema } } },
+      { ...seller, schema: { tags, summary: 'Open your shop', body: s.CreateShopBody, response: { 201: s.ShopSchema } } },
       async (request, reply) => reply.code(201).send(await catalog.createShop(accountId(request), request.body)),
     );
 
@@ -124,7 +123,6 @@ export function catalogRoutes(deps: {
       {
         ...seller,
         schema: {
-          ...seller.schema,
           tags,
           summary: 'Edit your shop',
           params: s.SlugParams,
@@ -140,7 +138,6 @@ export function catalogRoutes(deps: {
       {
         ...seller,
         schema: {
-          ...seller.schema,
           tags,
           summary: 'List a product in your shop',
           body: s.CreateProductBody,
@@ -155,7 +152,6 @@ export function catalogRoutes(deps: {
       {
         ...seller,
         schema: {
-          ...seller.schema,
           tags,
           summary: 'Edit, publish or unpublish your product',
           params: s.IdParams,
@@ -171,7 +167,6 @@ export function catalogRoutes(deps: {
       {
         ...seller,
         schema: {
-          ...seller.schema,
           tags,
           summary: 'Add a variant to your product',
           params: s.IdParams,
@@ -187,7 +182,6 @@ export function catalogRoutes(deps: {
       {
         ...seller,
         schema: {
-          ...seller.schema,
           tags,
           summary: 'Edit a variant of your product',
           params: s.VariantParams,
@@ -203,7 +197,6 @@ export function catalogRoutes(deps: {
       {
         ...seller,
         schema: {
-          ...seller.schema,
           tags,
           summary: 'Your own products, drafts included, newest first',
           querystring: s.SellerListQuerystring,

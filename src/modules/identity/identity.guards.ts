@@ -19,6 +19,25 @@ export function presentedToken(request: FastifyRequest): string | null {
   return cookie && cookie.length <= 200 ? cookie : null;
 }
 
+/**
+ * What a guard asks of a request, read from the guard itself (`guardRequirement`) so that the
+ * OpenAPI document declares each route's security from the guard it really runs, in one place
+ * (app/http.ts), instead of a `security` line copied into every route that can drift from it.
+ */
+export type GuardRequirement = Readonly<{ session: 'required'; roles: readonly Role[] | 'any' }> | Readonly<{ session: 'optional' }>;
+
+const requirements = new WeakMap<object, GuardRequirement>();
+
+function declare<T extends object>(guard: T, requirement: GuardRequirement): T {
+  requirements.set(guard, requirement);
+  return guard;
+}
+
+/** The session a preHandler requires, if it is one of these guards; null for any other function. */
+export function guardRequirement(handler: unknown): GuardRequirement | null {
+  return (typeof handler === 'function' && requirements.get(handler)) || null;
+}
+
 export type SessionResolver = Readonly<{
   /** The live session the request presents, resolved at most once per request. */
   current(request: FastifyRequest): Promise<Presented>;
@@ -42,9 +61,12 @@ export function createGuards(service: Pick<IdentityInternals, 'resolveToken'>): 
     });
   }
 
-  const requireAccount: preHandlerAsyncHookHandler = async (request) => {
-    if (!(await current(request))) throw identityErrors.unauthenticated();
-  };
+  const requireAccount: preHandlerAsyncHookHandler = declare(
+    async (request) => {
+      if (!(await current(request))) throw identityErrors.unauthenticated();
+    },
+    { session: 'required', roles: 'any' },
+  );
 
   return {
     current,
@@ -52,19 +74,25 @@ export function createGuards(service: Pick<IdentityInternals, 'resolveToken'>): 
       requireAccount,
       requireRole(...roles: Role[]): preHandlerAsyncHookHandler {
         const allowed = new Set(roles);
-        return async (request) => {
-          const found = await current(request);
-          if (!found) throw identityErrors.unauthenticated();
-          if (!allowed.has(found.account.role)) throw identityErrors.forbidden();
-        };
+        return declare(
+          async (request) => {
+            const found = await current(request);
+            if (!found) throw identityErrors.unauthenticated();
+            if (!allowed.has(found.account.role)) throw identityErrors.forbidden();
+          },
+          { session: 'required', roles },
+        );
       },
       // A shard that cannot be reached must not take down pages that merely personalise: the
       // request carries on anonymous.
-      optionalAccount: async (request) => {
-        await current(request).catch((err: unknown) => {
-          request.log.warn({ err }, 'could not resolve the session; serving anonymously');
-        });
-      },
+      optionalAccount: declare(
+        async (request) => {
+          await current(request).catch((err: unknown) => {
+            request.log.warn({ err }, 'could not resolve the session; serving anonymously');
+          });
+        },
+        { session: 'optional' },
+      ),
     },
   };
 }

@@ -11,7 +11,6 @@ import type { IdentitySettings } from './identity.types.ts';
 /** Credentials are small; a tight limit keeps a flood of large bodies from costing parse time. */
 const AUTH_BODY_LIMIT = 4096;
 const tags = ['identity'];
-const secured: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
 
 export function identityRoutes(deps: {
   service: IdentityInternals;
@@ -73,7 +72,7 @@ export function identityRoutes(deps: {
       '/auth/logout',
       {
         bodyLimit: AUTH_BODY_LIMIT,
-        schema: { tags, summary: 'Revoke the presented session and clear the cookie', security: secured, response: { 204: NoContent } },
+        schema: { tags, summary: 'Revoke the presented session and clear the cookie', response: { 204: NoContent } },
       },
       // Idempotent: signing out without a live session still clears the cookie and succeeds.
       async (request, reply) => {
@@ -94,7 +93,7 @@ export function identityRoutes(deps: {
       '/auth/me',
       {
         preHandler: requireAccount,
-        schema: { tags, summary: 'The signed-in account', security: secured, response: { 200: AccountResult, 401: ErrorResponse } },
+        schema: { tags, summary: 'The signed-in account', response: { 200: AccountResult, 401: ErrorResponse } },
       },
       async (request) => ({ account: request.account! }),
     );
@@ -103,7 +102,7 @@ export function identityRoutes(deps: {
       '/auth/sessions',
       {
         preHandler: requireAccount,
-        schema: { tags, summary: "The caller's live sessions", security: secured, response: { 200: SessionList, 401: ErrorResponse } },
+        schema: { tags, summary: "The caller's live sessions", response: { 200: SessionList, 401: ErrorResponse } },
       },
       async (request) => {
         const found = (await sessions.current(request))!;
@@ -119,7 +118,6 @@ export function identityRoutes(deps: {
         schema: {
           tags,
           summary: 'Revoke one of your own sessions',
-          security: secured,
           params: IdParams,
           response: { 204: NoContent, 401: ErrorResponse, 404: ErrorResponse },
         },
@@ -139,7 +137,6 @@ export function identityRoutes(deps: {
         schema: {
           tags,
           summary: 'Any account, for admins',
-          security: secured,
           params: IdParams,
           response: { 200: AccountResult, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
         },

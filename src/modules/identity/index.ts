@@ -19,6 +19,8 @@ export { identityMigrations };
 export { ACCOUNT_CACHE_MS } from './identity.account-cache.ts';
 /** The name of the session cookie, for clients and tests that set it by hand. */
 export { SESSION_COOKIE } from './identity.guards.ts';
+/** What a route's guard requires, for the OpenAPI document's security (app/http.ts). */
+export { guardRequirement, type GuardRequirement } from './identity.guards.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

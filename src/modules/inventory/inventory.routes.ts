@@ -8,7 +8,6 @@ import { STOCK_PAGE_TTL_MS, type InventoryUseCases } from './inventory.service.t
 import * as s from './inventory.schemas.ts';
 
 const tags = ['inventory'];
-const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
 const errors = { 400: s.ErrorSchema, 401: s.ErrorSchema, 403: s.ErrorSchema, 404: s.ErrorSchema };
 
 function accountId(request: FastifyRequest): string {
@@ -51,7 +50,6 @@ export function inventoryRoutes(deps: {
       {
         ...seller,
         schema: {
-          security,
           tags,
           summary: 'Add stock to one of your variants',
           params: s.VariantParams,
@@ -67,7 +65,6 @@ export function inventoryRoutes(deps: {
       {
         ...seller,
         schema: {
-          security,
           tags,
           summary: 'Set the on-hand count of one of your variants (not below what is sold or reserved)',
           params: s.VariantParams,
@@ -83,7 +80,6 @@ export function inventoryRoutes(deps: {
       {
         ...seller,
         schema: {
-          security,
           tags,
           summary: 'Exact stock of every variant of one of your products',
           querystring: s.SellerInventoryQuery,

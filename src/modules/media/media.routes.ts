@@ -45,7 +45,6 @@ export function mediaRoutes(deps: { service: MediaService; guards: AuthGuards; s
           summary: 'Upload a product image',
           description: `Resized in the background; the product shows the image once its status is "ready". At most ${settings.maxBytes} bytes.`,
           consumes: ['multipart/form-data'],
-          security: [{ session: [] }, { bearer: [] }],
           params: ProductParams,
           body: UploadBody,
           response: {
@@ -76,7 +75,6 @@ export function mediaRoutes(deps: { service: MediaService; guards: AuthGuards; s
         schema: {
           tags: ['media'],
           summary: "A product's images with their processing status (owner only)",
-          security: [{ session: [] }, { bearer: [] }],
           params: ProductParams,
           response: { 200: ImageList, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
         },
@@ -91,7 +89,6 @@ export function mediaRoutes(deps: { service: MediaService; guards: AuthGuards; s
         schema: {
           tags: ['media'],
           summary: 'Remove an image from a product (owner only)',
-          security: [{ session: [] }, { bearer: [] }],
           params: ProductImageParams,
           response: {
             204: { type: 'null', description: 'Removed' },

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Multipart } from '@fastify/multipart';
+import { assertStorableText } from '../../platform/http/storable-text.ts';
 import { mediaErrors } from './media.errors.ts';
 
 /** An uploaded file held on local disk while it is checked; always `discard()`ed afterwards. */
@@ -65,6 +66,8 @@ export async function readImageUpload(
       } else {
         if (part.fieldname !== 'alt' || alt !== null) throw mediaErrors.unknownField(part.fieldname);
         alt = typeof part.value === 'string' ? part.value : String(part.value);
+        // Streamed here, past the edge's check of decoded input (platform/http/storable-text.ts).
+        assertStorableText(alt, 'body.alt');
       }
     }
   } catch (err) {

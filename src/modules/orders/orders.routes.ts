@@ -20,7 +20,6 @@ import {
 } from './orders.schemas.ts';
 import type { OrdersInternal } from './orders.service.ts';
 
-const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
 /** The error schema for each 4xx/5xx status a route can answer. */
 function errors<C extends number>(...codes: C[]): Record<C, typeof ErrorResponse> {
   return Object.fromEntries(codes.map((c) => [c, ErrorResponse])) as Record<C, typeof ErrorResponse>;
@@ -46,7 +45,6 @@ export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards
           summary: 'Place an order (idempotent by the Idempotency-Key header)',
           description:
             'Prices and totals come from the catalog; a client-sent price or total is ignored. Stock is reserved, the order is written as pending_payment and paid in the background. The same key with the same body returns the first answer byte for byte; with a different body, 422. When many buyers check out one variant at once, 429 ORDERS_CHECKOUT_QUEUED gives a place in line (details: position, estimatedWaitSeconds, retryAfterMs) and Retry-After: send the same request with the same key again then, to keep the place.',
-          security,
           headers: CheckoutHeaders,
           body: CheckoutBody,
           response: { 202: CheckoutAccepted, ...errors(400, 401, 409, 422, 429, 503) },
@@ -74,7 +72,6 @@ export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards
         schema: {
           tags: ['orders'],
           summary: 'My orders, newest first',
-          security,
           querystring: PageQuery,
           response: { 200: OrderList, ...errors(400, 401) },
         },
@@ -89,7 +86,6 @@ export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards
         schema: {
           tags: ['orders'],
           summary: 'One of my orders',
-          security,
           params: OrderParams,
           response: { 200: OrderDetail, ...errors(400, 401, 404) },
         },
@@ -104,7 +100,6 @@ export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards
         schema: {
           tags: ['orders'],
           summary: 'Cancel one of my orders before it is paid (the stock goes back on sale)',
-          security,
           params: OrderParams,
           response: { 200: StatusAnswer, ...errors(400, 401, 404, 409) },
         },
@@ -119,7 +114,6 @@ export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards
         schema: {
           tags: ['orders'],
           summary: 'My paid sub-orders as a seller, newest first (from the per-seller index)',
-          security,
           querystring: PageQuery,
           response: { 200: SellerOrderList, ...errors(400, 401, 403) },
         },
@@ -134,7 +128,6 @@ export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards
         schema: {
           tags: ['orders'],
           summary: 'One of my sub-orders as a seller',
-          security,
           params: SubOrderParams,
           response: { 200: SellerSubOrder, ...errors(400, 401, 403, 404) },
         },
@@ -149,7 +142,6 @@ export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards
         schema: {
           tags: ['orders'],
           summary: 'Move my sub-order on: fulfilled, shipped, delivered',
-          security,
           params: SubOrderParams,
           body: AdvanceBody,
           response: { 200: SubOrderStatusAnswer, ...errors(400, 401, 403, 404, 409) },
@@ -170,7 +162,6 @@ export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards
         schema: {
           tags: ['orders'],
           summary: 'Refund my paid sub-order in full',
-          security,
           params: SubOrderParams,
           response: { 200: SubOrderStatusAnswer, ...errors(400, 401, 403, 404, 409, 503) },
         },

@@ -18,7 +18,6 @@ import {
   SellerSummaryResponse,
 } from './reporting.schemas.ts';
 
-const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
 function errors<C extends number>(...codes: C[]): Record<C, typeof ErrorResponse> {
   return Object.fromEntries(codes.map((c) => [c, ErrorResponse])) as Record<C, typeof ErrorResponse>;
 }
@@ -50,7 +49,6 @@ export function reportingRoutes(deps: { db: Kysely<unknown>; exports: Exports; g
           tags: ['reporting'],
           summary: 'My sales: paid orders and revenue per day, top products, stock alerts',
           description: 'Built from events by background jobs, so it trails the orders by a few seconds.',
-          security,
           querystring: RangeQuery,
           response: { 200: SellerSummaryResponse, ...errors(400, 401, 403) },
         },
@@ -65,7 +63,6 @@ export function reportingRoutes(deps: { db: Kysely<unknown>; exports: Exports; g
         schema: {
           tags: ['reporting'],
           summary: 'Platform figures: paid orders per minute, gross sales, cart-to-order conversion',
-          security,
           querystring: PlatformQuery,
           response: { 200: PlatformResponse, ...errors(400, 401, 403) },
         },
@@ -84,7 +81,6 @@ export function reportingRoutes(deps: { db: Kysely<unknown>; exports: Exports; g
           tags: ['reporting'],
           summary: 'Export my orders as CSV (a background job); answers with the export to poll',
           description: 'While an export is pending or running, asking again returns that one.',
-          security,
           response: { 202: ExportAccepted, ...errors(401, 403) },
         },
       },
@@ -102,7 +98,6 @@ export function reportingRoutes(deps: { db: Kysely<unknown>; exports: Exports; g
         schema: {
           tags: ['reporting'],
           summary: 'One of my exports: its status, and where to download it when ready',
-          security,
           params: ExportParams,
           response: { 200: ExportResponse, ...errors(400, 401, 403, 404) },
         },
@@ -117,7 +112,6 @@ export function reportingRoutes(deps: { db: Kysely<unknown>; exports: Exports; g
         schema: {
           tags: ['reporting'],
           summary: 'The CSV file of one of my exports (409 while it is not ready)',
-          security,
           params: ExportParams,
           response: {
             200: { description: 'The CSV file', content: { 'text/csv': { schema: { type: 'string' } } } },

@@ -12,7 +12,6 @@ import {
 } from './webhooks.schemas.ts';
 import type { WebhooksService } from './webhooks.service.ts';
 
-const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
 function errors<C extends number>(...codes: C[]): Record<C, typeof ErrorResponse> {
   return Object.fromEntries(codes.map((c) => [c, ErrorResponse])) as Record<C, typeof ErrorResponse>;
 }
@@ -31,7 +30,6 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
         schema: {
           tags: ['webhooks'],
           summary: 'Register a webhook endpoint for order events; answers with its signing secret (shown once)',
-          security,
           body: RegisterBody,
           response: { 201: RegisterResponse, ...errors(400, 401, 403, 409) },
         },
@@ -49,7 +47,6 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
         schema: {
           tags: ['webhooks'],
           summary: 'My webhook endpoints (without their secrets); a disabled one carries a notice',
-          security,
           response: { 200: EndpointList, ...errors(401, 403) },
         },
       },
@@ -63,7 +60,6 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
         schema: {
           tags: ['webhooks'],
           summary: 'Delete one of my webhook endpoints and its delivery history',
-          security,
           params: EndpointParams,
           response: { 204: { type: 'null', description: 'Deleted' }, ...errors(400, 401, 403, 404) },
         },
@@ -81,7 +77,6 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
         schema: {
           tags: ['webhooks'],
           summary: 'Enable an endpoint again after it was disabled; the events held meanwhile are sent',
-          security,
           params: EndpointParams,
           response: { 200: EndpointResponse, ...errors(400, 401, 403, 404) },
         },
@@ -96,7 +91,6 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
         schema: {
           tags: ['webhooks'],
           summary: "An endpoint's latest deliveries and their attempts (status code, error, time), for debugging",
-          security,
           params: EndpointParams,
           response: { 200: DeliveryList, ...errors(400, 401, 403, 404) },
         },
