@@ -10,6 +10,9 @@ import { runShardsCommand } from './platform/postgres/shard-move-cli.ts';
 import { startWorkerRole } from './app/worker.ts';
 import type { Workers } from './platform/queue/queue.ts';
 import { startFakeProvider, type FakeProvider } from './modules/payments/index.ts';
+import { answerClusterScrapes, renderClusterMetrics } from './platform/observability/cluster-metrics.ts';
+import { renderMetrics } from './platform/observability/metrics.ts';
+import { startMetricsServer, type MetricsServer } from './platform/observability/metrics-server.ts';
 
 const USAGE = `atelier <command>
 
@@ -25,7 +28,14 @@ const USAGE = `atelier <command>
 
 Settings come from environment variables; see the README.`;
 
-type Running = { app: Container; server?: FastifyInstance; apiCluster?: ApiCluster; workers?: Workers; provider?: FakeProvider };
+type Running = {
+  app: Container;
+  server?: FastifyInstance;
+  apiCluster?: ApiCluster;
+  workers?: Workers;
+  provider?: FakeProvider;
+  metrics?: MetricsServer;
+};
 
 function installShutdown(running: Running): (reason: string) => void {
   // How long a graceful shutdown may take before the process exits anyway (SHUTDOWN_TIMEOUT_SECONDS).
@@ -54,6 +64,7 @@ function installShutdown(running: Running): (reason: string) => void {
       }
       await running.apiCluster?.stop();
       await running.workers?.stop();
+      await running.metrics?.close();
       await running.app.close();
       await running.provider?.close();
       process.exit(exitCode);
@@ -91,6 +102,17 @@ async function serve(config: Config, role: 'start' | 'api' | 'worker', apiProces
   const app = await createContainer(config, { role, migrate: !cluster.isWorker });
   const running: Running = { app };
   const fail = installShutdown(running);
+  if (cluster.isWorker) {
+    // An API process of `--api-processes N`: its primary serves the metrics of the whole host.
+    answerClusterScrapes();
+  } else if (config.observability.metrics) {
+    // First, so that a taken port stops start-up before anything else is started.
+    running.metrics = await startMetricsServer({
+      ...config.observability.metrics,
+      render: () => (running.apiCluster ? renderClusterMetrics() : renderMetrics()),
+    });
+    app.log.info({ url: running.metrics.url }, `metrics listening on ${running.metrics.url}`);
+  }
   if (role === 'start' && !config.payments.providerUrl) {
     // The all-in-one default simulates the external payment provider next to the app.
     running.provider = await startFakeProvider({ port: config.payments.simulatorPort });

@@ -230,7 +230,7 @@ export async function installLoadShedding(
     // Called only while a level-1 threshold is passed. A returned body is sent as the answer (the
     // plugin's documented contract, wider than its typings); undefined lets the request through.
     pressureHandler: ((request: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => {
-      // Routes added before this plugin (the metrics scrape) are looked up here, under pressure only.
+      // Routes added before this plugin (none today) are looked up here, under pressure only.
       const priority = request.is404
         ? 'sheddable'
         : (request.routeOptions.config.priority ?? priorityOf([request.method], request.routeOptions.url));
