@@ -5,7 +5,7 @@ import { startApiCluster, type ApiCluster } from './app/cluster.ts';
 import { ConfigError, loadConfig, type Config } from './app/config.ts';
 import { createContainer, createLogger, type Container } from './app/container.ts';
 import { buildHttpServer } from './app/http.ts';
-import { seedDemo } from './app/seed.ts';
+import { demoPasswordNotice, seedDemo } from './app/seed.ts';
 import { runShardsCommand } from './platform/postgres/shard-move-cli.ts';
 import { startWorkerRole } from './app/worker.ts';
 import type { Workers } from './platform/queue/queue.ts';
@@ -118,9 +118,12 @@ async function serve(config: Config, role: 'start' | 'api' | 'worker', apiProces
     running.provider = await startFakeProvider({ port: config.payments.simulatorPort });
     app.log.info({ url: running.provider.url }, 'simulated payment provider listening');
   }
+  // The two-command demo: an empty catalog gets demo shops on the first start (never with
+  // NODE_ENV=production unless DEMO_SEED=true; config.ts), their password made and shown once.
   if (role === 'start' && config.demoSeed) {
     const seeded = await seedDemo(app, { products: 200, onlyIfEmpty: true, progress: false });
-    if (seeded.created) app.log.info({ products: seeded.products }, 'seeded demo data on first start');
+    if (seeded.created) app.log.info({ products: seeded.products, passwordFile: seeded.password?.file }, 'seeded demo data on first start');
+    if (seeded.password) console.log(demoPasswordNotice(seeded.password));
   }
   if (role !== 'api') running.workers = await startWorkerRole(app);
   if (role !== 'worker' && apiProcesses > 1 && cluster.isPrimary) {
@@ -194,6 +197,7 @@ async function main(argv: string[]): Promise<void> {
       try {
         const result = await seedDemo(app, { products, onlyIfEmpty: false, progress: true });
         console.log(`seeded ${result.products} products`);
+        if (result.password) console.log(demoPasswordNotice(result.password));
       } finally {
         await app.close();
       }

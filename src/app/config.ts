@@ -82,7 +82,8 @@ const schema = z.object({
   MEDIA_DIR: z.string().min(1).optional(),
   MEDIA_CONCURRENCY: int(1, 100).default(2),
   WORKER_CONCURRENCY: int(1, 100).default(4),
-  DEMO_SEED: bool.default(true),
+  NODE_ENV: z.string().optional(),
+  DEMO_SEED: bool.optional(),
   BENCH_ROUTES: bool.default(false),
   PAYMENT_PROVIDER_URL: z
     .string()
@@ -182,6 +183,11 @@ export type Config = Readonly<{
   /** `concurrency`: image jobs at a time per database, in the media worker pool (app/worker.ts). */
   media: { maxBytes: number; dir: string; concurrency: number };
   worker: { concurrency: number };
+  /**
+   * `atelier start` seeds demo shops and accounts into an empty catalog: by default, except with
+   * NODE_ENV=production, where only DEMO_SEED=true does (a production system never gets accounts
+   * whose password sits in a file on the server).
+   */
   demoSeed: boolean;
   benchRoutes: boolean;
   currency: string;
@@ -394,7 +400,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.MEDIA_CONCURRENCY,
     },
     worker: { concurrency: e.WORKER_CONCURRENCY },
-    demoSeed: e.DEMO_SEED,
+    demoSeed: e.DEMO_SEED ?? e.NODE_ENV !== 'production',
     benchRoutes: e.BENCH_ROUTES,
     currency: e.PUBLIC_CURRENCY,
     payments: {
