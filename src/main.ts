@@ -106,10 +106,14 @@ async function serve(config: Config, role: 'start' | 'api' | 'worker', apiProces
     // An API process of `--api-processes N`: its primary serves the metrics of the whole host.
     answerClusterScrapes();
   } else if (config.observability.metrics) {
-    // First, so that a taken port stops start-up before anything else is started.
+    // First, so that a taken port stops start-up before anything else is started (and the
+    // databases this process opened, or the embedded server it started, are closed again).
     running.metrics = await startMetricsServer({
       ...config.observability.metrics,
       render: () => (running.apiCluster ? renderClusterMetrics() : renderMetrics()),
+    }).catch(async (err: unknown) => {
+      await app.close();
+      throw err;
     });
     app.log.info({ url: running.metrics.url }, `metrics listening on ${running.metrics.url}`);
   }
