@@ -56,6 +56,8 @@ export type CheckoutSettings = Readonly<{
    */
   layout: 'split' | 'one-process';
   /** The worker process's metrics port (split layout). */
+  /** The metrics listeners (METRICS_PORT) of `start` or `api`, and of `worker`. */
+  metricsPort: number;
   workerMetricsPort: number;
   /** pg_stat_statements over the spread scenario (BENCH_PG_STATEMENTS; the server must have it loaded). */
   statementStats: boolean;
@@ -149,9 +151,9 @@ async function startCheckoutServer(
   base: string,
 ): Promise<{ processes: AtelierChild[]; metrics: Array<{ name: string; metricsUrl: string }> }> {
   if (s.layout === 'one-process') {
-    const child = startAtelier('atelier start (checkout)', ['start'], env);
+    const child = startAtelier('atelier start (checkout)', ['start'], { ...env, METRICS_PORT: String(s.metricsPort) });
     await waitUntilReady(child, `${base}/health`);
-    return { processes: [child], metrics: [{ name: 'start', metricsUrl: `${base}/metrics` }] };
+    return { processes: [child], metrics: [{ name: 'start', metricsUrl: `http://127.0.0.1:${s.metricsPort}/metrics` }] };
   }
   const providerUrl = `http://127.0.0.1:${s.providerPort}`;
   const withProvider = { ...env, PAYMENT_PROVIDER_URL: providerUrl };
@@ -164,13 +166,13 @@ async function startCheckoutServer(
     const worker = startAtelier('atelier worker (checkout)', ['worker'], { ...withProvider, METRICS_PORT: String(s.workerMetricsPort) });
     processes.push(worker);
     await waitUntilReady(worker, workerMetrics);
-    const api = startAtelier('atelier api (checkout)', ['api'], withProvider);
+    const api = startAtelier('atelier api (checkout)', ['api'], { ...withProvider, METRICS_PORT: String(s.metricsPort) });
     processes.push(api);
     await waitUntilReady(api, `${base}/health`);
     return {
       processes,
       metrics: [
-        { name: 'api', metricsUrl: `${base}/metrics` },
+        { name: 'api', metricsUrl: `http://127.0.0.1:${s.metricsPort}/metrics` },
         { name: 'worker', metricsUrl: workerMetrics },
       ],
     };

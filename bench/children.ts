@@ -30,7 +30,7 @@ export function startAtelier(
     // One load generator on one IP plays hundreds of customers: rate limits would measure
     // themselves, not the server. A scenario that wants them sets RATE_LIMIT_ENABLED itself. Same
     // for load shedding: a closed loop saturates the server, which would then answer with 503s.
-    env: { RATE_LIMIT_ENABLED: 'false', SHED_ENABLED: 'false', ...env },
+    env: { RATE_LIMIT_ENABLED: 'false', SHED_ENABLED: 'false', METRICS_PORT: '0', ...env },
     stdio: ['ignore', opts.showOutput ? 'inherit' : 'pipe', opts.showOutput ? 'inherit' : 'pipe'],
   });
   const lines: string[] = [];

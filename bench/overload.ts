@@ -27,8 +27,8 @@
  * the scenario is about browsing crowding out buying; buyers crowding each other out (a flash
  * sale) is the checkout admission queue's, measured by the checkout bench.
  *
- * During the overload the process's RSS is read from its /metrics every second (a route that is
- * never shed). Written with `http.request` and a keep-alive agent rather than autocannon: the mix
+ * During the overload the process's RSS is read from its metrics listener every second (its own
+ * port, never shed). Written with `http.request` and a keep-alive agent rather than autocannon: the mix
  * needs per-request bodies and headers, per-kind latencies and each refusal's `Retry-After`.
  */
 import { randomUUID } from 'node:crypto';
@@ -301,12 +301,14 @@ export async function measureCapacity(
 /** Step 3: the mix at `ratePerSec` arrivals, open model, and the RSS of the server every second. */
 export async function runOpenLoad(
   baseUrl: string,
+  metricsUrl: string,
   shop: Shop,
   settings: Pick<OverloadSettings, 'overloadSec' | 'checkoutShare' | 'maxSockets'> & { ratePerSec: number },
 ): Promise<PhaseFigures & { rssBytes: number[]; latenessMs: number[]; sendingSeconds: number }> {
   const base = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: settings.maxSockets });
   const probe = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const metrics = new URL(metricsUrl);
   const figures = { browse: emptyFigures(), checkout: emptyFigures() };
   const rssBytes: number[] = [];
   const lateness: number[] = [];
@@ -333,7 +335,7 @@ export async function runOpenLoad(
 
   const readRss = async () => {
     try {
-      const a = await send(probe, base, 'GET', '/metrics', {});
+      const a = await send(probe, metrics, 'GET', metrics.pathname, {});
       const rss = parseMetrics(a.body).get('process_resident_memory_bytes');
       if (rss !== undefined) rssBytes.push(rss);
     } catch {
@@ -378,15 +380,15 @@ export type OverloadResult = Readonly<{
   checkoutSlo: CheckoutSlo;
 }>;
 
-/** Steps 2 and 3 on a shop made by `prepareShop`. */
-export async function runOverload(baseUrl: string, shop: Shop, settings: OverloadSettings): Promise<OverloadResult> {
+/** Steps 2 and 3 on a shop made by `prepareShop`; `metricsUrl` is the server's metrics listener. */
+export async function runOverload(baseUrl: string, metricsUrl: string, shop: Shop, settings: OverloadSettings): Promise<OverloadResult> {
   const capacity = await measureCapacity(baseUrl, shop, settings);
   // Let the backlog of the closed loop (jobs the checkouts queued) settle before the next phase.
   await new Promise((r) => setTimeout(r, 2000));
-  const before = await scrape(`${baseUrl}/metrics`);
+  const before = await scrape(metricsUrl);
   const offeredPerSec = Math.max(1, Math.round(capacity.servedPerSec * settings.overloadFactor));
-  const overload = await runOpenLoad(baseUrl, shop, { ...settings, ratePerSec: offeredPerSec });
-  const [sloBefore, sloAfter] = [checkoutSloOf(before), checkoutSloOf(await scrape(`${baseUrl}/metrics`))];
+  const overload = await runOpenLoad(baseUrl, metricsUrl, shop, { ...settings, ratePerSec: offeredPerSec });
+  const [sloBefore, sloAfter] = [checkoutSloOf(before), checkoutSloOf(await scrape(metricsUrl))];
   const checkoutSlo = { total: sloAfter.total - sloBefore.total, withinOneSecond: sloAfter.withinOneSecond - sloBefore.withinOneSecond };
   return { capacity, offeredPerSec, overload, rssBeforeBytes: rssOf(before), checkoutSlo };
 }
@@ -419,6 +421,7 @@ export function describeOverload(r: OverloadResult): string[] {
 /** `npm run bench -- --only overload`: one `atelier start` on the bench's PostgreSQL, the scenario above, its figures. */
 export async function runOverloadBench(opts: {
   apiPort: number;
+  metricsPort: number;
   providerPort: number;
   settings: OverloadSettings;
   env: (extra: Record<string, string>) => NodeJS.ProcessEnv;
@@ -427,6 +430,7 @@ export async function runOverloadBench(opts: {
   const env = opts.env({
     HOST: '127.0.0.1',
     PORT: String(opts.apiPort),
+    METRICS_PORT: String(opts.metricsPort),
     PAYMENT_PROVIDER_PORT: String(opts.providerPort),
     COOKIE_SECURE: 'false',
     // The point of the scenario (bench/children.ts turns it off for the others); false compares.
@@ -445,7 +449,7 @@ export async function runOverloadBench(opts: {
     // overload is the last part) so that its own CPU is not counted as the server's overload.
     os.setPriority(10);
     const shop = await prepareShop(base, opts.settings);
-    const result = await runOverload(base, shop, opts.settings);
+    const result = await runOverload(base, `http://127.0.0.1:${opts.metricsPort}/metrics`, shop, opts.settings);
     const lines = describeOverload(result);
     for (const line of lines) opts.log(`  ${line}`);
     if (child.process.exitCode !== null) throw new Error(`the server exited during the overload:\n${child.tail()}`);

@@ -37,6 +37,7 @@
  * BENCH_WORKER_CONCURRENCY, BENCH_PG_POOL_MAX, BENCH_PROVIDER_PORT (3199), BENCH_PGBENCH_SECONDS (15),
  * BENCH_PACED_PERCENT (50: the open-model scenario's arrival rate, in % of the closed loop's),
  * BENCH_CHECKOUT_LAYOUT (split: api, worker and provider processes; one-process: `atelier start`),
+ * BENCH_METRICS_PORT (3298: the metrics listener of `start`, `api` and the overload's `start`),
  * BENCH_WORKER_METRICS_PORT (3299), BENCH_COST_DETAIL=true (every SQL statement name per order),
  * BENCH_PG_STATEMENTS=true (starts the server with pg_stat_statements and prints the statements that
  * took its time during the spread scenario; a server already running keeps its settings: stop it first).
@@ -122,6 +123,7 @@ const settings = {
     pgbenchSec: intSetting('BENCH_PGBENCH_SECONDS', 15, 1),
     drainTimeoutSec: 180,
     layout: layoutSetting(),
+    metricsPort: intSetting('BENCH_METRICS_PORT', 3298, 1),
     workerMetricsPort: intSetting('BENCH_WORKER_METRICS_PORT', 3299, 1),
     statementStats: process.env.BENCH_PG_STATEMENTS === 'true',
     pacedFraction: intSetting('BENCH_PACED_PERCENT', 50, 1) / 100,
@@ -596,6 +598,7 @@ async function main(): Promise<number> {
     if (parts.has('overload')) {
       overload = await runOverloadBench({
         apiPort: settings.apiPort,
+        metricsPort: settings.checkout.metricsPort,
         providerPort: settings.checkout.providerPort,
         settings: settings.overload,
         env: atelierEnv,

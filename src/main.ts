@@ -5,11 +5,14 @@ import { startApiCluster, type ApiCluster } from './app/cluster.ts';
 import { ConfigError, loadConfig, type Config } from './app/config.ts';
 import { createContainer, createLogger, type Container } from './app/container.ts';
 import { buildHttpServer } from './app/http.ts';
-import { seedDemo } from './app/seed.ts';
+import { demoPasswordNotice, seedDemo } from './app/seed.ts';
 import { runShardsCommand } from './platform/postgres/shard-move-cli.ts';
 import { startWorkerRole } from './app/worker.ts';
 import type { Workers } from './platform/queue/queue.ts';
 import { startFakeProvider, type FakeProvider } from './modules/payments/index.ts';
+import { answerClusterScrapes, renderClusterMetrics } from './platform/observability/cluster-metrics.ts';
+import { renderMetrics } from './platform/observability/metrics.ts';
+import { startMetricsServer, type MetricsServer } from './platform/observability/metrics-server.ts';
 
 const USAGE = `atelier <command>
 
@@ -25,7 +28,14 @@ const USAGE = `atelier <command>
 
 Settings come from environment variables; see docs/configuration.md.`;
 
-type Running = { app: Container; server?: FastifyInstance; apiCluster?: ApiCluster; workers?: Workers; provider?: FakeProvider };
+type Running = {
+  app: Container;
+  server?: FastifyInstance;
+  apiCluster?: ApiCluster;
+  workers?: Workers;
+  provider?: FakeProvider;
+  metrics?: MetricsServer;
+};
 
 function installShutdown(running: Running): (reason: string) => void {
   // How long a graceful shutdown may take before the process exits anyway (SHUTDOWN_TIMEOUT_SECONDS).
@@ -54,6 +64,7 @@ function installShutdown(running: Running): (reason: string) => void {
       }
       await running.apiCluster?.stop();
       await running.workers?.stop();
+      await running.metrics?.close();
       await running.app.close();
       await running.provider?.close();
       process.exit(exitCode);
@@ -91,14 +102,32 @@ async function serve(config: Config, role: 'start' | 'api' | 'worker', apiProces
   const app = await createContainer(config, { role, migrate: !cluster.isWorker });
   const running: Running = { app };
   const fail = installShutdown(running);
+  if (cluster.isWorker) {
+    // An API process of `--api-processes N`: its primary serves the metrics of the whole host.
+    answerClusterScrapes();
+  } else if (config.observability.metrics) {
+    // First, so that a taken port stops start-up before anything else is started (and the
+    // databases this process opened, or the embedded server it started, are closed again).
+    running.metrics = await startMetricsServer({
+      ...config.observability.metrics,
+      render: () => (running.apiCluster ? renderClusterMetrics() : renderMetrics()),
+    }).catch(async (err: unknown) => {
+      await app.close();
+      throw err;
+    });
+    app.log.info({ url: running.metrics.url }, `metrics listening on ${running.metrics.url}`);
+  }
   if (role === 'start' && !config.payments.providerUrl) {
     // The all-in-one default simulates the external payment provider next to the app.
     running.provider = await startFakeProvider({ port: config.payments.simulatorPort });
     app.log.info({ url: running.provider.url }, 'simulated payment provider listening');
   }
+  // The two-command demo: an empty catalog gets demo shops on the first start (never with
+  // NODE_ENV=production unless DEMO_SEED=true; config.ts), their password made and shown once.
   if (role === 'start' && config.demoSeed) {
     const seeded = await seedDemo(app, { products: 200, onlyIfEmpty: true, progress: false });
-    if (seeded.created) app.log.info({ products: seeded.products }, 'seeded demo data on first start');
+    if (seeded.created) app.log.info({ products: seeded.products, passwordFile: seeded.password?.file }, 'seeded demo data on first start');
+    if (seeded.password) console.log(demoPasswordNotice(seeded.password));
   }
   if (role !== 'api') running.workers = await startWorkerRole(app);
   if (role !== 'worker' && apiProcesses > 1 && cluster.isPrimary) {
@@ -172,6 +201,7 @@ async function main(argv: string[]): Promise<void> {
       try {
         const result = await seedDemo(app, { products, onlyIfEmpty: false, progress: true });
         console.log(`seeded ${result.products} products`);
+        if (result.password) console.log(demoPasswordNotice(result.password));
       } finally {
         await app.close();
       }

@@ -4,6 +4,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { ConfigError, loadConfig } from '../src/app/config.ts';
 import { ROUTE_PRIORITIES } from '../src/app/route-priorities.ts';
 import { memoryLimits } from '../src/platform/http/load-shedding.ts';
+import { renderMetrics } from '../src/platform/observability/metrics.ts';
 import { createTestApp, type TestApp } from './support/test-app.ts';
 
 /**
@@ -108,9 +109,9 @@ async function until(what: string, probe: () => Promise<boolean>, ms = 20_000): 
   }
 }
 
-/** `atelier_http_shed_total` by `class/reason`, from the server's own /metrics. */
-async function shedCounts(server: FastifyInstance): Promise<Record<string, number>> {
-  const text = (await get(server, '/metrics')).body;
+/** `atelier_http_shed_total` by `class/reason`, from the process's registry (what its metrics listener serves). */
+async function shedCounts(): Promise<Record<string, number>> {
+  const text = await renderMetrics();
   const out: Record<string, number> = {};
   for (const m of text.matchAll(/^atelier_http_shed_total\{class="(\w+)",reason="(\w+)"\} (\d+)/gm)) out[`${m[1]}/${m[2]}`] = Number(m[3]);
   return out;
@@ -121,7 +122,6 @@ const BASE = {
   SHED_RETRY_AFTER_SECONDS: '7',
   SHED_SAMPLE_INTERVAL_MS: '50',
   SHED_EVENT_LOOP_UTILIZATION: '0',
-  METRICS_ENABLED: 'true',
 };
 
 describe('load shedding settings', () => {
@@ -200,7 +200,7 @@ describe('load shedding at level 1 (heap used over its threshold)', () => {
   });
 
   test('anonymous browsing and reporting get 503 OVERLOADED with Retry-After; buying, signed-in browsing and probes are served', async () => {
-    const before = await shedCounts(t.server);
+    const before = await shedCounts();
     const { seller, customer, productId, variantId, orderId } = shop;
 
     for (const url of ['/api/v1/categories', `/api/v1/products/${productId}`, '/api/v1/products', '/api/v1/search?q=bowl']) {
@@ -222,16 +222,16 @@ describe('load shedding at level 1 (heap used over its threshold)', () => {
       payload: { title: 'Edited bowl' },
     });
     assertServed(edit, 200, 'seller edit');
-    for (const url of ['/health', '/ready', '/metrics']) assertServed(await get(t.server, url), 200, url);
+    for (const url of ['/health', '/ready']) assertServed(await get(t.server, url), 200, url);
 
-    const after = await shedCounts(t.server);
+    const after = await shedCounts();
     assert.equal((after['sheddable/heap'] ?? 0) - (before['sheddable/heap'] ?? 0), 6, JSON.stringify(after));
     assert.equal(after['normal/heap'] ?? 0, 0, JSON.stringify(after));
   });
 
   test('over a real connection, an anonymous page is refused at the front door, before Fastify; a signed-in one is not', async () => {
     const address = await t.server.listen({ port: 0, host: '127.0.0.1' });
-    const before = await shedCounts(t.server);
+    const before = await shedCounts();
     const page = `${address}/api/v1/products/${shop.productId}`;
     const refused = await fetch(page);
     assert.equal(refused.status, 503);
@@ -248,7 +248,7 @@ describe('load shedding at level 1 (heap used over its threshold)', () => {
       body: JSON.stringify({ lines: [{ variantId: shop.variantId, quantity: 1 }], shippingAddress: ADDRESS }),
     });
     assert.equal(posted.status, 202, await posted.text());
-    const after = await shedCounts(t.server);
+    const after = await shedCounts();
     assert.equal((after['sheddable/heap'] ?? 0) - (before['sheddable/heap'] ?? 0), 2, JSON.stringify(after));
   });
 });
@@ -289,7 +289,7 @@ describe('load shedding under a blocked event loop (levels 1 and 2, and recovery
       assertServed(await checkout(t.server, customer, variantId), 202, 'checkout');
       assertServed(await get(t.server, `/api/v1/orders/${orderId}`, customer), 200, 'order status');
       assertServed(await get(t.server, '/health'), 200, '/health');
-      const counts = await shedCounts(t.server);
+      const counts = await shedCounts();
       assert.ok((counts['sheddable/event_loop_delay'] ?? 0) >= 1, JSON.stringify(counts));
       assert.ok((counts['normal/event_loop_delay'] ?? 0) >= 2, JSON.stringify(counts));
     } finally {

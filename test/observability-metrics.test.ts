@@ -5,26 +5,33 @@ import { createTestApp, type TestApp } from './support/test-app.ts';
 import { ADDRESS, checkout, lines, listing, signUpMany, type Accepted, type Actor, type Listing } from './checkout/support.ts';
 import { familiesOf, find, parseExposition, sum } from './observability-support.ts';
 import { observeCacheEvents } from '../src/platform/observability/cache-metrics.ts';
-import { startMetricsServer } from '../src/platform/observability/metrics-server.ts';
+import { startMetricsServer, type MetricsServer } from '../src/platform/observability/metrics-server.ts';
 import { queueFigures } from '../src/platform/observability/queue-metrics.ts';
 import { queryName } from '../src/platform/observability/query-names.ts';
 
 let t: TestApp;
 let buyer: Actor;
 let item: Listing;
+/** The metrics listener, as `atelier start` runs it next to the API (main.ts): the process's one registry. */
+let metrics: MetricsServer;
 
 before(async () => {
   t = await createTestApp();
+  metrics = await startMetricsServer({ host: '127.0.0.1', port: 0 });
   buyer = (await signUpMany(t.server, 1))[0]!;
   item = await listing(t, [{ price: 900, stock: 50 }]);
 });
-after(() => t?.close());
+after(async () => {
+  await metrics?.close();
+  await t?.close();
+});
 
 async function scrape() {
-  const res = await t.server.inject({ method: 'GET', url: '/metrics' });
-  assert.equal(res.statusCode, 200);
-  assert.match(res.headers['content-type'] as string, /^text\/plain; version=0\.0\.4/);
-  return { text: res.body, samples: parseExposition(res.body) };
+  const res = await fetch(metrics.url);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type')!, /^text\/plain; version=0\.0\.4/);
+  const body = await res.text();
+  return { text: body, samples: parseExposition(body) };
 }
 
 /** Every family the issue lists, by the name it has here. */
@@ -172,13 +179,39 @@ test('queue figures: a due job is depth with its age, a future job is not, a use
   await dead.db.destroy();
 });
 
-test('the worker listener serves only GET /metrics', async () => {
-  const server = await startMetricsServer({ host: '127.0.0.1', port: 0 });
+test('the public API port does not serve /metrics: 404 in the error shape, nothing of the exposition', async () => {
+  for (const method of ['GET', 'HEAD'] as const) {
+    const res = await t.server.inject({ method, url: '/metrics' });
+    assert.equal(res.statusCode, 404, `${method} /metrics`);
+    if (method === 'GET') assert.deepEqual(Object.keys(res.json<{ error: object }>().error).sort(), ['code', 'message']);
+    assert.doesNotMatch(res.body, /atelier_|# HELP/);
+  }
+});
+
+test('the metrics listener serves only GET /metrics, in the exposition format; anything else is a 404 in the error shape', async () => {
+  const res = await fetch(metrics.url);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type')!, /^text\/plain; version=0\.0\.4/);
+  assert.ok(familiesOf(await res.text()).has('atelier_jobs_total'));
+  const other = await fetch(metrics.url.replace('/metrics', '/other'));
+  assert.equal(other.status, 404);
+  assert.equal(((await other.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
+  assert.match(metrics.url, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+});
+
+test('with METRICS_TOKEN the listener answers only `Authorization: Bearer <token>`; others get 401 in the error shape', async () => {
+  const token = 'a-scrape-token-0123456789';
+  const server = await startMetricsServer({ host: '127.0.0.1', port: 0, token });
   try {
-    const res = await fetch(server.url);
-    assert.equal(res.status, 200);
-    assert.ok(familiesOf(await res.text()).has('atelier_jobs_total'));
-    assert.equal((await fetch(server.url.replace('/metrics', '/other'))).status, 404);
+    for (const authorization of [undefined, 'Bearer wrong-token-0123456789', `Basic ${token}`, `Bearer ${token}x`]) {
+      const res = await fetch(server.url, { headers: authorization ? { authorization } : {} });
+      assert.equal(res.status, 401, String(authorization));
+      assert.match(res.headers.get('www-authenticate') ?? '', /^Bearer/);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'METRICS_UNAUTHENTICATED');
+    }
+    const ok = await fetch(server.url, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(ok.status, 200);
+    assert.ok(familiesOf(await ok.text()).has('atelier_http_requests_total'));
   } finally {
     await server.close();
   }

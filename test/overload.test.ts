@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import { after, test } from 'node:test';
 import { DEFAULT_OVERLOAD, describeOverload, prepareShop, runOverload } from '../bench/overload.ts';
-import { processEnv, runAtelier, stopProcess, waitForHttp } from './support/processes.ts';
+import { metricsUrl, processEnv, runAtelier, stopProcess, waitForHttp } from './support/processes.ts';
 
 /**
  * Overload (issue 5, "Protection"): one real `atelier start` (API, workers, embedded PostgreSQL,
@@ -48,7 +48,7 @@ test(
     os.setPriority(10);
 
     const shop = await prepareShop(base, DEFAULT_OVERLOAD);
-    const r = await runOverload(base, shop, DEFAULT_OVERLOAD);
+    const r = await runOverload(base, await metricsUrl(proc), shop, DEFAULT_OVERLOAD);
     for (const line of describeOverload(r)) console.log(`# ${line}`);
 
     const o = r.overload;

@@ -11,7 +11,16 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { nginxBinary, nginxConfig, NGINX_MISSING } from './support/nginx.ts';
 import { call, type Answer, type Call } from './support/shop-over-http.ts';
-import { freePort, postgresAnswers, processEnv, runAtelier, stopProcess, waitForHttp, type RunningProcess } from './support/processes.ts';
+import {
+  freePort,
+  metricsUrl,
+  postgresAnswers,
+  processEnv,
+  runAtelier,
+  stopProcess,
+  waitForHttp,
+  type RunningProcess,
+} from './support/processes.ts';
 
 /** Start-up takes seconds on a quiet machine and over a minute on a saturated one (tsx compiles every module). */
 const STARTUP_MS = 180_000;
@@ -111,6 +120,24 @@ test(
     assert.equal(pids.size, 2, `answers came from ${[...pids].join(', ')}`);
     assert.ok(!pids.has(primary), 'the primary serves no requests itself');
     assert.deepEqual([...pids].sort(), (await childPids(primary)).sort(), 'the two API processes are children of the primary');
+
+    // Metrics: not on the API port; the primary's metrics listener answers for both API processes
+    // (each served some of the 8 requests; only their sum is 8) and for itself (its job workers).
+    const onApiPort = await request(`${base}/metrics`);
+    assert.equal(onApiPort.status, 404, JSON.stringify(onApiPort.body));
+    const exposition = await (await fetch(await metricsUrl(proc))).text();
+    const served = [...exposition.matchAll(/^atelier_http_requests_total\{([^}]*)\} (\d+)$/gm)]
+      .filter(([, labels]) => labels!.includes('route="/bench/process"') && labels!.includes('status_class="2xx"'))
+      .reduce((n, m) => n + Number(m[2]), 0);
+    assert.equal(
+      served,
+      8,
+      exposition
+        .split('\n')
+        .filter((l) => l.includes('/bench/process'))
+        .join('\n'),
+    );
+    assert.match(exposition, /^atelier_queue_depth\{database="catalog"\} \d+$/m);
 
     // A session made through one process is valid on every one: 6 more connections alternate between both.
     const token = await signUp(base);

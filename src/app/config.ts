@@ -82,7 +82,8 @@ const schema = z.object({
   MEDIA_DIR: z.string().min(1).optional(),
   MEDIA_CONCURRENCY: int(1, 100).default(2),
   WORKER_CONCURRENCY: int(1, 100).default(4),
-  DEMO_SEED: bool.default(true),
+  NODE_ENV: z.string().optional(),
+  DEMO_SEED: bool.optional(),
   BENCH_ROUTES: bool.default(false),
   PAYMENT_PROVIDER_URL: z
     .string()
@@ -117,7 +118,12 @@ const schema = z.object({
   WEBHOOKS_RETRY_WINDOW_SECONDS: int(1, 7 * 86_400).default(86_400),
   WEBHOOKS_BATCH_DELAY_MS: int(0, 60_000).default(200),
   METRICS_ENABLED: bool.default(true),
-  METRICS_PORT: int(1, 65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_PORT: int(0, 65535).default(9464),
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,200}$/, { message: 'must be 16-200 printable characters without spaces' })
+    .optional(),
   ATELIER_TRACING: bool.optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z
     .string()
@@ -304,6 +310,11 @@ export type Config = Readonly<{
   /** `concurrency`: image jobs at a time per database, in the media worker pool (app/worker.ts). */
   media: { maxBytes: number; dir: string; concurrency: number };
   worker: { concurrency: number };
+  /**
+   * `atelier start` seeds demo shops and accounts into an empty catalog: by default, except with
+   * NODE_ENV=production, where only DEMO_SEED=true does (a production system never gets accounts
+   * whose password sits in a file on the server).
+   */
   demoSeed: boolean;
   benchRoutes: boolean;
   currency: string;
@@ -339,10 +350,14 @@ export type Config = Readonly<{
     retryMaxDelayMs: number;
   };
   observability: {
-    /** `GET /metrics` on the API server. */
-    metricsEnabled: boolean;
-    /** A listener serving only `/metrics` for the worker role (unset: none). */
-    metricsPort: number | null;
+    /**
+     * The Prometheus scrape, `GET /metrics`, on its own listener, never on the API port (what it
+     * names, every route, query and queue, is not for the public, and each scrape queries every
+     * database). One per host process: the primary of `--api-processes N` answers for itself and
+     * its API processes together. `port` 0 takes any free port (logged); `token` set: only
+     * `Authorization: Bearer <token>` is answered. Null: METRICS_ENABLED=false.
+     */
+    metrics: { host: string; port: number; token: string | null } | null;
     /** Null: tracing off, no SDK loaded. On with OTEL_EXPORTER_OTLP_ENDPOINT, or ATELIER_TRACING=true (OTLP on localhost:4318). */
     tracing: { endpoint: string; serviceName: string; sampleRatio: number } | null;
   };
@@ -512,7 +527,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.MEDIA_CONCURRENCY,
     },
     worker: { concurrency: e.WORKER_CONCURRENCY },
-    demoSeed: e.DEMO_SEED,
+    demoSeed: e.DEMO_SEED ?? e.NODE_ENV !== 'production',
     benchRoutes: e.BENCH_ROUTES,
     currency: e.PUBLIC_CURRENCY,
     payments: {
@@ -539,8 +554,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryMaxDelayMs: e.MAIL_RETRY_MAX_DELAY_MS,
     },
     observability: {
-      metricsEnabled: e.METRICS_ENABLED,
-      metricsPort: e.METRICS_PORT ?? null,
+      metrics: e.METRICS_ENABLED ? { host: e.METRICS_HOST, port: e.METRICS_PORT, token: e.METRICS_TOKEN ?? null } : null,
       // ATELIER_TRACING=false turns it off even with an endpoint set; unset follows the endpoint.
       tracing:
         (e.ATELIER_TRACING ?? e.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined)

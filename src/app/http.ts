@@ -80,7 +80,8 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
   installGracefulDrain(server, { idleGraceMs: DRAIN_IDLE_GRACE_MS, log: app.log });
 
   // First: per-route request metrics are attached as routes register, and the request span starts before other hooks.
-  installHttpObservability(server, { metricsRoute: config.observability.metricsEnabled });
+  // The exposition itself is not served here but on the metrics listener (main.ts, METRICS_PORT).
+  installHttpObservability(server);
   server.setValidatorCompiler(validatorCompiler);
   installStorableTextCheck(server);
   server.setErrorHandler(errorHandler);

@@ -10,8 +10,8 @@ import type { RoutePriority } from '../platform/http/load-shedding.ts';
  *   of a spike, and served from caches and CDNs when they are up), at level 2 for signed-in ones.
  * - `sheddable`: reports, exports and the API description: nobody's purchase waits on them, and
  *   they are the most expensive reads.
- * - `exempt`: probes and the metrics scrape; refusing them would have the orchestrator restart a
- *   node that is merely busy, or hide the overload from the people watching it.
+ * - `exempt`: the probes; refusing them would have the orchestrator restart a node that is merely
+ *   busy. (The metrics scrape has its own listener, outside load shedding: main.ts, METRICS_PORT.)
  * - Anything not listed (seller writes, signed-in account pages, sign-up) is `normal`: shed at level 2.
  *
  * Keys are `METHOD /url/:pattern` as Fastify registers them (with the /api/v1 prefix). A HEAD
@@ -20,7 +20,6 @@ import type { RoutePriority } from '../platform/http/load-shedding.ts';
 export const ROUTE_PRIORITIES: ReadonlyMap<string, RoutePriority> = new Map<string, RoutePriority>([
   ['GET /health', 'exempt'],
   ['GET /ready', 'exempt'],
-  ['GET /metrics', 'exempt'],
 
   ['POST /api/v1/checkout', 'critical'],
   ['GET /api/v1/orders', 'critical'],

@@ -1,8 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../test/support/test-app.ts';
-import { DEMO_ADMIN_EMAIL, DEMO_PASSWORD, hashSeed, makeProducts, planShops, seedDemo } from './seed.ts';
+import { loadConfig } from './config.ts';
+import { DEMO_PASSWORD_FILE, demoPassword } from './demo-password.ts';
+import { DEMO_ADMIN_EMAIL, hashSeed, makeProducts, planShops, seedDemo, type SeedResult } from './seed.ts';
 
 const N = 300;
 
@@ -48,9 +53,60 @@ describe('demo catalog plan (no database)', () => {
   });
 });
 
+describe('the demo password', () => {
+  const dirs: string[] = [];
+  after(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+  const tempDir = async () => {
+    const d = await mkdtemp(path.join(os.tmpdir(), 'atelier-demo-pw-'));
+    dirs.push(d);
+    return d;
+  };
+
+  test('made from randomness at first, kept owner-only (0600) in the data folder, the same one read back later', async () => {
+    const dir = await tempDir();
+    const previous = process.umask(0o000); // the most permissive umask must not widen the file
+    let first;
+    try {
+      first = await demoPassword(dir);
+    } finally {
+      process.umask(previous);
+    }
+    assert.equal(first.created, true);
+    assert.equal(first.file, path.join(dir, DEMO_PASSWORD_FILE));
+    assert.equal((await stat(first.file)).mode & 0o777, 0o600);
+    assert.match(first.password, /^[A-Za-z0-9_-]{24}$/);
+    assert.equal((await readFile(first.file, 'utf8')).trim(), first.password);
+    const again = await demoPassword(dir);
+    assert.deepEqual(again, { ...first, created: false });
+    assert.notEqual((await demoPassword(await tempDir())).password, first.password, 'each installation its own');
+  });
+
+  test('two seeds racing on a new folder agree on one password; a kept file readable by others is narrowed to 0600', async () => {
+    const dir = await tempDir();
+    const raced = await Promise.all([demoPassword(dir), demoPassword(dir), demoPassword(dir)]);
+    assert.equal(new Set(raced.map((r) => r.password)).size, 1);
+    assert.equal(raced.filter((r) => r.created).length, 1);
+    await chmod(raced[0]!.file, 0o644);
+    await demoPassword(dir);
+    assert.equal((await stat(raced[0]!.file)).mode & 0o777, 0o600);
+    await writeFile(raced[0]!.file, 'short\n');
+    await assert.rejects(demoPassword(dir), /no usable demo password/);
+  });
+
+  test('demo accounts are seeded on start by default, never with NODE_ENV=production unless DEMO_SEED=true', () => {
+    assert.equal(loadConfig({}).demoSeed, true);
+    assert.equal(loadConfig({ NODE_ENV: 'development' }).demoSeed, true);
+    assert.equal(loadConfig({ NODE_ENV: 'production' }).demoSeed, false);
+    assert.equal(loadConfig({ NODE_ENV: 'production', DEMO_SEED: 'true' }).demoSeed, true);
+    assert.equal(loadConfig({ DEMO_SEED: 'false' }).demoSeed, false);
+  });
+});
+
 describe('seedDemo', () => {
   let t: TestApp;
-  let result: { created: boolean; products: number };
+  let result: SeedResult;
   before(async () => {
     t = await createTestApp();
     result = await seedDemo(t.app, { products: N, onlyIfEmpty: true, progress: false });
@@ -62,7 +118,7 @@ describe('seedDemo', () => {
   const count = async (query: ReturnType<typeof sql<{ n: number }>>) => (await query.execute(t.app.stores.catalog.db)).rows[0]!.n;
 
   test('makes the asked number of products in min(3)..N/50 shops, every id listed by the catalog', async () => {
-    assert.deepEqual(result, { created: true, products: N });
+    assert.deepEqual([result.created, result.products, result.password?.created], [true, N, true]);
     const ids: string[] = [];
     for (let after: string | null = null; ;) {
       const page = await t.app.catalog.service.listProductIds(after, 100);
@@ -138,22 +194,39 @@ describe('seedDemo', () => {
     assert.ok(hits.some((h) => /stoneware/i.test(h.title)));
   });
 
-  test('the admin and sellers can log in with the demo password', async () => {
+  test('the admin and sellers log in with the password kept (0600) in the data folder, and with nothing else', async () => {
+    const file = path.join(t.app.config.dataDir, DEMO_PASSWORD_FILE);
+    assert.equal(result.password?.file, file);
+    assert.equal((await stat(file)).mode & 0o777, 0o600);
+    const password = (await readFile(file, 'utf8')).trim();
     for (const email of [DEMO_ADMIN_EMAIL, 'seller1@atelier.test']) {
-      const res = await t.server.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: DEMO_PASSWORD } });
+      const res = await t.server.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
       assert.equal(res.statusCode, 200, `${email}: ${res.body}`);
+      const old = await t.server.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email, password: 'atelier-demo-password' },
+      });
+      assert.equal(old.statusCode, 401, 'the password the README used to print is no longer theirs');
     }
   });
 
   test('onlyIfEmpty does nothing the second time', async () => {
     const again = await seedDemo(t.app, { products: N, onlyIfEmpty: true, progress: false });
-    assert.deepEqual(again, { created: false, products: 0 });
+    assert.deepEqual(again, { created: false, products: 0, password: null });
     assert.equal(await count(sql<{ n: number }>`select count(*)::int as n from catalog_products`), N);
   });
 
   test('seeding again without onlyIfEmpty adds a new generation of shops instead of colliding', async () => {
     const more = await seedDemo(t.app, { products: 20, onlyIfEmpty: false, progress: false });
-    assert.deepEqual(more, { created: true, products: 20 });
+    assert.deepEqual([more.created, more.products], [true, 20]);
+    assert.deepEqual(more.password, { ...result.password, created: false }, 'the kept password, not a new one');
+    const login = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'seller1.g2@atelier.test', password: more.password!.password },
+    });
+    assert.equal(login.statusCode, 200, login.body);
     assert.equal(await count(sql<{ n: number }>`select count(*)::int as n from catalog_products`), N + 20);
   });
 });

@@ -4,12 +4,15 @@ import { isDomainError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { Category, NewProduct, ProductImage } from '../modules/catalog/index.ts';
 import type { Container } from './container.ts';
+import { demoPassword, type DemoPassword } from './demo-password.ts';
 
 /**
  * Believable demo data, made only through the modules' public services (identity, catalog, search,
  * media), so the seeder exercises the same code paths as real use and never writes a table itself.
  *
- * - An admin, and about one seller with one shop per 50 products (at least 3).
+ * - An admin, and about one seller with one shop per 50 products (at least 3), all with the
+ *   installation's demo password (demo-password.ts: random, made at the first seed, kept in the
+ *   data folder).
  * - A category tree, and products whose titles, descriptions, options and prices fit their category.
  * - Images from a palette of a dozen placeholder pictures, resized once and shared, so seeding
  *   100,000 products does not resize 100,000 images.
@@ -19,8 +22,6 @@ import type { Container } from './container.ts';
  * `seller1.g2@atelier.test` logins).
  */
 
-/** Every seeded account logs in with this password. Demo data only; documented in the README. */
-export const DEMO_PASSWORD = 'atelier-demo-password';
 export const DEMO_ADMIN_EMAIL = 'admin@atelier.test';
 
 const PRODUCTS_PER_SHOP = 50;
@@ -34,7 +35,8 @@ const PARALLEL_SHOPS = 4;
 const PALETTE_SIZE = 12;
 
 export type SeedOptions = { products: number; onlyIfEmpty: boolean; progress: boolean };
-export type SeedResult = { created: boolean; products: number };
+/** `password`: the demo accounts' password and its file, when this call seeded (`created` says whether it made the password). */
+export type SeedResult = { created: boolean; products: number; password: DemoPassword | null };
 
 // ---------------------------------------------------------------------------------------------
 // A small seeded PRNG (mulberry32): fast, and the same seed gives the same catalog on any machine.
@@ -820,8 +822,9 @@ export async function seedDemo(app: Container, opts: SeedOptions): Promise<SeedR
   const plans0 = planShops(products, 1, 0);
   if (opts.onlyIfEmpty) {
     const anyProduct = (await catalog.listProductIds(null, 1)).length > 0;
-    if (anyProduct || (await catalog.getShopBySlug(plans0[0]!.slug))) return { created: false, products: 0 };
+    if (anyProduct || (await catalog.getShopBySlug(plans0[0]!.slug))) return { created: false, products: 0, password: null };
   }
+  const password = await demoPassword(app.config.dataDir);
   const started = Date.now();
   const seed = hashSeed('atelier-demo', products);
   const generation = await nextGeneration(app, plans0[0]!.slug);
@@ -829,7 +832,7 @@ export async function seedDemo(app: Container, opts: SeedOptions): Promise<SeedR
 
   if (generation === 1) {
     await ignoreConflict(
-      identity.createAccount({ email: DEMO_ADMIN_EMAIL, password: DEMO_PASSWORD, name: 'Atelier Admin', role: 'admin' }),
+      identity.createAccount({ email: DEMO_ADMIN_EMAIL, password: password.password, name: 'Atelier Admin', role: 'admin' }),
     );
   }
   const categories = await ensureCategories(app);
@@ -854,7 +857,7 @@ export async function seedDemo(app: Container, opts: SeedOptions): Promise<SeedR
     await eachLimited(plans, PARALLEL_SHOPS, async (plan) => {
       const owner = await identity.createAccount({
         email: plan.owner.email,
-        password: DEMO_PASSWORD,
+        password: password.password,
         name: plan.owner.name,
         role: 'seller',
       });
@@ -888,17 +891,27 @@ export async function seedDemo(app: Container, opts: SeedOptions): Promise<SeedR
       shops: plans.length,
       seconds,
       logins: [DEMO_ADMIN_EMAIL, plans[0]!.owner.email],
-      password: 'the demo password (README)',
+      passwordFile: password.file,
     },
     'demo data seeded',
   );
   if (opts.progress) {
     console.log(`\nSeeded ${created} products in ${plans.length} shops in ${seconds} s.`);
-    console.log(`Demo logins (password "${DEMO_PASSWORD}"):`);
+    console.log(`Demo logins (password in ${password.file}):`);
     if (generation === 1) console.log(`  admin   ${DEMO_ADMIN_EMAIL}`);
     for (const plan of plans.slice(0, 3)) console.log(`  seller  ${plan.owner.email}  (${plan.name}, /shops/${plan.slug})`);
     if (plans.length > 3)
       console.log(`  ... and ${plans.length - 3} more sellers, ${plans[3]!.owner.email} to ${plans.at(-1)!.owner.email}`);
   }
-  return { created: true, products: created };
+  return { created: true, products: created, password };
+}
+
+/**
+ * The lines that show a newly made demo password, once: on the terminal of the first start (or
+ * seed), never in the structured log. Later runs point to the file instead.
+ */
+export function demoPasswordNotice(p: DemoPassword): string {
+  return p.created
+    ? `\n  Demo accounts (${DEMO_ADMIN_EMAIL}, seller1@atelier.test, ...) log in with this password, shown once:\n\n    ${p.password}\n\n  It is kept in ${p.file} (readable by you only).\n`
+    : `\n  Demo accounts log in with the password in ${p.file}.\n`;
 }

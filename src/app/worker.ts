@@ -1,7 +1,6 @@
 import pg from 'pg';
 import type { DatabaseHandle } from '../platform/postgres/database.ts';
 import { startWorkers, type TaskHandler, type Workers } from '../platform/queue/queue.ts';
-import { startMetricsServer } from '../platform/observability/metrics-server.ts';
 import { RESIZE_TASK } from '../modules/media/index.ts';
 import type { Container } from './container.ts';
 
@@ -102,13 +101,6 @@ export async function startWorkerRole(app: Container): Promise<Workers> {
           log: app.log.child({ pool: pool.name }),
         }),
       );
-    }
-    // A worker-only process has no API server to carry /metrics: METRICS_PORT gives it a listener.
-    const metricsPort = app.config.observability.metricsPort;
-    if (metricsPort !== null) {
-      const metrics = await startMetricsServer({ host: app.config.host, port: metricsPort });
-      app.log.info({ url: metrics.url }, 'metrics listening');
-      started.push({ stop: () => metrics.close() });
     }
   } catch (err) {
     await Promise.allSettled(started.map((w) => w.stop()));

@@ -51,10 +51,11 @@ export type RunningProcess = Readonly<{
 export function runAtelier(args: string[], env: Record<string, string>): RunningProcess {
   // A test's processes use Redis only when the test says so: the REDIS_URL of the run would have
   // test files running side by side share cache keys and rate-limit counters. Rate limits are off
-  // unless asked for, as in createTestApp, and so is load shedding.
+  // unless asked for, as in createTestApp, and so is load shedding. The metrics listener takes any
+  // free port (METRICS_PORT=0; `metricsUrl` finds it): processes of one test run side by side.
   const { REDIS_URL: _notInherited, ...inherited } = process.env;
   const child = spawn(process.execPath, [ATELIER_BIN, ...args], {
-    env: { ...inherited, RATE_LIMIT_ENABLED: 'false', SHED_ENABLED: 'false', ...env },
+    env: { ...inherited, RATE_LIMIT_ENABLED: 'false', SHED_ENABLED: 'false', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -62,6 +63,16 @@ export function runAtelier(args: string[], env: Record<string, string>): Running
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
+}
+
+/** The URL of a process's metrics listener, from its start-up log line (`metrics listening on ...`). */
+export async function metricsUrl(proc: RunningProcess, ms = 90_000): Promise<string> {
+  return eventually(
+    'the metrics listener',
+    async () => /metrics listening on (http:\/\/[^\s"]+\/metrics)/.exec(proc.output())?.[1],
+    ms,
+    proc,
+  );
 }
 
 /** Polls a URL until it answers 2xx, or fails with the process output after `ms`. */

@@ -25,7 +25,21 @@ const CartLineSchema = Type.Object(
     quantity: Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY }),
     addedAt: Type.String({ format: 'date-time' }),
     available: Type.Boolean(),
-    reason: OrNull(Type.Union([Type.Literal('variant_deleted'), Type.Literal('variant_unpublished'), Type.Literal('sold_out')])),
+    reason: OrNull(
+      Type.Union([
+        Type.Literal('variant_deleted'),
+        Type.Literal('variant_unpublished'),
+        Type.Literal('sold_out'),
+        Type.Literal('insufficient_stock'),
+      ]),
+    ),
+    availableQuantity: OrNull(
+      Type.Integer({
+        minimum: 0,
+        description:
+          'Units on sale now when fewer than `quantity` (the line cannot be checked out as it is); null when it can be had in full',
+      }),
+    ),
     productId: OrNull(Type.String()),
     productTitle: OrNull(Type.String()),
     sku: OrNull(Type.String()),

@@ -198,6 +198,40 @@ describe('cart', () => {
     assert.deepEqual([byId.get(empty.variants[0]!.id)!.available, byId.get(empty.variants[0]!.id)!.reason], [false, 'sold_out']);
     assert.equal(cart.totals[0]!.amount, 1250);
     assert.equal(cart.itemCount, 1);
+    assert.deepEqual(
+      cart.lines.map((l) => l.availableQuantity),
+      cart.lines.map((l) => (l.variantId === empty.variants[0]!.id ? 0 : null)),
+      'a number only where the line asks for more than there is',
+    );
+  });
+
+  test('a line asking for more than is left says so at once: not available, insufficient_stock, and how many there are', async () => {
+    const me = await signUp('customer');
+    const few = (await product('published', 1, 900)).variants[0]!;
+    await t.app.inventory.service.setOnHand(few.id, 3);
+    // The answer to the change itself says it (issue 13: 40 of 3 left was `available: true`).
+    const res = await put(few.id, { quantity: 40 }, me.headers);
+    assert.equal(res.statusCode, 200, res.body);
+    const line = res.json<CartView>().lines.find((l) => l.variantId === few.id)!;
+    assert.deepEqual(
+      {
+        available: line.available,
+        reason: line.reason,
+        availableQuantity: line.availableQuantity,
+        quantity: line.quantity,
+        stock: line.stock,
+      },
+      { available: false, reason: 'insufficient_stock', availableQuantity: 3, quantity: 40, stock: 'few_left' },
+    );
+    assert.equal(res.json<CartView>().itemCount, 0, 'not counted among what can be checked out');
+
+    // Lowered to what is left, the line is whole again; exactly as many as left is fine.
+    const fixed = (await put(few.id, { quantity: 3 }, me.headers)).json<CartView>().lines.find((l) => l.variantId === few.id)!;
+    assert.deepEqual([fixed.available, fixed.reason, fixed.availableQuantity], [true, null, null]);
+    // A sale elsewhere takes one: the cart says 2 at once (this process made the change).
+    await t.app.inventory.service.setOnHand(few.id, 2);
+    const after = (await view(me.headers)).lines.find((l) => l.variantId === few.id)!;
+    assert.deepEqual([after.available, after.reason, after.availableQuantity], [false, 'insufficient_stock', 2]);
   });
 
   test('a guest cart lives on its own shard through an HttpOnly cookie, and merges into the account at sign-up and log-in', async () => {

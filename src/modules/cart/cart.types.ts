@@ -9,15 +9,25 @@ export const MAX_LINE_QUANTITY = 50;
 /** Whose cart: an account's, or a guest's (cookie). Kept apart so a guest id can never name an account's cart. */
 export type CartOwner = Readonly<{ id: string; kind: 'account' | 'guest' }>;
 
-export type UnavailableReason = 'variant_deleted' | 'variant_unpublished' | 'sold_out';
+/** Why a line cannot be bought as it is: `insufficient_stock` when fewer units are on sale than it asks for. */
+export type UnavailableReason = 'variant_deleted' | 'variant_unpublished' | 'sold_out' | 'insufficient_stock';
 
-/** A line as the shopper sees it: current catalog price and title, coarse stock, and whether it can be bought. */
+/**
+ * A line as the shopper sees it: current catalog price and title, coarse stock, and whether it can
+ * be bought as it is (`available`; else `reason` says why).
+ */
 export type CartLineView = Readonly<{
   variantId: string;
   quantity: number;
   addedAt: string;
   available: boolean;
   reason: UnavailableReason | null;
+  /**
+   * Units on sale now, when fewer than `quantity` (0 when sold out): the line cannot be checked
+   * out as it is, and this is what it can be set to. Null when the line can be had in full, or its
+   * stock cannot be read right now. A reading, not a hold: only checkout reserves.
+   */
+  availableQuantity: number | null;
   productId: string | null;
   productTitle: string | null;
   sku: string | null;

@@ -17,9 +17,9 @@ import { createInventoryService } from './inventory.service.ts';
  */
 export { inventoryMigrations };
 export { inventoryErrors } from './inventory.errors.ts';
-export { FEW_LEFT, type StockLowPayload } from './inventory.service.ts';
+export { FEW_LEFT, statusOf, type StockLowPayload } from './inventory.service.ts';
 
-/** What the public sees: never exact numbers. */
+/** What the public sees of stock: never exact numbers (only a cart line asking for more than there is learns how many there are). */
 export type StockStatus = 'in_stock' | 'few_left' | 'sold_out';
 
 export type StockLine = Readonly<{ variantId: string; quantity: number }>;
@@ -58,6 +58,13 @@ export type InventoryService = Readonly<{
    * showing: a change made on another node shows here up to STATUS_MEMO_MS later.
    */
   statuses(variantIds: readonly string[]): Promise<ReadonlyMap<string, StockStatus>>;
+  /**
+   * Units on sale now (on hand less sold and reserved) per requested id, 0 for a variant never
+   * stocked or a malformed id; as fresh as `statuses`, from the same reading. For telling a shopper
+   * who asks for more than there is how many there are (the cart); never a promise: only a
+   * reservation holds stock.
+   */
+  availability(variantIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
   /** Exact numbers: for owners, tests and invariant checks. Zeros for a never-stocked variant; malformed ids left out. */
   levels(variantIds: readonly string[]): Promise<ReadonlyArray<StockLevel>>;
   /** Adds stock (a seller restocks, 1..100000); creates the row when the variant has none. */

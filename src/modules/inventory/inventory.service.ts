@@ -100,7 +100,8 @@ function checkCount(value: number, min: number, max: number, field: string): voi
 export function createInventoryService(deps: InventoryServiceDeps): InventoryUseCases {
   const { db, cache, events, catalog, log } = deps;
   const variantProducts = new Map<string, string>();
-  const statusMemo = createHotCache({ ttlMs: STATUS_MEMO_MS, maxEntries: 50_000 });
+  /** Units on sale per variant, as last read or changed here (STATUS_MEMO_MS); statuses derive from it. */
+  const availableMemo = createHotCache({ ttlMs: STATUS_MEMO_MS, maxEntries: 50_000 });
 
   /** stock.low when a change takes a variant from above its threshold to at or below it (not on every sale below it). */
   async function publishLow(trx: Kysely<unknown>, changed: ReadonlyArray<{ row: repo.StockRow; availableBefore: number }>): Promise<void> {
@@ -122,7 +123,7 @@ export function createInventoryService(deps: InventoryServiceDeps): InventoryUse
     const keys = new Set<string>();
     // The rows as the change committed them: this process's statuses are exact from here on (and a
     // read in flight, which may predate the change, is not kept over them).
-    for (const { row } of changed) statusMemo.set(row.variant_id, statusOf(available(row)));
+    for (const { row } of changed) availableMemo.set(row.variant_id, available(row));
     for (const { row, availableBefore } of changed) {
       if (statusOf(availableBefore) === statusOf(available(row))) continue;
       const productId = variantProducts.get(row.variant_id);
@@ -232,13 +233,18 @@ export function createInventoryService(deps: InventoryServiceDeps): InventoryUse
     },
 
     async statuses(variantIds) {
+      const counts = await service.availability(variantIds);
+      return new Map(variantIds.map((id) => [id, statusOf(counts.get(id) ?? 0)]));
+    },
+
+    async availability(variantIds) {
       const valid = [...new Set(variantIds.filter((id) => isId(id)))];
-      const byId = await statusMemo.getMany<StockStatus>(
+      const byId = await availableMemo.getMany<number>(
         valid,
-        async (missing) => new Map((await repo.readStock(db, missing)).map((r) => [r.variant_id, statusOf(available(r))])),
+        async (missing) => new Map((await repo.readStock(db, missing)).map((r) => [r.variant_id, available(r)])),
       );
-      // A variant nobody has stocked is simply sold out (not kept: its first stock must show at once).
-      return new Map(variantIds.map((id) => [id, byId.get(id) ?? 'sold_out']));
+      // A variant nobody has stocked has none (not kept: its first stock must show at once).
+      return new Map(variantIds.map((id) => [id, byId.get(id) ?? 0]));
     },
 
     async levels(variantIds) {

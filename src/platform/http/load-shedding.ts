@@ -99,6 +99,9 @@ const HOLD_MS = 1000;
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** Samples after the server is ready that are not judged (see `armed` in `installLoadShedding`): the first may span start-up work. */
+const WARM_UP_SAMPLES = 2;
+
 /**
  * Installs load shedding on `server`, in two places:
  *
@@ -148,6 +151,15 @@ export async function installLoadShedding(
   const rawBody = Buffer.from(JSON.stringify(body));
   const rawHeaders = { 'content-type': 'application/json; charset=utf-8', 'retry-after': retryAfter, 'content-length': rawBody.length };
 
+  // Armed once the samples measure serving, not starting (issue 13: 503 OVERLOADED right after
+  // /ready). The sampler starts here, when this plugin registers, before any route; registering
+  // the routes and compiling their schemas, until the server is ready, keeps the event loop busy
+  // (1.6 s in a development run of `atelier start`, more on a busy host). The first sample after
+  // that reports it as load (utilisation 1: test/startup-shedding.test.ts saw its 20 requests all
+  // refused for event_loop_utilization), and the front door's hold stretches it. Each sample
+  // covers the interval since the one before, so from the second one after ready the readings are
+  // of the server as it serves.
+  let armed = false;
   let lastLogAt = 0;
   let shedSinceLog = 0;
   let holdUntil = 0;
@@ -205,6 +217,7 @@ export async function installLoadShedding(
     .filter(([key, p]) => key.startsWith('GET ') && (p === 'browse' || p === 'sheddable'))
     .map(([key]) => new RegExp(`^${key.slice(4).replace(/:[A-Za-z]+/g, '[^/]+')}$`));
   const refusedAtFrontDoor = (req: IncomingMessage): boolean => {
+    if (!armed) return false;
     // The hold runs from the last time pressure was seen, not from the last refusal (which would
     // extend it for as long as refused clients keep coming).
     if (pressured()) holdUntil = Date.now() + HOLD_MS;
@@ -230,7 +243,8 @@ export async function installLoadShedding(
     // Called only while a level-1 threshold is passed. A returned body is sent as the answer (the
     // plugin's documented contract, wider than its typings); undefined lets the request through.
     pressureHandler: ((request: FastifyRequest, reply: FastifyReply, type: string, value: number | undefined) => {
-      // Routes added before this plugin (the metrics scrape) are looked up here, under pressure only.
+      if (!armed) return undefined;
+      // Routes added before this plugin (none today) are looked up here, under pressure only.
       const priority = request.is404
         ? 'sheddable'
         : (request.routeOptions.config.priority ?? priorityOf([request.method], request.routeOptions.url));
@@ -251,6 +265,11 @@ export async function installLoadShedding(
     }) as never,
   });
   pressured = () => server.isUnderPressure();
+  server.addHook('onReady', (done) => {
+    holdUntil = 0;
+    setTimeout(() => (armed = true), WARM_UP_SAMPLES * settings.sampleIntervalMs).unref();
+    done();
+  });
   sample = () => server.memoryUsage();
 
   // The front door goes in front of the one 'request' listener Fastify put on its HTTP server.

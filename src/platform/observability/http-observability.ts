@@ -1,7 +1,7 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { HotCounterSeries, HotHistogramSeries } from './hot-metrics.ts';
-import { httpDuration, httpRequests, METRICS_CONTENT_TYPE, renderMetrics } from './metrics.ts';
+import { httpDuration, httpRequests } from './metrics.ts';
 import { activeTracer } from './tracing.ts';
 
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
@@ -61,12 +61,11 @@ type Traced = FastifyRequest & { [SPAN]?: Span; [SPAN_CONTEXT]?: Context };
  * - with tracing on, a server span per request (continuing a caller's `traceparent`), made the
  *   active context for the hooks and the handler (again after the body is read, which happens
  *   outside it), named `METHOD /route/:pattern` and answered with an `x-trace-id` header;
- * - `GET /metrics`, the Prometheus exposition, when `metricsRoute` is set.
  *
  * Request ids (`x-request-id` in and out) and the `reqId` on request log lines are Fastify's
  * (`genReqId` in app/http.ts); the trace id reaches every log line through the logger's mixin.
  */
-export function installHttpObservability(server: FastifyInstance, opts: { metricsRoute: boolean }): void {
+export function installHttpObservability(server: FastifyInstance): void {
   server.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? [...route.method] : [route.method];
     const series = new RouteSeries(route.url, methods);
@@ -127,11 +126,5 @@ export function installHttpObservability(server: FastifyInstance, opts: { metric
       span?.end();
       done();
     });
-  }
-
-  if (opts.metricsRoute) {
-    server.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-      reply.header('content-type', METRICS_CONTENT_TYPE).send(await renderMetrics()),
-    );
   }
 }

@@ -2,8 +2,9 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { HotCounter, HotHistogram } from './hot-metrics.ts';
 
 /**
- * The process's Prometheus metrics, served at `/metrics` (see docs/observability.md
- * for the list). One registry per process, module-level on purpose: database pools, the cache and
+ * The process's Prometheus metrics, served at `/metrics` on the metrics listener (metrics-server.ts;
+ * see docs/observability.md for the list). One registry per process, module-level on purpose:
+ * database pools, the cache and
  * the job runner are instrumented where they are made, deep below the composition root, and
  * every container in the process (tests make several) adds to the same families.
  *
@@ -180,12 +181,23 @@ function queueTotals(): Promise<QueueTotals> {
   return queueRound;
 }
 
-function queueGauge(name: string, help: string, value: (t: QueueTotals extends Map<string, infer V> ? V : never) => number | null): void {
+/**
+ * Merging the processes of a cluster (cluster-metrics.ts): each reads the same database-wide
+ * figure, so the merged value is one of them (the max), not their sum; `scrape_ok` takes the min,
+ * so one process that could not read a queue shows.
+ */
+function queueGauge(
+  name: string,
+  help: string,
+  value: (t: QueueTotals extends Map<string, infer V> ? V : never) => number | null,
+  aggregator: 'max' | 'min' = 'max',
+): void {
   new Gauge({
     name,
     help,
     labelNames: ['database'],
     registers: [registry],
+    aggregator,
     async collect() {
       const totals = await queueTotals();
       this.reset();
@@ -213,6 +225,7 @@ queueGauge(
   'atelier_queue_scrape_ok',
   '1 when the queue figures of a database were read at this scrape, 0 when the query failed or timed out.',
   (t) => (t.ok ? 1 : 0),
+  'min',
 );
 
 const BREAKER_STATES = ['closed', 'half_open', 'open'] as const;
@@ -221,6 +234,8 @@ new Gauge({
   help: 'Circuit breaker state: 1 for the state a breaker is in (closed, half_open, open), 0 for the others.',
   labelNames: ['breaker', 'state'],
   registers: [registry],
+  // Merged over a cluster's processes: 1 for every state some process's breaker is in.
+  aggregator: 'max',
   collect() {
     this.reset();
     for (const s of sources) {
@@ -237,6 +252,7 @@ new Gauge({
   help: 'Replication lag of a catalog read replica as last measured (absent while unmeasured or unreachable).',
   labelNames: ['replica'],
   registers: [registry],
+  aggregator: 'max',
   collect() {
     this.reset();
     for (const s of sources) for (const r of s.replicas?.() ?? []) if (r.lagMs !== null) this.set({ replica: r.name }, r.lagMs / 1000);
@@ -248,6 +264,8 @@ new Gauge({
   help: '1 when a catalog read replica is in rotation (serves reads), 0 when it is out (lagging, unreachable, starting).',
   labelNames: ['replica'],
   registers: [registry],
+  // Merged over a cluster's processes: 0 when any process has it out of rotation.
+  aggregator: 'min',
   collect() {
     this.reset();
     for (const s of sources) for (const r of s.replicas?.() ?? []) this.set({ replica: r.name }, r.healthy ? 1 : 0);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -59,3 +59,39 @@ test('a data folder whose socket path would be too long for the kernel: TCP only
   assert.equal(server.localUrlFor('shop'), server.urlFor('shop'));
   assert.equal(await serverAddress(server.localUrlFor('shop')), '127.0.0.1');
 });
+
+test(
+  'two data folders, one port: the second refuses to attach to the server of the first, naming the port and both folders; the same folder by another path attaches',
+  { timeout: 120_000 },
+  async () => {
+    const base = await mkdtemp(path.join(os.tmpdir(), 'atelier-two-'));
+    cleanups.push(() => rm(base, { recursive: true, force: true }));
+    const port = await freePort();
+    const first = path.join(base, 'first');
+    const owner = await start(first, port);
+    assert.equal(owner.owned, true);
+
+    const other = path.join(base, 'other');
+    await assert.rejects(start(other, port), (err: Error) => {
+      assert.match(err.message, new RegExp(`port ${port} `));
+      assert.ok(err.message.includes(path.join(first, 'pg')), err.message);
+      assert.ok(err.message.includes(path.join(other, 'pg')), err.message);
+      assert.match(err.message, /EMBEDDED_PG_PORT/);
+      return true;
+    });
+    // Nothing of the other folder's was made on the first one's server.
+    const c = new pg.Client({ connectionString: owner.urlFor('postgres') });
+    await c.connect();
+    try {
+      const shops = await c.query(`select 1 from pg_database where datname = 'shop'`);
+      assert.equal(shops.rowCount, 1, 'the first folder keeps its own database');
+    } finally {
+      await c.end();
+    }
+
+    const alias = path.join(base, 'alias');
+    await symlink(first, alias);
+    const again = await start(alias, port);
+    assert.equal(again.owned, false, 'the same folder through a symlink attaches');
+  },
+);

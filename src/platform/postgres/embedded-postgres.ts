@@ -20,7 +20,10 @@ const execFile = promisify(execFileCb);
  *
  * Several Atelier processes may share one data folder (`atelier api` and `atelier worker`): the
  * first starts the server and owns it; the others find it answering and attach without owning it.
- * A server left running by a killed owner is attached to the same way.
+ * A server left running by a killed owner is attached to the same way. Only the server of this
+ * data folder is attached to: one answering on the port from another folder (another Atelier, a
+ * test run) stops start-up with a message naming the port and both folders (issue 13: `atelier
+ * shards status` used to show the other instance's data without a word).
  */
 export type EmbeddedServer = Readonly<{
   port: number;
@@ -160,8 +163,37 @@ async function ensureDatabases(port: number, databases: readonly string[]): Prom
   }
 }
 
-/** A server another process owns: its socket is used when the owner made one (a server of an older version may not have). */
+/** The data folder of the server answering on `port`, as it reports it (`SHOW data_directory`). */
+async function dataDirectoryOf(port: number): Promise<string> {
+  const client = new pg.Client({ connectionString: urlFor(port, 'postgres'), connectionTimeoutMillis: 2000 });
+  await client.connect();
+  try {
+    return (await client.query<{ data_directory: string }>('show data_directory')).rows[0]!.data_directory;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Whether two paths name one folder: the same real path, or the same device and inode (a bind mount seen at two paths). */
+async function sameFolder(a: string, b: string): Promise<boolean> {
+  const real = async (p: string) => fs.realpath(p).catch(() => path.resolve(p));
+  if ((await real(a)) === (await real(b))) return true;
+  const [sa, sb] = await Promise.all([fs.stat(a).catch(() => null), fs.stat(b).catch(() => null)]);
+  return sa !== null && sb !== null && sa.dev === sb.dev && sa.ino === sb.ino;
+}
+
+/**
+ * A server another process owns: its socket is used when the owner made one (a server of an older
+ * version may not have). Refused when the server is not the one of `pgDir`.
+ */
 async function attached(port: number, pgDir: string): Promise<EmbeddedServer> {
+  const theirs = await dataDirectoryOf(port);
+  if (!(await sameFolder(theirs, pgDir))) {
+    throw new Error(
+      `port ${port} is answered by the embedded PostgreSQL of another data folder (${theirs}), not of this one (${path.resolve(pgDir)}). ` +
+        'Stop that Atelier, or give this one its own port (EMBEDDED_PG_PORT) or its folder (ATELIER_DATA_DIR).',
+    );
+  }
   const dir = socketDirFor(pgDir, port);
   const hasSocket =
     dir !== null &&
@@ -185,9 +217,10 @@ export async function startEmbeddedPostgres(opts: {
 }): Promise<EmbeddedServer> {
   const pgDir = path.join(opts.dataDir, 'pg');
   if (await answers(opts.port)) {
+    const server = await attached(opts.port, pgDir);
     opts.log.info({ port: opts.port }, 'attached to the embedded PostgreSQL already running');
     await ensureDatabases(opts.port, opts.databases);
-    return attached(opts.port, pgDir);
+    return server;
   }
 
   const bin = await binaries();
@@ -233,8 +266,9 @@ export async function startEmbeddedPostgres(opts: {
   } catch (err) {
     // Another process may have won the race to start it; attaching is then the right outcome.
     if (await answers(opts.port)) {
+      const server = await attached(opts.port, pgDir);
       await ensureDatabases(opts.port, opts.databases);
-      return attached(opts.port, pgDir);
+      return server;
     }
     throw new Error(
       `the embedded PostgreSQL did not start on port ${opts.port} (is the port taken? set EMBEDDED_PG_PORT; log: ${path.join(pgDir, 'server.log')}): ${(err as Error).message}`,
