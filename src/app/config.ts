@@ -220,7 +220,15 @@ export const settingDocs: { readonly [K in keyof typeof schema.shape]: string | 
   MEDIA_DIR: { default: '`<ATELIER_DATA_DIR>/media`', description: 'where uploaded images and their resized variants are stored' },
   MEDIA_CONCURRENCY: 'image jobs in flight at once per database, in the media pool of a worker process',
   WORKER_CONCURRENCY: 'jobs a worker process runs at once',
-  DEMO_SEED: '`start` seeds a demo catalog (200 products) into an empty database',
+  NODE_ENV: {
+    default: '(unset)',
+    description: '`production`: `start` seeds no demo accounts unless `DEMO_SEED=true`',
+  },
+  DEMO_SEED: {
+    default: 'true, or false when NODE_ENV=production',
+    description:
+      '`start` seeds a demo catalog (200 products) into an empty database; the demo accounts get a password made at the first seed, printed once and kept in `ATELIER_DATA_DIR/demo-password.txt` (owner-only)',
+  },
   BENCH_ROUTES: 'adds the `/bench/*` baseline routes used by `npm run bench`; never in production',
   PAYMENT_PROVIDER_URL: '`http(s)://` URL of the payment provider. Unset: `atelier start` runs a simulated provider next to the app',
   PAYMENT_PROVIDER_PORT: 'port of the simulated payment provider (in `start`, or alone with `atelier payment-provider`)',
@@ -257,8 +265,17 @@ export const settingDocs: { readonly [K in keyof typeof schema.shape]: string | 
   WEBHOOKS_RETRY_WINDOW_SECONDS: 'how long a delivery is retried, and how long an endpoint may fail before it is disabled',
   WEBHOOKS_BATCH_DELAY_MS:
     'the `order.paid` events of each window of this length reach the webhook subscriber in one job ([seller webhooks, how it runs](webhooks.md#how-it-runs)); a delivery is queued at most this much later. `0`: each in a job of its own; `npm test` sets 0',
-  METRICS_ENABLED: 'serve `GET /metrics` (Prometheus) on the API port ([metrics](observability.md#metrics))',
-  METRICS_PORT: 'a listener serving only `/metrics` for processes that run workers (`atelier worker` has no API port)',
+  METRICS_ENABLED:
+    'serve `GET /metrics` (Prometheus) on a listener of its own, never on the API port ([metrics](observability.md#metrics))',
+  METRICS_HOST:
+    'address the metrics listener binds to; the default keeps it off the network, so only a Prometheus on the same host (or one you let in) scrapes it',
+  METRICS_PORT:
+    'port of the metrics listener: one per host process (the primary of `--api-processes N` answers for all its API processes). Run a worker beside `start` or `api` on another port (`ops/prometheus` scrapes 9465 for it). `0`: any free port, logged at start',
+  METRICS_TOKEN: {
+    default: '(none)',
+    description:
+      'set: the metrics listener answers only `Authorization: Bearer <token>` (`401` otherwise); for a listener bound to a shared network',
+  },
   ATELIER_TRACING: {
     default: '(follows the endpoint)',
     description: '`true` turns tracing on (OTLP to `http://localhost:4318` without an endpoint), `false` keeps it off even with one',
