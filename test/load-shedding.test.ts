@@ -121,6 +121,8 @@ const BASE = {
   SHED_ENABLED: 'true',
   SHED_RETRY_AFTER_SECONDS: '7',
   SHED_SAMPLE_INTERVAL_MS: '50',
+  // These tests make pressure at once; the warm-up after a start is test/startup-shedding.test.ts's.
+  SHED_WARM_UP_MS: '0',
   SHED_EVENT_LOOP_UTILIZATION: '0',
 };
 
@@ -137,6 +139,7 @@ describe('load shedding settings', () => {
       rssBytes: Math.round(limits.memoryBytes * 0.75),
       retryAfterSeconds: 5,
       sampleIntervalMs: 100,
+      warmUpMs: 3000,
     });
     const set = pick({
       SHED_ENABLED: 'false',
@@ -146,6 +149,7 @@ describe('load shedding settings', () => {
       SHED_RSS_BYTES: '0',
       SHED_RETRY_AFTER_SECONDS: '30',
       SHED_SAMPLE_INTERVAL_MS: '250',
+      SHED_WARM_UP_MS: '0',
     });
     assert.deepEqual(set, {
       enabled: false,
@@ -155,6 +159,7 @@ describe('load shedding settings', () => {
       rssBytes: 0,
       retryAfterSeconds: 30,
       sampleIntervalMs: 250,
+      warmUpMs: 0,
     });
   });
 

@@ -72,6 +72,7 @@ const schema = z.object({
   SHED_RSS_BYTES: int(0, Number.MAX_SAFE_INTEGER).optional(),
   SHED_RETRY_AFTER_SECONDS: int(1, 3600).default(5),
   SHED_SAMPLE_INTERVAL_MS: int(10, 60_000).default(100),
+  SHED_WARM_UP_MS: int(0, 600_000).default(3000),
   HTTP_S_MAXAGE_SECONDS: int(0, 86_400).default(30),
   HTTP_STALE_WHILE_REVALIDATE_SECONDS: int(0, 86_400).default(300),
   SESSION_IDLE_MINUTES: int(5, 525_600).default(7 * 24 * 60),
@@ -528,6 +529,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rssBytes,
       retryAfterSeconds: e.SHED_RETRY_AFTER_SECONDS,
       sampleIntervalMs: e.SHED_SAMPLE_INTERVAL_MS,
+      warmUpMs: e.SHED_WARM_UP_MS,
     },
     httpCache: { sMaxAge: e.HTTP_S_MAXAGE_SECONDS, staleWhileRevalidate: e.HTTP_STALE_WHILE_REVALIDATE_SECONDS },
     session: {

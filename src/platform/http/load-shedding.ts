@@ -45,6 +45,8 @@ export type LoadSheddingSettings = Readonly<{
   rssBytes: number;
   retryAfterSeconds: number;
   sampleIntervalMs: number;
+  /** Nothing is shed until this long after the server is ready (and at least two samples): see `armed`. */
+  warmUpMs: number;
 }>;
 
 /**
@@ -158,7 +160,10 @@ export async function installLoadShedding(
   // that reports it as load (utilisation 1: test/startup-shedding.test.ts saw its 20 requests all
   // refused for event_loop_utilization), and the front door's hold stretches it. Each sample
   // covers the interval since the one before, so from the second one after ready the readings are
-  // of the server as it serves.
+  // of the server as it serves. A second cause stays for a moment: what the process does only once
+  // it runs (tsx compiling a module on its first import, the jobs start-up queued, cold caches)
+  // still made one sample read utilisation 1 in a later run of that test, 11 requests in. Hence
+  // also `warmUpMs` (SHED_WARM_UP_MS, 3 s): a node that has just started has no backlog of its own to shed.
   let armed = false;
   let lastLogAt = 0;
   let shedSinceLog = 0;
@@ -267,7 +272,7 @@ export async function installLoadShedding(
   pressured = () => server.isUnderPressure();
   server.addHook('onReady', (done) => {
     holdUntil = 0;
-    setTimeout(() => (armed = true), WARM_UP_SAMPLES * settings.sampleIntervalMs).unref();
+    setTimeout(() => (armed = true), Math.max(WARM_UP_SAMPLES * settings.sampleIntervalMs, settings.warmUpMs)).unref();
     done();
   });
   sample = () => server.memoryUsage();
