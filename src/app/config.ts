@@ -210,6 +210,8 @@ export const settingDocs: { readonly [K in keyof typeof schema.shape]: string | 
       "resident memory that starts level 1; half-way to the memory limit (the container's, else the machine's) starts level 2. `0`: not checked",
   },
   SHED_RETRY_AFTER_SECONDS: '`Retry-After` on a shed request',
+  SHED_WARM_UP_MS:
+    'nothing is shed until this long (and at least two samples) after the process is ready: the work a new process does once (first imports, queued start-up jobs, cold caches) is not load to shed. `0`: armed after two samples',
   SHED_SAMPLE_INTERVAL_MS: 'how often the signals are sampled; a request is judged on the last sample',
   HTTP_S_MAXAGE_SECONDS: '`s-maxage` on public catalog responses, for a CDN or shared cache in front',
   HTTP_STALE_WHILE_REVALIDATE_SECONDS: '`stale-while-revalidate` on the same responses',
