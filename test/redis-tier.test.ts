@@ -11,6 +11,7 @@ import { HOT_TTL_MS } from '../src/modules/catalog/catalog.service.ts';
 import { newId } from '../src/shared/ids.ts';
 import { REDIS_SERVER_BIN, redisServerAvailable, startTestRedis, type TestRedis } from './support/redis-server.ts';
 import { createTestApp, type TestApp } from './support/test-app.ts';
+import { signUpAndLogIn } from './support/accounts.ts';
 
 /**
  * Two nodes (two containers and HTTP servers over the same databases) sharing one Redis, which
@@ -45,13 +46,12 @@ const PASSWORD = 'correct horse battery';
 type Actor = { id: string; headers: { authorization: string } };
 
 async function signUp(server: FastifyInstance, role: 'seller' | 'customer'): Promise<Actor> {
-  const res = await server.inject({
-    method: 'POST',
-    url: '/api/v1/auth/signup',
-    remoteAddress: newIp(),
-    payload: { email: newEmail(role), password: PASSWORD, name: 'Node tester', role },
-  });
-  assert.equal(res.statusCode, 201, res.body);
+  const res = await signUpAndLogIn(
+    server,
+    { email: newEmail(role), password: PASSWORD, name: 'Node tester', role },
+    { remoteAddress: newIp() },
+  );
+  assert.equal(res.statusCode, 200, res.body);
   const body = res.json<{ account: { id: string }; token: string }>();
   return { id: body.account.id, headers: { authorization: `Bearer ${body.token}` } };
 }

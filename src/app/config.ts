@@ -77,6 +77,18 @@ const schema = z.object({
   SESSION_IDLE_MINUTES: int(5, 525_600).default(7 * 24 * 60),
   SESSION_ABSOLUTE_DAYS: int(1, 365).default(30),
   COOKIE_SECURE: bool.default(true),
+  SESSION_STAFF_IDLE_MINUTES: int(5, 1440).default(30),
+  SESSION_STAFF_ABSOLUTE_HOURS: int(1, 168).default(12),
+  SESSION_REAUTH_MINUTES: int(1, 1440).default(10),
+  LOGIN_ACCOUNT_HOURLY_MAX: int(1, 100_000).default(100),
+  LOGIN_CLIENT_MINUTE_MAX: int(1, 100_000).default(5),
+  LOGIN_CLIENT_HOURLY_MAX: int(1, 100_000).default(30),
+  PASSWORD_RESET_MINUTES: int(5, 1440).default(30),
+  EMAIL_VERIFY_HOURS: int(1, 720).default(48),
+  PUBLIC_URL: z
+    .string()
+    .refine((v) => /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(v), { message: 'must be an http(s):// URL with no query or fragment' })
+    .optional(),
   BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(64 * 1024),
   MEDIA_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
   MEDIA_DIR: z.string().min(1).optional(),
@@ -167,7 +179,25 @@ export type Config = Readonly<{
   /** Refusing browsing and reporting with 503 when event-loop delay, heap or RSS pass their thresholds. */
   loadShedding: LoadSheddingSettings;
   httpCache: { sMaxAge: number; staleWhileRevalidate: number };
-  session: { idleMinutes: number; absoluteDays: number; cookieSecure: boolean; cacheSeconds: number };
+  /**
+   * Customers' sessions: `idleMinutes` and `absoluteDays`. Sellers and admins, who move money, get
+   * at most `staffAbsoluteHours` and `staffIdleMinutes`, and re-enter their password for sensitive
+   * changes after `reauthMinutes`. Links in account emails start with `publicUrl`.
+   */
+  session: {
+    idleMinutes: number;
+    absoluteDays: number;
+    staffIdleMinutes: number;
+    staffAbsoluteHours: number;
+    reauthMinutes: number;
+    cookieSecure: boolean;
+    cacheSeconds: number;
+    passwordResetMinutes: number;
+    emailVerifyHours: number;
+    publicUrl: string;
+  };
+  /** Password guesses (platform/http/rate-limit.ts): per account and client, and per account an hour. */
+  login: { accountHourlyMax: number; clientMinuteMax: number; clientHourlyMax: number };
   bodyLimitBytes: number;
   /**
    * Which peers may set X-Forwarded-For (Fastify's `trustProxy`): the client address per-IP rate
@@ -374,8 +404,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     session: {
       idleMinutes: e.SESSION_IDLE_MINUTES,
       absoluteDays: e.SESSION_ABSOLUTE_DAYS,
+      staffIdleMinutes: e.SESSION_STAFF_IDLE_MINUTES,
+      staffAbsoluteHours: e.SESSION_STAFF_ABSOLUTE_HOURS,
+      reauthMinutes: e.SESSION_REAUTH_MINUTES,
       cookieSecure: e.COOKIE_SECURE,
       cacheSeconds: e.SESSION_CACHE_SECONDS,
+      passwordResetMinutes: e.PASSWORD_RESET_MINUTES,
+      emailVerifyHours: e.EMAIL_VERIFY_HOURS,
+      // Where a reader of an account email opens its link: this server unless a proxy fronts it.
+      publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    },
+    login: {
+      accountHourlyMax: e.LOGIN_ACCOUNT_HOURLY_MAX,
+      clientMinuteMax: e.LOGIN_CLIENT_MINUTE_MAX,
+      clientHourlyMax: e.LOGIN_CLIENT_HOURLY_MAX,
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY,
