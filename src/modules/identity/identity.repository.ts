@@ -289,3 +289,15 @@ export async function isDeviceOf(db: ShardDb, accountId: string, tokenHash: Buff
     .executeTakeFirst();
   return r !== undefined;
 }
+
+/** The token hashes of the account's unrevoked sessions: to drop them from the session cache after the account changed. */
+export async function sessionHashesOf(db: ShardDb, accountId: string): Promise<Buffer[]> {
+  const rows = await db
+    .selectFrom('identity_sessions')
+    .select('token_hash')
+    .where('account_id', '=', accountId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .execute();
+  return rows.map((r) => r.token_hash);
+}

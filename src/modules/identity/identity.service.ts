@@ -460,6 +460,8 @@ export function createIdentityService(deps: {
       const row = await spend(token, 'verify_email');
       await repo.markEmailVerified(shardForId(row.id), row.id);
       accountCache.forget(row.id);
+      // Cached sessions carry the account as it was: they show the address verified at once too.
+      await forgetAll(await repo.sessionHashesOf(shardForId(row.id), row.id));
       log.info({ accountId: row.id }, 'email verified');
     },
   };
