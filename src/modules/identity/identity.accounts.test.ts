@@ -240,6 +240,28 @@ describe('identity: password guesses are capped per account without locking the 
     );
   });
 
+  test('password-reset requests are rate-limited: 5 an hour for one email, from any address', async () => {
+    const { body } = await signUp(t.server);
+    const ask = (i: number) =>
+      t.server.inject({
+        method: 'POST',
+        url: '/api/v1/auth/password-reset',
+        payload: { email: body.account.email },
+        remoteAddress: `10.6.0.${i}`,
+      });
+    const answers: LightMyRequestResponse[] = [];
+    for (let i = 0; i < 7; i++) answers.push(await ask(i));
+    assert.deepEqual(tally(answers), { 202: 5, 429: 2 });
+    // Another email is not held up by it.
+    const other = await t.server.inject({
+      method: 'POST',
+      url: '/api/v1/auth/password-reset',
+      payload: { email: uniqueEmail() },
+      remoteAddress: '10.6.0.1',
+    });
+    assert.equal(other.statusCode, 202);
+  });
+
   test('a second account is not affected by the first one being attacked', async () => {
     const { body } = await signUp(t.server);
     assert.equal((await attempt(body.account.email, PASSWORD, '10.9.9.9')).statusCode, 200);
