@@ -98,16 +98,13 @@ function count(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
 }
 
+/** Sign-up never signs in (it answers 202 either way, revealing nothing): a sign-up, then a log-in. */
 async function signUp(client: Client, role: 'customer' | 'seller', tag: string): Promise<Customer> {
-  const a = await client.request('POST', '/api/v1/auth/signup', {
-    body: {
-      email: `bench-${tag}-${randomUUID().slice(0, 13)}@bench.test`,
-      password: 'bench horse battery staple',
-      name: `Bench ${role}`,
-      role,
-    },
-  });
-  if (a.status !== 201) throw new Error(`sign-up failed: ${errorKind(a)}`);
+  const credentials = { email: `bench-${tag}-${randomUUID().slice(0, 13)}@bench.test`, password: 'bench horse battery staple' };
+  const s = await client.request('POST', '/api/v1/auth/signup', { body: { ...credentials, name: `Bench ${role}`, role } });
+  if (s.status !== 202) throw new Error(`sign-up failed: ${errorKind(s)}`);
+  const a = await client.request('POST', '/api/v1/auth/login', { body: credentials });
+  if (a.status !== 200) throw new Error(`log-in failed: ${errorKind(a)}`);
   const body = a.body as { account: { id: string }; token: string };
   return { id: body.account.id, auth: { authorization: `Bearer ${body.token}` } };
 }

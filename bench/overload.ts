@@ -127,22 +127,13 @@ export async function prepareShop(baseUrl: string, settings: Pick<OverloadSettin
   const base = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   try {
+    // Sign-up never signs in (it answers 202 either way, revealing nothing): a sign-up, then a log-in.
     const signUp = async (role: 'seller' | 'customer') => {
-      const body = await expect(`sign-up (${role})`, 201, () =>
-        send(
-          agent,
-          base,
-          'POST',
-          '/api/v1/auth/signup',
-          {},
-          {
-            email: `overload-${role}-${randomUUID()}@example.test`,
-            password: 'correct horse battery',
-            name: `Overload ${role}`,
-            role,
-          },
-        ),
+      const credentials = { email: `overload-${role}-${randomUUID()}@example.test`, password: 'correct horse battery' };
+      await expect(`sign-up (${role})`, 202, () =>
+        send(agent, base, 'POST', '/api/v1/auth/signup', {}, { ...credentials, name: `Overload ${role}`, role }),
       );
+      const body = await expect(`log-in (${role})`, 200, () => send(agent, base, 'POST', '/api/v1/auth/login', {}, credentials));
       return { authorization: `Bearer ${String(body.token)}` };
     };
     const seller = await signUp('seller');

@@ -204,10 +204,14 @@ type Fixture = Readonly<{ sellerAuth: Record<string, string>; productIds: string
 /** One seller with a shop of published products, made through node A. */
 async function makeFixture(client: Client, products: number): Promise<Fixture> {
   const tag = randomUUID().slice(0, 8);
-  const signUp = await client.request('POST', '/api/v1/auth/signup', {
-    body: { email: `bench-scale-${tag}@bench.test`, password: 'bench horse battery staple', name: 'Bench scale seller', role: 'seller' },
+  // Sign-up never signs in (it answers 202 either way, revealing nothing): a sign-up, then a log-in.
+  const credentials = { email: `bench-scale-${tag}@bench.test`, password: 'bench horse battery staple' };
+  const signedUp = await client.request('POST', '/api/v1/auth/signup', {
+    body: { ...credentials, name: 'Bench scale seller', role: 'seller' },
   });
-  if (signUp.status !== 201) throw new Error(`scale: seller sign-up failed: ${errorKind(signUp)}`);
+  if (signedUp.status !== 202) throw new Error(`scale: seller sign-up failed: ${errorKind(signedUp)}`);
+  const signUp = await client.request('POST', '/api/v1/auth/login', { body: credentials });
+  if (signUp.status !== 200) throw new Error(`scale: seller log-in failed: ${errorKind(signUp)}`);
   const sellerAuth = { authorization: `Bearer ${(signUp.body as { token: string }).token}` };
   const shopSlug = `bench-scale-${tag}`;
   const shop = await client.request('POST', '/api/v1/shops', { headers: sellerAuth, body: { slug: shopSlug, name: `Bench scale ${tag}` } });

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { freePort } from './support/scratch-postgres.ts';
 import { createTestApp, type TestApp } from './support/test-app.ts';
+import { signUpAndLogIn } from './support/accounts.ts';
 
 /**
  * Rate limits on one node (platform/http/rate-limit.ts): counted in process memory without Redis,
@@ -34,13 +35,12 @@ function assertRateLimited(res: LightMyRequestResponse): void {
 const categories = (server: FastifyInstance, ip: string) => server.inject({ method: 'GET', url: '/api/v1/categories', remoteAddress: ip });
 
 async function signUp(server: FastifyInstance, ip = newIp()): Promise<{ authorization: string }> {
-  const res = await server.inject({
-    method: 'POST',
-    url: '/api/v1/auth/signup',
-    remoteAddress: ip,
-    payload: { email: newEmail(), password: 'correct horse battery', name: 'Limited' },
-  });
-  assert.equal(res.statusCode, 201, res.body);
+  const res = await signUpAndLogIn(
+    server,
+    { email: newEmail(), password: 'correct horse battery', name: 'Limited' },
+    { remoteAddress: ip },
+  );
+  assert.equal(res.statusCode, 200, res.body);
   return { authorization: `Bearer ${res.json<{ token: string }>().token}` };
 }
 

@@ -78,6 +78,18 @@ const schema = z.object({
   SESSION_IDLE_MINUTES: int(5, 525_600).default(7 * 24 * 60),
   SESSION_ABSOLUTE_DAYS: int(1, 365).default(30),
   COOKIE_SECURE: bool.default(true),
+  SESSION_STAFF_IDLE_MINUTES: int(5, 1440).default(30),
+  SESSION_STAFF_ABSOLUTE_HOURS: int(1, 168).default(12),
+  SESSION_REAUTH_MINUTES: int(1, 1440).default(10),
+  LOGIN_ACCOUNT_HOURLY_MAX: int(1, 100_000).default(100),
+  LOGIN_CLIENT_MINUTE_MAX: int(1, 100_000).default(5),
+  LOGIN_CLIENT_HOURLY_MAX: int(1, 100_000).default(30),
+  PASSWORD_RESET_MINUTES: int(5, 1440).default(30),
+  EMAIL_VERIFY_HOURS: int(1, 720).default(48),
+  PUBLIC_URL: z
+    .string()
+    .refine((v) => /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(v), { message: 'must be an http(s):// URL with no query or fragment' })
+    .optional(),
   BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024).default(64 * 1024),
   MEDIA_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
   MEDIA_DIR: z.string().min(1).optional(),
@@ -194,7 +206,8 @@ export const settingDocs: { readonly [K in keyof typeof schema.shape]: string | 
   RATE_LIMIT_IP_MAX: 'requests per window from one client address, all routes but `/health` and `/ready`',
   RATE_LIMIT_ACCOUNT_MAX: 'requests per window from one signed-in account, on routes that resolve the session',
   RATE_LIMIT_STRICT_IP_MAX: 'log-ins, sign-ups, checkouts (each counted apart) per window from one client address',
-  RATE_LIMIT_STRICT_ACCOUNT_MAX: 'log-in attempts per window against one email, and checkouts per window by one account',
+  RATE_LIMIT_STRICT_ACCOUNT_MAX:
+    'checkouts per window by one account (idempotent replays are not counted); log-in guesses have limits of their own (`LOGIN_*`)',
   SHED_ENABLED:
     '[load shedding](resiliency.md#load-shedding): refuse browsing and reports with `503` when the process is overloaded; `npm test` and `npm run bench` turn it off unless a test asks',
   SHED_EVENT_LOOP_DELAY_MS: 'mean event-loop delay over one sample that starts level 1; twice it starts level 2. `0`: not checked',
@@ -217,6 +230,22 @@ export const settingDocs: { readonly [K in keyof typeof schema.shape]: string | 
   HTTP_STALE_WHILE_REVALIDATE_SECONDS: '`stale-while-revalidate` on the same responses',
   SESSION_IDLE_MINUTES: 'a session unused this long expires (the default is 7 days)',
   SESSION_ABSOLUTE_DAYS: 'a session expires this long after sign-in, used or not',
+  SESSION_STAFF_IDLE_MINUTES:
+    "a seller's or admin's session unused this long expires (they move money; customers get `SESSION_IDLE_MINUTES`)",
+  SESSION_STAFF_ABSOLUTE_HOURS: "a seller's or admin's session expires this long after sign-in, used or not",
+  SESSION_REAUTH_MINUTES:
+    'sensitive changes by sellers and admins (webhook endpoints) need the password entered this recently (`POST /api/v1/auth/reauthenticate`)',
+  LOGIN_CLIENT_MINUTE_MAX:
+    'password guesses per minute against one account from one client address (log-in, re-authentication, password change)',
+  LOGIN_CLIENT_HOURLY_MAX: 'password guesses per hour against one account from one client address',
+  LOGIN_ACCOUNT_HOURLY_MAX:
+    'password guesses per hour against one account from all addresses together; a browser that signed in to it before (device cookie) is exempt, so an attack cannot lock the owner out',
+  PASSWORD_RESET_MINUTES: 'a password-reset link works this long, once',
+  EMAIL_VERIFY_HOURS: 'an email-verification link works this long, once',
+  PUBLIC_URL: {
+    default: 'http://localhost:$PORT',
+    description: 'the address people reach the site at, for links in emails (verification, password reset)',
+  },
   COOKIE_SECURE: 'mark the session cookie `Secure` (HTTPS only); `false` for plain-http local use',
   BODY_LIMIT_BYTES: 'largest JSON request body',
   MEDIA_MAX_BYTES: 'largest image upload',
@@ -320,7 +349,25 @@ export type Config = Readonly<{
   /** Refusing browsing and reporting with 503 when event-loop delay, heap or RSS pass their thresholds. */
   loadShedding: LoadSheddingSettings;
   httpCache: { sMaxAge: number; staleWhileRevalidate: number };
-  session: { idleMinutes: number; absoluteDays: number; cookieSecure: boolean; cacheSeconds: number };
+  /**
+   * Customers' sessions: `idleMinutes` and `absoluteDays`. Sellers and admins, who move money, get
+   * at most `staffAbsoluteHours` and `staffIdleMinutes`, and re-enter their password for sensitive
+   * changes after `reauthMinutes`. Links in account emails start with `publicUrl`.
+   */
+  session: {
+    idleMinutes: number;
+    absoluteDays: number;
+    staffIdleMinutes: number;
+    staffAbsoluteHours: number;
+    reauthMinutes: number;
+    cookieSecure: boolean;
+    cacheSeconds: number;
+    passwordResetMinutes: number;
+    emailVerifyHours: number;
+    publicUrl: string;
+  };
+  /** Password guesses (platform/http/rate-limit.ts): per account and client, and per account an hour. */
+  login: { accountHourlyMax: number; clientMinuteMax: number; clientHourlyMax: number };
   bodyLimitBytes: number;
   /**
    * Which peers may set X-Forwarded-For (Fastify's `trustProxy`): the client address per-IP rate
@@ -537,8 +584,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     session: {
       idleMinutes: e.SESSION_IDLE_MINUTES,
       absoluteDays: e.SESSION_ABSOLUTE_DAYS,
+      staffIdleMinutes: e.SESSION_STAFF_IDLE_MINUTES,
+      staffAbsoluteHours: e.SESSION_STAFF_ABSOLUTE_HOURS,
+      reauthMinutes: e.SESSION_REAUTH_MINUTES,
       cookieSecure: e.COOKIE_SECURE,
       cacheSeconds: e.SESSION_CACHE_SECONDS,
+      passwordResetMinutes: e.PASSWORD_RESET_MINUTES,
+      emailVerifyHours: e.EMAIL_VERIFY_HOURS,
+      // Where a reader of an account email opens its link: this server unless a proxy fronts it.
+      publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    },
+    login: {
+      accountHourlyMax: e.LOGIN_ACCOUNT_HOURLY_MAX,
+      clientMinuteMax: e.LOGIN_CLIENT_MINUTE_MAX,
+      clientHourlyMax: e.LOGIN_CLIENT_HOURLY_MAX,
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : e.TRUST_PROXY,

@@ -103,11 +103,14 @@ export async function createContainer(config: Config, opts: { role: string; migr
     if (opts.migrate) await migrateAll(opened, migrations, log);
     const stores = await assembleStores(config, opened);
 
+    // Before identity, which queues account emails through it.
+    const notifications = createNotifications({ stores, settings: config.mail, log });
     const identity = createIdentity({
       stores,
       cache,
       log,
       settings: { ...config.session, logicalShards: config.logicalShards },
+      emailJob: notifications.service.emailJob,
     });
     const httpCache = config.httpCache;
     const catalog = createCatalog({
@@ -142,7 +145,6 @@ export async function createContainer(config: Config, opts: { role: string; migr
       },
       log,
     });
-    const notifications = createNotifications({ stores, settings: config.mail, log });
     const orders = createOrders({
       stores,
       events,

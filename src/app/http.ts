@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import { sql } from 'kysely';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { installRateLimits, type StrictRoute } from '../platform/http/rate-limit.ts';
+import { normalizeIP } from '@fastify/rate-limit';
+import { installRateLimits, type RouteLimit, type StrictRoute } from '../platform/http/rate-limit.ts';
 import { installGracefulDrain } from '../platform/http/graceful-drain.ts';
 import { installLoadShedding } from '../platform/http/load-shedding.ts';
-import { SESSION_COOKIE } from '../modules/identity/index.ts';
+import { cookieName, SESSION_COOKIE } from '../modules/identity/index.ts';
 import { ROUTE_PRIORITIES } from './route-priorities.ts';
 import { installHttpObservability } from '../platform/observability/http-observability.ts';
 import { validatorCompiler } from '../platform/http/validation.ts';
@@ -18,7 +19,7 @@ import { pendingMigrations } from '../platform/postgres/migrations.ts';
 import { errorHandler } from './http-errors.ts';
 import type { Container } from './container.ts';
 import { opsRoutes } from './ops.routes.ts';
-import { declareSecurityFromGuards, SECURITY_SCHEMES } from './openapi-security.ts';
+import { declareSecurityFromGuards, securitySchemes } from './openapi-security.ts';
 import { withTimeout } from '../shared/timeout.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -32,23 +33,62 @@ const READY_CHECK_TIMEOUT_MS = 1000;
  */
 const DRAIN_IDLE_GRACE_MS = 2000;
 
+const emailOf = (request: FastifyRequest): string | null => {
+  const email = (request.body as { email?: unknown } | undefined)?.email;
+  return typeof email === 'string' ? email.trim().toLowerCase() : null;
+};
+
+/**
+ * Password guesses against one account (ASVS 2.2.1): per account and client address, a few a
+ * minute and more an hour (a stepped delay: after the minute's allowance, wait the minute; after
+ * the hour's, the hour); per account, `accountHourlyMax` an hour from every address together,
+ * from which a browser that signed in to the account before is exempt (its device cookie), so an
+ * attacker spending the cap does not lock the owner out. Re-authentication and password change
+ * guess the same password, so they count the same way, keyed by the signed-in account's email.
+ */
+function guessLimits(config: Container['config'], account: (request: FastifyRequest) => string | null): RouteLimit[] {
+  const ip = (request: FastifyRequest) => normalizeIP(request.ip);
+  const pair = (request: FastifyRequest) => {
+    const a = account(request);
+    return a === null ? null : `${a}|${ip(request)}`;
+  };
+  return [
+    { name: 'client-minute', max: config.login.clientMinuteMax, windowSeconds: 60, key: pair },
+    { name: 'client-hour', max: config.login.clientHourlyMax, windowSeconds: 3600, key: pair },
+    { name: 'account-hour', max: config.login.accountHourlyMax, windowSeconds: 3600, key: (r) => (r.knownDevice ? null : account(r)) },
+  ];
+}
+
 /** Routes with strict rate limits (platform/http/rate-limit.ts): what bots and attackers hammer. */
-const STRICT_ROUTES: readonly StrictRoute[] = [
-  {
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    name: 'login',
-    // Attempts against one account, from anywhere: the email being tried.
-    subject: (request) => {
-      const email = (request.body as { email?: unknown } | undefined)?.email;
-      return typeof email === 'string' ? email.trim().toLowerCase() : null;
+function strictRoutes(config: Container['config']): StrictRoute[] {
+  const signedInEmail = (request: FastifyRequest) => request.account?.email ?? null;
+  return [
+    // The per-account count is the guess limits' (a fixed 10 a minute locked the owner out too).
+    { method: 'POST', url: '/api/v1/auth/login', name: 'login', subject: () => null, limits: guessLimits(config, emailOf) },
+    { method: 'POST', url: '/api/v1/auth/reauthenticate', name: 'login', subject: () => null, limits: guessLimits(config, signedInEmail) },
+    { method: 'POST', url: '/api/v1/auth/password', name: 'login', subject: () => null, limits: guessLimits(config, signedInEmail) },
+    { method: 'POST', url: '/api/v1/auth/signup', name: 'signup', subject: () => null },
+    // Each request emails the address: a few an hour per address, whoever asks.
+    {
+      method: 'POST',
+      url: '/api/v1/auth/password-reset',
+      name: 'password-reset',
+      subject: emailOf,
+      limits: [{ name: 'email-hour', max: 5, windowSeconds: 3600, key: emailOf }],
     },
-  },
-  { method: 'POST', url: '/api/v1/auth/signup', name: 'signup', subject: () => null },
-  // Counted by the checkout once it knows the request is not an idempotent replay: a retry of an
-  // answered key costs nothing (issue 13).
-  { method: 'POST', url: '/api/v1/checkout', name: 'checkout', subject: (request) => request.account?.id ?? null, countedByHandler: true },
-];
+    { method: 'POST', url: '/api/v1/auth/password-reset/confirm', name: 'password-reset-confirm', subject: () => null },
+    { method: 'POST', url: '/api/v1/auth/verify-email', name: 'verify-email', subject: () => null },
+    // Counted by the checkout once it knows the request is not an idempotent replay: a retry of an
+    // answered key costs nothing (issue 13).
+    {
+      method: 'POST',
+      url: '/api/v1/checkout',
+      name: 'checkout',
+      subject: (request) => request.account?.id ?? null,
+      countedByHandler: true,
+    },
+  ];
+}
 
 /**
  * Builds the API server from the modules. Every route has a request and a response schema;
@@ -112,7 +152,7 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
   // Before any route: the per-account limit is added to each route's preHandlers as it is registered.
   await installRateLimits(server, config.rateLimit, {
     redis: app.redis,
-    strictRoutes: STRICT_ROUTES,
+    strictRoutes: strictRoutes(config),
     accountOf: (request) => request.account?.id ?? null,
     log: app.log,
   });
@@ -121,7 +161,7 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
       openapi: '3.1.0',
       info: { title: 'Atelier API', version: '1', description: 'A marketplace for handcrafted goods.' },
       components: {
-        securitySchemes: SECURITY_SCHEMES,
+        securitySchemes: securitySchemes(config.session.cookieSecure),
       },
     },
   });

@@ -1,11 +1,13 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { guardRequirement, SESSION_COOKIE, type GuardRequirement } from '../modules/identity/index.ts';
+import { cookieName, guardRequirement, SESSION_COOKIE, type GuardRequirement } from '../modules/identity/index.ts';
 
 /** The two ways a session is presented (identity.guards.ts `presentedToken`): the cookie, or a bearer token. */
-export const SECURITY_SCHEMES = {
-  session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
-  bearer: { type: 'http', scheme: 'bearer' },
-} as const;
+export function securitySchemes(cookieSecure: boolean) {
+  return {
+    session: { type: 'apiKey', in: 'cookie', name: cookieName(SESSION_COOKIE, cookieSecure) },
+    bearer: { type: 'http', scheme: 'bearer' },
+  } as const;
+}
 
 type SecurityRequirement = Readonly<Record<string, readonly string[]>>;
 const REQUIRED: readonly SecurityRequirement[] = [{ session: [] }, { bearer: [] }];

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { TestApp } from '../support/test-app.ts';
+import { signUpAndLogIn } from '../support/accounts.ts';
 
 /** Helpers shared by the checkout end-to-end tests (not itself a test file). */
 
@@ -12,12 +13,13 @@ export type Actor = Readonly<{ id: string; token: string; headers: { authorizati
 export const ADDRESS = { name: 'Ada Maker', line1: '1 Loom Lane', city: 'Lyon', postalCode: '69001', country: 'FR' } as const;
 
 export async function signUp(server: FastifyInstance, role: 'seller' | 'customer'): Promise<Actor> {
-  const res = await server.inject({
-    method: 'POST',
-    url: '/api/v1/auth/signup',
-    payload: { email: `${unique(role)}@example.test`, password: 'correct horse battery', name: `A ${role}`, role },
+  const res = await signUpAndLogIn(server, {
+    email: `${unique(role)}@example.test`,
+    password: 'correct horse battery',
+    name: `A ${role}`,
+    role,
   });
-  assert.equal(res.statusCode, 201, res.body);
+  assert.equal(res.statusCode, 200, res.body);
   const body = res.json<{ account: { id: string }; token: string }>();
   return { id: body.account.id, token: body.token, headers: { authorization: `Bearer ${body.token}` } };
 }

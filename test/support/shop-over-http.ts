@@ -63,15 +63,18 @@ async function expectStatus(what: string, status: number, a: Promise<Answer>): P
   return got;
 }
 
+/** Sign-up never signs in (it answers 202 either way, revealing nothing): a sign-up, then a log-in. */
 export async function signUp(base: string, role: 'seller' | 'customer'): Promise<Customer> {
-  const a = await expectStatus(
+  const credentials = { email: `${role}-${randomUUID()}@example.test`, password: 'correct horse battery' };
+  await expectStatus(
     `sign-up (${role})`,
-    201,
-    call(base, '/api/v1/auth/signup', {
-      method: 'POST',
-      agent: false,
-      body: { email: `${role}-${randomUUID()}@example.test`, password: 'correct horse battery', name: `A ${role}`, role },
-    }),
+    202,
+    call(base, '/api/v1/auth/signup', { method: 'POST', agent: false, body: { ...credentials, name: `A ${role}`, role } }),
+  );
+  const a = await expectStatus(
+    `log-in (${role})`,
+    200,
+    call(base, '/api/v1/auth/login', { method: 'POST', agent: false, body: credentials }),
   );
   const body = a.body as { account: { id: string }; token: string };
   return { id: body.account.id, auth: { authorization: `Bearer ${body.token}` } };

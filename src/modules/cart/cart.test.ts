@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
 import { newCustomerId, newId, shardOfId } from '../../shared/ids.ts';
 import { CART_COOKIE, MAX_CART_LINES, type CartView } from './index.ts';
+import { signUpAndLogIn } from '../../../test/support/accounts.ts';
 
 let counter = 0;
 const unique = (p: string) => `${p}-${process.pid}-${Date.now().toString(36)}-${++counter}`;
@@ -28,13 +29,8 @@ describe('cart', () => {
 
   async function signUp(role: 'customer' | 'seller', extra: Record<string, string> = {}): Promise<Actor & { email: string }> {
     const email = `${unique(role)}@example.test`;
-    const res = await t.server.inject({
-      method: 'POST',
-      url: '/api/v1/auth/signup',
-      headers: extra,
-      payload: { email, password: 'correct horse battery', name: 'A person', role },
-    });
-    assert.equal(res.statusCode, 201, res.body);
+    const res = await signUpAndLogIn(t.server, { email, password: 'correct horse battery', name: 'A person', role }, { headers: extra });
+    assert.equal(res.statusCode, 200, res.body);
     const body = res.json<{ account: { id: string }; token: string }>();
     return { id: body.account.id, headers: { authorization: `Bearer ${body.token}` }, email };
   }

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { createAccountCache } from './identity.account-cache.ts';
 import type { Account } from './identity.types.ts';
 
-const account = (id: string, email: string): Account => ({ id, email, name: 'Ada', role: 'customer' });
+const account = (id: string, email: string): Account => ({ id, email, name: 'Ada', role: 'customer', emailVerified: true });
 
 /** A loader that answers what `current` holds when called, and counts its calls. */
 function source(initial: Account | null) {

@@ -2,20 +2,29 @@ import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type {} from '@fastify/cookie';
 import { identityErrors } from './identity.errors.ts';
 import type { IdentityInternals } from './identity.service.ts';
-import type { Account, AuthGuards, Role } from './identity.types.ts';
+import type { AuthGuards, LiveSession, Role } from './identity.types.ts';
 
 export const SESSION_COOKIE = 'atelier_session';
+export const DEVICE_COOKIE = 'atelier_device';
 
-type Presented = Readonly<{ account: Account; sessionId: string }> | null;
+/**
+ * A Secure cookie's name carries the `__Host-` prefix: browsers then accept it only when it is
+ * Secure, has Path=/ and no Domain, so a sibling subdomain or a plain-http page cannot plant a
+ * session cookie for us (session fixation). Without Secure (local http) the prefix would make
+ * browsers drop the cookie, so the plain name is used.
+ */
+export const cookieName = (name: string, secure: boolean) => (secure ? `__Host-${name}` : name);
+
+type Presented = LiveSession | null;
 
 /** The token a request presents: `Authorization: Bearer` first (explicit), else the cookie. */
-export function presentedToken(request: FastifyRequest): string | null {
+export function presentedToken(request: FastifyRequest, sessionCookie: string): string | null {
   const auth = request.headers.authorization;
   if (typeof auth === 'string') {
     const m = /^Bearer[ ]+([^\s]{1,200})[ ]*$/i.exec(auth);
     if (m) return m[1]!;
   }
-  const cookie = request.cookies?.[SESSION_COOKIE];
+  const cookie = request.cookies?.[sessionCookie];
   return cookie && cookie.length <= 200 ? cookie : null;
 }
 
@@ -44,14 +53,18 @@ export type SessionResolver = Readonly<{
   guards: AuthGuards;
 }>;
 
-export function createGuards(service: Pick<IdentityInternals, 'resolveToken'>): SessionResolver {
+export function createGuards(
+  service: Pick<IdentityInternals, 'resolveToken'>,
+  settings: Readonly<{ cookieSecure: boolean; reauthMinutes: number }>,
+): SessionResolver {
+  const sessionCookie = cookieName(SESSION_COOKIE, settings.cookieSecure);
   // Several guards (or a guard and a route) may ask about the same request: one lookup serves all.
   const seen = new WeakMap<FastifyRequest, Promise<Presented>>();
 
   function current(request: FastifyRequest): Promise<Presented> {
     let pending = seen.get(request);
     if (!pending) {
-      const token = presentedToken(request);
+      const token = presentedToken(request, sessionCookie);
       pending = token ? service.resolveToken(token) : Promise.resolve(null);
       seen.set(request, pending);
     }
@@ -82,6 +95,13 @@ export function createGuards(service: Pick<IdentityInternals, 'resolveToken'>): 
           },
           { session: 'required', roles },
         );
+      },
+      requireRecentAuth: async (request) => {
+        const found = await current(request);
+        if (!found) throw identityErrors.unauthenticated();
+        if (found.account.role === 'customer') return;
+        const age = Date.now() - Date.parse(found.authenticatedAt);
+        if (!(age <= settings.reauthMinutes * 60_000)) throw identityErrors.reauthenticationRequired(settings.reauthMinutes);
       },
       // A shard that cannot be reached must not take down pages that merely personalise: the
       // request carries on anonymous.

@@ -48,5 +48,39 @@ export const identityMigrations: ModuleMigrations = {
         `.execute(db);
       },
     },
+    '0002_verification_reset_devices': {
+      async up(db: Kysely<unknown>) {
+        await sql`
+          -- Accounts made before verification existed were in use already: they count as verified
+          -- rather than lose what they could do.
+          alter table identity_accounts add column email_verified_at timestamptz;
+          update identity_accounts set email_verified_at = created_at;
+          -- When the holder last proved the password (log-in or re-authentication), and the idle
+          -- limit the session got for its account's role when it began.
+          alter table identity_sessions
+            add column authenticated_at timestamptz not null default now(),
+            add column idle_minutes int;
+          -- Single-use tokens sent by email; only their SHA-256 is kept, as for sessions.
+          create table identity_tokens (
+            id uuid primary key,
+            account_id uuid not null references identity_accounts (id) on delete cascade,
+            purpose text not null check (purpose in ('verify_email', 'reset_password')),
+            token_hash bytea not null unique check (octet_length(token_hash) = 32),
+            created_at timestamptz not null default now(),
+            expires_at timestamptz not null,
+            used_at timestamptz
+          );
+          create index identity_tokens_account_live on identity_tokens (account_id, purpose) where used_at is null;
+          -- Browsers that signed in to an account before: exempt from its hourly guess cap, so an
+          -- attacker spending the cap does not lock the owner out.
+          create table identity_devices (
+            token_hash bytea primary key check (octet_length(token_hash) = 32),
+            account_id uuid not null references identity_accounts (id) on delete cascade,
+            created_at timestamptz not null default now()
+          );
+          create index identity_devices_account on identity_devices (account_id);
+        `.execute(db);
+      },
+    },
   },
 };

@@ -1,10 +1,25 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type {} from '@fastify/cookie';
 import { isDomainError } from '../../shared/errors.ts';
 import { identityErrors } from './identity.errors.ts';
-import { SESSION_COOKIE, type SessionResolver } from './identity.guards.ts';
-import { AccountResult, AuthResult, ErrorResponse, IdParams, LogInBody, NoContent, SessionList, SignUpBody } from './identity.schemas.ts';
+import { cookieName, DEVICE_COOKIE, SESSION_COOKIE, type SessionResolver } from './identity.guards.ts';
+import {
+  AccountResult,
+  AuthResult,
+  ChangePasswordBody,
+  CheckYourEmail,
+  ErrorResponse,
+  IdParams,
+  LogInBody,
+  NoContent,
+  PasswordBody,
+  ResetConfirmBody,
+  ResetRequestBody,
+  SessionList,
+  SignUpBody,
+  TokenBody,
+} from './identity.schemas.ts';
 import type { IdentityInternals } from './identity.service.ts';
 import type { IdentitySettings } from './identity.types.ts';
 
@@ -26,8 +41,25 @@ export function identityRoutes(deps: {
     secure: settings.cookieSecure,
     path: '/',
   };
-  const setSessionCookie = (reply: FastifyReply, token: string) =>
-    reply.setCookie(SESSION_COOKIE, token, { ...cookieOptions, maxAge: settings.absoluteDays * 86_400 });
+  const sessionCookie = cookieName(SESSION_COOKIE, settings.cookieSecure);
+  const deviceCookie = cookieName(DEVICE_COOKIE, settings.cookieSecure);
+  // The cookie lives as long as the session can: a seller's or admin's for their shorter limit.
+  const setSessionCookie = (reply: FastifyReply, token: string, role: string) =>
+    reply.setCookie(sessionCookie, token, {
+      ...cookieOptions,
+      maxAge:
+        role === 'customer' ? settings.absoluteDays * 86_400 : Math.min(settings.staffAbsoluteHours * 3600, settings.absoluteDays * 86_400),
+    });
+  const DEVICE_MAX_AGE = 365 * 86_400;
+  const presentedDevice = (request: FastifyRequest) => {
+    const value = request.cookies?.[deviceCookie];
+    return value && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : null;
+  };
+  /** What sign-up and reset requests answer, whether or not the email has an account. */
+  const checkYourEmail = {
+    status: 'check_your_email' as const,
+    message: 'If the address can receive email, we have sent it a message with what to do next.',
+  };
 
   return async (api) => {
     api.post(
@@ -36,17 +68,17 @@ export function identityRoutes(deps: {
         bodyLimit: AUTH_BODY_LIMIT,
         schema: {
           tags,
-          summary: 'Create a customer or seller account and sign in',
+          summary: 'Create a customer or seller account; the answer is the same whether or not the email has one',
+          description:
+            'Answers 202 for a new email (an unverified account is made and a verification link emailed) and for an email that has an account (its owner is emailed instead), so sign-up reveals nothing about which emails exist. It never signs in: sign in with POST /auth/login.',
           body: SignUpBody,
-          response: { 201: AuthResult, 400: ErrorResponse, 409: ErrorResponse },
+          response: { 202: CheckYourEmail, 400: ErrorResponse },
         },
       },
       async (request, reply) => {
         const { email, password, name, role } = request.body;
-        const account = await service.signUp({ email, password, name, role: role ?? 'customer' });
-        const token = await service.startSession(account);
-        setSessionCookie(reply, token);
-        return reply.code(201).send({ account, token });
+        await service.signUp({ email, password, name, role: role ?? 'customer' });
+        return reply.code(202).send(checkYourEmail);
       },
     );
 
@@ -54,6 +86,13 @@ export function identityRoutes(deps: {
       '/auth/login',
       {
         bodyLimit: AUTH_BODY_LIMIT,
+        // Before the rate limits (appended after the route's own preHandlers): a browser that signed
+        // in to this account before is exempt from the account's hourly cap (app/http.ts).
+        preHandler: async (request) => {
+          const device = presentedDevice(request);
+          const email = (request.body as { email?: unknown } | undefined)?.email;
+          if (device && typeof email === 'string') request.knownDevice = await service.isKnownDevice(email, device);
+        },
         schema: {
           tags,
           summary: 'Sign in; every sign-in issues a new session token',
@@ -62,8 +101,9 @@ export function identityRoutes(deps: {
         },
       },
       async (request, reply) => {
-        const { account, token } = await service.logIn(request.body.email, request.body.password);
-        setSessionCookie(reply, token);
+        const { account, token, newDevice } = await service.logIn(request.body.email, request.body.password, presentedDevice(request));
+        setSessionCookie(reply, token, account.role);
+        if (newDevice) reply.setCookie(deviceCookie, newDevice, { ...cookieOptions, maxAge: DEVICE_MAX_AGE });
         return { account, token };
       },
     );
@@ -84,7 +124,7 @@ export function identityRoutes(deps: {
             if (!(isDomainError(err) && err.kind === 'not_found')) throw err;
           });
         }
-        reply.clearCookie(SESSION_COOKIE, cookieOptions);
+        reply.clearCookie(sessionCookie, cookieOptions);
         return reply.code(204).send(null);
       },
     );
@@ -125,7 +165,98 @@ export function identityRoutes(deps: {
       async (request, reply) => {
         const found = (await sessions.current(request))!;
         await service.revokeSession(found.account.id, request.params.id);
-        if (request.params.id === found.sessionId) reply.clearCookie(SESSION_COOKIE, cookieOptions);
+        if (request.params.id === found.sessionId) reply.clearCookie(sessionCookie, cookieOptions);
+        return reply.code(204).send(null);
+      },
+    );
+
+    api.post(
+      '/auth/reauthenticate',
+      {
+        bodyLimit: AUTH_BODY_LIMIT,
+        preHandler: requireAccount,
+        schema: {
+          tags,
+          summary: 'Enter the password again, before a sensitive change (sellers and admins are asked every SESSION_REAUTH_MINUTES)',
+          body: PasswordBody,
+          response: { 204: NoContent, 401: ErrorResponse },
+        },
+      },
+      async (request, reply) => {
+        await service.reauthenticate((await sessions.current(request))!, request.body.password);
+        return reply.code(204).send(null);
+      },
+    );
+
+    api.post(
+      '/auth/password',
+      {
+        bodyLimit: AUTH_BODY_LIMIT,
+        preHandler: requireAccount,
+        schema: {
+          tags,
+          summary: 'Change the password, with the current one; every other session of the account ends',
+          body: ChangePasswordBody,
+          response: { 204: NoContent, 400: ErrorResponse, 401: ErrorResponse },
+        },
+      },
+      async (request, reply) => {
+        await service.changePassword((await sessions.current(request))!, request.body.currentPassword, request.body.newPassword);
+        return reply.code(204).send(null);
+      },
+    );
+
+    api.post(
+      '/auth/password-reset',
+      {
+        bodyLimit: AUTH_BODY_LIMIT,
+        schema: {
+          tags,
+          summary: 'Email a password-reset link; the answer is the same whether or not the email has an account',
+          body: ResetRequestBody,
+          response: { 202: CheckYourEmail, 400: ErrorResponse },
+        },
+      },
+      async (request, reply) => {
+        // The work happens after the answer, so its time says nothing about whether the email has
+        // an account; a failure is logged, and the person asks again.
+        const email = request.body.email;
+        void service.requestPasswordReset(email).catch((err: unknown) => request.log.error({ err }, 'password reset request failed'));
+        return reply.code(202).send(checkYourEmail);
+      },
+    );
+
+    api.post(
+      '/auth/password-reset/confirm',
+      {
+        bodyLimit: AUTH_BODY_LIMIT,
+        schema: {
+          tags,
+          summary: 'Set a new password with the emailed token (single use); every session of the account ends',
+          body: ResetConfirmBody,
+          response: { 204: NoContent, 400: ErrorResponse },
+        },
+      },
+      async (request, reply) => {
+        await service.resetPassword(request.body.token, request.body.newPassword);
+        reply.clearCookie(sessionCookie, cookieOptions);
+        return reply.code(204).send(null);
+      },
+    );
+
+    api.post(
+      '/auth/verify-email',
+      {
+        bodyLimit: AUTH_BODY_LIMIT,
+        schema: {
+          tags,
+          summary: 'Confirm an email address with the token from the sign-up email (single use)',
+          body: TokenBody,
+          response: { 204: NoContent, 400: ErrorResponse },
+        },
+      },
+      async (request, reply) => {
+        await service.verifyEmail(request.body.token);
         return reply.code(204).send(null);
       },
     );

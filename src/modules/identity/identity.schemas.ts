@@ -13,6 +13,8 @@ export const AccountSchema = Type.Object(
     email: Type.String(),
     name: Type.String(),
     role: Type.Union([Type.Literal('customer'), Type.Literal('seller'), Type.Literal('admin')]),
+    /** False until the owner opens the link emailed at sign-up (or resets the password by email). */
+    emailVerified: Type.Boolean(),
   },
   { additionalProperties: false },
 );
@@ -20,7 +22,11 @@ export const AccountSchema = Type.Object(
 export const SignUpBody = Type.Object(
   {
     email: Type.String({ format: 'email', minLength: 3, maxLength: EMAIL_MAX_LENGTH }),
-    password: Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH }),
+    password: Type.String({
+      minLength: PASSWORD_MIN_LENGTH,
+      maxLength: PASSWORD_MAX_LENGTH,
+      description: 'At least 12 characters, not a common or easily guessed password',
+    }),
     name: Type.String({ minLength: 1, maxLength: NAME_MAX_LENGTH }),
     // Admins are made by tooling (service.createAccount), never by sign-up.
     role: Type.Optional(Type.Union([Type.Literal('customer'), Type.Literal('seller')])),
@@ -67,3 +73,27 @@ export const IdParams = Type.Object({ id: Id }, { additionalProperties: false })
 export { ErrorResponseSchema as ErrorResponse } from '../../platform/http/schemas.ts';
 
 export const NoContent = Type.Null({ description: 'No content' });
+
+const NewPassword = Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH });
+// Existing passwords may predate today's rules: only bounds are checked when one is presented.
+const GivenPassword = Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH });
+// An emailed token: `<shard>.<43 characters>`, as session tokens.
+const EmailedToken = Type.String({ minLength: 3, maxLength: 60, pattern: '^[0-9a-z]{1,3}\\.[A-Za-z0-9_-]{43}$' });
+
+export const PasswordBody = Type.Object({ password: GivenPassword }, { additionalProperties: false });
+export const ChangePasswordBody = Type.Object(
+  { currentPassword: GivenPassword, newPassword: NewPassword },
+  { additionalProperties: false },
+);
+export const ResetRequestBody = Type.Object(
+  { email: Type.String({ minLength: 1, maxLength: EMAIL_MAX_LENGTH }) },
+  { additionalProperties: false },
+);
+export const ResetConfirmBody = Type.Object({ token: EmailedToken, newPassword: NewPassword }, { additionalProperties: false });
+export const TokenBody = Type.Object({ token: EmailedToken }, { additionalProperties: false });
+
+/** Sign-up and reset requests: one answer whether or not the email has an account. */
+export const CheckYourEmail = Type.Object(
+  { status: Type.Literal('check_your_email'), message: Type.String() },
+  { additionalProperties: false },
+);

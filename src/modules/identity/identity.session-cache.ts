@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Cache } from '../../platform/cache/cache.ts';
-import type { Account } from './identity.types.ts';
+import type { LiveSession } from './identity.types.ts';
 
-export type ResolvedSession = Readonly<{ account: Account; sessionId: string }>;
+export type ResolvedSession = LiveSession;
 
 export type SessionCache = Readonly<{
   /** The live session behind a token hash: from the cache, else from `load` (cached when found). */
@@ -22,10 +22,12 @@ const SECOND_FORGET_MS = 1000;
  * Every signed-in request resolves its token; without this each one costs a shard round trip.
  *
  * TTL (`SESSION_CACHE_SECONDS`, default 30 s, 0 = off): revocation does not depend on it, since
- * log-out and session revocation delete the entry on every node at once (the cache's bus). The
- * TTL bounds only what a delete can miss: a revocation made while Redis is unreachable (the other
- * nodes keep their copy up to the TTL), and expiry (a session can outlive its idle or absolute
- * limit by at most the TTL). 30 s keeps those windows short while cutting a busy customer's
+ * log-out, session revocation, password change and reset, and re-authentication delete the entry
+ * on every node at once (the cache's bus). The TTL bounds only what a delete can miss: a
+ * revocation made while Redis is unreachable (the other nodes keep their copy up to the TTL), and
+ * the idle limit (a session can outlive it by at most the TTL). The absolute expiry travels in the
+ * entry and is checked on every hit (identity.service.ts resolveToken), so a 12-hour staff session
+ * ends at 12 hours on every node whatever the cache holds. 30 s keeps those windows short while cutting a busy customer's
  * session queries from one per request to one per 30 s per node; each of those loads also
  * refreshes the session's last-seen time, so the idle limit stays accurate to a minute.
  * Entries are never served stale (no grace): a session must not outlive a database outage.

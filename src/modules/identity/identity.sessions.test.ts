@@ -48,17 +48,20 @@ describe('identity: sign-up, log-in, sessions and roles over HTTP', () => {
     return rows[0]!;
   };
 
-  test('sign-up answers 201 with the account and a token, sets a hardened cookie, and the cookie authenticates', async () => {
+  test('sign-up answers 202 without a session; log-in answers the account and a token, sets a hardened cookie, and the cookie authenticates', async () => {
     const email = uniqueEmail('Mixed.Case');
-    const { res, body, cookie: value } = await signUp(t.server, { email: `  ${email.toUpperCase()}`.trim(), name: '  Grace  ' });
-    assert.equal(res.statusCode, 201, res.body);
+    const { res, body, cookie: value, login } = await signUp(t.server, { email: `  ${email.toUpperCase()}`.trim(), name: '  Grace  ' });
+    assert.equal(res.statusCode, 202, res.body);
+    assert.equal(res.cookies.length, 0, 'sign-up never signs in');
+    assert.ok(!res.body.includes('token'));
     assert.equal(body.account.email, email.toLowerCase());
     assert.equal(body.account.name, 'Grace');
     assert.equal(body.account.role, 'customer');
-    assert.deepEqual(Object.keys(body.account).sort(), ['email', 'id', 'name', 'role']);
+    assert.equal(body.account.emailVerified, false);
+    assert.deepEqual(Object.keys(body.account).sort(), ['email', 'emailVerified', 'id', 'name', 'role']);
     assert.match(body.token, /^[0-9a-z]+\.[A-Za-z0-9_-]{43}$/);
     assert.equal(value, body.token);
-    const c = res.cookies.find((x) => x.name === 'atelier_session')!;
+    const c = login.cookies.find((x) => x.name === 'atelier_session')!;
     assert.equal(c.httpOnly, true);
     assert.equal(c.sameSite, 'Lax');
     assert.equal(c.path, '/');
@@ -71,12 +74,22 @@ describe('identity: sign-up, log-in, sessions and roles over HTTP', () => {
     assert.deepEqual(viaCookie.json<AuthBody>().account, body.account);
   });
 
-  test('the cookie is Secure when settings.cookieSecure is on', async () => {
+  test('a Secure session cookie is named __Host-atelier_session, with Path=/ and no Domain; only that name is read', async () => {
     const secure = await createTestApp({ COOKIE_SECURE: 'true' });
     try {
-      const { res } = await signUp(secure.server);
-      assert.equal(res.statusCode, 201);
-      assert.equal(res.cookies.find((x) => x.name === 'atelier_session')!.secure, true);
+      const { login, body } = await signUp(secure.server);
+      const c = login.cookies.find((x) => x.name === '__Host-atelier_session');
+      assert.ok(c, `cookies set: ${login.cookies.map((x) => x.name).join(', ')}`);
+      assert.equal(c.secure, true);
+      assert.equal(c.path, '/');
+      assert.equal(c.domain, undefined);
+      assert.ok(!login.cookies.some((x) => x.name === 'atelier_session'), 'no unprefixed session cookie');
+      const meWith = (header: string) => secure.server.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie: header } });
+      assert.equal((await meWith(`__Host-atelier_session=${body.token}`)).statusCode, 200);
+      // A cookie without the prefix could have been planted by a sibling subdomain: not a session.
+      assertError(await meWith(`atelier_session=${body.token}`), 401, 'IDENTITY_UNAUTHENTICATED');
+      // Bearer tokens still work.
+      assert.equal((await secure.server.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(body.token) })).statusCode, 200);
     } finally {
       await secure.close();
     }
@@ -324,7 +337,9 @@ describe('identity: sign-up, log-in, sessions and roles over HTTP', () => {
 
   test('the service: getAccount, and sign-up never makes an admin', async () => {
     const svc = t.app.identity.service;
-    const sneaky = await svc.signUp({ email: uniqueEmail(), password: PASSWORD, name: 'Eve', role: 'admin' as 'seller' });
+    const outcome = await svc.signUp({ email: uniqueEmail(), password: PASSWORD, name: 'Eve', role: 'admin' as 'seller' });
+    assert.ok('created' in outcome);
+    const sneaky = outcome.created;
     assert.equal(sneaky.role, 'customer');
     assert.deepEqual(await svc.getAccount(sneaky.id), sneaky);
     assert.equal(await svc.getAccount('nope'), null);

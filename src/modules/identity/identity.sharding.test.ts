@@ -14,7 +14,7 @@ describe('identity: accounts and sessions are placed on the customer shards', ()
     t = await createTestApp();
     for (let i = 0; i < 20; i++) {
       const { res, body } = await signUp(t.server);
-      assert.equal(res.statusCode, 201, res.body);
+      assert.equal(res.statusCode, 202, res.body);
       customers.push(body);
     }
   });

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import type { TestApp } from '../../../test/support/test-app.ts';
@@ -13,28 +15,69 @@ export function uniqueEmail(prefix = 'user'): string {
 
 export const PASSWORD = 'correct horse battery';
 
-export type AuthBody = { account: { id: string; email: string; name: string; role: string }; token: string };
+export type AuthBody = { account: { id: string; email: string; name: string; role: string; emailVerified: boolean }; token: string };
 
+/**
+ * A signed-in account over HTTP: a sign-up (which answers 202 and never signs in), then a log-in.
+ * `res` is the sign-up's answer; `body` and `cookie` are the log-in's.
+ */
 export async function signUp(
   server: FastifyInstance,
   body: Record<string, unknown> = {},
-): Promise<{ res: LightMyRequestResponse; body: AuthBody; cookie: string | undefined }> {
-  const res = await server.inject({
-    method: 'POST',
-    url: '/api/v1/auth/signup',
-    payload: { email: uniqueEmail(), password: PASSWORD, name: 'Ada Maker', ...body },
-  });
-  return { res, body: res.json<AuthBody>(), cookie: sessionCookie(res) };
+): Promise<{ res: LightMyRequestResponse; body: AuthBody; cookie: string | undefined; login: LightMyRequestResponse }> {
+  const payload = { email: uniqueEmail(), password: PASSWORD, name: 'Ada Maker', ...body };
+  const res = await server.inject({ method: 'POST', url: '/api/v1/auth/signup', payload });
+  assert.equal(res.statusCode, 202, res.body);
+  const login = await logIn(server, String(payload.email), String(payload.password));
+  assert.equal(login.statusCode, 200, login.body);
+  return { res, body: login.json<AuthBody>(), cookie: sessionCookie(login), login };
 }
 
 export async function logIn(server: FastifyInstance, email: string, password = PASSWORD): Promise<LightMyRequestResponse> {
   return server.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password } });
 }
 
-/** The raw value of the atelier_session cookie a response sets, if any. */
+/** The raw value of the session cookie a response sets, if any (`__Host-` prefixed or not). */
 export function sessionCookie(res: LightMyRequestResponse): string | undefined {
-  return res.cookies.find((c) => c.name === 'atelier_session')?.value;
+  return res.cookies.find((c) => c.name === 'atelier_session' || c.name === '__Host-atelier_session')?.value;
 }
+
+/** A raw message made readable: CRLF to LF, folded headers joined, quoted-printable decoded (ASCII). */
+function unfold(raw: string): string {
+  const lf = raw.replace(/\r\n/g, '\n');
+  const split = lf.indexOf('\n\n');
+  const head = split < 0 ? lf : lf.slice(0, split);
+  const body = split < 0 ? '' : lf.slice(split);
+  return (
+    head.replace(/\n[ \t]+/g, ' ') +
+    body.replace(/=\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+  );
+}
+
+/**
+ * The emails sent to `to` so far, oldest first, read from the outbox as the notifications tests
+ * do: queued jobs are run first (the send job writes the outbox file).
+ */
+export async function mailTo(t: TestApp, to: string): Promise<Array<{ subject: string; text: string; link: string | null }>> {
+  await t.drainJobs();
+  const dir = t.app.config.mail.outboxDir;
+  const files = await readdir(dir).catch(() => [] as string[]);
+  const found: Array<{ subject: string; text: string; link: string | null; at: number }> = [];
+  for (const f of files.filter((name) => name.endsWith('.eml'))) {
+    const raw = unfold(await readFile(path.join(dir, f), 'utf8'));
+    if (!new RegExp(`^To: ${to.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm').test(raw)) continue;
+    const subject = /^Subject: (.*)$/m.exec(raw)?.[1] ?? '';
+    const link = /(https?:\/\/\S+#token=[0-9a-z]{1,3}\.[A-Za-z0-9_-]{43})/.exec(raw)?.[1] ?? null;
+    found.push({ subject, text: raw, link, at: (await stat(path.join(dir, f))).mtimeMs });
+  }
+  return found.sort((a, b) => a.at - b.at).map(({ at: _at, ...m }) => m);
+}
+
+/** The token in an emailed link (`...#token=<token>`). */
+export const tokenOf = (link: string | null): string => {
+  assert.ok(link, 'the email carries a link with a token');
+  return link.slice(link.indexOf('#token=') + '#token='.length);
+};
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 export const cookie = (token: string) => ({ cookie: `atelier_session=${token}` });

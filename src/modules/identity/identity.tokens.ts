@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /**
- * Session tokens are `<logical shard, base 36>.<32 random bytes, base64url>`. The prefix routes the
+ * Session tokens (and the single-use tokens sent by email, which route the same way) are `<logical shard, base 36>.<32 random bytes, base64url>`. The prefix routes the
  * lookup to one shard with no directory; the random part is the secret. Only its SHA-256 is stored,
  * so a leaked database does not hand out live sessions (no salt is needed: 256 random bits cannot be
  * guessed from their hash).
@@ -23,4 +23,13 @@ export function parseSessionToken(token: string, logicalShards: number): { shard
 
 export function hashToken(token: string): Buffer {
   return createHash('sha256').update(token).digest();
+}
+
+/**
+ * A browser's device token: set as a cookie at log-in, stored hashed with the account. Not a
+ * credential; it only exempts a browser that signed in before from the account's hourly cap on
+ * password guesses (app/http.ts), so an attacker spending the cap cannot lock the owner out.
+ */
+export function newDeviceToken(): string {
+  return randomBytes(32).toString('base64url');
 }

@@ -12,13 +12,15 @@ import { identityRoutes } from './identity.routes.ts';
 import { identityMigrations } from './identity.migrations.ts';
 import { createIdentityService } from './identity.service.ts';
 import type { Account, AuthGuards, IdentityService, IdentitySettings } from './identity.types.ts';
+import type { AccountEmail } from '../notifications/index.ts';
+import type { JobSpec } from '../../platform/queue/queue.ts';
 
-export type { Account, AuthGuards, IdentityService, IdentitySettings, Role, SessionInfo } from './identity.types.ts';
+export type { Account, AuthGuards, IdentityService, IdentitySettings, LiveSession, Role, SessionInfo } from './identity.types.ts';
 export { identityMigrations };
 /** How stale getAccount may be after another process changed an account (see identity.account-cache.ts). */
 export { ACCOUNT_CACHE_MS } from './identity.account-cache.ts';
-/** The name of the session cookie, for clients and tests that set it by hand. */
-export { SESSION_COOKIE } from './identity.guards.ts';
+/** The session and device cookies' names (`__Host-` prefixed when Secure: cookieName), for clients and tests. */
+export { cookieName, DEVICE_COOKIE, SESSION_COOKIE } from './identity.guards.ts';
 /** What a route's guard requires, for the OpenAPI document's security (app/http.ts). */
 export { guardRequirement, type GuardRequirement } from './identity.guards.ts';
 
@@ -26,14 +28,23 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the identity guards on routes that use them. */
     account?: Account;
+    /** Set on log-in when the browser signed in to the account before (the rate limits read it). */
+    knownDevice?: boolean;
   }
 }
 
 export type IdentityModule = ModuleDefinition & Readonly<{ service: IdentityService; guards: AuthGuards }>;
 
-export function createIdentity(deps: { stores: Stores; cache: Cache; log: Logger; settings: IdentitySettings }): IdentityModule {
+export function createIdentity(deps: {
+  stores: Stores;
+  cache: Cache;
+  log: Logger;
+  settings: IdentitySettings;
+  /** The notifications module's send job, for account emails (verification, reset, notices). */
+  emailJob: (email: AccountEmail) => JobSpec;
+}): IdentityModule {
   const service = createIdentityService(deps);
-  const sessions = createGuards(service);
+  const sessions = createGuards(service, deps.settings);
   return {
     name: 'identity',
     migrations: identityMigrations,

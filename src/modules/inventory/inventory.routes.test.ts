@@ -4,6 +4,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
 import { newId } from '../../shared/ids.ts';
+import { signUpAndLogIn } from '../../../test/support/accounts.ts';
 
 let t: TestApp;
 before(async () => {
@@ -17,12 +18,13 @@ let counter = 0;
 type Actor = { id: string; headers: { authorization: string } };
 
 async function signUp(role: 'seller' | 'customer'): Promise<Actor> {
-  const res = await t.server.inject({
-    method: 'POST',
-    url: '/api/v1/auth/signup',
-    payload: { email: `inv-${role}-${process.pid}-${++counter}@example.test`, password: 'correct horse battery', name: 'Someone', role },
+  const res = await signUpAndLogIn(t.server, {
+    email: `inv-${role}-${process.pid}-${++counter}@example.test`,
+    password: 'correct horse battery',
+    name: 'Someone',
+    role,
   });
-  assert.equal(res.statusCode, 201, res.body);
+  assert.equal(res.statusCode, 200, res.body);
   const body = res.json() as { account: { id: string }; token: string };
   return { id: body.account.id, headers: { authorization: `Bearer ${body.token}` } };
 }

@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import sharp from 'sharp';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
 import { makeCorruptPng, makeImage, makePngBombHeader, makeTruncatedJpeg, multipartBody, type FormPart } from './media.testing.ts';
+import { signUpAndLogIn } from '../../../test/support/accounts.ts';
 
 const MAX_BYTES = 400_000;
 
@@ -20,17 +21,13 @@ let customer: Seller;
 let productId: string;
 
 async function signUp(role: 'seller' | 'customer'): Promise<Seller> {
-  const res = await t.server.inject({
-    method: 'POST',
-    url: '/api/v1/auth/signup',
-    payload: {
-      email: `${role}.${randomBytes(5).toString('hex')}@example.test`,
-      password: 'correct horse battery',
-      name: 'Ada Maker',
-      role,
-    },
+  const res = await signUpAndLogIn(t.server, {
+    email: `${role}.${randomBytes(5).toString('hex')}@example.test`,
+    password: 'correct horse battery',
+    name: 'Ada Maker',
+    role,
   });
-  assert.equal(res.statusCode, 201, res.body);
+  assert.equal(res.statusCode, 200, res.body);
   const body = res.json() as { account: { id: string }; token: string };
   return { id: body.account.id, token: body.token };
 }

@@ -1,5 +1,5 @@
 /**
- * The notifications module: order emails, always sent from jobs. An email is enqueued inside the
+ * The notifications module: order and account emails, always sent from jobs. An email is enqueued inside the
  * transaction of the change it reports (so it exists if and only if the change committed), then
  * rendered and sent through nodemailer: SMTP when SMTP_URL is set, otherwise written as a file
  * into the outbox folder. The send job runs in a worker pool of its own (app/worker.ts) and, while
@@ -17,9 +17,9 @@ import { notificationsMigrations } from './notifications.migrations.ts';
 import { BATCH_FIELD, checkEmail, createNotificationsService, SEND_EMAIL_TASK } from './notifications.service.ts';
 import { createOutboxTransport, createSmtpTransport, type MailTransport } from './notifications.transports.ts';
 import { createMailBreaker, DEFAULT_MAIL_RESILIENCE, isRetryable, type MailResilienceSettings } from './notifications.resilience.ts';
-import type { OrderEmail } from './notifications.types.ts';
+import { shardKeyOf, type Email } from './notifications.types.ts';
 
-export type { OrderEmail } from './notifications.types.ts';
+export type { AccountEmail, Email, OrderEmail } from './notifications.types.ts';
 export { formatMoney, outboxFileName } from './notifications.render.ts';
 export { SEND_EMAIL_TASK, notificationsMigrations, type MailResilienceSettings };
 
@@ -32,12 +32,12 @@ export type NotificationsService = Readonly<{
    * change's other jobs through `enqueueMany`), so it is sent after commit and never lost. The job
    * key is the message key. Throws (invalid, with the field) on an email that cannot be sent.
    */
-  emailJob(email: OrderEmail): JobSpec;
+  emailJob(email: Email): JobSpec;
   /**
    * One send job for several emails of one change (at least one), enqueued the same way: cheaper
    * than a job each; every message is still sent once, and one that fails waits on its own.
    */
-  emailsJob(emails: readonly OrderEmail[]): JobSpec;
+  emailsJob(emails: readonly Email[]): JobSpec;
   /** Message keys already sent (outbox files or the sent log): for tests and invariant checks. */
   sentKeys(): Promise<ReadonlySet<string>>;
   /** The mail breaker's state: for metrics and tests. */
@@ -77,7 +77,7 @@ export function createNotifications(deps: {
   async function tryToSend(payload: Record<string, unknown>, ctx: JobContext): Promise<void> {
     const { [RETRY_FIELD]: tries, ...rest } = payload;
     const failedTries = typeof tries === 'number' && Number.isSafeInteger(tries) && tries > 0 ? tries : 0;
-    let email: OrderEmail;
+    let email: Email;
     try {
       email = checkEmail(rest);
     } catch (err) {
@@ -92,7 +92,7 @@ export function createNotifications(deps: {
       const delay = jitteredBackoffMs(failedTries + 1, settings.retryBaseMs, settings.retryMaxDelayMs);
       ctx.log.info({ messageKey: email.messageKey, failedTries: failedTries + 1, delay, reason: (err as Error).message }, 'email delayed');
       const job = useCases.emailJob(email);
-      await enqueue(deps.stores.shards.forId(email.orderId).db, {
+      await enqueue(deps.stores.shards.forId(shardKeyOf(email)).db, {
         ...job,
         payload: { ...job.payload, [RETRY_FIELD]: failedTries + 1 },
         runAt: new Date(Date.now() + delay),

@@ -1,4 +1,4 @@
-import type { OrderEmail, RenderedEmail } from './notifications.types.ts';
+import type { AccountEmail, Email, OrderEmail, RenderedEmail } from './notifications.types.ts';
 
 // Building an Intl.NumberFormat costs more than rendering the whole email, so once per currency.
 const digitsByCurrency = new Map<string, number>();
@@ -77,8 +77,73 @@ function wording(email: OrderEmail): { subject: string; intro: string } {
   }
 }
 
+/**
+ * What an account email says. Each one also says what to do when the reader did not ask for it,
+ * since anyone can type an address into a sign-up or reset form.
+ */
+function accountWording(email: AccountEmail): { subject: string; paragraphs: string[]; action: string | null } {
+  switch (email.kind) {
+    case 'account-verify-email':
+      return {
+        subject: 'Confirm your email address for Atelier',
+        paragraphs: ['Welcome to Atelier. Please confirm that this address is yours by opening the link below.'],
+        action: 'If you did not create an Atelier account, ignore this email: nothing happens without the link.',
+      };
+    case 'account-exists':
+      return {
+        subject: 'Someone tried to create an Atelier account with your address',
+        paragraphs: [
+          'Somebody tried to create a new Atelier account with this email address, which already has an account, so no new account was made.',
+          'If it was you, sign in with your password, or choose a new one with the link below.',
+        ],
+        action: 'If it was not you, you need do nothing: your account has not changed.',
+      };
+    case 'account-password-reset':
+      return {
+        subject: 'Reset your Atelier password',
+        paragraphs: [
+          'Somebody asked to reset the password of your Atelier account. Open the link below to choose a new one; it works once, for a short time, and signs out every device.',
+        ],
+        action: 'If you did not ask for this, ignore this email: your password has not changed.',
+      };
+    case 'account-password-changed':
+      return {
+        subject: 'Your Atelier password was changed',
+        paragraphs: ['The password of your Atelier account was just changed, and your other sessions were signed out.'],
+        action: 'If you did not do this, reset your password at once and contact us.',
+      };
+  }
+}
+
+function renderAccountEmail(email: AccountEmail, from: string): RenderedEmail {
+  const { subject, paragraphs, action } = accountWording(email);
+  const greeting = email.name ? `Hello ${email.name},` : 'Hello,';
+  const text = [
+    greeting,
+    '',
+    ...paragraphs.flatMap((p) => [p, '']),
+    ...(email.link ? [email.link, ''] : []),
+    ...(action ? [action, ''] : []),
+    '-- Atelier',
+    '',
+  ].join('\n');
+  const html = [
+    '<!doctype html><html><body>',
+    `<p>${escapeHtml(greeting)}</p>`,
+    ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+    ...(email.link ? [`<p><a href="${escapeHtml(email.link)}">${escapeHtml(email.link)}</a></p>`] : []),
+    ...(action ? [`<p>${escapeHtml(action)}</p>`] : []),
+    '</body></html>',
+  ].join('\n');
+  return { messageKey: email.messageKey, messageId: messageIdFor(email.messageKey, from), from, to: email.to, subject, text, html };
+}
+
 /** Plain text first (what every client shows), with a simple HTML alternative. */
-export function renderEmail(email: OrderEmail, from: string): RenderedEmail {
+export function renderEmail(email: Email, from: string): RenderedEmail {
+  return 'orderId' in email ? renderOrderEmail(email, from) : renderAccountEmail(email, from);
+}
+
+function renderOrderEmail(email: OrderEmail, from: string): RenderedEmail {
   const { subject, intro } = wording(email);
   const rows = email.lines.map((l) => ({
     title: l.title,

@@ -6,17 +6,21 @@ import type { JobSpec } from '../../platform/queue/queue.ts';
 import { notificationsErrors } from './notifications.errors.ts';
 import { renderEmail } from './notifications.render.ts';
 import { listSentKeys, lockMessageKey, markSent, wasSent, type NotificationTables } from './notifications.repository.ts';
-import { OrderEmailSchema } from './notifications.schemas.ts';
+import { AccountEmailSchema, OrderEmailSchema } from './notifications.schemas.ts';
 import type { MailTransport } from './notifications.transports.ts';
 import type { CircuitBreakerPolicy } from 'cockatiel';
-import type { OrderEmail } from './notifications.types.ts';
+import { shardKeyOf, type AccountEmail, type Email, type OrderEmail } from './notifications.types.ts';
 
 export const SEND_EMAIL_TASK = 'notifications.send-email';
 
 /** Throws NOTIFICATIONS_INVALID_EMAIL naming the first field at fault. */
-export function checkEmail(value: unknown): OrderEmail {
-  if (Value.Check(OrderEmailSchema, value)) return value;
-  const first = Value.Errors(OrderEmailSchema, value).First();
+export function checkEmail(value: unknown): Email {
+  // An order email names its order; anything else is checked as an account email, so the error
+  // names a field of the one schema the caller meant rather than "matches no member of the union".
+  const isOrder = typeof value === 'object' && value !== null && 'orderId' in value;
+  const schema = isOrder ? OrderEmailSchema : AccountEmailSchema;
+  if (Value.Check(schema, value)) return value as Email;
+  const first = Value.Errors(schema, value).First();
   const field = first ? first.path.replace(/^\//, '').replace(/\//g, '.') || 'email' : 'email';
   throw notificationsErrors.invalidEmail(field, first?.message ?? 'is invalid');
 }
@@ -29,7 +33,15 @@ const clean = (text: string, max: number) => [...text.replace(CONTROL, ' ')].sli
  * longer text than a mail line wants: it is tidied rather than refused, because refusing would
  * fail the caller's transaction (an order that cannot be marked paid over a customer's name).
  */
-function tidy(email: OrderEmail): OrderEmail {
+function tidy(email: Email): Email {
+  if (typeof email === 'object' && email !== null && 'accountId' in email) {
+    const account: AccountEmail = email;
+    return typeof account.name === 'string' ? { ...account, name: clean(account.name, 200) } : account;
+  }
+  return tidyOrder(email);
+}
+
+function tidyOrder(email: OrderEmail): OrderEmail {
   // Callers are typed, but a payload may come from anywhere: only tidy what has the right shape.
   const lines: unknown = (email as { lines?: unknown } | null)?.lines;
   if (typeof email !== 'object' || email === null || !Array.isArray(lines)) return email;
@@ -42,7 +54,7 @@ function tidy(email: OrderEmail): OrderEmail {
 }
 
 /** The send job for one email, for callers that enqueue it with other jobs in one call. */
-function emailJob(email: OrderEmail): JobSpec {
+function emailJob(email: Email): JobSpec {
   const checked = checkEmail(tidy(email));
   // The job key is the message key: enqueueing the same email twice before it runs keeps one job.
   return {
@@ -63,7 +75,7 @@ export const BATCH_FIELD = 'emails';
  * Keyed by its first message, under "batch:" so a retry of that message (keyed by the message)
  * never meets it.
  */
-function emailsJob(emails: readonly OrderEmail[]): JobSpec {
+function emailsJob(emails: readonly Email[]): JobSpec {
   if (emails.length === 0) throw new Error('emailsJob needs at least one email');
   if (emails.length === 1) return emailJob(emails[0]!);
   const checked = emails.map((e) => checkEmail(tidy(e)));
@@ -76,12 +88,12 @@ function emailsJob(emails: readonly OrderEmail[]): JobSpec {
 
 export type NotificationsUseCases = Readonly<{
   /** The send job for an email, to enqueue in the caller's transaction. Throws on a malformed email. */
-  emailJob(email: OrderEmail): JobSpec;
+  emailJob(email: Email): JobSpec;
   /** One send job for several emails (at least one). Throws on a malformed email. */
-  emailsJob(emails: readonly OrderEmail[]): JobSpec;
+  emailsJob(emails: readonly Email[]): JobSpec;
   sentKeys(): Promise<ReadonlySet<string>>;
   /** The job: render and send once per message key. */
-  send(email: OrderEmail): Promise<'sent' | 'already_sent'>;
+  send(email: Email): Promise<'sent' | 'already_sent'>;
 }>;
 
 export function createNotificationsService(deps: {
@@ -93,7 +105,7 @@ export function createNotificationsService(deps: {
   log: Logger;
 }): NotificationsUseCases {
   const { stores, transport, breaker, from, log } = deps;
-  const shardDb = (orderId: string) => view<NotificationTables>(stores.shards.forId(orderId).db);
+  const shardDb = (shardKey: string) => view<NotificationTables>(stores.shards.forId(shardKey).db);
 
   return {
     emailJob,
@@ -111,7 +123,7 @@ export function createNotificationsService(deps: {
 
     async send(email) {
       const message = renderEmail(email, from);
-      const db = shardDb(email.orderId);
+      const db = shardDb(shardKeyOf(email));
       const row = { message_key: email.messageKey, kind: email.kind, recipient: email.to };
       if (transport.idempotentPerKey) {
         // The outbox overwrites by key, so a re-run cannot duplicate; the log is for the record.

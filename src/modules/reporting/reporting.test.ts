@@ -11,6 +11,7 @@ import { runAtelier } from '../../../test/support/processes.ts';
 import { CART_COOKIE } from '../cart/index.ts';
 import { READ_MODEL_TABLES } from './reporting.migrations.ts';
 import { createProjections, parseEvent } from './reporting.projections.ts';
+import { signUpAndLogIn } from '../../../test/support/accounts.ts';
 
 let t: TestApp;
 let sellerA: Actor;
@@ -90,13 +91,12 @@ before(async () => {
   // A guest fills a cart, signs up, and checks out: the guest's cart converted.
   const guestPut = await putLine(a2.variantId, 1, {});
   const guestCookie = guestPut.cookies.find((c) => c.name === CART_COOKIE)!.value;
-  const signup = await t.server.inject({
-    method: 'POST',
-    url: '/api/v1/auth/signup',
-    headers: { cookie: `${CART_COOKIE}=${guestCookie}` },
-    payload: { email: `guest-${Date.now()}@example.test`, password: 'correct horse battery', name: 'A guest', role: 'customer' },
-  });
-  assert.equal(signup.statusCode, 201, signup.body);
+  const signup = await signUpAndLogIn(
+    t.server,
+    { email: `guest-${Date.now()}@example.test`, password: 'correct horse battery', name: 'A guest', role: 'customer' },
+    { headers: { cookie: `${CART_COOKIE}=${guestCookie}` } },
+  );
+  assert.equal(signup.statusCode, 200, signup.body);
   const token4 = signup.json<{ token: string }>().token;
   const buyer4: Actor = {
     id: signup.json<{ account: { id: string } }>().account.id,

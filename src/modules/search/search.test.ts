@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
 import { toTsQueryText } from './search.query.ts';
 import { search as searchRepo, searchQuery, upsertDocuments } from './search.repository.ts';
+import { signUpAndLogIn } from '../../../test/support/accounts.ts';
 
 type Result = { items: Array<{ id: string; title: string; shopName: string }>; nextCursor: string | null };
 
@@ -12,12 +13,13 @@ let seller: { headers: { authorization: string }; shopSlug: string; shopId: stri
 
 before(async () => {
   t = await createTestApp();
-  const signup = await t.server.inject({
-    method: 'POST',
-    url: '/api/v1/auth/signup',
-    payload: { email: `search-${process.pid}@example.test`, password: 'correct horse battery', name: 'Searcher', role: 'seller' },
+  const signup = await signUpAndLogIn(t.server, {
+    email: `search-${process.pid}@example.test`,
+    password: 'correct horse battery',
+    name: 'Searcher',
+    role: 'seller',
   });
-  assert.equal(signup.statusCode, 201, signup.body);
+  assert.equal(signup.statusCode, 200, signup.body);
   const headers = { authorization: `Bearer ${(signup.json() as { token: string }).token}` };
   const shop = await t.server.inject({
     method: 'POST',

@@ -22,11 +22,14 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
   return async (instance) => {
     const api = instance.withTypeProvider<TypeBoxTypeProvider>();
     const seller = guards.requireRole('seller');
+    // Registering an endpoint sends order data (names, addresses) wherever it points, and hands out
+    // a signing secret: a seller re-enters the password for it if it was entered long ago.
+    const sensitive = [seller, guards.requireRecentAuth];
 
     api.post(
       '/seller/webhooks',
       {
-        preHandler: seller,
+        preHandler: sensitive,
         schema: {
           tags: ['webhooks'],
           summary: 'Register a webhook endpoint for order events; answers with its signing secret (shown once)',
@@ -73,7 +76,7 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
     api.post(
       '/seller/webhooks/:id/enable',
       {
-        preHandler: seller,
+        preHandler: sensitive,
         schema: {
           tags: ['webhooks'],
           summary: 'Enable an endpoint again after it was disabled; the events held meanwhile are sent',

@@ -35,6 +35,19 @@ export type RateLimitSettings = Readonly<{
   strictAccountMax: number;
 }>;
 
+/**
+ * A further limit of a strict route, with its own window: `key` picks what it counts (null: this
+ * request is not counted). A route's limits are checked in order after its guards, and a request
+ * refused by one is not counted by the next: so a per-client limit placed before a per-account
+ * one keeps one client's refused flood from spending the account's allowance for everyone.
+ */
+export type RouteLimit = Readonly<{
+  name: string;
+  max: number;
+  windowSeconds: number;
+  key: (request: FastifyRequest) => string | null;
+}>;
+
 /** A route with strict limits, named for its counters; `subject` picks the account to count, if any. */
 export type StrictRoute = Readonly<{
   method: string;
@@ -51,6 +64,7 @@ export type StrictRoute = Readonly<{
    * idempotency store can: its claim of the key is the one place that knows.
    */
   countedByHandler?: boolean;
+  limits?: readonly RouteLimit[];
 }>;
 
 const STRICT_COUNT = Symbol('atelier.strictCount');
@@ -170,6 +184,14 @@ export async function installRateLimits(
           timeWindow,
           keyGenerator: (r) => `account:${route.name}:${route.subject(r) ?? ''}`,
         }),
+        limits: (route.limits ?? []).map((limit) => ({
+          key: limit.key,
+          check: server.createRateLimit({
+            max: limit.max,
+            timeWindow: limit.windowSeconds * 1000,
+            keyGenerator: (r) => `limit:${route.name}:${limit.name}:${limit.key(r) ?? ''}`,
+          }),
+        })),
       },
     ]),
   );
@@ -196,6 +218,9 @@ export async function installRateLimits(
       const checks = deps.accountOf(request) !== null ? [perAccount(request)] : [];
       if (strict && !strict.countedByHandler && strict.subject(request) !== null) checks.push(strict.perSubject(request));
       await enforce(reply, checks);
+      for (const limit of strict?.limits ?? []) {
+        if (limit.key(request) !== null) await enforce(reply, [limit.check(request)]);
+      }
     };
     const own = route.preHandler;
     route.preHandler = own === undefined ? [perAccountCheck] : Array.isArray(own) ? [...own, perAccountCheck] : [own, perAccountCheck];

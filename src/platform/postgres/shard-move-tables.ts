@@ -28,6 +28,8 @@ export const SHARD_TABLES: ReadonlyArray<ShardTable> = [
   // identity: accounts, and their sessions (which cascade from the account).
   { family: 'identity', table: 'identity_accounts', key: 'id' },
   { family: 'identity', table: 'identity_sessions', key: 'account_id' },
+  { family: 'identity', table: 'identity_tokens', key: 'account_id' },
+  { family: 'identity', table: 'identity_devices', key: 'account_id' },
   // cart: an account's or a guest's lines (guest ids are minted for a shard too).
   { family: 'cart', table: 'cart_lines', key: 'owner_id' },
   // orders: an order and everything that hangs off its id, including payment attempts.
