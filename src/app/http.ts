@@ -41,9 +41,16 @@ const STRICT_ROUTES: readonly StrictRoute[] = [
     },
   },
   { method: 'POST', url: '/api/v1/auth/signup', name: 'signup', subject: () => null },
-  // Counted by the checkout once it knows the request is not an idempotent replay: a retry of an
-  // answered key costs nothing (issue 13).
-  { method: 'POST', url: '/api/v1/checkout', name: 'checkout', subject: (request) => request.account?.id ?? null, countedByHandler: true },
+  // A request with an Idempotency-Key is counted by the checkout once it knows it is not an
+  // idempotent replay: a retry of an answered key costs nothing (issue 13). One without (refused
+  // 400 anyway) is counted as it arrives.
+  {
+    method: 'POST',
+    url: '/api/v1/checkout',
+    name: 'checkout',
+    subject: (request) => request.account?.id ?? null,
+    countedByHandler: (request) => request.headers['idempotency-key'] !== undefined,
+  },
 ];
 
 /**
