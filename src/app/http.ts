@@ -78,14 +78,15 @@ function strictRoutes(config: Container['config']): StrictRoute[] {
     },
     { method: 'POST', url: '/api/v1/auth/password-reset/confirm', name: 'password-reset-confirm', subject: () => null },
     { method: 'POST', url: '/api/v1/auth/verify-email', name: 'verify-email', subject: () => null },
-    // Counted by the checkout once it knows the request is not an idempotent replay: a retry of an
-    // answered key costs nothing (issue 13).
+    // A request with an Idempotency-Key is counted by the checkout once it knows it is not an
+    // idempotent replay: a retry of an answered key costs nothing (issue 13). One without (refused
+    // 400 anyway) is counted as it arrives.
     {
       method: 'POST',
       url: '/api/v1/checkout',
       name: 'checkout',
       subject: (request) => request.account?.id ?? null,
-      countedByHandler: true,
+      countedByHandler: (request) => request.headers['idempotency-key'] !== undefined,
     },
   ];
 }

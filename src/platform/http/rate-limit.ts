@@ -55,20 +55,21 @@ export type StrictRoute = Readonly<{
   name: string;
   subject: (request: FastifyRequest) => string | null;
   /**
-   * The strict limits are counted when the handler calls `countStrictLimits(request)`, not as the
-   * request arrives: for checkout, which calls it once it knows the request is new work, not an
+   * For a request it says yes to, the strict limits are counted when the handler calls
+   * `countStrictLimits(request)`, not as the request arrives: for checkout with an Idempotency-Key, which calls it once it knows the request is new work, not an
    * idempotent replay answered from the stored first answer. A client retrying a lost answer (or
    * 20 copies of one request racing) must get its order, not 429 (issue 13). Counting by request
    * instead, with the key in the counter's name, cannot tell a replay from a retry of a refused
    * first request (which must count), and cannot see which of 20 racing copies is the first; the
    * idempotency store can: its claim of the key is the one place that knows.
    */
-  countedByHandler?: boolean;
+  countedByHandler?: (request: FastifyRequest) => boolean;
   limits?: readonly RouteLimit[];
 }>;
 
 const STRICT_COUNT = Symbol('atelier.strictCount');
 type CountedRequest = FastifyRequest & { [STRICT_COUNT]?: () => Promise<void> };
+const deferredCount = (request: FastifyRequest) => (request as CountedRequest)[STRICT_COUNT] !== undefined;
 
 /**
  * Counts the request against its route's strict limits (a route with `countedByHandler`), once
@@ -177,7 +178,7 @@ export async function installRateLimits(
       `${route.method} ${route.url}`,
       {
         subject: route.subject,
-        countedByHandler: route.countedByHandler === true,
+        countedByHandler: route.countedByHandler ?? (() => false),
         perIp: server.createRateLimit({ max: settings.strictIpMax, timeWindow, keyGenerator: (r) => `ip:${route.name}:${ip(r)}` }),
         perSubject: server.createRateLimit({
           max: settings.strictAccountMax,
@@ -200,14 +201,15 @@ export async function installRateLimits(
     const url = request.routeOptions.url;
     if (url === undefined || UNLIMITED.has(url)) return;
     const strict = strictByRoute.get(`${request.method} ${url}`);
-    if (strict?.countedByHandler) {
+    const deferred = strict?.countedByHandler(request) === true;
+    if (strict && deferred) {
       let counted: Promise<void> | null = null;
       (request as CountedRequest)[STRICT_COUNT] = () => {
         counted ??= enforce(reply, [strict.perIp(request), ...(strict.subject(request) !== null ? [strict.perSubject(request)] : [])]);
         return counted;
       };
     }
-    await enforce(reply, strict && !strict.countedByHandler ? [perIp(request), strict.perIp(request)] : [perIp(request)]);
+    await enforce(reply, strict && !deferred ? [perIp(request), strict.perIp(request)] : [perIp(request)]);
   });
 
   // Appended after the route's own preHandlers: those are the guards that resolve the session.
@@ -216,7 +218,7 @@ export async function installRateLimits(
     const strict = strictByRoute.get(`${String(route.method)} ${route.url}`);
     const perAccountCheck: preHandlerAsyncHookHandler = async (request, reply) => {
       const checks = deps.accountOf(request) !== null ? [perAccount(request)] : [];
-      if (strict && !strict.countedByHandler && strict.subject(request) !== null) checks.push(strict.perSubject(request));
+      if (strict && !deferredCount(request) && strict.subject(request) !== null) checks.push(strict.perSubject(request));
       await enforce(reply, checks);
       for (const limit of strict?.limits ?? []) {
         if (limit.key(request) !== null) await enforce(reply, [limit.check(request)]);
