@@ -8,7 +8,7 @@ import { normalizeIP } from '@fastify/rate-limit';
 import { installRateLimits, type RouteLimit, type StrictRoute } from '../platform/http/rate-limit.ts';
 import { installGracefulDrain } from '../platform/http/graceful-drain.ts';
 import { installLoadShedding } from '../platform/http/load-shedding.ts';
-import { cookieName, SESSION_COOKIE } from '../modules/identity/index.ts';
+import { SESSION_COOKIE } from '../modules/identity/index.ts';
 import { ROUTE_PRIORITIES } from './route-priorities.ts';
 import { installHttpObservability } from '../platform/observability/http-observability.ts';
 import { validatorCompiler } from '../platform/http/validation.ts';
