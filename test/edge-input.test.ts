@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { createTestApp, type TestApp } from './support/test-app.ts';
+import { signUpAndLogIn } from './support/accounts.ts';
 import { sample, sampleString, stringPaths, withValue, type Schema } from './support/openapi-samples.ts';
 
 let t: TestApp;
@@ -31,14 +32,14 @@ async function json(method: string, url: string, body: unknown, token?: string):
 before(async () => {
   t = await createTestApp();
   for (const role of ['customer', 'seller'] as const) {
-    const res = await json('POST', '/api/v1/auth/signup', {
+    const res = await signUpAndLogIn(t.server, {
       email: `${role}-${randomUUID()}@example.test`,
       password: PASSWORD,
       name: `A ${role}`,
       role,
     });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    tokens[role] = (res.body as { token: string }).token;
+    assert.equal(res.statusCode, 200, res.body);
+    tokens[role] = res.json<{ token: string }>().token;
   }
   const adminEmail = `admin-${randomUUID()}@example.test`;
   await t.app.identity.service.createAccount({ email: adminEmail, password: PASSWORD, name: 'Root', role: 'admin' });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { createTestApp, type TestApp } from './support/test-app.ts';
+import { signUpAndLogIn } from './support/accounts.ts';
 
 let t: TestApp;
 before(async () => {
@@ -68,12 +69,13 @@ test('an unsupported content type says what the route takes: JSON, or multipart 
     ['UNSUPPORTED_MEDIA_TYPE', 'Unsupported content type "application/xml": send a JSON object with Content-Type: application/json'],
   );
 
-  const signedUp = await t.server.inject({
-    method: 'POST',
-    url: '/api/v1/auth/signup',
-    payload: { email: `s-${randomUUID()}@example.test`, password: `Msg-${randomUUID()}`, name: 'Sel', role: 'seller' },
+  const signedUp = await signUpAndLogIn(t.server, {
+    email: `s-${randomUUID()}@example.test`,
+    password: `Msg-${randomUUID()}`,
+    name: 'Sel',
+    role: 'seller',
   });
-  assert.equal(signedUp.statusCode, 201, signedUp.body);
+  assert.equal(signedUp.statusCode, 200, signedUp.body);
   const token = signedUp.json<{ token: string }>().token;
   const upload = await post(`/api/v1/products/${randomUUID()}/images`, '<img/>', 'application/xml', token);
   assert.equal(upload.status, 415);

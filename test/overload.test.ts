@@ -3,7 +3,8 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import { after, test } from 'node:test';
 import { DEFAULT_OVERLOAD, describeOverload, prepareShop, runOverload } from '../bench/overload.ts';
-import { metricsUrl, processEnv, runAtelier, stopProcess, waitForHttp } from './support/processes.ts';
+import { processEnv, runAtelier, stopProcess, waitForHttp } from './support/processes.ts';
+import { freePort } from './support/scratch-postgres.ts';
 
 /**
  * Overload (issue 5, "Protection"): one real `atelier start` (API, workers, embedded PostgreSQL,
@@ -35,6 +36,8 @@ test(
       // The shipped settings (runAtelier turns shedding off for other tests); false, to compare.
       SHED_ENABLED: process.env.SHED_ENABLED ?? 'true',
       LOG_LEVEL: 'warn',
+      // A port of its own rather than 0: at LOG_LEVEL warn the line naming a chosen port is not logged.
+      METRICS_PORT: String(await freePort()),
     });
     cleanups.push(() => rm(env.ATELIER_DATA_DIR!, { recursive: true, force: true }));
     const base = `http://127.0.0.1:${env.PORT}`;
@@ -48,7 +51,7 @@ test(
     os.setPriority(10);
 
     const shop = await prepareShop(base, DEFAULT_OVERLOAD);
-    const r = await runOverload(base, await metricsUrl(proc), shop, DEFAULT_OVERLOAD);
+    const r = await runOverload(base, `http://127.0.0.1:${env.METRICS_PORT}/metrics`, shop, DEFAULT_OVERLOAD);
     for (const line of describeOverload(r)) console.log(`# ${line}`);
 
     const o = r.overload;

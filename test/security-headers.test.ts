@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import Fastify from 'fastify';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { installSecurityHeaders } from '../src/platform/http/security-headers.ts';
+import { signUpAndLogIn } from './support/accounts.ts';
 import { createTestApp, type TestApp } from './support/test-app.ts';
 
 let t: TestApp;
@@ -17,13 +18,15 @@ let customer = '';
 const slug = `hdr-${randomUUID().slice(0, 8)}`;
 let productId = '';
 
+/** A signed-in account; `headers` are the log-in answer's, the one that carries the token. */
 async function signUp(role: 'seller' | 'customer'): Promise<{ token: string; headers: OutgoingHttpHeaders }> {
-  const res = await t.server.inject({
-    method: 'POST',
-    url: '/api/v1/auth/signup',
-    payload: { email: `${role}-${randomUUID()}@example.test`, password: `Hdr-${randomUUID()}`, name: 'Ada', role },
+  const res = await signUpAndLogIn(t.server, {
+    email: `${role}-${randomUUID()}@example.test`,
+    password: `Hdr-${randomUUID()}`,
+    name: 'Ada',
+    role,
   });
-  assert.equal(res.statusCode, 201, res.body);
+  assert.equal(res.statusCode, 200, res.body);
   return { token: res.json<{ token: string }>().token, headers: res.headers };
 }
 
@@ -116,10 +119,10 @@ test('every route answers with the security headers, and with no-store unless it
   assert.ok(new Set(seen).size > 40, `only ${new Set(seen).size} routes walked`);
 });
 
-test('answers with a token or personal data are no-store: sign-up, me, sessions, cart, orders, seller products', async () => {
+test('answers with a token or personal data are no-store: log-in, me, sessions, cart, orders, seller products', async () => {
   const signedUp = await signUp('seller');
   assert.equal(signedUp.headers['cache-control'], 'no-store');
-  assertSecurityHeaders(signedUp.headers, 'sign-up');
+  assertSecurityHeaders(signedUp.headers, 'log-in');
   const auth = { authorization: `Bearer ${signedUp.token}` };
   for (const url of ['/api/v1/auth/me', '/api/v1/auth/sessions', '/api/v1/cart', '/api/v1/orders', '/api/v1/seller/products']) {
     const res = await t.server.inject({ method: 'GET', url, headers: auth });

@@ -1,28 +1,16 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { TestApp } from '../support/test-app.ts';
-import { signUpAndLogIn } from '../support/accounts.ts';
 
 /** Helpers shared by the checkout end-to-end tests (not itself a test file). */
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${Date.now().toString(36)}-${++counter}`;
 
-export type Actor = Readonly<{ id: string; token: string; headers: { authorization: string } }>;
+import { signUp, type Actor } from '../support/accounts.ts';
+export { signUp, type Actor };
 
 export const ADDRESS = { name: 'Ada Maker', line1: '1 Loom Lane', city: 'Lyon', postalCode: '69001', country: 'FR' } as const;
-
-export async function signUp(server: FastifyInstance, role: 'seller' | 'customer'): Promise<Actor> {
-  const res = await signUpAndLogIn(server, {
-    email: `${unique(role)}@example.test`,
-    password: 'correct horse battery',
-    name: `A ${role}`,
-    role,
-  });
-  assert.equal(res.statusCode, 200, res.body);
-  const body = res.json<{ account: { id: string }; token: string }>();
-  return { id: body.account.id, token: body.token, headers: { authorization: `Bearer ${body.token}` } };
-}
 
 /** `n` accounts, signed up in parallel batches (argon2 makes each sign-up deliberately slow). */
 export async function signUpMany(server: FastifyInstance, n: number, role: 'seller' | 'customer' = 'customer'): Promise<Actor[]> {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 
 /** Options for both requests: a client address (rate-limit tests) and headers (a guest's cart cookie). */
@@ -17,4 +18,20 @@ export async function signUpAndLogIn(
   const signup = await server.inject({ method: 'POST', url: '/api/v1/auth/signup', payload, ...as });
   assert.equal(signup.statusCode, 202, signup.body);
   return server.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: payload.email, password: payload.password }, ...as });
+}
+
+/** A signed-in account as the API tests use it: its id, its token, and the header that carries it. */
+export type Actor = Readonly<{ id: string; token: string; headers: { authorization: string } }>;
+
+/** A new signed-in seller or customer, with a unique email, made over HTTP. */
+export async function signUp(server: FastifyInstance, role: 'seller' | 'customer'): Promise<Actor> {
+  const res = await signUpAndLogIn(server, {
+    email: `${role}-${randomUUID()}@example.test`,
+    password: 'correct horse battery',
+    name: `A ${role}`,
+    role,
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  const body = res.json<{ account: { id: string }; token: string }>();
+  return { id: body.account.id, token: body.token, headers: { authorization: `Bearer ${body.token}` } };
 }

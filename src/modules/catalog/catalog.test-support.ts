@@ -2,26 +2,14 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import type { TestApp } from '../../../test/support/test-app.ts';
-import { signUpAndLogIn } from '../../../test/support/accounts.ts';
 
 /** Helpers shared by the catalog tests (not itself a test file). Accounts are made through HTTP. */
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${Date.now().toString(36)}-${++counter}`;
 
-export type Actor = { id: string; token: string; headers: { authorization: string } };
-
-export async function signUp(server: FastifyInstance, role: 'seller' | 'customer'): Promise<Actor> {
-  const res = await signUpAndLogIn(server, {
-    email: `${unique(role)}@example.test`,
-    password: 'correct horse battery',
-    name: `A ${role}`,
-    role,
-  });
-  assert.equal(res.statusCode, 200, res.body);
-  const body = res.json() as { account: { id: string }; token: string };
-  return { id: body.account.id, token: body.token, headers: { authorization: `Bearer ${body.token}` } };
-}
+import { signUp, type Actor } from '../../../test/support/accounts.ts';
+export { signUp, type Actor };
 
 export async function signUpAdmin(t: TestApp): Promise<Actor> {
   const email = `${unique('admin')}@example.test`;

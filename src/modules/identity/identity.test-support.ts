@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import type { TestApp } from '../../../test/support/test-app.ts';
+import { unfold } from '../../../test/support/mail.ts';
 
 /** Helpers shared by the identity tests (not itself a test file). */
 
@@ -40,18 +41,6 @@ export async function logIn(server: FastifyInstance, email: string, password = P
 /** The raw value of the session cookie a response sets, if any (`__Host-` prefixed or not). */
 export function sessionCookie(res: LightMyRequestResponse): string | undefined {
   return res.cookies.find((c) => c.name === 'atelier_session' || c.name === '__Host-atelier_session')?.value;
-}
-
-/** A raw message made readable: CRLF to LF, folded headers joined, quoted-printable decoded (ASCII). */
-function unfold(raw: string): string {
-  const lf = raw.replace(/\r\n/g, '\n');
-  const split = lf.indexOf('\n\n');
-  const head = split < 0 ? lf : lf.slice(0, split);
-  const body = split < 0 ? '' : lf.slice(split);
-  return (
-    head.replace(/\n[ \t]+/g, ' ') +
-    body.replace(/=\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
-  );
 }
 
 /**
