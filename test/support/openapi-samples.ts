@@ -24,7 +24,9 @@ export type Schema = {
   items?: Schema;
 };
 
-const CANDIDATES = ['edge-x1', 'EUR', 'FR', 'EDGE-1', 'edge@example.test', 'Edge value'];
+// The last two: a password strong enough for the policy (12+ characters, not guessable), and the
+// shape of an emailed one-time token (`<shard>.<43 characters>`).
+const CANDIDATES = ['edge-x1', 'EUR', 'FR', 'EDGE-1', 'edge@example.test', 'Edge value', 'kiln smoke otter ladder', `0.${'A'.repeat(43)}`];
 
 export function sampleString(s: Schema): string {
   if (s.const !== undefined) return JSON.stringify(s.const).replace(/^"|"$/g, '');
