@@ -61,6 +61,12 @@ test('a field of the wrong type names the type in plain words', async () => {
   assert.deepEqual([error.field, error.message], ['body.name', 'body.name must be a string']);
 });
 
+test('a length limit is said as a person would: at least 12 characters, not "must NOT have fewer than"', async () => {
+  const { status, error } = await signUp({ password: 'password12' });
+  assert.equal(status, 400);
+  assert.deepEqual([error.field, error.message], ['body.password', 'body.password must be at least 12 characters long']);
+});
+
 test('an unsupported content type says what the route takes: JSON, or multipart for an upload', async () => {
   const json = await post('/api/v1/auth/login', '<login/>', 'application/xml');
   assert.equal(json.status, 415);

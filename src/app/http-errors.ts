@@ -42,7 +42,14 @@ type AjvError = {
   instancePath?: string;
   keyword?: string;
   message?: string;
-  params?: { additionalProperty?: string; missingProperty?: string; type?: string; allowedValue?: unknown; allowedValues?: unknown[] };
+  params?: {
+    additionalProperty?: string;
+    missingProperty?: string;
+    type?: string;
+    allowedValue?: unknown;
+    allowedValues?: unknown[];
+    limit?: number;
+  };
 };
 
 /** Ajv's type names, as a person sending JSON would say them. */
@@ -104,7 +111,28 @@ function describeValidation(err: FastifyError): { code: string; message: string;
       field === 'body' ? `The request body must be ${wanted}, sent with Content-Type: application/json` : `${field} must be ${wanted}`;
     return { code: 'INVALID_FIELD', message, field };
   }
+  const length = lengthMessage(first);
+  if (length) return { code: 'INVALID_FIELD', message: `${field} ${length}`, field };
   return { code: 'INVALID_FIELD', message: `${field} ${first.message ?? 'is invalid'}`, field };
+}
+
+/** Ajv's "must NOT have fewer than 12 characters", said the way a person would. */
+function lengthMessage(e: AjvError): string | null {
+  const limit = Number(e.params?.limit);
+  if (!Number.isFinite(limit)) return null;
+  const things = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+  switch (e.keyword) {
+    case 'minLength':
+      return `must be at least ${things(limit, 'character')} long`;
+    case 'maxLength':
+      return `must be at most ${things(limit, 'character')} long`;
+    case 'minItems':
+      return `must have at least ${things(limit, 'item')}`;
+    case 'maxItems':
+      return `must have at most ${things(limit, 'item')}`;
+    default:
+      return null;
+  }
 }
 
 /** The content type a route takes, for the 415 that names it: multipart where the route declares it. */
