@@ -118,24 +118,27 @@ function accountWording(email: AccountEmail): { subject: string; paragraphs: str
 function renderAccountEmail(email: AccountEmail, from: string): RenderedEmail {
   const { subject, paragraphs, action } = accountWording(email);
   const greeting = email.name ? `Hello ${email.name},` : 'Hello,';
-  const text = [
+  const { text, html } = letter(
     greeting,
-    '',
-    ...paragraphs.flatMap((p) => [p, '']),
-    ...(email.link ? [email.link, ''] : []),
-    ...(action ? [action, ''] : []),
-    '-- Atelier',
-    '',
-  ].join('\n');
-  const html = [
-    '<!doctype html><html><body>',
-    `<p>${escapeHtml(greeting)}</p>`,
-    ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
-    ...(email.link ? [`<p><a href="${escapeHtml(email.link)}">${escapeHtml(email.link)}</a></p>`] : []),
-    ...(action ? [`<p>${escapeHtml(action)}</p>`] : []),
-    '</body></html>',
-  ].join('\n');
+    [...paragraphs.flatMap((p) => [p, '']), ...(email.link ? [email.link, ''] : []), ...(action ? [action, ''] : [])],
+    [
+      ...paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`),
+      ...(email.link ? [`<p><a href="${escapeHtml(email.link)}">${escapeHtml(email.link)}</a></p>`] : []),
+      ...(action ? [`<p>${escapeHtml(action)}</p>`] : []),
+    ],
+  );
   return { messageKey: email.messageKey, messageId: messageIdFor(email.messageKey, from), from, to: email.to, subject, text, html };
+}
+
+/**
+ * Every email's frame around its own lines: the greeting, then the body, then the sign-off in the
+ * text part; the greeting and body in a bare HTML document.
+ */
+function letter(greeting: string, textBody: readonly string[], htmlBody: readonly string[]): { text: string; html: string } {
+  return {
+    text: [greeting, '', ...textBody, '-- Atelier', ''].join('\n'),
+    html: ['<!doctype html><html><body>', `<p>${escapeHtml(greeting)}</p>`, ...htmlBody, '</body></html>'].join('\n'),
+  };
 }
 
 /** Plain text first (what every client shows), with a simple HTML alternative. */
@@ -153,31 +156,27 @@ function renderOrderEmail(email: OrderEmail, from: string): RenderedEmail {
   }));
   const total = formatMoney(email.total, email.currency);
   const greeting = email.kind === 'seller-new-order' ? 'Hello,' : `Hello ${email.customerName},`;
-  const text = [
+  const { text, html } = letter(
     greeting,
-    '',
-    intro,
-    '',
-    ...rows.map((r) => `  ${r.quantity} x ${r.title} @ ${r.unit} = ${r.total}`),
-    '',
-    `Total: ${total}`,
-    `Order: ${email.orderId}`,
-    '',
-    '-- Atelier',
-    '',
-  ].join('\n');
-  const html = [
-    '<!doctype html><html><body>',
-    `<p>${escapeHtml(greeting)}</p>`,
-    `<p>${escapeHtml(intro)}</p>`,
-    '<table><thead><tr><th align="left">Item</th><th>Qty</th><th align="right">Price</th><th align="right">Total</th></tr></thead><tbody>',
-    ...rows.map(
-      (r) =>
-        `<tr><td>${escapeHtml(r.title)}</td><td align="center">${r.quantity}</td><td align="right">${escapeHtml(r.unit)}</td><td align="right">${escapeHtml(r.total)}</td></tr>`,
-    ),
-    `</tbody><tfoot><tr><td colspan="3"><strong>Total</strong></td><td align="right"><strong>${escapeHtml(total)}</strong></td></tr></tfoot></table>`,
-    `<p>Order ${escapeHtml(email.orderId)}</p>`,
-    '</body></html>',
-  ].join('\n');
+    [
+      intro,
+      '',
+      ...rows.map((r) => `  ${r.quantity} x ${r.title} @ ${r.unit} = ${r.total}`),
+      '',
+      `Total: ${total}`,
+      `Order: ${email.orderId}`,
+      '',
+    ],
+    [
+      `<p>${escapeHtml(intro)}</p>`,
+      '<table><thead><tr><th align="left">Item</th><th>Qty</th><th align="right">Price</th><th align="right">Total</th></tr></thead><tbody>',
+      ...rows.map(
+        (r) =>
+          `<tr><td>${escapeHtml(r.title)}</td><td align="center">${r.quantity}</td><td align="right">${escapeHtml(r.unit)}</td><td align="right">${escapeHtml(r.total)}</td></tr>`,
+      ),
+      `</tbody><tfoot><tr><td colspan="3"><strong>Total</strong></td><td align="right"><strong>${escapeHtml(total)}</strong></td></tr></tfoot></table>`,
+      `<p>Order ${escapeHtml(email.orderId)}</p>`,
+    ],
+  );
   return { messageKey: email.messageKey, messageId: messageIdFor(email.messageKey, from), from, to: email.to, subject, text, html };
 }
