@@ -202,6 +202,7 @@ export function createCartService(deps: {
     },
 
     async removeLine(owner, variantId) {
+      if (!isId(variantId)) throw cartErrors.variantNotFound();
       await deleteLines(dbFor(owner), owner, [variantId]);
     },
 

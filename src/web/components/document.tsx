@@ -11,6 +11,8 @@ export type PageMeta = Readonly<{
   type?: string;
   /** Structured data (schema.org), written as JSON-LD. */
   jsonLd?: Readonly<Record<string, unknown>>;
+  /** More Open Graph properties for this type, e.g. `['product:price:amount', '12.50']`. */
+  openGraph?: ReadonlyArray<readonly [string, string]>;
   /** Pages for one person (cart, checkout, account) are kept out of search results. */
   noindex?: boolean;
 }>;
@@ -57,6 +59,7 @@ export function Document(props: { site: SiteContext; meta: PageMeta; children: C
         <meta property="og:type" content={meta.type ?? 'website'} />
         <meta property="og:url" content={canonical} />
         {meta.image ? <meta property="og:image" content={absolute(site, meta.image)} /> : null}
+        {meta.openGraph?.map(([property, content]) => <meta key={property} property={property} content={content} />)}
         <meta name="theme-color" content="#7a3e1d" />
         <link rel="stylesheet" href={site.stylesheet} />
         <script type="module" src={site.script} />

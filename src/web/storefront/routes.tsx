@@ -1,5 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { requireSameOrigin } from '../csrf.ts';
+import { acceptForms } from '../forms.ts';
+import { addToCart, cartPage, changeLine } from './cart-page.tsx';
+import { productPage } from './product-page.tsx';
 import { sendErrorPage, sendForbiddenPage } from './errors.tsx';
 import { homePage } from './home.tsx';
 import type { StorefrontDeps } from './site.ts';
@@ -20,7 +23,20 @@ export function storefrontRoutes(deps: StorefrontDeps): FastifyPluginAsync {
       requireSameOrigin(deps.allowedOrigins, (request, reply) => sendForbiddenPage(deps.site, request, reply)),
     );
 
+    acceptForms(app);
+    const hide = { hide: true };
+    const withAccount = { preHandler: deps.identity.guards.optionalAccount };
+
     app.get('/', { schema: { hide: true } }, (request, reply) => homePage(deps, request, reply));
+
+    app.get<{ Params: { id: string } }>('/products/:id', { schema: hide }, (request, reply) =>
+      productPage(deps, request, reply, request.params.id),
+    );
+    app.get('/cart', { schema: hide, ...withAccount }, (request, reply) => cartPage(deps, request, reply));
+    app.post('/cart/lines', { schema: hide, ...withAccount }, (request, reply) => addToCart(deps, request, reply));
+    app.post<{ Params: { variantId: string } }>('/cart/lines/:variantId', { schema: hide, ...withAccount }, (request, reply) =>
+      changeLine(deps, request, reply, request.params.variantId),
+    );
 
     // What the header shows of the visitor (islands/account-summary.tsx): never cached.
     app.get('/session-summary', { schema: { hide: true }, preHandler: deps.identity.guards.optionalAccount }, async (request, reply) => {
