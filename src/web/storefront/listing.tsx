@@ -44,7 +44,8 @@ function filterParams(v: ListingView): Array<[string, string | undefined]> {
 function countWording(count: number, more: boolean, firstPage: boolean): string {
   const products = (n: number) => `${n} ${n === 1 ? 'product' : 'products'}`;
   if (firstPage) return more ? `Showing the first ${products(count)}; more on the next page` : `${products(count)} found`;
-  return more ? `Showing ${products(count)} more; more on the next page` : `Showing the last ${products(count)}`;
+  const noun = count === 1 ? 'product' : 'products';
+  return more ? `Showing ${count} more ${noun}; more on the next page` : `Showing the last ${products(count)}`;
 }
 
 function Filters(props: { view: ListingView; errors: ReadonlyArray<FieldError> }) {
