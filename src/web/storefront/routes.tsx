@@ -4,7 +4,7 @@ import { acceptForms } from '../forms.ts';
 import { addToCart, cartPage, changeLine } from './cart-page.tsx';
 import { productPage } from './product-page.tsx';
 import { sendErrorPage, sendForbiddenPage } from './errors.tsx';
-import { homePage } from './home.tsx';
+import { browseRoutes } from './browse-routes.tsx';
 import type { StorefrontDeps } from './site.ts';
 
 /**
@@ -27,7 +27,7 @@ export function storefrontRoutes(deps: StorefrontDeps): FastifyPluginAsync {
     const hide = { hide: true };
     const withAccount = { preHandler: deps.identity.guards.optionalAccount };
 
-    app.get('/', { schema: { hide: true } }, (request, reply) => homePage(deps, request, reply));
+    browseRoutes(app, deps);
 
     app.get<{ Params: { id: string } }>('/products/:id', { schema: hide }, (request, reply) =>
       productPage(deps, request, reply, request.params.id),
