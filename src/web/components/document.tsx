@@ -60,7 +60,9 @@ export function Document(props: { site: SiteContext; meta: PageMeta; children: C
         <meta property="og:type" content={meta.type ?? 'website'} />
         <meta property="og:url" content={canonical} />
         {meta.image ? <meta property="og:image" content={absolute(site, meta.image)} /> : null}
-        {meta.openGraph?.map(([property, content]) => <meta key={property} property={property} content={content} />)}
+        {meta.openGraph?.map(([property, content]) => (
+          <meta key={property} property={property} content={content} />
+        ))}
         <meta name="theme-color" content="#7a3e1d" />
         <link rel="stylesheet" href={site.stylesheet} />
         {site.script ? <script type="module" src={site.script} /> : null}

@@ -107,13 +107,7 @@ function CartLine(props: { line: CartLineView; image: Readonly<{ alt: string; ur
   );
 }
 
-function CartPage(props: {
-  site: SiteContext;
-  cart: CartView;
-  images: LineImages;
-  errors?: readonly FormError[];
-  added?: string | null;
-}) {
+function CartPage(props: { site: SiteContext; cart: CartView; images: LineImages; errors?: readonly FormError[]; added?: string | null }) {
   const { cart } = props;
   const problems = cart.lines.filter((l) => !l.available).length;
   const added = props.added ? cart.lines.find((l) => l.variantId === props.added) : undefined;

@@ -24,10 +24,7 @@ type Loaded = Readonly<{ product: PublicProduct; stock: ProductStock | null; key
  * it. Stock that cannot be read leaves the page without stock, rendered but not kept.
  */
 async function load(deps: StorefrontDeps, id: string): Promise<Loaded | null> {
-  const [product, stock] = await Promise.all([
-    deps.catalog.reads.product(id),
-    deps.inventory.reads.productStock(id).catch(() => null),
-  ]);
+  const [product, stock] = await Promise.all([deps.catalog.reads.product(id), deps.inventory.reads.productStock(id).catch(() => null)]);
   if (!product.value) return null;
   return {
     product: product.value,
@@ -163,7 +160,10 @@ function ProductView(props: { site: SiteContext; product: PublicProduct; stock: 
               {product.images.map((image, i) => (
                 <li key={image.id}>
                   <a href={image.urls.full}>
-                    <ProductPicture image={{ alt: `${image.alt || product.title} (picture ${i + 1}, full size)`, urls: image.urls }} sizes="5rem" />
+                    <ProductPicture
+                      image={{ alt: `${image.alt || product.title} (picture ${i + 1}, full size)`, urls: image.urls }}
+                      sizes="5rem"
+                    />
                   </a>
                 </li>
               ))}
@@ -216,5 +216,10 @@ export async function sendProductWithErrors(
 ): Promise<FastifyReply | null> {
   const loaded = await load(deps, productId);
   if (!loaded) return null;
-  return sendPrivatePage(request, reply, <ProductView site={deps.site} product={loaded.product} stock={loaded.stock} errors={errors} />, status);
+  return sendPrivatePage(
+    request,
+    reply,
+    <ProductView site={deps.site} product={loaded.product} stock={loaded.stock} errors={errors} />,
+    status,
+  );
 }
