@@ -348,6 +348,7 @@ describe('buying: product page and cart', () => {
     });
     await v.visit(`/products/${p.id}`, 'product');
     assert.equal(await v.page.locator('h1').textContent(), title);
+    assert.equal(await v.page.locator('.variant-single').textContent(), 'finish: <b>crackle</b>');
     const scripts = await v.page.evaluate(() => [...document.querySelectorAll('script')].map((s) => s.textContent ?? ''));
     assert.ok(!scripts.some((s) => s.includes('alert(1)') && !s.includes('"@context"')), 'no such script element');
     await v.page.getByRole('button', { name: 'Add to cart' }).click();

@@ -4,7 +4,15 @@ import { useRef, useState } from 'preact/hooks';
 export type Stock = 'in_stock' | 'few_left' | 'sold_out' | null;
 
 /** A variant as the product page offers it: prices already formatted on the server. */
-export type VariantChoice = Readonly<{ id: string; label: string; price: string; stock: Stock }>;
+export type VariantChoice = Readonly<{
+  id: string;
+  /** The option values (`M / indigo`), or the SKU for a variant without options. */
+  label: string;
+  /** The options in full (`size: M, colour: indigo`), empty without options. */
+  detail: string;
+  price: string;
+  stock: Stock;
+}>;
 
 export type AddToCartProps = Readonly<{
   productId: string;
@@ -49,7 +57,7 @@ export default function AddToCart(props: AddToCartProps) {
     setAnswer(null);
     try {
       const body = new URLSearchParams();
-      for (const [k, v] of new FormData(form.current)) body.append(k, String(v));
+      for (const [k, v] of new FormData(form.current)) if (typeof v === 'string') body.append(k, v);
       const res = await fetch('/cart/lines', {
         method: 'POST',
         credentials: 'same-origin',
@@ -106,7 +114,10 @@ export default function AddToCart(props: AddToCartProps) {
           ))}
         </fieldset>
       ) : (
-        <input type="hidden" name="variantId" value={props.variants[0]?.id ?? ''} />
+        <>
+          {props.variants[0]?.detail ? <p class="variant-single">{props.variants[0].detail}</p> : null}
+          <input type="hidden" name="variantId" value={props.variants[0]?.id ?? ''} />
+        </>
       )}
       <div class="buy-row">
         <div class="field quantity-field">

@@ -157,8 +157,9 @@ function CartPage(props: { site: SiteContext; cart: CartView; images: LineImages
             <p class="hint">Shipping is worked out at checkout.</p>
             {problems > 0 ? (
               <p class="notice warn">
-                {problems === 1 ? 'One line cannot be bought as it is' : `${problems} lines cannot be bought as they are`} and is left out
-                of the total.
+                {problems === 1
+                  ? 'One line cannot be bought as it is and is left out of the total.'
+                  : `${problems} lines cannot be bought as they are and are left out of the total.`}
               </p>
             ) : null}
             <a class="button checkout-button" href="/checkout">
@@ -226,10 +227,10 @@ export async function addToCart(deps: StorefrontDeps, request: FastifyRequest, r
   const quantity = wholeNumber(form.quantity ?? '1');
   try {
     const cart = await deps.cart.shopper.add(request, reply, variantId, quantity);
-    if (!wantsJson(request)) return seeOther(reply, `/cart?added=${encodeURIComponent(variantId)}`);
+    if (!wantsJson(request)) return await seeOther(reply, `/cart?added=${encodeURIComponent(variantId)}`);
     const line = cart.lines.find((l) => l.variantId === variantId);
     const what = line?.productTitle ? `${line.productTitle}${line.options ? ` (${Object.values(line.options).join(' / ')})` : ''}` : 'It';
-    return reply
+    return await reply
       .header('cache-control', 'private, no-store')
       .send({ message: `Added to your cart: ${what}.`, cartCount: cart.lines.reduce((n, l) => n + l.quantity, 0) });
   } catch (err) {
@@ -259,8 +260,8 @@ export async function changeLine(
     // A quantity of 0 takes the line out, as shoppers expect of a cart.
     if (form.action === 'remove' || quantity === 0) await deps.cart.shopper.remove(request, reply, variantId);
     else await deps.cart.shopper.setQuantity(request, reply, variantId, quantity);
-    if (wantsJson(request)) return reply.code(204).header('cache-control', 'private, no-store').send();
-    return seeOther(reply, '/cart');
+    if (wantsJson(request)) return await reply.code(204).header('cache-control', 'private, no-store').send();
+    return await seeOther(reply, '/cart');
   } catch (err) {
     if (!isDomainError(err)) throw err;
     if (wantsJson(request)) return refused(reply, err);

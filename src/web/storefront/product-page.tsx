@@ -60,6 +60,9 @@ export function buyFormProps(product: PublicProduct, stock: ProductStock | null)
   const variants: VariantChoice[] = product.variants.map((v) => ({
     id: v.id,
     label: variantLabel(v.options, v.sku),
+    detail: Object.entries(v.options)
+      .map(([k, value]) => `${k}: ${value}`)
+      .join(', '),
     price: formatMoney(v.price),
     stock: statuses.get(v.id) ?? null,
   }));
