@@ -24,7 +24,12 @@ export type Violation = Readonly<{ file: string; line: number; rule: string; mes
 
 /** Where a file sits in the architecture, from its path relative to the repository root. */
 type Place =
-  { kind: 'module'; module: string; rest: string } | { kind: 'platform' } | { kind: 'shared' } | { kind: 'app' } | { kind: 'other' };
+  | { kind: 'module'; module: string; rest: string }
+  | { kind: 'platform' }
+  | { kind: 'shared' }
+  | { kind: 'web' }
+  | { kind: 'app' }
+  | { kind: 'other' };
 
 function placeOf(file: string): Place {
   const parts = file.split('/');
@@ -32,12 +37,14 @@ function placeOf(file: string): Place {
   if (parts[1] === 'modules' && parts.length >= 4) return { kind: 'module', module: parts[2]!, rest: parts.slice(3).join('/') };
   if (parts[1] === 'platform') return { kind: 'platform' };
   if (parts[1] === 'shared') return { kind: 'shared' };
+  // The pages (storefront, studio, console): they read modules through their index.ts like app/ does.
+  if (parts[1] === 'web') return { kind: 'web' };
   // main.ts is the command line: part of the composition root.
   if (parts[1] === 'app' || (parts.length === 2 && parts[1] === 'main.ts')) return { kind: 'app' };
   return { kind: 'other' };
 }
 
-const isTest = (file: string) => /\.test\.[cm]?[jt]s$/.test(file);
+const isTest = (file: string) => /\.test\.[cm]?[jt]sx?$/.test(file);
 
 function lineAt(text: string, pos: number): number {
   let line = 1;
@@ -67,6 +74,14 @@ export function checkBoundaries(files: ReadonlyMap<string, string>): Violation[]
 
       if ((from.kind === 'platform' || from.kind === 'shared') && (to.kind === 'module' || to.kind === 'app')) {
         report(`${from.kind}-imports-${to.kind === 'module' ? 'modules' : 'app'}`, `src/${from.kind} must not import ${target}`);
+      }
+      // Pages sit above the modules: no module, adapter or basic may depend on them, and they take
+      // what they need from the composition root as arguments instead of importing it.
+      if (to.kind === 'web' && from.kind !== 'web' && from.kind !== 'app' && from.kind !== 'other') {
+        report(`${from.kind}-imports-web`, `src/${from.kind === 'module' ? 'modules' : from.kind} must not import the pages (${target})`);
+      }
+      if (from.kind === 'web' && to.kind === 'app' && !isTest(file)) {
+        report('web-imports-app', `the pages must not import the composition root (${target}); take what they need as a dependency`);
       }
       if (to.kind === 'module' && !(from.kind === 'module' && from.module === to.module) && to.rest !== 'index.ts') {
         report('module-internals', `${target} is internal to module "${to.module}"; import src/modules/${to.module}/index.ts instead`);
@@ -159,7 +174,7 @@ async function sourceFiles(dir: string, root: string, out: string[] = []): Promi
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory() && entry.name !== 'node_modules') await sourceFiles(full, root, out);
-    else if (entry.isFile() && /\.(c|m)?(t|j)s$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
+    else if (entry.isFile() && /\.(c|m)?(t|j)sx?$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
       out.push(path.relative(root, full).split(path.sep).join('/'));
     }
   }

@@ -21,6 +21,7 @@ import type { Container } from './container.ts';
 import { opsRoutes } from './ops.routes.ts';
 import { declareSecurityFromGuards, securitySchemes } from './openapi-security.ts';
 import { withTimeout } from '../shared/timeout.ts';
+import { assetRoutes, buildAssets, createPageCache, sendNotFoundPage, storefrontRoutes, type SiteContext } from '../web/index.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -126,7 +127,18 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
   server.setValidatorCompiler(validatorCompiler);
   installStorableTextCheck(server);
   server.setErrorHandler(errorHandler);
+  // The pages' files are built before the server listens (web/assets.ts), so every page can name them.
+  const assets = await buildAssets();
+  const site: SiteContext = {
+    siteName: 'Atelier',
+    publicUrl: config.session.publicUrl,
+    stylesheet: assets.url('site.css'),
+    script: assets.url('storefront.js'),
+  };
   server.setNotFoundHandler((request, reply) => {
+    // A person following a bad link sees the site's page; a program (and anything under /api) the JSON error.
+    const wantsHtml = !request.url.startsWith('/api/') && (request.headers.accept?.includes('text/html') ?? false);
+    if (wantsHtml && (request.method === 'GET' || request.method === 'HEAD')) return sendNotFoundPage(site, request, reply);
     void reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]}` } });
   });
   server.addHook('onRequest', async (request, reply) => {
@@ -235,5 +247,23 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
     { prefix: '/api/v1' },
   );
   for (const m of app.modules) if (m.rootRoutes) await server.register(m.rootRoutes);
+  await server.register(assetRoutes(assets));
+  await server.register(
+    storefrontRoutes({
+      catalog: app.catalog,
+      search: app.search,
+      inventory: app.inventory,
+      cart: app.cart,
+      orders: app.orders,
+      identity: app.identity,
+      notifications: app.notifications,
+      site,
+      httpCache: config.httpCache,
+      cookieSecure: config.session.cookieSecure,
+      logicalShards: config.logicalShards,
+      allowedOrigins: new Set([new URL(config.session.publicUrl).origin]),
+      pages: createPageCache(),
+    }),
+  );
   return server;
 }

@@ -60,6 +60,19 @@ describe('module boundary check', () => {
     assert.deepEqual(rulesOf({ 'src/modules/media/media.test.ts': "import { loadConfig } from '../../app/config.ts';" }), []);
   });
 
+  test('pages read modules through their index and nothing below depends on the pages', () => {
+    assert.deepEqual(
+      rulesOf({
+        'src/web/storefront/product.tsx': "import { x } from '../../modules/catalog/catalog.service.ts';",
+        'src/web/html.ts': "import type { Config } from '../app/config.ts';",
+        'src/modules/cart/cart.routes.ts': "import { page } from '../../web/html.ts';",
+        'src/platform/http/cached-json.ts': "import { page } from '../../web/html.ts';",
+      }).sort(),
+      ['module-imports-web', 'module-internals', 'platform-imports-web', 'web-imports-app'],
+    );
+    assert.deepEqual(rulesOf({ 'src/app/http.ts': "import { webRoutes } from '../web/index.ts';" }), []);
+  });
+
   test('a cycle between modules is reported once, naming its path; type-only imports count', () => {
     const violations = checkBoundaries(
       new Map(

@@ -1,0 +1,9 @@
+import type { ComponentType } from 'preact';
+import type { IslandName } from '../islands/names.ts';
+
+export type IslandModule = { default: ComponentType<Record<string, unknown>> };
+
+/** Each island's code, loaded only when a page has one (esbuild makes each its own chunk). */
+export const ISLANDS: Record<IslandName, () => Promise<IslandModule>> = {
+  'account-summary': () => import('../islands/account-summary.tsx') as Promise<IslandModule>,
+};

@@ -1,0 +1,68 @@
+import type { ComponentChildren } from 'preact';
+
+/** What search engines and link previews read of a page. `path` is the canonical path on this site. */
+export type PageMeta = Readonly<{
+  title: string;
+  description: string;
+  path: string;
+  /** An absolute or site-relative image for link previews. */
+  image?: string;
+  /** Open Graph type: `website` unless said (`product` on product pages). */
+  type?: string;
+  /** Structured data (schema.org), written as JSON-LD. */
+  jsonLd?: Readonly<Record<string, unknown>>;
+  /** Pages for one person (cart, checkout, account) are kept out of search results. */
+  noindex?: boolean;
+}>;
+
+/** Where the document's links point: the site's public origin and its built files. */
+export type SiteContext = Readonly<{
+  siteName: string;
+  /** `https://atelier.example`, no trailing slash (PUBLIC_URL). */
+  publicUrl: string;
+  stylesheet: string;
+  script: string;
+}>;
+
+/**
+ * JSON for a `<script type="application/ld+json">` block: `<` is escaped so no text inside (a
+ * product title with `</script>`) can close the block. Not executed, so the CSP does not apply.
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+const absolute = (site: SiteContext, url: string) => (/^https?:\/\//.test(url) ? url : `${site.publicUrl}${url}`);
+
+/** The whole HTML document: head (title, description, canonical, Open Graph, JSON-LD, assets) and body. */
+export function Document(props: { site: SiteContext; meta: PageMeta; children: ComponentChildren; bodyClass?: string }) {
+  const { site, meta } = props;
+  const title = meta.title === site.siteName ? meta.title : `${meta.title} · ${site.siteName}`;
+  const canonical = absolute(site, meta.path);
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{title}</title>
+        <meta name="description" content={meta.description} />
+        {meta.noindex ? <meta name="robots" content="noindex" /> : null}
+        <link rel="canonical" href={canonical} />
+        <meta property="og:site_name" content={site.siteName} />
+        <meta property="og:title" content={meta.title} />
+        <meta property="og:description" content={meta.description} />
+        <meta property="og:type" content={meta.type ?? 'website'} />
+        <meta property="og:url" content={canonical} />
+        {meta.image ? <meta property="og:image" content={absolute(site, meta.image)} /> : null}
+        <meta name="theme-color" content="#7a3e1d" />
+        <link rel="stylesheet" href={site.stylesheet} />
+        <script type="module" src={site.script} />
+        {meta.jsonLd ? <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonForScript(meta.jsonLd) }} /> : null}
+      </head>
+      <body class={props.bodyClass}>{props.children}</body>
+    </html>
+  );
+}

@@ -1,0 +1,10 @@
+/**
+ * The pages: the storefront at `/` (the studio and console come later). They render inside
+ * Atelier's own HTTP server from the modules' values; app/http.ts mounts them.
+ */
+export { buildAssets, assetRoutes, type Assets } from './assets.ts';
+export { createPageCache } from './html.ts';
+export { storefrontRoutes } from './storefront/routes.tsx';
+export { sendNotFoundPage } from './storefront/errors.tsx';
+export type { StorefrontDeps } from './storefront/site.ts';
+export type { SiteContext } from './components/document.tsx';

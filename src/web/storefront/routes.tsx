@@ -1,0 +1,31 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { requireSameOrigin } from '../csrf.ts';
+import { sendErrorPage, sendForbiddenPage } from './errors.tsx';
+import { homePage } from './home.tsx';
+import type { StorefrontDeps } from './site.ts';
+
+/**
+ * The storefront at the site root: server-rendered pages built from the modules' values, forms
+ * that post and redirect, islands that enhance. Every POST here must come from this site
+ * (csrf.ts). An unexpected error shows the site's error page, not JSON.
+ */
+export function storefrontRoutes(deps: StorefrontDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.setErrorHandler((err, request, reply) => {
+      request.log.error({ err, url: request.url }, 'page failed');
+      return sendErrorPage(deps.site, request, reply);
+    });
+    app.addHook(
+      'preHandler',
+      requireSameOrigin(deps.allowedOrigins, (request, reply) => sendForbiddenPage(deps.site, request, reply)),
+    );
+
+    app.get('/', { schema: { hide: true } }, (request, reply) => homePage(deps, request, reply));
+
+    // What the header shows of the visitor (islands/account-summary.tsx): never cached.
+    app.get('/session-summary', { schema: { hide: true }, preHandler: deps.identity.guards.optionalAccount }, async (request, reply) => {
+      void reply.header('cache-control', 'private, no-store');
+      return { name: request.account?.name ?? null, cartCount: 0 };
+    });
+  };
+}

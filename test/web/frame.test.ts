@@ -1,0 +1,87 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
+import type { Browser } from 'playwright-core';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { launchBrowser, listen, openVisitor } from '../support/browser.ts';
+import { ISLAND_NAMES } from '../../src/web/islands/names.ts';
+import { ISLANDS } from '../../src/web/client/island-loaders.ts';
+import { buildAssets } from '../../src/web/assets.ts';
+
+/** The frame every storefront page shares: document head, header, islands, assets, error pages, CSRF. */
+describe('storefront frame', () => {
+  let t: TestApp;
+  let base: string;
+  before(async () => {
+    t = await createTestApp();
+    base = await listen(t.server);
+  });
+  after(() => t.close());
+
+  test('the home page is HTML a CDN may keep, with ETag, and 304 when unchanged', async () => {
+    const res = await fetch(`${base}/`, { headers: { accept: 'text/html' } });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type')!, /^text\/html/);
+    assert.match(res.headers.get('cache-control')!, /^public, max-age=0, s-maxage=\d+, stale-while-revalidate=\d+$/);
+    const etag = res.headers.get('etag')!;
+    const html = await res.text();
+    assert.match(html, /^<!doctype html><html lang="en">/);
+    assert.match(html, /<link rel="canonical" href="http:\/\/localhost:\d+\/"\/>/);
+    assert.match(html, /<meta property="og:title"/);
+    const again = await fetch(`${base}/`, { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304);
+  });
+
+  test('built files are content-hashed, immutable, compressed, and within the 30 KB budgets', async () => {
+    const html = await (await fetch(`${base}/`)).text();
+    const css = /href="(\/assets\/site-[A-Z0-9]+\.css)"/.exec(html)?.[1];
+    const js = /src="(\/assets\/storefront-[A-Z0-9]+\.js)"/.exec(html)?.[1];
+    assert.ok(css && js, 'the page links its stylesheet and script by hashed name');
+    const res = await fetch(`${base}${js}`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    assert.equal(res.headers.get('content-encoding'), 'gzip');
+    // Every script a public page can load (the entry and all island chunks) and the stylesheet.
+    const assets = await buildAssets();
+    const gz = (kind: string) =>
+      [...assets.byPath.values()].filter((a) => a.path.endsWith(kind)).reduce((sum, a) => sum + gzipSync(a.body).length, 0);
+    assert.ok(gz('.js') <= 30 * 1024, `scripts are ${gz('.js')} bytes gzipped`);
+    assert.ok(gz('.css') <= 30 * 1024, `styles are ${gz('.css')} bytes gzipped`);
+    assert.equal((await fetch(`${base}/assets/nope-123.js`)).status, 404);
+  });
+
+  test('every island the server can write has a client loader, and the other way round', () => {
+    assert.deepEqual(Object.keys(ISLANDS).sort(), [...ISLAND_NAMES].sort());
+  });
+
+  test('a bad link shows the site’s not-found page to a browser and JSON to a program', async () => {
+    const page = await fetch(`${base}/no/such/page`, { headers: { accept: 'text/html' } });
+    assert.equal(page.status, 404);
+    assert.match(await page.text(), /<h1>Page not found<\/h1>/);
+    const api = await fetch(`${base}/api/v1/nope`, { headers: { accept: 'text/html' } });
+    assert.equal(api.status, 404);
+    assert.equal(((await api.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
+  });
+
+  test('the header island fills in and the page passes axe, by keyboard too', async (ctx) => {
+    const browser: Browser | null = await launchBrowser(ctx);
+    if (!browser) return;
+    try {
+      const v = await openVisitor(browser, base, 'frame');
+      const summary = v.page.waitForResponse((r) => r.url().endsWith('/session-summary'));
+      await v.visit('/', 'home');
+      assert.equal((await summary).status(), 200);
+      // The first Tab reaches the skip link, which moves focus to the main content.
+      await v.page.keyboard.press('Tab');
+      assert.equal(await v.page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+      await v.page.keyboard.press('Enter');
+      assert.equal(await v.page.evaluate(() => document.activeElement?.id), 'main');
+      await v.visit('/no/such/page', 'not-found');
+      assert.deepEqual(
+        v.problems.filter((p) => !p.includes('404')),
+        [],
+      );
+    } finally {
+      await browser.close();
+    }
+  });
+});
