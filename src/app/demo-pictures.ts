@@ -656,7 +656,7 @@ function describe(subject: PictureSubject): Described {
     case 'ceramics': {
       const glaze = w('glaze') ?? 'chalk white';
       const clay = w('material');
-      const main = COLOURS[glaze] ?? base.main;
+      const main = colourOf('ceramics', glaze) ?? base.main;
       return {
         look: { ...base, main, accent: clay ? (COLOURS[clay] ?? base.accent) : shade(main, -0.25), speckled: glaze.startsWith('speckled') },
         phrase: clay ? `in ${glaze} glaze over ${clay}` : `in ${glaze} glaze`,
@@ -667,7 +667,7 @@ function describe(subject: PictureSubject): Described {
     case 'textiles': {
       const colour = w('colour') ?? 'oatmeal';
       const pattern = w('pattern') ?? null;
-      const main = COLOURS[colour] ?? base.main;
+      const main = colourOf('textiles', colour) ?? base.main;
       return {
         look: { ...base, main, accent: shade(main, -0.3), pattern },
         phrase: pattern ? `in ${colour} ${pattern}` : `in ${colour}`,
@@ -679,7 +679,7 @@ function describe(subject: PictureSubject): Described {
       const metal = w('material') ?? 'sterling silver';
       const stone = w('stone') ?? null;
       return {
-        look: { ...base, main: COLOURS[metal] ?? base.main, stone: stone ? (COLOURS[stone] ?? null) : null },
+        look: { ...base, main: colourOf('jewellery', metal) ?? base.main, stone: stone ? (COLOURS[stone] ?? null) : null },
         phrase: stone ? `in ${metal} with ${an(stone)}` : `in ${metal}`,
         detail: stone ? `${an(stone)} set in ${metal}` : `the surface of the ${metal}`,
         detailKey: `${metal}|${stone ?? ''}`,
@@ -687,7 +687,7 @@ function describe(subject: PictureSubject): Described {
     }
     case 'woodwork': {
       const wood = w('wood') ?? 'oak';
-      const main = wood === 'ash' ? WOOD_ASH : (COLOURS[wood] ?? base.main);
+      const main = colourOf('woodwork', wood) ?? base.main;
       return {
         look: { ...base, main, accent: shade(main, -0.3) },
         phrase: `in ${wood}`,
@@ -697,7 +697,7 @@ function describe(subject: PictureSubject): Described {
     }
     case 'leather': {
       const colour = w('colour') ?? 'tan';
-      const main = COLOURS[colour] ?? base.main;
+      const main = colourOf('leather', colour) ?? base.main;
       return {
         look: { ...base, main, accent: '#f4efe6' },
         phrase: `in ${colour} leather`,
@@ -720,7 +720,7 @@ function describe(subject: PictureSubject): Described {
     }
     case 'glass': {
       const colour = w('colour') ?? 'clear';
-      const main = colour === 'olive' ? GLASS_OLIVE : colour === 'cobalt' ? GLASS_COBALT : (COLOURS[colour] ?? base.main);
+      const main = colourOf('glass', colour) ?? base.main;
       return {
         look: { ...base, main },
         phrase: colour === 'clear' ? 'in clear glass' : `in ${colour} glass`,
@@ -733,7 +733,7 @@ function describe(subject: PictureSubject): Described {
   }
 }
 
-/** The words that give a picture its main colour; the rest (clay, pattern, stone, subject) dropped. */
+/** The word that gives a picture its main colour, per craft. */
 const MAIN_WORD: Readonly<Record<string, string>> = {
   ceramics: 'glaze',
   textiles: 'colour',
@@ -745,13 +745,70 @@ const MAIN_WORD: Readonly<Record<string, string>> = {
 };
 
 /**
- * The subject reduced to its main colour, for pictures shared by many products of a large seed: the
- * picture and its alt text then say less than the title, never something else.
+ * Colour families for shared pictures: each main word of a craft to a broader name and that name's
+ * colour ("cobalt" glaze is drawn, and described, as "blue"). Prints keep their six ink sets.
  */
-function mainWordOnly(subject: PictureSubject): PictureSubject {
+type Family = readonly [label: string, hex: string];
+const families = (...groups: ReadonlyArray<readonly [words: readonly string[], label: string, hex: string]>): Record<string, Family> => {
+  const out: Record<string, Family> = {};
+  for (const [words, label, hex] of groups) for (const w of words) out[w] = [label, hex];
+  return out;
+};
+const FAMILIES: Readonly<Record<string, Readonly<Record<string, Family>>>> = {
+  ceramics: families(
+    [['chalk white', 'speckled oatmeal', 'ash'], 'pale', '#ece6da'],
+    [['celadon', 'sea-green', 'moss'], 'green', '#86ab93'],
+    [['cobalt'], 'blue', '#2c4f9e'],
+    [['tenmoku', 'iron red', 'honey'], 'brown', '#8a4a26'],
+  ),
+  textiles: families(
+    [['oatmeal', 'undyed cream'], 'natural cream', '#e3d7bf'],
+    [['indigo', 'charcoal', 'heather'], 'dark blue-grey', '#3a4260'],
+    [['moss', 'sea-glass'], 'green', '#7a9a72'],
+    [['rust', 'saffron', 'madder red'], 'warm red', '#a9462d'],
+  ),
+  jewellery: families(
+    [['sterling silver', 'recycled silver'], 'silver', '#c3c7cc'],
+    [['9ct gold', 'brass'], 'gold-coloured metal', '#cfa541'],
+    [['rose gold', 'copper'], 'copper-coloured metal', '#c7835f'],
+  ),
+  woodwork: families(
+    [['ash', 'sycamore', 'birch'], 'pale wood', '#e3d2ad'],
+    [['oak', 'olive wood', 'elm'], 'mid-brown wood', '#b08a5e'],
+    [['cherry', 'walnut'], 'dark wood', '#6e3f25'],
+  ),
+  leather: families(
+    [['black', 'navy', 'oxblood'], 'dark', '#2e2628'],
+    [['chestnut', 'tan', 'natural'], 'brown', '#9a6238'],
+    [['olive'], 'olive', '#5f603a'],
+  ),
+  glass: families(
+    [['clear', 'smoke'], 'pale grey', '#c9d2d8'],
+    [['amber', 'peach'], 'amber', '#d8953f'],
+    [['sea green', 'olive'], 'green', '#8fb38a'],
+    [['cobalt'], 'blue', '#3560b8'],
+  ),
+};
+
+/** The colour of a word in a craft, the family names (FAMILIES) included. */
+function colourOf(craft: string, word: string): string | undefined {
+  for (const [label, hex] of Object.values(FAMILIES[craft] ?? {})) if (label === word) return hex;
+  if (craft === 'woodwork' && word === 'ash') return WOOD_ASH;
+  if (craft === 'glass' && word === 'olive') return GLASS_OLIVE;
+  if (craft === 'glass' && word === 'cobalt') return GLASS_COBALT;
+  return COLOURS[word];
+}
+
+/**
+ * The subject reduced to its main colour's family, for pictures shared by many products of a large
+ * seed: the picture and its alt text then say less than the title (blue for cobalt, no stone, no
+ * pattern), never something else.
+ */
+function familyOnly(subject: PictureSubject): PictureSubject {
   const key = MAIN_WORD[subject.craft];
   const word = key === undefined ? undefined : subject.words.get(key);
-  return { ...subject, words: new Map(key !== undefined && word !== undefined ? [[key, word]] : []) };
+  if (key === undefined || word === undefined) return { ...subject, words: new Map() };
+  return { ...subject, words: new Map([[key, FAMILIES[subject.craft]?.[word]?.[0] ?? word]]) };
 }
 
 const plural = (o: string) => /[^s]s$/.test(o);
@@ -766,7 +823,7 @@ const an = (phrase: string) => (plural(phrase) || phrase.endsWith('paper') ? phr
  * seed share a key and a picture.
  */
 export function productPicture(full: PictureSubject, composition: number | 'shared'): DemoPicture {
-  const subject = composition === 'shared' ? mainWordOnly(full) : full;
+  const subject = composition === 'shared' ? familyOnly(full) : full;
   const d = describe(subject);
   const base = `${subject.craft}|${subject.object}|${d.detailKey}|${subject.words.get('subject') ?? ''}`;
   const compositionSeed = composition === 'shared' ? hashSeed(base) : composition;
@@ -805,7 +862,7 @@ export function productPicture(full: PictureSubject, composition: number | 'shar
  * colour, or per colour alone when `shared`.
  */
 export function detailPicture(full: PictureSubject, composition: 'own' | 'shared'): DemoPicture {
-  const subject = composition === 'shared' ? mainWordOnly(full) : full;
+  const subject = composition === 'shared' ? familyOnly(full) : full;
   const d = describe(subject);
   const key = `detail|${subject.craft}|${d.detailKey}`;
   return {
