@@ -191,8 +191,15 @@ async function main(): Promise<number> {
   const pages = await pagesOf(base);
   const chrome = await chromeLauncher.launch({ chromePath: process.env.CHROME_PATH || '/usr/bin/chromium', chromeFlags: CHROME_FLAGS });
   const scores: PageScore[] = [];
+  const absent: string[] = [];
   try {
     for (const page of pages) {
+      // A page that is not there (yet) is a missed budget, not a reason to skip the others.
+      const status = (await fetch(`${base}${page.path}`, { signal: AbortSignal.timeout(10_000) })).status;
+      if (status !== 200) {
+        absent.push(`${page.page} (${page.path}): answers ${status}, not measured`);
+        continue;
+      }
       process.stdout.write(`lighthouse ${page.path} ...`);
       scores.push(await measure(base, chrome.port, page, runs, reportDir));
       process.stdout.write(' done\n');
@@ -206,7 +213,7 @@ async function main(): Promise<number> {
   console.log(
     `\nbudgets: performance >= ${BUDGETS.performance}, accessibility ${BUDGETS.accessibility}, best practices >= ${BUDGETS.bestPractices}, SEO >= ${BUDGETS.seo}, LCP < ${BUDGETS.lcpMs} ms`,
   );
-  const failures = scores.flatMap((s) => missed(s).map((m) => `${s.page} (${s.path}): ${m}`));
+  const failures = [...absent, ...scores.flatMap((s) => missed(s).map((m) => `${s.page} (${s.path}): ${m}`))];
   if (reportDir) console.log(`reports: ${reportDir}`);
   if (failures.length === 0) {
     console.log('every page within budget');
