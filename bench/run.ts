@@ -596,6 +596,9 @@ async function main(): Promise<number> {
       const plan = pageScenarios(sample);
       await warmServer(plan);
       await measurePhase(plan, 'on', pageRows);
+      // In the plan's order, each page under its JSON twin (measurePhase lists skipped ones first).
+      const order = new Map(plan.map((s, i) => [s.name, i]));
+      pageRows.sort((a, b) => (order.get(a.scenario) ?? 0) - (order.get(b.scenario) ?? 0));
       await stopAtelier(api);
       api = null;
       targets = [...targets, ...judgePageTargets(pageRows)];
