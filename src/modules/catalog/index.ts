@@ -8,7 +8,7 @@ import type { Money } from '../../shared/money.ts';
 import type { AuthGuards } from '../identity/index.ts';
 import { catalogMigrations } from './catalog.migrations.ts';
 import { catalogRoutes } from './catalog.routes.ts';
-import { createCatalogService, type CatalogUseCases } from './catalog.service.ts';
+import { createCatalogService, type CatalogReads, type CatalogUseCases } from './catalog.service.ts';
 
 /**
  * The catalog's public surface: shops, products with their variants, categories. Other modules call
@@ -16,6 +16,19 @@ import { createCatalogService, type CatalogUseCases } from './catalog.service.ts
  */
 export { CATALOG_EVENTS, type ProductChangedPayload, type ShopChangedPayload } from './catalog.events.ts';
 export { catalogMigrations };
+export type { Prepared } from '../../platform/cache/prepared.ts';
+export type { CatalogReads, ListQuery, PageRead } from './catalog.service.ts';
+export type { ProductSort } from './catalog.cursor.ts';
+export type {
+  CategoryNode,
+  CategoryTree,
+  Page,
+  ProductPage,
+  ProductSummary,
+  PublicProduct,
+  PublicShop,
+  ShopPage,
+} from './catalog.views.ts';
 
 export type ProductStatus = 'draft' | 'published';
 
@@ -126,7 +139,15 @@ export type CatalogService = Readonly<{
   assertVariantOwner(variantId: string, accountId: string): Promise<{ productId: string }>;
 }>;
 
-export type CatalogModule = ModuleDefinition & Readonly<{ service: CatalogService }>;
+export type CatalogModule = ModuleDefinition &
+  Readonly<{
+    service: CatalogService;
+    /**
+     * The cached public reads the JSON routes present (GET /products, /products/:id, /shops/:slug,
+     * /categories), for the storefront's pages: the same values, caches and versions.
+     */
+    reads: CatalogReads;
+  }>;
 
 export function createCatalog(deps: {
   stores: Stores;
@@ -159,5 +180,6 @@ export function createCatalog(deps: {
       cookieSecure: deps.cookieSecure,
     }),
     service: useCases,
+    reads: useCases.pages,
   };
 }
