@@ -677,7 +677,8 @@ function describe(subject: PictureSubject): Described {
     }
     case 'jewellery': {
       const metal = w('material') ?? 'sterling silver';
-      const stone = w('stone') ?? null;
+      // Hoops, chains, lockets and bands are drawn in plain metal, so their alt text names no stone.
+      const stone = ['hoops', 'chain', 'locket', 'band'].includes(subject.object) ? null : (w('stone') ?? null);
       return {
         look: { ...base, main: colourOf('jewellery', metal) ?? base.main, stone: stone ? (COLOURS[stone] ?? null) : null },
         phrase: stone ? `in ${metal} with ${an(stone)}` : `in ${metal}`,
