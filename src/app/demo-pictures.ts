@@ -859,11 +859,12 @@ export function productPicture(full: PictureSubject, composition: number | 'shar
 }
 
 /**
- * A close-up of the material (glaze, weave, grain, stitching, ink, glass): one per material and
- * colour, or per colour alone when `shared`.
+ * A close-up of the material (glaze, weave, grain, stitching, ink, glass) in the product's colour
+ * family: about 25 in all, shared by every product with a second image, since a close-up of cobalt
+ * glaze looks like any other close-up of blue glaze.
  */
-export function detailPicture(full: PictureSubject, composition: 'own' | 'shared'): DemoPicture {
-  const subject = composition === 'shared' ? familyOnly(full) : full;
+export function detailPicture(full: PictureSubject): DemoPicture {
+  const subject = familyOnly(full);
   const d = describe(subject);
   const key = `detail|${subject.craft}|${d.detailKey}`;
   return {
