@@ -68,9 +68,23 @@ export async function openVisitor(
   const dir = path.join(SCREENSHOT_DIR, suite);
   await mkdir(dir, { recursive: true });
   let n = 0;
+  // axe runs as a script in the page: with JavaScript off it never answers. It checks the same
+  // URL in a second context then, scripts blocked, so what it sees is the page without JavaScript.
+  let axePage: Page | null = null;
   async function look(label: string) {
     n += 1;
     await page.screenshot({ path: path.join(dir, `${String(n).padStart(2, '0')}-${label}.png`), fullPage: true });
+    if (opts.javaScriptEnabled === false) {
+      if (!axePage) {
+        const axeContext = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 900 } });
+        await axeContext.route(/\.js(\?|$)/, (route) => route.abort());
+        axePage = await axeContext.newPage();
+      }
+      await axePage.context().addCookies(await context.cookies());
+      await axePage.goto(page.url(), { waitUntil: 'load' });
+      await assertAccessible(axePage, label);
+      return;
+    }
     await assertAccessible(page, label);
   }
   return {

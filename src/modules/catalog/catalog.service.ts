@@ -545,6 +545,20 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
       return repo.productIdsAfter(db, afterId, limit);
     },
 
+    async sitemapProducts(offset, limit) {
+      const found = await repo.publishedProductsByOffset(db, offset, limit);
+      return found.map((r) => ({ id: r.id, updatedAt: r.updated_at.toISOString() }));
+    },
+
+    countPublishedProducts() {
+      return repo.countPublishedProducts(db);
+    },
+
+    async sitemapShops(limit) {
+      const found = await repo.shopSlugs(db, limit);
+      return found.map((r) => ({ slug: r.slug, updatedAt: r.updated_at.toISOString() }));
+    },
+
     async getVariants(given) {
       const ids = [...new Set(given.filter((id) => isId(id)))];
       if (ids.length === 0) return [];

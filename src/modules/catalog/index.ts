@@ -128,6 +128,15 @@ export type CatalogService = Readonly<{
   /** Ids of every product (published or not) in id order, a page at a time: for re-indexing. */
   listProductIds(afterId: string | null, limit: number): Promise<string[]>;
   /**
+   * Published products (id, last change) in id order, `limit` of them from `offset`: the pages of
+   * the storefront's sitemap.xml. Uncached; the caller keeps the result a while.
+   */
+  sitemapProducts(offset: number, limit: number): Promise<ReadonlyArray<Readonly<{ id: string; updatedAt: string }>>>;
+  /** How many products are published: how many sitemap pages there are. Uncached. */
+  countPublishedProducts(): Promise<number>;
+  /** Every shop's slug and last change, by slug, at most `limit`: the sitemap's shops. Uncached. */
+  sitemapShops(limit: number): Promise<ReadonlyArray<Readonly<{ slug: string; updatedAt: string }>>>;
+  /**
    * Uncached read from the primary (prices must be current at checkout), drafts included with
    * `published: false`, in no particular order. Unknown or malformed ids are left out. One query.
    */

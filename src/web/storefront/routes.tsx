@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { requireSameOrigin } from '../csrf.ts';
 import { sendErrorPage, sendForbiddenPage } from './errors.tsx';
-import { homePage } from './home.tsx';
+import { browseRoutes } from './browse-routes.tsx';
 import type { StorefrontDeps } from './site.ts';
 
 /**
@@ -20,7 +20,7 @@ export function storefrontRoutes(deps: StorefrontDeps): FastifyPluginAsync {
       requireSameOrigin(deps.allowedOrigins, (request, reply) => sendForbiddenPage(deps.site, request, reply)),
     );
 
-    app.get('/', { schema: { hide: true } }, (request, reply) => homePage(deps, request, reply));
+    browseRoutes(app, deps);
 
     // What the header shows of the visitor (islands/account-summary.tsx): never cached.
     app.get('/session-summary', { schema: { hide: true }, preHandler: deps.identity.guards.optionalAccount }, async (request, reply) => {
