@@ -4,7 +4,7 @@ import { isDomainError, type DomainError } from '../../shared/errors.ts';
 import { ErrorSummary, Layout, PageHeading } from '../components/layout.tsx';
 import { ProductPicture, type PictureUrls } from '../components/picture.tsx';
 import { formatMoney } from '../format.ts';
-import { formOf, wantsJson, wholeNumber } from '../forms.ts';
+import { formField } from '../forms.ts';
 import { seeOther, sendPrivatePage } from '../html.ts';
 import type { SiteContext } from '../components/document.tsx';
 import { sendProductWithErrors, type FormError } from './product-page.tsx';
@@ -208,6 +208,17 @@ export async function cartPage(deps: StorefrontDeps, request: FastifyRequest, re
   return sendCart(deps, request, reply, { added: typeof added === 'string' ? added : null });
 }
 
+/** A whole number as typed in a form field, or NaN (the domain then says what it wants). */
+function wholeNumber(text: string): number {
+  const t = text.trim();
+  return /^\d{1,6}$/.test(t) ? Number(t) : Number.NaN;
+}
+
+/** Whether the caller asked for JSON (the add-to-cart island's fetch) rather than a page. */
+function wantsJson(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? '').includes('application/json');
+}
+
 /** A refusal's message, for the JSON answer of an island. */
 function refused(reply: FastifyReply, err: DomainError): FastifyReply {
   return reply
@@ -222,9 +233,9 @@ function refused(reply: FastifyReply, err: DomainError): FastifyReply {
  * A refusal shows the product page again with the message (no script), or JSON with it.
  */
 export async function addToCart(deps: StorefrontDeps, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const form = formOf(request);
-  const variantId = form.variantId ?? '';
-  const quantity = wholeNumber(form.quantity ?? '1');
+  const variantId = formField(request, 'variantId');
+  const productId = formField(request, 'productId');
+  const quantity = wholeNumber(formField(request, 'quantity') || '1');
   try {
     const cart = await deps.cart.shopper.add(request, reply, variantId, quantity);
     if (!wantsJson(request)) return await seeOther(reply, `/cart?added=${encodeURIComponent(variantId)}`);
@@ -237,8 +248,8 @@ export async function addToCart(deps: StorefrontDeps, request: FastifyRequest, r
     if (!isDomainError(err)) throw err;
     if (wantsJson(request)) return refused(reply, err);
     const field = err.field === 'body.quantity' ? 'quantity' : 'buy';
-    const shown = form.productId
-      ? await sendProductWithErrors(deps, request, reply, form.productId, [{ field, message: err.message }], statusOf(err))
+    const shown = productId
+      ? await sendProductWithErrors(deps, request, reply, productId, [{ field, message: err.message }], statusOf(err))
       : null;
     return shown ?? sendCart(deps, request, reply, { errors: [{ field: 'main', message: err.message }], status: statusOf(err) });
   }
@@ -254,11 +265,11 @@ export async function changeLine(
   reply: FastifyReply,
   variantId: string,
 ): Promise<FastifyReply> {
-  const form = formOf(request);
-  const quantity = wholeNumber(form.quantity);
+  const action = formField(request, 'action');
+  const quantity = wholeNumber(formField(request, 'quantity'));
   try {
     // A quantity of 0 takes the line out, as shoppers expect of a cart.
-    if (form.action === 'remove' || quantity === 0) await deps.cart.shopper.remove(request, reply, variantId);
+    if (action === 'remove' || quantity === 0) await deps.cart.shopper.remove(request, reply, variantId);
     else await deps.cart.shopper.setQuantity(request, reply, variantId, quantity);
     if (wantsJson(request)) return await reply.code(204).header('cache-control', 'private, no-store').send();
     return await seeOther(reply, '/cart');
