@@ -38,6 +38,14 @@ export function jsonForScript(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
+/**
+ * The site's icon as a data URL (the CSP allows `data:` images): no request for it, and no
+ * `/favicon.ico` 404 in every browser's console.
+ */
+const FAVICON = `data:image/svg+xml,${encodeURIComponent(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#7a3e1d"/><text x="16" y="23" font-family="Georgia,serif" font-size="20" font-weight="700" text-anchor="middle" fill="#fbf8f3">A</text></svg>',
+)}`;
+
 const absolute = (site: SiteContext, url: string) => (/^https?:\/\//.test(url) ? url : `${site.publicUrl}${url}`);
 
 /** The whole HTML document: head (title, description, canonical, Open Graph, JSON-LD, assets) and body. */
@@ -64,6 +72,7 @@ export function Document(props: { site: SiteContext; meta: PageMeta; children: C
           <meta key={property} property={property} content={content} />
         ))}
         <meta name="theme-color" content="#7a3e1d" />
+        <link rel="icon" href={FAVICON} />
         <link rel="stylesheet" href={site.stylesheet} />
         {site.script ? <script type="module" src={site.script} /> : null}
         {meta.jsonLd ? <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonForScript(meta.jsonLd) }} /> : null}
