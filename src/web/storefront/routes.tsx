@@ -1,5 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { accountRoutes } from '../account/account-routes.tsx';
+import { authRoutes } from '../account/auth-routes.tsx';
+import { formErrorHandler } from '../account/form-errors.tsx';
 import { requireSameOrigin } from '../csrf.ts';
+import { acceptForms } from '../forms.ts';
 import { sendErrorPage, sendForbiddenPage } from './errors.tsx';
 import { homePage } from './home.tsx';
 import type { StorefrontDeps } from './site.ts';
@@ -21,6 +25,14 @@ export function storefrontRoutes(deps: StorefrontDeps): FastifyPluginAsync {
     );
 
     app.get('/', { schema: { hide: true } }, (request, reply) => homePage(deps, request, reply));
+
+    // Sign-in family, account and checkout pages: forms posted as HTML forms.
+    await app.register(async (forms) => {
+      acceptForms(forms);
+      forms.setErrorHandler(formErrorHandler(deps));
+      await forms.register(authRoutes(deps));
+      await forms.register(accountRoutes(deps));
+    });
 
     // What the header shows of the visitor (islands/account-summary.tsx): never cached.
     app.get('/session-summary', { schema: { hide: true }, preHandler: deps.identity.guards.optionalAccount }, async (request, reply) => {
