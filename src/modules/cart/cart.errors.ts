@@ -1,5 +1,5 @@
 import { DomainError } from '../../shared/errors.ts';
-import { MAX_CART_LINES } from './cart.types.ts';
+import { MAX_CART_LINES, MAX_LINE_QUANTITY } from './cart.types.ts';
 
 /** Every error the cart module raises. Fields name the input at fault as the HTTP body does. */
 export const cartErrors = {
@@ -9,4 +9,18 @@ export const cartErrors = {
     new DomainError('conflict', 'CART_FULL', `A cart holds at most ${MAX_CART_LINES} different items`, 'params.variantId', {
       maxLines: MAX_CART_LINES,
     }),
+  invalidQuantity: () =>
+    new DomainError('invalid', 'CART_INVALID_QUANTITY', `Enter a quantity from 1 to ${MAX_LINE_QUANTITY}`, 'body.quantity', {
+      maxQuantity: MAX_LINE_QUANTITY,
+    }),
+  /** Adding would take the line past MAX_LINE_QUANTITY: `inCart` says how many it already holds. */
+  quantityLimit: (inCart: number) =>
+    new DomainError(
+      'conflict',
+      'CART_QUANTITY_LIMIT',
+      `You can have at most ${MAX_LINE_QUANTITY} of one item in your cart (you already have ${inCart})`,
+      'body.quantity',
+      { maxQuantity: MAX_LINE_QUANTITY, inCart },
+    ),
+  soldOut: () => new DomainError('conflict', 'CART_VARIANT_SOLD_OUT', 'Sorry, this item is sold out', 'params.variantId'),
 } as const;

@@ -79,6 +79,29 @@ export async function putLine(
   return { written: rows.some((r) => r.put), linesBefore: rows[0]?.lines_before ?? 0, lines };
 }
 
+/** The quantity of one line (0 when the variant is not in the cart). */
+export async function lineQuantity(trx: Db, owner: CartOwner, variantId: string): Promise<number> {
+  const row = await trx
+    .selectFrom('cart_lines')
+    .select('quantity')
+    .where('owner_id', '=', owner.id)
+    .where('owner_kind', '=', owner.kind)
+    .where('variant_id', '=', variantId)
+    .executeTakeFirst();
+  return row?.quantity ?? 0;
+}
+
+/** Units in the cart, over all its lines (what the header shows). */
+export async function unitCount(db: Db, owner: CartOwner): Promise<number> {
+  const row = await db
+    .selectFrom('cart_lines')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('quantity'), eb.lit(0)).as('units'))
+    .where('owner_id', '=', owner.id)
+    .where('owner_kind', '=', owner.kind)
+    .executeTakeFirstOrThrow();
+  return Number(row.units);
+}
+
 /** Adds quantities to existing lines (capped) and inserts the others. */
 export async function addLines(trx: Db, owner: CartOwner, lines: ReadonlyArray<{ variantId: string; quantity: number }>): Promise<void> {
   if (lines.length === 0) return;

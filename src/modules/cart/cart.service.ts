@@ -12,6 +12,8 @@ import { CART_EVENTS, type CartStartedPayload } from './cart.events.ts';
 import {
   addLines,
   deleteLines,
+  lineQuantity,
+  unitCount,
   deleteLinesSql,
   listLines,
   lockCart,
@@ -37,6 +39,15 @@ export type CartUseCases = Readonly<{
    * change left it. Only published variants go in.
    */
   setQuantity(owner: CartOwner, variantId: string, quantity: number): Promise<CartView>;
+  /**
+   * Puts `quantity` more of the variant in the cart (the product page's "add to cart"), and returns
+   * the cart as this change left it. Refused: a draft (CART_VARIANT_UNAVAILABLE), a sold-out variant
+   * (CART_VARIANT_SOLD_OUT: unlike setQuantity, which keeps and flags a line that sold out, nothing
+   * is added that cannot be bought), and a line that would pass MAX_LINE_QUANTITY (CART_QUANTITY_LIMIT).
+   */
+  add(owner: CartOwner, variantId: string, quantity: number): Promise<CartView>;
+  /** Units over all lines, available or not (the header's count): one query, no catalog read. */
+  count(owner: CartOwner): Promise<number>;
   removeLine(owner: CartOwner, variantId: string): Promise<void>;
   clear(owner: CartOwner): Promise<void>;
   /** Moves a guest cart into an account's cart (quantities added and capped), then deletes it. */
@@ -124,33 +135,70 @@ export function createCartService(deps: {
     };
   }
 
+  /** Quantities come from forms as well as the JSON schema, so the rule lives here too. */
+  function checkQuantity(quantity: number): void {
+    if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_LINE_QUANTITY) throw cartErrors.invalidQuantity();
+  }
+
+  /** The variant, if it may go in a cart: known and published. */
+  async function forSale(variantId: string): Promise<VariantForSale> {
+    if (!isId(variantId)) throw cartErrors.variantNotFound();
+    const [variant] = await catalog.getVariants([variantId]);
+    if (!variant) throw cartErrors.variantNotFound();
+    if (!variant.published) throw cartErrors.variantUnavailable();
+    return variant;
+  }
+
+  /**
+   * Sets the variant's line to `quantity` (or to `quantity(what the line holds now)`, which costs a
+   * read) under the cart's lock, and
+   * returns the cart as this change left it (a later change answers for itself); the variant just
+   * checked is not read from the catalog a second time.
+   */
+  async function write(owner: CartOwner, variant: VariantForSale, quantity: number | ((inCart: number) => number)): Promise<CartView> {
+    const lines = await dbFor(owner)
+      .transaction()
+      .execute(async (trx) => {
+        await lockCart(trx, owner);
+        const units = typeof quantity === 'number' ? quantity : quantity(await lineQuantity(trx, owner, variant.variantId));
+        const put = await putLine(trx, owner, variant.variantId, units);
+        if (!put.written) throw cartErrors.full();
+        // The first line of an empty cart starts a cart (reporting's conversion); the lock makes
+        // two racing first lines publish once.
+        if (put.linesBefore === 0) {
+          const started: CartStartedPayload = { ownerId: owner.id, ownerKind: owner.kind, mergedGuestId: null, intoOpenCart: false };
+          await events.publish(trx as unknown as Kysely<unknown>, CART_EVENTS.started, started);
+        }
+        return put.lines;
+      });
+    return viewOf(lines, [variant]);
+  }
+
   return {
     async view(owner) {
       return viewOf(await listLines(dbFor(owner), owner));
     },
 
     async setQuantity(owner, variantId, quantity) {
-      if (!isId(variantId)) throw cartErrors.variantNotFound();
-      const [variant] = await catalog.getVariants([variantId]);
-      if (!variant) throw cartErrors.variantNotFound();
-      if (!variant.published) throw cartErrors.variantUnavailable();
-      const lines = await dbFor(owner)
-        .transaction()
-        .execute(async (trx) => {
-          await lockCart(trx, owner);
-          const put = await putLine(trx, owner, variantId, quantity);
-          if (!put.written) throw cartErrors.full();
-          // The first line of an empty cart starts a cart (reporting's conversion); the lock makes
-          // two racing first lines publish once.
-          if (put.linesBefore === 0) {
-            const started: CartStartedPayload = { ownerId: owner.id, ownerKind: owner.kind, mergedGuestId: null, intoOpenCart: false };
-            await events.publish(trx as unknown as Kysely<unknown>, CART_EVENTS.started, started);
-          }
-          return put.lines;
-        });
-      // The cart as this change left it (a later change answers for itself); the variant just
-      // checked is not read from the catalog a second time.
-      return viewOf(lines, [variant]);
+      checkQuantity(quantity);
+      const variant = await forSale(variantId);
+      return write(owner, variant, quantity);
+    },
+
+    async add(owner, variantId, quantity) {
+      checkQuantity(quantity);
+      const variant = await forSale(variantId);
+      const units = await stockOf([variantId]);
+      // When inventory cannot answer, the add goes ahead: checkout reserves, and the cart flags it.
+      if (units && (units.get(variantId) ?? 0) <= 0) throw cartErrors.soldOut();
+      return write(owner, variant, (inCart) => {
+        if (inCart + quantity > MAX_LINE_QUANTITY) throw cartErrors.quantityLimit(inCart);
+        return inCart + quantity;
+      });
+    },
+
+    async count(owner) {
+      return unitCount(dbFor(owner), owner);
     },
 
     async removeLine(owner, variantId) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { LightMyRequestResponse } from 'fastify';
+import type { FastifyReply, FastifyRequest, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
 import { newCustomerId, newId, shardOfId } from '../../shared/ids.ts';
@@ -228,6 +228,42 @@ describe('cart', () => {
     await t.app.inventory.service.setOnHand(few.id, 2);
     const after = (await view(me.headers)).lines.find((l) => l.variantId === few.id)!;
     assert.deepEqual([after.available, after.reason, after.availableQuantity], [false, 'insufficient_stock', 2]);
+  });
+
+  test("the pages' shopper adds on top, refuses sold-out and over-limit adds, counts units, and keeps the guest cookie like the routes", async () => {
+    const { shopper } = t.app.cart;
+    const cookies: Record<string, string> = {};
+    const set: string[] = [];
+    const request = { cookies, account: undefined } as unknown as FastifyRequest;
+    const reply = {
+      setCookie: (name: string, value: string) => {
+        set.push(name);
+        cookies[name] = value;
+        return reply;
+      },
+      clearCookie: () => reply,
+    } as unknown as FastifyReply;
+    const [v] = (await product('published', 1, 700)).variants;
+    const soldOut = (await product('published', 1, 700)).variants[0]!;
+    await t.app.inventory.service.setOnHand(soldOut.id, 0);
+
+    await assert.rejects(shopper.add(request, reply, soldOut.id, 1), { code: 'CART_VARIANT_SOLD_OUT' });
+    assert.deepEqual(set, [], 'a refused add starts no guest cart');
+    await assert.rejects(shopper.add(request, reply, v!.id, 0), { code: 'CART_INVALID_QUANTITY' });
+    await assert.rejects(shopper.add(request, reply, newId(), 1), { code: 'CART_VARIANT_NOT_FOUND' });
+    await assert.rejects(shopper.add(request, reply, draftVariant.id, 1), { code: 'CART_VARIANT_UNAVAILABLE' });
+
+    assert.equal((await shopper.add(request, reply, v!.id, 2)).lines[0]!.quantity, 2);
+    assert.deepEqual(set, [CART_COOKIE], 'the first add starts a guest cart with its cookie');
+    assert.equal((await shopper.add(request, reply, v!.id, 3)).lines[0]!.quantity, 5, 'add puts more on top');
+    await assert.rejects(shopper.add(request, reply, v!.id, 46), { code: 'CART_QUANTITY_LIMIT' });
+    assert.equal(await shopper.count(request), 5);
+    // The JSON route sees the same cart through the same cookie.
+    assert.equal((await view(asGuest(cookies[CART_COOKIE]!))).lines[0]!.quantity, 5);
+    assert.equal((await shopper.setQuantity(request, reply, v!.id, 1)).lines[0]!.quantity, 1);
+    assert.deepEqual((await shopper.remove(request, reply, v!.id)).lines, []);
+    assert.equal(await shopper.count(request), 0);
+    assert.deepEqual(set, [CART_COOKIE], 'the cookie is set once');
   });
 
   test('a guest cart lives on its own shard through an HttpOnly cookie, and merges into the account at sign-up and log-in', async () => {

@@ -47,3 +47,11 @@ export type CartView = Readonly<{
   totals: ReadonlyArray<Money>;
   limits: Readonly<{ maxLines: number; maxQuantity: number }>;
 }>;
+
+/** The cart of a visitor who has none yet. */
+export const EMPTY_CART: CartView = {
+  lines: [],
+  itemCount: 0,
+  totals: [],
+  limits: { maxLines: MAX_CART_LINES, maxQuantity: MAX_LINE_QUANTITY },
+};

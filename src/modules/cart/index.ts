@@ -13,19 +13,23 @@ import type { CatalogService } from '../catalog/index.ts';
 import type { AuthGuards } from '../identity/index.ts';
 import type { InventoryService } from '../inventory/index.ts';
 import { cartMigrations } from './cart.migrations.ts';
+import { cartOwners } from './cart.owner.ts';
 import { cartRoutes } from './cart.routes.ts';
+import { cartShopper, type CartShopper } from './cart.shopper.ts';
 import { createCartService } from './cart.service.ts';
 import type { CartLine } from './cart.types.ts';
 
 export {
   MAX_CART_LINES,
   MAX_LINE_QUANTITY,
+  EMPTY_CART,
   type CartLine,
   type CartLineView,
   type CartView,
   type UnavailableReason,
 } from './cart.types.ts';
-export { CART_COOKIE } from './cart.routes.ts';
+export { CART_COOKIE } from './cart.owner.ts';
+export type { CartShopper };
 export { CART_EVENTS, type CartStartedPayload } from './cart.events.ts';
 export { cartMigrations };
 
@@ -40,7 +44,12 @@ export type CartService = Readonly<{
   removeLinesSql(customerId: string, variantIds: readonly string[]): RawBuilder<unknown>;
 }>;
 
-export type CartModule = ModuleDefinition & Readonly<{ service: CartService }>;
+export type CartModule = ModuleDefinition &
+  Readonly<{
+    service: CartService;
+    /** The visitor's cart for the storefront's pages (request and reply in, values out): see cart.shopper.ts. */
+    shopper: CartShopper;
+  }>;
 
 export function createCart(deps: {
   stores: Stores;
@@ -60,10 +69,12 @@ export function createCart(deps: {
     events: deps.events,
     log: deps.log.child({ module: 'cart' }),
   });
+  const owners = cartOwners({ cart: useCases, cookieSecure: deps.cookieSecure, logicalShards: deps.logicalShards });
   return {
     name: 'cart',
     migrations: cartMigrations,
-    routes: cartRoutes({ cart: useCases, guards: deps.guards, cookieSecure: deps.cookieSecure, logicalShards: deps.logicalShards }),
+    routes: cartRoutes({ cart: useCases, guards: deps.guards, owners }),
     service: { lines: useCases.lines, removeLinesSql: useCases.removeLinesSql },
+    shopper: cartShopper({ cart: useCases, owners }),
   };
 }

@@ -224,6 +224,31 @@ export function productIdsAfter(db: CatalogDb, afterId: string | null, limit: nu
   ).then((r) => r.map((x) => x.id));
 }
 
+/**
+ * Published products with their last change, in id order, `limit` from `offset`: a page of the
+ * sitemap. Offset rather than keyset because a sitemap file is named by its number; the walk is
+ * over the primary key and the pages are cached by the caller, so the cost is paid rarely.
+ */
+export function publishedProductsByOffset(db: CatalogDb, offset: number, limit: number): Promise<Array<{ id: string; updated_at: Date }>> {
+  return rows(
+    db,
+    sql<{
+      id: string;
+      updated_at: Date;
+    }>`select id, updated_at from catalog_products where status = 'published' order by id offset ${offset} limit ${limit}`,
+  );
+}
+
+export async function countPublishedProducts(db: CatalogDb): Promise<number> {
+  const row = await first(db, sql<{ n: string }>`select count(*) as n from catalog_products where status = 'published'`);
+  return Number(row?.n ?? 0);
+}
+
+/** Shops' slugs and last change, by slug: the sitemap's list of shops. */
+export function shopSlugs(db: CatalogDb, limit: number): Promise<Array<{ slug: string; updated_at: Date }>> {
+  return rows(db, sql<{ slug: string; updated_at: Date }>`select slug, updated_at from catalog_shops order by slug limit ${limit}`);
+}
+
 /** A seller's own products, drafts included, newest first. */
 export function productsByOwner(
   db: CatalogDb,

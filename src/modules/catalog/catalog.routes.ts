@@ -7,11 +7,16 @@ import { clientWritePosition, stampWritePosition } from '../../platform/http/rea
 import type { ReplicaSet } from '../../platform/postgres/replicas.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthGuards } from '../identity/index.ts';
+import { catalogErrors } from './catalog.errors.ts';
 import type { CatalogUseCases } from './catalog.service.ts';
 import type { Product } from './index.ts';
 import * as s from './catalog.schemas.ts';
 
 const tags = ['catalog'];
+/** The 404s a public read answers for a null value: the same codes as the writes' not-founds. */
+const notFoundOf = ({ code, message }: DomainError) => ({ code, message });
+const PRODUCT_NOT_FOUND = notFoundOf(catalogErrors.productNotFound());
+const SHOP_NOT_FOUND = notFoundOf(catalogErrors.shopNotFound());
 /** Products are deeply readonly; the schema types are not. Same shape, so the assertion is safe. */
 const asJson = (p: Product) => p as Static<typeof s.ProductSchema>;
 
@@ -83,7 +88,8 @@ export function catalogRoutes(deps: {
           response: { 200: s.PublicProductSchema, ...NotModifiedResponse, 404: s.ErrorSchema },
         },
       },
-      async (request, reply) => sendPublicJson(request, reply, await catalog.pages.product(request.params.id, readOf(request)), httpCache),
+      async (request, reply) =>
+        sendPublicJson(request, reply, await catalog.pages.product(request.params.id, readOf(request)), httpCache, PRODUCT_NOT_FOUND),
     );
 
     api.get(
@@ -96,7 +102,8 @@ export function catalogRoutes(deps: {
           response: { 200: s.ShopPageSchema, ...NotModifiedResponse, 404: s.ErrorSchema },
         },
       },
-      async (request, reply) => sendPublicJson(request, reply, await catalog.pages.shop(request.params.slug, readOf(request)), httpCache),
+      async (request, reply) =>
+        sendPublicJson(request, reply, await catalog.pages.shop(request.params.slug, readOf(request)), httpCache, SHOP_NOT_FOUND),
     );
 
     // ---- admin

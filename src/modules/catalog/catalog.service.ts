@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Cache } from '../../platform/cache/cache.ts';
 import type { EventBus } from '../../platform/events.ts';
-import { prepareJson, type PreparedJson } from '../../platform/http/cached-json.ts';
+import { prepare, type Prepared } from '../../platform/cache/prepared.ts';
 import type { ReadTarget, ReplicaSet } from '../../platform/postgres/replicas.ts';
 import { DomainError } from '../../shared/errors.ts';
 // Ids from callers are checked before they reach a uuid column (a malformed one would be a 500).
@@ -13,7 +13,17 @@ import { catalogErrors } from './catalog.errors.ts';
 import { CATALOG_EVENTS } from './catalog.events.ts';
 import * as repo from './catalog.repository.ts';
 import { createHotCache } from '../../platform/cache/hot-cache.ts';
-import { toProduct, toPublicProduct, toSummary, type ProductSummary } from './catalog.views.ts';
+import {
+  toProduct,
+  toPublicProduct,
+  toSummary,
+  type CategoryNode,
+  type CategoryTree,
+  type Page,
+  type ProductPage,
+  type PublicProduct,
+  type ShopPage,
+} from './catalog.views.ts';
 import type { Category, CatalogService, NewVariant, Product, ProductStatus, Shop, VariantForSale } from './index.ts';
 
 export const MAX_VARIANTS = 50;
@@ -52,10 +62,10 @@ export const cacheKeys = {
  */
 const LISTS_GENERATION_TTL_SECONDS = 7 * 24 * 3600;
 
-/** A prepared public page, possibly with its own (shorter) expiry. */
-type LoadedPage = PreparedJson & { expiresAt?: number };
+/** A prepared public read, possibly with its own (shorter) expiry. */
+type LoadedPage<T> = Prepared<T> & { expiresAt?: number };
 /** As cached: when it was loaded, to tell a page served past its TTL (from the grace period). */
-type CachedPage = LoadedPage & { loadedAt: number };
+type CachedPage<T> = LoadedPage<T> & { loadedAt: number };
 
 export type ListQuery = Readonly<{
   category?: string;
@@ -66,8 +76,6 @@ export type ListQuery = Readonly<{
   limit: number;
   cursor?: string;
 }>;
-
-export type Page<T> = Readonly<{ items: T[]; nextCursor: string | null }>;
 
 /**
  * How a public page may be read. `minLsn`: the client wrote at this WAL position a moment ago
@@ -87,17 +95,25 @@ export type CatalogUseCases = CatalogService &
     addVariant(accountId: string, productId: string, input: NewVariant): Promise<Product>;
     updateVariant(accountId: string, productId: string, variantId: string, patch: VariantPatch): Promise<Product>;
     sellerProducts(accountId: string, cursor: string | undefined, limit: number): Promise<Page<Product>>;
-    /**
-     * Cached, prepared public pages: a warm read neither queries nor serialises. A cold one is read
-     * from a catalog replica when there are any (stale by at most the replica lag threshold).
-     */
-    pages: Readonly<{
-      product(id: string, read?: PageRead): Promise<PreparedJson>;
-      list(query: ListQuery, read?: PageRead): Promise<PreparedJson>;
-      shop(slug: string, read?: PageRead): Promise<PreparedJson>;
-      categories(read?: PageRead): Promise<PreparedJson>;
-    }>;
+    pages: CatalogReads;
   }>;
+
+/**
+ * Cached public reads, each a value with its JSON text and version prepared once: a warm read
+ * neither queries nor serialises. A cold one is read from a catalog replica when there are any
+ * (stale by at most the replica lag threshold); `stale` marks one served past the cache TTL. What
+ * anonymous readers may not see (a draft, an unknown id or slug) is `value: null`, cached briefly.
+ * Bad input a schema cannot catch (a cursor, minPrice > maxPrice) throws a DomainError ('invalid').
+ */
+export type CatalogReads = Readonly<{
+  /** A published product; null for a draft, an unknown or a malformed id. */
+  product(id: string, read?: PageRead): Promise<Prepared<PublicProduct | null>>;
+  /** Published products, filtered and sorted, a keyset page at a time (`limit` is the caller's to bound). */
+  list(query: ListQuery, read?: PageRead): Promise<Prepared<ProductPage>>;
+  /** A shop and its 24 newest published products; null for an unknown slug. */
+  shop(slug: string, read?: PageRead): Promise<Prepared<ShopPage | null>>;
+  categories(read?: PageRead): Promise<Prepared<CategoryTree>>;
+}>;
 
 export type CatalogServiceDeps = Readonly<{
   db: Kysely<unknown>;
@@ -126,8 +142,6 @@ function toShop(r: repo.ShopRow): Shop {
 
 const toCategory = (r: repo.CategoryRow): Category => ({ id: r.id, slug: r.slug, name: r.name, parentId: r.parent_id });
 
-type CategoryNode = Category & { children: CategoryNode[] };
-
 function buildTree(rows: readonly repo.CategoryRow[]): CategoryNode[] {
   const nodes = new Map(rows.map((r) => [r.id, { ...toCategory(r), children: [] as CategoryNode[] }]));
   const roots: CategoryNode[] = [];
@@ -155,10 +169,8 @@ function withDescendants(rows: readonly repo.CategoryRow[], slugOrId: string): s
   return out;
 }
 
-const notFoundPage = (code: string, message: string): LoadedPage => ({
-  ...prepareJson({ error: { code, message } }, 404),
-  expiresAt: Date.now() + NOT_FOUND_TTL_MS,
-});
+const NONE = prepare(null);
+const notFound = (): LoadedPage<null> => ({ ...NONE, expiresAt: Date.now() + NOT_FOUND_TTL_MS });
 
 /** A cursor's timestamp that PostgreSQL cannot read (say, 30 February) is a bad cursor, not a 500. */
 function refuseBadTimestamp(err: unknown): never {
@@ -272,28 +284,28 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
    * that starts its refresh, or every read while the catalog database cannot refresh it. It is
    * marked so (the route says so in a header and keeps CDNs from holding it).
    */
-  const served = (page: CachedPage): PreparedJson => (Date.now() - page.loadedAt > freshMs ? { ...page, stale: true } : page);
+  const served = <T>(page: CachedPage<T>): Prepared<T> => (Date.now() - page.loadedAt > freshMs ? { ...page, stale: true } : page);
 
   /**
    * Reads a cached page; an entry past its own expiry is dropped and loaded again. Loads run on a
    * replica; a client that has just written (`read.minLsn`) bypasses both cache layers and neither
    * reads nor fills them.
    */
-  async function cachedPage(
+  async function cachedPage<T>(
     key: string,
     read: PageRead | undefined,
-    loadFrom: (t: ReadTarget) => Promise<LoadedPage>,
-  ): Promise<PreparedJson> {
+    loadFrom: (t: ReadTarget) => Promise<LoadedPage<T>>,
+  ): Promise<Prepared<T>> {
     if (read?.minLsn) return replicas.read(loadFrom, { minLsn: read.minLsn });
-    const load = async (): Promise<CachedPage> => ({ ...(await replicas.read(loadFrom)), loadedAt: Date.now() });
+    const load = async (): Promise<CachedPage<T>> => ({ ...(await replicas.read(loadFrom)), loadedAt: Date.now() });
     // The hot layer holds only fresh pages, and never past their freshness (below).
-    const known = hot?.get<CachedPage>(key);
+    const known = hot?.get<CachedPage<T>>(key);
     if (known) return known;
     try {
-      let page = await cache.getOrLoad<CachedPage>(key, [], load);
+      let page = await cache.getOrLoad<CachedPage<T>>(key, [], load);
       if (page.expiresAt !== undefined && page.expiresAt <= Date.now()) {
         await cache.invalidate({ keys: [key] });
-        page = await cache.getOrLoad<CachedPage>(key, [], load);
+        page = await cache.getOrLoad<CachedPage<T>>(key, [], load);
       }
       // A stale page stays out of the hot layer: the next read must find the refreshed one.
       const staleAt = page.loadedAt + freshMs;
@@ -335,7 +347,7 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
   }
 
   /** `fresh`: the categories are read on `t` too rather than from the cache (a writer's read). */
-  async function listPage(t: ReadTarget, q: ListQuery, shopId: string | null, fresh: boolean): Promise<Page<ProductSummary>> {
+  async function listPage(t: ReadTarget, q: ListQuery, shopId: string | null, fresh: boolean): Promise<ProductPage> {
     const after = q.cursor ? decodeProductCursor(q.cursor, q.sort) : null;
     if (q.minPrice !== undefined && q.maxPrice !== undefined && q.minPrice > q.maxPrice) throw catalogErrors.invalidPriceRange();
     const categoryIds = q.category !== undefined ? withDescendants(await categoryRows(fresh ? t : undefined), q.category) : null;
@@ -530,6 +542,20 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
       return repo.productIdsAfter(db, afterId, limit);
     },
 
+    async sitemapProducts(offset, limit) {
+      const found = await repo.publishedProductsByOffset(db, offset, limit);
+      return found.map((r) => ({ id: r.id, updatedAt: r.updated_at.toISOString() }));
+    },
+
+    countPublishedProducts() {
+      return repo.countPublishedProducts(db);
+    },
+
+    async sitemapShops(limit) {
+      const found = await repo.shopSlugs(db, limit);
+      return found.map((r) => ({ slug: r.slug, updatedAt: r.updated_at.toISOString() }));
+    },
+
     async getVariants(given) {
       const ids = [...new Set(given.filter((id) => isId(id)))];
       if (ids.length === 0) return [];
@@ -608,12 +634,14 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
     },
 
     pages: {
-      product(id, read) {
-        return cachedPage(cacheKeys.product(id), read, async (t) => {
+      async product(id, read) {
+        // The JSON route's schema refuses a malformed id; a page that passes one on gets null, not a uuid cast error.
+        if (!isId(id)) return NONE;
+        return cachedPage<PublicProduct | null>(cacheKeys.product(id), read, async (t) => {
           const row = await repo.productById(t.pool, id);
           // Drafts are private: the owner reads them through /seller/products.
-          if (!row || row.status !== 'published') return notFoundPage('CATALOG_PRODUCT_NOT_FOUND', 'No such product');
-          return prepareJson(toPublicProduct(toProduct(row)));
+          if (!row || row.status !== 'published') return notFound();
+          return prepare(toPublicProduct(toProduct(row)));
         });
       },
 
@@ -624,22 +652,22 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
           await listsGeneration(),
           [q.sort, q.limit, q.category ?? '', q.shop ?? '', q.minPrice ?? '', q.maxPrice ?? '', q.cursor ?? ''].join('|'),
         );
-        return cachedPage(key, read, async (t) => prepareJson(await listPage(t, q, null, Boolean(read?.minLsn))));
+        return cachedPage(key, read, async (t) => prepare(await listPage(t, q, null, Boolean(read?.minLsn))));
       },
 
       async shop(slug, read) {
-        return cachedPage(cacheKeys.shop(await listsGeneration(), slug), read, async (t) => {
+        return cachedPage<ShopPage | null>(cacheKeys.shop(await listsGeneration(), slug), read, async (t) => {
           const shop = await repo.shopBySlug(t.db, slug);
-          if (!shop) return notFoundPage('CATALOG_SHOP_NOT_FOUND', 'No such shop');
+          if (!shop) return notFound();
           const products = await listPage(t, { sort: 'newest', limit: 24 }, shop.id, Boolean(read?.minLsn));
           const { ownerId: _ownerId, ...publicShop } = toShop(shop);
-          return prepareJson({ shop: publicShop, products });
+          return prepare<ShopPage>({ shop: publicShop, products });
         });
       },
 
       categories(read) {
         return cachedPage(cacheKeys.categories, read, async (t) =>
-          prepareJson({ categories: buildTree(await categoryRows(read?.minLsn ? t : undefined)) }),
+          prepare<CategoryTree>({ categories: buildTree(await categoryRows(read?.minLsn ? t : undefined)) }),
         );
       },
     },

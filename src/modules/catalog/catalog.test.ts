@@ -711,6 +711,34 @@ test('the service contract other modules call: owner checks, images, ids and mal
   assert.deepEqual(page, [...page].sort());
 });
 
+test('sitemap reads: published products (not drafts) in id order a page at a time, their count, and every shop by slug', async () => {
+  const svc = t.app.catalog.service;
+  const owner = await sellerWithShop(t.server);
+  const published = await createProduct(t.server, owner, { title: 'Sitemap jug' });
+  const draft = await createProduct(t.server, owner, { title: 'Sitemap draft', status: 'draft' });
+  const count = await svc.countPublishedProducts();
+  const all = await svc.sitemapProducts(0, count + 10);
+  assert.equal(all.length, count, 'the count is the number of published products');
+  const ids = all.map((p) => p.id);
+  assert.ok(ids.includes(published.id));
+  assert.ok(!ids.includes(draft.id), 'a draft is not in the sitemap');
+  assert.deepEqual(ids, [...ids].sort(), 'id order');
+  assert.ok(all.every((p) => !Number.isNaN(Date.parse(p.updatedAt))));
+  // Pages of 2 follow one another without gaps or repeats.
+  const paged = [...(await svc.sitemapProducts(0, 2)), ...(await svc.sitemapProducts(2, 2)), ...(await svc.sitemapProducts(4, count))];
+  assert.deepEqual(
+    paged.map((p) => p.id),
+    ids,
+  );
+  const shops = await svc.sitemapShops(10_000);
+  assert.ok(shops.some((s) => s.slug === owner.shopSlug));
+  assert.deepEqual(
+    shops.map((s) => s.slug),
+    shops.map((s) => s.slug).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+  assert.equal((await svc.sitemapShops(1)).length, 1);
+});
+
 test('concurrent variant writes on one product keep price_min equal to the lowest variant price', async () => {
   const owner = await sellerWithShop(t.server);
   const product = await createProduct(t.server, owner, { variants: [{ sku: 'base', options: {}, price: 5000 }] });

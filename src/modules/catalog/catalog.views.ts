@@ -1,5 +1,5 @@
 import type { ProductListRow, ProductRow } from './catalog.repository.ts';
-import type { Product } from './index.ts';
+import type { Category, Product, Shop } from './index.ts';
 
 /** Row -> public shapes. Kept apart from the service so the JSON a client sees is easy to review. */
 export function toProduct(r: ProductRow): Product {
@@ -62,3 +62,20 @@ export function toSummary(r: ProductListRow): ProductSummary {
     createdAt: r.created_at.toISOString(),
   };
 }
+
+/** A keyset page: `nextCursor` continues it, null on the last page. */
+export type Page<T> = Readonly<{ items: T[]; nextCursor: string | null }>;
+
+/** A page of a product list (GET /products). */
+export type ProductPage = Page<ProductSummary>;
+
+/** A shop as anonymous readers see it: the owner's account id stays private. */
+export type PublicShop = Omit<Shop, 'ownerId'>;
+
+/** A shop and its first page of published products (GET /shops/:slug). */
+export type ShopPage = Readonly<{ shop: PublicShop; products: ProductPage }>;
+
+export type CategoryNode = Category & { children: CategoryNode[] };
+
+/** Every category, roots first, each with its children (GET /categories). */
+export type CategoryTree = Readonly<{ categories: CategoryNode[] }>;

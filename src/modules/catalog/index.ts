@@ -8,7 +8,7 @@ import type { Money } from '../../shared/money.ts';
 import type { AuthGuards } from '../identity/index.ts';
 import { catalogMigrations } from './catalog.migrations.ts';
 import { catalogRoutes } from './catalog.routes.ts';
-import { createCatalogService, type CatalogUseCases } from './catalog.service.ts';
+import { createCatalogService, type CatalogReads, type CatalogUseCases } from './catalog.service.ts';
 
 /**
  * The catalog's public surface: shops, products with their variants, categories. Other modules call
@@ -16,6 +16,19 @@ import { createCatalogService, type CatalogUseCases } from './catalog.service.ts
  */
 export { CATALOG_EVENTS, type ProductChangedPayload, type ShopChangedPayload } from './catalog.events.ts';
 export { catalogMigrations };
+export type { Prepared } from '../../platform/cache/prepared.ts';
+export type { CatalogReads, ListQuery, PageRead } from './catalog.service.ts';
+export type { ProductSort } from './catalog.cursor.ts';
+export type {
+  CategoryNode,
+  CategoryTree,
+  Page,
+  ProductPage,
+  ProductSummary,
+  PublicProduct,
+  PublicShop,
+  ShopPage,
+} from './catalog.views.ts';
 
 export type ProductStatus = 'draft' | 'published';
 
@@ -115,6 +128,15 @@ export type CatalogService = Readonly<{
   /** Ids of every product (published or not) in id order, a page at a time: for re-indexing. */
   listProductIds(afterId: string | null, limit: number): Promise<string[]>;
   /**
+   * Published products (id, last change) in id order, `limit` of them from `offset`: the pages of
+   * the storefront's sitemap.xml. Uncached; the caller keeps the result a while.
+   */
+  sitemapProducts(offset: number, limit: number): Promise<ReadonlyArray<Readonly<{ id: string; updatedAt: string }>>>;
+  /** How many products are published: how many sitemap pages there are. Uncached. */
+  countPublishedProducts(): Promise<number>;
+  /** Every shop's slug and last change, by slug, at most `limit`: the sitemap's shops. Uncached. */
+  sitemapShops(limit: number): Promise<ReadonlyArray<Readonly<{ slug: string; updatedAt: string }>>>;
+  /**
    * Uncached read from the primary (prices must be current at checkout), drafts included with
    * `published: false`, in no particular order. Unknown or malformed ids are left out. One query.
    */
@@ -126,7 +148,15 @@ export type CatalogService = Readonly<{
   assertVariantOwner(variantId: string, accountId: string): Promise<{ productId: string }>;
 }>;
 
-export type CatalogModule = ModuleDefinition & Readonly<{ service: CatalogService }>;
+export type CatalogModule = ModuleDefinition &
+  Readonly<{
+    service: CatalogService;
+    /**
+     * The cached public reads the JSON routes present (GET /products, /products/:id, /shops/:slug,
+     * /categories), for the storefront's pages: the same values, caches and versions.
+     */
+    reads: CatalogReads;
+  }>;
 
 export function createCatalog(deps: {
   stores: Stores;
@@ -159,5 +189,6 @@ export function createCatalog(deps: {
       cookieSecure: deps.cookieSecure,
     }),
     service: useCases,
+    reads: useCases.pages,
   };
 }

@@ -8,7 +8,7 @@ import type { CatalogService } from '../catalog/index.ts';
 import type { AuthGuards } from '../identity/index.ts';
 import { inventoryMigrations } from './inventory.migrations.ts';
 import { inventoryRoutes } from './inventory.routes.ts';
-import { createInventoryService } from './inventory.service.ts';
+import { createInventoryService, type InventoryReads } from './inventory.service.ts';
 
 /**
  * Inventory: stock per variant and reservations keyed by order id, in the catalog store. It is the
@@ -21,6 +21,11 @@ export { FEW_LEFT, statusOf, type StockLowPayload } from './inventory.service.ts
 
 /** What the public sees of stock: never exact numbers (only a cart line asking for more than there is learns how many there are). */
 export type StockStatus = 'in_stock' | 'few_left' | 'sold_out';
+
+/** A published product's stock as the public sees it: one coarse status per variant, in the product's variant order. */
+export type ProductStock = Readonly<{ productId: string; variants: ReadonlyArray<Readonly<{ variantId: string; status: StockStatus }>> }>;
+export type { Prepared } from '../../platform/cache/prepared.ts';
+export type { InventoryReads };
 
 export type StockLine = Readonly<{ variantId: string; quantity: number }>;
 
@@ -80,7 +85,12 @@ export type InventoryService = Readonly<{
   findOversold(): Promise<ReadonlyArray<StockLevel>>;
 }>;
 
-export type InventoryModule = ModuleDefinition & Readonly<{ service: InventoryService }>;
+export type InventoryModule = ModuleDefinition &
+  Readonly<{
+    service: InventoryService;
+    /** The cached public reads the JSON routes present, for the storefront's pages: the same values, caches and versions. */
+    reads: InventoryReads;
+  }>;
 
 export function createInventory(deps: {
   stores: Stores;
@@ -103,5 +113,6 @@ export function createInventory(deps: {
     migrations: inventoryMigrations,
     routes: inventoryRoutes({ inventory: useCases, guards: deps.guards, httpCache: deps.httpCache }),
     service: useCases,
+    reads: useCases.pages,
   };
 }

@@ -238,6 +238,27 @@ describe('reading stock', () => {
     assertError(await t.server.inject({ method: 'GET', url: '/api/v1/products/nope/stock' }), 404, 'INVENTORY_PRODUCT_NOT_FOUND');
   });
 
+  test('reads.productStock returns the coarse stock as a value, the one the route sends, and null for what is not public', async () => {
+    const { seller, productId, variants } = await sellerWithProduct();
+    const [v, w] = variants;
+    await restock(v, { quantity: 2 }, seller.headers);
+    const read = await t.app.inventory.reads.productStock(productId);
+    assert.deepEqual(read.value, {
+      productId,
+      variants: [
+        { variantId: v, status: 'few_left' },
+        { variantId: w, status: 'sold_out' },
+      ],
+    });
+    const res = await t.server.inject({ method: 'GET', url: `/api/v1/products/${productId}/stock` });
+    assert.equal(res.body, read.json);
+    assert.equal(res.headers.etag, `"${read.version}"`);
+
+    const draft = await sellerWithProduct('draft');
+    assert.equal((await t.app.inventory.reads.productStock(draft.productId)).value, null);
+    assert.equal((await t.app.inventory.reads.productStock('nope')).value, null);
+  });
+
   test('the routes are in the OpenAPI document under the inventory tag', async () => {
     const doc = (await t.server.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as {
       paths: Record<string, Record<string, { tags?: string[]; responses?: Record<string, unknown> }>>;

@@ -5,9 +5,12 @@ import { sendPublicJson, type PublicCachePolicy } from '../../platform/http/cach
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthGuards } from '../identity/index.ts';
 import { STOCK_PAGE_TTL_MS, type InventoryUseCases } from './inventory.service.ts';
+import { inventoryErrors } from './inventory.errors.ts';
 import * as s from './inventory.schemas.ts';
 
 const tags = ['inventory'];
+/** What the public stock read answers for a null value (an unknown or unpublished product). */
+const PRODUCT_NOT_FOUND = (({ code, message }: DomainError) => ({ code, message }))(inventoryErrors.productNotFound());
 const errors = { 400: s.ErrorSchema, 401: s.ErrorSchema, 403: s.ErrorSchema, 404: s.ErrorSchema };
 
 function accountId(request: FastifyRequest): string {
@@ -42,7 +45,8 @@ export function inventoryRoutes(deps: {
           response: { 200: s.PublicStockSchema, ...NotModifiedResponse, 404: s.ErrorSchema },
         },
       },
-      async (request, reply) => sendPublicJson(request, reply, await inventory.pages.productStock(request.params.id), stockPolicy),
+      async (request, reply) =>
+        sendPublicJson(request, reply, await inventory.pages.productStock(request.params.id), stockPolicy, PRODUCT_NOT_FOUND),
     );
 
     api.post(

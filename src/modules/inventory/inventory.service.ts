@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Cache } from '../../platform/cache/cache.ts';
 import { createHotCache } from '../../platform/cache/hot-cache.ts';
 import type { EventBus } from '../../platform/events.ts';
-import { prepareJson, type PreparedJson } from '../../platform/http/cached-json.ts';
+import { prepare, type Prepared } from '../../platform/cache/prepared.ts';
 import { isDomainError } from '../../shared/errors.ts';
 import type { CatalogService } from '../catalog/index.ts';
 import { allocate, available, type Decision, type ReserveRequest } from './inventory.allocation.ts';
@@ -11,7 +11,7 @@ import { GroupCommitBatcher } from './inventory.batcher.ts';
 import { inventoryErrors } from './inventory.errors.ts';
 import * as repo from './inventory.repository.ts';
 import { INVENTORY_EVENTS } from './inventory.events.ts';
-import type { InventoryService, StockLevel, StockLine, StockStatus } from './index.ts';
+import type { InventoryService, ProductStock, StockLevel, StockLine, StockStatus } from './index.ts';
 import { isId } from '../../shared/ids.ts';
 
 /** At or below this many available, the public sees "only a few left". */
@@ -41,9 +41,18 @@ export const statusOf = (availableCount: number): StockStatus =>
 
 const cacheKeys = { productStock: (productId: string) => `inventory:product-stock:${productId}` };
 
-type CachedPage = PreparedJson & { expiresAt: number };
+type CachedPage = Prepared<ProductStock | null> & { expiresAt: number };
 
 export type SellerVariantStock = StockLevel & Readonly<{ sku: string; options: Readonly<Record<string, string>>; status: StockStatus }>;
+
+/**
+ * Cached public reads, each a value with its JSON text and version prepared once. A product that
+ * is unknown, a draft or named by a malformed id is `value: null`, cached as briefly as stock.
+ */
+export type InventoryReads = Readonly<{
+  /** Coarse stock per variant of a published product (GET /products/:id/stock), at most STOCK_PAGE_TTL_MS old. */
+  productStock(productId: string): Promise<Prepared<ProductStock | null>>;
+}>;
 
 /** The public contract plus what the routes need (owner checks, cached public pages). */
 export type InventoryUseCases = InventoryService &
@@ -51,7 +60,7 @@ export type InventoryUseCases = InventoryService &
     sellerInventory(accountId: string, productId: string): Promise<{ productId: string; variants: SellerVariantStock[] }>;
     restockOwned(accountId: string, variantId: string, quantity: number): Promise<StockLevel>;
     setOnHandOwned(accountId: string, variantId: string, onHand: number): Promise<StockLevel>;
-    pages: Readonly<{ productStock(productId: string): Promise<PreparedJson> }>;
+    pages: InventoryReads;
     /** How the reservation batcher has grouped reserve calls so far (closeBatchStats: commit and release calls). */
     batchStats(): Readonly<{ batches: number; calls: number; largestBatch: number }>;
     closeBatchStats(): Readonly<{ batches: number; calls: number; largestBatch: number }>;
@@ -337,16 +346,13 @@ export function createInventoryService(deps: InventoryServiceDeps): InventoryUse
         const load = async (): Promise<CachedPage> => {
           const product = isId(productId) ? await catalog.getProduct(productId) : null;
           if (!product || product.status !== 'published') {
-            return {
-              ...prepareJson({ error: { code: 'INVENTORY_PRODUCT_NOT_FOUND', message: 'No such product' } }, 404),
-              expiresAt: Date.now() + STOCK_PAGE_TTL_MS,
-            };
+            return { ...prepare(null), expiresAt: Date.now() + STOCK_PAGE_TTL_MS };
           }
           if (variantProducts.size > MAX_REMEMBERED_VARIANTS) variantProducts.clear();
           for (const v of product.variants) variantProducts.set(v.id, productId);
           const statuses = await service.statuses(product.variants.map((v) => v.id));
           const variants = product.variants.map((v) => ({ variantId: v.id, status: statuses.get(v.id) ?? 'sold_out' }));
-          return { ...prepareJson({ productId, variants }), expiresAt: Date.now() + STOCK_PAGE_TTL_MS };
+          return { ...prepare<ProductStock>({ productId, variants }), expiresAt: Date.now() + STOCK_PAGE_TTL_MS };
         };
         let page = await cache.getOrLoad<CachedPage>(key, [], load);
         if (page.expiresAt <= Date.now()) {

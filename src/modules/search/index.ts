@@ -8,19 +8,23 @@ import { PermanentJobError } from '../../platform/queue/queue.ts';
 import { CATALOG_EVENTS, type CatalogService } from '../catalog/index.ts';
 import { searchMigrations } from './search.migrations.ts';
 import { searchRoutes } from './search.routes.ts';
-import { createSearchService } from './search.service.ts';
+import { createSearchService, type SearchUseCases } from './search.service.ts';
 
 /**
  * Product search: PostgreSQL full text over a read model (`search_documents`) that follows the
  * catalog through its events. Other modules only ever call `indexProducts`.
  */
 export { searchMigrations };
+export type { Prepared } from '../../platform/cache/prepared.ts';
+export type { SearchPage, SearchResultItem } from './search.service.ts';
 
 export type SearchService = Readonly<{
   /** (Re)builds the search documents of these products from the catalog; idempotent. */
   indexProducts(productIds: readonly string[]): Promise<void>;
 }>;
-export type SearchModule = ModuleDefinition & Readonly<{ service: SearchService }>;
+/** The cached public reads GET /search presents, for the storefront's pages: the same values, caches and versions. */
+export type SearchReads = Pick<SearchUseCases, 'searchPage'>;
+export type SearchModule = ModuleDefinition & Readonly<{ service: SearchService; reads: SearchReads }>;
 
 export type SearchSettings = Readonly<{
   /** The ranked full-text query's time budget; past it a simpler title-only query answers (search.service.ts). */
@@ -63,5 +67,6 @@ export function createSearch(deps: {
     migrations: searchMigrations,
     routes: searchRoutes({ search: useCases, httpCache: deps.httpCache }),
     service: { indexProducts: useCases.indexProducts },
+    reads: { searchPage: useCases.searchPage },
   };
 }

@@ -90,8 +90,11 @@ test('with the default budget the same search is ranked and paged; a later page 
     fullTextTimeoutMs: 500,
     log: t.app.log,
   });
-  const page = JSON.parse((await unhurried.searchPage('linen', 7, undefined)).body) as Page;
+  const prepared = await unhurried.searchPage('linen', 7, undefined);
+  const page = prepared.value;
+  assert.equal(prepared.json, JSON.stringify(page), 'the value and the text sent are one');
   assert.equal(page.degraded, undefined);
+  assert.equal(prepared.degraded, undefined);
   assert.equal(page.items.length, 7);
   assert.ok(page.nextCursor, 'ranked pages continue');
 

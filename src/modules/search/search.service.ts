@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Cache } from '../../platform/cache/cache.ts';
-import { prepareJson, type PreparedJson } from '../../platform/http/cached-json.ts';
+import { prepare, type Prepared } from '../../platform/cache/prepared.ts';
 import type { ReplicaSet } from '../../platform/postgres/replicas.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { isId } from '../../shared/ids.ts';
-import type { CatalogService, Product } from '../catalog/index.ts';
+import type { CatalogService, Product, ProductImage } from '../catalog/index.ts';
 import { searchErrors } from './search.errors.ts';
 import { toTsQueryText } from './search.query.ts';
 import * as repo from './search.repository.ts';
@@ -27,15 +27,26 @@ export type SearchResultItem = Readonly<{
   shopSlug: string;
   shopName: string;
   priceMin: { amount: number; currency: string };
-  image: unknown;
+  /** The product's first image as indexed (toDocument), or null. */
+  image: ProductImage | null;
 }>;
+
+/** A page of results (GET /search). `degraded`: answered by the simpler title-only query, with no later pages. */
+export type SearchPage = Readonly<{ items: SearchResultItem[]; nextCursor: string | null; degraded?: true }>;
+
+/** No words to search for: no results, and nothing to cache. */
+const EMPTY_PAGE = prepare<SearchPage>({ items: [], nextCursor: null });
 
 export type SearchUseCases = Readonly<{
   indexProducts(productIds: readonly string[]): Promise<void>;
   /** Re-indexes every product of a shop (its name is part of each document). */
   indexShop(shopId: string): Promise<void>;
-  /** A cached, prepared page of results. */
-  searchPage(q: string, limit: number, cursor: string | undefined): Promise<PreparedJson>;
+  /**
+   * A cached, prepared page of results for the words of `q`. `limit` is the caller's to bound (the
+   * route allows 1..50); a cursor from another query or an altered one throws SEARCH_INVALID_CURSOR
+   * ('invalid'); a later page while the full query is over its budget throws SEARCH_BUSY ('unavailable').
+   */
+  searchPage(q: string, limit: number, cursor: string | undefined): Promise<Prepared<SearchPage>>;
 }>;
 
 type Cursor = { h: string; t: boolean; r: number; id: string };
@@ -79,7 +90,8 @@ const toItem = (r: repo.SearchRow): SearchResultItem => ({
   shopSlug: r.shop_slug,
   shopName: r.shop_name,
   priceMin: { amount: r.price_min, currency: r.currency },
-  image: r.image,
+  // Written by toDocument below from the catalog's own ProductImage.
+  image: r.image as ProductImage | null,
 });
 
 function toDocument(p: Product): repo.DocumentInput {
@@ -146,9 +158,9 @@ export function createSearchService(deps: {
       const tsquery = toTsQueryText(q);
       const queryHash = digest(tsquery ?? '', 10);
       const after = cursor ? openCursor(cursor, queryHash) : null;
-      if (!tsquery) return prepareJson({ items: [], nextCursor: null });
+      if (!tsquery) return EMPTY_PAGE;
       const key = `search:${await generation()}:${limit}:${cursor ?? ''}:${tsquery}`;
-      type Cached = PreparedJson & { expiresAt: number };
+      type Cached = Prepared<SearchPage> & { expiresAt: number };
       const load = async (): Promise<Cached> => {
         const rows = await replicas.read((t) =>
           repo.searchWithin(
@@ -168,14 +180,18 @@ export function createSearchService(deps: {
           if (after) throw searchErrors.busy();
           const matches = await replicas.read((t) => repo.titleMatches(t.db, { tsquery, limit, candidates: FALLBACK_CANDIDATES }));
           const items = matches.map(toItem);
-          return { ...prepareJson({ items, nextCursor: null, degraded: true }), degraded: true, expiresAt: Date.now() + DEGRADED_TTL_MS };
+          return {
+            ...prepare<SearchPage>({ items, nextCursor: null, degraded: true }),
+            degraded: true,
+            expiresAt: Date.now() + DEGRADED_TTL_MS,
+          };
         }
         const more = rows.length > limit;
         const page = more ? rows.slice(0, limit) : rows;
         const last = page[page.length - 1];
         const items = page.map(toItem);
         const nextCursor = more && last ? sealCursor({ h: queryHash, t: last.title_hit, r: last.rank, id: last.product_id }) : null;
-        return { ...prepareJson({ items, nextCursor }), expiresAt: Date.now() + RESULT_TTL_MS };
+        return { ...prepare<SearchPage>({ items, nextCursor }), expiresAt: Date.now() + RESULT_TTL_MS };
       };
       try {
         const hit = await cache.getOrLoad<Cached>(key, [], load);

@@ -75,6 +75,20 @@ describe('search', () => {
     assert.equal(result.items[0]!.shopName, 'Fern Studio');
   });
 
+  test('reads.searchPage returns the page as a value, the one the route sends (type-ahead included)', async () => {
+    const page = await t.app.search.reads.searchPage('handw', 20, undefined);
+    assert.deepEqual(
+      page.value.items.map((i) => i.id),
+      [scarf, mug],
+    );
+    assert.equal(page.value.nextCursor, null);
+    assert.equal(page.json, JSON.stringify(page.value));
+    const res = await t.server.inject({ method: 'GET', url: '/api/v1/search?q=handw&limit=20' });
+    assert.equal(res.body, page.json);
+    assert.equal(res.headers.etag, `"${page.version}"`);
+    assert.deepEqual((await t.app.search.reads.searchPage('  !! ', 20, undefined)).value, { items: [], nextCursor: null });
+  });
+
   test('a word that appears only in the description finds the product', async () => {
     assert.deepEqual(
       (await search('loom')).items.map((i) => i.id),

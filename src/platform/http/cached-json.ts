@@ -1,63 +1,72 @@
-import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-
-/**
- * A public response prepared once and served many times: the JSON text, its strong ETag, and its
- * status. Caches keep these, so a warm read neither queries nor serialises.
- */
-export type PreparedJson = Readonly<{
-  status: number;
-  body: string;
-  etag: string;
-  /** Served from a cache past its freshness (its source could not be read, or is being re-read). */
-  stale?: boolean;
-  /** A lesser answer given instead of the usual one (a simpler query when the full one was too slow). */
-  degraded?: boolean;
-}>;
+import type { Prepared } from '../cache/prepared.ts';
 
 /** The headers that mark a stale or a degraded answer (`Warning: 110` is obsolete since RFC 9111). */
 export const STALE_HEADER = 'atelier-stale';
 export const DEGRADED_HEADER = 'atelier-degraded';
 /** How long a CDN may keep a stale or degraded answer: short, so it asks again soon after the source is back. */
 const STALE_S_MAXAGE = 5;
-
-export function prepareJson(value: unknown, status = 200): PreparedJson {
-  const body = JSON.stringify(value);
-  const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
-  return { status, body, etag };
-}
+/** How long a CDN may keep a not-found: long enough to absorb a burst, short enough to forget. */
+const NOT_FOUND_S_MAXAGE = 10;
 
 export type PublicCachePolicy = Readonly<{ sMaxAge: number; staleWhileRevalidate: number }>;
 
+/** What a route answers, as a coded 404, for a read whose value is `null`. */
+export type PublicNotFound = Readonly<{ code: string; message: string }>;
+
 /**
- * Sends a prepared public response with `ETag` and `Cache-Control` (so a CDN can absorb a spike),
- * answering `304` when the client already holds this version. A stale or degraded one says so
- * (`Atelier-Stale`, `Atelier-Degraded`) and may be kept by a CDN only briefly, with no
- * stale-while-revalidate on top.
+ * The 404 bodies, one per code and message: routes name a handful of constants, so this stays
+ * small, and a burst of not-founds is not serialised once per request.
  */
-export function sendPublicJson(
+const notFoundBodies = new Map<string, string>();
+function notFoundBody(nf: PublicNotFound): string {
+  const key = `${nf.code}\n${nf.message}`;
+  let body = notFoundBodies.get(key);
+  if (body === undefined) {
+    // The one error shape (platform/http/schemas.ts ErrorResponseSchema), as app/http-errors.ts sends it.
+    body = JSON.stringify({ error: { code: nf.code, message: nf.message } });
+    notFoundBodies.set(key, body);
+  }
+  return body;
+}
+
+const GENERIC_NOT_FOUND: PublicNotFound = { code: 'NOT_FOUND', message: 'Not found' };
+
+/**
+ * Presents a prepared public read as JSON with `ETag` (its version) and `Cache-Control` (so a CDN
+ * can absorb a spike), answering `304` when the client already holds this version, and a coded
+ * `404` when the value is `null` (the caller names the code; a read that may be null must). A stale
+ * or degraded answer says so (`Atelier-Stale`, `Atelier-Degraded`) and may be kept by a CDN only
+ * briefly, with no stale-while-revalidate on top.
+ */
+export function sendPublicJson<T>(
   request: FastifyRequest,
   reply: FastifyReply,
-  prepared: PreparedJson,
+  prepared: Prepared<T>,
   policy: PublicCachePolicy,
+  ...notFound: null extends T ? [PublicNotFound] : []
 ): FastifyReply {
   if (prepared.stale) reply.header(STALE_HEADER, 'true');
   if (prepared.degraded) reply.header(DEGRADED_HEADER, 'true');
   const brief = prepared.stale === true || prepared.degraded === true;
-  if (prepared.status === 200) {
-    reply.header(
-      'cache-control',
-      brief
-        ? `public, max-age=0, s-maxage=${Math.min(policy.sMaxAge, STALE_S_MAXAGE)}`
-        : `public, max-age=0, s-maxage=${policy.sMaxAge}, stale-while-revalidate=${policy.staleWhileRevalidate}`,
-    );
-    reply.header('etag', prepared.etag);
-    const inm = request.headers['if-none-match'];
-    if (inm && (inm === prepared.etag || inm.split(',').some((t) => t.trim() === prepared.etag || t.trim() === `W/${prepared.etag}`))) {
-      return reply.code(304).send();
-    }
-  } else {
-    reply.header('cache-control', `public, max-age=0, s-maxage=${Math.min(policy.sMaxAge, brief ? STALE_S_MAXAGE : 10)}`);
+  if (prepared.value === null) {
+    reply.header('cache-control', `public, max-age=0, s-maxage=${Math.min(policy.sMaxAge, brief ? STALE_S_MAXAGE : NOT_FOUND_S_MAXAGE)}`);
+    return reply
+      .code(404)
+      .type('application/json; charset=utf-8')
+      .send(notFoundBody(notFound[0] ?? GENERIC_NOT_FOUND));
   }
-  return reply.code(prepared.status).type('application/json; charset=utf-8').send(prepared.body);
+  reply.header(
+    'cache-control',
+    brief
+      ? `public, max-age=0, s-maxage=${Math.min(policy.sMaxAge, STALE_S_MAXAGE)}`
+      : `public, max-age=0, s-maxage=${policy.sMaxAge}, stale-while-revalidate=${policy.staleWhileRevalidate}`,
+  );
+  const etag = `"${prepared.version}"`;
+  reply.header('etag', etag);
+  const inm = request.headers['if-none-match'];
+  if (inm && (inm === etag || inm.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}`))) {
+    return reply.code(304).send();
+  }
+  return reply.code(200).type('application/json; charset=utf-8').send(prepared.json);
 }

@@ -37,7 +37,7 @@ export function storefrontRoutes(deps: StorefrontDeps): FastifyPluginAsync {
     // What the header shows of the visitor (islands/account-summary.tsx): never cached.
     app.get('/session-summary', { schema: { hide: true }, preHandler: deps.identity.guards.optionalAccount }, async (request, reply) => {
       void reply.header('cache-control', 'private, no-store');
-      return { name: request.account?.name ?? null, cartCount: 0 };
+      return { name: request.account?.name ?? null, cartCount: await deps.cart.shopper.count(request) };
     });
   };
 }
