@@ -37,6 +37,8 @@ export type {
   SubOrderView,
 } from './orders.types.ts';
 export { IDEMPOTENCY_KEY_RE } from './orders.checkout.ts';
+/** The shipping address the API takes, so a page's form is checked by the same rules. */
+export { ShippingAddressSchema } from './orders.schemas.ts';
 export type { AdmissionSettings } from './orders.admission.ts';
 export { ordersMigrations };
 export { ORDER_PAID_EVENT, type OrderPaidPayload } from './orders.payment.ts';

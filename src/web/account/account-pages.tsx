@@ -6,8 +6,8 @@ import { Layout, PageHeading } from '../components/layout.tsx';
 import { formatDate, formatMoney } from '../format.ts';
 import OrderStatus, { STATUS_LABELS } from '../islands/order-status.tsx';
 
-/** An order's number as people read and quote it: the start of its id, upper case. */
-export const orderNumber = (id: string) => id.replace(/-/g, '').slice(0, 10).toUpperCase();
+/** An order's number as people read and quote it: the same reference its emails give (the id's random tail). */
+export const orderNumber = (id: string) => id.slice(-8).toUpperCase();
 
 function AccountLayout(props: { site: SiteContext; title: string; path: string; children: preact.ComponentChildren }) {
   return (

@@ -69,14 +69,26 @@ export function SignInPage(props: { site: SiteContext; errors: readonly FieldErr
   );
 }
 
-/** The sign-up form, also shown inside the checkout page. */
-export function SignUpForm(props: { errors: readonly FieldError[]; name: string; email: string; next: string }) {
+/**
+ * The sign-up form, also shown inside the checkout page; there `idPrefix` keeps its ids apart from
+ * the sign-in form's (the names stay the same).
+ */
+export function SignUpForm(props: { errors: readonly FieldError[]; name: string; email: string; next: string; idPrefix?: string }) {
+  const p = props.idPrefix ?? '';
   return (
     <form method="post" action="/sign-up" novalidate class="stack">
       {hidden('next', props.next)}
-      <TextField id="name" label="Your name" autocomplete="name" value={props.name} errors={props.errors} maxLength={100} />
       <TextField
-        id="email"
+        id={`${p}name`}
+        name="name"
+        label="Your name"
+        autocomplete="name"
+        value={props.name}
+        errors={props.errors}
+        maxLength={100}
+      />
+      <TextField
+        id={`${p}email`}
         name="email"
         label="Email address"
         type="email"
@@ -87,7 +99,8 @@ export function SignUpForm(props: { errors: readonly FieldError[]; name: string;
         errors={props.errors}
       />
       <TextField
-        id="password"
+        id={`${p}password`}
+        name="password"
         label="Create a password"
         type="password"
         autocomplete="new-password"

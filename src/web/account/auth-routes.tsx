@@ -162,6 +162,5 @@ export function authRoutes(deps: StorefrontDeps) {
 
 /** How many items the cart this request speaks for holds (0 when it cannot tell). */
 export async function cartCount(deps: StorefrontDeps, request: FastifyRequest): Promise<number> {
-  const shopper = (deps.cart as { shopper?: { count(request: FastifyRequest): Promise<number> } }).shopper;
-  return shopper ? shopper.count(request).catch(() => 0) : 0;
+  return deps.cart.shopper.count(request).catch(() => 0);
 }

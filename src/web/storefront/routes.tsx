@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { accountRoutes } from '../account/account-routes.tsx';
 import { authRoutes } from '../account/auth-routes.tsx';
 import { formErrorHandler } from '../account/form-errors.tsx';
+import { checkoutRoutes } from '../checkout/checkout-routes.tsx';
 import { requireSameOrigin } from '../csrf.ts';
 import { acceptForms } from '../forms.ts';
 import { sendErrorPage, sendForbiddenPage } from './errors.tsx';
@@ -32,6 +33,7 @@ export function storefrontRoutes(deps: StorefrontDeps): FastifyPluginAsync {
       forms.setErrorHandler(formErrorHandler(deps));
       await forms.register(authRoutes(deps));
       await forms.register(accountRoutes(deps));
+      await forms.register(checkoutRoutes(deps));
     });
 
     // What the header shows of the visitor (islands/account-summary.tsx): never cached.
