@@ -42,7 +42,7 @@ test('a place in line is presented as 429 with whole seconds to wait, and never 
   });
   assert.equal(answer.statusCode, 429);
   assert.equal(answer.retryAfterSeconds, 2);
-  assert.equal(JSON.parse(answer.body).error.details.position, 3);
+  assert.equal((JSON.parse(answer.body) as { error: { details: { position: number } } }).error.details.position, 3);
 });
 
 test('an unknown record is an error, not a guess', () => {

@@ -15,7 +15,7 @@ function AccountLayout(props: { site: SiteContext; title: string; path: string; 
       site={props.site}
       meta={{ title: `${props.title} – ${props.site.siteName}`, description: props.title, path: props.path, noindex: true }}
     >
-      <nav aria-label="Your account" class="account-nav">
+      <nav aria-label="Account pages" class="account-nav">
         <ul>
           <li>
             <a href="/account" aria-current={props.path === '/account' ? 'page' : undefined}>

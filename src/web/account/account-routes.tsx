@@ -45,7 +45,11 @@ export function accountRoutes(deps: StorefrontDeps) {
       if (!ID_RE.test(request.params.id)) return sendNotFoundPage(site, request, reply);
       try {
         const order = await orders.service.getOrder(session.account.id, request.params.id);
-        return sendPrivatePage(request, reply, <OrderPage site={site} order={order} placed={queryField(request, 'placed') === '1'} />);
+        return await sendPrivatePage(
+          request,
+          reply,
+          <OrderPage site={site} order={order} placed={queryField(request, 'placed') === '1'} />,
+        );
       } catch (err) {
         // Another customer's order is not found, exactly like one that does not exist.
         if (isDomainError(err) && err.kind === 'not_found') return sendNotFoundPage(site, request, reply);

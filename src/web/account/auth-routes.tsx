@@ -51,7 +51,7 @@ export function authRoutes(deps: StorefrontDeps) {
       if (errors.length === 0) {
         try {
           await pages.signIn(request, reply, email, password);
-          return seeOther(reply, next || '/account');
+          return await seeOther(reply, next || '/account');
         } catch (err) {
           if (!(isDomainError(err) && err.kind === 'unauthenticated')) throw err;
           errors.push({ field: 'email', message: 'The email address or password is not right. Check them and try again.' });
@@ -81,7 +81,7 @@ export function authRoutes(deps: StorefrontDeps) {
         try {
           // Sign-up never signs in, and answers the same whether or not the email had an account.
           await identity.service.signUp({ name, email, password, role: 'customer' });
-          return seeOther(reply, `/sign-up?sent=1${next ? `&next=${encodeURIComponent(next)}` : ''}`);
+          return await seeOther(reply, `/sign-up?sent=1${next ? `&next=${encodeURIComponent(next)}` : ''}`);
         } catch (err) {
           if (!(isDomainError(err) && err.kind === 'invalid')) throw err;
           errors.push({ field: fieldOf(err, 'password'), message: err.message });
@@ -117,7 +117,7 @@ export function authRoutes(deps: StorefrontDeps) {
       if (errors.length === 0) {
         try {
           await pages.resetPassword(reply, token, newPassword);
-          return seeOther(reply, '/sign-in?reset=1');
+          return await seeOther(reply, '/sign-in?reset=1');
         } catch (err) {
           if (!(isDomainError(err) && err.kind === 'invalid')) throw err;
           const field = err.code === 'IDENTITY_TOKEN_INVALID' ? 'token' : 'newPassword';
@@ -142,7 +142,7 @@ export function authRoutes(deps: StorefrontDeps) {
       if (errors.length === 0) {
         try {
           await pages.verifyEmail(token);
-          return seeOther(reply, '/verify-email?done=1');
+          return await seeOther(reply, '/verify-email?done=1');
         } catch (err) {
           if (!(isDomainError(err) && err.kind === 'invalid')) throw err;
           errors.push({ field: 'token', message: 'This link has expired or has already been used. Sign in and ask for a new one.' });

@@ -140,10 +140,10 @@ export function checkoutRoutes(deps: StorefrontDeps) {
         });
         switch (outcome.kind) {
           case 'accepted':
-            return seeOther(reply, `/account/orders/${outcome.order.id}?placed=1`);
+            return await seeOther(reply, `/account/orders/${outcome.order.id}?placed=1`);
           case 'queued':
             void reply.header('retry-after', String(Math.max(1, Math.ceil(outcome.place.retryAfterMs / 1000))));
-            return sendPrivatePage(
+            return await sendPrivatePage(
               request,
               reply,
               <QueuedPage site={site} idempotencyKey={key} address={form} position={outcome.place.position} />,
@@ -159,7 +159,7 @@ export function checkoutRoutes(deps: StorefrontDeps) {
               field: lineAnchor(variantId),
               message: `${message}. Change it in your cart to buy the rest.`,
             }));
-            return render(request, reply, session, view, { key: newKey(), address: form, errors: lineErrors, problems }, 409);
+            return await render(request, reply, session, view, { key: newKey(), address: form, errors: lineErrors, problems }, 409);
           }
         }
       } catch (err) {
