@@ -109,7 +109,7 @@ describe('the sign-in page counts password guesses with the API log-in', () => {
       t.server.inject({
         method: 'POST',
         url: '/sign-in',
-        headers: { origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { origin: new URL(t.app.config.session.publicUrl).origin, 'content-type': 'application/x-www-form-urlencoded' },
         payload: new URLSearchParams({ email, password }).toString(),
       });
     for (let i = 0; i < 2; i++) assert.equal((await page(`page guess ${i}`)).statusCode, 400);
