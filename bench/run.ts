@@ -27,7 +27,10 @@
  *    checkouts (closed loop), then that mix at twice it (open model) with the shipped load-shedding
  *    settings: checkout latency against its SLO, browsing shed with 503.
  *
- * Every part runs by default; `npm run bench -- --only catalog|checkout|scale|shard-move|overload` (or BENCH_ONLY=...)
+ * 9. Pages (bench/pages.ts): each storefront page beside the JSON route serving the same data, in the
+ *    same rounds (home, listing, category, product warm and cold, search), with the page/JSON ratio.
+ *
+ * Every part runs by default; `npm run bench -- --only catalog|checkout|scale|shard-move|overload|pages` (or BENCH_ONLY=...)
  * runs one (or a comma-separated few).
  *
  * Settings: BENCH_PRODUCTS, BENCH_DURATION (seconds per scenario, default 10), BENCH_ROUNDS (3),
@@ -60,6 +63,7 @@ import { startEmbeddedPostgres, type EmbeddedServer } from '../src/platform/post
 import { EMBEDDED_CATALOG_DB } from '../src/platform/postgres/stores.ts';
 import { startAtelier, stopAllAtelier, stopAtelier, waitUntilReady, type AtelierChild } from './children.ts';
 import { formatCheckoutTable, runCheckoutBench, type CheckoutResult } from './checkout.ts';
+import { judgePageTargets, pageScenarios } from './pages.ts';
 import { formatTable, formatTargets, judgeTargets, type Row, type Target } from './report.ts';
 import { DEFAULT_OVERLOAD, runOverloadBench } from './overload.ts';
 import { formatScaleTable, runScaleBench, type ScaleResult } from './scale.ts';
@@ -81,7 +85,7 @@ function layoutSetting(): 'split' | 'one-process' {
   return raw;
 }
 
-const PARTS = ['catalog', 'checkout', 'scale', 'shard-move', 'overload'] as const;
+const PARTS = ['catalog', 'checkout', 'scale', 'shard-move', 'overload', 'pages'] as const;
 type Part = (typeof PARTS)[number];
 
 /** Which parts to run: `--only <part>` on the command line, else BENCH_ONLY, else all. */
@@ -527,7 +531,9 @@ async function main(): Promise<number> {
   const loadAtStart = os.loadavg();
   console.log(
     `Atelier benchmark (${[...parts].join(' + ')}): ` +
-      (parts.has('catalog') ? `${settings.products} products, ${settings.durationSec} s per scenario in ${settings.rounds} rounds; ` : '') +
+      (parts.has('catalog') || parts.has('pages')
+        ? `${settings.products} products, ${settings.durationSec} s per scenario in ${settings.rounds} rounds; `
+        : '') +
       (parts.has('checkout')
         ? `checkout ${c.durationSec} s at ${c.concurrency} customers, flash sale ${c.flashStock} units / ${c.flashBuyers} buyers; `
         : '') +
@@ -547,6 +553,7 @@ async function main(): Promise<number> {
   stopDatabase = () => server.stop();
   const catalog = new pg.Pool({ connectionString: server.urlFor(EMBEDDED_CATALOG_DB), max: 2 });
   const rows: Row[] = [];
+  const pageRows: Row[] = [];
   let targets: Target[] = [];
   let products: { total: number; published: number } | null = null;
   let checkout: CheckoutResult | null = null;
@@ -556,14 +563,16 @@ async function main(): Promise<number> {
   let api: AtelierChild | null = null;
   const startedAt = new Date();
   try {
-    if (parts.has('catalog')) {
+    let sample: Sample | null = null;
+    if (parts.has('catalog') || parts.has('pages')) {
       products = await ensureCatalog(catalog);
-      const sample = await sampleCatalog(catalog, products.published);
+      sample = await sampleCatalog(catalog, products.published);
       console.log(
         `sample: ${sample.hotIds.length} hot ids, ${sample.coldIds.length} cold ids, ${sample.shopSlugs.length} shops, ` +
           `${sample.searchTerms.length} search terms (${sample.searchTerms.slice(0, 6).join(', ')}, ...)`,
       );
-
+    }
+    if (parts.has('catalog') && sample) {
       console.log('\nAPI with the cache on:');
       api = await startApi(true);
       const plan = scenarios(sample, await firstPageCursor());
@@ -578,6 +587,21 @@ async function main(): Promise<number> {
       await stopAtelier(api);
       api = null;
       targets = judgeTargets(rows);
+    }
+
+    if (parts.has('pages') && sample) {
+      // A fresh API, so the cold pair's misses are real whatever the catalog part read before.
+      console.log('\nStorefront pages beside the JSON routes serving the same data (cache on):');
+      api = await startApi(true);
+      const plan = pageScenarios(sample);
+      await warmServer(plan);
+      await measurePhase(plan, 'on', pageRows);
+      // In the plan's order, each page under its JSON twin (measurePhase lists skipped ones first).
+      const order = new Map(plan.map((s, i) => [s.name, i]));
+      pageRows.sort((a, b) => (order.get(a.scenario) ?? 0) - (order.get(b.scenario) ?? 0));
+      await stopAtelier(api);
+      api = null;
+      targets = [...targets, ...judgePageTargets(pageRows)];
     }
 
     if (parts.has('checkout')) {
@@ -622,6 +646,7 @@ async function main(): Promise<number> {
       detail: `load ${loadAtStart[0]!.toFixed(1)} at start (${loadAtEnd[0]!.toFixed(1)} at the end, the bench's own included), ${os.cpus().length} CPUs`,
     });
     if (parts.has('catalog')) console.log(`\n${formatTable(rows)}`);
+    if (parts.has('pages')) console.log(`\nPages (ratio: page req/s as a share of its JSON twin's):\n${formatTable(pageRows)}`);
     if (checkout) console.log(`\n${formatCheckoutTable(checkout.rows, checkout.pgbench)}`);
     if (scale) console.log(`\n${formatScaleTable(scale)}`);
     if (shardMove) console.log(`\n${formatShardMoveTable(shardMove)}`);
@@ -650,6 +675,7 @@ async function main(): Promise<number> {
         warmupSec: WARMUP_SEC,
       },
       rows,
+      pages: pageRows,
       checkout,
       scale,
       shardMove,

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { loadConfig } from '../src/app/config.ts';
 import { createContainer, type Container } from '../src/app/container.ts';
 import { buildHttpServer } from '../src/app/http.ts';
-import { HOT_TTL_MS } from '../src/modules/catalog/catalog.service.ts';
+import { cacheKeys, HOT_TTL_MS } from '../src/modules/catalog/catalog.service.ts';
 import { newId } from '../src/shared/ids.ts';
 import { REDIS_SERVER_BIN, redisServerAvailable, startTestRedis, type TestRedis } from './support/redis-server.ts';
 import { createTestApp, type TestApp } from './support/test-app.ts';
@@ -255,7 +255,7 @@ describe('Redis tier: two nodes sharing one Redis', { skip }, () => {
   test('a page loaded by one node is served to the other from the shared tier', async () => {
     const { productId } = await sellerProduct(nodeA());
     await titleOn(nodeA(), productId);
-    const keys = await probe.keys(`*catalog:product:${productId}`);
+    const keys = await probe.keys(`*${cacheKeys.product(productId)}`);
     assert.equal(keys.length, 1, `the product page in Redis: ${keys.join(', ')}`);
     // Change the row behind the cache's back: B must answer from Redis (the old title), not the database.
     await a.app.stores.catalog.pool.query(`update catalog_products set title = 'Changed in SQL' where id = $1`, [productId]);
@@ -368,7 +368,7 @@ describe('Redis tier: two nodes sharing one Redis', { skip }, () => {
     await within(10_000, 'the shared tier used again', async () => {
       const id = newId();
       await nodeA().inject({ method: 'GET', url: `/api/v1/products/${id}` });
-      return (await probe.keys(`*catalog:product:${id}`).catch(() => [])).length === 1;
+      return (await probe.keys(`*${cacheKeys.product(id)}`).catch(() => [])).length === 1;
     });
     t.diagnostic(`shared tier used again ${Date.now() - restartedAt} ms after Redis restarted`);
     const fresh = await newProduct(nodeA(), seller);

@@ -21,7 +21,15 @@ import type { Container } from './container.ts';
 import { opsRoutes } from './ops.routes.ts';
 import { declareSecurityFromGuards, securitySchemes } from './openapi-security.ts';
 import { withTimeout } from '../shared/timeout.ts';
-import { assetRoutes, buildAssets, createPageCache, sendNotFoundPage, storefrontRoutes, type SiteContext } from '../web/index.ts';
+import {
+  assetRoutes,
+  buildAssets,
+  createPageCache,
+  renderBusyPage,
+  sendNotFoundPage,
+  storefrontRoutes,
+  type SiteContext,
+} from '../web/index.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -171,10 +179,16 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
 
   // Before any route (each gets its priority as it is added) and before the rate limits: a
   // refusal under overload costs less than a count in Redis. Classes: app/route-priorities.ts.
+  // A person's browser refused a page gets the site's "busy" page; programs and /api the JSON error.
+  const busyPage = {
+    body: Buffer.from(renderBusyPage(site, config.loadShedding.retryAfterSeconds)),
+    contentType: 'text/html; charset=utf-8',
+  };
   await installLoadShedding(server, config.loadShedding, {
     priorities: ROUTE_PRIORITIES,
     signedIn: (headers) => headers.authorization !== undefined || (headers.cookie?.includes(`${SESSION_COOKIE}=`) ?? false),
     log: app.log,
+    refusalPage: (path, headers) => (!path.startsWith('/api/') && (headers.accept?.includes('text/html') ?? false) ? busyPage : null),
   });
   await server.register(cookie);
   // Before any route: the per-account limit is added to each route's preHandlers as it is registered.
@@ -278,6 +292,7 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
       logicalShards: config.logicalShards,
       allowedOrigins: new Set([new URL(config.session.publicUrl).origin]),
       pages: createPageCache(),
+      currency: config.currency,
     }),
   );
   return server;

@@ -42,6 +42,17 @@ export const ROUTE_PRIORITIES: ReadonlyMap<string, RoutePriority> = new Map<stri
   ['GET /api/v1/search', 'browse'],
   ['GET /media/:file', 'browse'],
 
+  // The storefront's public pages (src/web/storefront): refused with the site's "busy" page.
+  ['GET /', 'browse'],
+  ['GET /products', 'browse'],
+  ['GET /categories/:slug', 'browse'],
+  ['GET /search', 'browse'],
+  ['GET /shops/:slug', 'browse'],
+  ['GET /robots.txt', 'browse'],
+  // Crawlers come back later (and understand 503 + Retry-After); nobody's purchase waits on them.
+  ['GET /sitemap.xml', 'sheddable'],
+  ['GET /sitemaps/:file', 'sheddable'],
+
   ['GET /api/v1/seller/reports/summary', 'sheddable'],
   ['GET /api/v1/admin/reports/platform', 'sheddable'],
   ['POST /api/v1/seller/exports/orders', 'sheddable'],

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../test/support/test-app.ts';
 import { loadConfig } from './config.ts';
 import { DEMO_PASSWORD_FILE, demoPassword } from './demo-password.ts';
-import { DEMO_ADMIN_EMAIL, hashSeed, makeProducts, planShops, seedDemo, type SeedResult } from './seed.ts';
+import { DEMO_ADMIN_EMAIL, hashSeed, makeProducts, planShops, seedDemo, UNIQUE_PICTURES, type SeedResult } from './seed.ts';
 
 const N = 300;
 
@@ -16,7 +16,10 @@ describe('demo catalog plan (no database)', () => {
     const seed = hashSeed('atelier-demo', n);
     return planShops(n, 1, seed).map((plan) => ({
       plan,
-      products: makeProducts(plan, seed, new Map(), []).map((p) => ({ ...p, images: [] })),
+      products: makeProducts(plan, seed, new Map(), 0).map(({ pictures, ...p }) => ({
+        ...p,
+        pictures: pictures.map((x) => [x.key, x.alt]),
+      })),
     }));
   };
 
@@ -50,6 +53,32 @@ describe('demo catalog plan (no database)', () => {
     assert.ok(all.some((p) => /stoneware/.test(p.title)));
     const published = all.filter((p) => p.status === 'published').length;
     assert.ok(published > 900 && published < 1000, String(published));
+  });
+
+  test('pictures draw what the title names: the alt text names the object in the title', () => {
+    const all = shape(1000).flatMap((s) => s.products);
+    for (const p of all) {
+      const [alt, ...details] = p.pictures.map(([, a]) => a!);
+      const drawn = /^Drawing of (?:an? )?(.+?) (?:in|showing|printed with) /.exec(alt!);
+      assert.ok(drawn, alt);
+      assert.ok(p.title.includes(drawn[1]!), `${alt} / ${p.title}`);
+      assert.match(alt!, /, on a [a-z ]+ background$/);
+      for (const d of details) assert.match(d, /^(Close-up of |Drawing of a brown recycled-card gift box)/);
+    }
+  });
+
+  test('the first UNIQUE_PICTURES products get pictures of their own; later ones share a few per object and colour', () => {
+    const n = 5000;
+    const seed = hashSeed('atelier-demo', n);
+    const keys: string[] = [];
+    let first = 0;
+    for (const plan of planShops(n, 1, seed)) {
+      for (const p of makeProducts(plan, seed, new Map(), first)) keys.push(p.pictures[0]!.key);
+      first += plan.products;
+    }
+    assert.equal(new Set(keys.slice(0, UNIQUE_PICTURES)).size, UNIQUE_PICTURES);
+    const shared = new Set(keys.slice(UNIQUE_PICTURES)).size;
+    assert.ok(shared < 1000, `${shared} shared pictures for ${n - UNIQUE_PICTURES} products`);
   });
 });
 
@@ -143,6 +172,19 @@ describe('seedDemo', () => {
     }
     const shopCount = await count(sql<{ n: number }>`select count(*)::int as n from catalog_shops`);
     assert.equal(shopCount, Math.max(3, Math.round(N / 50)));
+  });
+
+  test('demo products have pictures of their own, each stored once, with alt text describing the drawing', async () => {
+    const ids = await t.app.catalog.service.listProductIds(null, N);
+    const products = await t.app.catalog.service.getProducts(ids);
+    const cards = products.map((p) => p.images[0]!.urls.card);
+    assert.notEqual(cards[0], cards[1], 'two demo products, two different image URLs');
+    assert.ok(new Set(cards).size >= UNIQUE_PICTURES, `${new Set(cards).size} distinct pictures for ${N} products`);
+    for (const p of products) {
+      assert.match(p.images[0]!.alt, /^Drawing of .+ background$/);
+      assert.notEqual(p.images[0]!.alt, p.title, 'the alt text describes the picture, not the listing');
+      assert.equal(new Set(p.images.map((i) => i.urls.full)).size, p.images.length, 'no picture twice on one product');
+    }
   });
 
   test('variants are stocked: mostly in stock, some with a few left, some sold out', async () => {

@@ -1,10 +1,13 @@
 import cliProgress from 'cli-progress';
-import sharp from 'sharp';
 import { isDomainError } from '../shared/errors.ts';
 import { newId } from '../shared/ids.ts';
 import type { Category, NewProduct, ProductImage } from '../modules/catalog/index.ts';
 import type { Container } from './container.ts';
 import { demoPassword, type DemoPassword } from './demo-password.ts';
+import { detailPicture, giftBoxPicture, productPicture, type DemoPicture } from './demo-pictures.ts';
+import { hashSeed, rngFrom, type Rng } from './seed-random.ts';
+
+export { hashSeed };
 
 /**
  * Believable demo data, made only through the modules' public services (identity, catalog, search,
@@ -14,8 +17,9 @@ import { demoPassword, type DemoPassword } from './demo-password.ts';
  *   installation's demo password (demo-password.ts: random, made at the first seed, kept in the
  *   data folder).
  * - A category tree, and products whose titles, descriptions, options and prices fit their category.
- * - Images from a palette of a dozen placeholder pictures, resized once and shared, so seeding
- *   100,000 products does not resize 100,000 images.
+ * - Pictures drawn for the products (demo-pictures.ts: the object and colour the title names), each
+ *   stored once through the media service; the first UNIQUE_PICTURES products get their own, the
+ *   rest share one per object and colour, so seeding 100,000 products does not resize 100,000 images.
  *
  * Deterministic: the same product count gives the same shops, titles and prices (ids differ).
  * Seeding again into a non-empty catalog adds another generation of shops (`-g2`, `-g3` slugs,
@@ -32,47 +36,17 @@ const IMPORT_BATCH = 500;
 const INDEX_BATCH = 1000;
 /** Shops seeded at once: enough to overlap password hashing, inserts and indexing. */
 const PARALLEL_SHOPS = 4;
-const PALETTE_SIZE = 12;
+/**
+ * Products (in plan order, counted over every shop) whose main picture is composed for them alone;
+ * beyond them, products share one picture per object and colour family. A picture costs about a
+ * tenth of a second of one core (three WebP encodes): the default demo (200) makes about 215
+ * pictures, and a seed of any size at most about 520.
+ */
+export const UNIQUE_PICTURES = 200;
 
 export type SeedOptions = { products: number; onlyIfEmpty: boolean; progress: boolean };
 /** `password`: the demo accounts' password and its file, when this call seeded (`created` says whether it made the password). */
 export type SeedResult = { created: boolean; products: number; password: DemoPassword | null };
-
-// ---------------------------------------------------------------------------------------------
-// A small seeded PRNG (mulberry32): fast, and the same seed gives the same catalog on any machine.
-
-type Rng = {
-  next(): number;
-  int(min: number, max: number): number;
-  pick<T>(items: readonly T[]): T;
-  chance(p: number): boolean;
-};
-
-function rngFrom(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    pick: (items) => items[Math.floor(next() * items.length)]!,
-    chance: (p) => next() < p,
-  };
-}
-
-export function hashSeed(...parts: Array<string | number>): number {
-  let h = 0x811c9dc5;
-  for (const ch of parts.join('|')) {
-    h ^= ch.charCodeAt(0);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Word lists: what a handmade marketplace sells, grouped by craft.
@@ -97,8 +71,6 @@ type Craft = Readonly<{
   title(w: (key: string) => string, object: string, r: Rng): string;
   sentences: ReadonlyArray<(w: (key: string) => string, object: string) => string>;
   leaves: readonly Leaf[];
-  /** Palette entries that suit the craft (indexes into PALETTE). */
-  palette: readonly number[];
 }>;
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -154,7 +126,6 @@ const CRAFTS: readonly Craft[] = [
         options: { name: 'size', values: ['20 cm', '24 cm', '28 cm'], step: 6 },
       },
     ],
-    palette: [0, 1, 2, 3],
   },
   {
     slug: 'textiles',
@@ -200,7 +171,6 @@ const CRAFTS: readonly Craft[] = [
         options: { name: 'size', values: ['40 cm', '50 cm', '60 cm'], step: 10 },
       },
     ],
-    palette: [4, 5, 6],
   },
   {
     slug: 'jewellery',
@@ -242,7 +212,6 @@ const CRAFTS: readonly Craft[] = [
         options: null,
       },
     ],
-    palette: [7, 8],
   },
   {
     slug: 'woodwork',
@@ -283,7 +252,6 @@ const CRAFTS: readonly Craft[] = [
         options: null,
       },
     ],
-    palette: [9, 2],
   },
   {
     slug: 'leather',
@@ -324,7 +292,6 @@ const CRAFTS: readonly Craft[] = [
         options: { name: 'size', values: ['S', 'M', 'L', 'XL'], step: 0 },
       },
     ],
-    palette: [10, 9],
   },
   {
     slug: 'prints',
@@ -373,7 +340,6 @@ const CRAFTS: readonly Craft[] = [
         options: null,
       },
     ],
-    palette: [11, 5],
   },
   {
     slug: 'glass',
@@ -407,7 +373,6 @@ const CRAFTS: readonly Craft[] = [
         options: null,
       },
     ],
-    palette: [1, 6],
   },
 ];
 
@@ -536,47 +501,6 @@ const PLACES = [
 ];
 
 // ---------------------------------------------------------------------------------------------
-// Placeholder images: simple coloured compositions, made once per seed run.
-
-const PALETTE: ReadonlyArray<{ bg: string; a: string; b: string; name: string }> = [
-  { bg: '#e8dcc8', a: '#9c6b43', b: '#3f5e5a', name: 'oatmeal and clay' },
-  { bg: '#d6e3dc', a: '#5f8f7e', b: '#f3efe4', name: 'celadon' },
-  { bg: '#f1e7da', a: '#c0583a', b: '#2e2a26', name: 'terracotta' },
-  { bg: '#dfe4ea', a: '#2d4d7a', b: '#e6b35a', name: 'cobalt' },
-  { bg: '#e4e0d5', a: '#6f7d4e', b: '#b5542f', name: 'moss and rust' },
-  { bg: '#e1e6f0', a: '#293f6b', b: '#d8cfc0', name: 'indigo' },
-  { bg: '#efe6e0', a: '#b78b6f', b: '#7b8fa1', name: 'heather' },
-  { bg: '#ecece9', a: '#a7a9ac', b: '#c9a227', name: 'silver and gold' },
-  { bg: '#f0ebe6', a: '#6c5b7b', b: '#c06c84', name: 'amethyst' },
-  { bg: '#efe4d2', a: '#7a5230', b: '#c49a6c', name: 'walnut' },
-  { bg: '#eadfd3', a: '#8b3a2b', b: '#3b2a20', name: 'oxblood' },
-  { bg: '#f4f1ea', a: '#1f4e5f', b: '#e07a5f', name: 'teal and coral' },
-];
-
-async function makePaletteImage(index: number): Promise<Buffer> {
-  const p = PALETTE[index % PALETTE.length]!;
-  const r = rngFrom(hashSeed('palette', index));
-  const w = 1200;
-  const h = 1200;
-  const shapes: string[] = [];
-  for (let i = 0; i < 5; i++) {
-    const fill = i % 2 === 0 ? p.a : p.b;
-    const opacity = (0.55 + r.next() * 0.4).toFixed(2);
-    if (r.chance(0.5)) {
-      shapes.push(
-        `<circle cx="${r.int(200, 1000)}" cy="${r.int(200, 1000)}" r="${r.int(80, 320)}" fill="${fill}" fill-opacity="${opacity}"/>`,
-      );
-    } else {
-      shapes.push(
-        `<rect x="${r.int(100, 800)}" y="${r.int(100, 800)}" width="${r.int(120, 400)}" height="${r.int(120, 400)}" rx="${r.int(0, 60)}" fill="${fill}" fill-opacity="${opacity}"/>`,
-      );
-    }
-  }
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><rect width="100%" height="100%" fill="${p.bg}"/>${shapes.join('')}</svg>`;
-  return sharp(Buffer.from(svg)).png().toBuffer();
-}
-
-// ---------------------------------------------------------------------------------------------
 
 export type ShopPlan = Readonly<{
   index: number;
@@ -638,17 +562,22 @@ export function planShops(products: number, generation: number, seed: number): S
   return plans.map(({ weight: _w, ...p }, i) => ({ ...p, products: counts[i]! }));
 }
 
-type PaletteImage = Readonly<{ urls: ProductImage['urls']; name: string }>;
+/** A planned product: what importProducts takes, with the pictures still to be rendered and stored. */
+export type PlannedProduct = NewProduct & { pictures: DemoPicture[] };
 
+/**
+ * The shop's products. `firstIndex`: how many products the shops before this one have (their
+ * position decides between a picture of their own and a shared one, UNIQUE_PICTURES).
+ */
 export function makeProducts(
   plan: ShopPlan,
   seed: number,
   categories: ReadonlyMap<string, Category>,
-  palette: readonly PaletteImage[],
-): Array<NewProduct & { images: ProductImage[] }> {
+  firstIndex: number,
+): PlannedProduct[] {
   const r = rngFrom(hashSeed(seed, 'products', plan.index));
   const { craft } = plan;
-  const out: Array<NewProduct & { images: ProductImage[] }> = [];
+  const out: PlannedProduct[] = [];
   const titles = new Set<string>();
   // A shop specialises: most of its products come from two or three of its craft's leaves.
   const leaves = craft.leaves.filter((_, i) => i === plan.index % craft.leaves.length || r.chance(0.6));
@@ -688,19 +617,21 @@ export function makeProducts(
       variants.push({ options: {}, price: base * 100 + cents });
     }
 
+    // The picture shows what the words chose (object, glaze, colour, wood...); its composition comes
+    // from its own generator, so pictures never change the titles and prices drawn after them.
     const imageCount = r.int(1, 3);
-    const images: ProductImage[] = [];
-    for (let k = 0; k < imageCount; k++) {
-      const pic = palette.length > 0 ? palette[(r.pick(craft.palette) + k * 5) % palette.length] : undefined;
-      if (pic) images.push({ id: newId(), alt: k === 0 ? title : `${title}, ${pic.name} detail`, urls: pic.urls });
-    }
+    const subject = { craft: craft.slug, object, words: chosen };
+    const own = firstIndex + n < UNIQUE_PICTURES;
+    const pictures = [productPicture(subject, own ? hashSeed(seed, 'picture', plan.index, n) : 'shared')];
+    if (imageCount >= 2) pictures.push(detailPicture(subject));
+    if (imageCount >= 3) pictures.push(giftBoxPicture());
     out.push({
       title,
       description,
       categoryId: categories.get(leaf.slug)?.id ?? categories.get(craft.slug)?.id ?? null,
       status: r.chance(0.94) ? 'published' : 'draft',
       variants,
-      images,
+      pictures,
     });
   }
   return out;
@@ -837,11 +768,22 @@ export async function seedDemo(app: Container, opts: SeedOptions): Promise<SeedR
   }
   const categories = await ensureCategories(app);
 
-  // A dozen pictures resized once and shared by every product: seeding stays fast at any size.
-  const palette: PaletteImage[] = [];
-  for (let i = 0; i < PALETTE_SIZE; i++) {
-    palette.push({ urls: await media.storeVariants(await makePaletteImage(i)), name: PALETTE[i]!.name });
-  }
+  // Each picture key rendered and stored once (through the media path, as an upload would be),
+  // however many products show it.
+  const stored = new Map<string, Promise<ProductImage['urls']>>();
+  const imagesOf = (pictures: readonly DemoPicture[]): Promise<ProductImage[]> =>
+    Promise.all(
+      pictures.map(async (picture) => {
+        let urls = stored.get(picture.key);
+        if (!urls) {
+          urls = media.storeVariants(Buffer.from(picture.svg()));
+          stored.set(picture.key, urls);
+        }
+        return { id: newId(), alt: picture.alt, urls: await urls };
+      }),
+    );
+  const firstIndex = new Map<ShopPlan, number>();
+  plans.reduce((sum, plan) => (firstIndex.set(plan, sum), sum + plan.products), 0);
 
   const progress = startProgress(app, products, opts.progress);
   let created = 0;
@@ -867,10 +809,12 @@ export async function seedDemo(app: Container, opts: SeedOptions): Promise<SeedR
         description: `${plan.craft.name} made by hand by ${plan.owner.name} in ${plan.place}.`,
         currency: app.config.currency,
       });
-      const items = makeProducts(plan, seed, categories, palette);
+      const planned = makeProducts(plan, seed, categories, firstIndex.get(plan)!);
       const stockRng = rngFrom(hashSeed(seed, plan.slug, 'stock'));
-      for (let i = 0; i < items.length; i += IMPORT_BATCH) {
-        const batch = items.slice(i, i + IMPORT_BATCH);
+      for (let i = 0; i < planned.length; i += IMPORT_BATCH) {
+        const batch = await Promise.all(
+          planned.slice(i, i + IMPORT_BATCH).map(async ({ pictures, ...product }) => ({ ...product, images: await imagesOf(pictures) })),
+        );
         const ids = await catalog.importProducts(shop.id, batch);
         await app.inventory.service.restockMany(stockFor(await catalog.getProducts(ids), stockRng));
         created += ids.length;

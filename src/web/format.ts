@@ -16,3 +16,29 @@ const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeS
 export function formatDate(iso: string): string {
   return `${dateFormat.format(new Date(iso))} UTC`;
 }
+
+/** How many minor units a currency's major unit has as a power of ten (2 for EUR, 0 for JPY). */
+export function currencyDigits(currency: string): number {
+  return new Intl.NumberFormat('en-GB', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+/**
+ * A price a shopper typed in major units ("12", "12.5", "12.50") as integer minor units, or null
+ * when it is not such a number. Done on the digits, not with floats (12.10 * 100 is 1209.999…).
+ */
+export function parseMajorUnits(text: string, currency: string): number | null {
+  const digits = currencyDigits(currency);
+  const m = /^(\d{1,12})(?:[.,](\d+))?$/.exec(text.trim());
+  if (!m) return null;
+  const fraction = m[2] ?? '';
+  if (fraction.length > digits) return null;
+  return Number(m[1]) * 10 ** digits + Number(fraction.padEnd(digits, '0') || '0');
+}
+
+/** Minor units as the major-unit text a price field shows ("12.50"; "12" when whole). */
+export function toMajorUnits(amount: number, currency: string): string {
+  const digits = currencyDigits(currency);
+  const whole = Math.floor(amount / 10 ** digits);
+  const fraction = amount % 10 ** digits;
+  return fraction === 0 ? String(whole) : `${whole}.${String(fraction).padStart(digits, '0')}`;
+}

@@ -65,12 +65,14 @@ export function sendPublicPage(
   page: RenderedPage,
   policy: PublicCachePolicy,
   status = 200,
+  /** sitemap.xml and robots.txt are sent the same way. */
+  contentType = HTML,
 ): FastifyReply {
   const sMaxAge = status !== 200 ? Math.min(policy.sMaxAge, 10) : page.stale ? Math.min(policy.sMaxAge, 5) : policy.sMaxAge;
   const swr = status === 200 && !page.stale ? `, stale-while-revalidate=${policy.staleWhileRevalidate}` : '';
   void reply.header('cache-control', `public, max-age=0, s-maxage=${sMaxAge}${swr}`).header('etag', page.etag);
   if (status === 200 && matches(request, page.etag)) return reply.code(304).send();
-  void reply.code(status).type(HTML);
+  void reply.code(status).type(contentType);
   return sendEncoded(request, reply, { body: page.html, gzip: page.gzip });
 }
 

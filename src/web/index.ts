@@ -8,3 +8,4 @@ export { storefrontRoutes } from './storefront/routes.tsx';
 export { sendNotFoundPage } from './storefront/errors.tsx';
 export type { StorefrontDeps } from './storefront/site.ts';
 export type { SiteContext } from './components/document.tsx';
+export { renderBusyPage } from './storefront/busy.tsx';

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
+import { cacheKeys } from '../../src/modules/catalog/catalog.service.ts';
 import { newId } from '../../src/shared/ids.ts';
 import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
@@ -160,7 +161,7 @@ describe('Redis behind a fault proxy', { skip }, () => {
       async () => {
         const id = newId();
         await t.server.inject({ method: 'GET', url: `/api/v1/products/${id}` });
-        return (await probe.keys(`*catalog:product:${id}`).catch(() => [])).length === 1;
+        return (await probe.keys(`*${cacheKeys.product(id)}`).catch(() => [])).length === 1;
       },
       10_000,
     );

@@ -68,11 +68,24 @@ export async function openVisitor(
   const dir = path.join(SCREENSHOT_DIR, suite);
   await mkdir(dir, { recursive: true });
   let n = 0;
+  // axe runs as a script in the page: with JavaScript off it never answers. It checks the same
+  // URL in a second context then, scripts blocked, so what it sees is the page without JavaScript.
+  let axePage: Page | null = null;
   async function look(label: string) {
     n += 1;
     await page.screenshot({ path: path.join(dir, `${String(n).padStart(2, '0')}-${label}.png`), fullPage: true });
-    if (opts.javaScriptEnabled === false) await assertAccessibleWithoutScript(browser, page, label);
-    else await assertAccessible(page, label);
+    if (opts.javaScriptEnabled === false) {
+      if (!axePage) {
+        const axeContext = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 900 } });
+        await axeContext.route(/\.js(\?|$)/, (route) => route.abort());
+        axePage = await axeContext.newPage();
+      }
+      await axePage.context().addCookies(await context.cookies());
+      await axePage.goto(page.url(), { waitUntil: 'load' });
+      await assertAccessible(axePage, label);
+      return;
+    }
+    await assertAccessible(page, label);
   }
   return {
     page,
@@ -98,29 +111,5 @@ export async function assertAccessible(page: Page, label: string): Promise<void>
           .join('\n    ')}`,
     );
     throw new Error(`axe found ${result.violations.length} violations on ${label} (${page.url()}):\n  ${lines.join('\n  ')}`);
-  }
-}
-
-/**
- * axe needs to run a script in the page, which a page with JavaScript disabled never does (the
- * call waits forever). So the page's HTML as it stands is checked in a twin page with scripts on
- * but the site's own scripts blocked: the same document, styles and images, as a visitor without
- * JavaScript sees it (a POST's answer too, which a second GET would not reproduce).
- */
-async function assertAccessibleWithoutScript(browser: Browser, page: Page, label: string): Promise<void> {
-  const html = await page.content();
-  const twin = await browser.newContext({ javaScriptEnabled: true, viewport: page.viewportSize() ?? undefined });
-  try {
-    const copy = await twin.newPage();
-    await copy.route(/\.js(\?|$)/, (route) => route.abort());
-    const url = page.url();
-    await copy.route(
-      (u) => u.href === url,
-      (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }),
-    );
-    await copy.goto(url, { waitUntil: 'load' });
-    await assertAccessible(copy, label);
-  } finally {
-    await twin.close();
   }
 }

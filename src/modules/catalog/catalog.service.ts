@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Cache } from '../../platform/cache/cache.ts';
 import type { EventBus } from '../../platform/events.ts';
-import { prepare, type Prepared } from '../../platform/cache/prepared.ts';
+import { prepare, PREPARED_FORMAT, type Prepared } from '../../platform/cache/prepared.ts';
 import type { ReadTarget, ReplicaSet } from '../../platform/postgres/replicas.ts';
 import { DomainError } from '../../shared/errors.ts';
 // Ids from callers are checked before they reach a uuid column (a malformed one would be a 500).
@@ -44,14 +44,17 @@ const SECOND_INVALIDATION_MS = 1000;
  * after an edit must show the edit. Lists (product lists and shop pages) cannot be enumerated, so
  * their keys carry a generation that any product or shop write replaces: deleting the one
  * generation key retires every list page at once, and the old entries age out.
+ *
+ * Keys of prepared reads carry PREPARED_FORMAT (the shape of the entry), so that during a rolling
+ * deploy two releases sharing Redis never read each other's entries.
  */
 export const cacheKeys = {
-  product: (id: string) => `catalog:product:${id}`,
-  categories: 'catalog:categories',
+  product: (id: string) => `catalog:product:${PREPARED_FORMAT}:${id}`,
+  categories: `catalog:categories:${PREPARED_FORMAT}`,
   categoryRows: 'catalog:category-rows',
   listsGeneration: 'catalog:lists-generation',
-  shop: (generation: string, slug: string) => `catalog:shop:${generation}:${slug}`,
-  list: (generation: string, parts: string) => `catalog:list:${generation}:${parts}`,
+  shop: (generation: string, slug: string) => `catalog:shop:${PREPARED_FORMAT}:${generation}:${slug}`,
+  list: (generation: string, parts: string) => `catalog:list:${PREPARED_FORMAT}:${generation}:${parts}`,
 };
 
 /**

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Cache } from '../../platform/cache/cache.ts';
 import { createHotCache } from '../../platform/cache/hot-cache.ts';
 import type { EventBus } from '../../platform/events.ts';
-import { prepare, type Prepared } from '../../platform/cache/prepared.ts';
+import { prepare, PREPARED_FORMAT, type Prepared } from '../../platform/cache/prepared.ts';
 import { isDomainError } from '../../shared/errors.ts';
 import type { CatalogService } from '../catalog/index.ts';
 import { allocate, available, type Decision, type ReserveRequest } from './inventory.allocation.ts';
@@ -39,7 +39,7 @@ export type StockLowPayload = Readonly<{ variantId: string; available: number; t
 export const statusOf = (availableCount: number): StockStatus =>
   availableCount <= 0 ? 'sold_out' : availableCount <= FEW_LEFT ? 'few_left' : 'in_stock';
 
-const cacheKeys = { productStock: (productId: string) => `inventory:product-stock:${productId}` };
+const cacheKeys = { productStock: (productId: string) => `inventory:product-stock:${PREPARED_FORMAT}:${productId}` };
 
 type CachedPage = Prepared<ProductStock | null> & { expiresAt: number };
 

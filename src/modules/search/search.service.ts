@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Cache } from '../../platform/cache/cache.ts';
-import { prepare, type Prepared } from '../../platform/cache/prepared.ts';
+import { prepare, PREPARED_FORMAT, type Prepared } from '../../platform/cache/prepared.ts';
 import type { ReplicaSet } from '../../platform/postgres/replicas.ts';
 import { DomainError } from '../../shared/errors.ts';
 import { isId } from '../../shared/ids.ts';
@@ -159,7 +159,7 @@ export function createSearchService(deps: {
       const queryHash = digest(tsquery ?? '', 10);
       const after = cursor ? openCursor(cursor, queryHash) : null;
       if (!tsquery) return EMPTY_PAGE;
-      const key = `search:${await generation()}:${limit}:${cursor ?? ''}:${tsquery}`;
+      const key = `search:${PREPARED_FORMAT}:${await generation()}:${limit}:${cursor ?? ''}:${tsquery}`;
       type Cached = Prepared<SearchPage> & { expiresAt: number };
       const load = async (): Promise<Cached> => {
         const rows = await replicas.read((t) =>

@@ -18,6 +18,15 @@ export type Prepared<T> = Readonly<{
   degraded?: boolean;
 }>;
 
+/**
+ * The shape of a cached Prepared, for cache keys: bumped whenever that shape changes, so that
+ * nodes of two releases sharing the Redis tier during a rolling deploy each read only entries
+ * they understand (v1 was `{ status, body, etag }`; a v2 node reading one would send no body, and a
+ * v1 node reading a v2 entry would fail). The price, for that deploy only: a write on an old node
+ * does not retire a new node's entry under its key, which then ages out within the cache TTL.
+ */
+export const PREPARED_FORMAT = 'v2';
+
 export function prepare<T>(value: T): Prepared<T> {
   const json = JSON.stringify(value);
   return { value, json, version: createHash('sha1').update(json).digest('base64url') };

@@ -29,7 +29,8 @@ import { httpShed } from '../observability/metrics.ts';
  *
  * `critical` routes and `exempt` ones (probes, metrics) are never refused here: checkout is
  * protected by its rate limits instead. Refused requests get `503`, `Retry-After` and
- * `{ error: { code: 'OVERLOADED', message } }`, are counted in `atelier_http_shed_total{class,reason}`
+ * `{ error: { code: 'OVERLOADED', message } }` (or, for a page, the `refusalPage` given: the site's
+ * "we are busy" page), are counted in `atelier_http_shed_total{class,reason}`
  * and logged at most once a second (a storm of log lines is itself load). The refusal is sent
  * directly rather than thrown to the error handler, which logs every 5xx at error level.
  */
@@ -54,6 +55,9 @@ export type LoadSheddingSettings = Readonly<{
  * level 1 for anonymous clients, at level 2 for signed-in ones (whose next step may be a purchase).
  */
 export type RoutePriority = 'critical' | 'normal' | 'browse' | 'sheddable' | 'exempt';
+
+/** A refusal's answer other than the JSON error: its bytes and their content type (sent with 503, Retry-After, no-store). */
+export type RefusalPage = Readonly<{ body: Buffer; contentType: string }>;
 
 /** The class a refused request is counted under. */
 type ShedClass = 'sheddable' | 'normal';
@@ -101,6 +105,11 @@ const HOLD_MS = 1000;
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
+const pathOf = (url: string): string => {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+};
+
 /** Samples after the server is ready that are not judged (see `armed` in `installLoadShedding`): the first may span start-up work. */
 const WARM_UP_SAMPLES = 2;
 
@@ -131,6 +140,10 @@ const WARM_UP_SAMPLES = 2;
  *   request that matches no route (404) is `sheddable`.
  * @param signedIn whether a request carries credentials, from its raw headers (the session is not
  *   looked up before the request is admitted; a client that fakes one is shed at level 2).
+ * @param refusalPage the answer a refused request gets instead of the JSON error, when it gives
+ *   one: the site's "we are busy" page for a person's browser (app/http.ts decides who gets it,
+ *   from the path and the headers; this module knows no pages). Built once, before any pressure:
+ *   it is sent while the process is overloaded, at the front door too.
  */
 export async function installLoadShedding(
   server: FastifyInstance,
@@ -139,6 +152,7 @@ export async function installLoadShedding(
     priorities: ReadonlyMap<string, RoutePriority>;
     signedIn: (headers: IncomingHttpHeaders) => boolean;
     log: Logger;
+    refusalPage?: (path: string, headers: IncomingHttpHeaders) => RefusalPage | null;
   },
 ): Promise<void> {
   if (!settings.enabled) return;
@@ -228,9 +242,7 @@ export async function installLoadShedding(
     if (pressured()) holdUntil = Date.now() + HOLD_MS;
     else if (holdUntil === 0 || Date.now() >= holdUntil) return false;
     if ((req.method !== 'GET' && req.method !== 'HEAD') || deps.signedIn(req.headers)) return false;
-    const url = req.url ?? '';
-    const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
+    const path = pathOf(req.url ?? '');
     return frontDoor.some((pattern) => pattern.test(path));
   };
 
@@ -266,6 +278,11 @@ export async function installLoadShedding(
       holdReason = refusal[1];
       refused(...refusal);
       void reply.code(503).header('retry-after', retryAfter);
+      const page = deps.refusalPage?.(pathOf(request.url), request.headers);
+      if (page) {
+        void reply.type(page.contentType).header('cache-control', 'no-store');
+        return page.body;
+      }
       return body;
     }) as never,
   });
@@ -290,6 +307,18 @@ export async function installLoadShedding(
       const [reason, value] = level1Reason();
       holdReason = reason;
       refused('sheddable', reason, value);
+      const page = deps.refusalPage?.(pathOf(req.url ?? ''), req.headers);
+      if (page) {
+        res.writeHead(503, {
+          'content-type': page.contentType,
+          'retry-after': retryAfter,
+          'content-length': page.body.length,
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+        });
+        res.end(req.method === 'HEAD' ? undefined : page.body);
+        return;
+      }
       res.writeHead(503, rawHeaders);
       res.end(req.method === 'HEAD' ? undefined : rawBody);
       return;

@@ -6,6 +6,7 @@ export type IslandModule = { default: ComponentType<Record<string, unknown>> };
 /** Each island's code, loaded only when a page has one (esbuild makes each its own chunk). */
 export const ISLANDS: Record<IslandName, () => Promise<IslandModule>> = {
   'account-summary': () => import('../islands/account-summary.tsx') as Promise<IslandModule>,
+  'search-suggest': () => import('../islands/search-suggest.tsx') as Promise<IslandModule>,
   'token-field': () => import('../islands/token-field.tsx') as unknown as Promise<IslandModule>,
   'order-status': () => import('../islands/order-status.tsx') as unknown as Promise<IslandModule>,
 };

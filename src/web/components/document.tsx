@@ -21,6 +21,7 @@ export type SiteContext = Readonly<{
   /** `https://atelier.example`, no trailing slash (PUBLIC_URL). */
   publicUrl: string;
   stylesheet: string;
+  /** The islands' script; '' for a page with none (the busy page: no extra requests to an overloaded server). */
   script: string;
 }>;
 
@@ -59,7 +60,7 @@ export function Document(props: { site: SiteContext; meta: PageMeta; children: C
         {meta.image ? <meta property="og:image" content={absolute(site, meta.image)} /> : null}
         <meta name="theme-color" content="#7a3e1d" />
         <link rel="stylesheet" href={site.stylesheet} />
-        <script type="module" src={site.script} />
+        {site.script ? <script type="module" src={site.script} /> : null}
         {meta.jsonLd ? <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonForScript(meta.jsonLd) }} /> : null}
       </head>
       <body class={props.bodyClass}>{props.children}</body>

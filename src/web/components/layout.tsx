@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import AccountSummary from '../islands/account-summary.tsx';
+import SearchSuggest from '../islands/search-suggest.tsx';
 import { Document, type PageMeta, type SiteContext } from './document.tsx';
 import { Island } from './island.tsx';
 
@@ -22,14 +23,7 @@ export function Layout(props: { site: SiteContext; meta: PageMeta; children: Com
             <label for="site-search" class="visually-hidden">
               Search handmade goods
             </label>
-            <input
-              id="site-search"
-              name="q"
-              type="search"
-              placeholder="Search handmade goods"
-              value={props.query ?? ''}
-              autocomplete="off"
-            />
+            <Island name="search-suggest" component={SearchSuggest} props={{ query: props.query ?? '' }} />
             <button type="submit">Search</button>
           </form>
           <nav aria-label="Your account">

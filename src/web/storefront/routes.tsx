@@ -6,7 +6,7 @@ import { checkoutRoutes } from '../checkout/checkout-routes.tsx';
 import { requireSameOrigin } from '../csrf.ts';
 import { acceptForms } from '../forms.ts';
 import { sendErrorPage, sendForbiddenPage } from './errors.tsx';
-import { homePage } from './home.tsx';
+import { browseRoutes } from './browse-routes.tsx';
 import type { StorefrontDeps } from './site.ts';
 
 /**
@@ -25,7 +25,7 @@ export function storefrontRoutes(deps: StorefrontDeps): FastifyPluginAsync {
       requireSameOrigin(deps.allowedOrigins, (request, reply) => sendForbiddenPage(deps.site, request, reply)),
     );
 
-    app.get('/', { schema: { hide: true } }, (request, reply) => homePage(deps, request, reply));
+    browseRoutes(app, deps);
 
     // Sign-in family, account and checkout pages: forms posted as HTML forms.
     await app.register(async (forms) => {

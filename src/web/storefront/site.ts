@@ -29,4 +29,6 @@ export type StorefrontDeps = Readonly<{
   /** Origins a form may be posted from (PUBLIC_URL's); the request's own host is always allowed. */
   allowedOrigins: ReadonlySet<string>;
   pages: PageCache;
+  /** The platform currency (PUBLIC_CURRENCY): public prices and the listing's price filter. */
+  currency: string;
 }>;
