@@ -97,6 +97,21 @@ function strictRoutes(config: Container['config']): StrictRoute[] {
       subject: (request) => request.account?.id ?? null,
       countedByHandler: (request) => request.headers['idempotency-key'] !== undefined,
     },
+    // The storefront's forms that do the same work, under the same names: a page and the API
+    // share their counters, so guessing a password through one does not reset the other's count.
+    { method: 'POST', url: '/sign-in', name: 'login', subject: () => null, limits: guessLimits(config, emailOf) },
+    { method: 'POST', url: '/sign-up', name: 'signup', subject: () => null },
+    {
+      method: 'POST',
+      url: '/forgot-password',
+      name: 'password-reset',
+      subject: emailOf,
+      limits: [{ name: 'email-hour', max: 5, windowSeconds: 3600, key: emailOf }],
+    },
+    { method: 'POST', url: '/reset-password', name: 'password-reset-confirm', subject: () => null },
+    { method: 'POST', url: '/verify-email', name: 'verify-email', subject: () => null },
+    // The checkout page always carries its idempotency key in the form: counted once it is new work.
+    { method: 'POST', url: '/checkout', name: 'checkout', subject: (request) => request.account?.id ?? null, countedByHandler: () => true },
   ];
 }
 

@@ -1,9 +1,7 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type {} from '@fastify/cookie';
-import { isDomainError } from '../../shared/errors.ts';
 import { identityErrors } from './identity.errors.ts';
-import { cookieName, DEVICE_COOKIE, SESSION_COOKIE, type SessionResolver } from './identity.guards.ts';
+import type { SessionResolver } from './identity.guards.ts';
 import {
   AccountResult,
   AuthResult,
@@ -22,6 +20,7 @@ import {
 } from './identity.schemas.ts';
 import type { IdentityInternals } from './identity.service.ts';
 import type { IdentitySettings } from './identity.types.ts';
+import type { IdentityPages, SessionCookies } from './identity.web-sessions.ts';
 
 /** Credentials are small; a tight limit keeps a flood of large bodies from costing parse time. */
 const AUTH_BODY_LIMIT = 4096;
@@ -31,30 +30,14 @@ export function identityRoutes(deps: {
   service: IdentityInternals;
   sessions: SessionResolver;
   settings: IdentitySettings;
+  /** The cookies and session handling the storefront's pages share (identity.web-sessions.ts). */
+  cookies: SessionCookies;
+  pages: IdentityPages;
 }): FastifyPluginAsyncTypebox {
-  const { service, sessions, settings } = deps;
+  const { service, sessions } = deps;
   const { requireAccount, requireRole } = sessions.guards;
 
-  const cookieOptions = {
-    httpOnly: true,
-    sameSite: 'lax' as const,
-    secure: settings.cookieSecure,
-    path: '/',
-  };
-  const sessionCookie = cookieName(SESSION_COOKIE, settings.cookieSecure);
-  const deviceCookie = cookieName(DEVICE_COOKIE, settings.cookieSecure);
-  // The cookie lives as long as the session can: a seller's or admin's for their shorter limit.
-  const setSessionCookie = (reply: FastifyReply, token: string, role: string) =>
-    reply.setCookie(sessionCookie, token, {
-      ...cookieOptions,
-      maxAge:
-        role === 'customer' ? settings.absoluteDays * 86_400 : Math.min(settings.staffAbsoluteHours * 3600, settings.absoluteDays * 86_400),
-    });
-  const DEVICE_MAX_AGE = 365 * 86_400;
-  const presentedDevice = (request: FastifyRequest) => {
-    const value = request.cookies?.[deviceCookie];
-    return value && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : null;
-  };
+  const { cookies, pages } = deps;
   /** What sign-up and reset requests answer, whether or not the email has an account. */
   const checkYourEmail = {
     status: 'check_your_email' as const,
@@ -88,11 +71,7 @@ export function identityRoutes(deps: {
         bodyLimit: AUTH_BODY_LIMIT,
         // Before the rate limits (appended after the route's own preHandlers): a browser that signed
         // in to this account before is exempt from the account's hourly cap (app/http.ts).
-        preHandler: async (request) => {
-          const device = presentedDevice(request);
-          const email = (request.body as { email?: unknown } | undefined)?.email;
-          if (device && typeof email === 'string') request.knownDevice = await service.isKnownDevice(email, device);
-        },
+        preHandler: pages.recognizeDevice,
         schema: {
           tags,
           summary: 'Sign in; every sign-in issues a new session token',
@@ -101,9 +80,13 @@ export function identityRoutes(deps: {
         },
       },
       async (request, reply) => {
-        const { account, token, newDevice } = await service.logIn(request.body.email, request.body.password, presentedDevice(request));
-        setSessionCookie(reply, token, account.role);
-        if (newDevice) reply.setCookie(deviceCookie, newDevice, { ...cookieOptions, maxAge: DEVICE_MAX_AGE });
+        const { account, token, newDevice } = await service.logIn(
+          request.body.email,
+          request.body.password,
+          cookies.presentedDevice(request),
+        );
+        cookies.setSession(reply, token, account.role);
+        if (newDevice) cookies.setDevice(reply, newDevice);
         return { account, token };
       },
     );
@@ -116,15 +99,9 @@ export function identityRoutes(deps: {
       },
       // Idempotent: signing out without a live session still clears the cookie and succeeds.
       async (request, reply) => {
-        const found = await sessions.current(request);
         // Already revoked by a concurrent request is fine; a database failure is not, because the
         // client would believe a still-live token dead.
-        if (found) {
-          await service.revokeSession(found.account.id, found.sessionId).catch((err: unknown) => {
-            if (!(isDomainError(err) && err.kind === 'not_found')) throw err;
-          });
-        }
-        reply.clearCookie(sessionCookie, cookieOptions);
+        await pages.signOut(request, reply);
         return reply.code(204).send(null);
       },
     );
@@ -145,9 +122,7 @@ export function identityRoutes(deps: {
         schema: { tags, summary: "The caller's live sessions", response: { 200: SessionList, 401: ErrorResponse } },
       },
       async (request) => {
-        const found = (await sessions.current(request))!;
-        const list = await service.listSessions(found.account.id);
-        return { sessions: list.map((s) => ({ ...s, current: s.id === found.sessionId })) };
+        return { sessions: await pages.sessions((await sessions.current(request))!) };
       },
     );
 
@@ -163,9 +138,7 @@ export function identityRoutes(deps: {
         },
       },
       async (request, reply) => {
-        const found = (await sessions.current(request))!;
-        await service.revokeSession(found.account.id, request.params.id);
-        if (request.params.id === found.sessionId) reply.clearCookie(sessionCookie, cookieOptions);
+        await pages.revokeSession(request, reply, (await sessions.current(request))!, request.params.id);
         return reply.code(204).send(null);
       },
     );
@@ -220,8 +193,7 @@ export function identityRoutes(deps: {
       async (request, reply) => {
         // The work happens after the answer, so its time says nothing about whether the email has
         // an account; a failure is logged, and the person asks again.
-        const email = request.body.email;
-        void service.requestPasswordReset(email).catch((err: unknown) => request.log.error({ err }, 'password reset request failed'));
+        pages.requestPasswordReset(request, request.body.email);
         return reply.code(202).send(checkYourEmail);
       },
     );
@@ -238,8 +210,7 @@ export function identityRoutes(deps: {
         },
       },
       async (request, reply) => {
-        await service.resetPassword(request.body.token, request.body.newPassword);
-        reply.clearCookie(sessionCookie, cookieOptions);
+        await pages.resetPassword(reply, request.body.token, request.body.newPassword);
         return reply.code(204).send(null);
       },
     );
@@ -256,7 +227,7 @@ export function identityRoutes(deps: {
         },
       },
       async (request, reply) => {
-        await service.verifyEmail(request.body.token);
+        await pages.verifyEmail(request.body.token);
         return reply.code(204).send(null);
       },
     );

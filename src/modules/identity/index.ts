@@ -11,6 +11,7 @@ import { createGuards } from './identity.guards.ts';
 import { identityRoutes } from './identity.routes.ts';
 import { identityMigrations } from './identity.migrations.ts';
 import { createIdentityService } from './identity.service.ts';
+import { createIdentityPages, createSessionCookies, type IdentityPages } from './identity.web-sessions.ts';
 import type { Account, AuthGuards, IdentityService, IdentitySettings } from './identity.types.ts';
 import type { AccountEmail } from '../notifications/index.ts';
 import type { JobSpec } from '../../platform/queue/queue.ts';
@@ -23,6 +24,10 @@ export { ACCOUNT_CACHE_MS } from './identity.account-cache.ts';
 export { cookieName, DEVICE_COOKIE, SESSION_COOKIE } from './identity.guards.ts';
 /** What a route's guard requires, for the OpenAPI document's security (app/http.ts). */
 export { guardRequirement, type GuardRequirement } from './identity.guards.ts';
+export type { IdentityPages } from './identity.web-sessions.ts';
+/** The request schemas, so a page's form is checked by the same rules as the API (sign-up, reset). */
+export { SignUpBody, ResetConfirmBody } from './identity.schemas.ts';
+export { PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH } from './identity.passwords.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,7 +38,13 @@ declare module 'fastify' {
   }
 }
 
-export type IdentityModule = ModuleDefinition & Readonly<{ service: IdentityService; guards: AuthGuards }>;
+export type IdentityModule = ModuleDefinition &
+  Readonly<{
+    service: IdentityService;
+    guards: AuthGuards;
+    /** Sign-in, sign-out and sessions for the storefront's pages: the JSON routes' own code and cookies. */
+    pages: IdentityPages;
+  }>;
 
 export function createIdentity(deps: {
   stores: Stores;
@@ -45,11 +56,14 @@ export function createIdentity(deps: {
 }): IdentityModule {
   const service = createIdentityService(deps);
   const sessions = createGuards(service, deps.settings);
+  const cookies = createSessionCookies(deps.settings);
+  const pages = createIdentityPages(service, sessions, cookies);
   return {
     name: 'identity',
     migrations: identityMigrations,
-    routes: identityRoutes({ service, sessions, settings: deps.settings }),
+    routes: identityRoutes({ service, sessions, settings: deps.settings, cookies, pages }),
     guards: sessions.guards,
+    pages,
     // Only the public surface: log-in and session handling stay behind the routes.
     service: { signUp: service.signUp, createAccount: service.createAccount, getAccount: service.getAccount },
   };

@@ -8,11 +8,37 @@ import { ordersMigrations } from './orders.migrations.ts';
 import { ordersRoutes } from './orders.routes.ts';
 import { createOrdersService } from './orders.service.ts';
 import type { OrderStatus } from './orders.state.ts';
-import type { OrdersDeps, Page, SellerOrderSummary, SellerSubOrderView } from './orders.types.ts';
+import type {
+  CheckoutOptions,
+  CheckoutOutcome,
+  OrderSummary,
+  OrderView,
+  OrdersDeps,
+  Page,
+  SellerOrderSummary,
+  SellerSubOrderView,
+  ShippingAddress,
+} from './orders.types.ts';
 
 export type { OrderStatus } from './orders.state.ts';
 export { LEGAL_MOVES, ORDER_STATUSES, transition, isTerminal } from './orders.state.ts';
-export type { OrdersSettings, Page, SellerOrderSummary, SellerSubOrderView, OrderLineView, ShippingAddress } from './orders.types.ts';
+export type {
+  OrdersSettings,
+  Page,
+  SellerOrderSummary,
+  SellerSubOrderView,
+  OrderLineView,
+  ShippingAddress,
+  CheckoutOutcome,
+  CheckoutOptions,
+  CheckoutShortLine,
+  OrderSummary,
+  OrderView,
+  SubOrderView,
+} from './orders.types.ts';
+export { IDEMPOTENCY_KEY_RE } from './orders.checkout.ts';
+/** The shipping address the API takes, so a page's form is checked by the same rules. */
+export { ShippingAddressSchema } from './orders.schemas.ts';
 export type { AdmissionSettings } from './orders.admission.ts';
 export { ordersMigrations };
 export { ORDER_PAID_EVENT, type OrderPaidPayload } from './orders.payment.ts';
@@ -20,6 +46,22 @@ export { ORDER_PAID_EVENT, type OrderPaidPayload } from './orders.payment.ts';
 export type OrdersService = Readonly<{
   /** The status of any order by id (routes by the id's shard), or null when it does not exist. */
   getOrderStatus(orderId: string): Promise<OrderStatus | null>;
+  /**
+   * Checks out the account's cart (what POST /checkout without `lines` does, the same function):
+   * idempotent by `idempotencyKey` (a repeat with the same key and address gets the first
+   * outcome; with another address ORDERS_IDEMPOTENCY_KEY_REUSED). Malformed requests (empty cart,
+   * mixed currencies, a total above the payment limit, a bad key) are thrown as DomainErrors.
+   */
+  placeOrder(
+    customerId: string,
+    idempotencyKey: string,
+    shippingAddress: ShippingAddress,
+    options?: CheckoutOptions,
+  ): Promise<CheckoutOutcome>;
+  /** One of the customer's orders with its sub-orders and lines; ORDERS_ORDER_NOT_FOUND for anyone else's. */
+  getOrder(customerId: string, orderId: string): Promise<OrderView>;
+  /** The customer's orders, newest first, a page at a time (keyset: pass the previous page's nextCursor). */
+  listOrders(customerId: string, cursor: string | null, limit: number): Promise<Page<OrderSummary>>;
   /** One sweeper pass now (tests and operators); the worker runs it every SWEEP_INTERVAL_SECONDS. */
   sweep(now?: Date): Promise<{ reservations: number; overdue: number; unlocked: number; purged: number }>;
   /**
@@ -55,6 +97,10 @@ export function createOrders(deps: OrdersDeps): OrdersModule {
     tasks: service.tasks,
     service: {
       getOrderStatus: service.getOrderStatus,
+      placeOrder: (customerId, idempotencyKey, shippingAddress, options) =>
+        service.checkout(customerId, idempotencyKey, { shippingAddress }, options),
+      getOrder: service.getOrder,
+      listOrders: service.listOrders,
       sweep: service.sweep,
       listSellerOrders: service.listSellerOrders,
       getSellerSubOrder: service.getSellerSubOrder,

@@ -6,12 +6,13 @@ import { MAX_CHARGE_AMOUNT } from '../payments/index.ts';
 import { countSoldOutPass, type CheckoutAdmission, type Queued } from './orders.admission.ts';
 import { ordersErrors } from './orders.errors.ts';
 import * as repo from './orders.repository.ts';
-import type { CheckoutAnswer, CheckoutInput, CheckoutOptions, OrdersDeps } from './orders.types.ts';
+import { outcomeOf, recordOf } from './orders.checkout-record.ts';
+import type { CheckoutInput, CheckoutOptions, CheckoutOutcome, OrdersDeps, StoredCheckoutOutcome } from './orders.types.ts';
 
 export const IDEMPOTENCY_KEY_RE = /^[A-Za-z0-9_.:-]{1,100}$/;
 export const COLLECT_PAYMENT_TASK = 'orders.collect-payment';
 
-type Replay = (previous: { requestHash: string; statusCode: number; response: string }) => CheckoutAnswer;
+type Replay = (previous: { requestHash: string; statusCode: number; response: string }) => StoredCheckoutOutcome;
 
 /** JSON with object keys sorted at every level: two bodies that mean the same hash the same. */
 export function canonicalJson(value: unknown): string {
@@ -30,15 +31,9 @@ export function requestHash(body: unknown): string {
   return createHash('sha256').update(canonicalJson(body)).digest('hex');
 }
 
-function errorAnswer(err: DomainError, statusCode: number): CheckoutAnswer {
-  const error: Record<string, unknown> = { code: err.code, message: err.message };
-  if (err.details) error.details = err.details;
-  return { statusCode, body: JSON.stringify({ error }) };
-}
-
 type PricedLine = Readonly<{ variant: VariantForSale; quantity: number }>;
 
-/** The order to write for these priced lines: one sub-order per shop, totals, and its 202 answer. */
+/** The order to write for these priced lines: one sub-order per shop, totals, and its accepted outcome. */
 function planOrder(orderId: string, customerId: string, priced: readonly PricedLine[]) {
   const currency = priced[0]!.variant.price.currency;
   const byShop = new Map<string, { id: string; shopId: string; shopName: string; sellerId: string; total: number }>();
@@ -57,18 +52,15 @@ function planOrder(orderId: string, customerId: string, priced: readonly PricedL
     sub.total += p.variant.price.amount * p.quantity;
   }
   const total = priced.reduce((sum, p) => sum + p.variant.price.amount * p.quantity, 0);
-  const answer: CheckoutAnswer = {
-    statusCode: 202,
-    body: JSON.stringify({
-      order: { id: orderId, status: 'pending_payment', total: { amount: total, currency } },
-      statusUrl: `/api/v1/orders/${orderId}`,
-    }),
+  const outcome: StoredCheckoutOutcome = {
+    kind: 'accepted',
+    order: { id: orderId, status: 'pending_payment', total: { amount: total, currency } },
   };
   return {
     priced,
     currency,
     total,
-    answer,
+    outcome,
     subOrders: [...byShop.values()],
     lines: priced.map((p) => ({
       variantId: p.variant.variantId,
@@ -110,15 +102,13 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
   }
 
   /** The lines with catalog prices, or the refusal (decided later, once the key is claimed). */
-  async function price(lines: ReadonlyArray<{ variantId: string; quantity: number }>): Promise<PricedLine[] | DomainError> {
+  async function price(
+    lines: ReadonlyArray<{ variantId: string; quantity: number }>,
+  ): Promise<PricedLine[] | StoredCheckoutOutcome | DomainError> {
     if (lines.length === 0) return ordersErrors.cartEmpty();
     const found = new Map((await catalog.getVariants(lines.map((l) => l.variantId))).map((v) => [v.variantId, v]));
     const missing = lines.filter((l) => !found.get(l.variantId)?.published);
-    if (missing.length > 0) {
-      return new DomainError('conflict', 'ORDERS_LINE_UNAVAILABLE', 'Some lines can no longer be bought', undefined, {
-        lines: missing.map((l) => ({ variantId: l.variantId, requested: l.quantity })),
-      });
-    }
+    if (missing.length > 0) return { kind: 'unavailable', lines: missing.map((l) => ({ variantId: l.variantId, requested: l.quantity })) };
     const priced = lines.map((l) => ({ variant: found.get(l.variantId)!, quantity: l.quantity }));
     if (new Set(priced.map((p) => p.variant.price.currency)).size > 1) return ordersErrors.mixedCurrencies();
     // An order the provider is sure to refuse could never be paid: refuse it here, before it holds
@@ -142,26 +132,25 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
   /**
    * A buyer the line did not admit: null to run the checkout anyway when the variant is sold out
    * (it answers, and records under the key, the 409 at once instead of making the buyer wait to
-   * hear it); else 429 with the buyer's place (orders.admission.ts, docs/checkout.md "Checkout admission
+   * hear it); else the buyer's place (orders.admission.ts, docs/checkout.md "Checkout admission
    * queue"). Nothing is read from the shard for a place in line: a flash sale asks this hundreds of
-   * times a second. 429 rather than 202 (that is an accepted order) or 503 (the service is not
-   * failing, and 5xx would spend the checkout availability budget during every flash sale).
+   * times a second.
    */
-  async function whileQueued(entry: Queued): Promise<CheckoutAnswer | null> {
+  async function whileQueued(entry: Queued): Promise<CheckoutOutcome | null> {
     if (await soldOut(entry.variantId)) {
       countSoldOutPass();
       await entry.drop();
       return null;
     }
-    const err = ordersErrors.queued({
-      status: 'queued',
-      variantId: entry.variantId,
-      position: entry.position,
-      estimatedWaitSeconds: entry.estimatedWaitSeconds,
-      retryAfterMs: entry.retryAfterMs,
-    });
-    // Retry-After takes whole seconds (at least 1, as HTTP wants).
-    return { ...errorAnswer(err, 429), retryAfterSeconds: Math.max(1, Math.ceil(entry.retryAfterMs / 1000)) };
+    return {
+      kind: 'queued',
+      place: {
+        variantId: entry.variantId,
+        position: entry.position,
+        estimatedWaitSeconds: entry.estimatedWaitSeconds,
+        retryAfterMs: entry.retryAfterMs,
+      },
+    };
   }
 
   /** The checkout itself, once the line (if any) let it through. */
@@ -173,12 +162,12 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
     wanted: ReadonlyArray<{ variantId: string; quantity: number }>,
     replay: Replay,
     countAttempt: () => Promise<void>,
-  ): Promise<CheckoutAnswer> {
+  ): Promise<StoredCheckoutOutcome> {
     // Priced before the shard transaction opens, so the connection (and the claimed key's row lock)
     // is held for as short a time as possible; on a replay the result is simply not used.
     const priced = await price(wanted);
     const shard = stores.shards.forId(customerId);
-    if (priced instanceof DomainError && priced.kind !== 'conflict') {
+    if (priced instanceof DomainError) {
       // A malformed request (empty cart, mixed currencies) is refused without using up the key; but
       // a retry of a cart checkout finds the cart it emptied, and must get the key's first answer.
       const previous = await repo.findIdempotent(shard.db, customerId, idempotencyKey);
@@ -192,10 +181,11 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
     // reservation and the order leaves a reservation the sweeper can match to "no such order".
     const orderId = newShardedId(shardOfId(customerId));
     const now = Date.now();
-    const order = priced instanceof DomainError ? null : planOrder(orderId, customerId, priced);
-    // The answer this request expects to give, written when the key is claimed: a 202 unless stock
-    // runs out, or the 409 for a line that cannot be sold (replayed like a 202).
-    const expected: CheckoutAnswer = order ? order.answer : errorAnswer(priced as DomainError, 409);
+    const order = Array.isArray(priced) ? planOrder(orderId, customerId, priced) : null;
+    // The outcome this request expects, written when the key is claimed: accepted unless stock
+    // runs out, or the refusal of a line that cannot be sold (replayed like an accepted one).
+    const expected: StoredCheckoutOutcome = order ? order.outcome : (priced as StoredCheckoutOutcome);
+    const expectedRecord = recordOf(expected);
     let reserved = false;
     try {
       return await shard.db.transaction().execute(async (trx) => {
@@ -203,8 +193,8 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
           customerId,
           key: idempotencyKey,
           requestHash: hash,
-          statusCode: expected.statusCode,
-          response: expected.body,
+          statusCode: expectedRecord.statusCode,
+          response: expectedRecord.response,
         });
         if (!claim.claimed) return replay(claim.previous);
         // New work: counted against the checkout rate limit now, and only now. A refusal rolls the
@@ -219,12 +209,12 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
           new Date(now + settings.reservationTtlSeconds * 1000),
         );
         if (!result.ok) {
-          const err = new DomainError('conflict', 'INVENTORY_OUT_OF_STOCK', 'Not enough stock for some lines', undefined, {
+          const short: StoredCheckoutOutcome = {
+            kind: 'out_of_stock',
             lines: result.shortages.map((s) => ({ variantId: s.variantId, requested: s.requested })),
-          });
-          const answer = errorAnswer(err, 409);
-          await repo.setIdempotentAnswer(trx, { customerId, key: idempotencyKey, statusCode: answer.statusCode, response: answer.body });
-          return answer;
+          };
+          await repo.setIdempotentAnswer(trx, { customerId, key: idempotencyKey, ...recordOf(short) });
+          return short;
         }
         reserved = true;
 
@@ -247,7 +237,7 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
           // A cart checkout empties what it bought in the same statement (and so the same commit).
           input.lines ? undefined : cart.removeLinesSql(customerId, bought),
         );
-        return order.answer;
+        return order.outcome;
       });
     } catch (err) {
       if (reserved && (await orderAbsent(orderId))) {
@@ -281,12 +271,12 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
     idempotencyKey: string | undefined,
     input: CheckoutInput,
     options: CheckoutOptions = {},
-  ): Promise<CheckoutAnswer> {
+  ): Promise<CheckoutOutcome> {
     if (idempotencyKey === undefined || !IDEMPOTENCY_KEY_RE.test(idempotencyKey)) throw ordersErrors.idempotencyKeyRequired();
     const hash = requestHash(input);
     const replay: Replay = (previous) => {
       if (previous.requestHash !== hash) throw ordersErrors.idempotencyKeyReused();
-      return { statusCode: previous.statusCode, body: previous.response };
+      return outcomeOf(previous);
     };
     const wanted = await linesToBuy(customerId, input);
     const entry = await admission.enter(
@@ -295,8 +285,8 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
       wanted.map((l) => l.variantId),
     );
     if (!entry.admitted) {
-      const answer = await whileQueued(entry);
-      if (answer) return answer;
+      const place = await whileQueued(entry);
+      if (place) return place;
     }
     try {
       return await place(customerId, idempotencyKey, input, hash, wanted, replay, options.countAttempt ?? (async () => {}));

@@ -19,6 +19,32 @@ import {
   SubOrderStatusAnswer,
 } from './orders.schemas.ts';
 import type { OrdersInternal } from './orders.service.ts';
+import { ordersErrors } from './orders.errors.ts';
+import { recordOf } from './orders.checkout-record.ts';
+import type { CheckoutOutcome } from './orders.types.ts';
+
+/**
+ * The JSON API's answer to a checkout outcome: 202 with the order and its statusUrl, 409 naming
+ * the lines that cannot be sold, or 429 ORDERS_CHECKOUT_QUEUED with the buyer's place and
+ * Retry-After. The stored outcomes are answered with the very text the first version stored
+ * (orders.checkout-record.ts), so a replay of a key answered before this change, or by a process
+ * still running the old code, is byte-identical to its first answer. 429 rather than 202 (that is
+ * an accepted order) or 503 (the service is not failing, and 5xx would spend the checkout
+ * availability budget during every flash sale).
+ */
+export function presentCheckout(outcome: CheckoutOutcome): { statusCode: number; body: string; retryAfterSeconds?: number } {
+  if (outcome.kind === 'queued') {
+    const err = ordersErrors.queued({ status: 'queued', ...outcome.place });
+    return {
+      statusCode: 429,
+      body: JSON.stringify({ error: { code: err.code, message: err.message, details: err.details } }),
+      // Retry-After takes whole seconds (at least 1, as HTTP wants).
+      retryAfterSeconds: Math.max(1, Math.ceil(outcome.place.retryAfterMs / 1000)),
+    };
+  }
+  const record = recordOf(outcome);
+  return { statusCode: record.statusCode, body: record.response };
+}
 
 /** The error schema for each 4xx/5xx status a route can answer. */
 function errors<C extends number>(...codes: C[]): Record<C, typeof ErrorResponse> {
@@ -51,13 +77,14 @@ export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards
         },
       },
       async (request, reply) => {
-        const answer = await service.checkout(request.account!.id, headerValue(request.headers['idempotency-key']), request.body, {
+        const outcome = await service.checkout(request.account!.id, headerValue(request.headers['idempotency-key']), request.body, {
           countAttempt: () => countStrictLimits(request),
         });
-        // A place in the checkout line of a hot variant (429): when to send the same request again.
+        const answer = presentCheckout(outcome);
         if (answer.retryAfterSeconds !== undefined) void reply.header('retry-after', String(answer.retryAfterSeconds));
-        // Sent as the stored text, not re-serialised: a replay must be byte-identical.
-        // (The typed reply wants an object; the stored text is that object's JSON.)
+        if (answer.statusCode === 202) void reply.header('location', `/api/v1/orders/${(outcome as { order: { id: string } }).order.id}`);
+        // Sent as text, not re-serialised by the response schema: a replay must be byte-identical
+        // to the first answer (the typed reply wants an object; the text is that object's JSON).
         return reply
           .code(answer.statusCode as 202)
           .type('application/json; charset=utf-8')

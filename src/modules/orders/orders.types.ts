@@ -64,11 +64,31 @@ export type CheckoutOptions = Readonly<{
   countAttempt?: () => Promise<void>;
 }>;
 
+/** A line checkout could not sell: the variant and the quantity asked for. */
+export type CheckoutShortLine = Readonly<{ variantId: string; requested: number }>;
+
 /**
- * The answer to a checkout, exactly as first sent: replays return these bytes. A place in the
- * checkout line (429) is never stored, and says when to come back (the Retry-After header).
+ * What a checkout came to: the order accepted (it is paid in the background), or refused for
+ * lines out of stock or no longer for sale. These are stored under the Idempotency-Key and
+ * replayed to a retry with the same key, even once stock is back (orders.checkout-record.ts).
  */
-export type CheckoutAnswer = Readonly<{ statusCode: number; body: string; retryAfterSeconds?: number }>;
+export type StoredCheckoutOutcome =
+  | Readonly<{ kind: 'accepted'; order: Readonly<{ id: string; status: 'pending_payment'; total: Money }> }>
+  | Readonly<{ kind: 'out_of_stock'; lines: readonly CheckoutShortLine[] }>
+  | Readonly<{ kind: 'unavailable'; lines: readonly CheckoutShortLine[] }>;
+
+/**
+ * A checkout's outcome. Beside the stored ones, a place in the checkout line of a hot variant
+ * (orders.admission.ts): nothing was done; send the same checkout with the same key again after
+ * `retryAfterMs` to keep the place. Never stored. Malformed requests (empty cart, mixed currencies,
+ * a reused key) are thrown as DomainErrors, not returned.
+ */
+export type CheckoutOutcome =
+  | StoredCheckoutOutcome
+  | Readonly<{
+      kind: 'queued';
+      place: Readonly<{ variantId: string; position: number; estimatedWaitSeconds: number; retryAfterMs: number }>;
+    }>;
 
 export type OrderLineView = {
   variantId: string;

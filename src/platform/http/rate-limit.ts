@@ -68,6 +68,9 @@ export type StrictRoute = Readonly<{
 }>;
 
 const STRICT_COUNT = Symbol('atelier.strictCount');
+/** The key of the limit being checked, as its route computed it (a limiter may serve several routes). */
+const LIMIT_KEY = Symbol('atelier.limitKey');
+type LimitKeyed = FastifyRequest & { [LIMIT_KEY]?: string };
 type CountedRequest = FastifyRequest & { [STRICT_COUNT]?: () => Promise<void> };
 const deferredCount = (request: FastifyRequest) => (request as CountedRequest)[STRICT_COUNT] !== undefined;
 
@@ -171,6 +174,18 @@ export async function installRateLimits(
     timeWindow,
     keyGenerator: (r) => `account:${deps.accountOf(r) ?? ''}`,
   });
+  // Limiters are made once per name: routes that share a name (the API log-in and the sign-in
+  // page; log-in, re-authentication and password change) share one limiter and so one count, in
+  // process memory too (each limiter's memory store is its own; in Redis the key alone decides).
+  const limiters = new Map<string, ReturnType<typeof server.createRateLimit>>();
+  const limiter = (name: string, make: () => ReturnType<typeof server.createRateLimit>) => {
+    let found = limiters.get(name);
+    if (!found) {
+      found = make();
+      limiters.set(name, found);
+    }
+    return found;
+  };
   // Each strict route has its own two limiters, whose keys carry the route's name; the per-account
   // one counts the route's subject, and runs only for a request that has one.
   const strictByRoute = new Map(
@@ -179,7 +194,10 @@ export async function installRateLimits(
       {
         subject: route.subject,
         countedByHandler: route.countedByHandler ?? (() => false),
-        perIp: server.createRateLimit({ max: settings.strictIpMax, timeWindow, keyGenerator: (r) => `ip:${route.name}:${ip(r)}` }),
+        perIp: limiter(`ip:${route.name}`, () =>
+          server.createRateLimit({ max: settings.strictIpMax, timeWindow, keyGenerator: (r) => `ip:${route.name}:${ip(r)}` }),
+        ),
+        // The subject differs between routes of one name (the API's log-in has none): one limiter per route.
         perSubject: server.createRateLimit({
           max: settings.strictAccountMax,
           timeWindow,
@@ -187,11 +205,14 @@ export async function installRateLimits(
         }),
         limits: (route.limits ?? []).map((limit) => ({
           key: limit.key,
-          check: server.createRateLimit({
-            max: limit.max,
-            timeWindow: limit.windowSeconds * 1000,
-            keyGenerator: (r) => `limit:${route.name}:${limit.name}:${limit.key(r) ?? ''}`,
-          }),
+          // The request is counted under the key its own route computes: the limiter is shared, the key function is not.
+          check: limiter(`limit:${route.name}:${limit.name}`, () =>
+            server.createRateLimit({
+              max: limit.max,
+              timeWindow: limit.windowSeconds * 1000,
+              keyGenerator: (r) => `limit:${route.name}:${limit.name}:${(r as LimitKeyed)[LIMIT_KEY] ?? ''}`,
+            }),
+          ),
         })),
       },
     ]),
@@ -221,7 +242,10 @@ export async function installRateLimits(
       if (strict && !deferredCount(request) && strict.subject(request) !== null) checks.push(strict.perSubject(request));
       await enforce(reply, checks);
       for (const limit of strict?.limits ?? []) {
-        if (limit.key(request) !== null) await enforce(reply, [limit.check(request)]);
+        const key = limit.key(request);
+        if (key === null) continue;
+        (request as LimitKeyed)[LIMIT_KEY] = key;
+        await enforce(reply, [limit.check(request)]);
       }
     };
     const own = route.preHandler;

@@ -8,4 +8,6 @@ export const ISLANDS: Record<IslandName, () => Promise<IslandModule>> = {
   'account-summary': () => import('../islands/account-summary.tsx') as Promise<IslandModule>,
   'search-suggest': () => import('../islands/search-suggest.tsx') as Promise<IslandModule>,
   'add-to-cart': () => import('../islands/add-to-cart.tsx') as unknown as Promise<IslandModule>,
+  'token-field': () => import('../islands/token-field.tsx') as unknown as Promise<IslandModule>,
+  'order-status': () => import('../islands/order-status.tsx') as unknown as Promise<IslandModule>,
 };

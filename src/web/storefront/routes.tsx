@@ -1,4 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { accountRoutes } from '../account/account-routes.tsx';
+import { authRoutes } from '../account/auth-routes.tsx';
+import { formErrorHandler } from '../account/form-errors.tsx';
+import { checkoutRoutes } from '../checkout/checkout-routes.tsx';
 import { requireSameOrigin } from '../csrf.ts';
 import { acceptForms } from '../forms.ts';
 import { addToCart, cartPage, changeLine } from './cart-page.tsx';
@@ -37,6 +41,14 @@ export function storefrontRoutes(deps: StorefrontDeps): FastifyPluginAsync {
     app.post<{ Params: { variantId: string } }>('/cart/lines/:variantId', { schema: hide, ...withAccount }, (request, reply) =>
       changeLine(deps, request, reply, request.params.variantId),
     );
+    // Sign-in family, account and checkout pages: forms posted as HTML forms.
+    await app.register(async (forms) => {
+      acceptForms(forms);
+      forms.setErrorHandler(formErrorHandler(deps));
+      await forms.register(authRoutes(deps));
+      await forms.register(accountRoutes(deps));
+      await forms.register(checkoutRoutes(deps));
+    });
 
     // What the header shows of the visitor (islands/account-summary.tsx): never cached.
     app.get('/session-summary', { schema: { hide: true }, preHandler: deps.identity.guards.optionalAccount }, async (request, reply) => {

@@ -1,0 +1,67 @@
+/** Helpers of the storefront's checkout and sign-in browser tests (not itself a test file). */
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import type { TestApp } from '../support/test-app.ts';
+import { openVisitor, type Visitor } from '../support/browser.ts';
+import { mailTo, tokenOf, uniqueEmail } from '../../src/modules/identity/identity.test-support.ts';
+
+export const PASSWORD = 'velvet cactus harbour drum';
+export const ADDRESS = { name: 'Grace Weaver', line1: '3 Kiln Row', city: 'Leeds', postalCode: 'LS1 4AB', country: 'gb' };
+
+/** A visitor whose waits fail after 15 s rather than the test's whole budget. */
+export async function visitor(browser: Browser, base: string, suite: string, javaScriptEnabled = true): Promise<Visitor> {
+  const v = await openVisitor(browser, base, suite, { javaScriptEnabled });
+  v.page.setDefaultTimeout(15_000);
+  return v;
+}
+
+/** Puts a variant in the visitor's cart through the JSON API (the browser context shares its cookies). */
+export async function putInCart(v: Visitor, variantId: string, quantity: number): Promise<void> {
+  const res = await v.context.request.put(`/api/v1/cart/lines/${variantId}`, { data: { quantity } });
+  assert.equal(res.status(), 200, await res.text());
+}
+
+export async function fillAddress(v: Visitor): Promise<void> {
+  await v.page.fill('#name', ADDRESS.name);
+  await v.page.fill('#line1', ADDRESS.line1);
+  await v.page.fill('#city', ADDRESS.city);
+  await v.page.fill('#postalCode', ADDRESS.postalCode);
+  await v.page.fill('#country', ADDRESS.country);
+}
+
+/** Signs up at checkout, confirms the email with the emailed link, signs in and is back at /checkout. */
+export async function signUpAtCheckout(t: TestApp, v: Visitor, js: boolean): Promise<string> {
+  const email = uniqueEmail('buyer');
+  await v.visit('/checkout', 'checkout-signed-out');
+  await v.page.fill('#new-name', 'Grace Weaver');
+  await v.page.fill('#new-email', email);
+  await v.page.fill('#new-password', PASSWORD);
+  await v.page.click('text=Create account');
+  await v.page.waitForURL(/\/sign-up\?sent=1&next=%2Fcheckout$/);
+  await v.look('check-your-email');
+
+  const letters = await mailTo(t, email);
+  const link = letters.find((m) => /Confirm your email/.test(m.subject))?.link ?? null;
+  const token = tokenOf(link);
+  assert.match(link!, /\/verify-email#token=/);
+  if (js) {
+    // The island reads the token from the fragment and takes it out of the address bar.
+    await v.page.goto(`/verify-email#token=${token}`);
+    await v.page.waitForFunction((tok) => (document.getElementById('token') as HTMLInputElement | null)?.value === tok, token);
+    assert.equal(new URL(v.page.url()).hash, '');
+    await v.look('verify-email-filled');
+  } else {
+    await v.visit('/verify-email', 'verify-email-paste');
+    await v.page.fill('#token', token);
+  }
+  await v.page.click('text=Confirm my email address');
+  await v.page.waitForURL(/\/verify-email\?done=1$/);
+  await v.look('email-confirmed');
+  await v.page.click('text=Sign in to carry on to checkout');
+  await v.page.waitForURL(/\/sign-in\?next=%2Fcheckout$/);
+  await v.page.fill('#email', email);
+  await v.page.fill('#password', PASSWORD);
+  await v.page.click('form[action="/sign-in"] button');
+  await v.page.waitForURL(/\/checkout$/);
+  return email;
+}
