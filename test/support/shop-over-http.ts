@@ -87,7 +87,7 @@ export async function signUp(base: string, role: 'seller' | 'customer'): Promise
 export async function openShop(
   base: string,
   opts: { variants: number; stock: number; customers: number },
-): Promise<{ productId: string; variantIds: string[]; customers: Customer[] }> {
+): Promise<{ productId: string; title: string; variantIds: string[]; customers: Customer[] }> {
   const seller = await signUp(base, 'seller');
   const slug = `shop-${randomUUID().slice(0, 8)}`;
   await expectStatus(
@@ -129,7 +129,7 @@ export async function openShop(
     const batch = Math.min(4, opts.customers - customers.length);
     customers.push(...(await Promise.all(Array.from({ length: batch }, () => signUp(base, 'customer')))));
   }
-  return { productId, variantIds, customers };
+  return { productId, title: `Bowl ${slug}`, variantIds, customers };
 }
 
 /** What a load run saw: answers by kind and status, and each failure in words. */

@@ -117,7 +117,11 @@ describe('storefront browsing', () => {
       api.items.map((i) => i.id),
       'same ranking as the API',
     );
-    assert.match(html, /<meta name="robots" content="noindex"\/>/);
+    // The first page of a query may be indexed (canonical /search?q=); later pages may not.
+    assert.doesNotMatch(html, /<meta name="robots"/);
+    assert.match(html, /<link rel="canonical" href="[^"]*\/search\?q=bowl"\/>/);
+    const next = /href="(\/search\?q=bowl&amp;cursor=[^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
+    if (next) assert.match(await (await get(next)).text(), /<meta name="robots" content="noindex"\/>/);
     assert.match(html, /value="bowl"/, 'the header box keeps the query');
     const none = await (await get('/search?q=zzyzxqq')).text();
     assert.match(none, /Nothing matches “zzyzxqq”/);

@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { launchBrowser, listen } from '../support/browser.ts';
 import { openShop } from '../support/shop-over-http.ts';
 import { mailTo } from '../../src/modules/identity/identity.test-support.ts';
-import { fillAddress, putInCart, signUpAtCheckout, visitor } from './checkout-support.ts';
+import { fillAddress, putInCart, searchAndAddToCart, signUpAtCheckout, visitor } from './checkout-support.ts';
 
 /** The buy flow in a browser without JavaScript (links and forms only), and a double submit. */
 describe('checkout in the browser, without JavaScript', () => {
@@ -29,7 +29,7 @@ describe('checkout in the browser, without JavaScript', () => {
       const shop = await openShop(base, { variants: 1, stock: 10, customers: 0 });
       const v = await visitor(browser, base, js ? 'checkout-js' : 'checkout-nojs', js);
       await v.visit('/', 'home');
-      await putInCart(v, shop.variantIds[0]!, 2);
+      await searchAndAddToCart(t, v, shop.title, 2, js);
 
       const email = await signUpAtCheckout(t, v, js);
       // The guest cart merged into the new account's on the first signed-in read.

@@ -21,6 +21,32 @@ export async function putInCart(v: Visitor, variantId: string, quantity: number)
   assert.equal(res.status(), 200, await res.text());
 }
 
+/**
+ * The way a shopper finds and buys: types the product's title into the header's search box,
+ * opens it from the results, sets the quantity and adds it to the cart. With JavaScript the
+ * island adds it without leaving the page (the header's count shows it); without, the form posts
+ * and lands on the cart.
+ */
+export async function searchAndAddToCart(t: TestApp, v: Visitor, title: string, quantity: number, js: boolean): Promise<void> {
+  await t.drainJobs(); // the search index follows the catalog through a job
+  await v.page.fill('#site-search', title);
+  await v.page.press('#site-search', 'Enter');
+  await v.page.waitForURL(/\/search\?q=/);
+  await v.look('search-results');
+  await v.page.click(`main a:has-text("${title}")`);
+  await v.page.waitForURL(/\/products\/[0-9a-f-]{36}$/);
+  await v.look('product');
+  await v.page.fill('#quantity', String(quantity));
+  await v.page.click('button:has-text("Add to cart")');
+  if (js) {
+    await v.page.waitForSelector(`.cart-count:has-text("${quantity}")`);
+    await v.look('product-added');
+  } else {
+    await v.page.waitForURL(/\/cart/);
+    await v.look('cart');
+  }
+}
+
 export async function fillAddress(v: Visitor): Promise<void> {
   await v.page.fill('#name', ADDRESS.name);
   await v.page.fill('#line1', ADDRESS.line1);

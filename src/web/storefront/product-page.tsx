@@ -4,7 +4,10 @@ import type { ProductStock, StockStatus } from '../../modules/inventory/index.ts
 import { MAX_LINE_QUANTITY } from '../../modules/cart/index.ts';
 import { Island } from '../components/island.tsx';
 import { ErrorSummary, Layout } from '../components/layout.tsx';
-import { ProductPicture } from '../components/picture.tsx';
+import { ProductPicture, srcsetOf } from '../components/picture.tsx';
+
+/** How wide the main picture is drawn: the gallery's column on wide screens, the whole width on narrow ones. */
+const MAIN_PICTURE_SIZES = '(min-width: 60rem) 34rem, 100vw';
 import { formatMoney } from '../format.ts';
 import { sendPrivatePage, sendPublicPage } from '../html.ts';
 import AddToCart, { type AddToCartProps, type VariantChoice } from '../islands/add-to-cart.tsx';
@@ -135,6 +138,7 @@ function ProductView(props: { site: SiteContext; product: PublicProduct; stock: 
           ['product:availability', buy.initialVariantId ? 'in stock' : 'out of stock'],
         ],
         jsonLd: jsonLd(site, product, stock),
+        ...(main ? { preloadImage: { srcset: srcsetOf(main.urls), sizes: MAIN_PICTURE_SIZES } } : {}),
       }}
     >
       <nav aria-label="Breadcrumb" class="breadcrumb">
@@ -151,13 +155,7 @@ function ProductView(props: { site: SiteContext; product: PublicProduct; stock: 
       {props.errors ? <ErrorSummary errors={props.errors} /> : null}
       <div class="product">
         <section class="product-gallery" aria-label="Pictures">
-          <ProductPicture
-            image={main ?? null}
-            sizes="(min-width: 60rem) 34rem, 100vw"
-            eager
-            fallbackAlt={product.title}
-            class="product-main-picture"
-          />
+          <ProductPicture image={main ?? null} sizes={MAIN_PICTURE_SIZES} eager fallbackAlt={product.title} class="product-main-picture" />
           {more.length > 0 ? (
             <ul class="product-thumbs">
               {product.images.map((image, i) => (

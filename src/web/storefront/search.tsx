@@ -30,13 +30,14 @@ function SearchPage(props: { deps: StorefrontDeps; view: SearchView }) {
     <Layout
       site={site}
       query={q}
-      // Result pages are kept out of search engines (an endless space of thin pages, Google's own
-      // advice); links from them are still followed to the products.
+      // The first page of results for a query may be indexed (its canonical is `/search?q=`, a
+      // useful landing page, and the storefront's SEO budget counts it); later pages and the empty
+      // search are kept out (an endless space of thin pages); links are still followed.
       meta={{
         title,
         description: q ? `Handmade goods matching “${q}” on ${site.siteName}.` : `Search the handmade goods on ${site.siteName}.`,
         path: q ? hrefWith('/search', [['q', q]]) : '/search',
-        noindex: true,
+        noindex: !q || !firstPage,
       }}
     >
       <PageHeading title={title} />
