@@ -4,8 +4,7 @@ import type { Browser } from 'playwright-core';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { launchBrowser, listen } from '../support/browser.ts';
 import { openShop } from '../support/shop-over-http.ts';
-import { mailTo } from '../../src/modules/identity/identity.test-support.ts';
-import { fillAddress, putInCart, searchAndAddToCart, signUpAtCheckout, visitor } from './checkout-support.ts';
+import { buyFlow, fillAddress, putInCart, signUpAtCheckout, visitor } from './checkout-support.ts';
 
 /** The buy flow in a browser without JavaScript (links and forms only), and a double submit. */
 describe('checkout in the browser, without JavaScript', () => {
@@ -21,58 +20,11 @@ describe('checkout in the browser, without JavaScript', () => {
     await t.close();
   });
 
-  {
-    const js = false;
-    test(`the buy flow ${js ? 'with' : 'without'} JavaScript: cart, sign up at checkout, confirm, sign in, place, paid, emailed`, async (ctx) => {
-      browser ??= await launchBrowser(ctx);
-      if (!browser) return;
-      const shop = await openShop(base, { variants: 1, stock: 10, customers: 0 });
-      const v = await visitor(browser, base, js ? 'checkout-js' : 'checkout-nojs', js);
-      await v.visit('/', 'home');
-      await searchAndAddToCart(t, v, shop.title, 2, js);
-
-      const email = await signUpAtCheckout(t, v, js);
-      // The guest cart merged into the new account's on the first signed-in read.
-      await v.look('checkout-review');
-      assert.match((await v.page.textContent('.review tbody'))!, /Bowl shop-/);
-      assert.match((await v.page.textContent('main'))!, /Test mode: no real payment is taken/);
-
-      await fillAddress(v);
-      await v.page.click('text=Place order');
-      await v.page.waitForURL(/\/account\/orders\/[0-9a-f-]{36}\?placed=1$/);
-      await v.look('confirmation-pending');
-      assert.match((await v.page.textContent('h1'))!, /Thank you/);
-      assert.equal(await v.page.getAttribute('.status', 'data-status'), 'pending_payment');
-
-      await t.drainJobs();
-      if (js) {
-        // The island polls and announces the change in its live region.
-        await v.page.waitForSelector('[data-status="paid"]', { timeout: 15_000 });
-      } else {
-        await v.page.click('text=Check again');
-        await v.page.waitForSelector('[data-status="paid"]');
-      }
-      await v.look('confirmation-paid');
-      const orderId = /orders\/([0-9a-f-]{36})/.exec(v.page.url())![1]!;
-      const letters = await mailTo(t, email);
-      assert.ok(
-        letters.some((m) => m.subject === `Your Atelier order ${orderId.slice(-8).toUpperCase()} is confirmed`),
-        letters.map((m) => m.subject).join(', '),
-      );
-
-      await v.visit('/account/orders', 'orders');
-      assert.match((await v.page.textContent('tbody'))!, new RegExp(orderId.slice(-8).toUpperCase()));
-      await v.visit('/account', 'account');
-      assert.match((await v.page.textContent('main'))!, /Confirmed/);
-      await v.visit('/account/sessions', 'sessions');
-      // The browser asks for /favicon.ico, which the site does not have.
-      assert.deepEqual(
-        v.problems.filter((p) => !p.includes('404')),
-        [],
-      );
-      await v.context.close();
-    });
-  }
+  test(`the buy flow without JavaScript: search, product, cart, sign up at checkout, confirm, sign in, place, paid, emailed`, async (ctx) => {
+    browser ??= await launchBrowser(ctx);
+    if (!browser) return;
+    await buyFlow(t, browser, base, false);
+  });
 
   test('a double-submitted checkout places one order', async (ctx) => {
     browser ??= await launchBrowser(ctx);

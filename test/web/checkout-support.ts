@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import type { TestApp } from '../support/test-app.ts';
+import { openShop } from '../support/shop-over-http.ts';
 import { openVisitor, type Visitor } from '../support/browser.ts';
 import { mailTo, tokenOf, uniqueEmail } from '../../src/modules/identity/identity.test-support.ts';
 
@@ -90,4 +91,57 @@ export async function signUpAtCheckout(t: TestApp, v: Visitor, js: boolean): Pro
   await v.page.click('form[action="/sign-in"] button');
   await v.page.waitForURL(/\/checkout$/);
   return email;
+}
+
+/**
+ * The whole buy flow as a shopper lives it: home, search, product, add to cart, sign up at
+ * checkout (the emailed link), sign in, the address, place the order, see it move to `paid`, the
+ * confirmation email, then the orders, account and sessions pages. With or without JavaScript.
+ */
+export async function buyFlow(t: TestApp, browser: Browser, base: string, js: boolean): Promise<void> {
+  const shop = await openShop(base, { variants: 1, stock: 10, customers: 0 });
+  const v = await visitor(browser, base, js ? 'checkout-js' : 'checkout-nojs', js);
+  await v.visit('/', 'home');
+  await searchAndAddToCart(t, v, shop.title, 2, js);
+
+  const email = await signUpAtCheckout(t, v, js);
+  // The guest cart merged into the new account's on the first signed-in read.
+  await v.look('checkout-review');
+  assert.match((await v.page.textContent('.review tbody'))!, /Bowl shop-/);
+  assert.match((await v.page.textContent('main'))!, /Test mode: no real payment is taken/);
+
+  await fillAddress(v);
+  await v.page.click('text=Place order');
+  await v.page.waitForURL(/\/account\/orders\/[0-9a-f-]{36}\?placed=1$/);
+  await v.look('confirmation-pending');
+  assert.match((await v.page.textContent('h1'))!, /Thank you/);
+  assert.equal(await v.page.getAttribute('.status', 'data-status'), 'pending_payment');
+
+  await t.drainJobs();
+  if (js) {
+    // The island polls and announces the change in its live region.
+    await v.page.waitForSelector('[data-status="paid"]', { timeout: 15_000 });
+  } else {
+    await v.page.click('text=Check again');
+    await v.page.waitForSelector('[data-status="paid"]');
+  }
+  await v.look('confirmation-paid');
+  const orderId = /orders\/([0-9a-f-]{36})/.exec(v.page.url())![1]!;
+  const letters = await mailTo(t, email);
+  assert.ok(
+    letters.some((m) => m.subject === `Your Atelier order ${orderId.slice(-8).toUpperCase()} is confirmed`),
+    letters.map((m) => m.subject).join(', '),
+  );
+
+  await v.visit('/account/orders', 'orders');
+  assert.match((await v.page.textContent('tbody'))!, new RegExp(orderId.slice(-8).toUpperCase()));
+  await v.visit('/account', 'account');
+  assert.match((await v.page.textContent('main'))!, /Confirmed/);
+  await v.visit('/account/sessions', 'sessions');
+  // The browser asks for /favicon.ico, which the site does not have.
+  assert.deepEqual(
+    v.problems.filter((p) => !p.includes('404')),
+    [],
+  );
+  await v.context.close();
 }
