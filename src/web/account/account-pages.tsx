@@ -140,7 +140,8 @@ export function OrderPage(props: { site: SiteContext; order: OrderView; placed: 
         <div class="confirmation">
           <h1>Thank you for your order</h1>
           <p class="lead">
-            Your order number is <strong class="order-number">{orderNumber(order.id)}</strong>. We will email you when it is paid.
+            Your order number is <strong class="order-number">{orderNumber(order.id)}</strong>. We email you a confirmation once your
+            payment has gone through.
           </p>
         </div>
       ) : (

@@ -1,4 +1,5 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isDomainError } from '../../shared/errors.ts';
 import { Layout, PageHeading } from '../components/layout.tsx';
 import type { SiteContext } from '../components/document.tsx';
 import { sendPrivatePage } from '../html.ts';
@@ -17,44 +18,62 @@ export function ProblemPage(props: { site: SiteContext; path: string; title: str
 
 const pathOf = (request: FastifyRequest) => request.url.split('?')[0] ?? '/';
 
-export function sendNotFoundPage(site: SiteContext, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return sendPrivatePage(
-    request,
-    reply,
-    <ProblemPage
-      site={site}
-      path={pathOf(request)}
-      title="Page not found"
-      message="We could not find that page. It may have moved, or the link may be wrong."
-    />,
-    404,
-  );
+/** Sends the site's page for a problem, never cached (it may name the request). */
+function sendProblem(site: SiteContext, request: FastifyRequest, reply: FastifyReply, status: number, title: string, message: string) {
+  return sendPrivatePage(request, reply, <ProblemPage site={site} path={pathOf(request)} title={title} message={message} />, status);
 }
 
-export function sendForbiddenPage(site: SiteContext, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return sendPrivatePage(
+export const sendNotFoundPage = (site: SiteContext, request: FastifyRequest, reply: FastifyReply): FastifyReply =>
+  sendProblem(site, request, reply, 404, 'Page not found', 'We could not find that page. It may have moved, or the link may be wrong.');
+
+export const sendForbiddenPage = (site: SiteContext, request: FastifyRequest, reply: FastifyReply): FastifyReply =>
+  sendProblem(
+    site,
     request,
     reply,
-    <ProblemPage
-      site={site}
-      path={pathOf(request)}
-      title="That form came from another site"
-      message="For your safety we only accept forms sent from this site's own pages. Go back, reload the page and try again."
-    />,
     403,
+    'That form came from another site',
+    "For your safety we only accept forms sent from this site's own pages. Go back, reload the page and try again.",
   );
-}
 
-export function sendErrorPage(site: SiteContext, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return sendPrivatePage(
+export const sendErrorPage = (site: SiteContext, request: FastifyRequest, reply: FastifyReply): FastifyReply =>
+  sendProblem(
+    site,
     request,
     reply,
-    <ProblemPage
-      site={site}
-      path={pathOf(request)}
-      title="Something went wrong"
-      message={`Sorry, that did not work on our side. Please try again in a moment. If it keeps happening, quote reference ${request.id}.`}
-    />,
     500,
+    'Something went wrong',
+    `Sorry, that did not work on our side. Please try again in a moment. If it keeps happening, quote reference ${request.id}.`,
   );
+
+/**
+ * What a page shows when a request is refused before or outside its handler: too many attempts
+ * (the rate limits, with the Retry-After the limiter set), a service too busy, a form too large
+ * or not a form, a page that does not exist. Anything else is the site's error page, logged.
+ */
+export function pageErrorHandler(site: SiteContext) {
+  return (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (isDomainError(err) && err.kind === 'rate_limited') {
+      const seconds = Number((err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 60);
+      const wait = seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`;
+      return sendProblem(
+        site,
+        request,
+        reply,
+        429,
+        'Too many attempts',
+        `For your security we have paused this for a while. Please try again in ${wait}.`,
+      );
+    }
+    if (isDomainError(err) && err.kind === 'unavailable') {
+      void reply.header('retry-after', '5');
+      return sendProblem(site, request, reply, 503, 'We are busy right now', 'Please try again in a few seconds. Nothing has been lost.');
+    }
+    if (isDomainError(err) && err.kind === 'not_found') return sendNotFoundPage(site, request, reply);
+    if (err.statusCode === 413 || err.statusCode === 415 || err.statusCode === 400) {
+      return sendProblem(site, request, reply, 400, 'That form could not be read', 'Go back, reload the page and try again.');
+    }
+    request.log.error({ err, url: request.url }, 'page failed');
+    return sendErrorPage(site, request, reply);
+  };
 }

@@ -1,13 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { accountRoutes } from '../account/account-routes.tsx';
 import { authRoutes } from '../account/auth-routes.tsx';
-import { formErrorHandler } from '../account/form-errors.tsx';
 import { checkoutRoutes } from '../checkout/checkout-routes.tsx';
 import { requireSameOrigin } from '../csrf.ts';
 import { acceptForms } from '../forms.ts';
 import { addToCart, cartPage, changeLine } from './cart-page.tsx';
 import { productPage } from './product-page.tsx';
-import { sendErrorPage, sendForbiddenPage } from './errors.tsx';
+import { pageErrorHandler, sendForbiddenPage } from './errors.tsx';
 import { browseRoutes } from './browse-routes.tsx';
 import type { StorefrontDeps } from './site.ts';
 
@@ -18,10 +17,7 @@ import type { StorefrontDeps } from './site.ts';
  */
 export function storefrontRoutes(deps: StorefrontDeps): FastifyPluginAsync {
   return async (app) => {
-    app.setErrorHandler((err, request, reply) => {
-      request.log.error({ err, url: request.url }, 'page failed');
-      return sendErrorPage(deps.site, request, reply);
-    });
+    app.setErrorHandler(pageErrorHandler(deps.site));
     app.addHook(
       'preHandler',
       requireSameOrigin(deps.allowedOrigins, (request, reply) => sendForbiddenPage(deps.site, request, reply)),
@@ -41,10 +37,8 @@ export function storefrontRoutes(deps: StorefrontDeps): FastifyPluginAsync {
     app.post<{ Params: { variantId: string } }>('/cart/lines/:variantId', { schema: hide, ...withAccount }, (request, reply) =>
       changeLine(deps, request, reply, request.params.variantId),
     );
-    // Sign-in family, account and checkout pages: forms posted as HTML forms.
+    // Sign-in family, account and checkout pages (they inherit the form parser and error pages).
     await app.register(async (forms) => {
-      acceptForms(forms);
-      forms.setErrorHandler(formErrorHandler(deps));
       await forms.register(authRoutes(deps));
       await forms.register(accountRoutes(deps));
       await forms.register(checkoutRoutes(deps));
