@@ -8,7 +8,8 @@ import type { PublicCachePolicy } from '../platform/http/cached-json.ts';
 import { sendEncoded } from './assets.ts';
 
 /** A page rendered once: its HTML, strong ETag and gzip form, kept while the data it shows is current. */
-export type RenderedPage = Readonly<{ html: string; etag: string; gzip: Buffer; stale: boolean }>;
+/** `body` is the HTML already encoded as UTF-8: a warm page is sent without encoding it again. */
+export type RenderedPage = Readonly<{ html: string; body: Buffer; etag: string; gzip: Buffer; stale: boolean }>;
 
 /** Renders a page component to a whole HTML document. Text and attributes are escaped by Preact. */
 export function renderDocument(page: VNode): string {
@@ -18,6 +19,7 @@ export function renderDocument(page: VNode): string {
 export function toRenderedPage(html: string, stale = false): RenderedPage {
   return {
     html,
+    body: Buffer.from(html),
     etag: `"${createHash('sha1').update(html).digest('base64url')}"`,
     gzip: gzipSync(html, { level: 6 }),
     stale,
@@ -73,7 +75,7 @@ export function sendPublicPage(
   void reply.header('cache-control', `public, max-age=0, s-maxage=${sMaxAge}${swr}`).header('etag', page.etag);
   if (status === 200 && matches(request, page.etag)) return reply.code(304).send();
   void reply.code(status).type(contentType);
-  return sendEncoded(request, reply, { body: page.html, gzip: page.gzip });
+  return sendEncoded(request, reply, { body: page.body, gzip: page.gzip });
 }
 
 /**
