@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
@@ -67,6 +68,10 @@ function guessLimits(config: Container['config'], account: (request: FastifyRequ
     { name: 'account-hour', max: config.login.accountHourlyMax, windowSeconds: 3600, key: (r) => (r.knownDevice ? null : account(r)) },
   ];
 }
+
+/** A person's browser asking for a page (not a program, and nothing under /api): it gets the site's own problem pages. */
+const wantsPage = (url: string, headers: IncomingHttpHeaders) =>
+  !url.startsWith('/api/') && (headers.accept?.includes('text/html') ?? false);
 
 /** Routes with strict rate limits (platform/http/rate-limit.ts): what bots and attackers hammer. */
 function strictRoutes(config: Container['config']): StrictRoute[] {
@@ -160,8 +165,9 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
   };
   server.setNotFoundHandler((request, reply) => {
     // A person following a bad link sees the site's page; a program (and anything under /api) the JSON error.
-    const wantsHtml = !request.url.startsWith('/api/') && (request.headers.accept?.includes('text/html') ?? false);
-    if (wantsHtml && (request.method === 'GET' || request.method === 'HEAD')) return sendNotFoundPage(site, request, reply);
+    if ((request.method === 'GET' || request.method === 'HEAD') && wantsPage(request.url, request.headers)) {
+      return sendNotFoundPage(site, request, reply);
+    }
     void reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]}` } });
   });
   server.addHook('onRequest', async (request, reply) => {
@@ -188,7 +194,7 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
     priorities: ROUTE_PRIORITIES,
     signedIn: (headers) => headers.authorization !== undefined || (headers.cookie?.includes(`${SESSION_COOKIE}=`) ?? false),
     log: app.log,
-    refusalPage: (path, headers) => (!path.startsWith('/api/') && (headers.accept?.includes('text/html') ?? false) ? busyPage : null),
+    refusalPage: (path, headers) => (wantsPage(path, headers) ? busyPage : null),
   });
   await server.register(cookie);
   // Before any route: the per-account limit is added to each route's preHandlers as it is registered.
@@ -285,11 +291,8 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
       cart: app.cart,
       orders: app.orders,
       identity: app.identity,
-      notifications: app.notifications,
       site,
       httpCache: config.httpCache,
-      cookieSecure: config.session.cookieSecure,
-      logicalShards: config.logicalShards,
       allowedOrigins: new Set([new URL(config.session.publicUrl).origin]),
       pages: createPageCache(),
       currency: config.currency,

@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 
 /** A built client file, kept in memory with its compressed forms. */
-export type Asset = Readonly<{ path: string; type: string; body: Buffer; gzip: Buffer; br: Buffer }>;
+type Asset = Readonly<{ path: string; type: string; body: Buffer; gzip: Buffer; br: Buffer }>;
 
 /** The entry points the pages link to, by the name a page asks for. */
 export type EntryName = 'storefront.js' | 'site.css';
@@ -24,7 +24,6 @@ const ENTRIES: Record<string, string> = {
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
 };
 
 /**
@@ -33,8 +32,21 @@ const TYPES: Record<string, string> = {
  * ones its pages name. Names carry a content hash, so they are served `immutable` and a new
  * release never meets an old file in a browser or CDN cache. Scripts are ES modules split into
  * chunks, so a page loads only the islands it has.
+ *
+ * Built once per process: the sources cannot change under a running process, and a process
+ * that builds several servers (the tests, a restart in place) would otherwise bundle and
+ * brotli-compress the same files each time.
  */
-export async function buildAssets(): Promise<Assets> {
+export function buildAssets(): Promise<Assets> {
+  built ??= bundle().catch((err: unknown) => {
+    built = null; // a failed build is not kept: the next server start tries again
+    throw err;
+  });
+  return built;
+}
+let built: Promise<Assets> | null = null;
+
+async function bundle(): Promise<Assets> {
   const result = await build({
     entryPoints: ENTRIES,
     bundle: true,
@@ -81,27 +93,28 @@ export async function buildAssets(): Promise<Assets> {
   };
 }
 
-/** The encoding to send, from what the client accepts: brotli, then gzip, else none. */
-export function acceptedEncoding(request: FastifyRequest): 'br' | 'gzip' | null {
+/** Whether the client's `Accept-Encoding` takes `name` (listed and not `q=0`). */
+function accepts(request: FastifyRequest, name: 'br' | 'gzip'): boolean {
   const accept = request.headers['accept-encoding'];
-  if (typeof accept !== 'string') return null;
-  const offered = accept.split(',').map((s) => s.trim().split(';'));
-  const ok = (name: string) => offered.some(([n, q]) => n === name && q?.trim() !== 'q=0');
-  if (ok('br')) return 'br';
-  if (ok('gzip')) return 'gzip';
-  return null;
+  if (typeof accept !== 'string') return false;
+  return accept.split(',').some((part) => {
+    const [n, q] = part.trim().split(';');
+    return n === name && q?.trim() !== 'q=0';
+  });
 }
 
-/** Sends `body` (with its precompressed forms) in the encoding the client prefers. */
+/**
+ * Sends `body` in the best form the client takes among those there are: brotli, then gzip, else
+ * as it is (pages have no brotli form: a client that takes only brotli gets them plain).
+ */
 export function sendEncoded(
   request: FastifyRequest,
   reply: FastifyReply,
   forms: { body: Buffer | string; gzip: Buffer; br?: Buffer },
 ): FastifyReply {
   void reply.header('vary', 'accept-encoding');
-  const enc = acceptedEncoding(request);
-  if (enc === 'br' && forms.br) return reply.header('content-encoding', 'br').send(forms.br);
-  if (enc !== null) return reply.header('content-encoding', 'gzip').send(forms.gzip);
+  if (forms.br && accepts(request, 'br')) return reply.header('content-encoding', 'br').send(forms.br);
+  if (accepts(request, 'gzip')) return reply.header('content-encoding', 'gzip').send(forms.gzip);
   return reply.send(forms.body);
 }
 

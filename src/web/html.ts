@@ -4,26 +4,23 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import { createHotCache } from '../platform/cache/hot-cache.ts';
-import type { PublicCachePolicy } from '../platform/http/cached-json.ts';
+import { clientHolds, DEGRADED_HEADER, publicCacheControl, STALE_HEADER, type PublicCachePolicy } from '../platform/http/cached-json.ts';
 import { sendEncoded } from './assets.ts';
 
-/** A page rendered once: its HTML, strong ETag and gzip form, kept while the data it shows is current. */
-/** `body` is the HTML already encoded as UTF-8: a warm page is sent without encoding it again. */
-export type RenderedPage = Readonly<{ html: string; body: Buffer; etag: string; gzip: Buffer; stale: boolean }>;
+/**
+ * A page rendered once: its HTML already encoded as UTF-8 (a warm page is sent without encoding
+ * it again), its strong ETag and its gzip form.
+ */
+export type RenderedPage = Readonly<{ body: Buffer; etag: string; gzip: Buffer }>;
 
 /** Renders a page component to a whole HTML document. Text and attributes are escaped by Preact. */
 export function renderDocument(page: VNode): string {
   return `<!doctype html>${renderToString(page)}`;
 }
 
-export function toRenderedPage(html: string, stale = false): RenderedPage {
-  return {
-    html,
-    body: Buffer.from(html),
-    etag: `"${createHash('sha1').update(html).digest('base64url')}"`,
-    gzip: gzipSync(html, { level: 6 }),
-    stale,
-  };
+export function toRenderedPage(html: string): RenderedPage {
+  const body = Buffer.from(html);
+  return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"`, gzip: gzipSync(body, { level: 6 }) };
 }
 
 /**
@@ -32,28 +29,24 @@ export function toRenderedPage(html: string, stale = false): RenderedPage {
  * and a changed value makes a new key, so nothing needs invalidating. The time to live only bounds
  * memory for keys nobody asks for again.
  */
-export type PageCache = Readonly<{ get(key: string, render: () => VNode, stale?: boolean): RenderedPage }>;
+export type PageCache = Readonly<{ get(key: string, render: () => VNode): RenderedPage }>;
 
 export function createPageCache(opts: { maxEntries: number } = { maxEntries: 5000 }): PageCache {
   const kept = createHotCache({ ttlMs: 10 * 60_000, maxEntries: opts.maxEntries });
   return {
-    get(key, render, stale = false) {
-      // A page made from a stale value is not kept: the next request may find the fresh one.
-      const known = stale ? undefined : kept.get<RenderedPage>(key);
+    get(key, render) {
+      // A page made from a stale value is kept too: its key names that value's version, so the
+      // fresh one makes a new key, and an outage does not render every request again.
+      const known = kept.get<RenderedPage>(key);
       if (known) return known;
-      const page = toRenderedPage(renderDocument(render()), stale);
-      if (!stale) kept.set(key, page);
+      const page = toRenderedPage(renderDocument(render()));
+      kept.set(key, page);
       return page;
     },
   };
 }
 
 const HTML = 'text/html; charset=utf-8';
-
-function matches(request: FastifyRequest, etag: string): boolean {
-  const inm = request.headers['if-none-match'];
-  return inm !== undefined && inm.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}`);
-}
 
 /**
  * Sends a page anyone may be shown, and a CDN keep: ETag, `s-maxage` and stale-while-revalidate
@@ -66,15 +59,23 @@ export function sendPublicPage(
   reply: FastifyReply,
   page: RenderedPage,
   policy: PublicCachePolicy,
-  status = 200,
-  /** sitemap.xml and robots.txt are sent the same way. */
-  contentType = HTML,
+  /**
+   * `stale`/`degraded`: a value it was made from was served past its freshness, or is a lesser
+   * answer; said in the same headers as the JSON reads, and kept by a CDN only briefly.
+   * `contentType`: sitemap.xml and robots.txt are sent the same way.
+   */
+  opts: Readonly<{ stale?: boolean; degraded?: boolean; contentType?: string }> = {},
 ): FastifyReply {
-  const sMaxAge = status !== 200 ? Math.min(policy.sMaxAge, 10) : page.stale ? Math.min(policy.sMaxAge, 5) : policy.sMaxAge;
-  const swr = status === 200 && !page.stale ? `, stale-while-revalidate=${policy.staleWhileRevalidate}` : '';
-  void reply.header('cache-control', `public, max-age=0, s-maxage=${sMaxAge}${swr}`).header('etag', page.etag);
-  if (status === 200 && matches(request, page.etag)) return reply.code(304).send();
-  void reply.code(status).type(contentType);
+  if (opts.stale) void reply.header(STALE_HEADER, 'true');
+  if (opts.degraded) void reply.header(DEGRADED_HEADER, 'true');
+  const brief = opts.stale === true || opts.degraded === true;
+  // A 304 varies as its 200 would, so a cache never pairs a gzip body with a plain request.
+  void reply
+    .header('cache-control', publicCacheControl(policy, brief ? 'brief' : 'fresh'))
+    .header('etag', page.etag)
+    .header('vary', 'accept-encoding');
+  if (clientHolds(request, page.etag)) return reply.code(304).send();
+  void reply.code(200).type(opts.contentType ?? HTML);
   return sendEncoded(request, reply, { body: page.body, gzip: page.gzip });
 }
 

@@ -30,6 +30,8 @@ describe('storefront frame', () => {
     assert.match(html, /<meta property="og:title"/);
     const again = await fetch(`${base}/`, { headers: { 'if-none-match': etag } });
     assert.equal(again.status, 304);
+    // A 304 varies as its 200 does, so a shared cache never pairs a gzip body with a plain request.
+    assert.equal(again.headers.get('vary'), 'accept-encoding');
   });
 
   test('built files are content-hashed, immutable, compressed, and within the 30 KB budgets', async () => {
@@ -47,6 +49,10 @@ describe('storefront frame', () => {
     assert.ok(gz('.js') <= 30 * 1024, `scripts are ${gz('.js')} bytes gzipped`);
     assert.ok(gz('.css') <= 30 * 1024, `styles are ${gz('.css')} bytes gzipped`);
     assert.equal((await fetch(`${base}/assets/nope-123.js`)).status, 404);
+    // Only brotli accepted: files have a brotli form; pages have none and go plain, never gzip.
+    const brOnly = { 'accept-encoding': 'br' };
+    assert.equal((await fetch(`${base}${js}`, { headers: brOnly })).headers.get('content-encoding'), 'br');
+    assert.equal((await fetch(`${base}/`, { headers: brOnly })).headers.get('content-encoding'), null);
   });
 
   test('every island the server can write has a client loader, and the other way round', () => {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifySchemaCompiler } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { clientHolds } from '../../platform/http/cached-json.ts';
 import { validatorCompiler } from '../../platform/http/validation.ts';
 import type { AuthGuards } from '../identity/index.ts';
 import { mediaErrors } from './media.errors.ts';
@@ -132,8 +133,7 @@ export function mediaRootRoutes(deps: { storage: MediaStorage }): FastifyPluginA
         const found = await storage.stream(key);
         if (!found) throw mediaErrors.fileNotFound();
         reply.header('cache-control', IMMUTABLE).header('etag', etag);
-        const inm = request.headers['if-none-match'];
-        if (inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}`)) {
+        if (clientHolds(request, etag)) {
           found.body.destroy();
           return reply.code(304).send();
         }

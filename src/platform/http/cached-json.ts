@@ -30,6 +30,23 @@ function notFoundBody(nf: PublicNotFound): string {
   return body;
 }
 
+/**
+ * `Cache-Control` for a public answer: a fresh one may be kept `s-maxage` and served stale while
+ * revalidating; a stale or degraded one (`brief`) and a not-found only for a few seconds, so a CDN
+ * asks again soon after the source is back or the thing exists. The JSON reads and the pages
+ * (web/html.ts) both answer with it.
+ */
+export function publicCacheControl(policy: PublicCachePolicy, answer: 'fresh' | 'brief' | 'not_found'): string {
+  if (answer === 'fresh') return `public, max-age=0, s-maxage=${policy.sMaxAge}, stale-while-revalidate=${policy.staleWhileRevalidate}`;
+  return `public, max-age=0, s-maxage=${Math.min(policy.sMaxAge, answer === 'brief' ? STALE_S_MAXAGE : NOT_FOUND_S_MAXAGE)}`;
+}
+
+/** Whether the client already holds this version (`If-None-Match`, weak or strong, in a list or alone). */
+export function clientHolds(request: FastifyRequest, etag: string): boolean {
+  const inm = request.headers['if-none-match'];
+  return inm !== undefined && (inm === etag || inm.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}`));
+}
+
 const GENERIC_NOT_FOUND: PublicNotFound = { code: 'NOT_FOUND', message: 'Not found' };
 
 /**
@@ -50,23 +67,15 @@ export function sendPublicJson<T>(
   if (prepared.degraded) reply.header(DEGRADED_HEADER, 'true');
   const brief = prepared.stale === true || prepared.degraded === true;
   if (prepared.value === null) {
-    reply.header('cache-control', `public, max-age=0, s-maxage=${Math.min(policy.sMaxAge, brief ? STALE_S_MAXAGE : NOT_FOUND_S_MAXAGE)}`);
+    reply.header('cache-control', publicCacheControl(policy, brief ? 'brief' : 'not_found'));
     return reply
       .code(404)
       .type('application/json; charset=utf-8')
       .send(notFoundBody(notFound[0] ?? GENERIC_NOT_FOUND));
   }
-  reply.header(
-    'cache-control',
-    brief
-      ? `public, max-age=0, s-maxage=${Math.min(policy.sMaxAge, STALE_S_MAXAGE)}`
-      : `public, max-age=0, s-maxage=${policy.sMaxAge}, stale-while-revalidate=${policy.staleWhileRevalidate}`,
-  );
+  reply.header('cache-control', publicCacheControl(policy, brief ? 'brief' : 'fresh'));
   const etag = `"${prepared.version}"`;
   reply.header('etag', etag);
-  const inm = request.headers['if-none-match'];
-  if (inm && (inm === etag || inm.split(',').some((t) => t.trim() === etag || t.trim() === `W/${etag}`))) {
-    return reply.code(304).send();
-  }
+  if (clientHolds(request, etag)) return reply.code(304).send();
   return reply.code(200).type('application/json; charset=utf-8').send(prepared.json);
 }

@@ -110,10 +110,8 @@ function HomePage(props: { deps: StorefrontDeps; tree: CategoryTree; recent: Rea
  */
 export async function homePage(deps: StorefrontDeps, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const [tree, recent] = await Promise.all([deps.catalog.reads.categories(), deps.catalog.reads.list({ sort: 'newest', limit: RECENT })]);
-  const page = deps.pages.get(
-    `home|${tree.version}|${recent.version}`,
-    () => <HomePage deps={deps} tree={tree.value} recent={recent.value.items} />,
-    tree.stale === true || recent.stale === true,
-  );
-  return sendPublicPage(request, reply, page, deps.httpCache);
+  const page = deps.pages.get(`home|${tree.version}|${recent.version}`, () => (
+    <HomePage deps={deps} tree={tree.value} recent={recent.value.items} />
+  ));
+  return sendPublicPage(request, reply, page, deps.httpCache, { stale: tree.stale === true || recent.stale === true });
 }

@@ -275,6 +275,6 @@ export async function listingPage(
     input.sort,
     input.cursor,
   ].join('|');
-  const rendered = deps.pages.get(key, () => <ListingPage deps={deps} view={view} />, tree.stale === true || list.stale === true);
-  return sendPublicPage(request, reply, rendered, deps.httpCache);
+  const rendered = deps.pages.get(key, () => <ListingPage deps={deps} view={view} />);
+  return sendPublicPage(request, reply, rendered, deps.httpCache, { stale: tree.stale === true || list.stale === true });
 }

@@ -24,7 +24,7 @@ type Loaded = Readonly<{ product: PublicProduct; stock: ProductStock | null; key
  * The product and its coarse stock, each from its module's cached read (the values the JSON
  * routes send). The rendered page's key holds both versions, so a change of price, title or a
  * variant going from "in stock" to "only a few left" renders a new page; exact counts never enter
- * it. Stock that cannot be read leaves the page without stock, rendered but not kept.
+ * it. Stock that cannot be read leaves the page without stock (its own key), sent as stale.
  */
 async function load(deps: StorefrontDeps, id: string): Promise<Loaded | null> {
   const [product, stock] = await Promise.all([deps.catalog.reads.product(id), deps.inventory.reads.productStock(id).catch(() => null)]);
@@ -199,8 +199,8 @@ export async function productPage(deps: StorefrontDeps, request: FastifyRequest,
   const loaded = await load(deps, id);
   if (!loaded) return sendNotFoundPage(deps.site, request, reply);
   const { product, stock } = loaded;
-  const page = deps.pages.get(loaded.key, () => <ProductView site={deps.site} product={product} stock={stock} />, loaded.stale);
-  return sendPublicPage(request, reply, page, deps.httpCache);
+  const page = deps.pages.get(loaded.key, () => <ProductView site={deps.site} product={product} stock={stock} />);
+  return sendPublicPage(request, reply, page, deps.httpCache, { stale: loaded.stale });
 }
 
 /**

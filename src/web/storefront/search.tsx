@@ -148,10 +148,8 @@ export async function searchPage(deps: StorefrontDeps, request: FastifyRequest, 
     throw err;
   }
   const value = read.value;
-  const page = deps.pages.get(
-    `search|${read.version}|${q}|${cursor}`,
-    () => <SearchPage deps={deps} view={{ q, cursor, result: value, errors: [] }} />,
-    read.stale === true || read.degraded === true,
-  );
-  return sendPublicPage(request, reply, page, deps.httpCache);
+  const page = deps.pages.get(`search|${read.version}|${q}|${cursor}`, () => (
+    <SearchPage deps={deps} view={{ q, cursor, result: value, errors: [] }} />
+  ));
+  return sendPublicPage(request, reply, page, deps.httpCache, { stale: read.stale === true, degraded: read.degraded === true });
 }

@@ -39,20 +39,20 @@ export function createSeoFiles(deps: StorefrontDeps) {
     ['User-agent: *', 'Allow: /', ...DISALLOWED.map((p) => `Disallow: ${p}`), '', `Sitemap: ${base}/sitemap.xml`, ''].join('\n'),
   );
 
-  async function made(key: string, make: () => Promise<string | null>): Promise<RenderedPage | null> {
-    const known = kept.get<RenderedPage | 'none'>(key);
-    if (known) return known === 'none' ? null : known;
-    const text = await make();
-    const page = text === null ? null : toRenderedPage(text);
-    kept.set(key, page ?? 'none');
-    return page;
-  }
+  // Concurrent misses (crawlers come in bursts) share one load.
+  const made = async (key: string, make: () => Promise<string>): Promise<RenderedPage> =>
+    (await kept.getOrLoad(key, async () => toRenderedPage(await make())))!;
+
+  /** How many product files there are: a file number past them is a 404 without a query. */
+  const productFiles = async (): Promise<number> =>
+    (await kept.getOrLoad('product-files', async () =>
+      Math.max(1, Math.ceil((await deps.catalog.service.countPublishedProducts()) / SITEMAP_PAGE_SIZE)),
+    ))!;
 
   return {
     async index(request: FastifyRequest, reply: FastifyReply) {
+      const files = await productFiles();
       const page = await made('index', async () => {
-        const count = await deps.catalog.service.countPublishedProducts();
-        const files = Math.max(1, Math.ceil(count / SITEMAP_PAGE_SIZE));
         return xml(
           h(
             'sitemapindex',
@@ -62,17 +62,16 @@ export function createSeoFiles(deps: StorefrontDeps) {
           ),
         );
       });
-      return sendPublicPage(request, reply, page!, deps.httpCache, 200, XML);
+      return sendPublicPage(request, reply, page, deps.httpCache, { contentType: XML });
     },
 
     async file(request: FastifyRequest, reply: FastifyReply, name: string) {
       const products = /^products-([1-9]\d{0,5})\.xml$/.exec(name);
       let page: RenderedPage | null = null;
-      if (products) {
+      if (products && Number(products[1]) <= (await productFiles())) {
         const n = Number(products[1]);
         page = await made(`products-${n}`, async () => {
           const rows = await deps.catalog.service.sitemapProducts((n - 1) * SITEMAP_PAGE_SIZE, SITEMAP_PAGE_SIZE);
-          if (rows.length === 0 && n > 1) return null;
           return xml(
             h(
               'urlset',
@@ -96,11 +95,11 @@ export function createSeoFiles(deps: StorefrontDeps) {
         });
       }
       if (!page) return sendNotFoundPage(deps.site, request, reply);
-      return sendPublicPage(request, reply, page, deps.httpCache, 200, XML);
+      return sendPublicPage(request, reply, page, deps.httpCache, { contentType: XML });
     },
 
     robots(request: FastifyRequest, reply: FastifyReply) {
-      return sendPublicPage(request, reply, robots, deps.httpCache, 200, TEXT);
+      return sendPublicPage(request, reply, robots, deps.httpCache, { contentType: TEXT });
     },
   };
 }

@@ -69,6 +69,6 @@ export async function shopPage(deps: StorefrontDeps, request: FastifyRequest, re
   const read = await deps.catalog.reads.shop(slug);
   if (read.value === null) return sendNotFoundPage(deps.site, request, reply);
   const value = read.value;
-  const page = deps.pages.get(`shop|${read.version}`, () => <ShopPage deps={deps} value={value} />, read.stale === true);
-  return sendPublicPage(request, reply, page, deps.httpCache);
+  const page = deps.pages.get(`shop|${read.version}`, () => <ShopPage deps={deps} value={value} />);
+  return sendPublicPage(request, reply, page, deps.httpCache, { stale: read.stale === true });
 }

@@ -3,7 +3,6 @@ import type { CartModule } from '../../modules/cart/index.ts';
 import type { CatalogModule } from '../../modules/catalog/index.ts';
 import type { IdentityModule } from '../../modules/identity/index.ts';
 import type { InventoryModule } from '../../modules/inventory/index.ts';
-import type { NotificationsModule } from '../../modules/notifications/index.ts';
 import type { OrdersModule } from '../../modules/orders/index.ts';
 import type { SearchModule } from '../../modules/search/index.ts';
 import type { SiteContext } from '../components/document.tsx';
@@ -20,12 +19,9 @@ export type StorefrontDeps = Readonly<{
   cart: CartModule;
   orders: OrdersModule;
   identity: IdentityModule;
-  notifications: NotificationsModule;
   site: SiteContext;
   /** The same `s-maxage` and stale-while-revalidate as the JSON reads (HTTP_S_MAXAGE_SECONDS). */
   httpCache: PublicCachePolicy;
-  cookieSecure: boolean;
-  logicalShards: number;
   /** Origins a form may be posted from (PUBLIC_URL's); the request's own host is always allowed. */
   allowedOrigins: ReadonlySet<string>;
   pages: PageCache;
