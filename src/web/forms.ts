@@ -51,6 +51,8 @@ export function safeReturnPath(next: string, fallback = '/account'): string {
     return fallback;
   }
   if (url.origin !== base) return fallback;
+  // Dot segments can normalise into a protocol-relative path (`/.//evil.example` -> `//evil.example`).
+  if (url.pathname.startsWith('//')) return fallback;
   return `${url.pathname}${url.search}${url.hash}`;
 }
 

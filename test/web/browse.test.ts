@@ -100,7 +100,12 @@ describe('storefront browsing', () => {
       assert.match(html, /<h2>There is a problem<\/h2>/, path);
       assert.match(html, message, path);
     }
-    for (const path of ['/categories/no-such-category', '/shops/no-such-shop', '/sitemaps/products-99.xml']) {
+    for (const path of [
+      '/categories/no-such-category',
+      '/shops/no-such-shop',
+      '/products?shop=no-such-shop',
+      '/sitemaps/products-99.xml',
+    ]) {
       const res = await get(path);
       assert.equal(res.status, 404, path);
       assert.match(await res.text(), /Page not found/, path);
@@ -224,7 +229,9 @@ describe('storefront browsing', () => {
       await box2.press('ArrowDown');
       await box2.press('Enter');
       await page.waitForURL(/\/products\/[0-9a-f-]{36}$/);
-      assert.ok(firstTitle);
+      // The option reads "<title> by <shop>": Enter opened that product.
+      const opened = (await page.locator('h1').textContent())!.trim();
+      assert.ok(firstTitle?.startsWith(opened), `${firstTitle} opened ${opened}`);
       await v.visit('/search?q=zzyzxqq', 'search-none');
       await v.visit('/products?minPrice=50&maxPrice=5', 'listing-bad-filter');
       await v.visit('/categories/nope', 'category-not-found');

@@ -74,6 +74,17 @@ describe('sign-in pages', () => {
     await v.context.close();
   });
 
+  test('account, sign-in and checkout pages name the site once in their title', async () => {
+    for (const [path, title] of [
+      ['/sign-in', 'Sign in'],
+      ['/sign-up', 'Create an account'],
+      ['/checkout', 'Checkout'],
+    ] as const) {
+      const html = await (await fetch(`${base}${path}`)).text();
+      assert.match(html, new RegExp(`<title>${title} · Atelier</title>`), path);
+    }
+  });
+
   test('return paths: only paths on this site', () => {
     assert.equal(safeReturnPath('/checkout'), '/checkout');
     assert.equal(safeReturnPath('/account/orders?cursor=a#x'), '/account/orders?cursor=a#x');
@@ -85,6 +96,10 @@ describe('sign-in pages', () => {
       '',
       'checkout',
       '/\t/evil.example',
+      // Dot segments that normalise into a protocol-relative path.
+      '/.//evil.example',
+      '/..//evil.example',
+      '/%2e//evil.example',
     ]) {
       assert.equal(safeReturnPath(bad), '/account', bad);
     }

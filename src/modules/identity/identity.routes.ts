@@ -138,7 +138,7 @@ export function identityRoutes(deps: {
         },
       },
       async (request, reply) => {
-        await pages.revokeSession(request, reply, (await sessions.current(request))!, request.params.id);
+        await pages.revokeSession(reply, (await sessions.current(request))!, request.params.id);
         return reply.code(204).send(null);
       },
     );

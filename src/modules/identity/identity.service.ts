@@ -56,6 +56,8 @@ export type IdentityInternals = IdentityService &
     listSessions(accountId: string): Promise<SessionInfo[]>;
     /** Revokes one of the account's own live sessions; not found otherwise. */
     revokeSession(accountId: string, sessionId: string): Promise<void>;
+    /** Revokes every live session of the account but `keepSessionId`, in one statement; how many ended. */
+    revokeOtherSessions(accountId: string, keepSessionId: string): Promise<number>;
     /** Checks the password again and marks the session as recently authenticated. */
     reauthenticate(session: LiveSession, password: string): Promise<void>;
     /** Changes the password with the current one; every other session of the account ends. */
@@ -386,6 +388,12 @@ export function createIdentityService(deps: {
       // Anything else that ends a session or changes what it carries (a role change, a password
       // reset revoking every session) must forget the cached entry the same way.
       await sessionCache.forget(tokenHash);
+    },
+
+    async revokeOtherSessions(accountId, keepSessionId) {
+      const ended = await repo.revokeSessionsOf(shardForId(accountId), accountId, keepSessionId);
+      await forgetAll(ended);
+      return ended.length;
     },
 
     async reauthenticate(session, password) {

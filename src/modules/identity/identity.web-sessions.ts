@@ -55,12 +55,15 @@ export type IdentityPages = Readonly<{
   signIn(request: FastifyRequest, reply: FastifyReply, email: string, password: string): Promise<Account>;
   /** Ends the presented session, if any, and clears the cookie; idempotent. */
   signOut(request: FastifyRequest, reply: FastifyReply): Promise<void>;
-  /** The live session the request presents, or null (a shard that cannot be reached counts as none, logged). */
+  /**
+   * The live session the request presents, or null. A session that cannot be read (its shard is
+   * down) is an error, not "signed out": a signed-in person is shown the busy page, not sign-in.
+   */
   current(request: FastifyRequest): Promise<LiveSession | null>;
   /** The account's live sessions, the presented one marked `current`. */
   sessions(session: LiveSession): Promise<Array<SessionInfo & { current: boolean }>>;
   /** Ends one of the account's sessions (the cookie too when it is the presented one); not found otherwise. */
-  revokeSession(request: FastifyRequest, reply: FastifyReply, session: LiveSession, sessionId: string): Promise<void>;
+  revokeSession(reply: FastifyReply, session: LiveSession, sessionId: string): Promise<void>;
   /** Ends every other session of the account; how many ended. */
   revokeOtherSessions(session: LiveSession): Promise<number>;
   /** Emails a reset link when the email has an account, after the answer (timing tells nothing). */
@@ -94,24 +97,16 @@ export function createIdentityPages(service: IdentityInternals, sessions: Sessio
       if (found) await revoke(found.account.id, found.sessionId);
       cookies.clearSession(reply);
     },
-    current: (request) =>
-      sessions.current(request).catch((err: unknown) => {
-        request.log.warn({ err }, 'could not resolve the session; serving anonymously');
-        return null;
-      }),
+    current: (request) => sessions.current(request),
     async sessions(session) {
       const list = await service.listSessions(session.account.id);
       return list.map((s) => ({ ...s, current: s.id === session.sessionId }));
     },
-    async revokeSession(_request, reply, session, sessionId) {
+    async revokeSession(reply, session, sessionId) {
       await service.revokeSession(session.account.id, sessionId);
       if (sessionId === session.sessionId) cookies.clearSession(reply);
     },
-    async revokeOtherSessions(session) {
-      const others = (await service.listSessions(session.account.id)).filter((s) => s.id !== session.sessionId);
-      for (const s of others) await revoke(session.account.id, s.id);
-      return others.length;
-    },
+    revokeOtherSessions: (session) => service.revokeOtherSessions(session.account.id, session.sessionId),
     requestPasswordReset(request, email) {
       void service.requestPasswordReset(email).catch((err: unknown) => request.log.error({ err }, 'password reset request failed'));
     },

@@ -11,10 +11,7 @@ export const orderNumber = (id: string) => id.slice(-8).toUpperCase();
 
 function AccountLayout(props: { site: SiteContext; title: string; path: string; children: preact.ComponentChildren }) {
   return (
-    <Layout
-      site={props.site}
-      meta={{ title: `${props.title} – ${props.site.siteName}`, description: props.title, path: props.path, noindex: true }}
-    >
+    <Layout site={props.site} meta={{ title: props.title, description: props.title, path: props.path, noindex: true }}>
       <nav aria-label="Account pages" class="account-nav">
         <ul>
           <li>

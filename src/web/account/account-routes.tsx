@@ -1,14 +1,13 @@
+import { isId } from '../../shared/ids.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LiveSession } from '../../modules/identity/index.ts';
 import { isDomainError } from '../../shared/errors.ts';
 import { queryField } from '../forms.ts';
 import { seeOther, sendPrivatePage } from '../html.ts';
-import { sendNotFoundPage } from '../storefront/errors.tsx';
 import type { StorefrontDeps } from '../storefront/site.ts';
 import { AccountPage, OrderPage, OrdersPage, SessionsPage } from './account-pages.tsx';
 
 const ORDERS_PER_PAGE = 10;
-const ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The session a personal page needs; without one, the browser is sent to sign in and brought back
@@ -34,7 +33,7 @@ export function accountRoutes(deps: StorefrontDeps) {
       const session = await signedInOrRedirect(deps, request, reply);
       if (!session) return reply;
       const cursor = queryField(request, 'cursor');
-      if (cursor && !ID_RE.test(cursor)) return seeOther(reply, '/account/orders');
+      if (cursor && !isId(cursor)) return seeOther(reply, '/account/orders');
       const page = await orders.service.listOrders(session.account.id, cursor || null, ORDERS_PER_PAGE);
       return sendPrivatePage(request, reply, <OrdersPage site={site} orders={page.items} nextCursor={page.nextCursor} first={!cursor} />);
     });
@@ -42,19 +41,9 @@ export function accountRoutes(deps: StorefrontDeps) {
     app.get<{ Params: { id: string } }>('/account/orders/:id', { schema: { hide: true } }, async (request, reply) => {
       const session = await signedInOrRedirect(deps, request, reply);
       if (!session) return reply;
-      if (!ID_RE.test(request.params.id)) return sendNotFoundPage(site, request, reply);
-      try {
-        const order = await orders.service.getOrder(session.account.id, request.params.id);
-        return await sendPrivatePage(
-          request,
-          reply,
-          <OrderPage site={site} order={order} placed={queryField(request, 'placed') === '1'} />,
-        );
-      } catch (err) {
-        // Another customer's order is not found, exactly like one that does not exist.
-        if (isDomainError(err) && err.kind === 'not_found') return sendNotFoundPage(site, request, reply);
-        throw err;
-      }
+      // Another customer's order, or a malformed id, is not found (the pages' error handler shows the 404 page).
+      const order = await orders.service.getOrder(session.account.id, request.params.id);
+      return sendPrivatePage(request, reply, <OrderPage site={site} order={order} placed={queryField(request, 'placed') === '1'} />);
     });
 
     app.get('/account/sessions', { schema: { hide: true } }, async (request, reply) => {
@@ -68,9 +57,8 @@ export function accountRoutes(deps: StorefrontDeps) {
     app.post<{ Params: { id: string } }>('/account/sessions/:id/sign-out', { schema: { hide: true } }, async (request, reply) => {
       const session = await signedInOrRedirect(deps, request, reply);
       if (!session) return reply;
-      if (!ID_RE.test(request.params.id)) return sendNotFoundPage(site, request, reply);
       try {
-        await identity.pages.revokeSession(request, reply, session, request.params.id);
+        await identity.pages.revokeSession(reply, session, request.params.id);
       } catch (err) {
         // Already signed out (another tab): the page simply shows what is left.
         if (!(isDomainError(err) && err.kind === 'not_found')) throw err;

@@ -16,10 +16,7 @@ function AuthLayout(props: {
 }) {
   const title = props.errors && props.errors.length > 0 ? `Error: ${props.title}` : props.title;
   return (
-    <Layout
-      site={props.site}
-      meta={{ title: `${title} – ${props.site.siteName}`, description: props.title, path: props.path, noindex: true }}
-    >
+    <Layout site={props.site} meta={{ title: title, description: props.title, path: props.path, noindex: true }}>
       <div class="narrow">{props.children}</div>
     </Layout>
   );

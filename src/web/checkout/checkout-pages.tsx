@@ -14,10 +14,7 @@ export const EMPTY_ADDRESS: AddressForm = { name: '', line1: '', line2: '', city
 function CheckoutLayout(props: { site: SiteContext; errors?: readonly FieldError[]; children: preact.ComponentChildren }) {
   const error = props.errors && props.errors.length > 0 ? 'Error: ' : '';
   return (
-    <Layout
-      site={props.site}
-      meta={{ title: `${error}Checkout – ${props.site.siteName}`, description: 'Checkout', path: '/checkout', noindex: true }}
-    >
+    <Layout site={props.site} meta={{ title: `${error}Checkout`, description: 'Checkout', path: '/checkout', noindex: true }}>
       {props.children}
     </Layout>
   );

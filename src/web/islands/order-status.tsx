@@ -33,7 +33,11 @@ export default function OrderStatus(props: OrderStatusProps) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = () => {
       fetch(`/api/v1/orders/${encodeURIComponent(props.orderId)}`, { credentials: 'same-origin', headers: { accept: 'application/json' } })
-        .then((r) => (r.ok ? (r.json() as Promise<{ order: { status: string } }>) : null))
+        .then((r) => {
+          // Signed out or gone (4xx): asking again changes nothing, so stop; the link still works.
+          if (r.status >= 400 && r.status < 500) stopped = true;
+          return r.ok ? (r.json() as Promise<{ order: { status: string } }>) : null;
+        })
         .then((body) => {
           if (stopped) return;
           if (body && body.order.status !== 'pending_payment') setStatus(body.order.status);

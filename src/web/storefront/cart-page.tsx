@@ -13,19 +13,14 @@ import type { StorefrontDeps } from './site.ts';
 /** A product's first picture for a cart line, from the catalog's cached read (none for a product gone from sale). */
 type LineImages = ReadonlyMap<string, Readonly<{ alt: string; urls: PictureUrls }>>;
 
-/** The status a refused form answers with: what the JSON API would say for the same DomainError. */
-function statusOf(err: DomainError): number {
-  switch (err.kind) {
-    case 'not_found':
-      return 404;
-    case 'conflict':
-      return 409;
-    case 'unprocessable':
-      return 422;
-    default:
-      return 400;
-  }
-}
+/**
+ * The refusals a cart form answers itself, by the form, with the status the JSON API gives the
+ * same kind; anything else (rate limits, an outage) goes to the pages' error handler, which says
+ * "too many attempts" or "busy" rather than showing it as a problem with the form.
+ */
+const FORM_REFUSALS: Partial<Record<DomainError['kind'], number>> = { invalid: 400, not_found: 404, conflict: 409, unprocessable: 422 };
+const formRefusal = (err: unknown): err is DomainError => isDomainError(err) && FORM_REFUSALS[err.kind] !== undefined;
+const statusOf = (err: DomainError): number => FORM_REFUSALS[err.kind] ?? 400;
 
 const optionsText = (options: Readonly<Record<string, string>> | null) =>
   options
@@ -107,7 +102,15 @@ function CartLine(props: { line: CartLineView; image: Readonly<{ alt: string; ur
   );
 }
 
-function CartPage(props: { site: SiteContext; cart: CartView; images: LineImages; errors?: readonly FormError[]; added?: string | null }) {
+function CartPage(props: {
+  site: SiteContext;
+  /** The platform currency: the empty cart's total. */
+  currency: string;
+  cart: CartView;
+  images: LineImages;
+  errors?: readonly FormError[];
+  added?: string | null;
+}) {
   const { cart } = props;
   const problems = cart.lines.filter((l) => !l.available).length;
   const added = props.added ? cart.lines.find((l) => l.variantId === props.added) : undefined;
@@ -147,7 +150,7 @@ function CartPage(props: { site: SiteContext; cart: CartView; images: LineImages
               <dt>Items</dt>
               <dd>{cart.itemCount}</dd>
               <dt>Subtotal</dt>
-              {cart.totals.length === 0 ? <dd>{formatMoney({ amount: 0, currency: 'GBP' })}</dd> : null}
+              {cart.totals.length === 0 ? <dd>{formatMoney({ amount: 0, currency: props.currency })}</dd> : null}
               {cart.totals.map((t) => (
                 <dd key={t.currency} class="price">
                   {formatMoney(t)}
@@ -197,7 +200,7 @@ async function sendCart(
   return sendPrivatePage(
     request,
     reply,
-    <CartPage site={deps.site} cart={cart} images={images} errors={opts.errors} added={opts.added} />,
+    <CartPage site={deps.site} currency={deps.currency} cart={cart} images={images} errors={opts.errors} added={opts.added} />,
     opts.status,
   );
 }
@@ -245,7 +248,7 @@ export async function addToCart(deps: StorefrontDeps, request: FastifyRequest, r
       .header('cache-control', 'private, no-store')
       .send({ message: `Added to your cart: ${what}.`, cartCount: cart.lines.reduce((n, l) => n + l.quantity, 0) });
   } catch (err) {
-    if (!isDomainError(err)) throw err;
+    if (!formRefusal(err)) throw err;
     if (wantsJson(request)) return refused(reply, err);
     const field = err.field === 'body.quantity' ? 'quantity' : 'buy';
     const shown = productId
@@ -274,7 +277,7 @@ export async function changeLine(
     if (wantsJson(request)) return await reply.code(204).header('cache-control', 'private, no-store').send();
     return await seeOther(reply, '/cart');
   } catch (err) {
-    if (!isDomainError(err)) throw err;
+    if (!formRefusal(err)) throw err;
     if (wantsJson(request)) return refused(reply, err);
     return sendCart(deps, request, reply, { errors: [{ field: `quantity-${variantId}`, message: err.message }], status: statusOf(err) });
   }

@@ -20,6 +20,8 @@ type ListingView = Readonly<{
   input: ListingInput;
   tree: CategoryTree;
   category: Found | null;
+  /** The shop named by `?shop=` (it exists: an unknown one is a 404). */
+  shopName: string | null;
   page: ProductPage | null;
   errors: ReadonlyArray<FieldError>;
   /** The platform currency: prices are filtered in it. */
@@ -131,7 +133,7 @@ function ListingPage(props: { deps: StorefrontDeps; view: ListingView }) {
   const { deps, view } = props;
   const { site } = deps;
   const category = view.category?.node;
-  const title = category ? category.name : view.input.shop ? `Products from ${view.input.shop}` : 'All products';
+  const title = category ? category.name : view.shopName ? `Products from ${view.shopName}` : 'All products';
   const firstPage = view.input.cursor === '';
   const page = view.page;
   const params = filterParams(view);
@@ -233,6 +235,10 @@ export async function listingPage(
   const tree = await deps.catalog.reads.categories();
   const category = input.category ? findCategory(tree.value, input.category) : null;
   if (categorySlug !== undefined && !category) return sendNotFoundPage(deps.site, request, reply);
+  // A shop that does not exist is a 404, not an indexable "Products from <whatever was typed>" page.
+  const shop = input.shop ? await deps.catalog.reads.shop(input.shop) : null;
+  if (shop && shop.value === null) return sendNotFoundPage(deps.site, request, reply);
+  const shopName = shop?.value?.shop.name ?? null;
   const errors = [...input.errors];
   if (input.category && !category) errors.push({ field: 'category', message: 'Choose a category from the list' });
 
@@ -240,7 +246,10 @@ export async function listingPage(
     sendPrivatePage(
       request,
       reply,
-      <ListingPage deps={deps} view={{ path, input, tree: tree.value, category, page: null, errors: all, currency: deps.currency }} />,
+      <ListingPage
+        deps={deps}
+        view={{ path, input, tree: tree.value, category, shopName, page: null, errors: all, currency: deps.currency }}
+      />,
       400,
     );
   if (errors.length > 0) return refuse(errors);
@@ -262,7 +271,7 @@ export async function listingPage(
       err.code === 'CATALOG_INVALID_CURSOR' ? 'That page link is broken or out of date. Start again from the first page.' : err.message;
     return refuse([{ field: err.code === 'CATALOG_INVALID_CURSOR' ? 'results' : 'minPrice', message }]);
   }
-  const view: ListingView = { path, input, tree: tree.value, category, page: list.value, errors: [], currency: deps.currency };
+  const view: ListingView = { path, input, tree: tree.value, category, shopName, page: list.value, errors: [], currency: deps.currency };
   const key = [
     'listing',
     tree.version,
@@ -270,6 +279,7 @@ export async function listingPage(
     path,
     category?.node.slug ?? '',
     input.shop,
+    shop?.version ?? '',
     input.minPrice ?? '',
     input.maxPrice ?? '',
     input.sort,
