@@ -77,3 +77,9 @@ export function isId(value: string): boolean {
 export function shardOfId(id: string): number {
   return parseInt(id.slice(15, 18), 16);
 }
+
+/**
+ * What a customer reads and quotes for an order: the last eight characters of its id, upper-case.
+ * The order emails and the storefront's order pages both show it, so they must agree.
+ */
+export const orderReference = (orderId: string): string => orderId.slice(-8).toUpperCase();

@@ -1,4 +1,6 @@
 /** Money and dates as shoppers read them. Amounts are integer minor units (shared/money.ts). */
+import { minorDigits } from '../shared/money.ts';
+
 const formats = new Map<string, Intl.NumberFormat>();
 
 export function formatMoney(money: Readonly<{ amount: number; currency: string }>): string {
@@ -7,8 +9,7 @@ export function formatMoney(money: Readonly<{ amount: number; currency: string }
     f = new Intl.NumberFormat('en-GB', { style: 'currency', currency: money.currency });
     formats.set(money.currency, f);
   }
-  const digits = f.resolvedOptions().maximumFractionDigits ?? 2;
-  return f.format(money.amount / 10 ** digits);
+  return f.format(money.amount / 10 ** minorDigits(money.currency));
 }
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
@@ -17,17 +18,12 @@ export function formatDate(iso: string): string {
   return `${dateFormat.format(new Date(iso))} UTC`;
 }
 
-/** How many minor units a currency's major unit has as a power of ten (2 for EUR, 0 for JPY). */
-export function currencyDigits(currency: string): number {
-  return new Intl.NumberFormat('en-GB', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-}
-
 /**
  * A price a shopper typed in major units ("12", "12.5", "12.50") as integer minor units, or null
  * when it is not such a number. Done on the digits, not with floats (12.10 * 100 is 1209.999…).
  */
 export function parseMajorUnits(text: string, currency: string): number | null {
-  const digits = currencyDigits(currency);
+  const digits = minorDigits(currency);
   const m = /^(\d{1,12})(?:[.,](\d+))?$/.exec(text.trim());
   if (!m) return null;
   const fraction = m[2] ?? '';
@@ -37,7 +33,7 @@ export function parseMajorUnits(text: string, currency: string): number | null {
 
 /** Minor units as the major-unit text a price field shows ("12.50"; "12" when whole). */
 export function toMajorUnits(amount: number, currency: string): string {
-  const digits = currencyDigits(currency);
+  const digits = minorDigits(currency);
   const whole = Math.floor(amount / 10 ** digits);
   const fraction = amount % 10 ** digits;
   return fraction === 0 ? String(whole) : `${whole}.${String(fraction).padStart(digits, '0')}`;

@@ -19,8 +19,8 @@ export type CartShopper = Readonly<{
   add(request: FastifyRequest, reply: FastifyReply, variantId: string, quantity: number): Promise<CartView>;
   /** Sets a line's quantity (1..MAX_LINE_QUANTITY), adding the line when absent, like `PUT /cart/lines/:variantId`. */
   setQuantity(request: FastifyRequest, reply: FastifyReply, variantId: string, quantity: number): Promise<CartView>;
-  /** Takes a variant out (no error when it was not there). */
-  remove(request: FastifyRequest, reply: FastifyReply, variantId: string): Promise<CartView>;
+  /** Takes a variant out (no error when it was not there). The page redirects after, so no view is built. */
+  remove(request: FastifyRequest, reply: FastifyReply, variantId: string): Promise<void>;
   /**
    * Units in the cart, for the header. Writes nothing (no merge, no cookie): a signed-in visitor
    * who still holds a guest cookie sees both carts' units, which is what the merge on their next
@@ -50,9 +50,7 @@ export function cartShopper(deps: { cart: CartUseCases; owners: CartOwners }): C
     },
     async remove(request, reply, variantId) {
       const { owner } = await owners.ownerOf(request, reply, false);
-      if (!owner) return EMPTY_CART;
-      await cart.removeLine(owner, variantId);
-      return cart.view(owner);
+      if (owner) await cart.removeLine(owner, variantId);
     },
     async count(request) {
       const counts = await Promise.all(owners.peek(request).map((o) => cart.count(o)));

@@ -1,32 +1,10 @@
+import { orderReference } from '../../shared/ids.ts';
+import { decimalAmount } from '../../shared/money.ts';
 import type { AccountEmail, Email, OrderEmail, RenderedEmail } from './notifications.types.ts';
-
-// Building an Intl.NumberFormat costs more than rendering the whole email, so once per currency.
-const digitsByCurrency = new Map<string, number>();
-
-/** Digits after the point for a currency (JPY 0, USD 2, ...), from the runtime's ICU data. */
-function minorDigits(currency: string): number {
-  let digits = digitsByCurrency.get(currency);
-  if (digits === undefined) {
-    try {
-      digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    } catch {
-      digits = 2;
-    }
-    digitsByCurrency.set(currency, digits);
-  }
-  return digits;
-}
 
 /** Minor units to "12.50 USD": integer arithmetic only, so no float ever rounds a price. */
 export function formatMoney(amount: number, currency: string): string {
-  const digits = minorDigits(currency);
-  const sign = amount < 0 ? '-' : '';
-  const abs = Math.abs(amount);
-  if (digits === 0) return `${sign}${abs} ${currency}`;
-  const unit = 10 ** digits;
-  const major = Math.floor(abs / unit);
-  const minor = String(abs % unit).padStart(digits, '0');
-  return `${sign}${major}.${minor} ${currency}`;
+  return `${decimalAmount(amount, currency)} ${currency}`;
 }
 
 /** The file name of a message in the outbox, and the inverse: reversible, and never a path. */
@@ -53,10 +31,9 @@ const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 
 /** Short order reference people can read out on the phone: the random tail of the id. */
-const orderRef = (orderId: string) => orderId.slice(-8).toUpperCase();
 
 function wording(email: OrderEmail): { subject: string; intro: string } {
-  const ref = orderRef(email.orderId);
+  const ref = orderReference(email.orderId);
   switch (email.kind) {
     case 'order-confirmation':
       return {

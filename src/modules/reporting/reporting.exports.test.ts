@@ -12,7 +12,8 @@ import {
   type Actor,
   type Listing,
 } from '../../../test/checkout/support.ts';
-import { CSV_COLUMNS, decimalAmount, spreadsheetText } from './reporting.exports.ts';
+import { decimalAmount } from '../../shared/money.ts';
+import { CSV_COLUMNS, spreadsheetText } from './reporting.exports.ts';
 
 let t: TestApp;
 let shopA: Listing;

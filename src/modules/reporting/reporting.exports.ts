@@ -1,3 +1,4 @@
+import { decimalAmount } from '../../shared/money.ts';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -47,21 +48,6 @@ function toView(r: ExportRow): ExportView {
     finishedAt: r.finished_at?.toISOString() ?? null,
     downloadUrl: r.status === 'ready' ? `/api/v1/seller/exports/${r.id}/download` : null,
   };
-}
-
-const minorDigits = new Map<string, number>();
-/** 1234 EUR -> "12.34": exact integer arithmetic, digits from the currency (JPY has none). */
-export function decimalAmount(amount: number, currency: string): string {
-  let digits = minorDigits.get(currency);
-  if (digits === undefined) {
-    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    minorDigits.set(currency, digits);
-  }
-  if (digits === 0) return String(amount);
-  const unit = 10 ** digits;
-  const sign = amount < 0 ? '-' : '';
-  const abs = Math.abs(amount);
-  return `${sign}${Math.floor(abs / unit)}.${String(abs % unit).padStart(digits, '0')}`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { orderReference } from '../../shared/ids.ts';
 import type { Account, LiveSession, SessionInfo } from '../../modules/identity/index.ts';
 import type { OrderSummary, OrderView } from '../../modules/orders/index.ts';
 import type { SiteContext } from '../components/document.tsx';
@@ -5,9 +6,6 @@ import { Island } from '../components/island.tsx';
 import { Layout, PageHeading } from '../components/layout.tsx';
 import { formatDate, formatMoney } from '../format.ts';
 import OrderStatus, { STATUS_LABELS } from '../islands/order-status.tsx';
-
-/** An order's number as people read and quote it: the same reference its emails give (the id's random tail). */
-export const orderNumber = (id: string) => id.slice(-8).toUpperCase();
 
 function AccountLayout(props: { site: SiteContext; title: string; path: string; children: preact.ComponentChildren }) {
   return (
@@ -105,7 +103,7 @@ export function OrdersPage(props: { site: SiteContext; orders: readonly OrderSum
                 <td>
                   <a href={`/account/orders/${o.id}`}>
                     <span class="visually-hidden">Order </span>
-                    {orderNumber(o.id)}
+                    {orderReference(o.id)}
                   </a>
                 </td>
                 <td>{formatDate(o.createdAt)}</td>
@@ -130,19 +128,19 @@ export function OrderPage(props: { site: SiteContext; order: OrderView; placed: 
   return (
     <AccountLayout
       site={props.site}
-      title={props.placed ? 'Thank you for your order' : `Order ${orderNumber(order.id)}`}
+      title={props.placed ? 'Thank you for your order' : `Order ${orderReference(order.id)}`}
       path={`/account/orders/${order.id}`}
     >
       {props.placed ? (
         <div class="confirmation">
           <h1>Thank you for your order</h1>
           <p class="lead">
-            Your order number is <strong class="order-number">{orderNumber(order.id)}</strong>. We email you a confirmation once your
+            Your order number is <strong class="order-number">{orderReference(order.id)}</strong>. We email you a confirmation once your
             payment has gone through.
           </p>
         </div>
       ) : (
-        <PageHeading title={`Order ${orderNumber(order.id)}`} lead={`Placed ${formatDate(order.createdAt)}`} />
+        <PageHeading title={`Order ${orderReference(order.id)}`} lead={`Placed ${formatDate(order.createdAt)}`} />
       )}
       <Island name="order-status" component={OrderStatus} props={{ orderId: order.id, status: order.status, label: 'Status:' }} />
       {order.subOrders.map((sub) => (

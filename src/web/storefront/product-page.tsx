@@ -1,3 +1,4 @@
+import { decimalAmount } from '../../shared/money.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PublicProduct } from '../../modules/catalog/index.ts';
 import type { ProductStock, StockStatus } from '../../modules/inventory/index.ts';
@@ -37,14 +38,8 @@ async function load(deps: StorefrontDeps, id: string): Promise<Loaded | null> {
   };
 }
 
-const digitsOf = (currency: string) =>
-  new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-
 /** `12.50`: a price as schema.org and Open Graph want it (minor units in, a decimal string out). */
-export function decimalPrice(money: Readonly<{ amount: number; currency: string }>): string {
-  const digits = digitsOf(money.currency);
-  return (money.amount / 10 ** digits).toFixed(digits);
-}
+const decimalPrice = (money: Readonly<{ amount: number; currency: string }>): string => decimalAmount(money.amount, money.currency);
 
 const SCHEMA_AVAILABILITY: Record<StockStatus, string> = {
   in_stock: 'https://schema.org/InStock',
