@@ -8,7 +8,20 @@ before(async () => {
 });
 after(() => t.close());
 
-type Doc = { paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> }>> };
+type Response = { $ref?: string; content?: Record<string, { schema?: unknown }> };
+type Doc = { paths: Record<string, Record<string, { responses?: Record<string, Response> }>> };
+
+/** Follows a local `$ref` (`#/components/...`) to what it names; anything else is returned as it is. */
+function resolve<T>(doc: unknown, value: T): T {
+  const ref = (value as { $ref?: string } | undefined)?.$ref;
+  if (!ref?.startsWith('#/')) return value;
+  const found = ref
+    .slice(2)
+    .split('/')
+    .reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], doc);
+  assert.ok(found, `${ref} names nothing in the document`);
+  return resolve(doc, found as T);
+}
 
 test('every declared error response is the one shared error body, details included', () => {
   const doc = t.server.swagger() as unknown as Doc;
@@ -17,7 +30,7 @@ test('every declared error response is the one shared error body, details includ
     for (const [method, op] of Object.entries(methods)) {
       for (const [status, response] of Object.entries(op.responses ?? {})) {
         if (!/^[45]\d\d$/.test(status)) continue;
-        const schema = response.content?.['application/json']?.schema as
+        const schema = resolve(doc, resolve(doc, response).content?.['application/json']?.schema) as
           { properties?: { error?: { properties?: Record<string, unknown> } } } | undefined;
         const fields = Object.keys(schema?.properties?.error?.properties ?? {}).sort();
         assert.deepEqual(fields, ['code', 'details', 'field', 'message'], `${method.toUpperCase()} ${path} ${status}`);

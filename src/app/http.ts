@@ -20,6 +20,7 @@ import { pendingMigrations } from '../platform/postgres/migrations.ts';
 import { errorHandler } from './http-errors.ts';
 import type { Container } from './container.ts';
 import { opsRoutes } from './ops.routes.ts';
+import { completeDocument, requireDocumentedRoutes } from './openapi-document.ts';
 import { declareSecurityFromGuards, securitySchemes } from './openapi-security.ts';
 import { withTimeout } from '../shared/timeout.ts';
 import {
@@ -177,6 +178,7 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
   installSecurityHeaders(server, { https: config.session.cookieSecure });
   // Before swagger and every route: each route's OpenAPI security comes from its identity guard.
   declareSecurityFromGuards(server);
+  requireDocumentedRoutes(server);
   server.addHook('onResponse', async (request, reply) => {
     const ms = reply.elapsedTime;
     if (ms > 1000) request.log.warn({ method: request.method, url: request.url, status: reply.statusCode, ms }, 'slow request');
@@ -212,6 +214,11 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
         securitySchemes: securitySchemes(config.session.cookieSecure),
       },
     },
+    // The shared answers, servers and tags, by rule (openapi-document.ts).
+    transformObject: (document) =>
+      'openapiObject' in document
+        ? completeDocument(document.openapiObject, { publicUrl: config.session.publicUrl })
+        : document.swaggerObject,
   });
 
   server.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));

@@ -6,6 +6,7 @@ import type { CartOwners } from './cart.owner.ts';
 import * as s from './cart.schemas.ts';
 import type { CartUseCases } from './cart.service.ts';
 import { EMPTY_CART, type CartView } from './cart.types.ts';
+import { jsonWithHeaders, RESPONSE_HEADERS } from '../../platform/http/schemas.ts';
 
 export { CART_COOKIE } from './cart.owner.ts';
 
@@ -41,9 +42,10 @@ export function cartRoutes(deps: { cart: CartUseCases; guards: AuthGuards; owner
       {
         ...pre,
         schema: {
+          operationId: 'getCart',
           tags,
           summary: 'Your cart, with current prices and stock; unbuyable lines are flagged, not dropped',
-          response: { 200: s.CartSchema },
+          response: { 200: jsonWithHeaders(s.CartSchema, { 'Set-Cookie': RESPONSE_HEADERS.setCookie }) },
         },
       },
       async (request, reply) => {
@@ -58,11 +60,12 @@ export function cartRoutes(deps: { cart: CartUseCases; guards: AuthGuards; owner
         ...pre,
         bodyLimit: 1024,
         schema: {
+          operationId: 'setCartLine',
           tags,
           summary: 'Put a variant in your cart, or change its quantity',
           params: s.VariantParams,
           body: s.SetQuantityBody,
-          response: { 200: s.CartSchema, ...errors },
+          response: { 200: jsonWithHeaders(s.CartSchema, { 'Set-Cookie': RESPONSE_HEADERS.setCookie }), ...errors },
         },
       },
       async (request, reply) => {
@@ -78,10 +81,11 @@ export function cartRoutes(deps: { cart: CartUseCases; guards: AuthGuards; owner
       {
         ...pre,
         schema: {
+          operationId: 'removeCartLine',
           tags,
           summary: 'Take a variant out of your cart (no error when it was not there)',
           params: s.VariantParams,
-          response: { 200: s.CartSchema, 400: s.ErrorResponse },
+          response: { 200: jsonWithHeaders(s.CartSchema, { 'Set-Cookie': RESPONSE_HEADERS.setCookie }), 400: s.ErrorResponse },
         },
       },
       async (request, reply) => {
@@ -94,7 +98,15 @@ export function cartRoutes(deps: { cart: CartUseCases; guards: AuthGuards; owner
 
     api.delete(
       '/cart',
-      { ...pre, schema: { tags, summary: 'Empty your cart', response: { 204: s.NoContent } } },
+      {
+        ...pre,
+        schema: {
+          operationId: 'clearCart',
+          tags,
+          summary: 'Empty your cart',
+          response: { 204: { description: 'Emptied', headers: { 'Set-Cookie': RESPONSE_HEADERS.setCookie } } },
+        },
+      },
       async (request, reply) => {
         const { owner } = await ownerOf(request, reply, false);
         if (owner) await cart.clear(owner);

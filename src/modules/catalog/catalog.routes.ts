@@ -61,7 +61,14 @@ export function catalogRoutes(deps: {
 
     api.get(
       '/categories',
-      { schema: { tags, summary: 'The category tree', response: { 200: s.CategoryTreeSchema, ...NotModifiedResponse } } },
+      {
+        schema: {
+          operationId: 'listCategories',
+          tags,
+          summary: 'The category tree',
+          response: { 200: s.CategoryTreeSchema, ...NotModifiedResponse },
+        },
+      },
       async (request, reply) => sendPublicJson(request, reply, await catalog.pages.categories(readOf(request)), httpCache),
     );
 
@@ -69,6 +76,7 @@ export function catalogRoutes(deps: {
       '/products',
       {
         schema: {
+          operationId: 'listProducts',
           tags,
           summary: 'Published products, filtered and sorted, a keyset page at a time',
           querystring: s.ListQuerystring,
@@ -82,6 +90,7 @@ export function catalogRoutes(deps: {
       '/products/:id',
       {
         schema: {
+          operationId: 'getProduct',
           tags,
           summary: 'A published product',
           params: s.IdParams,
@@ -96,6 +105,7 @@ export function catalogRoutes(deps: {
       '/shops/:slug',
       {
         schema: {
+          operationId: 'getShop',
           tags,
           summary: 'A shop and its first page of published products',
           params: s.SlugParams,
@@ -112,7 +122,13 @@ export function catalogRoutes(deps: {
       '/admin/categories',
       {
         preHandler: guards.requireRole('admin'),
-        schema: { tags, summary: 'Create a category', body: s.CreateCategoryBody, response: { 201: s.CategorySchema } },
+        schema: {
+          operationId: 'createCategory',
+          tags,
+          summary: 'Create a category',
+          body: s.CreateCategoryBody,
+          response: { 201: s.CategorySchema },
+        },
       },
       async (request, reply) => reply.code(201).send(await catalog.createCategory(request.body)),
     );
@@ -121,7 +137,10 @@ export function catalogRoutes(deps: {
 
     api.post(
       '/shops',
-      { ...seller, schema: { tags, summary: 'Open your shop', body: s.CreateShopBody, response: { 201: s.ShopSchema } } },
+      {
+        ...seller,
+        schema: { operationId: 'createShop', tags, summary: 'Open your shop', body: s.CreateShopBody, response: { 201: s.ShopSchema } },
+      },
       async (request, reply) => reply.code(201).send(await catalog.createShop(accountId(request), request.body)),
     );
 
@@ -130,6 +149,7 @@ export function catalogRoutes(deps: {
       {
         ...seller,
         schema: {
+          operationId: 'updateShop',
           tags,
           summary: 'Edit your shop',
           params: s.SlugParams,
@@ -145,6 +165,7 @@ export function catalogRoutes(deps: {
       {
         ...seller,
         schema: {
+          operationId: 'createProduct',
           tags,
           summary: 'List a product in your shop',
           body: s.CreateProductBody,
@@ -159,6 +180,7 @@ export function catalogRoutes(deps: {
       {
         ...seller,
         schema: {
+          operationId: 'updateProduct',
           tags,
           summary: 'Edit, publish or unpublish your product',
           params: s.IdParams,
@@ -174,6 +196,7 @@ export function catalogRoutes(deps: {
       {
         ...seller,
         schema: {
+          operationId: 'addVariant',
           tags,
           summary: 'Add a variant to your product',
           params: s.IdParams,
@@ -189,6 +212,7 @@ export function catalogRoutes(deps: {
       {
         ...seller,
         schema: {
+          operationId: 'updateVariant',
           tags,
           summary: 'Edit a variant of your product',
           params: s.VariantParams,
@@ -204,6 +228,7 @@ export function catalogRoutes(deps: {
       {
         ...seller,
         schema: {
+          operationId: 'listMyProducts',
           tags,
           summary: 'Your own products, drafts included, newest first',
           querystring: s.SellerListQuerystring,

@@ -21,6 +21,7 @@ import {
 import type { IdentityInternals } from './identity.service.ts';
 import type { IdentitySettings } from './identity.types.ts';
 import type { IdentityPages, SessionCookies } from './identity.web-sessions.ts';
+import { jsonWithHeaders, RESPONSE_HEADERS } from '../../platform/http/schemas.ts';
 
 /** Credentials are small; a tight limit keeps a flood of large bodies from costing parse time. */
 const AUTH_BODY_LIMIT = 4096;
@@ -50,6 +51,7 @@ export function identityRoutes(deps: {
       {
         bodyLimit: AUTH_BODY_LIMIT,
         schema: {
+          operationId: 'signUp',
           tags,
           summary: 'Create a customer or seller account; the answer is the same whether or not the email has one',
           description:
@@ -73,10 +75,15 @@ export function identityRoutes(deps: {
         // in to this account before is exempt from the account's hourly cap (app/http.ts).
         preHandler: pages.recognizeDevice,
         schema: {
+          operationId: 'logIn',
           tags,
           summary: 'Sign in; every sign-in issues a new session token',
           body: LogInBody,
-          response: { 200: AuthResult, 400: ErrorResponse, 401: ErrorResponse },
+          response: {
+            200: jsonWithHeaders(AuthResult, { 'Set-Cookie': RESPONSE_HEADERS.setCookie }),
+            400: ErrorResponse,
+            401: ErrorResponse,
+          },
         },
       },
       async (request, reply) => {
@@ -95,7 +102,12 @@ export function identityRoutes(deps: {
       '/auth/logout',
       {
         bodyLimit: AUTH_BODY_LIMIT,
-        schema: { tags, summary: 'Revoke the presented session and clear the cookie', response: { 204: NoContent } },
+        schema: {
+          operationId: 'logOut',
+          tags,
+          summary: 'Revoke the presented session and clear the cookie',
+          response: { 204: { description: 'Signed out', headers: { 'Set-Cookie': RESPONSE_HEADERS.setCookie } } },
+        },
       },
       // Idempotent: signing out without a live session still clears the cookie and succeeds.
       async (request, reply) => {
@@ -110,7 +122,7 @@ export function identityRoutes(deps: {
       '/auth/me',
       {
         preHandler: requireAccount,
-        schema: { tags, summary: 'The signed-in account', response: { 200: AccountResult, 401: ErrorResponse } },
+        schema: { operationId: 'getMe', tags, summary: 'The signed-in account', response: { 200: AccountResult, 401: ErrorResponse } },
       },
       async (request) => ({ account: request.account! }),
     );
@@ -119,7 +131,12 @@ export function identityRoutes(deps: {
       '/auth/sessions',
       {
         preHandler: requireAccount,
-        schema: { tags, summary: "The caller's live sessions", response: { 200: SessionList, 401: ErrorResponse } },
+        schema: {
+          operationId: 'listMySessions',
+          tags,
+          summary: "The caller's live sessions",
+          response: { 200: SessionList, 401: ErrorResponse },
+        },
       },
       async (request) => {
         return { sessions: await pages.sessions((await sessions.current(request))!) };
@@ -131,6 +148,7 @@ export function identityRoutes(deps: {
       {
         preHandler: requireAccount,
         schema: {
+          operationId: 'revokeSession',
           tags,
           summary: 'Revoke one of your own sessions',
           params: IdParams,
@@ -149,6 +167,7 @@ export function identityRoutes(deps: {
         bodyLimit: AUTH_BODY_LIMIT,
         preHandler: requireAccount,
         schema: {
+          operationId: 'reauthenticate',
           tags,
           summary: 'Enter the password again, before a sensitive change (sellers and admins are asked every SESSION_REAUTH_MINUTES)',
           body: PasswordBody,
@@ -167,6 +186,7 @@ export function identityRoutes(deps: {
         bodyLimit: AUTH_BODY_LIMIT,
         preHandler: requireAccount,
         schema: {
+          operationId: 'changePassword',
           tags,
           summary: 'Change the password, with the current one; every other session of the account ends',
           body: ChangePasswordBody,
@@ -184,6 +204,7 @@ export function identityRoutes(deps: {
       {
         bodyLimit: AUTH_BODY_LIMIT,
         schema: {
+          operationId: 'requestPasswordReset',
           tags,
           summary: 'Email a password-reset link; the answer is the same whether or not the email has an account',
           body: ResetRequestBody,
@@ -203,6 +224,7 @@ export function identityRoutes(deps: {
       {
         bodyLimit: AUTH_BODY_LIMIT,
         schema: {
+          operationId: 'resetPassword',
           tags,
           summary: 'Set a new password with the emailed token (single use); every session of the account ends',
           body: ResetConfirmBody,
@@ -220,6 +242,7 @@ export function identityRoutes(deps: {
       {
         bodyLimit: AUTH_BODY_LIMIT,
         schema: {
+          operationId: 'verifyEmail',
           tags,
           summary: 'Confirm an email address with the token from the sign-up email (single use)',
           body: TokenBody,
@@ -237,6 +260,7 @@ export function identityRoutes(deps: {
       {
         preHandler: requireRole('admin'),
         schema: {
+          operationId: 'getAccount',
           tags,
           summary: 'Any account, for admins',
           params: IdParams,

@@ -39,6 +39,7 @@ export function inventoryRoutes(deps: {
       '/products/:id/stock',
       {
         schema: {
+          operationId: 'getProductStock',
           tags,
           summary: "A published product's stock per variant, coarse (in stock, few left, sold out)",
           params: s.ProductParams,
@@ -54,6 +55,7 @@ export function inventoryRoutes(deps: {
       {
         ...seller,
         schema: {
+          operationId: 'restockVariant',
           tags,
           summary: 'Add stock to one of your variants',
           params: s.VariantParams,
@@ -69,6 +71,7 @@ export function inventoryRoutes(deps: {
       {
         ...seller,
         schema: {
+          operationId: 'setVariantStock',
           tags,
           summary: 'Set the on-hand count of one of your variants (not below what is sold or reserved)',
           params: s.VariantParams,
@@ -84,6 +87,7 @@ export function inventoryRoutes(deps: {
       {
         ...seller,
         schema: {
+          operationId: 'getMyInventory',
           tags,
           summary: 'Exact stock of every variant of one of your products',
           querystring: s.SellerInventoryQuery,

@@ -42,6 +42,7 @@ export function mediaRoutes(deps: { service: MediaService; guards: AuthGuards; s
         preHandler: guards.requireRole('seller'),
         validatorCompiler: documentOnlyBody,
         schema: {
+          operationId: 'uploadProductImage',
           tags: ['media'],
           summary: 'Upload a product image',
           description: `Resized in the background; the product shows the image once its status is "ready". At most ${settings.maxBytes} bytes.`,
@@ -74,6 +75,7 @@ export function mediaRoutes(deps: { service: MediaService; guards: AuthGuards; s
       {
         preHandler: guards.requireRole('seller'),
         schema: {
+          operationId: 'listProductImages',
           tags: ['media'],
           summary: "A product's images with their processing status (owner only)",
           params: ProductParams,
@@ -88,6 +90,7 @@ export function mediaRoutes(deps: { service: MediaService; guards: AuthGuards; s
       {
         preHandler: guards.requireRole('seller'),
         schema: {
+          operationId: 'deleteProductImage',
           tags: ['media'],
           summary: 'Remove an image from a product (owner only)',
           params: ProductImageParams,
@@ -119,6 +122,7 @@ export function mediaRootRoutes(deps: { storage: MediaStorage }): FastifyPluginA
       '/media/:file',
       {
         schema: {
+          operationId: 'getMediaFile',
           tags: ['media'],
           summary: 'An image variant (content-addressed, immutable)',
           params: MediaFileParams,

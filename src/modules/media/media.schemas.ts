@@ -56,4 +56,7 @@ export const MediaFileParams = Type.Object(
   { additionalProperties: false },
 );
 
-export const MediaFile = Type.String({ format: 'binary' });
+export const MediaFile = {
+  description: 'The image, WebP',
+  content: { 'image/webp': { schema: Type.String({ format: 'binary' }) } },
+} as const;

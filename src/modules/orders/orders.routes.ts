@@ -22,6 +22,7 @@ import type { OrdersInternal } from './orders.service.ts';
 import { ordersErrors } from './orders.errors.ts';
 import { recordOf } from './orders.checkout-record.ts';
 import type { CheckoutOutcome } from './orders.types.ts';
+import { jsonWithHeaders, RESPONSE_HEADERS } from '../../platform/http/schemas.ts';
 
 /**
  * The JSON API's answer to a checkout outcome: 202 with the order and its statusUrl, 409 naming
@@ -67,13 +68,17 @@ export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards
       {
         preHandler: guards.requireAccount,
         schema: {
+          operationId: 'checkout',
           tags: ['orders'],
           summary: 'Place an order (idempotent by the Idempotency-Key header)',
           description:
             'Prices and totals come from the catalog; a client-sent price or total is ignored. Stock is reserved, the order is written as pending_payment and paid in the background. The same key with the same body returns the first answer byte for byte; with a different body, 422. When many buyers check out one variant at once, 429 ORDERS_CHECKOUT_QUEUED gives a place in line (details: position, estimatedWaitSeconds, retryAfterMs) and Retry-After: send the same request with the same key again then, to keep the place.',
           headers: CheckoutHeaders,
           body: CheckoutBody,
-          response: { 202: CheckoutAccepted, ...errors(400, 401, 409, 422, 429, 503) },
+          response: {
+            202: jsonWithHeaders(CheckoutAccepted, { Location: RESPONSE_HEADERS.location, 'Set-Cookie': RESPONSE_HEADERS.setCookie }),
+            ...errors(400, 401, 409, 422, 429, 503),
+          },
         },
       },
       async (request, reply) => {
@@ -97,6 +102,7 @@ export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards
       {
         preHandler: guards.requireAccount,
         schema: {
+          operationId: 'listMyOrders',
           tags: ['orders'],
           summary: 'My orders, newest first',
           querystring: PageQuery,
@@ -111,6 +117,7 @@ export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards
       {
         preHandler: guards.requireAccount,
         schema: {
+          operationId: 'getMyOrder',
           tags: ['orders'],
           summary: 'One of my orders',
           params: OrderParams,
@@ -125,6 +132,7 @@ export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards
       {
         preHandler: guards.requireAccount,
         schema: {
+          operationId: 'cancelMyOrder',
           tags: ['orders'],
           summary: 'Cancel one of my orders before it is paid (the stock goes back on sale)',
           params: OrderParams,
@@ -139,6 +147,7 @@ export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards
       {
         preHandler: guards.requireRole('seller'),
         schema: {
+          operationId: 'listShopOrders',
           tags: ['orders'],
           summary: 'My paid sub-orders as a seller, newest first (from the per-seller index)',
           querystring: PageQuery,
@@ -153,6 +162,7 @@ export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards
       {
         preHandler: guards.requireRole('seller'),
         schema: {
+          operationId: 'getShopOrder',
           tags: ['orders'],
           summary: 'One of my sub-orders as a seller',
           params: SubOrderParams,
@@ -167,6 +177,7 @@ export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards
       {
         preHandler: guards.requireRole('seller'),
         schema: {
+          operationId: 'advanceShopOrder',
           tags: ['orders'],
           summary: 'Move my sub-order on: fulfilled, shipped, delivered',
           params: SubOrderParams,
@@ -187,6 +198,7 @@ export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards
       {
         preHandler: guards.requireRole('seller'),
         schema: {
+          operationId: 'refundShopOrder',
           tags: ['orders'],
           summary: 'Refund my paid sub-order in full',
           params: SubOrderParams,

@@ -17,6 +17,7 @@ import {
   RangeQuery,
   SellerSummaryResponse,
 } from './reporting.schemas.ts';
+import { jsonWithHeaders, RESPONSE_HEADERS } from '../../platform/http/schemas.ts';
 
 function errors<C extends number>(...codes: C[]): Record<C, typeof ErrorResponse> {
   return Object.fromEntries(codes.map((c) => [c, ErrorResponse])) as Record<C, typeof ErrorResponse>;
@@ -46,6 +47,7 @@ export function reportingRoutes(deps: { db: Kysely<unknown>; exports: Exports; g
       {
         preHandler: guards.requireRole('seller'),
         schema: {
+          operationId: 'getSellerSummary',
           tags: ['reporting'],
           summary: 'My sales: paid orders and revenue per day, top products, stock alerts',
           description: 'Built from events by background jobs, so it trails the orders by a few seconds.',
@@ -61,6 +63,7 @@ export function reportingRoutes(deps: { db: Kysely<unknown>; exports: Exports; g
       {
         preHandler: guards.requireRole('admin'),
         schema: {
+          operationId: 'getPlatformReport',
           tags: ['reporting'],
           summary: 'Platform figures: paid orders per minute, gross sales, cart-to-order conversion',
           querystring: PlatformQuery,
@@ -78,10 +81,11 @@ export function reportingRoutes(deps: { db: Kysely<unknown>; exports: Exports; g
       {
         preHandler: guards.requireRole('seller'),
         schema: {
+          operationId: 'startOrdersExport',
           tags: ['reporting'],
           summary: 'Export my orders as CSV (a background job); answers with the export to poll',
           description: 'While an export is pending or running, asking again returns that one.',
-          response: { 202: ExportAccepted, ...errors(401, 403) },
+          response: { 202: jsonWithHeaders(ExportAccepted, { Location: RESPONSE_HEADERS.location }), ...errors(401, 403) },
         },
       },
       async (request, reply) => {
@@ -96,6 +100,7 @@ export function reportingRoutes(deps: { db: Kysely<unknown>; exports: Exports; g
       {
         preHandler: guards.requireRole('seller'),
         schema: {
+          operationId: 'getExport',
           tags: ['reporting'],
           summary: 'One of my exports: its status, and where to download it when ready',
           params: ExportParams,
@@ -110,6 +115,7 @@ export function reportingRoutes(deps: { db: Kysely<unknown>; exports: Exports; g
       {
         preHandler: guards.requireRole('seller'),
         schema: {
+          operationId: 'downloadExport',
           tags: ['reporting'],
           summary: 'The CSV file of one of my exports (409 while it is not ready)',
           params: ExportParams,

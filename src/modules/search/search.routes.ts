@@ -12,6 +12,7 @@ export function searchRoutes(deps: { search: SearchUseCases; httpCache: PublicCa
       '/search',
       {
         schema: {
+          operationId: 'searchProducts',
           tags: ['search'],
           summary: 'Full-text search over published products, best matches first',
           querystring: SearchQuerystring,

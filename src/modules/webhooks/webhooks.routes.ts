@@ -11,6 +11,7 @@ import {
   RegisterResponse,
 } from './webhooks.schemas.ts';
 import type { WebhooksService } from './webhooks.service.ts';
+import { jsonWithHeaders, RESPONSE_HEADERS } from '../../platform/http/schemas.ts';
 
 function errors<C extends number>(...codes: C[]): Record<C, typeof ErrorResponse> {
   return Object.fromEntries(codes.map((c) => [c, ErrorResponse])) as Record<C, typeof ErrorResponse>;
@@ -31,10 +32,11 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
       {
         preHandler: sensitive,
         schema: {
+          operationId: 'createWebhook',
           tags: ['webhooks'],
           summary: 'Register a webhook endpoint for order events; answers with its signing secret (shown once)',
           body: RegisterBody,
-          response: { 201: RegisterResponse, ...errors(400, 401, 403, 409) },
+          response: { 201: jsonWithHeaders(RegisterResponse, { Location: RESPONSE_HEADERS.location }), ...errors(400, 401, 403, 409) },
         },
       },
       async (request, reply) => {
@@ -48,6 +50,7 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
       {
         preHandler: seller,
         schema: {
+          operationId: 'listWebhooks',
           tags: ['webhooks'],
           summary: 'My webhook endpoints (without their secrets); a disabled one carries a notice',
           response: { 200: EndpointList, ...errors(401, 403) },
@@ -61,6 +64,7 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
       {
         preHandler: seller,
         schema: {
+          operationId: 'deleteWebhook',
           tags: ['webhooks'],
           summary: 'Delete one of my webhook endpoints and its delivery history',
           params: EndpointParams,
@@ -78,6 +82,7 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
       {
         preHandler: sensitive,
         schema: {
+          operationId: 'enableWebhook',
           tags: ['webhooks'],
           summary: 'Enable an endpoint again after it was disabled; the events held meanwhile are sent',
           params: EndpointParams,
@@ -92,6 +97,7 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
       {
         preHandler: seller,
         schema: {
+          operationId: 'listWebhookDeliveries',
           tags: ['webhooks'],
           summary: "An endpoint's latest deliveries and their attempts (status code, error, time), for debugging",
           params: EndpointParams,

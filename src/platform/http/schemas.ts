@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
 /**
  * The one error body every route answers with (built by app/http-errors.ts). Routes list it under
@@ -22,3 +22,19 @@ export type ErrorResponse = Static<typeof ErrorResponseSchema>;
 
 /** The 304 a public cached route answers when the client's ETag still matches. */
 export const NotModifiedResponse = { 304: Type.Null({ description: 'Not modified (ETag matched)' }) } as const;
+
+type HeaderDoc = Readonly<{ type: 'string' | 'integer'; description: string }>;
+
+/** Response headers a route sets, as the OpenAPI document declares them (on a `response` entry, `headers`). */
+export const RESPONSE_HEADERS = {
+  setCookie: { type: 'string', description: 'Sets or clears a cookie (the session, or the guest cart)' },
+  location: { type: 'string', description: 'Where the created or accepted resource can be read' },
+} as const satisfies Record<string, HeaderDoc>;
+
+/**
+ * A JSON answer that also declares the headers it carries, in the response's content form (which
+ * Fastify serialises with `schema` and @fastify/swagger documents with its `headers`).
+ */
+export function jsonWithHeaders<T extends TSchema>(schema: T, headers: Readonly<Record<string, HeaderDoc>>, description?: string) {
+  return { description: description ?? schema.description ?? 'OK', headers, content: { 'application/json': { schema } } } as const;
+}
