@@ -127,7 +127,7 @@ export function catalogRoutes(deps: {
           tags,
           summary: 'Create a category',
           body: s.CreateCategoryBody,
-          response: { 201: s.CategorySchema },
+          response: { 201: s.CategorySchema, 409: s.ErrorSchema },
         },
       },
       async (request, reply) => reply.code(201).send(await catalog.createCategory(request.body)),
@@ -139,7 +139,7 @@ export function catalogRoutes(deps: {
       '/shops',
       {
         ...seller,
-        schema: { operationId: 'createShop', tags, summary: 'Open your shop', body: s.CreateShopBody, response: { 201: s.ShopSchema } },
+        schema: { operationId: 'createShop', tags, summary: 'Open your shop', body: s.CreateShopBody, response: { 201: s.ShopSchema, 409: s.ErrorSchema } },
       },
       async (request, reply) => reply.code(201).send(await catalog.createShop(accountId(request), request.body)),
     );
