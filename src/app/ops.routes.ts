@@ -48,6 +48,7 @@ export function opsRoutes(app: Container): FastifyPluginAsync {
       {
         preHandler: app.identity.guards.requireRole('admin'),
         schema: {
+          operationId: 'listFailedJobs',
           tags: ['ops'],
           summary: 'Jobs that used up their attempts, from every database',
           querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }, { additionalProperties: false }),
@@ -66,6 +67,7 @@ export function opsRoutes(app: Container): FastifyPluginAsync {
       {
         preHandler: app.identity.guards.requireRole('admin'),
         schema: {
+          operationId: 'listReplicas',
           tags: ['ops'],
           summary: "The catalog store's read replicas as this node sees them: rotation, lag, replay position",
           response: {

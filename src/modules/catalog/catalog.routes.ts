@@ -139,7 +139,13 @@ export function catalogRoutes(deps: {
       '/shops',
       {
         ...seller,
-        schema: { operationId: 'createShop', tags, summary: 'Open your shop', body: s.CreateShopBody, response: { 201: s.ShopSchema, 409: s.ErrorSchema } },
+        schema: {
+          operationId: 'createShop',
+          tags,
+          summary: 'Open your shop',
+          body: s.CreateShopBody,
+          response: { 201: s.ShopSchema, 409: s.ErrorSchema },
+        },
       },
       async (request, reply) => reply.code(201).send(await catalog.createShop(accountId(request), request.body)),
     );
