@@ -20,6 +20,7 @@ import { pendingMigrations } from '../platform/postgres/migrations.ts';
 import { errorHandler } from './http-errors.ts';
 import type { Container } from './container.ts';
 import { opsRoutes } from './ops.routes.ts';
+import { apiDocsRoutes } from './api-docs.ts';
 import { completeDocument, requireDocumentedRoutes } from './openapi-document.ts';
 import { declareSecurityFromGuards, securitySchemes } from './openapi-security.ts';
 import { withTimeout } from '../shared/timeout.ts';
@@ -289,6 +290,7 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
     { prefix: '/api/v1' },
   );
   for (const m of app.modules) if (m.rootRoutes) await server.register(m.rootRoutes);
+  await server.register(apiDocsRoutes());
   await server.register(assetRoutes(assets));
   await server.register(
     storefrontRoutes({

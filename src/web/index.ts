@@ -9,3 +9,4 @@ export { sendNotFoundPage } from './storefront/errors.tsx';
 export type { StorefrontDeps } from './storefront/site.ts';
 export type { SiteContext } from './components/document.tsx';
 export { renderBusyPage } from './storefront/busy.tsx';
+export { FAVICON } from './components/document.tsx';

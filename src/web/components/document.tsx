@@ -47,7 +47,7 @@ export function jsonForScript(value: unknown): string {
  * The site's icon as a data URL (the CSP allows `data:` images): no request for it, and no
  * `/favicon.ico` 404 in every browser's console.
  */
-const FAVICON = `data:image/svg+xml,${encodeURIComponent(
+export const FAVICON = `data:image/svg+xml,${encodeURIComponent(
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#7a3e1d"/><text x="16" y="23" font-family="Georgia,serif" font-size="20" font-weight="700" text-anchor="middle" fill="#fbf8f3">A</text></svg>',
 )}`;
 
