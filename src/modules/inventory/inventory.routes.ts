@@ -3,6 +3,7 @@ import { NotModifiedResponse } from '../../platform/http/schemas.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sendPublicJson, type PublicCachePolicy } from '../../platform/http/cached-json.ts';
 import { DomainError } from '../../shared/errors.ts';
+import { auditActorOf } from '../audit/index.ts';
 import type { AuthGuards } from '../identity/index.ts';
 import { STOCK_PAGE_TTL_MS, type InventoryUseCases } from './inventory.service.ts';
 import { inventoryErrors } from './inventory.errors.ts';
@@ -55,13 +56,14 @@ export function inventoryRoutes(deps: {
         ...seller,
         schema: {
           tags,
+          operationId: 'restockVariant',
           summary: 'Add stock to one of your variants',
           params: s.VariantParams,
           body: s.RestockBody,
           response: { 200: s.StockLevelSchema, ...errors },
         },
       },
-      async (request) => inventory.restockOwned(accountId(request), request.params.variantId, request.body.quantity),
+      async (request) => inventory.restockOwned(auditActorOf(request), request.params.variantId, request.body.quantity),
     );
 
     api.put(
@@ -70,13 +72,14 @@ export function inventoryRoutes(deps: {
         ...seller,
         schema: {
           tags,
+          operationId: 'setVariantStock',
           summary: 'Set the on-hand count of one of your variants (not below what is sold or reserved)',
           params: s.VariantParams,
           body: s.SetOnHandBody,
           response: { 200: s.StockLevelSchema, ...errors, 409: s.ErrorSchema },
         },
       },
-      async (request) => inventory.setOnHandOwned(accountId(request), request.params.variantId, request.body.onHand),
+      async (request) => inventory.setOnHandOwned(auditActorOf(request), request.params.variantId, request.body.onHand),
     );
 
     api.get(

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { auditActorOf } from '../audit/index.ts';
 import type { AuthGuards } from '../identity/index.ts';
 import {
   DeliveryList,
@@ -31,6 +32,7 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
       {
         preHandler: sensitive,
         schema: {
+          operationId: 'createWebhookEndpoint',
           tags: ['webhooks'],
           summary: 'Register a webhook endpoint for order events; answers with its signing secret (shown once)',
           body: RegisterBody,
@@ -38,7 +40,7 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
         },
       },
       async (request, reply) => {
-        const created = await service.register(request.account!.id, request.body);
+        const created = await service.register(auditActorOf(request), request.body);
         return reply.code(201).header('location', `/api/v1/seller/webhooks/${created.endpoint.id}`).send(created);
       },
     );
@@ -61,6 +63,7 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
       {
         preHandler: seller,
         schema: {
+          operationId: 'deleteWebhookEndpoint',
           tags: ['webhooks'],
           summary: 'Delete one of my webhook endpoints and its delivery history',
           params: EndpointParams,
@@ -68,7 +71,7 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
         },
       },
       async (request, reply) => {
-        await service.remove(request.account!.id, request.params.id);
+        await service.remove(auditActorOf(request), request.params.id);
         return reply.code(204).send();
       },
     );
@@ -78,13 +81,14 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
       {
         preHandler: sensitive,
         schema: {
+          operationId: 'enableWebhookEndpoint',
           tags: ['webhooks'],
           summary: 'Enable an endpoint again after it was disabled; the events held meanwhile are sent',
           params: EndpointParams,
           response: { 200: EndpointResponse, ...errors(400, 401, 403, 404) },
         },
       },
-      async (request) => ({ endpoint: await service.enable(request.account!.id, request.params.id) }),
+      async (request) => ({ endpoint: await service.enable(auditActorOf(request), request.params.id) }),
     );
 
     api.get(
