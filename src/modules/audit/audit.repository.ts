@@ -22,6 +22,7 @@ export type AuditRow = {
 
 export type NewAuditRow = Omit<AuditRow, 'seq' | 'recorded_at' | 'occurred_at'> & { seq: number; occurred_at: string };
 
+// seq as text (a bigint); ORDER BY names audit_log.seq, since the alias would sort as text.
 const COLUMNS = sql`seq::text as seq, event_id::text as event_id, occurred_at, recorded_at, actor_id, actor_role, action,
   target_type, target_id, ip, user_agent, before, after, reason, prev_hash, hash`;
 
@@ -59,7 +60,8 @@ export async function append(trx: Kysely<unknown>, row: NewAuditRow): Promise<vo
 
 /** Entries after `afterSeq` in chain order, a page at a time: what the verifier walks. */
 export async function pageAfter(db: Kysely<unknown>, afterSeq: number, limit: number): Promise<AuditRow[]> {
-  const { rows } = await sql<AuditRow>`select ${COLUMNS} from audit_log where seq > ${afterSeq} order by seq limit ${limit}`.execute(db);
+  const { rows } =
+    await sql<AuditRow>`select ${COLUMNS} from audit_log where seq > ${afterSeq} order by audit_log.seq limit ${limit}`.execute(db);
   return rows;
 }
 
@@ -85,6 +87,6 @@ export async function search(db: Kysely<unknown>, f: SearchFilter, limit: number
   if (f.to !== undefined) where.push(sql`occurred_at < ${f.to}`);
   if (f.beforeSeq !== undefined) where.push(sql`seq < ${f.beforeSeq}`);
   const { rows } = await sql<AuditRow>`select ${COLUMNS} from audit_log where ${sql.join(where, sql` and `)}
-    order by seq desc limit ${limit}`.execute(db);
+    order by audit_log.seq desc limit ${limit}`.execute(db);
   return rows;
 }
