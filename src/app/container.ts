@@ -23,6 +23,7 @@ import { createPayments, paymentsMigrations, type PaymentsModule } from '../modu
 import { createReporting, reportingMigrations, type ReportingModule } from '../modules/reporting/index.ts';
 import { createWebhooks, webhooksMigrations, type WebhooksModule } from '../modules/webhooks/index.ts';
 import { auditMigrations, auditRecorder, createAudit, type AuditModule } from '../modules/audit/index.ts';
+import { createOps, type OpsModule } from '../modules/ops/index.ts';
 import type { Config } from './config.ts';
 
 /**
@@ -49,6 +50,7 @@ export type Container = Readonly<{
   reporting: ReportingModule;
   webhooks: WebhooksModule;
   audit: AuditModule;
+  ops: OpsModule;
   modules: ReadonlyArray<ModuleDefinition>;
   migrations: ReadonlyArray<ModuleMigrations>;
   close(): Promise<void>;
@@ -198,8 +200,9 @@ export async function createContainer(config: Config, opts: { role: string; migr
     });
     const webhooks = createWebhooks({ stores, events, audit: recorder, guards: identity.guards, settings: config.webhooks, log });
     const audit = createAudit({ stores, events, requireAdmin: identity.guards.requireRole('admin'), log });
+    const ops = createOps({ stores, audit: recorder, guards: identity.guards, replicaSettings: config.catalogReplicas, log });
     // Named once: the container's fields, and (in this order) the modules whose routes and tasks are mounted.
-    const named = { identity, catalog, search, media, inventory, cart, payments, notifications, orders, reporting, webhooks, audit };
+    const named = { identity, catalog, search, media, inventory, cart, payments, notifications, orders, reporting, webhooks, audit, ops };
     const modules: ModuleDefinition[] = Object.values(named);
 
     // What /metrics reads at scrape time from this container: queues, breakers, replicas.
@@ -221,6 +224,7 @@ export async function createContainer(config: Config, opts: { role: string; migr
       migrations: [platformMigrations, ...migrations],
       async close() {
         removeMetricSources();
+        ops.close();
         await webhooks.close();
         await cache.close();
         await redis?.close();

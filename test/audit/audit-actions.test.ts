@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
-import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
-import { createProduct, sellerWithShop, signUpAdmin, type Actor } from '../catalog/catalog.test-support.ts';
-import { makeImage, multipartBody } from '../media/media.testing.ts';
-import type { AuditEntry, AuditPage } from './index.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { createProduct, sellerWithShop, signUpAdmin, type Actor } from '../../src/modules/catalog/catalog.test-support.ts';
+import { makeImage, multipartBody } from '../../src/modules/media/media.testing.ts';
+import type { AuditEntry, AuditPage } from '../../src/modules/audit/index.ts';
 
 /**
  * Sellers' actions outside catalog, identity and orders each leave one audit entry with the

@@ -4,15 +4,15 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
-import { ATELIER_BIN } from '../../../test/support/processes.ts';
-import { jobsOf } from '../../../test/support/jobs.ts';
-import { enqueue } from '../../platform/queue/queue.ts';
-import type { DomainEvent } from '../../platform/events.ts';
-import { newId } from '../../shared/ids.ts';
-import { createProduct, sellerWithShop, signUpAdmin, type Actor } from '../catalog/catalog.test-support.ts';
-import { AUDIT_EVENT, auditRecorder, type AuditEntry, type AuditPage, type ChainVerdict } from './index.ts';
-import { createAuditService } from './audit.service.ts';
+import { createTestApp, type TestApp } from '../support/test-app.ts';
+import { ATELIER_BIN } from '../support/processes.ts';
+import { jobsOf } from '../support/jobs.ts';
+import { enqueue } from '../../src/platform/queue/queue.ts';
+import type { DomainEvent } from '../../src/platform/events.ts';
+import { newId } from '../../src/shared/ids.ts';
+import { createProduct, sellerWithShop, signUpAdmin, type Actor } from '../../src/modules/catalog/catalog.test-support.ts';
+import { AUDIT_EVENT, auditRecorder, type AuditEntry, type AuditPage, type ChainVerdict } from '../../src/modules/audit/index.ts';
+import { createAuditService } from '../../src/modules/audit/audit.service.ts';
 
 /**
  * The audit log on real PostgreSQL: events become entries exactly once, the chain verifies and
