@@ -32,7 +32,7 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
       {
         preHandler: sensitive,
         schema: {
-          operationId: 'createWebhookEndpoint',
+          operationId: 'createWebhook',
           tags: ['webhooks'],
           summary: 'Register a webhook endpoint for order events; answers with its signing secret (shown once)',
           body: RegisterBody,
@@ -63,7 +63,7 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
       {
         preHandler: seller,
         schema: {
-          operationId: 'deleteWebhookEndpoint',
+          operationId: 'deleteWebhook',
           tags: ['webhooks'],
           summary: 'Delete one of my webhook endpoints and its delivery history',
           params: EndpointParams,
@@ -81,7 +81,7 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
       {
         preHandler: sensitive,
         schema: {
-          operationId: 'enableWebhookEndpoint',
+          operationId: 'enableWebhook',
           tags: ['webhooks'],
           summary: 'Enable an endpoint again after it was disabled; the events held meanwhile are sent',
           params: EndpointParams,
