@@ -55,8 +55,8 @@ export function inventoryRoutes(deps: {
       {
         ...seller,
         schema: {
-          tags,
           operationId: 'restockVariant',
+          tags,
           summary: 'Add stock to one of your variants',
           params: s.VariantParams,
           body: s.RestockBody,
@@ -71,8 +71,8 @@ export function inventoryRoutes(deps: {
       {
         ...seller,
         schema: {
-          tags,
           operationId: 'setVariantStock',
+          tags,
           summary: 'Set the on-hand count of one of your variants (not below what is sold or reserved)',
           params: s.VariantParams,
           body: s.SetOnHandBody,
