@@ -25,6 +25,7 @@ const USAGE = `atelier <command>
   payment-provider    run the simulated payment provider alone (PAYMENT_PROVIDER_PORT)
   reporting rebuild   empty the reporting read models and replay the event log into them
   shards status|move|cleanup   the shard map: placement and row counts, online moves (atelier shards)
+  audit verify        walk the audit log's hash chain; exits 1 naming the first entry that does not verify
 
 Settings come from environment variables; see docs/configuration.md.`;
 
@@ -219,6 +220,24 @@ async function main(argv: string[]): Promise<void> {
         console.log(
           `reporting rebuilt: ${r.applied} events applied (${r.events} read from the event log, ${r.skipped} skipped) in ${r.ms} ms`,
         );
+      } finally {
+        await app.close();
+      }
+      return;
+    }
+    case 'audit': {
+      if (positionals[1] !== 'verify' || positionals.length > 2) {
+        console.error(`usage: atelier audit verify [--json]\n\n${USAGE}`);
+        process.exitCode = 2;
+        return;
+      }
+      const app = await createContainer(config, { role: 'audit', migrate: true, log: createLogger({ logLevel: 'warn' }, 'audit') });
+      try {
+        const verdict = await app.audit.service.verify();
+        if (values.json) console.log(JSON.stringify(verdict, null, 2));
+        else if (verdict.ok) console.log(`audit log verified: ${verdict.entries} entries, head ${verdict.headSeq} ${verdict.headHash}`);
+        else console.error(`audit log does NOT verify: ${verdict.firstBad.message} (${verdict.entries} entries before it are sound)`);
+        process.exitCode = verdict.ok ? 0 : 1;
       } finally {
         await app.close();
       }

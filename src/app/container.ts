@@ -22,6 +22,8 @@ import { createOrders, ordersMigrations, type OrdersModule } from '../modules/or
 import { createPayments, paymentsMigrations, type PaymentsModule } from '../modules/payments/index.ts';
 import { createReporting, reportingMigrations, type ReportingModule } from '../modules/reporting/index.ts';
 import { createWebhooks, webhooksMigrations, type WebhooksModule } from '../modules/webhooks/index.ts';
+import { auditMigrations, auditRecorder, createAudit, type AuditModule } from '../modules/audit/index.ts';
+import { createOps, type OpsModule } from '../modules/ops/index.ts';
 import type { Config } from './config.ts';
 
 /**
@@ -47,6 +49,8 @@ export type Container = Readonly<{
   orders: OrdersModule;
   reporting: ReportingModule;
   webhooks: WebhooksModule;
+  audit: AuditModule;
+  ops: OpsModule;
   modules: ReadonlyArray<ModuleDefinition>;
   migrations: ReadonlyArray<ModuleMigrations>;
   close(): Promise<void>;
@@ -99,12 +103,15 @@ export async function createContainer(config: Config, opts: { role: string; migr
       ordersMigrations,
       reportingMigrations,
       webhooksMigrations,
+      auditMigrations,
     ];
     if (opts.migrate) await migrateAll(opened, migrations, log);
     const stores = await assembleStores(config, opened);
 
     // Before identity, which queues account emails through it.
     const notifications = createNotifications({ stores, settings: config.mail, log });
+    // Every audited action publishes through it, in the transaction of its change.
+    const recorder = auditRecorder(events);
     const identity = createIdentity({
       stores,
       cache,
@@ -124,8 +131,25 @@ export async function createContainer(config: Config, opts: { role: string; migr
       log,
     });
     const search = createSearch({ stores, cache, events, catalog: catalog.service, httpCache, settings: config.search, log });
-    const media = createMedia({ stores, events, guards: identity.guards, catalog: catalog.service, settings: config.media, log });
-    const inventory = createInventory({ stores, cache, events, guards: identity.guards, catalog: catalog.service, httpCache, log });
+    const media = createMedia({
+      stores,
+      events,
+      audit: recorder,
+      guards: identity.guards,
+      catalog: catalog.service,
+      settings: config.media,
+      log,
+    });
+    const inventory = createInventory({
+      stores,
+      cache,
+      events,
+      audit: recorder,
+      guards: identity.guards,
+      catalog: catalog.service,
+      httpCache,
+      log,
+    });
     const cart = createCart({
       stores,
       guards: identity.guards,
@@ -174,9 +198,11 @@ export async function createContainer(config: Config, opts: { role: string; migr
       batchDelayMs: config.reporting.batchDelayMs,
       log,
     });
-    const webhooks = createWebhooks({ stores, events, guards: identity.guards, settings: config.webhooks, log });
+    const webhooks = createWebhooks({ stores, events, audit: recorder, guards: identity.guards, settings: config.webhooks, log });
+    const audit = createAudit({ stores, events, requireAdmin: identity.guards.requireRole('admin'), log });
+    const ops = createOps({ stores, audit: recorder, guards: identity.guards, replicaSettings: config.catalogReplicas, log });
     // Named once: the container's fields, and (in this order) the modules whose routes and tasks are mounted.
-    const named = { identity, catalog, search, media, inventory, cart, payments, notifications, orders, reporting, webhooks };
+    const named = { identity, catalog, search, media, inventory, cart, payments, notifications, orders, reporting, webhooks, audit, ops };
     const modules: ModuleDefinition[] = Object.values(named);
 
     // What /metrics reads at scrape time from this container: queues, breakers, replicas.
@@ -198,6 +224,7 @@ export async function createContainer(config: Config, opts: { role: string; migr
       migrations: [platformMigrations, ...migrations],
       async close() {
         removeMetricSources();
+        ops.close();
         await webhooks.close();
         await cache.close();
         await redis?.close();

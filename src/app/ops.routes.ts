@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { listFailedJobs } from '../platform/queue/queue.ts';
+import { ReplicaStatusSchema } from '../modules/ops/index.ts';
 import type { Container } from './container.ts';
 
 const FailedJob = Type.Object(
@@ -12,30 +13,6 @@ const FailedJob = Type.Object(
     maxAttempts: Type.Integer(),
     lastError: Type.Union([Type.String(), Type.Null()]),
     runAt: Type.String({ format: 'date-time' }),
-  },
-  { additionalProperties: false },
-);
-
-const ReplicaStatusSchema = Type.Object(
-  {
-    name: Type.String(),
-    url: Type.String({ description: 'Without its password' }),
-    healthy: Type.Boolean({ description: 'In rotation: serves reads' }),
-    state: Type.Union([
-      Type.Literal('starting'),
-      Type.Literal('healthy'),
-      Type.Literal('lagging'),
-      Type.Literal('unreachable'),
-      Type.Literal('not_a_replica'),
-    ]),
-    lagMs: Type.Union([Type.Integer(), Type.Null()]),
-    lagBytes: Type.Union([Type.Integer(), Type.Null()]),
-    replayLsn: Type.Union([Type.String(), Type.Null()]),
-    replayPaused: Type.Union([Type.Boolean(), Type.Null()]),
-    lastError: Type.Union([Type.String(), Type.Null()]),
-    checkedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-    reads: Type.Integer(),
-    fallbacks: Type.Integer(),
   },
   { additionalProperties: false },
 );

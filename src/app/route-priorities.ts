@@ -59,4 +59,12 @@ export const ROUTE_PRIORITIES: ReadonlyMap<string, RoutePriority> = new Map<stri
   ['GET /api/v1/seller/exports/:id', 'sheddable'],
   ['GET /api/v1/seller/exports/:id/download', 'sheddable'],
   ['GET /api/v1/openapi.json', 'sheddable'],
+
+  // The operator console during an incident: the figures and the job moves are what the operator
+  // acts on (a few requests, cheap); the audit log's search and its full walk can wait.
+  ['GET /api/v1/admin/now', 'critical'],
+  ['POST /api/v1/admin/jobs/:database/:id/retry', 'critical'],
+  ['POST /api/v1/admin/jobs/:database/:id/discard', 'critical'],
+  ['GET /api/v1/admin/audit', 'sheddable'],
+  ['GET /api/v1/admin/audit/verify', 'sheddable'],
 ]);

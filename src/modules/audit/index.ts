@@ -6,9 +6,18 @@
  * as a domain event: so an entry exists if and only if its change committed, and writing the
  * hash-chained log itself happens off the request path, in the worker that consumes the event.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
 import type { EventBus } from '../../platform/events.ts';
+import type { ModuleDefinition } from '../../platform/module.ts';
+import type { Stores } from '../../platform/postgres/stores.ts';
+import { auditMigrations } from './audit.migrations.ts';
+import { auditRoutes } from './audit.routes.ts';
+import { createAuditService, type AuditService } from './audit.service.ts';
+
+export { auditMigrations };
+export type { AuditEntry, AuditPage, AuditSearch, AuditService, ChainProblem, ChainVerdict } from './audit.service.ts';
 
 /** The event every audited action publishes; the audit module's subscriber appends it to the log. */
 export const AUDIT_EVENT = 'audit.recorded';
@@ -57,5 +66,41 @@ export function auditActorOf(request: FastifyRequest): AuditActor {
     role: account.role,
     ip: request.ip ?? null,
     userAgent: typeof agent === 'string' ? agent.slice(0, 300) : null,
+  };
+}
+
+export type AuditModule = ModuleDefinition &
+  Readonly<{
+    /** Search and verify: what the console's pages call, the same functions as the routes. */
+    service: AuditService;
+  }>;
+
+/** The subscriber name on the event bus (its jobs are `event:audit.recorded:audit`). */
+const SUBSCRIBER = 'audit';
+
+/**
+ * The audit log: subscribes to `audit.recorded` (published on the catalog store and on every shard)
+ * and appends each event to the hash-chained `audit_log` on the catalog store.
+ */
+export function createAudit(deps: {
+  stores: Stores;
+  events: EventBus;
+  /**
+   * identity's `requireRole('admin')`: passed in, not imported, because identity records its own
+   * actions through this module (a type import would make the two modules a cycle).
+   */
+  requireAdmin: preHandlerAsyncHookHandler;
+  log: Logger;
+}): AuditModule {
+  const service = createAuditService({ db: deps.stores.catalog.db, log: deps.log.child({ module: 'audit' }) });
+  // One job per event, not batched: events are published on request paths (see subscribeBatched).
+  deps.events.subscribe(AUDIT_EVENT, SUBSCRIBER, async (event) => {
+    await service.append(event);
+  });
+  return {
+    name: 'audit',
+    migrations: auditMigrations,
+    routes: auditRoutes({ service, requireAdmin: deps.requireAdmin }),
+    service,
   };
 }

@@ -4,6 +4,7 @@ import type { EventBus } from '../../platform/events.ts';
 import type { PublicCachePolicy } from '../../platform/http/cached-json.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
+import type { AuditRecorder } from '../audit/index.ts';
 import type { CatalogService } from '../catalog/index.ts';
 import type { AuthGuards } from '../identity/index.ts';
 import { inventoryMigrations } from './inventory.migrations.ts';
@@ -96,6 +97,8 @@ export function createInventory(deps: {
   stores: Stores;
   cache: Cache;
   events: EventBus;
+  /** Sellers' stock changes are audited in their transactions. */
+  audit: AuditRecorder;
   guards: AuthGuards;
   catalog: CatalogService;
   httpCache: PublicCachePolicy;
@@ -105,6 +108,7 @@ export function createInventory(deps: {
     db: deps.stores.catalog.db,
     cache: deps.cache,
     events: deps.events,
+    audit: deps.audit,
     catalog: deps.catalog,
     log: deps.log.child({ module: 'inventory' }),
   });

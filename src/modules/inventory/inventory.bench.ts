@@ -14,6 +14,7 @@
 import { ensureScratchPostgres } from '../../../test/support/scratch-postgres.ts';
 import { newId } from '../../shared/ids.ts';
 import { createInventoryService } from './inventory.service.ts';
+import { auditRecorder } from '../audit/index.ts';
 
 const ROUNDS = Number(process.env.INVENTORY_BENCH_ROUNDS ?? 5);
 const BUYERS = Number(process.env.INVENTORY_BENCH_BUYERS ?? 500);
@@ -30,7 +31,14 @@ type Outcome = { wallMs: number; p50: number; p99: number; ok: number; batches: 
 try {
   const t = await createTestApp({ PG_POOL_MAX: String(POOL) });
   try {
-    const deps = { db: t.app.stores.catalog.db, cache: t.app.cache, events: t.app.events, catalog: t.app.catalog.service, log: t.app.log };
+    const deps = {
+      db: t.app.stores.catalog.db,
+      cache: t.app.cache,
+      events: t.app.events,
+      audit: auditRecorder(t.app.events),
+      catalog: t.app.catalog.service,
+      log: t.app.log,
+    };
     const modes = {
       'group commit (batcher)': createInventoryService({ ...deps, batching: { maxBatch: 200, maxInFlight: 1 } }),
       'one transaction per reservation': createInventoryService({ ...deps, batching: { maxBatch: 1, maxInFlight: POOL } }),

@@ -3,6 +3,7 @@ import { NotModifiedResponse } from '../../platform/http/schemas.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { sendPublicJson, type PublicCachePolicy } from '../../platform/http/cached-json.ts';
 import { DomainError } from '../../shared/errors.ts';
+import { auditActorOf } from '../audit/index.ts';
 import type { AuthGuards } from '../identity/index.ts';
 import { STOCK_PAGE_TTL_MS, type InventoryUseCases } from './inventory.service.ts';
 import { inventoryErrors } from './inventory.errors.ts';
@@ -63,7 +64,7 @@ export function inventoryRoutes(deps: {
           response: { 200: s.StockLevelSchema, ...errors },
         },
       },
-      async (request) => inventory.restockOwned(accountId(request), request.params.variantId, request.body.quantity),
+      async (request) => inventory.restockOwned(auditActorOf(request), request.params.variantId, request.body.quantity),
     );
 
     api.put(
@@ -79,7 +80,7 @@ export function inventoryRoutes(deps: {
           response: { 200: s.StockLevelSchema, ...errors, 409: s.ErrorSchema },
         },
       },
-      async (request) => inventory.setOnHandOwned(accountId(request), request.params.variantId, request.body.onHand),
+      async (request) => inventory.setOnHandOwned(auditActorOf(request), request.params.variantId, request.body.onHand),
     );
 
     api.get(

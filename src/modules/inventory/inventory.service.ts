@@ -5,6 +5,7 @@ import { createHotCache } from '../../platform/cache/hot-cache.ts';
 import type { EventBus } from '../../platform/events.ts';
 import { prepare, PREPARED_FORMAT, type Prepared } from '../../platform/cache/prepared.ts';
 import { isDomainError } from '../../shared/errors.ts';
+import type { AuditActor, AuditRecorder } from '../audit/index.ts';
 import type { CatalogService } from '../catalog/index.ts';
 import { allocate, available, type Decision, type ReserveRequest } from './inventory.allocation.ts';
 import { GroupCommitBatcher } from './inventory.batcher.ts';
@@ -58,8 +59,10 @@ export type InventoryReads = Readonly<{
 export type InventoryUseCases = InventoryService &
   Readonly<{
     sellerInventory(accountId: string, productId: string): Promise<{ productId: string; variants: SellerVariantStock[] }>;
-    restockOwned(accountId: string, variantId: string, quantity: number): Promise<StockLevel>;
-    setOnHandOwned(accountId: string, variantId: string, onHand: number): Promise<StockLevel>;
+    /** A seller restocks one of its variants: audited (`stock.restocked`) in the change's transaction. */
+    restockOwned(actor: AuditActor, variantId: string, quantity: number): Promise<StockLevel>;
+    /** A seller sets the on-hand count of one of its variants: audited (`stock.set`) in the change's transaction. */
+    setOnHandOwned(actor: AuditActor, variantId: string, onHand: number): Promise<StockLevel>;
     pages: InventoryReads;
     /** How the reservation batcher has grouped reserve calls so far (closeBatchStats: commit and release calls). */
     batchStats(): Readonly<{ batches: number; calls: number; largestBatch: number }>;
@@ -70,6 +73,7 @@ export type InventoryServiceDeps = Readonly<{
   db: Kysely<unknown>;
   cache: Cache;
   events: EventBus;
+  audit: AuditRecorder;
   catalog: Pick<CatalogService, 'getProduct' | 'assertProductOwner' | 'assertVariantOwner'>;
   log: Logger;
   /** Group-commit settings; the defaults suit production (see inventory.batcher.ts). */
@@ -107,7 +111,7 @@ function checkCount(value: number, min: number, max: number, field: string): voi
 }
 
 export function createInventoryService(deps: InventoryServiceDeps): InventoryUseCases {
-  const { db, cache, events, catalog, log } = deps;
+  const { db, cache, events, audit, catalog, log } = deps;
   const variantProducts = new Map<string, string>();
   /** Units on sale per variant, as last read or changed here (STATUS_MEMO_MS); statuses derive from it. */
   const availableMemo = createHotCache({ ttlMs: STATUS_MEMO_MS, maxEntries: 50_000 });
@@ -206,6 +210,71 @@ export function createInventoryService(deps: InventoryServiceDeps): InventoryUse
     }
   }
 
+  /** The change's transaction and the rows it wrote, for the audit entry recorded in it. */
+  type AuditHook = (trx: Kysely<unknown>, rows: ReadonlyArray<{ row: repo.StockRow; onHandBefore: number }>) => Promise<void>;
+
+  async function addStock(lines: ReadonlyArray<StockLine>, audited?: AuditHook): Promise<StockLevel[]> {
+    const merged = new Map<string, number>();
+    lines.forEach((l, i) => {
+      if (!isId(l.variantId)) throw inventoryErrors.variantNotFound();
+      checkCount(l.quantity, 1, MAX_RESTOCK, i === 0 && lines.length === 1 ? 'body.quantity' : `lines[${i}].quantity`);
+      merged.set(l.variantId, (merged.get(l.variantId) ?? 0) + l.quantity);
+    });
+    const input = [...merged].map(([variant_id, quantity]) => ({ variant_id, quantity }));
+    const after = await db.transaction().execute(async (trx) => {
+      const out: repo.StockRow[] = [];
+      for (let i = 0; i < input.length; i += 5000) out.push(...(await repo.addOnHand(trx, input.slice(i, i + 5000))));
+      await audited?.(
+        trx,
+        out.map((row) => ({ row, onHandBefore: row.on_hand - merged.get(row.variant_id)! })),
+      );
+      return out;
+    });
+    await afterStockChange(after.map((row) => ({ row, availableBefore: available(row) - merged.get(row.variant_id)! })));
+    const byId = new Map(after.map((r) => [r.variant_id, toLevel(r)]));
+    return input.map((l) => byId.get(l.variant_id)!);
+  }
+
+  async function setStock(variantId: string, onHand: number, audited?: AuditHook): Promise<StockLevel> {
+    if (!isId(variantId)) throw inventoryErrors.variantNotFound();
+    checkCount(onHand, 0, MAX_ON_HAND, 'body.onHand');
+    const change = await db
+      .transaction()
+      .execute(async (trx) => {
+        await repo.insertEmptyStock(trx, variantId);
+        const [current] = await repo.lockStock(trx, [variantId]);
+        const committed = current!.sold + current!.reserved;
+        if (onHand < committed) throw inventoryErrors.belowCommitted(committed);
+        const [row] = await repo.writeOnHand(trx, variantId, onHand);
+        const out = { row: row!, availableBefore: available(current!) };
+        await publishLow(trx, [out]);
+        await audited?.(trx, [{ row: row!, onHandBefore: current!.on_hand }]);
+        return out;
+      })
+      .catch((err: unknown) => {
+        // Only reachable if a reservation slipped in between; the CHECK constraint had the last word.
+        if (repo.isCheckViolation(err)) throw inventoryErrors.belowCommitted(onHand);
+        throw err;
+      });
+    await afterStockChange([change]);
+    return toLevel(change.row);
+  }
+
+  /** The audit entry of a seller's stock change: the on-hand count before and after. */
+  const auditStock =
+    (actor: AuditActor, action: 'stock.restocked' | 'stock.set'): AuditHook =>
+    async (trx, rows) => {
+      for (const { row, onHandBefore } of rows) {
+        await audit.record(trx, actor, {
+          action,
+          targetType: 'variant',
+          targetId: row.variant_id,
+          before: { onHand: onHandBefore },
+          after: { onHand: row.on_hand },
+        });
+      }
+    };
+
   const service: InventoryUseCases = {
     async reserve(orderId, lines, expiresAt) {
       if (typeof orderId !== 'string' || !isId(orderId)) throw inventoryErrors.invalidOrderId();
@@ -264,52 +333,15 @@ export function createInventoryService(deps: InventoryServiceDeps): InventoryUse
     },
 
     async restock(variantId, quantity) {
-      const [level] = await service.restockMany([{ variantId, quantity }]);
+      const [level] = await addStock([{ variantId, quantity }]);
       return level!;
     },
 
-    async restockMany(lines) {
-      const merged = new Map<string, number>();
-      lines.forEach((l, i) => {
-        if (!isId(l.variantId)) throw inventoryErrors.variantNotFound();
-        checkCount(l.quantity, 1, MAX_RESTOCK, i === 0 && lines.length === 1 ? 'body.quantity' : `lines[${i}].quantity`);
-        merged.set(l.variantId, (merged.get(l.variantId) ?? 0) + l.quantity);
-      });
-      const input = [...merged].map(([variant_id, quantity]) => ({ variant_id, quantity }));
-      const after = await db.transaction().execute(async (trx) => {
-        const out: repo.StockRow[] = [];
-        for (let i = 0; i < input.length; i += 5000) out.push(...(await repo.addOnHand(trx, input.slice(i, i + 5000))));
-        return out;
-      });
-      await afterStockChange(after.map((row) => ({ row, availableBefore: available(row) - merged.get(row.variant_id)! })));
-      const byId = new Map(after.map((r) => [r.variant_id, toLevel(r)]));
-      return input.map((l) => byId.get(l.variant_id)!);
-    },
+    restockMany: (lines) => addStock(lines),
 
     async setOnHand(variantId, onHand) {
-      if (!isId(variantId)) throw inventoryErrors.variantNotFound();
-      checkCount(onHand, 0, MAX_ON_HAND, 'body.onHand');
-      const change = await db
-        .transaction()
-        .execute(async (trx) => {
-          await repo.insertEmptyStock(trx, variantId);
-          const [current] = await repo.lockStock(trx, [variantId]);
-          const committed = current!.sold + current!.reserved;
-          if (onHand < committed) throw inventoryErrors.belowCommitted(committed);
-          const [row] = await repo.writeOnHand(trx, variantId, onHand);
-          const out = { row: row!, availableBefore: available(current!) };
-          await publishLow(trx, [out]);
-          return out;
-        })
-        .catch((err: unknown) => {
-          // Only reachable if a reservation slipped in between; the CHECK constraint had the last word.
-          if (repo.isCheckViolation(err)) throw inventoryErrors.belowCommitted(onHand);
-          throw err;
-        });
-      await afterStockChange([change]);
-      return toLevel(change.row);
+      return setStock(variantId, onHand);
     },
-
     async findOversold() {
       return (await repo.oversold(db)).map(toLevel);
     },
@@ -328,16 +360,17 @@ export function createInventoryService(deps: InventoryServiceDeps): InventoryUse
       };
     },
 
-    async restockOwned(accountId, variantId, quantity) {
+    async restockOwned(actor, variantId, quantity) {
       checkCount(quantity, 1, MAX_RESTOCK, 'body.quantity');
-      await catalog.assertVariantOwner(variantId, accountId);
-      return service.restock(variantId, quantity);
+      await catalog.assertVariantOwner(variantId, actor.accountId);
+      const [level] = await addStock([{ variantId, quantity }], auditStock(actor, 'stock.restocked'));
+      return level!;
     },
 
-    async setOnHandOwned(accountId, variantId, onHand) {
+    async setOnHandOwned(actor, variantId, onHand) {
       checkCount(onHand, 0, MAX_ON_HAND, 'body.onHand');
-      await catalog.assertVariantOwner(variantId, accountId);
-      return service.setOnHand(variantId, onHand);
+      await catalog.assertVariantOwner(variantId, actor.accountId);
+      return setStock(variantId, onHand, auditStock(actor, 'stock.set'));
     },
 
     pages: {

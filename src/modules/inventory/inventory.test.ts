@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
 import { newId } from '../../shared/ids.ts';
+import { auditRecorder } from '../audit/index.ts';
 import { createInventoryService, STATUS_MEMO_MS, type InventoryUseCases } from './inventory.service.ts';
 import type { InventoryService, StockLevel } from './index.ts';
 
@@ -209,6 +210,7 @@ function serviceDeps() {
     db: t.app.stores.catalog.db,
     cache: t.app.cache,
     events: t.app.events,
+    audit: auditRecorder(t.app.events),
     catalog: t.app.catalog.service,
     log: t.app.log,
   };

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../../platform/events.ts';
 import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
+import type { AuditRecorder } from '../audit/index.ts';
 import type { CatalogService } from '../catalog/index.ts';
 import type { AuthGuards } from '../identity/index.ts';
 import { mediaMigrations } from './media.migrations.ts';
@@ -29,6 +30,8 @@ export type MediaModule = ModuleDefinition &
 export function createMedia(deps: {
   stores: Stores;
   events: EventBus;
+  /** Sellers' uploads and deletions are audited in their transactions. */
+  audit: AuditRecorder;
   guards: AuthGuards;
   catalog: CatalogService;
   settings: MediaSettings;
@@ -38,7 +41,7 @@ export function createMedia(deps: {
 }): MediaModule {
   const log = deps.log.child({ module: 'media' });
   const storage = deps.storage ?? createLocalDiskStorage(deps.settings.dir);
-  const service = createMediaService({ stores: deps.stores, catalog: deps.catalog, storage, log });
+  const service = createMediaService({ stores: deps.stores, catalog: deps.catalog, audit: deps.audit, storage, log });
   return {
     name: 'media',
     migrations: mediaMigrations,

@@ -39,10 +39,15 @@ export async function findImage(d: Kysely<unknown>, id: string): Promise<ImageRo
   return (await db(d).selectFrom('media_images').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
 }
 
-/** Deletes one image of one product; false when there was none. */
-export async function deleteImage(d: Kysely<unknown>, productId: string, id: string): Promise<boolean> {
-  const res = await db(d).deleteFrom('media_images').where('id', '=', id).where('product_id', '=', productId).executeTakeFirst();
-  return Number(res.numDeletedRows) > 0;
+/** Deletes one image of one product and returns it; null when there was none. */
+export async function deleteImage(d: Kysely<unknown>, productId: string, id: string): Promise<ImageRow | null> {
+  const row = await db(d)
+    .deleteFrom('media_images')
+    .where('id', '=', id)
+    .where('product_id', '=', productId)
+    .returningAll()
+    .executeTakeFirst();
+  return row ?? null;
 }
 
 /** A product's images, every status, in upload order. */

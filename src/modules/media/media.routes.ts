@@ -4,6 +4,7 @@ import type { FastifyPluginAsync, FastifySchemaCompiler } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { clientHolds } from '../../platform/http/cached-json.ts';
 import { validatorCompiler } from '../../platform/http/validation.ts';
+import { auditActorOf } from '../audit/index.ts';
 import type { AuthGuards } from '../identity/index.ts';
 import { mediaErrors } from './media.errors.ts';
 import {
@@ -63,7 +64,7 @@ export function mediaRoutes(deps: { service: MediaService; guards: AuthGuards; s
         },
       },
       async (request, reply) => {
-        const image = await service.addProductImage(request.account!.id, request.params.id, () =>
+        const image = await service.addProductImage(auditActorOf(request), request.params.id, () =>
           readImageUpload(request.parts(), { stagingDir, maxBytes: settings.maxBytes }),
         );
         return reply.code(202).send({ image });
@@ -104,7 +105,7 @@ export function mediaRoutes(deps: { service: MediaService; guards: AuthGuards; s
         },
       },
       async (request, reply) => {
-        await service.removeProductImage(request.account!.id, request.params.id, request.params.imageId);
+        await service.removeProductImage(auditActorOf(request), request.params.id, request.params.imageId);
         return reply.code(204).send();
       },
     );

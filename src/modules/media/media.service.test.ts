@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
 import { newId } from '../../shared/ids.ts';
+import { auditRecorder } from '../audit/index.ts';
 import type { CatalogService, ProductImage } from '../catalog/index.ts';
 import { createMediaService, type MediaService } from './media.service.ts';
 import { createLocalDiskStorage } from './media.storage.ts';
@@ -44,6 +45,7 @@ describe('media service: publishing a product image list under concurrency', () 
     const service: MediaService = createMediaService({
       stores: t.app.stores,
       catalog,
+      audit: auditRecorder(t.app.events),
       storage: createLocalDiskStorage(dir),
       log: t.app.log,
     });
@@ -51,10 +53,14 @@ describe('media service: publishing a product image list under concurrency', () 
     const ids: string[] = [];
     for (const size of [300, 400]) {
       const bytes = await makeImage(size, size);
-      const { id } = await service.addProductImage(newId(), productId, async () => ({
-        file: await stageStream(Readable.from([bytes]), path.join(dir, '.staging'), 1_000_000),
-        alt: null,
-      }));
+      const { id } = await service.addProductImage(
+        { accountId: newId(), role: 'seller', ip: null, userAgent: null },
+        productId,
+        async () => ({
+          file: await stageStream(Readable.from([bytes]), path.join(dir, '.staging'), 1_000_000),
+          alt: null,
+        }),
+      );
       ids.push(id);
     }
     await Promise.all(ids.map((id) => service.resizeImage(id)));

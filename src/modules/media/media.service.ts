@@ -4,6 +4,7 @@ import type { Stores } from '../../platform/postgres/stores.ts';
 import { enqueue, PermanentJobError } from '../../platform/queue/queue.ts';
 import { isDomainError } from '../../shared/errors.ts';
 import { newId } from '../../shared/ids.ts';
+import type { AuditActor, AuditRecorder } from '../audit/index.ts';
 import type { CatalogService, ProductImage } from '../catalog/index.ts';
 import { mediaErrors } from './media.errors.ts';
 import { detectImageType, ImageDecodeError, probeImage, renderVariants } from './media.images.ts';
@@ -35,16 +36,18 @@ export type MediaService = Readonly<{
   /**
    * Checks that the account owns the product before `read` touches the request body, then checks
    * the staged file by content, stores the original, and records the image with its resize job in
-   * one transaction. The image becomes visible on the product once the job has run.
+   * one transaction, audited (`image.uploaded`) in it. The image becomes visible on the product once
+   * the job has run.
    */
-  addProductImage(accountId: string, productId: string, read: () => Promise<UploadParts>): Promise<{ id: string; status: 'processing' }>;
+  addProductImage(actor: AuditActor, productId: string, read: () => Promise<UploadParts>): Promise<{ id: string; status: 'processing' }>;
   /** The owner's view of a product's images, failed and in-progress ones included. */
   listProductImages(accountId: string, productId: string): Promise<ImageView[]>;
   /**
    * Removes an image from its product (the product stops showing it at once). The files stay:
-   * they are content-addressed and may be shared with another image of the same bytes.
+   * they are content-addressed and may be shared with another image of the same bytes. Audited
+   * (`image.deleted`) in the delete's transaction.
    */
-  removeProductImage(accountId: string, productId: string, imageId: string): Promise<void>;
+  removeProductImage(actor: AuditActor, productId: string, imageId: string): Promise<void>;
   /** The resize job: idempotent, safe to re-run after a crash at any point. */
   resizeImage(imageId: string): Promise<void>;
   /**
@@ -54,8 +57,14 @@ export type MediaService = Readonly<{
   storeVariants(bytes: Buffer): Promise<ImageUrls>;
 }>;
 
-export function createMediaService(deps: { stores: Stores; catalog: CatalogService; storage: MediaStorage; log: Logger }): MediaService {
-  const { stores, catalog, storage, log } = deps;
+export function createMediaService(deps: {
+  stores: Stores;
+  catalog: CatalogService;
+  audit: AuditRecorder;
+  storage: MediaStorage;
+  log: Logger;
+}): MediaService {
+  const { stores, catalog, audit, storage, log } = deps;
   const db = stores.catalog.db;
 
   function urlsOf(row: repo.ImageRow): ImageUrls | null {
@@ -98,7 +107,8 @@ export function createMediaService(deps: { stores: Stores; catalog: CatalogServi
   }
 
   return {
-    async addProductImage(accountId, productId, read) {
+    async addProductImage(actor, productId, read) {
+      const accountId = actor.accountId;
       await catalog.assertProductOwner(productId, accountId);
       if ((await repo.countLiveImages(db, productId)) >= MAX_IMAGES_PER_PRODUCT) throw mediaErrors.tooManyImages(MAX_IMAGES_PER_PRODUCT);
 
@@ -129,6 +139,13 @@ export function createMediaService(deps: { stores: Stores; catalog: CatalogServi
             height: probe.height,
           });
           await enqueue(trx, { task: RESIZE_TASK, payload: { imageId: id }, jobKey: `${RESIZE_TASK}:${id}`, maxAttempts: 10 });
+          await audit.record(trx, actor, {
+            action: 'image.uploaded',
+            targetType: 'image',
+            targetId: id,
+            before: null,
+            after: { productId, alt: altText, originalKey: key, width: probe.width, height: probe.height },
+          });
         });
         return { id, status: 'processing' as const };
       } finally {
@@ -152,9 +169,19 @@ export function createMediaService(deps: { stores: Stores; catalog: CatalogServi
       }));
     },
 
-    async removeProductImage(accountId, productId, imageId) {
-      await catalog.assertProductOwner(productId, accountId);
-      if (!(await repo.deleteImage(db, productId, imageId))) throw mediaErrors.imageNotFound();
+    async removeProductImage(actor, productId, imageId) {
+      await catalog.assertProductOwner(productId, actor.accountId);
+      await db.transaction().execute(async (trx) => {
+        const row = await repo.deleteImage(trx, productId, imageId);
+        if (!row) throw mediaErrors.imageNotFound();
+        await audit.record(trx, actor, {
+          action: 'image.deleted',
+          targetType: 'image',
+          targetId: row.id,
+          before: { productId, alt: row.alt, originalKey: row.original_key, status: row.status },
+          after: null,
+        });
+      });
       // A resize job still queued for it finds no row and stops.
       await syncProductImages(productId);
     },

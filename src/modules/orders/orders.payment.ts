@@ -10,6 +10,7 @@ import * as repo from './orders.repository.ts';
 import { ORDER_STATUSES, transition, type Actor, type OrderStatus } from './orders.state.ts';
 import type { OrdersDeps } from './orders.types.ts';
 import { jitteredBackoffMs } from '../../platform/queue/backoff.ts';
+import { recordOrderPaid } from '../../platform/observability/metrics.ts';
 
 export const ORDER_PAID_EVENT = 'order.paid';
 
@@ -214,11 +215,14 @@ export function createPaymentFlow(deps: OrdersDeps) {
       })),
     };
 
-    return db.transaction().execute(async (trx) => {
+    const moved = await db.transaction().execute(async (trx) => {
       if (!(await moveUnpaid(trx, orderId, 'paid', 'system', chargeId))) return false;
       await events.publish(trx, ORDER_PAID_EVENT, paid, { alsoEnqueue: jobs });
       return true;
     });
+    // Once committed: the operator console's orders a minute and sales (ops' live figures).
+    if (moved) recordOrderPaid(currency, paid.total);
+    return moved;
   }
 
   const collectPayment: TaskHandler = async (payload, ctx: JobContext) => {

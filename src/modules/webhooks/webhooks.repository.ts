@@ -116,9 +116,20 @@ export async function endpointsOfSellers(
   return bySeller;
 }
 
-export async function deleteEndpoint(db: Kysely<unknown>, sellerId: string, id: string): Promise<boolean> {
-  const res = await t(db).deleteFrom('webhook_endpoints').where('id', '=', id).where('seller_id', '=', sellerId).executeTakeFirst();
-  return Number(res.numDeletedRows) > 0;
+/** Deletes the endpoint and returns it as it was; undefined when there is no such endpoint. */
+export async function deleteEndpoint(db: Kysely<unknown>, sellerId: string, id: string): Promise<EndpointRow | undefined> {
+  return t(db).deleteFrom('webhook_endpoints').where('id', '=', id).where('seller_id', '=', sellerId).returningAll().executeTakeFirst();
+}
+
+/** The endpoint, locked for the rest of the transaction (its state before a change, for the audit entry). */
+export async function lockEndpoint(db: Kysely<unknown>, sellerId: string, id: string): Promise<EndpointRow | undefined> {
+  return t(db)
+    .selectFrom('webhook_endpoints')
+    .selectAll()
+    .where('id', '=', id)
+    .where('seller_id', '=', sellerId)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 /** Back to active with a clean failure record; undefined when there is no such endpoint. */

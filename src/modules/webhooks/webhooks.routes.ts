@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { auditActorOf } from '../audit/index.ts';
 import type { AuthGuards } from '../identity/index.ts';
 import {
   DeliveryList,
@@ -40,7 +41,7 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
         },
       },
       async (request, reply) => {
-        const created = await service.register(request.account!.id, request.body);
+        const created = await service.register(auditActorOf(request), request.body);
         return reply.code(201).header('location', `/api/v1/seller/webhooks/${created.endpoint.id}`).send(created);
       },
     );
@@ -72,7 +73,7 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
         },
       },
       async (request, reply) => {
-        await service.remove(request.account!.id, request.params.id);
+        await service.remove(auditActorOf(request), request.params.id);
         return reply.code(204).send();
       },
     );
@@ -89,7 +90,7 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
           response: { 200: EndpointResponse, ...errors(400, 401, 403, 404) },
         },
       },
-      async (request) => ({ endpoint: await service.enable(request.account!.id, request.params.id) }),
+      async (request) => ({ endpoint: await service.enable(auditActorOf(request), request.params.id) }),
     );
 
     api.get(

@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../../platform/events.ts';
 import { enqueueMany, PermanentJobError, type JobContext } from '../../platform/queue/queue.ts';
+import type { AuditActor } from '../audit/index.ts';
 import { isId, newShardedId, shardOfId } from '../../shared/ids.ts';
 import { ORDER_PAID_EVENT, type OrderPaidPayload } from '../orders/index.ts';
 import { attemptJob } from './webhooks.delivery.ts';
@@ -57,7 +58,7 @@ function parseOrderPaid(payload: Record<string, unknown>): OrderPaidPayload | nu
 }
 
 export function createWebhooksService(deps: WebhooksDeps) {
-  const { stores, settings } = deps;
+  const { stores, settings, audit } = deps;
   const policy = { allowInsecure: settings.allowInsecure };
   const windowMs = settings.retryWindowSeconds * 1000;
   // Endpoints live in the seller's shard: every query routes by the seller's id.
@@ -71,11 +72,15 @@ export function createWebhooksService(deps: WebhooksDeps) {
   }
 
   return {
-    /** Registers an endpoint; the answer holds the signing secret, which is never shown again. */
+    /**
+     * Registers an endpoint; the answer holds the signing secret, which is never shown again (nor
+     * written to the audit entry, `webhook.created`, recorded in the same transaction).
+     */
     async register(
-      sellerId: string,
+      actor: AuditActor,
       input: { url: string; eventTypes: WebhookEventType[] },
     ): Promise<{ endpoint: EndpointView; secret: string }> {
+      const sellerId = actor.accountId;
       const url = await checkEndpointUrl(input.url, policy);
       const eventTypes = [...new Set(input.eventTypes)].sort();
       const secret = newSecret();
@@ -85,7 +90,21 @@ export function createWebhooksService(deps: WebhooksDeps) {
           await repo.lockSeller(trx, sellerId);
           if ((await repo.countEndpoints(trx, sellerId)) >= MAX_ENDPOINTS_PER_SELLER)
             throw webhooksErrors.tooManyEndpoints(MAX_ENDPOINTS_PER_SELLER);
-          return repo.insertEndpoint(trx, { id: newShardedId(shardOfId(sellerId)), sellerId, url: url.toString(), eventTypes, secret });
+          const inserted = await repo.insertEndpoint(trx, {
+            id: newShardedId(shardOfId(sellerId)),
+            sellerId,
+            url: url.toString(),
+            eventTypes,
+            secret,
+          });
+          await audit.record(trx, actor, {
+            action: 'webhook.created',
+            targetType: 'webhook_endpoint',
+            targetId: inserted.id,
+            before: null,
+            after: { url: inserted.url, eventTypes: inserted.event_types, status: inserted.status },
+          });
+          return inserted;
         });
       return { endpoint: toEndpointView(row), secret };
     },
@@ -94,24 +113,51 @@ export function createWebhooksService(deps: WebhooksDeps) {
       return (await repo.listEndpoints(dbFor(sellerId), sellerId)).map(toEndpointView);
     },
 
-    /** Deletes the endpoint and its delivery history; jobs still queued for it find nothing and end. */
-    async remove(sellerId: string, id: string): Promise<void> {
-      if (!isId(id) || !(await repo.deleteEndpoint(dbFor(sellerId), sellerId, id))) throw webhooksErrors.endpointNotFound();
+    /**
+     * Deletes the endpoint and its delivery history; jobs still queued for it find nothing and end.
+     * Audited (`webhook.deleted`) in the delete's transaction.
+     */
+    async remove(actor: AuditActor, id: string): Promise<void> {
+      const sellerId = actor.accountId;
+      if (!isId(id)) throw webhooksErrors.endpointNotFound();
+      await dbFor(sellerId)
+        .transaction()
+        .execute(async (trx) => {
+          const row = await repo.deleteEndpoint(trx, sellerId, id);
+          if (!row) throw webhooksErrors.endpointNotFound();
+          await audit.record(trx, actor, {
+            action: 'webhook.deleted',
+            targetType: 'webhook_endpoint',
+            targetId: row.id,
+            before: { url: row.url, eventTypes: row.event_types, status: row.status },
+            after: null,
+          });
+        });
     },
 
     /**
      * Enables an endpoint again (after it was disabled, or harmlessly when active): its failure
      * record is cleared and every delivery held while it was disabled is sent again, with a fresh
-     * retry window, in the same transaction.
+     * retry window, in the same transaction; audited (`webhook.enabled`) in it.
      */
-    async enable(sellerId: string, id: string): Promise<EndpointView> {
+    async enable(actor: AuditActor, id: string): Promise<EndpointView> {
+      const sellerId = actor.accountId;
       if (!isId(id)) throw webhooksErrors.endpointNotFound();
       return dbFor(sellerId)
         .transaction()
         .execute(async (trx) => {
           // Scoped by seller: another seller's endpoint is "not found", as in ownedEndpoint.
+          const was = await repo.lockEndpoint(trx, sellerId, id);
+          if (!was) throw webhooksErrors.endpointNotFound();
           const row = await repo.activateEndpoint(trx, sellerId, id);
           if (!row) throw webhooksErrors.endpointNotFound();
+          await audit.record(trx, actor, {
+            action: 'webhook.enabled',
+            targetType: 'webhook_endpoint',
+            targetId: row.id,
+            before: { status: was.status, consecutiveFailures: was.consecutive_failures, disabledReason: was.disabled_reason },
+            after: { status: row.status, consecutiveFailures: row.consecutive_failures, disabledReason: row.disabled_reason },
+          });
           const now = new Date();
           const resumed = await repo.resumeHeld(trx, id, now, new Date(now.getTime() + windowMs));
           // A day of held events can be thousands: their jobs go in one call.

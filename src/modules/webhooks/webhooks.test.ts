@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildHttpServer } from '../../app/http.ts';
 import { createEventBus } from '../../platform/events.ts';
+import { auditRecorder } from '../audit/index.ts';
 import { createTestApp, type TestApp } from '../../../test/support/test-app.ts';
 import {
   ADDRESS,
@@ -148,9 +149,11 @@ describe('registering endpoints', () => {
 
   test('with insecure URLs off (production), http, loopback and private addresses are refused', async () => {
     // The same app, with the webhooks module built as production builds it.
+    const events = createEventBus();
     const strict = createWebhooks({
       stores: t.app.stores,
-      events: createEventBus(),
+      events,
+      audit: auditRecorder(events),
       guards: t.app.identity.guards,
       settings: { ...t.app.config.webhooks, allowInsecure: false },
       log: t.app.log,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '../../platform/events.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
+import type { AuditRecorder } from '../audit/index.ts';
 import type { AuthGuards } from '../identity/index.ts';
 
 /** The order events a seller can subscribe an endpoint to (what orders publishes today). */
@@ -33,6 +34,8 @@ export type WebhooksSettings = Readonly<{
 export type WebhooksDeps = Readonly<{
   stores: Stores;
   events: EventBus;
+  /** Sellers' endpoint changes are audited in their transactions (on the seller's shard). */
+  audit: AuditRecorder;
   guards: AuthGuards;
   settings: WebhooksSettings;
   log: Logger;

@@ -81,6 +81,24 @@ export const jobDuration = new HotHistogram(
   JOB_BUCKETS,
 ).register(registry);
 
+export const ordersPaid = new HotCounter(
+  'atelier_orders_paid_total',
+  'Orders this process recorded as paid (the payment job that collected them), by currency.',
+  ['currency'],
+).register(registry);
+
+export const salesAmount = new HotCounter(
+  'atelier_sales_minor_units_total',
+  "Totals of the orders counted by atelier_orders_paid_total, in the currency's minor units (cents), by currency.",
+  ['currency'],
+).register(registry);
+
+/** Counts a paid order and its total (minor units) once its payment committed. */
+export function recordOrderPaid(currency: string, totalMinor: number): void {
+  ordersPaid.series(currency).inc();
+  salesAmount.series(currency).inc(totalMinor);
+}
+
 /** A pg pool as the scrape sees it (pg.Pool has these counts). */
 export type PoolLike = Readonly<{ totalCount: number; idleCount: number; waitingCount: number; options: { max?: number } }>;
 

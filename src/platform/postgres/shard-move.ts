@@ -699,21 +699,20 @@ export async function shardStatus(deps: ShardDeps): Promise<ShardStatus> {
     databases.push({ database: handle.name, tables });
     for (const [logicalShard, rows] of strays) stray.push({ database: handle.name, logicalShard, rows });
   }
+  return { version: map.version, map: map.rows, databases, stray, nodes: await readShardNodes(deps.catalog.db) };
+}
+
+/** The nodes serving by the shard map (their heartbeats), most recently seen first. */
+export async function readShardNodes(catalog: Kysely<unknown>): Promise<ShardStatus['nodes']> {
   const { rows: nodes } = await sql<{ node_id: string; role: string; map_version: number; age: number }>`
     select node_id, role, map_version, extract(epoch from now() - seen_at)::float8 as age
-    from platform_shard_nodes order by seen_at desc`.execute(deps.catalog.db);
-  return {
-    version: map.version,
-    map: map.rows,
-    databases,
-    stray,
-    nodes: nodes.map((n) => ({
-      nodeId: n.node_id,
-      role: n.role,
-      mapVersion: Number(n.map_version),
-      seenSecondsAgo: Math.round(n.age * 10) / 10,
-    })),
-  };
+    from platform_shard_nodes order by seen_at desc`.execute(catalog);
+  return nodes.map((n) => ({
+    nodeId: n.node_id,
+    role: n.role,
+    mapVersion: Number(n.map_version),
+    seenSecondsAgo: Math.round(n.age * 10) / 10,
+  }));
 }
 
 /** The status as the text tables the command prints. */

@@ -302,3 +302,62 @@ export async function listFailedJobs(databases: ReadonlyArray<DatabaseHandle>, l
   }
   return all.sort((a, b) => b.runAt.getTime() - a.runAt.getTime()).slice(0, limit);
 }
+
+/** A failed job as an operator acts on it, locked for the rest of the transaction. */
+export type LockedJob = Readonly<{
+  id: string;
+  task: string;
+  attempts: number;
+  maxAttempts: number;
+  lastError: string | null;
+  runAt: Date;
+  /** Out of attempts and not running: what retry and discard act on. */
+  failed: boolean;
+}>;
+
+/**
+ * The job, its row locked for the rest of the transaction (a worker cannot take it meanwhile:
+ * graphile-worker's fetch skips locked rows); null when there is no such job (it succeeded, or was
+ * discarded). Only the job's own row is locked, not its task's.
+ */
+export async function lockJob(trx: Kysely<unknown>, id: string): Promise<LockedJob | null> {
+  const { rows } = await sql<{
+    id: string;
+    task: string;
+    attempts: number;
+    max_attempts: number;
+    last_error: string | null;
+    run_at: Date;
+    failed: boolean;
+  }>`select j.id::text, t.identifier as task, j.attempts, j.max_attempts, j.last_error, j.run_at,
+       (j.attempts >= j.max_attempts and j.locked_at is null) as failed
+     from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+     where j.id = ${id}::bigint for update of j`.execute(trx);
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    id: r.id,
+    task: r.task,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    lastError: r.last_error,
+    runAt: r.run_at,
+    failed: r.failed,
+  };
+}
+
+/**
+ * A failed job runs again now, with its attempts back to zero (so with its usual retries; a job
+ * failed for good by a PermanentJobError had its max_attempts lowered to the attempts it made, so
+ * it gets that many). graphile-worker's own `reschedule_jobs`. Workers find it at their next poll.
+ */
+export async function retryJob(trx: Kysely<unknown>, id: string): Promise<{ runAt: Date }> {
+  const { rows } = await sql<{ run_at: Date }>`select run_at
+    from graphile_worker.reschedule_jobs(array[${id}::bigint], run_at := now(), attempts := 0)`.execute(trx);
+  return { runAt: rows[0]?.run_at ?? new Date() };
+}
+
+/** Removes a job from its queue for good (graphile-worker's `complete_jobs`). */
+export async function discardJob(trx: Kysely<unknown>, id: string): Promise<void> {
+  await sql`select id from graphile_worker.complete_jobs(array[${id}::bigint])`.execute(trx);
+}
