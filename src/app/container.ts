@@ -22,6 +22,7 @@ import { createOrders, ordersMigrations, type OrdersModule } from '../modules/or
 import { createPayments, paymentsMigrations, type PaymentsModule } from '../modules/payments/index.ts';
 import { createReporting, reportingMigrations, type ReportingModule } from '../modules/reporting/index.ts';
 import { createWebhooks, webhooksMigrations, type WebhooksModule } from '../modules/webhooks/index.ts';
+import { auditRecorder } from '../modules/audit/index.ts';
 import type { Config } from './config.ts';
 
 /**
@@ -103,6 +104,7 @@ export async function createContainer(config: Config, opts: { role: string; migr
     if (opts.migrate) await migrateAll(opened, migrations, log);
     const stores = await assembleStores(config, opened);
 
+    const audit = auditRecorder(events);
     // Before identity, which queues account emails through it.
     const notifications = createNotifications({ stores, settings: config.mail, log });
     const identity = createIdentity({
@@ -111,6 +113,7 @@ export async function createContainer(config: Config, opts: { role: string; migr
       log,
       settings: { ...config.session, logicalShards: config.logicalShards },
       emailJob: notifications.service.emailJob,
+      audit,
     });
     const httpCache = config.httpCache;
     const catalog = createCatalog({
@@ -121,6 +124,8 @@ export async function createContainer(config: Config, opts: { role: string; migr
       httpCache,
       currency: config.currency,
       cookieSecure: config.session.cookieSecure,
+      audit,
+      shopApproval: config.shopApproval,
       log,
     });
     const search = createSearch({ stores, cache, events, catalog: catalog.service, httpCache, settings: config.search, log });

@@ -71,5 +71,31 @@ export const catalogMigrations: ModuleMigrations = {
         `.execute(db);
       },
     },
+    '0002_shop_onboarding_moderation': {
+      async up(db: Kysely<unknown>) {
+        // Shops made before moderation existed were selling already: they stay active. A shop's
+        // status decides whether its products are public (every public read joins the shop), so
+        // suspending a shop rewrites no product row and reinstating it restores what the seller had.
+        await sql`
+          alter table catalog_shops
+            add column status text not null default 'active' check (status in ('pending', 'active', 'suspended')),
+            add column status_reason text,
+            add column status_changed_at timestamptz,
+            add column story text not null default '',
+            add column shipping_policy text not null default '',
+            add column returns_policy text not null default '',
+            add column logo jsonb,
+            add column banner jsonb;
+          -- The console's shop list: newest first, all shops or those of one status.
+          create index catalog_shops_newest on catalog_shops (created_at desc, id desc);
+          create index catalog_shops_status_newest on catalog_shops (status, created_at desc, id desc);
+          -- An operator's unpublish: the product is a draft with a note its seller reads, and stays
+          -- one until the operator lifts the hold.
+          alter table catalog_products
+            add column moderation_note text,
+            add column moderated_at timestamptz;
+        `.execute(db);
+      },
+    },
   },
 };
