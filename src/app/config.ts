@@ -318,7 +318,7 @@ export const settingDocs: { readonly [K in keyof typeof schema.shape]: string | 
   TRACE_SAMPLE_RATIO: "share of new traces kept (0 to 1); a trace started by the caller (`traceparent`) keeps the caller's decision",
   PUBLIC_CURRENCY: 'ISO 4217 currency of public prices and price filters',
   ATELIER_SHOP_APPROVAL:
-    "`required`: a shop a seller opens is `pending`, and none of its products is public, until an admin approves it ([moderation](moderation.md)); `none`: it is active at once. Seeded shops are always active",
+    '`required`: a shop a seller opens is `pending`, and none of its products is public, until an admin approves it ([moderation](moderation.md)); `none`: it is active at once. Seeded shops are always active',
 };
 
 export { schema as settingsSchema };

@@ -73,9 +73,16 @@ export const catalogMigrations: ModuleMigrations = {
     },
     '0002_shop_onboarding_moderation': {
       async up(db: Kysely<unknown>) {
-        // Shops made before moderation existed were selling already: they stay active. A shop's
-        // status decides whether its products are public (every public read joins the shop), so
-        // suspending a shop rewrites no product row and reinstating it restores what the seller had.
+        // Shops made before moderation existed were selling already: they stay active.
+        //
+        // Whether a product's shop is active is copied onto the product (shop_active, written in
+        // the transaction that changes the shop's status, under the shop row's lock) because the
+        // public lists filter on it: with the condition on the joined shop instead, PostgreSQL
+        // began a page from the few active shops and sorted all their products (the EXPLAIN test in
+        // catalog.test.ts). The partial indexes of every public sort order now cover only products
+        // that are published in an active shop, so a page is still an index scan that stops after
+        // `limit` rows, and a suspended shop's products cost a list nothing. The product's own
+        // status is left as the seller set it: reinstating the shop restores exactly that.
         await sql`
           alter table catalog_shops
             add column status text not null default 'active' check (status in ('pending', 'active', 'suspended')),
@@ -93,7 +100,19 @@ export const catalogMigrations: ModuleMigrations = {
           -- one until the operator lifts the hold.
           alter table catalog_products
             add column moderation_note text,
-            add column moderated_at timestamptz;
+            add column moderated_at timestamptz,
+            add column shop_active boolean not null default true;
+
+          drop index catalog_products_newest;
+          drop index catalog_products_price;
+          drop index catalog_products_shop_newest;
+          drop index catalog_products_category_newest;
+          create index catalog_products_newest on catalog_products (created_at desc, id desc) where status = 'published' and shop_active;
+          create index catalog_products_price on catalog_products (price_min, id) where status = 'published' and shop_active;
+          create index catalog_products_shop_newest on catalog_products (shop_id, created_at desc, id desc)
+            where status = 'published' and shop_active;
+          create index catalog_products_category_newest on catalog_products (category_id, created_at desc, id desc)
+            where status = 'published' and shop_active;
         `.execute(db);
       },
     },

@@ -76,7 +76,8 @@ function decodeShopCursor(cursor: string): ShopCursor {
 /** The reason a seller will read: blank is no reason. */
 function reasonOf(text: string): string {
   const reason = text.trim();
-  if (reason.length === 0) throw new DomainError('invalid', 'CATALOG_REASON_REQUIRED', 'Say why: the seller reads the reason', 'body.reason');
+  if (reason.length === 0)
+    throw new DomainError('invalid', 'CATALOG_REASON_REQUIRED', 'Say why: the seller reads the reason', 'body.reason');
   return reason;
 }
 

@@ -151,13 +151,29 @@ export function updateShop(db: CatalogDb, id: string, patch: ShopText): Promise<
   );
 }
 
-/** An operator's decision on a shop; the caller holds the row's lock (shopById forUpdate) and checked the move. */
-export function setShopStatus(db: CatalogDb, id: string, status: ShopStatusValue, reason: string | null): Promise<ShopRow | null> {
-  return first(
+/**
+ * An operator's decision on a shop, and its copy on every product of the shop (shop_active); the
+ * caller holds the shop row's lock (shopById forUpdate) and checked the move.
+ */
+export async function setShopStatus(db: CatalogDb, id: string, status: ShopStatusValue, reason: string | null): Promise<ShopRow | null> {
+  const row = await first(
     db,
     sql<ShopRow>`update catalog_shops set status = ${status}, status_reason = ${reason}, status_changed_at = now(), updated_at = now()
       where id = ${id} returning ${SHOP_COLUMNS}`,
   );
+  await sql`update catalog_products set shop_active = ${status === 'active'}
+    where shop_id = ${id} and shop_active <> ${status === 'active'}`.execute(db);
+  return row;
+}
+
+/**
+ * The shop's status, read under a share lock until the transaction ends: a product made now gets
+ * the right shop_active, because an operator's status change (which locks the row for update)
+ * either waits for this transaction or has committed before the read.
+ */
+export async function lockShopStatus(db: CatalogDb, id: string): Promise<ShopStatusValue | null> {
+  const row = await first(db, sql<{ status: ShopStatusValue }>`select status from catalog_shops where id = ${id} for share`);
+  return row?.status ?? null;
 }
 
 export type ShopFilter = {
@@ -213,6 +229,8 @@ export type NewProductRow = {
   price_min: number;
   currency: string;
   images: ImageJson[];
+  /** Whether the shop is active when the product is made: read under the shop row's lock (lockShopStatus). */
+  shop_active: boolean;
 };
 export type NewVariantRow = {
   id: string;
@@ -225,11 +243,13 @@ export type NewVariantRow = {
 
 /** Multi-row insert through one jsonb parameter: no parameter-count limit, one round trip per batch. */
 export function insertProducts(db: CatalogDb, products: readonly NewProductRow[]): Promise<unknown> {
-  return sql`insert into catalog_products (id, shop_id, owner_id, title, description, category_id, status, price_min, currency, images)
-    select x.id, x.shop_id, x.owner_id, x.title, x.description, x.category_id, x.status, x.price_min, x.currency, x.images
+  return sql`insert into catalog_products (id, shop_id, owner_id, title, description, category_id, status, price_min, currency, images,
+      shop_active)
+    select x.id, x.shop_id, x.owner_id, x.title, x.description, x.category_id, x.status, x.price_min, x.currency, x.images,
+      x.shop_active
     from jsonb_to_recordset(${JSON.stringify(products)}::jsonb) as x(
       id uuid, shop_id uuid, owner_id uuid, title text, description text, category_id uuid, status text,
-      price_min bigint, currency char(3), images jsonb)`.execute(db);
+      price_min bigint, currency char(3), images jsonb, shop_active boolean)`.execute(db);
 }
 
 export function insertVariants(db: CatalogDb, variants: readonly NewVariantRow[]): Promise<unknown> {
@@ -319,17 +339,12 @@ export function publishedProductsByOffset(db: CatalogDb, offset: number, limit: 
     sql<{
       id: string;
       updated_at: Date;
-    }>`select p.id, p.updated_at from catalog_products p join catalog_shops s on s.id = p.shop_id
-      where p.status = 'published' and s.status = 'active' order by p.id offset ${offset} limit ${limit}`,
+    }>`select id, updated_at from catalog_products where status = 'published' and shop_active order by id offset ${offset} limit ${limit}`,
   );
 }
 
 export async function countPublishedProducts(db: CatalogDb): Promise<number> {
-  const row = await first(
-    db,
-    sql<{ n: string }>`select count(*) as n from catalog_products p join catalog_shops s on s.id = p.shop_id
-      where p.status = 'published' and s.status = 'active'`,
-  );
+  const row = await first(db, sql<{ n: string }>`select count(*) as n from catalog_products where status = 'published' and shop_active`);
   return Number(row?.n ?? 0);
 }
 
@@ -337,7 +352,10 @@ export async function countPublishedProducts(db: CatalogDb): Promise<number> {
 export function shopSlugs(db: CatalogDb, limit: number): Promise<Array<{ slug: string; updated_at: Date }>> {
   return rows(
     db,
-    sql<{ slug: string; updated_at: Date }>`select slug, updated_at from catalog_shops where status = 'active' order by slug limit ${limit}`,
+    sql<{
+      slug: string;
+      updated_at: Date;
+    }>`select slug, updated_at from catalog_shops where status = 'active' order by slug limit ${limit}`,
   );
 }
 
@@ -386,8 +404,9 @@ export function listPublished(db: CatalogDb, f: ListFilter): Promise<ProductList
 
 /** The statement behind listPublished, exposed so a test can EXPLAIN exactly what runs. */
 export function listPublishedQuery(f: ListFilter): RawBuilder<ProductListRow> {
-  // A product is public while it is published and its shop is active (not pending, not suspended).
-  const where = [sql`p.status = 'published'`, sql`s.status = 'active'`];
+  // A product is public while it is published and its shop is active (not pending, not suspended):
+  // the partial index of each sort order covers exactly these rows (catalog.migrations.ts 0002).
+  const where = [sql`p.status = 'published'`, sql`p.shop_active`];
   if (f.categoryIds) where.push(sql`p.category_id = any(${[...f.categoryIds]}::uuid[])`);
   if (f.shopSlug !== null) where.push(sql`s.slug = ${f.shopSlug}`);
   if (f.shopId !== null) where.push(sql`p.shop_id = ${f.shopId}`);

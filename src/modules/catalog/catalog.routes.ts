@@ -213,7 +213,8 @@ export function catalogRoutes(deps: {
         schema: {
           operationId: 'unpublishProduct',
           tags,
-          summary: 'Take a product off the storefront, with the reason its seller reads; the seller cannot publish it until the hold is lifted',
+          summary:
+            'Take a product off the storefront, with the reason its seller reads; the seller cannot publish it until the hold is lifted',
           params: s.IdParams,
           body: s.ReasonBody,
           response: { 200: s.ProductSchema },
@@ -250,8 +251,7 @@ export function catalogRoutes(deps: {
           response: { 201: s.ShopSchema, 409: s.ErrorSchema },
         },
       },
-      async (request, reply) =>
-        reply.code(201).send(await catalog.createShop(accountId(request), request.body, auditActorOf(request))),
+      async (request, reply) => reply.code(201).send(await catalog.createShop(accountId(request), request.body, auditActorOf(request))),
     );
 
     api.get(
@@ -361,7 +361,10 @@ export function catalogRoutes(deps: {
       async (request, reply) => {
         // Private and changing: never stored by a shared cache.
         const { cursor, limit, q, status } = request.query;
-        const page = await catalog.sellerProducts(accountId(request), cursor, limit, { ...(q ? { q } : {}), ...(status ? { status } : {}) });
+        const page = await catalog.sellerProducts(accountId(request), cursor, limit, {
+          ...(q ? { q } : {}),
+          ...(status ? { status } : {}),
+        });
         void reply.header('cache-control', 'private, no-store');
         return { items: page.items.map(asJson), nextCursor: page.nextCursor };
       },

@@ -299,7 +299,9 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
   const visibilityListeners: Array<(change: VisibilityChange) => Promise<void>> = [];
   async function visibilityChanged(change: VisibilityChange): Promise<void> {
     for (const listener of visibilityListeners) {
-      await listener(change).catch((err: unknown) => log.warn({ err, change }, 'a visibility listener failed; its event job will catch up'));
+      await listener(change).catch((err: unknown) =>
+        log.warn({ err, change }, 'a visibility listener failed; its event job will catch up'),
+      );
     }
   }
 
@@ -509,6 +511,7 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
       const variants = prepareVariants(id, input.variants, 'body.variants');
       const product = await db.transaction().execute(async (trx) => {
         await assertCategory(trx, input.categoryId, 'body.categoryId');
+        const shopStatus = await repo.lockShopStatus(trx, shop.id);
         await repo.insertProducts(trx, [
           {
             id,
@@ -521,6 +524,7 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
             price_min: Math.min(...variants.map((v) => v.price)),
             currency: shop.currency,
             images: [],
+            shop_active: shopStatus === 'active',
           },
         ]);
         await repo.insertVariants(trx, variants);
@@ -585,9 +589,12 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
           price_min: Math.min(...variants.map((v) => v.price)),
           currency: shop.currency,
           images: (p.images ?? []) as repo.ImageJson[],
+          shop_active: true,
         });
       });
       await db.transaction().execute(async (trx) => {
+        const active = (await repo.lockShopStatus(trx, shop.id)) === 'active';
+        for (const row of productRows) row.shop_active = active;
         for (let i = 0; i < productRows.length; i += 1000) await repo.insertProducts(trx, productRows.slice(i, i + 1000));
         for (let i = 0; i < variantRows.length; i += 2000) await repo.insertVariants(trx, variantRows.slice(i, i + 2000));
       });

@@ -55,10 +55,7 @@ export const AuthResult = Type.Object(
 export const AccountResult = Type.Object({ account: AccountSchema }, { additionalProperties: false });
 
 /** An account as the console shows it: with when it was made. */
-export const AccountDetailSchema = Type.Object(
-  { ...AccountSchema.properties, createdAt: Timestamp },
-  { additionalProperties: false },
-);
+export const AccountDetailSchema = Type.Object({ ...AccountSchema.properties, createdAt: Timestamp }, { additionalProperties: false });
 export const AccountDetailResult = Type.Object({ account: AccountDetailSchema }, { additionalProperties: false });
 export const AccountSearchQuery = Type.Object(
   {
