@@ -335,10 +335,7 @@ export async function accountDetail(db: ShardDb, id: string): Promise<AccountLis
 /** `%`, `_` and `\\` in what a person typed match themselves. */
 const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/**
- * One shard's accounts for the console, by email after `after`: email by prefix (the unique
- * index on email serves it), name anywhere in it, any case.
- */
+/** One shard's accounts for the console, by email after `after`: email by prefix, name anywhere in it, any case. */
 export async function searchAccounts(
   db: ShardDb,
   f: { q: string | null; role: Role | null; after: string | null; limit: number },
@@ -349,6 +346,11 @@ export async function searchAccounts(
     query = query.where((eb) => eb.or([eb('email', 'like', `${q.toLowerCase()}%`), eb('name', 'ilike', `%${q}%`)]));
   }
   if (f.role !== null) query = query.where('role', '=', f.role);
-  if (f.after !== null) query = query.where('email', '>', f.after);
-  return query.orderBy('email').limit(f.limit).execute();
+  // Byte order ("C"), not the database's collation: the pages of every shard are merged in
+  // JavaScript, and a cursor must mean the same position in each database and in the merge.
+  if (f.after !== null) query = query.where(sql`email collate "C"`, '>', f.after);
+  return query
+    .orderBy(sql`email collate "C"`)
+    .limit(f.limit)
+    .execute();
 }
