@@ -129,7 +129,7 @@ export async function createContainer(config: Config, opts: { role: string; migr
       log,
     });
     const search = createSearch({ stores, cache, events, catalog: catalog.service, httpCache, settings: config.search, log });
-    const media = createMedia({ stores, events, guards: identity.guards, catalog: catalog.service, settings: config.media, log });
+    const media = createMedia({ stores, events, guards: identity.guards, catalog: catalog.service, audit, settings: config.media, log });
     const inventory = createInventory({ stores, cache, events, guards: identity.guards, catalog: catalog.service, httpCache, log });
     const cart = createCart({
       stores,

@@ -151,6 +151,15 @@ export function updateShop(db: CatalogDb, id: string, patch: ShopText): Promise<
   );
 }
 
+export function setShopImage(db: CatalogDb, id: string, slot: 'logo' | 'banner', image: ImageJson): Promise<unknown> {
+  const json = JSON.stringify(image);
+  return (
+    slot === 'logo'
+      ? sql`update catalog_shops set logo = ${json}::jsonb, updated_at = now() where id = ${id}`
+      : sql`update catalog_shops set banner = ${json}::jsonb, updated_at = now() where id = ${id}`
+  ).execute(db);
+}
+
 /**
  * An operator's decision on a shop, and its copy on every product of the shop (shop_active); the
  * caller holds the shop row's lock (shopById forUpdate) and checked the move.

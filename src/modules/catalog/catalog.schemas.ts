@@ -85,6 +85,8 @@ const shopFields = {
   story: Type.String(),
   shippingPolicy: Type.String(),
   returnsPolicy: Type.String(),
+  logo: Nullable(ImageSchema),
+  banner: Nullable(ImageSchema),
 };
 /** A shop as its owner and the operator see it: where it stands, and the operator's reason. */
 export const ShopSchema = Type.Object(

@@ -702,6 +702,13 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
       };
     },
 
+    async setShopImage(shopId, slot, image) {
+      if (!isId(shopId)) throw catalogErrors.shopNotFound();
+      await repo.setShopImage(db, shopId, slot, image as repo.ImageJson);
+      // The shop's page shows it; it is cached under the lists generation.
+      await afterCommit({ keys: [cacheKeys.listsGeneration] });
+    },
+
     onVisibilityChange(listener) {
       visibilityListeners.push(listener);
     },

@@ -87,6 +87,8 @@ export function toShop(r: ShopRow): Shop {
     status: r.status,
     statusReason: r.status_reason,
     statusChangedAt: r.status_changed_at?.toISOString() ?? null,
+    logo: r.logo,
+    banner: r.banner,
   };
 }
 

@@ -89,6 +89,9 @@ export type Shop = Readonly<{
   /** The operator's reason for the current status (a suspension's), or null. */
   statusReason: string | null;
   statusChangedAt: string | null;
+  /** Set by the media module once an uploaded logo or banner has been resized. */
+  logo: ProductImage | null;
+  banner: ProductImage | null;
 }>;
 
 export type Category = Readonly<{ id: string; slug: string; name: string; parentId: string | null }>;
@@ -184,6 +187,8 @@ export type CatalogService = Readonly<{
    * fails is logged; the `shop.changed` / `product.changed` event still brings it round.
    */
   onVisibilityChange(listener: (change: VisibilityChange) => Promise<void>): void;
+  /** Called by the media module's job: the shop's logo or banner, now ready. */
+  setShopImage(shopId: string, slot: 'logo' | 'banner', image: ProductImage): Promise<void>;
 }>;
 
 export type VisibilityChange = Readonly<{ shopId: string } | { productId: string }>;

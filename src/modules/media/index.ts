@@ -4,6 +4,7 @@ import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
 import type { CatalogService } from '../catalog/index.ts';
 import type { AuthGuards } from '../identity/index.ts';
+import type { AuditRecorder } from '../audit/index.ts';
 import { mediaMigrations } from './media.migrations.ts';
 import { mediaRootRoutes, mediaRoutes, type MediaSettings } from './media.routes.ts';
 import { createMediaService, RESIZE_TASK, type MediaService } from './media.service.ts';
@@ -31,6 +32,7 @@ export function createMedia(deps: {
   events: EventBus;
   guards: AuthGuards;
   catalog: CatalogService;
+  audit: AuditRecorder;
   settings: MediaSettings;
   log: Logger;
   /** Defaults to the local disk under settings.dir. */
@@ -38,7 +40,7 @@ export function createMedia(deps: {
 }): MediaModule {
   const log = deps.log.child({ module: 'media' });
   const storage = deps.storage ?? createLocalDiskStorage(deps.settings.dir);
-  const service = createMediaService({ stores: deps.stores, catalog: deps.catalog, storage, log });
+  const service = createMediaService({ stores: deps.stores, catalog: deps.catalog, storage, audit: deps.audit, log });
   return {
     name: 'media',
     migrations: mediaMigrations,

@@ -45,6 +45,7 @@ describe('media service: publishing a product image list under concurrency', () 
       stores: t.app.stores,
       catalog,
       storage: createLocalDiskStorage(dir),
+      audit: { record: async () => {} },
       log: t.app.log,
     });
     const productId = newId();
