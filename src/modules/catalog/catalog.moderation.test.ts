@@ -281,6 +281,28 @@ describe('suspending a shop', () => {
   });
 });
 
+describe('products made while the shop is suspended', () => {
+  test('a product created concurrently with the suspension is never left public', async () => {
+    const { seller, shop } = await approvedListing(`Race ${unique('r')}`);
+    const [, ...made] = await Promise.all([
+      post(`/api/v1/admin/shops/${shop.id}/suspend`, admin.headers, { reason: 'Race' }),
+      ...Array.from({ length: 6 }, (_, i) =>
+        post('/api/v1/products', seller.headers, {
+          title: `Raced ${i}`,
+          description: '',
+          status: 'published',
+          variants: [{ options: {}, price: 900 }],
+        }),
+      ),
+    ]);
+    for (const m of made) assert.equal(m.statusCode, 201, m.body);
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from catalog_products
+      where shop_id = ${shop.id} and shop_active`.execute(t.app.stores.catalog.db);
+    assert.equal(rows[0]!.n, 0, 'every product of the suspended shop is out of the public indexes');
+    for (const m of made) assert.equal((await get(`/api/v1/products/${m.json<{ id: string }>().id}`)).statusCode, 404);
+  });
+});
+
 describe('unpublishing a product', () => {
   test('the product leaves the storefront, its seller reads why and cannot publish it until the hold is lifted', async () => {
     const title = `Held vase ${unique('v')}`;
