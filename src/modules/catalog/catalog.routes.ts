@@ -146,7 +146,7 @@ export function catalogRoutes(deps: {
       {
         ...admin,
         schema: {
-          operationId: 'getShop',
+          operationId: 'getShopDetail',
           tags,
           summary: 'A shop, with its status and how many products it has',
           params: s.IdParams,
@@ -259,7 +259,7 @@ export function catalogRoutes(deps: {
       {
         ...seller,
         schema: {
-          operationId: 'getOwnShop',
+          operationId: 'getMyShop',
           tags,
           summary: 'Your shop and where it stands: pending approval, active, or suspended with the reason',
           response: { 200: s.ShopSchema, 404: s.ErrorSchema },
