@@ -308,10 +308,10 @@ export function catalogRoutes(deps: {
         ...seller,
         schema: {
           tags,
-          summary: 'Edit, publish or unpublish your product',
+          summary: 'Edit, publish or unpublish your product (a product the operator holds cannot be published: 409)',
           params: s.IdParams,
           body: s.UpdateProductBody,
-          response: { 200: s.ProductSchema },
+          response: { 200: s.ProductSchema, 409: s.ErrorSchema },
         },
       },
       async (request) => asJson(await catalog.updateProduct(accountId(request), request.params.id, request.body)),
