@@ -183,6 +183,10 @@ describe('suspending a shop', () => {
     assertError(await get(`/api/v1/products/${product.id}`), 404, 'CATALOG_PRODUCT_NOT_FOUND');
     assertError(await get(`/api/v1/shops/${shop.slug}`), 404, 'CATALOG_SHOP_NOT_FOUND');
     assert.ok(!ids(await get(search)).includes(product.id));
+    // Nor does the sitemap name them.
+    const catalog = t.app.catalog.service;
+    assert.ok(!(await catalog.sitemapShops(10_000)).some((x) => x.slug === shop.slug));
+    assert.ok(!(await catalog.sitemapProducts(0, 10_000)).some((x) => x.id === product.id));
 
     const refused = await t.server.inject({
       method: 'POST',
@@ -211,6 +215,7 @@ describe('suspending a shop', () => {
     assert.equal((await get(`/api/v1/products/${product.id}`)).statusCode, 200);
     assert.equal((await get(`/api/v1/shops/${shop.slug}`)).statusCode, 200);
     assert.ok(ids(await get(search)).includes(product.id));
+    assert.ok((await catalog.sitemapProducts(0, 10_000)).some((x) => x.id === product.id));
     const accepted = await t.server.inject({
       method: 'POST',
       url: '/api/v1/checkout',
