@@ -41,6 +41,7 @@ const schema = z.object({
   CACHE_GRACE_SECONDS: int(0, 604_800).default(6 * 3600),
   CACHE_MAX_ITEMS: int(100, 10_000_000).default(50_000),
   SEARCH_FULLTEXT_TIMEOUT_MS: int(1, 600_000).default(500),
+  ATELIER_SHOP_APPROVAL: z.enum(['required', 'none']).default('none'),
   REDIS_URL: z
     .string()
     .refine((v) => /^rediss?:\/\//.test(v), { message: 'must be a redis:// or rediss:// URL' })
@@ -316,6 +317,8 @@ export const settingDocs: { readonly [K in keyof typeof schema.shape]: string | 
   OTEL_SERVICE_NAME: '`service.name` of the spans',
   TRACE_SAMPLE_RATIO: "share of new traces kept (0 to 1); a trace started by the caller (`traceparent`) keeps the caller's decision",
   PUBLIC_CURRENCY: 'ISO 4217 currency of public prices and price filters',
+  ATELIER_SHOP_APPROVAL:
+    '`required`: a shop a seller opens is `pending`, and none of its products is public, until an admin approves it ([moderation](moderation.md)); `none`: it is active at once. Seeded shops are always active',
 };
 
 export { schema as settingsSchema };
@@ -385,6 +388,8 @@ export type Config = Readonly<{
   demoSeed: boolean;
   benchRoutes: boolean;
   currency: string;
+  /** ATELIER_SHOP_APPROVAL: whether a shop a seller opens waits for an admin's approval. */
+  shopApproval: 'required' | 'none';
   payments: {
     /** Unset: `atelier start` runs the simulated provider in-process on `simulatorPort`. */
     providerUrl: string | null;
@@ -610,6 +615,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoSeed: e.DEMO_SEED ?? e.NODE_ENV !== 'production',
     benchRoutes: e.BENCH_ROUTES,
     currency: e.PUBLIC_CURRENCY,
+    shopApproval: e.ATELIER_SHOP_APPROVAL,
     payments: {
       providerUrl: e.PAYMENT_PROVIDER_URL ?? null,
       simulatorPort: e.PAYMENT_PROVIDER_PORT,

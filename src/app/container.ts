@@ -118,6 +118,7 @@ export async function createContainer(config: Config, opts: { role: string; migr
       log,
       settings: { ...config.session, logicalShards: config.logicalShards },
       emailJob: notifications.service.emailJob,
+      audit: recorder,
     });
     const httpCache = config.httpCache;
     const catalog = createCatalog({
@@ -128,6 +129,8 @@ export async function createContainer(config: Config, opts: { role: string; migr
       httpCache,
       currency: config.currency,
       cookieSecure: config.session.cookieSecure,
+      audit: recorder,
+      shopApproval: config.shopApproval,
       log,
     });
     const search = createSearch({ stores, cache, events, catalog: catalog.service, httpCache, settings: config.search, log });

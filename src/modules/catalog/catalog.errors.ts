@@ -19,5 +19,17 @@ export const catalogErrors = {
   invalidCursor: () => new DomainError('invalid', 'CATALOG_INVALID_CURSOR', 'The cursor is malformed or was altered', 'querystring.cursor'),
   invalidPriceRange: () =>
     new DomainError('invalid', 'CATALOG_INVALID_PRICE_RANGE', 'minPrice must not exceed maxPrice', 'querystring.minPrice'),
+  productHeld: (reason: string) =>
+    new DomainError(
+      'conflict',
+      'CATALOG_PRODUCT_HELD',
+      `The marketplace unpublished this product: ${reason}. It can be published again once the hold is lifted`,
+      'body.status',
+      { reason },
+    ),
+  /** An operator's move the shop's current status does not allow (approving an active shop, reinstating a pending one). */
+  shopStatusConflict: (status: string, wanted: string) =>
+    new DomainError('conflict', 'CATALOG_SHOP_STATUS_CONFLICT', `The shop is ${status}: it cannot be ${wanted}`, undefined, { status }),
+  productNotHeld: () => new DomainError('conflict', 'CATALOG_PRODUCT_NOT_HELD', 'The marketplace holds nothing on this product'),
   invalidCurrency: () => new DomainError('invalid', 'CATALOG_INVALID_CURRENCY', 'Unknown currency', 'body.currency'),
 };

@@ -71,5 +71,50 @@ export const catalogMigrations: ModuleMigrations = {
         `.execute(db);
       },
     },
+    '0002_shop_onboarding_moderation': {
+      async up(db: Kysely<unknown>) {
+        // Shops made before moderation existed were selling already: they stay active.
+        //
+        // Whether a product's shop is active is copied onto the product (shop_active, written in
+        // the transaction that changes the shop's status, under the shop row's lock) because the
+        // public lists filter on it: with the condition on the joined shop instead, PostgreSQL
+        // began a page from the few active shops and sorted all their products (the EXPLAIN test in
+        // catalog.test.ts). The partial indexes of every public sort order now cover only products
+        // that are published in an active shop, so a page is still an index scan that stops after
+        // `limit` rows, and a suspended shop's products cost a list nothing. The product's own
+        // status is left as the seller set it: reinstating the shop restores exactly that.
+        await sql`
+          alter table catalog_shops
+            add column status text not null default 'active' check (status in ('pending', 'active', 'suspended')),
+            add column status_reason text,
+            add column status_changed_at timestamptz,
+            add column story text not null default '',
+            add column shipping_policy text not null default '',
+            add column returns_policy text not null default '',
+            add column logo jsonb,
+            add column banner jsonb;
+          -- The console's shop list: newest first, all shops or those of one status.
+          create index catalog_shops_newest on catalog_shops (created_at desc, id desc);
+          create index catalog_shops_status_newest on catalog_shops (status, created_at desc, id desc);
+          -- An operator's unpublish: the product is a draft with a note its seller reads, and stays
+          -- one until the operator lifts the hold.
+          alter table catalog_products
+            add column moderation_note text,
+            add column moderated_at timestamptz,
+            add column shop_active boolean not null default true;
+
+          drop index catalog_products_newest;
+          drop index catalog_products_price;
+          drop index catalog_products_shop_newest;
+          drop index catalog_products_category_newest;
+          create index catalog_products_newest on catalog_products (created_at desc, id desc) where status = 'published' and shop_active;
+          create index catalog_products_price on catalog_products (price_min, id) where status = 'published' and shop_active;
+          create index catalog_products_shop_newest on catalog_products (shop_id, created_at desc, id desc)
+            where status = 'published' and shop_active;
+          create index catalog_products_category_newest on catalog_products (category_id, created_at desc, id desc)
+            where status = 'published' and shop_active;
+        `.execute(db);
+      },
+    },
   },
 };

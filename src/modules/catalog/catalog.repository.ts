@@ -16,6 +16,7 @@ export type Queryable = Pick<pg.Pool, 'query'>;
 export const repositoryStats = { productDetailQueries: 0 };
 
 export type CategoryRow = { id: string; slug: string; name: string; parent_id: string | null };
+export type ShopStatusValue = 'pending' | 'active' | 'suspended';
 export type ShopRow = {
   id: string;
   slug: string;
@@ -24,7 +25,17 @@ export type ShopRow = {
   owner_id: string;
   currency: string;
   created_at: Date;
+  status: ShopStatusValue;
+  status_reason: string | null;
+  status_changed_at: Date | null;
+  story: string;
+  shipping_policy: string;
+  returns_policy: string;
+  logo: ImageJson | null;
+  banner: ImageJson | null;
 };
+/** What a seller may write about their shop (an edit sets only the fields it names). */
+export type ShopText = { name?: string; description?: string; story?: string; shipping_policy?: string; returns_policy?: string };
 export type ImageJson = { id: string; alt: string; urls: { thumb: string; card: string; full: string } };
 export type VariantJson = { id: string; sku: string; options: Record<string, string>; price: number; position: number };
 /** A product as read: the stored columns plus what the read joins in from shops, categories, variants. */
@@ -34,6 +45,10 @@ export type ProductRow = NewProductRow & {
   shop_slug: string;
   shop_name: string;
   category_name: string | null;
+  /** The shop's status: a product is public only while it is published and its shop active. */
+  shop_status: ShopStatusValue;
+  /** Set while an operator holds the product unpublished: the reason its seller reads. */
+  moderation_note: string | null;
   variants: VariantJson[];
   /** created_at as PostgreSQL prints it (microseconds), for keyset cursors. */
   created_key: string;
@@ -58,7 +73,7 @@ const first = async <T>(db: CatalogDb, q: RawBuilder<T>): Promise<T | null> => (
 const PRODUCT_SELECT = `
   select p.id, p.shop_id, p.owner_id, p.title, p.description, p.category_id, p.status, p.price_min, p.currency,
     p.images, p.created_at, p.updated_at, p.created_at::text as created_key,
-    s.slug as shop_slug, s.name as shop_name, c.name as category_name,
+    s.slug as shop_slug, s.name as shop_name, s.status as shop_status, p.moderation_note, c.name as category_name,
     coalesce((
       select json_agg(json_build_object('id', v.id, 'sku', v.sku, 'options', v.options, 'price', v.price, 'position', v.position)
                       order by v.position, v.id)
@@ -92,13 +107,17 @@ export async function categoryExists(db: CatalogDb, id: string): Promise<boolean
 
 // ---- shops
 
-const SHOP_COLUMNS = sql`id, slug, name, description, owner_id, currency, created_at`;
+const SHOP_COLUMNS = sql`id, slug, name, description, owner_id, currency, created_at, status, status_reason, status_changed_at,
+  story, shipping_policy, returns_policy, logo, banner`;
 
-export function insertShop(db: CatalogDb, s: Omit<ShopRow, 'created_at'>): Promise<ShopRow | null> {
+export type NewShopRow = Required<ShopText> & { id: string; slug: string; owner_id: string; currency: string; status: ShopStatusValue };
+
+export function insertShop(db: CatalogDb, s: NewShopRow): Promise<ShopRow | null> {
   return first(
     db,
-    sql<ShopRow>`insert into catalog_shops (id, slug, name, description, owner_id, currency)
-      values (${s.id}, ${s.slug}, ${s.name}, ${s.description}, ${s.owner_id}, ${s.currency})
+    sql<ShopRow>`insert into catalog_shops (id, slug, name, description, owner_id, currency, status, story, shipping_policy, returns_policy)
+      values (${s.id}, ${s.slug}, ${s.name}, ${s.description}, ${s.owner_id}, ${s.currency}, ${s.status}, ${s.story},
+        ${s.shipping_policy}, ${s.returns_policy})
       returning ${SHOP_COLUMNS}`,
   );
 }
@@ -114,19 +133,96 @@ export function shopByOwner(db: CatalogDb, ownerId: string): Promise<ShopRow | n
   return first(db, sql<ShopRow>`select ${SHOP_COLUMNS} from catalog_shops where owner_id = ${ownerId}`);
 }
 
-export function shopById(db: CatalogDb, id: string): Promise<ShopRow | null> {
-  return first(db, sql<ShopRow>`select ${SHOP_COLUMNS} from catalog_shops where id = ${id}`);
+export function shopById(db: CatalogDb, id: string, opts: { forUpdate?: boolean } = {}): Promise<ShopRow | null> {
+  return first(db, sql<ShopRow>`select ${SHOP_COLUMNS} from catalog_shops where id = ${id} ${opts.forUpdate ? sql`for update` : sql``}`);
 }
 
-export function updateShop(db: CatalogDb, id: string, patch: { name?: string; description?: string }): Promise<ShopRow | null> {
+export function updateShop(db: CatalogDb, id: string, patch: ShopText): Promise<ShopRow | null> {
   return first(
     db,
     sql<ShopRow>`update catalog_shops set
         name = coalesce(${patch.name ?? null}, name),
         description = coalesce(${patch.description ?? null}, description),
+        story = coalesce(${patch.story ?? null}, story),
+        shipping_policy = coalesce(${patch.shipping_policy ?? null}, shipping_policy),
+        returns_policy = coalesce(${patch.returns_policy ?? null}, returns_policy),
         updated_at = now()
       where id = ${id} returning ${SHOP_COLUMNS}`,
   );
+}
+
+export function setShopImage(db: CatalogDb, id: string, slot: 'logo' | 'banner', image: ImageJson): Promise<unknown> {
+  const json = JSON.stringify(image);
+  return (
+    slot === 'logo'
+      ? sql`update catalog_shops set logo = ${json}::jsonb, updated_at = now() where id = ${id}`
+      : sql`update catalog_shops set banner = ${json}::jsonb, updated_at = now() where id = ${id}`
+  ).execute(db);
+}
+
+/**
+ * An operator's decision on a shop, and its copy on every product of the shop (shop_active); the
+ * caller holds the shop row's lock (shopById forUpdate) and checked the move.
+ */
+export async function setShopStatus(db: CatalogDb, id: string, status: ShopStatusValue, reason: string | null): Promise<ShopRow | null> {
+  const row = await first(
+    db,
+    sql<ShopRow>`update catalog_shops set status = ${status}, status_reason = ${reason}, status_changed_at = now(), updated_at = now()
+      where id = ${id} returning ${SHOP_COLUMNS}`,
+  );
+  await sql`update catalog_products set shop_active = ${status === 'active'}
+    where shop_id = ${id} and shop_active <> ${status === 'active'}`.execute(db);
+  return row;
+}
+
+/**
+ * The shop's status, read under a share lock until the transaction ends: a product made now gets
+ * the right shop_active, because an operator's status change (which locks the row for update)
+ * either waits for this transaction or has committed before the read.
+ */
+export async function lockShopStatus(db: CatalogDb, id: string): Promise<ShopStatusValue | null> {
+  const row = await first(db, sql<{ status: ShopStatusValue }>`select status from catalog_shops where id = ${id} for share`);
+  return row?.status ?? null;
+}
+
+export type ShopFilter = {
+  /** Matched against the name (anywhere, any case) and the slug (its start). */
+  q: string | null;
+  status: ShopStatusValue | null;
+  after: { k: string; id: string } | null;
+  limit: number;
+};
+
+/** `%`, `_` and `\` in what a person typed match themselves, not any text. */
+export const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** Shops for the console, newest first, a keyset page (catalog_shops_newest / catalog_shops_status_newest). */
+export function listShops(db: CatalogDb, f: ShopFilter): Promise<Array<ShopRow & { created_key: string }>> {
+  const where = [sql`true`];
+  if (f.status !== null) where.push(sql`status = ${f.status}`);
+  if (f.q !== null) {
+    const q = likeEscaped(f.q);
+    where.push(sql`(name ilike ${`%${q}%`} or slug like ${`${q.toLowerCase()}%`})`);
+  }
+  if (f.after) where.push(sql`(created_at, id) < (${f.after.k}::timestamptz, ${f.after.id}::uuid)`);
+  return rows(
+    db,
+    sql<ShopRow & { created_key: string }>`select ${SHOP_COLUMNS}, created_at::text as created_key from catalog_shops
+      where ${sql.join(where, sql` and `)} order by created_at desc, id desc limit ${f.limit}`,
+  );
+}
+
+/** How many products a shop has, by what its seller and the operator made of them. */
+export async function shopProductCounts(db: CatalogDb, shopId: string): Promise<{ published: number; draft: number; held: number }> {
+  const row = await first(
+    db,
+    sql<{ published: string; draft: string; held: string }>`select
+        count(*) filter (where status = 'published') as published,
+        count(*) filter (where status = 'draft' and moderation_note is null) as draft,
+        count(*) filter (where moderation_note is not null) as held
+      from catalog_products where shop_id = ${shopId}`,
+  );
+  return { published: Number(row?.published ?? 0), draft: Number(row?.draft ?? 0), held: Number(row?.held ?? 0) };
 }
 
 // ---- products
@@ -142,6 +238,8 @@ export type NewProductRow = {
   price_min: number;
   currency: string;
   images: ImageJson[];
+  /** Whether the shop is active when the product is made: read under the shop row's lock (lockShopStatus). */
+  shop_active: boolean;
 };
 export type NewVariantRow = {
   id: string;
@@ -154,11 +252,13 @@ export type NewVariantRow = {
 
 /** Multi-row insert through one jsonb parameter: no parameter-count limit, one round trip per batch. */
 export function insertProducts(db: CatalogDb, products: readonly NewProductRow[]): Promise<unknown> {
-  return sql`insert into catalog_products (id, shop_id, owner_id, title, description, category_id, status, price_min, currency, images)
-    select x.id, x.shop_id, x.owner_id, x.title, x.description, x.category_id, x.status, x.price_min, x.currency, x.images
+  return sql`insert into catalog_products (id, shop_id, owner_id, title, description, category_id, status, price_min, currency, images,
+      shop_active)
+    select x.id, x.shop_id, x.owner_id, x.title, x.description, x.category_id, x.status, x.price_min, x.currency, x.images,
+      x.shop_active
     from jsonb_to_recordset(${JSON.stringify(products)}::jsonb) as x(
       id uuid, shop_id uuid, owner_id uuid, title text, description text, category_id uuid, status text,
-      price_min bigint, currency char(3), images jsonb)`.execute(db);
+      price_min bigint, currency char(3), images jsonb, shop_active boolean)`.execute(db);
 }
 
 export function insertVariants(db: CatalogDb, variants: readonly NewVariantRow[]): Promise<unknown> {
@@ -168,15 +268,28 @@ export function insertVariants(db: CatalogDb, variants: readonly NewVariantRow[]
       id uuid, product_id uuid, sku text, options jsonb, price bigint, position int)`.execute(db);
 }
 
-export type ProductHead = { id: string; shop_id: string; owner_id: string; status: 'draft' | 'published' };
+export type ProductHead = { id: string; shop_id: string; owner_id: string; status: 'draft' | 'published'; moderation_note: string | null };
 
 /** Locks the product row: every write to a product or its variants serialises on it (price_min stays right). */
 export function lockProduct(db: CatalogDb, id: string): Promise<ProductHead | null> {
-  return first(db, sql<ProductHead>`select id, shop_id, owner_id, status from catalog_products where id = ${id} for update`);
+  return first(
+    db,
+    sql<ProductHead>`select id, shop_id, owner_id, status, moderation_note from catalog_products where id = ${id} for update`,
+  );
+}
+
+/** An operator's hold (note set: unpublished, the seller may not publish) or its release (note null). */
+export function setProductHold(db: CatalogDb, id: string, note: string | null): Promise<unknown> {
+  return sql`update catalog_products set
+      moderation_note = ${note},
+      moderated_at = now(),
+      status = case when ${note}::text is null then status else 'draft' end,
+      updated_at = now()
+    where id = ${id}`.execute(db);
 }
 
 export function productHead(db: CatalogDb, id: string): Promise<ProductHead | null> {
-  return first(db, sql<ProductHead>`select id, shop_id, owner_id, status from catalog_products where id = ${id}`);
+  return first(db, sql<ProductHead>`select id, shop_id, owner_id, status, moderation_note from catalog_products where id = ${id}`);
 }
 
 export function updateProduct(
@@ -235,32 +348,47 @@ export function publishedProductsByOffset(db: CatalogDb, offset: number, limit: 
     sql<{
       id: string;
       updated_at: Date;
-    }>`select id, updated_at from catalog_products where status = 'published' order by id offset ${offset} limit ${limit}`,
+    }>`select id, updated_at from catalog_products where status = 'published' and shop_active order by id offset ${offset} limit ${limit}`,
   );
 }
 
 export async function countPublishedProducts(db: CatalogDb): Promise<number> {
-  const row = await first(db, sql<{ n: string }>`select count(*) as n from catalog_products where status = 'published'`);
+  const row = await first(db, sql<{ n: string }>`select count(*) as n from catalog_products where status = 'published' and shop_active`);
   return Number(row?.n ?? 0);
 }
 
 /** Shops' slugs and last change, by slug: the sitemap's list of shops. */
 export function shopSlugs(db: CatalogDb, limit: number): Promise<Array<{ slug: string; updated_at: Date }>> {
-  return rows(db, sql<{ slug: string; updated_at: Date }>`select slug, updated_at from catalog_shops order by slug limit ${limit}`);
+  return rows(
+    db,
+    sql<{
+      slug: string;
+      updated_at: Date;
+    }>`select slug, updated_at from catalog_shops where status = 'active' order by slug limit ${limit}`,
+  );
 }
 
-/** A seller's own products, drafts included, newest first. */
+/** What a seller's product list can be narrowed to: `unpublished` is a draft the operator holds. */
+export type SellerProductFilter = { q: string | null; status: 'draft' | 'published' | 'unpublished' | null };
+
+/** A seller's own products, drafts included, newest first (catalog_products_owner), optionally searched by title and status. */
 export function productsByOwner(
   db: CatalogDb,
   ownerId: string,
   after: { k: string; id: string } | null,
   limit: number,
+  filter: SellerProductFilter = { q: null, status: null },
 ): Promise<ProductRow[]> {
-  const keyset = after ? sql`and (p.created_at, p.id) < (${after.k}::timestamptz, ${after.id}::uuid)` : sql``;
+  const where = [sql`p.owner_id = ${ownerId}`];
+  if (after) where.push(sql`(p.created_at, p.id) < (${after.k}::timestamptz, ${after.id}::uuid)`);
+  if (filter.q !== null) where.push(sql`p.title ilike ${`%${likeEscaped(filter.q)}%`}`);
+  if (filter.status === 'published') where.push(sql`p.status = 'published'`);
+  if (filter.status === 'draft') where.push(sql`p.status = 'draft' and p.moderation_note is null`);
+  if (filter.status === 'unpublished') where.push(sql`p.moderation_note is not null`);
   return rows(
     db,
     sql<ProductRow>`${PRODUCT_COLUMNS_FROM}
-      where p.owner_id = ${ownerId} ${keyset}
+      where ${sql.join(where, sql` and `)}
       order by p.created_at desc, p.id desc limit ${limit}`,
   );
 }
@@ -285,7 +413,9 @@ export function listPublished(db: CatalogDb, f: ListFilter): Promise<ProductList
 
 /** The statement behind listPublished, exposed so a test can EXPLAIN exactly what runs. */
 export function listPublishedQuery(f: ListFilter): RawBuilder<ProductListRow> {
-  const where = [sql`p.status = 'published'`];
+  // A product is public while it is published and its shop is active (not pending, not suspended):
+  // the partial index of each sort order covers exactly these rows (catalog.migrations.ts 0002).
+  const where = [sql`p.status = 'published'`, sql`p.shop_active`];
   if (f.categoryIds) where.push(sql`p.category_id = any(${[...f.categoryIds]}::uuid[])`);
   if (f.shopSlug !== null) where.push(sql`s.slug = ${f.shopSlug}`);
   if (f.shopId !== null) where.push(sql`p.shop_id = ${f.shopId}`);
@@ -352,6 +482,7 @@ export type VariantForSaleRow = {
   shop_name: string;
   owner_id: string;
   status: 'draft' | 'published';
+  shop_status: ShopStatusValue;
 };
 
 /** Variants with their product and shop, for carts and checkout: one statement for any number of ids. */
@@ -359,7 +490,7 @@ export function variantsForSale(db: CatalogDb, ids: readonly string[]): Promise<
   return rows(
     db,
     sql<VariantForSaleRow>`select v.id as variant_id, v.product_id, p.title as product_title, v.sku, v.options, v.price, p.currency,
-        p.shop_id, s.name as shop_name, p.owner_id, p.status
+        p.shop_id, s.name as shop_name, p.owner_id, p.status, s.status as shop_status
       from catalog_variants v
       join catalog_products p on p.id = v.product_id
       join catalog_shops s on s.id = p.shop_id

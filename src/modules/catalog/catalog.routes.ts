@@ -7,6 +7,7 @@ import { clientWritePosition, stampWritePosition } from '../../platform/http/rea
 import type { ReplicaSet } from '../../platform/postgres/replicas.ts';
 import { DomainError } from '../../shared/errors.ts';
 import type { AuthGuards } from '../identity/index.ts';
+import { auditActorOf } from '../audit/index.ts';
 import { catalogErrors } from './catalog.errors.ts';
 import type { CatalogUseCases } from './catalog.service.ts';
 import type { Product } from './index.ts';
@@ -133,6 +134,126 @@ export function catalogRoutes(deps: {
       async (request, reply) => reply.code(201).send(await catalog.createCategory(request.body)),
     );
 
+    // ---- the operator's moderation and look-ups (catalog.moderation.ts)
+
+    const admin = { preHandler: guards.requireRole('admin') };
+    const moderation = catalog.moderation;
+
+    api.get(
+      '/admin/shops',
+      {
+        ...admin,
+        schema: {
+          operationId: 'listShops',
+          tags,
+          summary: 'Shops, newest first, by name or slug and status, a keyset page at a time',
+          querystring: s.ShopListQuerystring,
+          response: { 200: s.ShopListSchema },
+        },
+      },
+      async (request) => {
+        const { q, status, cursor, limit } = request.query;
+        return moderation.listShops({ limit, ...(q ? { q } : {}), ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) });
+      },
+    );
+
+    api.get(
+      '/admin/shops/:id',
+      {
+        ...admin,
+        schema: {
+          operationId: 'getShopDetail',
+          tags,
+          summary: 'A shop, with its status and how many products it has',
+          params: s.IdParams,
+          response: { 200: s.ShopDetailSchema },
+        },
+      },
+      async (request) => {
+        const detail = await moderation.shopDetail(request.params.id);
+        if (!detail) throw catalogErrors.shopNotFound();
+        return detail;
+      },
+    );
+
+    api.post(
+      '/admin/shops/:id/approve',
+      {
+        ...admin,
+        schema: {
+          operationId: 'approveShop',
+          tags,
+          summary: 'Approve a pending shop: its published products go on the storefront',
+          params: s.IdParams,
+          response: { 200: s.ShopSchema, 409: s.ErrorSchema },
+        },
+      },
+      async (request) => moderation.approveShop(auditActorOf(request), request.params.id),
+    );
+
+    api.post(
+      '/admin/shops/:id/suspend',
+      {
+        ...admin,
+        schema: {
+          operationId: 'suspendShop',
+          tags,
+          summary: 'Suspend a shop, with the reason its seller reads: its products leave the storefront, search and checkout at once',
+          params: s.IdParams,
+          body: s.ReasonBody,
+          response: { 200: s.ShopSchema, 409: s.ErrorSchema },
+        },
+      },
+      async (request) => moderation.suspendShop(auditActorOf(request), request.params.id, request.body.reason),
+    );
+
+    api.post(
+      '/admin/shops/:id/reinstate',
+      {
+        ...admin,
+        schema: {
+          operationId: 'reinstateShop',
+          tags,
+          summary: 'Reinstate a suspended shop: its published products come back',
+          params: s.IdParams,
+          response: { 200: s.ShopSchema, 409: s.ErrorSchema },
+        },
+      },
+      async (request) => moderation.reinstateShop(auditActorOf(request), request.params.id),
+    );
+
+    api.post(
+      '/admin/products/:id/unpublish',
+      {
+        ...admin,
+        schema: {
+          operationId: 'unpublishProduct',
+          tags,
+          summary:
+            'Take a product off the storefront, with the reason its seller reads; the seller cannot publish it until the hold is lifted',
+          params: s.IdParams,
+          body: s.ReasonBody,
+          response: { 200: s.ProductSchema },
+        },
+      },
+      async (request) => asJson(await moderation.unpublishProduct(auditActorOf(request), request.params.id, request.body.reason)),
+    );
+
+    api.post(
+      '/admin/products/:id/release',
+      {
+        ...admin,
+        schema: {
+          operationId: 'releaseProduct',
+          tags,
+          summary: 'Lift the hold on a product: it stays a draft, which its seller may publish again',
+          params: s.IdParams,
+          response: { 200: s.ProductSchema, 409: s.ErrorSchema },
+        },
+      },
+      async (request) => asJson(await moderation.releaseProduct(auditActorOf(request), request.params.id)),
+    );
+
     // ---- sellers
 
     api.post(
@@ -142,12 +263,31 @@ export function catalogRoutes(deps: {
         schema: {
           operationId: 'createShop',
           tags,
-          summary: 'Open your shop',
+          summary: 'Open your shop (pending until an admin approves it when ATELIER_SHOP_APPROVAL=required)',
           body: s.CreateShopBody,
           response: { 201: s.ShopSchema, 409: s.ErrorSchema },
         },
       },
-      async (request, reply) => reply.code(201).send(await catalog.createShop(accountId(request), request.body)),
+      async (request, reply) => reply.code(201).send(await catalog.createShop(accountId(request), request.body, auditActorOf(request))),
+    );
+
+    api.get(
+      '/seller/shop',
+      {
+        ...seller,
+        schema: {
+          operationId: 'getMyShop',
+          tags,
+          summary: 'Your shop and where it stands: pending approval, active, or suspended with the reason',
+          response: { 200: s.ShopSchema, 404: s.ErrorSchema },
+        },
+      },
+      async (request, reply) => {
+        const shop = await catalog.ownShop(accountId(request));
+        if (!shop) throw catalogErrors.shopNotFound();
+        void reply.header('cache-control', 'private, no-store');
+        return shop;
+      },
     );
 
     api.patch(
@@ -163,7 +303,7 @@ export function catalogRoutes(deps: {
           response: { 200: s.ShopSchema },
         },
       },
-      async (request) => catalog.updateShop(accountId(request), request.params.slug, request.body),
+      async (request) => catalog.updateShop(auditActorOf(request), request.params.slug, request.body),
     );
 
     api.post(
@@ -188,10 +328,10 @@ export function catalogRoutes(deps: {
         schema: {
           operationId: 'updateProduct',
           tags,
-          summary: 'Edit, publish or unpublish your product',
+          summary: 'Edit, publish or unpublish your product (a product the operator holds cannot be published: 409)',
           params: s.IdParams,
           body: s.UpdateProductBody,
-          response: { 200: s.ProductSchema },
+          response: { 200: s.ProductSchema, 409: s.ErrorSchema },
         },
       },
       async (request) => asJson(await catalog.updateProduct(accountId(request), request.params.id, request.body)),
@@ -243,7 +383,11 @@ export function catalogRoutes(deps: {
       },
       async (request, reply) => {
         // Private and changing: never stored by a shared cache.
-        const page = await catalog.sellerProducts(accountId(request), request.query.cursor, request.query.limit);
+        const { cursor, limit, q, status } = request.query;
+        const page = await catalog.sellerProducts(accountId(request), cursor, limit, {
+          ...(q ? { q } : {}),
+          ...(status ? { status } : {}),
+        });
         void reply.header('cache-control', 'private, no-store');
         return { items: page.items.map(asJson), nextCursor: page.nextCursor };
       },

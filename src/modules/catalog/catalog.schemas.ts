@@ -12,6 +12,9 @@ const Description = Type.String({ maxLength: 10_000 });
 const Price = Type.Integer({ minimum: 1, maximum: MAX_AMOUNT, description: 'Integer minor units of the shop currency' });
 const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
 const Status = Type.Union([Type.Literal('draft'), Type.Literal('published')]);
+export const ShopStatusSchema = Type.Union([Type.Literal('pending'), Type.Literal('active'), Type.Literal('suspended')], {
+  description: 'pending: waits for approval; active: selling; suspended: taken off the storefront by the operator',
+});
 const Sku = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' });
 const Options = Type.Record(Type.String({ minLength: 1, maxLength: 40 }), Type.String({ maxLength: 100 }), {
   maxProperties: 10,
@@ -51,8 +54,11 @@ const productFields = {
   createdAt: Timestamp,
   updatedAt: Timestamp,
 };
-/** A product as its owner sees it. */
-export const ProductSchema = Type.Object({ ...productFields, ownerId: Id }, closed);
+/** A product as its owner sees it: with the operator's note while it holds the product unpublished, and the shop's status. */
+export const ProductSchema = Type.Object(
+  { ...productFields, ownerId: Id, moderationNote: Nullable(Type.String()), shopStatus: ShopStatusSchema },
+  closed,
+);
 /** A published product as anyone sees it. */
 export const PublicProductSchema = Type.Object(productFields, closed);
 export const ProductSummarySchema = Type.Object(
@@ -76,8 +82,23 @@ const shopFields = {
   description: Type.String(),
   currency: Type.String(),
   createdAt: Timestamp,
+  story: Type.String(),
+  shippingPolicy: Type.String(),
+  returnsPolicy: Type.String(),
+  logo: Nullable(ImageSchema),
+  banner: Nullable(ImageSchema),
 };
-export const ShopSchema = Type.Object({ ...shopFields, ownerId: Id }, closed);
+/** A shop as its owner and the operator see it: where it stands, and the operator's reason. */
+export const ShopSchema = Type.Object(
+  {
+    ...shopFields,
+    ownerId: Id,
+    status: ShopStatusSchema,
+    statusReason: Nullable(Type.String()),
+    statusChangedAt: Nullable(Timestamp),
+  },
+  closed,
+);
 export const ShopPageSchema = Type.Object({ shop: Type.Object(shopFields, closed), products: ProductPageSchema }, closed);
 export const CategorySchema = Type.Object({ id: Id, slug: Type.String(), name: Type.String(), parentId: Nullable(Id) }, closed);
 const CategoryNode = Type.Recursive((This) =>
@@ -92,17 +113,19 @@ export const CreateCategoryBody = Type.Object(
   { slug: Slug, name: Type.String({ minLength: 1, maxLength: 80 }), parentId: Type.Optional(Nullable(Id)) },
   closed,
 );
+const Policy = Type.String({ maxLength: 10_000 });
+const shopText = {
+  description: Type.Optional(Type.String({ maxLength: 2000 })),
+  story: Type.Optional(Type.String({ maxLength: 10_000, description: "The maker's story, shown on the shop's page" })),
+  shippingPolicy: Type.Optional(Policy),
+  returnsPolicy: Type.Optional(Policy),
+};
 export const CreateShopBody = Type.Object(
-  {
-    slug: Slug,
-    name: Type.String({ minLength: 1, maxLength: 80 }),
-    description: Type.Optional(Type.String({ maxLength: 2000 })),
-    currency: Type.Optional(Currency),
-  },
+  { slug: Slug, name: Type.String({ minLength: 1, maxLength: 80 }), currency: Type.Optional(Currency), ...shopText },
   closed,
 );
 export const UpdateShopBody = Type.Object(
-  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })), description: Type.Optional(Type.String({ maxLength: 2000 })) },
+  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })), ...shopText },
   { ...closed, minProperties: 1 },
 );
 export const NewVariantBody = Type.Object({ sku: Type.Optional(Sku), options: Options, price: Price }, closed);
@@ -148,7 +171,43 @@ export const ListQuerystring = Type.Object(
   },
   closed,
 );
-export const SellerListQuerystring = Type.Object({ limit: Limit, cursor: Type.Optional(Cursor) }, closed);
+export const SellerListQuerystring = Type.Object(
+  {
+    limit: Limit,
+    cursor: Type.Optional(Cursor),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Words of the title' })),
+    status: Type.Optional(
+      Type.Union([Type.Literal('draft'), Type.Literal('published'), Type.Literal('unpublished')], {
+        description: 'unpublished: held unpublished by the operator (see moderationNote)',
+      }),
+    ),
+  },
+  closed,
+);
+
+// ---- the operator's
+
+export const ShopListQuerystring = Type.Object(
+  {
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 80, description: 'Part of the name, or the start of the slug' })),
+    status: Type.Optional(ShopStatusSchema),
+    limit: Limit,
+    cursor: Type.Optional(Cursor),
+  },
+  closed,
+);
+export const ShopListSchema = Type.Object({ items: Type.Array(ShopSchema), nextCursor: Nullable(Type.String()) }, closed);
+export const ShopDetailSchema = Type.Object(
+  {
+    shop: ShopSchema,
+    products: Type.Object({ published: Type.Integer(), draft: Type.Integer(), held: Type.Integer() }, closed),
+  },
+  closed,
+);
+export const ReasonBody = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 1000, description: 'Why: the seller reads it' }) },
+  closed,
+);
 export const SellerProductPageSchema = Type.Object({ items: Type.Array(ProductSchema), nextCursor: Nullable(Type.String()) }, closed);
 export const IdParams = Type.Object({ id: Id }, closed);
 export const VariantParams = Type.Object({ id: Id, variantId: Id }, closed);

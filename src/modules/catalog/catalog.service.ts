@@ -20,11 +20,15 @@ import {
   type CategoryNode,
   type CategoryTree,
   type Page,
+  toPublicShop,
+  toShop,
   type ProductPage,
   type PublicProduct,
   type ShopPage,
 } from './catalog.views.ts';
-import type { Category, CatalogService, NewVariant, Product, ProductStatus, Shop, VariantForSale } from './index.ts';
+import type { Category, CatalogService, NewVariant, Product, ProductStatus, Shop, VariantForSale, VisibilityChange } from './index.ts';
+import type { AuditActor, AuditRecorder } from '../audit/index.ts';
+import { createModeration, type Moderation } from './catalog.moderation.ts';
 
 export const MAX_VARIANTS = 50;
 /** A not-found answer is cached briefly: long enough to absorb a burst, short enough to forget. */
@@ -88,17 +92,25 @@ export type ListQuery = Readonly<{
 export type PageRead = Readonly<{ minLsn?: string | null }>;
 
 export type ProductPatch = Readonly<{ title?: string; description?: string; categoryId?: string | null; status?: ProductStatus }>;
+export type ShopPatch = Readonly<{ name?: string; description?: string; story?: string; shippingPolicy?: string; returnsPolicy?: string }>;
+/** The seller's product list: a title search and a status (`unpublished`: held by the operator). */
+export type SellerProductQuery = Readonly<{ q?: string; status?: 'draft' | 'published' | 'unpublished' }>;
 export type VariantPatch = Readonly<{ sku?: string; options?: Record<string, string>; price?: number; position?: number }>;
 
 /** Everything the routes need: the public contract plus seller use cases and cached public pages. */
 export type CatalogUseCases = CatalogService &
   Readonly<{
-    updateShop(accountId: string, slug: string, patch: { name?: string; description?: string }): Promise<Shop>;
+    /** Another seller's shop is not found (404), as another seller's product is. Audited. */
+    updateShop(actor: AuditActor, slug: string, patch: ShopPatch): Promise<Shop>;
+    /** The seller's own shop, with where it stands (status and the operator's reason); null before one is opened. */
+    ownShop(accountId: string): Promise<Shop | null>;
     updateProduct(accountId: string, productId: string, patch: ProductPatch): Promise<Product>;
     addVariant(accountId: string, productId: string, input: NewVariant): Promise<Product>;
     updateVariant(accountId: string, productId: string, variantId: string, patch: VariantPatch): Promise<Product>;
-    sellerProducts(accountId: string, cursor: string | undefined, limit: number): Promise<Page<Product>>;
+    sellerProducts(accountId: string, cursor: string | undefined, limit: number, query?: SellerProductQuery): Promise<Page<Product>>;
     pages: CatalogReads;
+    /** The operator's decisions and look-ups (catalog.moderation.ts). */
+    moderation: Moderation;
   }>;
 
 /**
@@ -126,21 +138,25 @@ export type CatalogServiceDeps = Readonly<{
   cache: Cache;
   events: EventBus;
   currency: string;
+  audit: AuditRecorder;
+  shopApproval: 'required' | 'none';
   log: Logger;
 }>;
 
 type Invalidation = { keys: string[] };
 
-function toShop(r: repo.ShopRow): Shop {
-  return {
-    id: r.id,
-    slug: r.slug,
-    name: r.name,
-    description: r.description,
-    ownerId: r.owner_id,
-    currency: r.currency,
-    createdAt: r.created_at.toISOString(),
-  };
+/** The shop fields a seller writes, as the audit trail and the table name them. */
+const shopText = (p: ShopPatch): repo.ShopText => ({
+  ...(p.name !== undefined ? { name: p.name } : {}),
+  ...(p.description !== undefined ? { description: p.description } : {}),
+  ...(p.story !== undefined ? { story: p.story } : {}),
+  ...(p.shippingPolicy !== undefined ? { shipping_policy: p.shippingPolicy } : {}),
+  ...(p.returnsPolicy !== undefined ? { returns_policy: p.returnsPolicy } : {}),
+});
+
+/** The fields of `shop` that `patch` names, before or after: an audit entry's before/after. */
+function pick(shop: Shop, patch: ShopPatch): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(patch).map((k) => [k, shop[k as keyof Shop]]));
 }
 
 const toCategory = (r: repo.CategoryRow): Category => ({ id: r.id, slug: r.slug, name: r.name, parentId: r.parent_id });
@@ -258,7 +274,8 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
       shopId: r.shop_id,
       shopName: r.shop_name,
       sellerId: r.owner_id,
-      published: r.status === 'published',
+      // A suspended or pending shop sells nothing: its lines are refused as a draft's are.
+      published: r.status === 'published' && r.shop_status === 'active',
     }));
   }
 
@@ -266,6 +283,27 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
     events.publish(trx, CATALOG_EVENTS.productChanged, { productId, shopId }, { jobKeySuffix: productId });
 
   const productInvalidation = (id: string): Invalidation => ({ keys: [cacheKeys.product(id), cacheKeys.listsGeneration] });
+
+  /** Every list page, and the page of every product of the shop: what a change to the shop makes stale. */
+  async function shopInvalidation(trx: Kysely<unknown>, shopId: string): Promise<Invalidation> {
+    const ids: string[] = [];
+    for (let after: string | null = null; ;) {
+      const batch = await repo.productIdsOfShop(trx, shopId, after, 5000);
+      ids.push(...batch);
+      if (batch.length < 5000) break;
+      after = batch[batch.length - 1]!;
+    }
+    return { keys: [cacheKeys.listsGeneration, ...ids.map(cacheKeys.product)] };
+  }
+
+  const visibilityListeners: Array<(change: VisibilityChange) => Promise<void>> = [];
+  async function visibilityChanged(change: VisibilityChange): Promise<void> {
+    for (const listener of visibilityListeners) {
+      await listener(change).catch((err: unknown) =>
+        log.warn({ err, change }, 'a visibility listener failed; its event job will catch up'),
+      );
+    }
+  }
 
   /** The current generation of list pages (see cacheKeys). */
   async function listsGeneration(): Promise<string> {
@@ -393,18 +431,31 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
       return (await repo.listCategories(db)).map(toCategory);
     },
 
-    async createShop(ownerId, input) {
+    async createShop(ownerId, input, actor) {
       const currency = input.currency ?? deps.currency;
       if (!/^[A-Z]{3}$/.test(currency)) throw catalogErrors.invalidCurrency();
       if (await repo.shopByOwner(db, ownerId)) throw catalogErrors.shopExists();
-      const row = await repo
-        .insertShop(db, {
-          id: newId(),
-          slug: input.slug,
-          name: input.name,
-          description: input.description ?? '',
-          owner_id: ownerId,
-          currency,
+      const row = await db
+        .transaction()
+        .execute(async (trx) => {
+          const inserted = await repo.insertShop(trx, {
+            id: newId(),
+            slug: input.slug,
+            name: input.name,
+            description: input.description ?? '',
+            story: input.story ?? '',
+            shipping_policy: input.shippingPolicy ?? '',
+            returns_policy: input.returnsPolicy ?? '',
+            owner_id: ownerId,
+            currency,
+            status: actor && deps.shopApproval === 'required' ? 'pending' : 'active',
+          });
+          const shop = toShop(inserted!);
+          if (actor) {
+            const { id: _id, ownerId: _owner, createdAt: _at, statusChangedAt: _changed, ...after } = shop;
+            await deps.audit.record(trx, actor, { action: 'shop.opened', targetType: 'shop', targetId: shop.id, before: null, after });
+          }
+          return inserted!;
         })
         .catch((err: unknown) => {
           const constraint = repo.uniqueViolation(err);
@@ -414,7 +465,12 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
         });
       // The slug may have been cached as not found.
       await afterCommit({ keys: [cacheKeys.listsGeneration] });
-      return toShop(row!);
+      return toShop(row);
+    },
+
+    async ownShop(accountId) {
+      const row = await repo.shopByOwner(db, accountId);
+      return row ? toShop(row) : null;
     },
 
     async getShopBySlug(slug) {
@@ -427,24 +483,24 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
       return row ? toShop(row) : null;
     },
 
-    async updateShop(accountId, slug, patch) {
-      const { shop, productIds } = await db.transaction().execute(async (trx) => {
+    async updateShop(actor, slug, patch) {
+      const { shop, stale } = await db.transaction().execute(async (trx) => {
         const current = await repo.shopBySlug(trx, slug, { forUpdate: true });
-        if (!current) throw catalogErrors.shopNotFound();
-        if (current.owner_id !== accountId) throw catalogErrors.notOwner();
-        const updated = await repo.updateShop(trx, current.id, patch);
+        // Another seller's shop is not found, as another seller's product is: nothing about it is told.
+        if (!current || current.owner_id !== actor.accountId) throw catalogErrors.shopNotFound();
+        const updated = await repo.updateShop(trx, current.id, shopText(patch));
         await events.publish(trx, CATALOG_EVENTS.shopChanged, { shopId: current.id }, { jobKeySuffix: current.id });
+        await deps.audit.record(trx, actor, {
+          action: 'shop.updated',
+          targetType: 'shop',
+          targetId: current.id,
+          before: pick(toShop(current), patch),
+          after: pick(toShop(updated!), patch),
+        });
         // Product pages show the shop's name: they are stale now too.
-        const ids: string[] = [];
-        for (let after: string | null = null; ;) {
-          const batch = await repo.productIdsOfShop(trx, current.id, after, 5000);
-          ids.push(...batch);
-          if (batch.length < 5000) break;
-          after = batch[batch.length - 1]!;
-        }
-        return { shop: updated!, productIds: ids };
+        return { shop: updated!, stale: await shopInvalidation(trx, current.id) };
       });
-      await afterCommit({ keys: [cacheKeys.listsGeneration, ...productIds.map(cacheKeys.product)] });
+      await afterCommit(stale);
       return toShop(shop);
     },
 
@@ -455,6 +511,7 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
       const variants = prepareVariants(id, input.variants, 'body.variants');
       const product = await db.transaction().execute(async (trx) => {
         await assertCategory(trx, input.categoryId, 'body.categoryId');
+        const shopStatus = await repo.lockShopStatus(trx, shop.id);
         await repo.insertProducts(trx, [
           {
             id,
@@ -467,6 +524,7 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
             price_min: Math.min(...variants.map((v) => v.price)),
             currency: shop.currency,
             images: [],
+            shop_active: shopStatus === 'active',
           },
         ]);
         await repo.insertVariants(trx, variants);
@@ -531,9 +589,12 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
           price_min: Math.min(...variants.map((v) => v.price)),
           currency: shop.currency,
           images: (p.images ?? []) as repo.ImageJson[],
+          shop_active: true,
         });
       });
       await db.transaction().execute(async (trx) => {
+        const active = (await repo.lockShopStatus(trx, shop.id)) === 'active';
+        for (const row of productRows) row.shop_active = active;
         for (let i = 0; i < productRows.length; i += 1000) await repo.insertProducts(trx, productRows.slice(i, i + 1000));
         for (let i = 0; i < variantRows.length; i += 2000) await repo.insertVariants(trx, variantRows.slice(i, i + 2000));
       });
@@ -581,6 +642,7 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
     async updateProduct(accountId, productId, patch) {
       const product = await db.transaction().execute(async (trx) => {
         const head = await lockOwned(trx, productId, accountId);
+        if (patch.status === 'published' && head.moderation_note !== null) throw catalogErrors.productHeld(head.moderation_note);
         await assertCategory(trx, patch.categoryId, 'body.categoryId');
         await repo.updateProduct(trx, productId, patch);
         await publishProduct(trx, productId, head.shop_id);
@@ -622,10 +684,14 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
       return product;
     },
 
-    async sellerProducts(accountId, cursor, limit) {
+    async sellerProducts(accountId, cursor, limit, query = {}) {
       const after = cursor ? decodeProductCursor(cursor, 'newest') : null;
+      const q = query.q?.trim() || null;
       const rows = await repo
-        .productsByOwner(db, accountId, after ? { k: String(after.k), id: after.id } : null, limit + 1)
+        .productsByOwner(db, accountId, after ? { k: String(after.k), id: after.id } : null, limit + 1, {
+          q,
+          status: query.status ?? null,
+        })
         .catch(refuseBadTimestamp);
       const more = rows.length > limit;
       const page = more ? rows.slice(0, limit) : rows;
@@ -636,14 +702,37 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
       };
     },
 
+    async setShopImage(shopId, slot, image) {
+      if (!isId(shopId)) throw catalogErrors.shopNotFound();
+      await repo.setShopImage(db, shopId, slot, image as repo.ImageJson);
+      // The shop's page shows it; it is cached under the lists generation.
+      await afterCommit({ keys: [cacheKeys.listsGeneration] });
+    },
+
+    onVisibilityChange(listener) {
+      visibilityListeners.push(listener);
+    },
+
+    moderation: createModeration({
+      db,
+      events,
+      audit: deps.audit,
+      afterCommit,
+      shopInvalidation,
+      productInvalidation,
+      visibilityChanged,
+      readBack,
+    }),
+
     pages: {
       async product(id, read) {
         // The JSON route's schema refuses a malformed id; a page that passes one on gets null, not a uuid cast error.
         if (!isId(id)) return NONE;
         return cachedPage<PublicProduct | null>(cacheKeys.product(id), read, async (t) => {
           const row = await repo.productById(t.pool, id);
-          // Drafts are private: the owner reads them through /seller/products.
-          if (!row || row.status !== 'published') return notFound();
+          // Drafts are private: the owner reads them through /seller/products. A shop that is not
+          // active (pending approval, suspended) shows nothing.
+          if (!row || row.status !== 'published' || row.shop_status !== 'active') return notFound();
           return prepare(toPublicProduct(toProduct(row)));
         });
       },
@@ -661,10 +750,9 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
       async shop(slug, read) {
         return cachedPage<ShopPage | null>(cacheKeys.shop(await listsGeneration(), slug), read, async (t) => {
           const shop = await repo.shopBySlug(t.db, slug);
-          if (!shop) return notFound();
+          if (!shop || shop.status !== 'active') return notFound();
           const products = await listPage(t, { sort: 'newest', limit: 24 }, shop.id, Boolean(read?.minLsn));
-          const { ownerId: _ownerId, ...publicShop } = toShop(shop);
-          return prepare<ShopPage>({ shop: publicShop, products });
+          return prepare<ShopPage>({ shop: toPublicShop(toShop(shop)), products });
         });
       },
 

@@ -119,7 +119,8 @@ describe('shops', () => {
       headers: intruder.headers,
       payload: { name: 'Hijacked' },
     });
-    assertError(refused, 403, 'CATALOG_NOT_OWNER');
+    // Another seller's shop is not found, as another seller's product is (issue 15).
+    assertError(refused, 404, 'CATALOG_SHOP_NOT_FOUND');
     const unchanged = await sql<{ name: string }>`select name from catalog_shops where slug = ${owner.shopSlug}`.execute(
       t.app.stores.catalog.db,
     );

@@ -1,4 +1,4 @@
-import type { ProductListRow, ProductRow } from './catalog.repository.ts';
+import type { ProductListRow, ProductRow, ShopRow } from './catalog.repository.ts';
 import type { Category, Product, Shop } from './index.ts';
 
 /** Row -> public shapes. Kept apart from the service so the JSON a client sees is easy to review. */
@@ -14,6 +14,8 @@ export function toProduct(r: ProductRow): Product {
     categoryId: r.category_id,
     categoryName: r.category_name,
     status: r.status,
+    moderationNote: r.moderation_note,
+    shopStatus: r.shop_status,
     priceMin: { amount: r.price_min, currency: r.currency },
     images: r.images,
     variants: r.variants.map((v) => ({
@@ -28,11 +30,11 @@ export function toProduct(r: ProductRow): Product {
   };
 }
 
-export type PublicProduct = Omit<Product, 'ownerId'>;
+export type PublicProduct = Omit<Product, 'ownerId' | 'moderationNote' | 'shopStatus'>;
 
-/** What anonymous readers see: the owner's account id stays private. */
+/** What anonymous readers see: the owner's account id and the operator's notes stay private. */
 export function toPublicProduct(p: Product): PublicProduct {
-  const { ownerId: _ownerId, ...rest } = p;
+  const { ownerId: _ownerId, moderationNote: _note, shopStatus: _shopStatus, ...rest } = p;
   return rest;
 }
 
@@ -69,8 +71,34 @@ export type Page<T> = Readonly<{ items: T[]; nextCursor: string | null }>;
 /** A page of a product list (GET /products). */
 export type ProductPage = Page<ProductSummary>;
 
-/** A shop as anonymous readers see it: the owner's account id stays private. */
-export type PublicShop = Omit<Shop, 'ownerId'>;
+/** A shop as its owner and the operator see it. */
+export function toShop(r: ShopRow): Shop {
+  return {
+    id: r.id,
+    slug: r.slug,
+    name: r.name,
+    description: r.description,
+    ownerId: r.owner_id,
+    currency: r.currency.trim(),
+    createdAt: r.created_at.toISOString(),
+    story: r.story,
+    shippingPolicy: r.shipping_policy,
+    returnsPolicy: r.returns_policy,
+    status: r.status,
+    statusReason: r.status_reason,
+    statusChangedAt: r.status_changed_at?.toISOString() ?? null,
+    logo: r.logo,
+    banner: r.banner,
+  };
+}
+
+/** A shop as anonymous readers see it (only active shops are shown): the owner and the operator's decisions stay private. */
+export type PublicShop = Omit<Shop, 'ownerId' | 'status' | 'statusReason' | 'statusChangedAt'>;
+
+export function toPublicShop(shop: Shop): PublicShop {
+  const { ownerId: _ownerId, status: _status, statusReason: _reason, statusChangedAt: _changed, ...rest } = shop;
+  return rest;
+}
 
 /** A shop and its first page of published products (GET /shops/:slug). */
 export type ShopPage = Readonly<{ shop: PublicShop; products: ProductPage }>;

@@ -6,6 +6,7 @@ import type { ModuleDefinition } from '../../platform/module.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
 import type { Money } from '../../shared/money.ts';
 import type { AuthGuards } from '../identity/index.ts';
+import type { AuditActor, AuditRecorder } from '../audit/index.ts';
 import { catalogMigrations } from './catalog.migrations.ts';
 import { catalogRoutes } from './catalog.routes.ts';
 import { createCatalogService, type CatalogReads, type CatalogUseCases } from './catalog.service.ts';
@@ -31,6 +32,8 @@ export type {
 } from './catalog.views.ts';
 
 export type ProductStatus = 'draft' | 'published';
+/** pending: waits for the operator's approval; active: approved, selling; suspended: taken off the storefront by the operator. */
+export type ShopStatus = 'pending' | 'active' | 'suspended';
 
 /** Image URLs are set by the media module once its resize job has produced them. */
 export type ProductImage = Readonly<{
@@ -59,6 +62,10 @@ export type Product = Readonly<{
   categoryId: string | null;
   categoryName: string | null;
   status: ProductStatus;
+  /** The operator's reason while it holds the product unpublished (the seller cannot publish it); else null. */
+  moderationNote: string | null;
+  /** Whether the shop sells: its products are public only while it is active. */
+  shopStatus: ShopStatus;
   /** The lowest variant price: what lists show and sort by. */
   priceMin: Money;
   images: ReadonlyArray<ProductImage>;
@@ -75,9 +82,29 @@ export type Shop = Readonly<{
   ownerId: string;
   currency: string;
   createdAt: string;
+  story: string;
+  shippingPolicy: string;
+  returnsPolicy: string;
+  status: ShopStatus;
+  /** The operator's reason for the current status (a suspension's), or null. */
+  statusReason: string | null;
+  statusChangedAt: string | null;
+  /** Set by the media module once an uploaded logo or banner has been resized. */
+  logo: ProductImage | null;
+  banner: ProductImage | null;
 }>;
 
 export type Category = Readonly<{ id: string; slug: string; name: string; parentId: string | null }>;
+
+export type NewShop = Readonly<{
+  slug: string;
+  name: string;
+  description?: string;
+  currency?: string;
+  story?: string;
+  shippingPolicy?: string;
+  returnsPolicy?: string;
+}>;
 
 /** Price in integer minor units of the shop's currency, 1..MAX_AMOUNT. A missing SKU gets `SKU-<n>`. */
 export type NewVariant = Readonly<{ sku?: string; options: Record<string, string>; price: number }>;
@@ -101,14 +128,21 @@ export type VariantForSale = Readonly<{
   shopId: string;
   shopName: string;
   sellerId: string;
-  /** False for a draft product: callers refuse to sell it but may still show it (a flagged cart line). */
+  /**
+   * False for a draft product or one whose shop is not active (pending approval, suspended):
+   * callers refuse to sell it but may still show it (a flagged cart line).
+   */
   published: boolean;
 }>;
 
 export type CatalogService = Readonly<{
   createCategory(input: { slug: string; name: string; parentId?: string | null }): Promise<Category>;
   listCategories(): Promise<ReadonlyArray<Category>>;
-  createShop(ownerId: string, input: { slug: string; name: string; description?: string; currency?: string }): Promise<Shop>;
+  /**
+   * Opens a shop. With `actor` (a seller opening their own): audited, and pending when the
+   * marketplace requires approval (ATELIER_SHOP_APPROVAL). Without (seeding, tools): active.
+   */
+  createShop(ownerId: string, input: NewShop, actor?: AuditActor): Promise<Shop>;
   getShopBySlug(slug: string): Promise<Shop | null>;
   getShopByOwner(ownerId: string): Promise<Shop | null>;
   createProduct(ownerId: string, input: NewProduct): Promise<Product>;
@@ -146,7 +180,18 @@ export type CatalogService = Readonly<{
    * (not_found) or CATALOG_NOT_OWNER (forbidden), like assertProductOwner.
    */
   assertVariantOwner(variantId: string, accountId: string): Promise<{ productId: string }>;
+  /**
+   * Called after an operator's decision commits that shows or hides products (a shop approved,
+   * suspended or reinstated; a product unpublished), before the operator's request is answered:
+   * search drops or restores them at once rather than when the event's job runs. A listener that
+   * fails is logged; the `shop.changed` / `product.changed` event still brings it round.
+   */
+  onVisibilityChange(listener: (change: VisibilityChange) => Promise<void>): void;
+  /** Called by the media module's job: the shop's logo or banner, now ready. */
+  setShopImage(shopId: string, slot: 'logo' | 'banner', image: ProductImage): Promise<void>;
 }>;
+
+export type VisibilityChange = Readonly<{ shopId: string } | { productId: string }>;
 
 export type CatalogModule = ModuleDefinition &
   Readonly<{
@@ -165,6 +210,9 @@ export function createCatalog(deps: {
   guards: AuthGuards;
   httpCache: PublicCachePolicy;
   currency: string;
+  audit: AuditRecorder;
+  /** ATELIER_SHOP_APPROVAL: whether a shop a seller opens waits for the operator's approval. */
+  shopApproval: 'required' | 'none';
   /** For the read-your-writes cookie (platform/http/read-your-writes.ts), set only with replicas. */
   cookieSecure: boolean;
   log: Logger;
@@ -176,6 +224,8 @@ export function createCatalog(deps: {
     cache: deps.cache,
     events: deps.events,
     currency: deps.currency,
+    audit: deps.audit,
+    shopApproval: deps.shopApproval,
     log: deps.log.child({ module: 'catalog' }),
   });
   return {

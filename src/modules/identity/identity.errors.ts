@@ -34,4 +34,7 @@ export const identityErrors = {
     new DomainError('invalid', 'IDENTITY_INVALID_NAME', `The name must be 1 to ${max} characters long`, 'body.name'),
   sessionNotFound: () => new DomainError('not_found', 'IDENTITY_SESSION_NOT_FOUND', 'No such session'),
   accountNotFound: () => new DomainError('not_found', 'IDENTITY_ACCOUNT_NOT_FOUND', 'No such account'),
+  alreadySeller: () => new DomainError('conflict', 'IDENTITY_ALREADY_SELLER', 'This account is a seller already, or an admin'),
+  invalidCursor: () =>
+    new DomainError('invalid', 'IDENTITY_INVALID_CURSOR', 'The cursor is not one this API gave out', 'querystring.cursor'),
 } as const;

@@ -301,3 +301,56 @@ export async function sessionHashesOf(db: ShardDb, accountId: string): Promise<B
     .execute();
   return rows.map((r) => r.token_hash);
 }
+
+// ---- shard: roles and the console's look-ups
+
+export type AccountListRow = Readonly<{
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  email_verified_at: Date | null;
+  created_at: Date;
+}>;
+
+/** Moves the account from one role to another; undefined when it does not have `from` (compare-and-set). */
+export async function changeRole(db: ShardDb, id: string, from: Role, to: Role): Promise<AccountListRow | undefined> {
+  return db
+    .updateTable('identity_accounts')
+    .set({ role: to })
+    .where('id', '=', id)
+    .where('role', '=', from)
+    .returning(['id', 'email', 'name', 'role', 'email_verified_at', 'created_at'])
+    .executeTakeFirst();
+}
+
+export async function accountDetail(db: ShardDb, id: string): Promise<AccountListRow | undefined> {
+  return db
+    .selectFrom('identity_accounts')
+    .select(['id', 'email', 'name', 'role', 'email_verified_at', 'created_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** `%`, `_` and `\\` in what a person typed match themselves. */
+const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** One shard's accounts for the console, by email after `after`: email by prefix, name anywhere in it, any case. */
+export async function searchAccounts(
+  db: ShardDb,
+  f: { q: string | null; role: Role | null; after: string | null; limit: number },
+): Promise<AccountListRow[]> {
+  let query = db.selectFrom('identity_accounts').select(['id', 'email', 'name', 'role', 'email_verified_at', 'created_at']);
+  if (f.q !== null) {
+    const q = likeEscaped(f.q);
+    query = query.where((eb) => eb.or([eb('email', 'like', `${q.toLowerCase()}%`), eb('name', 'ilike', `%${q}%`)]));
+  }
+  if (f.role !== null) query = query.where('role', '=', f.role);
+  // Byte order ("C"), not the database's collation: the pages of every shard are merged in
+  // JavaScript, and a cursor must mean the same position in each database and in the merge.
+  if (f.after !== null) query = query.where(sql`email collate "C"`, '>', f.after);
+  return query
+    .orderBy(sql`email collate "C"`)
+    .limit(f.limit)
+    .execute();
+}

@@ -2,8 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type {} from '@fastify/cookie';
 import { identityErrors } from './identity.errors.ts';
 import type { SessionResolver } from './identity.guards.ts';
+import { auditActorOf } from '../audit/index.ts';
 import {
+  AccountDetailResult,
   AccountResult,
+  AccountSearchQuery,
+  AccountSearchResult,
   AuthResult,
   ChangePasswordBody,
   CheckYourEmail,
@@ -255,6 +259,38 @@ export function identityRoutes(deps: {
       },
     );
 
+    api.post(
+      '/account/become-seller',
+      {
+        preHandler: requireRole('customer'),
+        schema: {
+          operationId: 'becomeSeller',
+          tags,
+          summary: 'Become a seller: the account can then open a shop (POST /shops)',
+          response: { 200: AccountResult, 409: ErrorResponse },
+        },
+      },
+      async (request) => ({ account: await service.becomeSeller(auditActorOf(request)) }),
+    );
+
+    api.get(
+      '/admin/accounts',
+      {
+        preHandler: requireRole('admin'),
+        schema: {
+          operationId: 'searchAccounts',
+          tags,
+          summary: 'Accounts by the start of the email or part of the name, and role, by email, a page at a time',
+          querystring: AccountSearchQuery,
+          response: { 200: AccountSearchResult },
+        },
+      },
+      async (request) => {
+        const { q, role, cursor, limit } = request.query;
+        return service.searchAccounts({ limit, ...(q ? { q } : {}), ...(role ? { role } : {}), ...(cursor ? { cursor } : {}) });
+      },
+    );
+
     api.get(
       '/admin/accounts/:id',
       {
@@ -264,11 +300,11 @@ export function identityRoutes(deps: {
           tags,
           summary: 'Any account, for admins',
           params: IdParams,
-          response: { 200: AccountResult, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+          response: { 200: AccountDetailResult, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
         },
       },
       async (request) => {
-        const account = await service.getAccount(request.params.id);
+        const account = await service.accountDetail(request.params.id);
         if (!account) throw identityErrors.accountNotFound();
         return { account };
       },

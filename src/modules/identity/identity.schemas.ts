@@ -54,6 +54,23 @@ export const AuthResult = Type.Object(
 
 export const AccountResult = Type.Object({ account: AccountSchema }, { additionalProperties: false });
 
+/** An account as the console shows it: with when it was made. */
+export const AccountDetailSchema = Type.Object({ ...AccountSchema.properties, createdAt: Timestamp }, { additionalProperties: false });
+export const AccountDetailResult = Type.Object({ account: AccountDetailSchema }, { additionalProperties: false });
+export const AccountSearchQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: 'The start of the email, or part of the name' })),
+    role: Type.Optional(Type.Union([Type.Literal('customer'), Type.Literal('seller'), Type.Literal('admin')])),
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 24 }),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 400 })),
+  },
+  { additionalProperties: false },
+);
+export const AccountSearchResult = Type.Object(
+  { items: Type.Array(AccountDetailSchema), nextCursor: Type.Union([Type.String(), Type.Null()]) },
+  { additionalProperties: false },
+);
+
 export const SessionSchema = Type.Object(
   {
     id: Id,

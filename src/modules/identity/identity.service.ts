@@ -20,9 +20,10 @@ import type { IdentityCatalogTables, IdentityShardTables } from './identity.repo
 import { createAccountCache } from './identity.account-cache.ts';
 import { createSessionCache } from './identity.session-cache.ts';
 import { hashToken, newDeviceToken, newSessionToken, parseSessionToken } from './identity.tokens.ts';
-import type { Account, IdentityService, IdentitySettings, LiveSession, Role, SessionInfo } from './identity.types.ts';
+import type { Account, AccountDetail, IdentityService, IdentitySettings, LiveSession, Role, SessionInfo } from './identity.types.ts';
 import type { AccountEmail } from '../notifications/index.ts';
 import { enqueue, type JobSpec } from '../../platform/queue/queue.ts';
+import type { AuditRecorder } from '../audit/index.ts';
 
 export const EMAIL_MAX_LENGTH = 254;
 export const NAME_MAX_LENGTH = 100;
@@ -73,6 +74,13 @@ export type IdentityInternals = IdentityService &
 /** What a sign-up did; the route answers the same either way (identity.routes.ts). */
 export type SignUpOutcome = Readonly<{ created: Account } | { existing: true }>;
 
+/** The console's account cursor: the last email of a page, as base64url. */
+function decodeEmailCursor(cursor: string): string {
+  const email = /^[A-Za-z0-9_-]{1,400}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  if (email.length === 0 || email.length > EMAIL_MAX_LENGTH || email !== normalizeEmail(email)) throw identityErrors.invalidCursor();
+  return email;
+}
+
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
@@ -95,6 +103,7 @@ export function createIdentityService(deps: {
   settings: IdentitySettings;
   /** The send job for an account email (the notifications module's emailJob). */
   emailJob: (email: AccountEmail) => JobSpec;
+  audit: AuditRecorder;
 }): IdentityInternals {
   const { stores, settings } = deps;
   const log = deps.log.child({ module: 'identity' });
@@ -290,8 +299,56 @@ export function createIdentityService(deps: {
     return row;
   }
 
+  const toDetail = (row: repo.AccountListRow): AccountDetail =>
+    Object.freeze({ ...toAccount(row), createdAt: row.created_at.toISOString() });
+
   return {
     createAccount: (input) => createAccount(input),
+
+    async becomeSeller(actor) {
+      const id = actor.accountId;
+      const row = await shardForId(id)
+        .transaction()
+        .execute(async (trx) => {
+          // Compare-and-set: of two requests at once, one changes the role and records it, the other is told.
+          const changed = await repo.changeRole(trx, id, 'customer', 'seller');
+          if (!changed) throw identityErrors.alreadySeller();
+          await deps.audit.record(trx as unknown as Kysely<unknown>, actor, {
+            action: 'account.became_seller',
+            targetType: 'account',
+            targetId: id,
+            before: { role: 'customer' },
+            after: { role: 'seller' },
+          });
+          return changed;
+        });
+      // The guards read the role from the session lookup: every cached copy of it must go.
+      accountCache.forget(id);
+      await forgetAll(await repo.sessionHashesOf(shardForId(id), id));
+      log.info({ accountId: id }, 'customer became a seller');
+      return toAccount(row);
+    },
+
+    async accountDetail(id) {
+      if (!routable(id)) return null;
+      const row = await repo.accountDetail(shardForId(id), id);
+      return row ? toDetail(row) : null;
+    },
+
+    async searchAccounts(query) {
+      const after = query.cursor === undefined ? null : decodeEmailCursor(query.cursor);
+      const q = query.q?.trim() || null;
+      const filter = { q, role: query.role ?? null, after, limit: query.limit + 1 };
+      // Every shard database answers its first page by email; merged, the first `limit` are the page.
+      const found = (
+        await Promise.all(stores.shards.databases.map((d) => repo.searchAccounts(view<IdentityShardTables>(d.db), filter)))
+      ).flat();
+      found.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
+      const more = found.length > query.limit;
+      const page = found.slice(0, query.limit);
+      const last = page[page.length - 1];
+      return { items: page.map(toDetail), nextCursor: more && last ? Buffer.from(last.email).toString('base64url') : null };
+    },
     /**
      * Self-service: never an admin, and the email is unverified until its link is opened. An email
      * that has an account creates nothing and tells its owner; the caller cannot tell the two apart.

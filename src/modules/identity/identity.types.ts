@@ -1,4 +1,5 @@
 import type { preHandlerAsyncHookHandler } from 'fastify';
+import type { AuditActor } from '../audit/index.ts';
 
 export type Role = 'customer' | 'seller' | 'admin';
 
@@ -62,7 +63,23 @@ export type IdentityService = Readonly<{
   createAccount(input: { email: string; password: string; name: string; role: Role }): Promise<Account>;
   /** The account, or null; may be up to ACCOUNT_CACHE_MS (5 s) old when another process changed it. */
   getAccount(id: string): Promise<Account | null>;
+  /**
+   * A customer becomes a seller (issue 15's onboarding), audited in the same transaction; the
+   * account's cached sessions are forgotten on every node, so its next request carries the role.
+   * A seller or admin gets IDENTITY_ALREADY_SELLER (conflict).
+   */
+  becomeSeller(actor: AuditActor): Promise<Account>;
+  /** For the console: the account with when it was made, or null. Uncached. */
+  accountDetail(id: string): Promise<AccountDetail | null>;
+  /**
+   * For the console: accounts whose email starts with `q` or whose name contains it, by email, a
+   * page at a time from every shard database (`cursor`: the last email of the page before).
+   */
+  searchAccounts(query: AccountQuery): Promise<Readonly<{ items: AccountDetail[]; nextCursor: string | null }>>;
 }>;
+
+export type AccountDetail = Account & Readonly<{ createdAt: string }>;
+export type AccountQuery = Readonly<{ q?: string; role?: Role; cursor?: string; limit: number }>;
 
 /** A live session as its owner sees it: never the token or its hash. */
 export type SessionInfo = Readonly<{ id: string; createdAt: string; lastSeenAt: string; expiresAt: string }>;

@@ -15,8 +15,19 @@ import { createIdentityPages, createSessionCookies, type IdentityPages } from '.
 import type { Account, AuthGuards, IdentityService, IdentitySettings } from './identity.types.ts';
 import type { AccountEmail } from '../notifications/index.ts';
 import type { JobSpec } from '../../platform/queue/queue.ts';
+import type { AuditRecorder } from '../audit/index.ts';
 
-export type { Account, AuthGuards, IdentityService, IdentitySettings, LiveSession, Role, SessionInfo } from './identity.types.ts';
+export type {
+  Account,
+  AccountDetail,
+  AccountQuery,
+  AuthGuards,
+  IdentityService,
+  IdentitySettings,
+  LiveSession,
+  Role,
+  SessionInfo,
+} from './identity.types.ts';
 export { identityMigrations };
 /** How stale getAccount may be after another process changed an account (see identity.account-cache.ts). */
 export { ACCOUNT_CACHE_MS } from './identity.account-cache.ts';
@@ -53,6 +64,8 @@ export function createIdentity(deps: {
   settings: IdentitySettings;
   /** The notifications module's send job, for account emails (verification, reset, notices). */
   emailJob: (email: AccountEmail) => JobSpec;
+  /** Records the account changes people make (becoming a seller). */
+  audit: AuditRecorder;
 }): IdentityModule {
   const service = createIdentityService(deps);
   const sessions = createGuards(service, deps.settings);
@@ -65,6 +78,13 @@ export function createIdentity(deps: {
     guards: sessions.guards,
     pages,
     // Only the public surface: log-in and session handling stay behind the routes.
-    service: { signUp: service.signUp, createAccount: service.createAccount, getAccount: service.getAccount },
+    service: {
+      signUp: service.signUp,
+      createAccount: service.createAccount,
+      getAccount: service.getAccount,
+      becomeSeller: service.becomeSeller,
+      accountDetail: service.accountDetail,
+      searchAccounts: service.searchAccounts,
+    },
   };
 }

@@ -17,5 +17,6 @@ export const mediaErrors = {
     new DomainError('too_large', 'MEDIA_FILE_TOO_LARGE', `The image may be at most ${maxBytes} bytes`, 'body.image', { maxBytes }),
   tooManyImages: (max: number) => new DomainError('conflict', 'MEDIA_TOO_MANY_IMAGES', `A product may have at most ${max} images`),
   imageNotFound: () => new DomainError('not_found', 'MEDIA_IMAGE_NOT_FOUND', 'This product has no such image'),
+  shopRequired: () => new DomainError('not_found', 'CATALOG_SHOP_NOT_FOUND', 'Open a shop before giving it a logo or banner'),
   fileNotFound: () => new DomainError('not_found', 'MEDIA_NOT_FOUND', 'No such media file'),
 };

@@ -30,5 +30,19 @@ export const mediaMigrations: ModuleMigrations = {
         `.execute(db);
       },
     },
+    '0002_shop_images': {
+      async up(db: Kysely<unknown>) {
+        // A shop's logo and banner go through the same checks and resize job as product images;
+        // a row belongs to a product or to one slot of a shop, never both.
+        await sql`
+          alter table media_images
+            alter column product_id drop not null,
+            add column shop_id uuid,
+            add column shop_slot text check (shop_slot in ('logo', 'banner')),
+            add constraint media_images_one_owner check ((product_id is null) <> (shop_id is null) and (shop_id is null) = (shop_slot is null));
+          create index media_images_shop on media_images (shop_id, shop_slot, created_at desc, id desc) where shop_id is not null;
+        `.execute(db);
+      },
+    },
   },
 };

@@ -2,10 +2,14 @@ import { sql, type Generated, type Kysely, type Selectable } from 'kysely';
 import { view } from '../../platform/postgres/database.ts';
 
 export type ImageStatus = 'processing' | 'ready' | 'failed';
+export type ShopSlot = 'logo' | 'banner';
 
 export type MediaImagesTable = {
   id: string;
-  product_id: string;
+  /** Null for a shop's image (shop_id and shop_slot set instead). */
+  product_id: string | null;
+  shop_id: Generated<string | null>;
+  shop_slot: Generated<ShopSlot | null>;
   owner_id: string;
   alt: string;
   original_key: string;
@@ -27,7 +31,8 @@ const db = (d: Kysely<unknown>) => view<MediaTables>(d);
 
 export async function insertImage(
   d: Kysely<unknown>,
-  row: Pick<ImageRow, 'id' | 'product_id' | 'owner_id' | 'alt' | 'original_key' | 'width' | 'height'>,
+  row: Pick<ImageRow, 'id' | 'product_id' | 'owner_id' | 'alt' | 'original_key' | 'width' | 'height'> &
+    Partial<Pick<ImageRow, 'shop_id' | 'shop_slot'>>,
 ): Promise<void> {
   await db(d)
     .insertInto('media_images')
@@ -92,4 +97,25 @@ export async function markFailed(d: Kysely<unknown>, id: string, error: string):
  */
 export async function lockProductImages(trx: Kysely<unknown>, productId: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtextextended(${`media:product:${productId}`}, 0))`.execute(trx);
+}
+
+/** The newest ready image of a shop's slot, or null. */
+export async function latestShopImage(d: Kysely<unknown>, shopId: string, slot: ShopSlot): Promise<ImageRow | null> {
+  return (
+    (await db(d)
+      .selectFrom('media_images')
+      .selectAll()
+      .where('shop_id', '=', shopId)
+      .where('shop_slot', '=', slot)
+      .where('status', '=', 'ready')
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst()) ?? null
+  );
+}
+
+/** Serialises publishing a shop slot's image, as lockProductImages does for a product's list. */
+export async function lockShopImages(trx: Kysely<unknown>, shopId: string, slot: ShopSlot): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`media:shop:${shopId}:${slot}`}, 0))`.execute(trx);
 }

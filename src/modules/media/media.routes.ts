@@ -15,6 +15,7 @@ import {
   MediaFileParams,
   ProductImageParams,
   ProductParams,
+  ShopImageParams,
   UploadBody,
 } from './media.schemas.ts';
 import type { MediaService } from './media.service.ts';
@@ -65,6 +66,30 @@ export function mediaRoutes(deps: { service: MediaService; guards: AuthGuards; s
       },
       async (request, reply) => {
         const image = await service.addProductImage(auditActorOf(request), request.params.id, () =>
+          readImageUpload(request.parts(), { stagingDir, maxBytes: settings.maxBytes }),
+        );
+        return reply.code(202).send({ image });
+      },
+    );
+
+    api.post(
+      '/seller/shop/images/:slot',
+      {
+        preHandler: guards.requireRole('seller'),
+        validatorCompiler: documentOnlyBody,
+        schema: {
+          operationId: 'uploadShopImage',
+          tags: ['media'],
+          summary: "Upload your shop's logo or banner",
+          description: `Resized in the background like a product image; the shop shows it once it is ready. At most ${settings.maxBytes} bytes.`,
+          consumes: ['multipart/form-data'],
+          params: ShopImageParams,
+          body: UploadBody,
+          response: { 202: ImageAccepted, 413: ErrorResponse, 415: ErrorResponse, 422: ErrorResponse },
+        },
+      },
+      async (request, reply) => {
+        const image = await service.addShopImage(auditActorOf(request), request.params.slot, () =>
           readImageUpload(request.parts(), { stagingDir, maxBytes: settings.maxBytes }),
         );
         return reply.code(202).send({ image });

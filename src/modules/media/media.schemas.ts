@@ -3,6 +3,10 @@ import { MAX_ALT_LENGTH } from './media.service.ts';
 
 export { ErrorResponseSchema as ErrorResponse } from '../../platform/http/schemas.ts';
 
+export const ShopImageParams = Type.Object(
+  { slot: Type.Union([Type.Literal('logo'), Type.Literal('banner')]) },
+  { additionalProperties: false },
+);
 export const ProductParams = Type.Object({ id: Type.String({ format: 'uuid', maxLength: 36 }) }, { additionalProperties: false });
 
 export const ProductImageParams = Type.Object(

@@ -48,6 +48,12 @@ export type MediaService = Readonly<{
    * (`image.deleted`) in the delete's transaction.
    */
   removeProductImage(actor: AuditActor, productId: string, imageId: string): Promise<void>;
+  /**
+   * A new logo or banner for the seller's own shop: the same checks and resize job as a product
+   * image; the shop shows it once the job has run (the newest ready upload of the slot wins).
+   * Audited in the transaction that records it.
+   */
+  addShopImage(actor: AuditActor, slot: repo.ShopSlot, read: () => Promise<UploadParts>): Promise<{ id: string; status: 'processing' }>;
   /** The resize job: idempotent, safe to re-run after a crash at any point. */
   resizeImage(imageId: string): Promise<void>;
   /**
@@ -93,6 +99,42 @@ export function createMediaService(deps: {
         throw err;
       }
     });
+  }
+
+  /** Shows the newest ready image of the slot on the shop (an older one finishing later changes nothing). */
+  async function publishShopImage(shopId: string, slot: repo.ShopSlot): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      await repo.lockShopImages(trx, shopId, slot);
+      const row = await repo.latestShopImage(trx, shopId, slot);
+      const urls = row ? urlsOf(row) : null;
+      if (row && urls) await catalog.setShopImage(shopId, slot, { id: row.id, alt: row.alt, urls });
+    });
+  }
+
+  /**
+   * Checks a staged upload by content and stores its original, then hands it to `record` (which
+   * writes its row and job); the staged file is removed whatever happens.
+   */
+  async function acceptUpload<T>(
+    parts: UploadParts,
+    record: (upload: { key: string; alt: string; width: number | null; height: number | null }) => Promise<T>,
+  ): Promise<T> {
+    const { file, alt } = parts;
+    try {
+      if (!file) throw mediaErrors.imageRequired();
+      const altText = (alt ?? '').trim();
+      if ([...altText].length > MAX_ALT_LENGTH) throw mediaErrors.altTooLong(MAX_ALT_LENGTH);
+      const type = await detectImageType(file.path);
+      if (!type) throw mediaErrors.unsupportedType();
+      const probe = await probeImage(file.path, type);
+      if (!probe.ok) throw probe.reason === 'too_many_pixels' ? mediaErrors.dimensionsTooLarge() : mediaErrors.unreadable();
+      // The original is written before the row, so a committed row always has its bytes.
+      const key = originalKey(file.sha256, type.ext);
+      await storage.put(key, createReadStream(file.path));
+      return await record({ key, alt: altText, width: probe.width, height: probe.height });
+    } finally {
+      await file?.discard();
+    }
   }
 
   async function storeRendered(bytes: Buffer): Promise<{ thumb: string; card: string; full: string }> {
@@ -153,12 +195,42 @@ export function createMediaService(deps: {
       }
     },
 
+    async addShopImage(actor, slot, read) {
+      const shop = await catalog.getShopByOwner(actor.accountId);
+      if (!shop) throw mediaErrors.shopRequired();
+      return acceptUpload(await read(), async (upload) => {
+        const id = newId();
+        await db.transaction().execute(async (trx) => {
+          await repo.insertImage(trx, {
+            id,
+            product_id: null,
+            shop_id: shop.id,
+            shop_slot: slot,
+            owner_id: actor.accountId,
+            alt: upload.alt,
+            original_key: upload.key,
+            width: upload.width,
+            height: upload.height,
+          });
+          await enqueue(trx, { task: RESIZE_TASK, payload: { imageId: id }, jobKey: `${RESIZE_TASK}:${id}`, maxAttempts: 10 });
+          await audit.record(trx, actor, {
+            action: 'shop.image_uploaded',
+            targetType: 'shop',
+            targetId: shop.id,
+            before: { [slot]: shop[slot]?.id ?? null },
+            after: { [slot]: id },
+          });
+        });
+        return { id, status: 'processing' as const };
+      });
+    },
+
     async listProductImages(accountId, productId) {
       await catalog.assertProductOwner(productId, accountId);
       const rows = await repo.listProductImages(db, productId);
       return rows.map((row) => ({
         id: row.id,
-        productId: row.product_id,
+        productId,
         alt: row.alt,
         status: row.status,
         width: row.width,
@@ -213,7 +285,8 @@ export function createMediaService(deps: {
         await repo.markReady(db, imageId, keys);
       }
       // Also reached when a previous attempt marked the row ready but died before publishing.
-      await syncProductImages(row.product_id);
+      if (row.shop_id && row.shop_slot) await publishShopImage(row.shop_id, row.shop_slot);
+      else if (row.product_id) await syncProductImages(row.product_id);
     },
 
     async storeVariants(bytes) {

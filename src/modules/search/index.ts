@@ -62,6 +62,12 @@ export function createSearch(deps: {
     await useCases.indexShop(shopId);
   });
 
+  // An operator's decision (a shop suspended, a product unpublished) reaches the results before the
+  // operator is answered, not when the event's job runs (docs/moderation.md).
+  deps.catalog.onVisibilityChange((change) =>
+    'shopId' in change ? useCases.indexShop(change.shopId) : useCases.indexProducts([change.productId]),
+  );
+
   return {
     name: 'search',
     migrations: searchMigrations,

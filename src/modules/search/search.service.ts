@@ -99,7 +99,9 @@ function toDocument(p: Product): repo.DocumentInput {
     product_id: p.id,
     shop_id: p.shopId,
     category_id: p.categoryId,
-    status: p.status,
+    // Only 'published' documents are searched: a product of a shop that is not active (pending
+    // approval, suspended) is kept under its shop's status, out of the results until it is active.
+    status: p.shopStatus === 'active' ? p.status : `shop_${p.shopStatus}`,
     title: p.title,
     description: p.description,
     shop_slug: p.shopSlug,
