@@ -19,6 +19,7 @@ import { cartMigrations, createCart, type CartModule } from '../modules/cart/ind
 import { createInventory, inventoryMigrations, type InventoryModule } from '../modules/inventory/index.ts';
 import { createNotifications, notificationsMigrations, type NotificationsModule } from '../modules/notifications/index.ts';
 import { createOrders, ordersMigrations, type OrdersModule } from '../modules/orders/index.ts';
+import { auditRecorder } from '../modules/audit/index.ts';
 import { createPayments, paymentsMigrations, type PaymentsModule } from '../modules/payments/index.ts';
 import { createReporting, reportingMigrations, type ReportingModule } from '../modules/reporting/index.ts';
 import { createWebhooks, webhooksMigrations, type WebhooksModule } from '../modules/webhooks/index.ts';
@@ -155,6 +156,7 @@ export async function createContainer(config: Config, opts: { role: string; migr
       cart: cart.service,
       payments: payments.service,
       notifications: notifications.service,
+      audit: auditRecorder(events),
       settings: {
         ...config.checkout,
         sweepIntervalSeconds: config.sweeper.intervalSeconds,

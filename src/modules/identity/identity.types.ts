@@ -62,6 +62,8 @@ export type IdentityService = Readonly<{
   createAccount(input: { email: string; password: string; name: string; role: Role }): Promise<Account>;
   /** The account, or null; may be up to ACCOUNT_CACHE_MS (5 s) old when another process changed it. */
   getAccount(id: string): Promise<Account | null>;
+  /** The account of an email (any case, surrounding spaces ignored), or null: the operator's look-ups. */
+  findAccountByEmail(email: string): Promise<Account | null>;
 }>;
 
 /** A live session as its owner sees it: never the token or its hash. */

@@ -65,6 +65,11 @@ export function createIdentity(deps: {
     guards: sessions.guards,
     pages,
     // Only the public surface: log-in and session handling stay behind the routes.
-    service: { signUp: service.signUp, createAccount: service.createAccount, getAccount: service.getAccount },
+    service: {
+      signUp: service.signUp,
+      createAccount: service.createAccount,
+      getAccount: service.getAccount,
+      findAccountByEmail: service.findAccountByEmail,
+    },
   };
 }
