@@ -118,7 +118,7 @@ export function fulfilmentRoutes(deps: { fulfilment: Fulfilment; guards: AuthGua
           headers: RefundHeaders,
           params: SubOrderParams,
           body: optionalBody(RefundBody),
-          response: { 200: RefundAnswer, 409: ErrorResponse, 422: ErrorResponse, 503: ErrorResponse },
+          response: { 200: RefundAnswer, 409: ErrorResponse, 422: ErrorResponse },
         },
       },
       async (request) =>
@@ -174,7 +174,7 @@ export function fulfilmentRoutes(deps: { fulfilment: Fulfilment; guards: AuthGua
           headers: RefundHeaders,
           params: OrderParams,
           body: optionalBody(OrderRefundBody),
-          response: { 200: OrderRefundAnswer, 409: ErrorResponse, 422: ErrorResponse, 503: ErrorResponse },
+          response: { 200: OrderRefundAnswer, 409: ErrorResponse, 422: ErrorResponse },
         },
       },
       async (request) => ({
