@@ -322,7 +322,7 @@ describe('refunds', () => {
     );
   });
 
-  test('a declined refund moves nothing and frees its amount; the provider down leaves it pending for a retry with the key', async () => {
+  test('the provider down leaves a refund pending, holding its amount, for a retry with its key or the sweeper', async () => {
     const { subA } = await paidOrder();
     t.provider.configure({ outage: true });
     try {
@@ -345,6 +345,39 @@ describe('refunds', () => {
     assert.deepEqual(
       providerRefunds(subA).map((r) => r.amount),
       [1000],
+    );
+
+    // One no client retries: the sweeper finishes it once it is stale, audited as the seller who asked.
+    t.provider.configure({ outage: true });
+    try {
+      assertError(
+        await post(shopA.seller, `/api/v1/seller/orders/${subA}/refund`, { amount: 500 }, 'outage-3'),
+        503,
+        'ORDERS_PAYMENT_PROVIDER_UNAVAILABLE',
+      );
+    } finally {
+      t.provider.configure({ outage: false });
+    }
+    assert.equal((await t.app.orders.service.sweep()).refunds, 0, 'not stale yet: a client may still be retrying');
+    assert.equal((await t.app.orders.service.sweep(new Date(Date.now() + 6 * 60_000))).refunds, 1);
+    assert.deepEqual(
+      providerRefunds(subA).map((r) => r.amount),
+      [1000, 500],
+    );
+    const detail = (await get(shopA.seller, `/api/v1/seller/orders/${subA}`)).json<{
+      subOrder: { refunded: { amount: number }; refunds: Array<{ status: string }> };
+    }>();
+    assert.equal(detail.subOrder.refunded.amount, 1500);
+    assert.ok(detail.subOrder.refunds.every((r) => r.status === 'succeeded'));
+    await t.drainJobs();
+    assert.ok(
+      audited.some(
+        (a) =>
+          a.action === 'sub_order.refunded' &&
+          a.targetId === subA &&
+          (a.after as Json).amount === 500 &&
+          (a.actor as Json).accountId === shopA.seller.id,
+      ),
     );
   });
 });

@@ -88,7 +88,7 @@ export type OrdersService = Readonly<{
   /** The customer's orders, newest first, a page at a time (keyset: pass the previous page's nextCursor). */
   listOrders(customerId: string, cursor: string | null, limit: number): Promise<Page<OrderSummary>>;
   /** One sweeper pass now (tests and operators); the worker runs it every SWEEP_INTERVAL_SECONDS. */
-  sweep(now?: Date): Promise<{ reservations: number; overdue: number; unlocked: number; purged: number }>;
+  sweep(now?: Date): Promise<{ reservations: number; overdue: number; unlocked: number; purged: number; refunds: number }>;
   /**
    * A seller's paid sub-orders from the per-seller index (in the seller's shard), newest first, a
    * page at a time (pass the previous page's nextCursor), narrowed by status and date placed: what

@@ -146,6 +146,8 @@ export const ordersMigrations: ModuleMigrations = {
           -- A failed refund moved no money, so its key may be tried again.
           create unique index order_refunds_key on order_refunds (sub_order_id, idempotency_key) where status <> 'failed';
           create index order_refunds_order on order_refunds (order_id, created_at);
+          -- The sweeper's scan for refunds an outage left pending.
+          create index order_refunds_pending on order_refunds (updated_at) where status = 'pending';
           -- The operator's search of a shop's orders (newest first), on every shard.
           create index sub_orders_shop on sub_orders (shop_id, order_id desc);
         `,

@@ -5,6 +5,8 @@ import { createCheckoutAdmission } from './orders.admission.ts';
 import { createCheckout } from './orders.checkout.ts';
 import { ordersErrors } from './orders.errors.ts';
 import { createPaymentFlow } from './orders.payment.ts';
+import { fulfilmentContext } from './fulfilment/context.ts';
+import { resumePendingRefunds } from './fulfilment/refunds.ts';
 import * as repo from './orders.repository.ts';
 import { isPaidOrLater, transition, type OrderStatus } from './orders.state.ts';
 import type { OrderLineView, OrderSummary, OrderView, OrdersDeps, Page, ShippingAddress } from './orders.types.ts';
@@ -26,6 +28,7 @@ export function createOrdersService(deps: OrdersDeps) {
   const { stores, inventory, settings, log } = deps;
   const checkout = createCheckout(deps, createCheckoutAdmission(deps.settings.admission, deps.redis, log.child({ part: 'checkout-line' })));
   const flow = createPaymentFlow(deps);
+  const fulfilment = fulfilmentContext(deps);
 
   /** The shard database of a sharded id, or null for an id no shard could hold (answered as not found). */
   function shardOf(id: string): DatabaseHandle | null {
@@ -101,7 +104,9 @@ export function createOrdersService(deps: OrdersDeps) {
    * One sweep: settles expired reservations by their order's fate, fails orders past their payment
    * deadline, frees jobs a killed worker left locked, and forgets old idempotency keys.
    */
-  async function sweep(now = new Date()): Promise<{ reservations: number; overdue: number; unlocked: number; purged: number }> {
+  async function sweep(
+    now = new Date(),
+  ): Promise<{ reservations: number; overdue: number; unlocked: number; purged: number; refunds: number }> {
     let reservations = 0;
     for (const r of await inventory.listExpired(now, SWEEP_BATCH)) {
       const db = shardOf(r.orderId);
@@ -128,7 +133,9 @@ export function createOrdersService(deps: OrdersDeps) {
     // Keys are kept at least 24 hours whatever the setting says (the issue promises a day).
     const keep = Math.max(24, settings.idempotencyTtlHours) * 3_600_000;
     for (const shard of stores.shards.databases) purged += await repo.purgeIdempotency(shard.db, new Date(now.getTime() - keep));
-    return { reservations, overdue, unlocked, purged };
+    // Refunds an outage left pending, that no client retried (they hold their amount until then).
+    const refunds = await resumePendingRefunds(fulfilment, now, SWEEP_BATCH);
+    return { reservations, overdue, unlocked, purged, refunds };
   }
 
   /** Enqueues the next sweep (one pending at a time, by job key), on the catalog store's queue. */
@@ -144,7 +151,7 @@ export function createOrdersService(deps: OrdersDeps) {
   const sweepTask: TaskHandler = async (_payload, ctx) => {
     try {
       const done = await sweep();
-      if (done.reservations + done.overdue + done.unlocked + done.purged > 0) ctx.log.info(done, 'sweep');
+      if (done.reservations + done.overdue + done.unlocked + done.purged + done.refunds > 0) ctx.log.info(done, 'sweep');
     } finally {
       await scheduleSweep(settings.sweepIntervalSeconds);
     }

@@ -156,6 +156,22 @@ export async function refundSubOrder(
   const { refund } = claimed;
   if (refund.status === 'succeeded') return outcomeOf(ctx, subOrderId, refund, true);
 
+  await payOut(ctx, actor, refund, seen.shop_name);
+  return outcomeOf(ctx, subOrderId, { ...refund, status: 'succeeded' }, !claimed.fresh);
+}
+
+/** Who a refund row was asked by, as the state machine knows them. */
+const actorOfRole = (role: string) => (role === 'admin' ? ('operator' as const) : ('seller' as const));
+
+/**
+ * Steps 2 and 3 of a claimed (pending) refund: the provider, then the record. Throws
+ * ORDERS_PAYMENT_PROVIDER_UNAVAILABLE (the refund stays pending) or ORDERS_REFUND_DECLINED (it is
+ * failed). Safe to run twice at once: the provider dedupes by key, and only one settles it.
+ */
+async function payOut(ctx: FulfilmentContext, actor: AuditActor, refund: repo.RefundRow, shopName: string): Promise<void> {
+  const db = ctx.shardOf(refund.sub_order_id)!;
+  const subOrderId = refund.sub_order_id;
+  const who = actorOfRole(refund.actor_role);
   // 2. The money.
   const outcome = await ctx.deps.payments.refund({
     orderId: refund.order_id,
@@ -196,7 +212,7 @@ export async function refundSubOrder(
           kind: 'order-refunded',
           orderId: refund.order_id,
           customerName: buyer.name,
-          shopName: seen.shop_name,
+          shopName,
           lines: refundLines.map((l) => {
             const line = allLines.find((x) => x.variant_id === l.variantId)!;
             return { title: line.title, quantity: l.quantity, unitPrice: Number(line.unit_price) };
@@ -215,7 +231,33 @@ export async function refundSubOrder(
       ...(refund.reason ? { reason: refund.reason } : {}),
     });
   });
-  return outcomeOf(ctx, subOrderId, { ...refund, status: 'succeeded' }, !claimed.fresh);
+}
+
+/** How long a refund stays pending before the sweeper asks the provider again: longer than any request waits on it. */
+export const STALE_REFUND_MS = 5 * 60_000;
+
+/**
+ * Finishes refunds a provider outage (or a crash) left pending and no client retried: asks the
+ * provider again with the refund's own key (it pays at most once) and records the answer, audited
+ * as whoever asked for the refund. Returns how many it settled; the sweeper calls it.
+ */
+export async function resumePendingRefunds(ctx: FulfilmentContext, now: Date, limit: number): Promise<number> {
+  let settled = 0;
+  for (const shard of ctx.deps.stores.shards.databases) {
+    for (const refund of await repo.stalePendingRefunds(shard.db, new Date(now.getTime() - STALE_REFUND_MS), limit)) {
+      const sub = await orders.findSubOrder(shard.db, refund.sub_order_id);
+      const actor: AuditActor = { accountId: refund.actor_id, role: refund.actor_role, ip: null, userAgent: null };
+      try {
+        await payOut(ctx, actor, refund, sub?.shop_name ?? '');
+        settled++;
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (code === 'ORDERS_REFUND_DECLINED') settled++;
+        else if (code !== 'ORDERS_PAYMENT_PROVIDER_UNAVAILABLE') throw err;
+      }
+    }
+  }
+  return settled;
 }
 
 async function outcomeOf(ctx: FulfilmentContext, subOrderId: string, refund: repo.RefundRow, replayed: boolean): Promise<RefundOutcome> {

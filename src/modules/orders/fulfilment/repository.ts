@@ -97,6 +97,18 @@ export async function liveRefunds(db: Kysely<unknown>, subOrderId: string): Prom
   return t(db).selectFrom('order_refunds').selectAll().where('sub_order_id', '=', subOrderId).where('status', '<>', 'failed').execute();
 }
 
+/** Refunds left pending since before `before` (an outage, a crash), oldest first: the sweeper's. */
+export async function stalePendingRefunds(db: Kysely<unknown>, before: Date, limit: number): Promise<RefundRow[]> {
+  return t(db)
+    .selectFrom('order_refunds')
+    .selectAll()
+    .where('status', '=', 'pending')
+    .where('updated_at', '<', before)
+    .orderBy('updated_at')
+    .limit(limit)
+    .execute();
+}
+
 /** Every refund of an order, oldest first (failed ones too: the operator sees what was tried). */
 export async function refundsOfOrder(db: Kysely<unknown>, orderId: string): Promise<RefundRow[]> {
   return t(db).selectFrom('order_refunds').selectAll().where('order_id', '=', orderId).orderBy('created_at').orderBy('id').execute();
