@@ -541,4 +541,30 @@ describe('the operator', () => {
     );
     await assertInvariants(t);
   });
+  test('lines of two shops in one operator refund are refunded shop by shop, and a retry of the request refunds nothing more', async () => {
+    const { order, subA, subB } = await paidOrder();
+    const body = {
+      lines: [
+        { variantId: shopA.variantIds[1]!, quantity: 1 },
+        { variantId: shopB.variantIds[0]!, quantity: 1 },
+      ],
+    };
+    const key = `op-lines-${'x'.repeat(80)}`;
+    const first = await post(admin, `/api/v1/admin/orders/${order.id}/refund`, body, key);
+    assert.equal(first.statusCode, 200, first.body);
+    const again = await post(admin, `/api/v1/admin/orders/${order.id}/refund`, body, key);
+    assert.equal(again.statusCode, 200, again.body);
+    assert.deepEqual(
+      again.json<{ refunds: Array<{ replayed: boolean }> }>().refunds.map((r) => r.replayed),
+      [true, true],
+    );
+    assert.deepEqual(
+      providerRefunds(subA).map((r) => r.amount),
+      [800],
+    );
+    assert.deepEqual(
+      providerRefunds(subB).map((r) => r.amount),
+      [3000],
+    );
+  });
 });

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { AuditActor } from '../../audit/index.ts';
+import { IDEMPOTENCY_KEY_RE } from '../orders.checkout.ts';
 import { ordersErrors } from '../orders.errors.ts';
 import * as orders from '../orders.repository.ts';
 import { transition } from '../orders.state.ts';
@@ -27,6 +29,7 @@ export function createFulfilment(deps: OrdersDeps) {
    * request's key and the sub-order, so a retry of the whole request refunds nothing twice.
    */
   async function refundOrder(actor: AuditActor, orderId: string, input: OrderRefundInput): Promise<RefundOutcome[]> {
+    if (input.idempotencyKey != null && !IDEMPOTENCY_KEY_RE.test(input.idempotencyKey)) throw ordersErrors.idempotencyKeyRequired();
     const db = ctx.shardOf(orderId);
     const order = db ? await orders.findOrder(db.db, orderId) : null;
     if (!db || !order || !reads.refundableOrder(order.status)) throw ordersErrors.notFound();
@@ -36,7 +39,10 @@ export function createFulfilment(deps: OrdersDeps) {
       if (!subs.some((s) => s.id === subOrderId)) throw ordersErrors.subOrderNotFound();
       return [await refundSubOrder(ctx, actor, 'operator', subOrderId, rest)];
     }
-    const keyFor = (subId: string) => (rest.idempotencyKey ? `${rest.idempotencyKey}:${subId.slice(-12)}` : null);
+    // Each sub-order's part of an order-wide refund is keyed by the request's key and the sub-order:
+    // hashed, so any key a client may send still fits the key alphabet and length.
+    const keyFor = (subId: string) =>
+      rest.idempotencyKey ? `order:${createHash('sha256').update(rest.idempotencyKey).digest('hex').slice(0, 32)}:${subId}` : null;
     if (rest.lines) {
       const lines = await orders.findLines(db.db, orderId);
       const bySub = new Map<string, Array<{ variantId: string; quantity: number }>>();
