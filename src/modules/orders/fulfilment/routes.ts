@@ -42,7 +42,7 @@ export function fulfilmentRoutes(deps: { fulfilment: Fulfilment; guards: AuthGua
       {
         preHandler: seller,
         schema: {
-          operationId: 'listSellerOrders',
+          operationId: 'listShopOrders',
           tags: ['orders'],
           summary: 'My paid sub-orders as a seller, newest first, by status and date placed',
           querystring: SellerOrderQuery,
@@ -60,7 +60,7 @@ export function fulfilmentRoutes(deps: { fulfilment: Fulfilment; guards: AuthGua
       {
         preHandler: seller,
         schema: {
-          operationId: 'getSellerSubOrder',
+          operationId: 'getShopOrder',
           tags: ['orders'],
           summary: 'One of my sub-orders: address, lines, shipment and refunds',
           params: SubOrderParams,
@@ -75,7 +75,7 @@ export function fulfilmentRoutes(deps: { fulfilment: Fulfilment; guards: AuthGua
       {
         preHandler: seller,
         schema: {
-          operationId: 'getPackingSlip',
+          operationId: 'getShopOrderPackingSlip',
           tags: ['orders'],
           summary: 'The packing slip of one of my sub-orders: address and what goes in the parcel, no prices',
           params: SubOrderParams,
@@ -90,7 +90,7 @@ export function fulfilmentRoutes(deps: { fulfilment: Fulfilment; guards: AuthGua
       {
         preHandler: seller,
         schema: {
-          operationId: 'advanceSubOrder',
+          operationId: 'advanceShopOrder',
           tags: ['orders'],
           summary: 'Move my sub-order on: fulfilled, shipped (with carrier and tracking number), delivered',
           description:
@@ -110,7 +110,7 @@ export function fulfilmentRoutes(deps: { fulfilment: Fulfilment; guards: AuthGua
       {
         preHandler: seller,
         schema: {
-          operationId: 'refundSubOrder',
+          operationId: 'refundShopOrder',
           tags: ['orders'],
           summary: 'Refund my sub-order: in full, an amount, or chosen lines (also after shipping)',
           description:
