@@ -182,6 +182,7 @@ export async function createContainer(config: Config, opts: { role: string; migr
       cart: cart.service,
       payments: payments.service,
       notifications: notifications.service,
+      audit: recorder,
       settings: {
         ...config.checkout,
         sweepIntervalSeconds: config.sweeper.intervalSeconds,

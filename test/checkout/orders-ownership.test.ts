@@ -36,8 +36,13 @@ before(async () => {
 after(() => t?.close());
 
 const get = (actor: Actor, url: string) => t.server.inject({ method: 'GET', url, headers: actor.headers });
-const post = (actor: Actor, url: string, payload?: Record<string, unknown>) =>
-  t.server.inject({ method: 'POST', url, headers: actor.headers, ...(payload ? { payload } : {}) });
+const post = (actor: Actor, url: string, payload?: Record<string, unknown>, key?: string) =>
+  t.server.inject({
+    method: 'POST',
+    url,
+    headers: { ...actor.headers, ...(key ? { 'idempotency-key': key } : {}) },
+    ...(payload ? { payload } : {}),
+  });
 
 type Detail = {
   order: {
@@ -192,7 +197,16 @@ describe('ownership', () => {
     const refund = await post(shopB.seller, `/api/v1/seller/orders/${subB.id}/refund`);
     assert.equal(refund.statusCode, 200, refund.body);
     assert.equal(await t.app.orders.service.getOrderStatus(order.id), 'delivered');
-    assertError(await post(shopB.seller, `/api/v1/seller/orders/${subB.id}/refund`), 409, 'ORDERS_ILLEGAL_TRANSITION');
+    // A full refund asked again is the same refund (keyed by the sub-order), not a second one.
+    const again = await post(shopB.seller, `/api/v1/seller/orders/${subB.id}/refund`);
+    assert.equal(again.statusCode, 200, again.body);
+    assert.equal(again.json<{ replayed: boolean }>().replayed, true);
+    assert.equal(t.provider.refunds().filter((r) => r.idempotencyKey.startsWith(`refund:${subB.id}`)).length, 1);
+    assertError(
+      await post(shopB.seller, `/api/v1/seller/orders/${subB.id}/refund`, { amount: 1 }, 'more'),
+      409,
+      'ORDERS_ILLEGAL_TRANSITION',
+    );
     assertError(await post(shopA.seller, `/api/v1/seller/orders/${subA.id}/advance`, { to: 'shipped' }), 409, 'ORDERS_ILLEGAL_TRANSITION');
     assertError(await post(shopA.seller, `/api/v1/seller/orders/${subA.id}/advance`, { to: 'paid' }), 400, 'INVALID_FIELD', 'body.to');
     await t.drainJobs();
@@ -267,8 +281,8 @@ describe('state machine', () => {
         refused++;
       }
     }
-    // 8 states x 5 API moves, less the 6 legal ones and the 12 seller moves on unpaid sub-orders (404).
-    assert.equal(refused, 22);
+    // 8 states x 5 API moves, less the 9 legal ones and the 12 seller moves on unpaid sub-orders (404).
+    assert.equal(refused, 19);
   });
 
   test('sellers get 404 (not 409) for unpaid sub-orders', async () => {

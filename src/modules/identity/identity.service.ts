@@ -372,6 +372,11 @@ export function createIdentityService(deps: {
       });
     },
 
+    async findAccountByEmail(rawEmail) {
+      const row = await accountByEmail(rawEmail);
+      return row ? toAccount(row) : null;
+    },
+
     async logIn(rawEmail, password, device) {
       const row = await accountByEmail(rawEmail);
       // Always one argon2 verification, whether or not the account exists.

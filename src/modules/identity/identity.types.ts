@@ -76,6 +76,8 @@ export type IdentityService = Readonly<{
    * page at a time from every shard database (`cursor`: the last email of the page before).
    */
   searchAccounts(query: AccountQuery): Promise<Readonly<{ items: AccountDetail[]; nextCursor: string | null }>>;
+  /** The account of an email (any case, surrounding spaces ignored), or null: the operator's look-ups. */
+  findAccountByEmail(email: string): Promise<Account | null>;
 }>;
 
 export type AccountDetail = Account & Readonly<{ createdAt: string }>;

@@ -85,6 +85,7 @@ export function createIdentity(deps: {
       becomeSeller: service.becomeSeller,
       accountDetail: service.accountDetail,
       searchAccounts: service.searchAccounts,
+      findAccountByEmail: service.findAccountByEmail,
     },
   };
 }

@@ -32,26 +32,63 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!)
 
 /** Short order reference people can read out on the phone: the random tail of the id. */
 
-function wording(email: OrderEmail): { subject: string; intro: string } {
+function wording(email: OrderEmail): { subject: string; intro: string; totalLabel: string } {
   const ref = orderReference(email.orderId);
+  const from = email.shopName ? ` from ${email.shopName}` : '';
   switch (email.kind) {
     case 'order-confirmation':
       return {
         subject: `Your Atelier order ${ref} is confirmed`,
         intro: 'Thank you for your order. Your payment went through and the makers have been told.',
+        totalLabel: 'Total',
       };
     case 'seller-new-order':
-      return { subject: `New order ${ref}`, intro: `You have a new paid order from ${email.customerName}. Please prepare these items:` };
+      return {
+        subject: `New order ${ref}`,
+        intro: `You have a new paid order from ${email.customerName}. Please prepare these items:`,
+        totalLabel: 'Total',
+      };
     case 'order-refunded':
-      return { subject: `Your Atelier order ${ref} was refunded`, intro: 'A refund was issued for these items:' };
+      return {
+        subject: `Your Atelier order ${ref}: ${formatMoney(email.total, email.currency)} refunded`,
+        intro: `We refunded ${formatMoney(email.total, email.currency)}${from} to your payment method.${email.lines.length > 0 ? ' The refund covers:' : ''}`,
+        totalLabel: 'Refunded',
+      };
     case 'order-cancelled':
-      return { subject: `Your Atelier order ${ref} was cancelled`, intro: 'Your order was cancelled; you have not been charged for:' };
+      return {
+        subject: `Your Atelier order ${ref} was cancelled`,
+        intro: 'Your order was cancelled; you have not been charged for:',
+        totalLabel: 'Total',
+      };
     case 'payment-failed':
       return {
         subject: `Payment for Atelier order ${ref} failed`,
         intro: 'We could not take the payment for your order, so it was not placed:',
+        totalLabel: 'Total',
       };
+    case 'order-shipped':
+      return { subject: `Your Atelier order ${ref} has shipped`, intro: `Your parcel${from} is on its way with:`, totalLabel: 'Total' };
+    case 'order-delivered':
+      return { subject: `Your Atelier order ${ref} was delivered`, intro: `Your parcel${from} was delivered with:`, totalLabel: 'Total' };
   }
+}
+
+/** The shipment's lines (carrier, tracking number, link), in text and in HTML; none without a shipment. */
+function shipmentLines(email: OrderEmail): { text: string[]; html: string[] } {
+  const s = email.shipment;
+  if (!s) return { text: [], html: [] };
+  const text = [`Carrier: ${s.carrier}`];
+  const html = [`<p>Carrier: ${escapeHtml(s.carrier)}`];
+  if (s.trackingNumber) {
+    text.push(`Tracking number: ${s.trackingNumber}`);
+    html.push(`<br>Tracking number: ${escapeHtml(s.trackingNumber)}`);
+  }
+  if (s.trackingUrl) {
+    text.push(`Track your parcel: ${s.trackingUrl}`);
+    html.push(`<br><a href="${escapeHtml(s.trackingUrl)}">Track your parcel</a>`);
+  }
+  html.push('</p>');
+  return { text: [...text, ''], html: [html.join('')] };
 }
 
 /**
@@ -124,7 +161,8 @@ export function renderEmail(email: Email, from: string): RenderedEmail {
 }
 
 function renderOrderEmail(email: OrderEmail, from: string): RenderedEmail {
-  const { subject, intro } = wording(email);
+  const { subject, intro, totalLabel } = wording(email);
+  const shipment = shipmentLines(email);
   const rows = email.lines.map((l) => ({
     title: l.title,
     quantity: l.quantity,
@@ -138,20 +176,22 @@ function renderOrderEmail(email: OrderEmail, from: string): RenderedEmail {
     [
       intro,
       '',
+      ...shipment.text,
       ...rows.map((r) => `  ${r.quantity} x ${r.title} @ ${r.unit} = ${r.total}`),
       '',
-      `Total: ${total}`,
+      `${totalLabel}: ${total}`,
       `Order: ${email.orderId}`,
       '',
     ],
     [
       `<p>${escapeHtml(intro)}</p>`,
+      ...shipment.html,
       '<table><thead><tr><th align="left">Item</th><th>Qty</th><th align="right">Price</th><th align="right">Total</th></tr></thead><tbody>',
       ...rows.map(
         (r) =>
           `<tr><td>${escapeHtml(r.title)}</td><td align="center">${r.quantity}</td><td align="right">${escapeHtml(r.unit)}</td><td align="right">${escapeHtml(r.total)}</td></tr>`,
       ),
-      `</tbody><tfoot><tr><td colspan="3"><strong>Total</strong></td><td align="right"><strong>${escapeHtml(total)}</strong></td></tr></tfoot></table>`,
+      `</tbody><tfoot><tr><td colspan="3"><strong>${totalLabel}</strong></td><td align="right"><strong>${escapeHtml(total)}</strong></td></tr></tfoot></table>`,
       `<p>Order ${escapeHtml(email.orderId)}</p>`,
     ],
   );

@@ -30,6 +30,18 @@ export const OrderEmailSchema = Type.Object(
     // totals at payments' limit): its payment-failed email must still be sendable.
     total: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
     currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+    shipment: Type.Optional(
+      Type.Object(
+        {
+          carrier: Type.String({ minLength: 1, maxLength: 100 }),
+          trackingNumber: Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()]),
+          // A link the buyer is asked to open: http(s) only, never javascript: or data:.
+          trackingUrl: Type.Union([Type.String({ minLength: 1, maxLength: 2000, pattern: '^https?://[^\\s<>"]+$' }), Type.Null()]),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    shopName: Type.Optional(Type.String({ minLength: 0, maxLength: 200 })),
   },
   { additionalProperties: false },
 );

@@ -3,12 +3,24 @@ export type OrderEmail = Readonly<{
   /** Unique per message: a re-run of the job with the same key never sends a second email. */
   messageKey: string;
   to: string;
-  kind: 'order-confirmation' | 'seller-new-order' | 'order-refunded' | 'order-cancelled' | 'payment-failed';
+  kind:
+    | 'order-confirmation'
+    | 'seller-new-order'
+    | 'order-refunded'
+    | 'order-cancelled'
+    | 'payment-failed'
+    | 'order-shipped'
+    | 'order-delivered';
   orderId: string;
   customerName: string;
   lines: ReadonlyArray<{ title: string; quantity: number; unitPrice: number }>;
+  /** Minor units: the order's (or sub-order's) total, or for 'order-refunded' the amount refunded. */
   total: number;
   currency: string;
+  /** The parcel of an 'order-shipped' email: the carrier as the buyer reads it, and what tracks it. */
+  shipment?: Readonly<{ carrier: string; trackingNumber: string | null; trackingUrl: string | null }>;
+  /** The shop the email is about, when it is about one seller's part of the order. */
+  shopName?: string;
 }>;
 
 export const EMAIL_KINDS: ReadonlyArray<OrderEmail['kind']> = [
@@ -17,6 +29,8 @@ export const EMAIL_KINDS: ReadonlyArray<OrderEmail['kind']> = [
   'order-refunded',
   'order-cancelled',
   'payment-failed',
+  'order-shipped',
+  'order-delivered',
 ];
 
 /**

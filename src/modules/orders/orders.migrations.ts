@@ -101,5 +101,59 @@ export const ordersMigrations: ModuleMigrations = {
           .execute(db);
       },
     },
+    '0002_fulfilment': {
+      async up(db: Kysely<unknown>) {
+        await sql
+          .raw(
+            `
+          -- What the seller did with the parcel (issue 15): when each move happened, and the
+          -- shipment's carrier, tracking number and link. refunded_amount is the sum of the
+          -- sub-order's succeeded refunds, kept beside the total so a list shows it without a sum.
+          alter table sub_orders
+            add column fulfilled_at timestamptz,
+            add column shipped_at timestamptz,
+            add column delivered_at timestamptz,
+            add column carrier text,
+            add column tracking_number text,
+            add column tracking_url text,
+            add column refunded_amount bigint not null default 0 check (refunded_amount >= 0),
+            add constraint sub_orders_refund_within_total check (refunded_amount <= total);
+
+          -- Every refund of a sub-order, full or partial, by amount or by lines. A row is written
+          -- 'pending' (under the sub-order's row lock) before the provider is asked, so concurrent
+          -- refunds see each other's amounts and can never together pass the total; 'succeeded' or
+          -- 'failed' once the provider answered. The key (the client's Idempotency-Key, or 'full')
+          -- makes a retried request find its refund instead of making a second one.
+          create table order_refunds (
+            id uuid primary key,
+            order_id uuid not null references orders (id),
+            sub_order_id uuid not null references sub_orders (id),
+            idempotency_key text not null,
+            request_hash text not null,
+            provider_key text not null,
+            amount bigint not null check (amount > 0),
+            currency text not null,
+            -- [{ variantId, quantity, amount }] for a refund by lines; [] for one by amount.
+            lines jsonb not null default '[]',
+            reason text,
+            status text not null check (status in ('pending', 'succeeded', 'failed')),
+            failure text,
+            actor_id uuid not null,
+            actor_role text not null,
+            created_at timestamptz not null default now(),
+            updated_at timestamptz not null default now()
+          );
+          -- A failed refund moved no money, so its key may be tried again.
+          create unique index order_refunds_key on order_refunds (sub_order_id, idempotency_key) where status <> 'failed';
+          create index order_refunds_order on order_refunds (order_id, created_at);
+          -- The sweeper's scan for refunds an outage left pending.
+          create index order_refunds_pending on order_refunds (updated_at) where status = 'pending';
+          -- The operator's search of a shop's orders (newest first), on every shard.
+          create index sub_orders_shop on sub_orders (shop_id, order_id desc);
+        `,
+          )
+          .execute(db);
+      },
+    },
   },
 };

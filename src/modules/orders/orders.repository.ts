@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
+import { sql, type Generated, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import { view } from '../../platform/postgres/database.ts';
 import { addJobsCall, type JobSpec } from '../../platform/queue/queue.ts';
 import type { OrderStatus } from './orders.state.ts';
@@ -28,6 +28,13 @@ type SubOrdersTable = {
   version: number;
   created_at: Date;
   updated_at: Date;
+  fulfilled_at: Date | null;
+  shipped_at: Date | null;
+  delivered_at: Date | null;
+  carrier: string | null;
+  tracking_number: string | null;
+  tracking_url: string | null;
+  refunded_amount: Generated<string | number>;
 };
 type OrderLinesTable = {
   order_id: string;
@@ -59,7 +66,7 @@ type SellerIndexTable = {
   version: number;
 };
 
-type Tables = {
+export type Tables = {
   orders: OrdersTable;
   sub_orders: SubOrdersTable;
   order_lines: OrderLinesTable;

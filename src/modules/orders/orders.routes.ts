@@ -3,7 +3,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AuthGuards } from '../identity/index.ts';
 import { countStrictLimits } from '../../platform/http/rate-limit.ts';
 import {
-  AdvanceBody,
   CheckoutAccepted,
   CheckoutBody,
   CheckoutHeaders,
@@ -12,11 +11,7 @@ import {
   OrderList,
   OrderParams,
   PageQuery,
-  SellerOrderList,
-  SellerSubOrder,
   StatusAnswer,
-  SubOrderParams,
-  SubOrderStatusAnswer,
 } from './orders.schemas.ts';
 import type { OrdersInternal } from './orders.service.ts';
 import { ordersErrors } from './orders.errors.ts';
@@ -140,74 +135,6 @@ export function ordersRoutes(deps: { service: OrdersInternal; guards: AuthGuards
         },
       },
       async (request) => ({ order: { id: request.params.id, status: await service.cancelOrder(request.account!.id, request.params.id) } }),
-    );
-
-    api.get(
-      '/seller/orders',
-      {
-        preHandler: guards.requireRole('seller'),
-        schema: {
-          operationId: 'listShopOrders',
-          tags: ['orders'],
-          summary: 'My paid sub-orders as a seller, newest first (from the per-seller index)',
-          querystring: PageQuery,
-          response: { 200: SellerOrderList, ...errors(400, 401, 403) },
-        },
-      },
-      async (request) => service.listSellerOrders(request.account!.id, request.query.cursor ?? null, request.query.limit),
-    );
-
-    api.get(
-      '/seller/orders/:subOrderId',
-      {
-        preHandler: guards.requireRole('seller'),
-        schema: {
-          operationId: 'getShopOrder',
-          tags: ['orders'],
-          summary: 'One of my sub-orders as a seller',
-          params: SubOrderParams,
-          response: { 200: SellerSubOrder, ...errors(400, 401, 403, 404) },
-        },
-      },
-      async (request) => ({ subOrder: await service.getSellerSubOrder(request.account!.id, request.params.subOrderId) }),
-    );
-
-    api.post(
-      '/seller/orders/:subOrderId/advance',
-      {
-        preHandler: guards.requireRole('seller'),
-        schema: {
-          operationId: 'advanceShopOrder',
-          tags: ['orders'],
-          summary: 'Move my sub-order on: fulfilled, shipped, delivered',
-          params: SubOrderParams,
-          body: AdvanceBody,
-          response: { 200: SubOrderStatusAnswer, ...errors(400, 401, 403, 404, 409) },
-        },
-      },
-      async (request) => ({
-        subOrder: {
-          id: request.params.subOrderId,
-          status: await service.advanceSubOrder(request.account!.id, request.params.subOrderId, request.body.to),
-        },
-      }),
-    );
-
-    api.post(
-      '/seller/orders/:subOrderId/refund',
-      {
-        preHandler: guards.requireRole('seller'),
-        schema: {
-          operationId: 'refundShopOrder',
-          tags: ['orders'],
-          summary: 'Refund my paid sub-order in full',
-          params: SubOrderParams,
-          response: { 200: SubOrderStatusAnswer, ...errors(400, 401, 403, 404, 409, 503) },
-        },
-      },
-      async (request) => ({
-        subOrder: { id: request.params.subOrderId, status: await service.refundSubOrder(request.account!.id, request.params.subOrderId) },
-      }),
     );
   };
 }

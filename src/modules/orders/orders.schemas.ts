@@ -2,9 +2,9 @@ import { Type } from '@sinclair/typebox';
 import { MAX_CART_LINES, MAX_LINE_QUANTITY } from '../cart/index.ts';
 import { ORDER_STATUSES } from './orders.state.ts';
 
-const Id = Type.String({ format: 'uuid', maxLength: 36 });
-const Status = Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)));
-const MoneySchema = Type.Object(
+export const Id = Type.String({ format: 'uuid', maxLength: 36 });
+export const Status = Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)));
+export const MoneySchema = Type.Object(
   { amount: Type.Integer({ minimum: 0 }), currency: Type.String({ pattern: '^[A-Z]{3}$', maxLength: 3 }) },
   { additionalProperties: false },
 );
@@ -64,14 +64,13 @@ export const CheckoutAccepted = Type.Object(
 );
 
 export const OrderParams = Type.Object({ id: Id }, { additionalProperties: false });
-export const SubOrderParams = Type.Object({ subOrderId: Id }, { additionalProperties: false });
 
 export const PageQuery = Type.Object(
   { cursor: Type.Optional(Type.String({ maxLength: 36 })), limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }) },
   { additionalProperties: false },
 );
 
-const LineSchema = Type.Object(
+export const LineSchema = Type.Object(
   {
     variantId: Id,
     productId: Id,
@@ -132,46 +131,5 @@ export const OrderList = Type.Object(
 
 export const StatusAnswer = Type.Object(
   { order: Type.Object({ id: Id, status: Status }, { additionalProperties: false }) },
-  { additionalProperties: false },
-);
-
-export const SellerOrderList = Type.Object(
-  {
-    items: Type.Array(
-      Type.Object(
-        { subOrderId: Id, orderId: Id, status: Status, total: MoneySchema, placedAt: Type.String({ format: 'date-time' }) },
-        { additionalProperties: false },
-      ),
-    ),
-    nextCursor: Type.Union([Id, Type.Null()]),
-  },
-  { additionalProperties: false },
-);
-
-export const SellerSubOrder = Type.Object(
-  {
-    subOrder: Type.Object(
-      {
-        id: Id,
-        orderId: Id,
-        status: Status,
-        total: MoneySchema,
-        shippingAddress: AddressOut,
-        placedAt: Type.String({ format: 'date-time' }),
-        lines: Type.Array(LineSchema),
-      },
-      { additionalProperties: false },
-    ),
-  },
-  { additionalProperties: false },
-);
-
-export const AdvanceBody = Type.Object(
-  { to: Type.Union([Type.Literal('fulfilled'), Type.Literal('shipped'), Type.Literal('delivered')]) },
-  { additionalProperties: false },
-);
-
-export const SubOrderStatusAnswer = Type.Object(
-  { subOrder: Type.Object({ id: Id, status: Status }, { additionalProperties: false }) },
   { additionalProperties: false },
 );

@@ -4,19 +4,12 @@ import type { DatabaseHandle } from '../../platform/postgres/database.ts';
 import { createCheckoutAdmission } from './orders.admission.ts';
 import { createCheckout } from './orders.checkout.ts';
 import { ordersErrors } from './orders.errors.ts';
-import { createPaymentFlow, SELLER_INDEX_TASK } from './orders.payment.ts';
+import { createPaymentFlow } from './orders.payment.ts';
+import { fulfilmentContext } from './fulfilment/context.ts';
+import { resumePendingRefunds } from './fulfilment/refunds.ts';
 import * as repo from './orders.repository.ts';
-import { deriveOrderStatus, isPaidOrLater, transition, type OrderStatus } from './orders.state.ts';
-import type {
-  OrderLineView,
-  OrderSummary,
-  OrderView,
-  OrdersDeps,
-  Page,
-  SellerOrderSummary,
-  SellerSubOrderView,
-  ShippingAddress,
-} from './orders.types.ts';
+import { isPaidOrLater, transition, type OrderStatus } from './orders.state.ts';
+import type { OrderLineView, OrderSummary, OrderView, OrdersDeps, Page, ShippingAddress } from './orders.types.ts';
 
 export const SWEEP_TASK = 'orders.sweep';
 const SWEEP_BATCH = 500;
@@ -32,9 +25,10 @@ const lineView = (l: repo.OrderLineRow, currency: string): OrderLineView => ({
 });
 
 export function createOrdersService(deps: OrdersDeps) {
-  const { stores, inventory, payments, settings, log } = deps;
+  const { stores, inventory, settings, log } = deps;
   const checkout = createCheckout(deps, createCheckoutAdmission(deps.settings.admission, deps.redis, log.child({ part: 'checkout-line' })));
   const flow = createPaymentFlow(deps);
+  const fulfilment = fulfilmentContext(deps);
 
   /** The shard database of a sharded id, or null for an id no shard could hold (answered as not found). */
   function shardOf(id: string): DatabaseHandle | null {
@@ -106,85 +100,13 @@ export function createOrdersService(deps: OrdersDeps) {
     return 'cancelled';
   }
 
-  async function ownSubOrder(sellerId: string, subOrderId: string): Promise<{ db: DatabaseHandle; sub: repo.SubOrderRow }> {
-    const db = shardOf(subOrderId);
-    const sub = db ? await repo.findSubOrder(db.db, subOrderId) : null;
-    // Unpaid sub-orders are not the seller's business yet: they are not in the seller's list either.
-    if (!db || !sub || sub.seller_id !== sellerId || !isPaidOrLater(sub.status)) throw ordersErrors.subOrderNotFound();
-    return { db, sub };
-  }
-
-  async function getSellerSubOrder(sellerId: string, subOrderId: string): Promise<SellerSubOrderView> {
-    const { db, sub } = await ownSubOrder(sellerId, subOrderId);
-    const [order, lines] = await Promise.all([repo.findOrder(db.db, sub.order_id), repo.findLines(db.db, sub.order_id)]);
-    return {
-      id: sub.id,
-      orderId: sub.order_id,
-      status: sub.status,
-      total: { amount: Number(sub.total), currency: sub.currency },
-      shippingAddress: order!.shipping_address as ShippingAddress,
-      placedAt: sub.created_at.toISOString(),
-      lines: lines.filter((l) => l.sub_order_id === sub.id).map((l) => lineView(l, sub.currency)),
-    };
-  }
-
-  async function listSellerOrders(sellerId: string, cursor: string | null, limit: number): Promise<Page<SellerOrderSummary>> {
-    if (cursor !== null && !isId(cursor)) throw ordersErrors.badCursor();
-    const rows = await repo.listSellerIndex(stores.shards.forId(sellerId).db, sellerId, cursor, limit + 1);
-    const items = rows.slice(0, limit).map((r) => ({
-      subOrderId: r.sub_order_id,
-      orderId: r.order_id,
-      status: r.status,
-      total: { amount: Number(r.total), currency: r.currency },
-      placedAt: r.placed_at.toISOString(),
-    }));
-    return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.subOrderId : null };
-  }
-
-  /**
-   * A seller's move of their own sub-order, through the state machine; the order's status follows
-   * its sub-orders (deriveOrderStatus) and the seller index is refreshed by a job in the same commit.
-   */
-  async function moveSubOrder(sellerId: string, subOrderId: string, to: OrderStatus): Promise<OrderStatus> {
-    const { db, sub } = await ownSubOrder(sellerId, subOrderId);
-    const allowed = transition(sub.status, to, 'seller');
-    if (!allowed.ok) throw ordersErrors.illegalTransition(allowed.reason);
-    return db.db.transaction().execute(async (trx) => {
-      if (!(await repo.casSubOrderStatus(trx, subOrderId, sub.status, to))) {
-        throw ordersErrors.illegalTransition('the order changed meanwhile; reload it');
-      }
-      await repo.insertEvent(trx, { orderId: sub.order_id, subOrderId, from: sub.status, to, actor: 'seller' });
-      const order = (await repo.findOrder(trx, sub.order_id, { forUpdate: true }))!;
-      const derived = deriveOrderStatus((await repo.findSubOrders(trx, sub.order_id)).map((s) => s.status));
-      if (derived !== order.status && (await repo.casOrderStatus(trx, order.id, order.status, derived))) {
-        await repo.insertEvent(trx, { orderId: order.id, subOrderId: null, from: order.status, to: derived, actor: 'seller' });
-      }
-      await enqueue(trx, { task: SELLER_INDEX_TASK, payload: { subOrderId }, jobKey: `${SELLER_INDEX_TASK}:${subOrderId}` });
-      return to;
-    });
-  }
-
-  async function refundSubOrder(sellerId: string, subOrderId: string): Promise<OrderStatus> {
-    const { sub } = await ownSubOrder(sellerId, subOrderId);
-    const allowed = transition(sub.status, 'refunded', 'seller');
-    if (!allowed.ok) throw ordersErrors.illegalTransition(allowed.reason);
-    // Money first (idempotent per refund key, so a retry after a failure refunds once), then the status.
-    const outcome = await payments.refund({
-      orderId: sub.order_id,
-      refundKey: `refund:${subOrderId}`,
-      amount: Number(sub.total),
-      currency: sub.currency,
-    });
-    if (outcome.kind === 'declined') throw ordersErrors.refundFailed(outcome.reason);
-    if (outcome.kind === 'unavailable') throw ordersErrors.providerUnavailable();
-    return moveSubOrder(sellerId, subOrderId, 'refunded');
-  }
-
   /**
    * One sweep: settles expired reservations by their order's fate, fails orders past their payment
    * deadline, frees jobs a killed worker left locked, and forgets old idempotency keys.
    */
-  async function sweep(now = new Date()): Promise<{ reservations: number; overdue: number; unlocked: number; purged: number }> {
+  async function sweep(
+    now = new Date(),
+  ): Promise<{ reservations: number; overdue: number; unlocked: number; purged: number; refunds: number }> {
     let reservations = 0;
     for (const r of await inventory.listExpired(now, SWEEP_BATCH)) {
       const db = shardOf(r.orderId);
@@ -211,7 +133,9 @@ export function createOrdersService(deps: OrdersDeps) {
     // Keys are kept at least 24 hours whatever the setting says (the issue promises a day).
     const keep = Math.max(24, settings.idempotencyTtlHours) * 3_600_000;
     for (const shard of stores.shards.databases) purged += await repo.purgeIdempotency(shard.db, new Date(now.getTime() - keep));
-    return { reservations, overdue, unlocked, purged };
+    // Refunds an outage left pending, that no client retried (they hold their amount until then).
+    const refunds = await resumePendingRefunds(fulfilment, now, SWEEP_BATCH);
+    return { reservations, overdue, unlocked, purged, refunds };
   }
 
   /** Enqueues the next sweep (one pending at a time, by job key), on the catalog store's queue. */
@@ -227,7 +151,7 @@ export function createOrdersService(deps: OrdersDeps) {
   const sweepTask: TaskHandler = async (_payload, ctx) => {
     try {
       const done = await sweep();
-      if (done.reservations + done.overdue + done.unlocked + done.purged > 0) ctx.log.info(done, 'sweep');
+      if (done.reservations + done.overdue + done.unlocked + done.purged + done.refunds > 0) ctx.log.info(done, 'sweep');
     } finally {
       await scheduleSweep(settings.sweepIntervalSeconds);
     }
@@ -239,10 +163,6 @@ export function createOrdersService(deps: OrdersDeps) {
     getOrder,
     listOrders,
     cancelOrder,
-    getSellerSubOrder,
-    listSellerOrders,
-    advanceSubOrder: moveSubOrder,
-    refundSubOrder,
     sweep,
     scheduleSweep,
     tasks: { ...flow.tasks, [SWEEP_TASK]: sweepTask } as Record<string, TaskHandler>,

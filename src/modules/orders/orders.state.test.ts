@@ -4,7 +4,7 @@ import { canonicalJson, requestHash, IDEMPOTENCY_KEY_RE } from './orders.checkou
 import { retryDelayMs } from './orders.payment.ts';
 import { deriveOrderStatus, isTerminal, LEGAL_MOVES, ORDER_STATUSES, transition, type Actor } from './orders.state.ts';
 
-const ACTORS: Actor[] = ['customer', 'seller', 'system'];
+const ACTORS: Actor[] = ['customer', 'seller', 'operator', 'system'];
 
 test('transition allows exactly the moves in the table, to exactly the actors listed', () => {
   let legal = 0;
@@ -17,10 +17,15 @@ test('transition allows exactly the moves in the table, to exactly the actors li
       }
     }
   }
-  // The issue's machine: 3 moves out of pending_payment (cancel by customer or system), 2 + 2 + 1 after.
-  assert.equal(legal, 9);
+  // 3 moves out of pending_payment (cancel by customer or system): 4; then fulfil, ship and refund
+  // (seller or operator) from paid: 4; ship and refund from fulfilled: 3; deliver and refund (a
+  // return) from shipped: 3; refund (a return) from delivered: 2.
+  assert.equal(legal, 16);
   assert.equal(transition('pending_payment', 'paid', 'customer').ok, false, 'a customer cannot mark an order paid');
-  assert.equal(transition('shipped', 'refunded', 'seller').ok, false);
+  assert.equal(transition('shipped', 'refunded', 'customer').ok, false, 'a customer cannot refund');
+  assert.equal(transition('paid', 'delivered', 'seller').ok, false, 'delivered only after shipping');
+  assert.equal(transition('delivered', 'shipped', 'seller').ok, false);
+  assert.equal(transition('paid', 'shipped', 'operator').ok, false, 'operators refund, they do not ship');
   assert.equal(transition('paid', 'paid', 'system').ok, false, 'no self-loops');
 });
 

@@ -17,15 +17,20 @@ export const ORDER_STATUSES = [
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** Who asks for a move: the state machine allows each move to some actors only. */
-export type Actor = 'customer' | 'seller' | 'system';
+export type Actor = 'customer' | 'seller' | 'operator' | 'system';
 
-/** Every legal move and who may make it; anything not listed is illegal. */
+/**
+ * Every legal move and who may make it; anything not listed is illegal. A seller may ship
+ * without marking the parcel fulfilled first (packing and handing over at once). A refund that
+ * brings what was refunded up to what was paid moves a sub-order to refunded from any paid state,
+ * also after shipping or delivery (a return); a partial refund moves nothing.
+ */
 export const LEGAL_MOVES: Readonly<Record<OrderStatus, Readonly<Partial<Record<OrderStatus, readonly Actor[]>>>>> = {
   pending_payment: { paid: ['system'], payment_failed: ['system'], cancelled: ['customer', 'system'] },
-  paid: { fulfilled: ['seller'], refunded: ['seller'] },
-  fulfilled: { shipped: ['seller'], refunded: ['seller'] },
-  shipped: { delivered: ['seller'] },
-  delivered: {},
+  paid: { fulfilled: ['seller'], shipped: ['seller'], refunded: ['seller', 'operator'] },
+  fulfilled: { shipped: ['seller'], refunded: ['seller', 'operator'] },
+  shipped: { delivered: ['seller'], refunded: ['seller', 'operator'] },
+  delivered: { refunded: ['seller', 'operator'] },
   payment_failed: {},
   cancelled: {},
   refunded: {},
@@ -44,11 +49,12 @@ export function transition(from: OrderStatus, to: OrderStatus, actor: Actor): Tr
 /** Terminal states never change again (the sweeper and invariant checks rely on it). */
 export function isTerminal(status: OrderStatus): boolean {
   switch (status) {
-    case 'delivered':
     case 'payment_failed':
     case 'cancelled':
     case 'refunded':
       return true;
+    // Delivered goods may still come back: a return is refunded after delivery.
+    case 'delivered':
     case 'pending_payment':
     case 'paid':
     case 'fulfilled':

@@ -3,6 +3,7 @@ import type { EventBus } from '../../platform/events.ts';
 import type { Stores } from '../../platform/postgres/stores.ts';
 import type { RedisConnections } from '../../platform/redis/redis.ts';
 import type { Money } from '../../shared/money.ts';
+import type { AuditRecorder } from '../audit/index.ts';
 import type { CartService } from '../cart/index.ts';
 import type { CatalogService } from '../catalog/index.ts';
 import type { AuthGuards, IdentityService } from '../identity/index.ts';
@@ -32,6 +33,8 @@ export type OrdersDeps = Readonly<{
   cart: CartService;
   payments: PaymentsService;
   notifications: NotificationsService;
+  /** Every seller and operator change is recorded in its own transaction. */
+  audit: AuditRecorder;
   settings: OrdersSettings;
   /** Shares the checkout line between API processes when REDIS_URL is set. */
   redis: RedisConnections | null;
@@ -123,15 +126,5 @@ export type OrderView = {
 export type OrderSummary = { id: string; status: OrderStatus; total: Money; createdAt: string };
 
 export type SellerOrderSummary = { subOrderId: string; orderId: string; status: OrderStatus; total: Money; placedAt: string };
-
-export type SellerSubOrderView = {
-  id: string;
-  orderId: string;
-  status: OrderStatus;
-  total: Money;
-  shippingAddress: ShippingAddress;
-  placedAt: string;
-  lines: OrderLineView[];
-};
 
 export type Page<T> = { items: T[]; nextCursor: string | null };

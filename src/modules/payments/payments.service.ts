@@ -111,6 +111,25 @@ export function createPaymentsService(deps: {
     return { kind: 'succeeded', chargeId: answer.chargeId };
   }
 
+  async function refundOnce(orderId: string, refundKey: string, amount: number, currency: string): Promise<ChargeOutcome> {
+    const base = { order_id: orderId, kind: 'refund' as const, idempotency_key: refundKey, amount, currency };
+    let answer;
+    try {
+      answer = await callProvider((signal) => provider.refund({ idempotencyKey: refundKey, chargeReference: orderId, amount }, signal));
+    } catch (err) {
+      if (!(err instanceof ProviderRejectedError)) throw err;
+      log.error({ err, orderId, refundKey }, 'the payment provider rejected a refund request');
+      await record({ ...base, provider_charge_id: null, status: 'declined', error: err.message.slice(0, MAX_ERROR_LENGTH) });
+      return { kind: 'declined', reason: 'provider_rejected' };
+    }
+    if (answer.kind === 'succeeded') {
+      await record({ ...base, provider_charge_id: answer.refundId, status: 'succeeded', error: null });
+      return { kind: 'succeeded', chargeId: answer.refundId };
+    }
+    await record({ ...base, provider_charge_id: null, status: answer.kind, error: answer.reason.slice(0, MAX_ERROR_LENGTH) });
+    return answer;
+  }
+
   return {
     async chargeOrder({ orderId, amount, currency }) {
       checkInput(orderId, amount, currency);
@@ -127,22 +146,16 @@ export function createPaymentsService(deps: {
       checkInput(orderId, amount, currency);
       if (amount > MAX_CHARGE_AMOUNT) throw paymentsErrors.invalidAmount(); // never charged, so never refunded
       if (typeof refundKey !== 'string' || refundKey.length === 0 || refundKey.length > 200) throw paymentsErrors.invalidRefundKey();
-      const base = { order_id: orderId, kind: 'refund' as const, idempotency_key: refundKey, amount, currency };
-      let answer;
-      try {
-        answer = await callProvider((signal) => provider.refund({ idempotencyKey: refundKey, chargeReference: orderId, amount }, signal));
-      } catch (err) {
-        if (!(err instanceof ProviderRejectedError)) throw err;
-        log.error({ err, orderId, refundKey }, 'the payment provider rejected a refund request');
-        await record({ ...base, provider_charge_id: null, status: 'declined', error: err.message.slice(0, MAX_ERROR_LENGTH) });
-        return { kind: 'declined', reason: 'provider_rejected' };
+      // Concurrent retries of one refund in this process share one provider call, as charges do:
+      // the provider would answer them all with the same refund, and the attempt log would list it
+      // once per retry.
+      const key = `refund:${orderId}:${refundKey}:${amount}:${currency}`;
+      let pending = inFlight.get(key);
+      if (!pending) {
+        pending = refundOnce(orderId, refundKey, amount, currency).finally(() => inFlight.delete(key));
+        inFlight.set(key, pending);
       }
-      if (answer.kind === 'succeeded') {
-        await record({ ...base, provider_charge_id: answer.refundId, status: 'succeeded', error: null });
-        return { kind: 'succeeded', chargeId: answer.refundId };
-      }
-      await record({ ...base, provider_charge_id: null, status: answer.kind, error: answer.reason.slice(0, MAX_ERROR_LENGTH) });
-      return answer;
+      return pending;
     },
 
     breakerState: () => resilience.state(),

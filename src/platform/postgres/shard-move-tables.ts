@@ -37,6 +37,7 @@ export const SHARD_TABLES: ReadonlyArray<ShardTable> = [
   { family: 'orders', table: 'sub_orders', key: 'order_id' },
   { family: 'orders', table: 'order_lines', key: 'order_id' },
   { family: 'orders', table: 'order_events', key: 'order_id', orderBy: 'id' },
+  { family: 'orders', table: 'order_refunds', key: 'order_id' },
   { family: 'orders', table: 'payment_attempts', key: 'order_id' },
   { family: 'idempotency', table: 'orders_idempotency', key: 'customer_id' },
   // The seller index lives in the SELLER's shard.
