@@ -40,7 +40,7 @@ const prismLog: string[] = [];
 const PRISM = path.join(path.dirname(createRequire(import.meta.url).resolve('@stoplight/prism-cli/package.json')), 'dist/index.js');
 
 before(async () => {
-  t = await createTestApp({ COOKIE_SECURE: 'false', WEBHOOKS_ALLOW_INSECURE: 'true' });
+  t = await createTestApp({ COOKIE_SECURE: 'false', WEBHOOKS_ALLOW_INSECURE: 'true', ATELIER_SHOP_APPROVAL: 'required' });
   upstream = await listen(t.server);
   doc = (await (await fetch(`${upstream}/api/v1/openapi.json`)).json()) as Doc;
   dir = await mkdtemp(path.join(os.tmpdir(), 'atelier-contract-'));
@@ -245,7 +245,21 @@ test(
     await call('createCategory', 403, { token: seller.token, body: { slug: `x-${uid()}`, name: 'Nope' } });
     await call('listCategories', 200);
     const shopSlug = `ada-${uid()}`;
-    await call('createShop', 201, { token: seller.token, body: { slug: shopSlug, name: 'Ada Ceramics', description: 'Stoneware' } });
+    const shopId = field(
+      await call('createShop', 201, { token: seller.token, body: { slug: shopSlug, name: 'Ada Ceramics', description: 'Stoneware' } }),
+      (b: { id: string }) => b.id,
+    );
+    // The marketplace approves shops (ATELIER_SHOP_APPROVAL=required): the seller sees it waiting, the operator approves it.
+    await call('getMyShop', 200, { token: seller.token });
+    await call('getMyShop', 403, { token: buyer.token });
+    await call('listShops', 200, { token: admin, query: { status: 'pending', q: 'Ada' } });
+    await call('listShops', 403, { token: seller.token });
+    await call('getShopDetail', 200, { token: admin, params: { id: shopId } });
+    await call('getShopDetail', 404, { token: admin, params: { id: nobody } });
+    await call('approveShop', 200, { token: admin, params: { id: shopId } });
+    await call('approveShop', 409, { token: admin, params: { id: shopId } });
+    await call('searchAccounts', 200, { token: admin, query: { q: 'buyer-' } });
+    await call('searchAccounts', 403, { token: seller.token, query: { q: 'buyer-' } });
     await call('createShop', 409, { token: seller.token, body: { slug: `other-${uid()}`, name: 'A second shop' } });
     await call('createShop', 403, { token: buyer.token, body: { slug: `b-${uid()}`, name: 'Bea shop' } });
     await call('createShop', 400, { token: seller.token, body: { slug: 'Not A Slug!', name: 'x' }, invalid: true });
@@ -290,6 +304,17 @@ test(
     await call('listProducts', 400, { query: { limit: 1000 }, invalid: true });
     await call('listMyProducts', 200, { token: seller.token });
     await call('listMyProducts', 403, { token: buyer.token });
+    // Moderation: a product held with a reason, and released; a shop suspended, and reinstated.
+    await call('unpublishProduct', 200, { token: admin, params: { id: product.id }, body: { reason: 'Photos show another maker' } });
+    await call('unpublishProduct', 404, { token: admin, params: { id: nobody }, body: { reason: 'x' } });
+    await call('getProduct', 404, { params: { id: product.id } });
+    await call('releaseProduct', 200, { token: admin, params: { id: product.id } });
+    await call('releaseProduct', 409, { token: admin, params: { id: product.id } });
+    await call('updateProduct', 200, { token: seller.token, params: { id: product.id }, body: { status: 'published' } });
+    await call('suspendShop', 200, { token: admin, params: { id: shopId }, body: { reason: 'Copied designs' } });
+    await call('suspendShop', 400, { token: admin, params: { id: shopId }, body: {}, invalid: true });
+    await call('reinstateShop', 200, { token: admin, params: { id: shopId } });
+    await call('reinstateShop', 409, { token: admin, params: { id: shopId } });
     await call('listCategories', 304, { headers: { 'if-none-match': (await call('listCategories', 200)).headers.get('etag')! } });
     await call('getShop', 304, {
       params: { slug: shopSlug },
@@ -380,12 +405,49 @@ test(
     const subOrder = subOrders[0]!.subOrderId;
     await call('getShopOrder', 200, { token: seller.token, params: { subOrderId: subOrder } });
     await call('getShopOrder', 404, { token: seller.token, params: { subOrderId: nobody } });
+    await call('getShopOrderPackingSlip', 200, { token: seller.token, params: { subOrderId: subOrder } });
+    await call('getShopOrderPackingSlip', 404, { token: seller.token, params: { subOrderId: nobody } });
     await call('advanceShopOrder', 200, { token: seller.token, params: { subOrderId: subOrder }, body: { to: 'fulfilled' } });
     await call('advanceShopOrder', 409, { token: seller.token, params: { subOrderId: subOrder }, body: { to: 'fulfilled' } });
+    await call('advanceShopOrder', 200, {
+      token: seller.token,
+      params: { subOrderId: subOrder },
+      body: { to: 'shipped', carrier: 'ups', trackingNumber: '1Z999AA10123456784' },
+    });
     await call('cancelMyOrder', 409, { token: buyer.token, params: { id: orderId } });
     await call('cancelMyOrder', 404, { token: buyer.token, params: { id: nobody } });
+    // A return: one unit of the line refunded, too much refused, the operator refunds a little, the rest in full.
+    const line = { variantId: v1!.id, quantity: 1 };
+    await call('refundShopOrder', 200, {
+      token: seller.token,
+      params: { subOrderId: subOrder },
+      headers: { 'idempotency-key': `r-${uid()}` },
+      body: { lines: [line], reason: 'Returned' },
+    });
+    await call('refundShopOrder', 409, {
+      token: seller.token,
+      params: { subOrderId: subOrder },
+      headers: { 'idempotency-key': `r-${uid()}` },
+      body: { amount: 1_000_000 },
+    });
+    await call('searchOrders', 200, { token: admin, query: { order: orderId } });
+    await call('searchOrders', 403, { token: seller.token, query: { order: orderId } });
+    await call('getOrderAsOperator', 200, { token: admin, params: { id: orderId } });
+    await call('getOrderAsOperator', 404, { token: admin, params: { id: nobody } });
+    await call('refundOrder', 200, {
+      token: admin,
+      params: { id: orderId },
+      headers: { 'idempotency-key': `r-${uid()}` },
+      body: { subOrderId: subOrder, amount: 100, reason: 'Goodwill' },
+    });
+    await call('refundOrder', 404, {
+      token: admin,
+      params: { id: nobody },
+      headers: { 'idempotency-key': `r-${uid()}` },
+      body: { amount: 100 },
+    });
     await call('refundShopOrder', 200, { token: seller.token, params: { subOrderId: subOrder } });
-    await call('refundShopOrder', 409, { token: seller.token, params: { subOrderId: subOrder } });
+    await call('refundShopOrder', 404, { token: seller.token, params: { subOrderId: nobody } });
 
     // A second order, cancelled by the buyer while it is still cancellable.
     await call('setCartLine', 200, { token: buyer.token, params: { variantId: variant }, body: { quantity: 1 } });
@@ -437,9 +499,48 @@ test(
     await call('listReplicas', 200, { token: admin });
     await call('listReplicas', 401, { invalid: true });
 
+    // The audit log and the operator console (issue 15).
+    await t.drainJobs();
+    await call('searchAuditLog', 200, { token: admin, query: { limit: 5 } });
+    await call('searchAuditLog', 400, { token: admin, query: { cursor: 'abc' } });
+    await call('searchAuditLog', 403, { token: seller.token });
+    await call('verifyAuditLog', 200, { token: admin });
+    await call('verifyAuditLog', 401, { invalid: true });
+    await call('getLiveFigures', 200, { token: admin });
+    await call('getLiveFigures', 403, { token: seller.token });
+    await call('getDataPlacement', 200, { token: admin, query: { rows: 'true' } });
+    await call('getDataPlacement', 401, { invalid: true });
+    const catalogQueue = t.app.stores.catalog.pool;
+    const failedJob = async () => {
+      const { rows } = await catalogQueue.query<{ id: string }>(
+        `select id::text from graphile_worker.add_job('contract.failed', '{}'::json, max_attempts := 1)`,
+      );
+      await catalogQueue.query('update graphile_worker._private_jobs set attempts = max_attempts where id = $1', [rows[0]!.id]);
+      return rows[0]!.id;
+    };
+    const retried = await failedJob();
+    await call('retryFailedJob', 200, { token: admin, params: { database: 'catalog', id: retried } });
+    await call('retryFailedJob', 409, { token: admin, params: { database: 'catalog', id: retried } });
+    await call('retryFailedJob', 404, { token: admin, params: { database: 'catalog', id: '999999999' } });
+    await call('discardFailedJob', 409, { token: admin, params: { database: 'catalog', id: retried } });
+    await call('discardFailedJob', 204, { token: admin, params: { database: 'catalog', id: await failedJob() } });
+    await call('discardFailedJob', 403, { token: seller.token, params: { database: 'catalog', id: retried } });
+    await catalogQueue.query('delete from graphile_worker._private_jobs where id = $1', [retried]);
+
     // Images again: delete.
     await call('deleteProductImage', 204, { token: seller.token, params: { id: product.id, imageId: uploaded } });
     await call('deleteProductImage', 404, { token: seller.token, params: { id: product.id, imageId: uploaded } });
+
+    // Shop pictures (straight to the server: a binary body), by a seller with a shop and one without.
+    const logo = multipartBody([{ name: 'image', filename: 'logo.png', contentType: 'image/png', data: await makeImage(200, 200) }]);
+    await call('uploadShopImage', 202, { token: seller.token, params: { slot: 'logo' }, multipart: logo, direct: true });
+    await call('uploadShopImage', 415, { token: seller.token, params: { slot: 'banner' }, multipart: text, direct: true });
+
+    // A customer becomes a seller (last: the buyer's role changes), and a seller cannot again.
+    await call('becomeSeller', 200, { token: buyer.token });
+    await call('becomeSeller', 403, { token: seller.token });
+    await call('uploadShopImage', 404, { token: buyer.token, params: { slot: 'logo' }, multipart: logo, direct: true });
+    await call('getMyShop', 404, { token: buyer.token });
 
     // Sign out last: the session is gone after.
     const out = await call('logOut', 204, { token: seller.token });

@@ -15,6 +15,7 @@
  * - no session scheme: `security: []` (public, said out loud rather than left out);
  * - a parameter with a default is not required: the server fills it in (TypeBox writes a defaulted
  *   property as required, which is true inside the server, after defaults, and false for a client);
+ *   nor is a request body whose schema takes null;
  * - 204 and 304 carry no body.
  * Error bodies a route declared by hand become references to the same shared answers.
  */
@@ -98,6 +99,10 @@ function sharedStatuses(method: string, path: string, op: Operation): string[] {
 
 /** Required in the document means "the client must send it": not so for what the server defaults. */
 function unrequireDefaults(op: Operation): void {
+  // A body schema that takes null (`Type.Union([Body, Type.Null()])`): the body may be left out.
+  const bodies = Object.values(op.requestBody?.content ?? {});
+  const takesNull = (schema: Json | undefined) => ((schema?.anyOf ?? schema?.oneOf) as Json[] | undefined)?.some((b) => b.type === 'null');
+  if (op.requestBody && bodies.length > 0 && bodies.every((media) => takesNull(media.schema))) op.requestBody.required = false;
   for (const p of op.parameters ?? []) if (p.required && p.in !== 'path' && p.schema && 'default' in p.schema) p.required = false;
   for (const media of Object.values(op.requestBody?.content ?? {})) {
     const schema = media.schema;

@@ -209,6 +209,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/account/become-seller': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Become a seller: the account can then open a shop (POST /shops)
+     * @description Requires a session of an account with the role customer: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    post: operations['becomeSeller'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/accounts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Accounts by the start of the email or part of the name, and role, by email, a page at a time
+     * @description Requires a session of an account with the role admin: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    get: operations['searchAccounts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/admin/accounts/{id}': {
     parameters: {
       query?: never;
@@ -282,7 +322,7 @@ export interface paths {
     options?: never;
     head?: never;
     /**
-     * Edit, publish or unpublish your product
+     * Edit, publish or unpublish your product (a product the operator holds cannot be published: 409)
      * @description Requires a session of an account with the role seller: the `atelier_session` cookie or `Authorization: Bearer <token>`.
      */
     patch: operations['updateProduct'];
@@ -329,6 +369,146 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/admin/shops': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Shops, newest first, by name or slug and status, a keyset page at a time
+     * @description Requires a session of an account with the role admin: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    get: operations['listShops'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/shops/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A shop, with its status and how many products it has
+     * @description Requires a session of an account with the role admin: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    get: operations['getShopDetail'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/shops/{id}/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Approve a pending shop: its published products go on the storefront
+     * @description Requires a session of an account with the role admin: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    post: operations['approveShop'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/shops/{id}/suspend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Suspend a shop, with the reason its seller reads: its products leave the storefront, search and checkout at once
+     * @description Requires a session of an account with the role admin: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    post: operations['suspendShop'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/shops/{id}/reinstate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Reinstate a suspended shop: its published products come back
+     * @description Requires a session of an account with the role admin: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    post: operations['reinstateShop'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/products/{id}/unpublish': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Take a product off the storefront, with the reason its seller reads; the seller cannot publish it until the hold is lifted
+     * @description Requires a session of an account with the role admin: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    post: operations['unpublishProduct'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/products/{id}/release': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Lift the hold on a product: it stays a draft, which its seller may publish again
+     * @description Requires a session of an account with the role admin: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    post: operations['releaseProduct'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/shops': {
     parameters: {
       query?: never;
@@ -339,10 +519,30 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Open your shop
+     * Open your shop (pending until an admin approves it when ATELIER_SHOP_APPROVAL=required)
      * @description Requires a session of an account with the role seller: the `atelier_session` cookie or `Authorization: Bearer <token>`.
      */
     post: operations['createShop'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/seller/shop': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your shop and where it stands: pending approval, active, or suspended with the reason
+     * @description Requires a session of an account with the role seller: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    get: operations['getMyShop'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -446,6 +646,28 @@ export interface paths {
      *     Requires a session of an account with the role seller: the `atelier_session` cookie or `Authorization: Bearer <token>`.
      */
     post: operations['uploadProductImage'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/seller/shop/images/{slot}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Upload your shop's logo or banner
+     * @description Resized in the background like a product image; the shop shows it once it is ready. At most 10485760 bytes.
+     *
+     *     Requires a session of an account with the role seller: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    post: operations['uploadShopImage'];
     delete?: never;
     options?: never;
     head?: never;
@@ -675,7 +897,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * My paid sub-orders as a seller, newest first (from the per-seller index)
+     * My paid sub-orders as a seller, newest first, by status and date placed
      * @description Requires a session of an account with the role seller: the `atelier_session` cookie or `Authorization: Bearer <token>`.
      */
     get: operations['listShopOrders'];
@@ -695,10 +917,30 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * One of my sub-orders as a seller
+     * One of my sub-orders: address, lines, shipment and refunds
      * @description Requires a session of an account with the role seller: the `atelier_session` cookie or `Authorization: Bearer <token>`.
      */
     get: operations['getShopOrder'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/seller/orders/{subOrderId}/packing-slip': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The packing slip of one of my sub-orders: address and what goes in the parcel, no prices
+     * @description Requires a session of an account with the role seller: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    get: operations['getShopOrderPackingSlip'];
     put?: never;
     post?: never;
     delete?: never;
@@ -717,8 +959,10 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Move my sub-order on: fulfilled, shipped, delivered
-     * @description Requires a session of an account with the role seller: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     * Move my sub-order on: fulfilled, shipped (with carrier and tracking number), delivered
+     * @description paid -> fulfilled -> shipped -> delivered (paid -> shipped too). Shipping and delivery email the buyer, the shipped email with the carrier, tracking number and link. Any other move: 409 ORDERS_ILLEGAL_TRANSITION with details {from, to}.
+     *
+     *     Requires a session of an account with the role seller: the `atelier_session` cookie or `Authorization: Bearer <token>`.
      */
     post: operations['advanceShopOrder'];
     delete?: never;
@@ -737,10 +981,74 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Refund my paid sub-order in full
-     * @description Requires a session of an account with the role seller: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     * Refund my sub-order: in full, an amount, or chosen lines (also after shipping)
+     * @description Without a body, what is left is refunded in full; with `amount` (minor units) or `lines`, part of it (an Idempotency-Key is then required, and the same key answers the same refund). Never above what was paid less what was already refunded: 409 ORDERS_REFUND_EXCEEDS_PAID or ORDERS_REFUND_QUANTITY_EXCEEDED. The buyer is emailed the amount.
+     *
+     *     Requires a session of an account with the role seller: the `atelier_session` cookie or `Authorization: Bearer <token>`.
      */
     post: operations['refundShopOrder'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/orders': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Search every order: by id or reference, buyer's email, shop and status
+     * @description Requires a session of an account with the role admin: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    get: operations['searchOrders'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/orders/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Any order: the buyer, each sub-order with its shipment, lines and refunds
+     * @description Requires a session of an account with the role admin: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    get: operations['getOrderAsOperator'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/orders/{id}/refund': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Refund any order: fully, or part of one sub-order (an amount or lines)
+     * @description The same refund as the seller's. Without subOrderId: lines are refunded shop by shop, an amount needs the order to have one shop (else 400 ORDERS_SUB_ORDER_REQUIRED), and neither refunds what is left of every sub-order.
+     *
+     *     Requires a session of an account with the role admin: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    post: operations['refundOrder'];
     delete?: never;
     options?: never;
     head?: never;
@@ -927,6 +1235,126 @@ export interface paths {
      * @description Requires a session of an account with the role seller: the `atelier_session` cookie or `Authorization: Bearer <token>`.
      */
     get: operations['listWebhookDeliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Search the audit log by actor, action, target and time range, newest first
+     * @description Requires a session of an account with the role admin: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    get: operations['searchAuditLog'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/audit/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Walk the audit log's hash chain and name the first entry that does not verify
+     * @description Requires a session of an account with the role admin: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    get: operations['verifyAuditLog'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/jobs/{database}/{id}/retry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Run a failed job again now, with its attempts back to zero (audited)
+     * @description Requires a session of an account with the role admin: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    post: operations['retryFailedJob'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/jobs/{database}/{id}/discard': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Remove a failed job from its queue for good (audited)
+     * @description Requires a session of an account with the role admin: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    post: operations['discardFailedJob'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/now': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Now: orders a minute, sales, error rate, p99 latency, queues, cache hit ratio, replica lag and breakers, from this process's metrics
+     * @description Requires a session of an account with the role admin: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    get: operations['getLiveFigures'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/data': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Shards and their placement on databases, the nodes serving, replicas and their lag
+     * @description Requires a session of an account with the role admin: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    get: operations['getDataPlacement'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1479,6 +1907,86 @@ export interface operations {
       503: components['responses']['Unavailable'];
     };
   };
+  becomeSeller: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            account: {
+              /** Format: uuid */
+              id: string;
+              email: string;
+              name: string;
+              role: 'customer' | 'seller' | 'admin';
+              emailVerified: boolean;
+            };
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  searchAccounts: {
+    parameters: {
+      query?: {
+        /** @description The start of the email, or part of the name */
+        q?: string;
+        role?: 'customer' | 'seller' | 'admin';
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              email: string;
+              name: string;
+              role: 'customer' | 'seller' | 'admin';
+              emailVerified: boolean;
+              /** Format: date-time */
+              createdAt: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
   getAccount: {
     parameters: {
       query?: never;
@@ -1504,6 +2012,8 @@ export interface operations {
               name: string;
               role: 'customer' | 'seller' | 'admin';
               emailVerified: boolean;
+              /** Format: date-time */
+              createdAt: string;
             };
           };
         };
@@ -1702,6 +2212,9 @@ export interface operations {
             updatedAt: string;
             /** Format: uuid */
             ownerId: string;
+            moderationNote: string | null;
+            /** @description pending: waits for approval; active: selling; suspended: taken off the storefront by the operator */
+            shopStatus: 'pending' | 'active' | 'suspended';
           };
         };
       };
@@ -1867,6 +2380,9 @@ export interface operations {
             updatedAt: string;
             /** Format: uuid */
             ownerId: string;
+            moderationNote: string | null;
+            /** @description pending: waits for approval; active: selling; suspended: taken off the storefront by the operator */
+            shopStatus: 'pending' | 'active' | 'suspended';
           };
         };
       };
@@ -1874,6 +2390,7 @@ export interface operations {
       401: components['responses']['Unauthenticated'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
@@ -1911,6 +2428,27 @@ export interface operations {
               currency: string;
               /** Format: date-time */
               createdAt: string;
+              story: string;
+              shippingPolicy: string;
+              returnsPolicy: string;
+              logo: {
+                id: string;
+                alt: string;
+                urls: {
+                  thumb: string;
+                  card: string;
+                  full: string;
+                };
+              } | null;
+              banner: {
+                id: string;
+                alt: string;
+                urls: {
+                  thumb: string;
+                  card: string;
+                  full: string;
+                };
+              } | null;
             };
             products: {
               items: {
@@ -1968,6 +2506,10 @@ export interface operations {
         'application/json': {
           name?: string;
           description?: string;
+          /** @description The maker's story, shown on the shop's page */
+          story?: string;
+          shippingPolicy?: string;
+          returnsPolicy?: string;
         };
       };
     };
@@ -1987,8 +2529,33 @@ export interface operations {
             currency: string;
             /** Format: date-time */
             createdAt: string;
+            story: string;
+            shippingPolicy: string;
+            returnsPolicy: string;
+            logo: {
+              id: string;
+              alt: string;
+              urls: {
+                thumb: string;
+                card: string;
+                full: string;
+              };
+            } | null;
+            banner: {
+              id: string;
+              alt: string;
+              urls: {
+                thumb: string;
+                card: string;
+                full: string;
+              };
+            } | null;
             /** Format: uuid */
             ownerId: string;
+            /** @description pending: waits for approval; active: selling; suspended: taken off the storefront by the operator */
+            status: 'pending' | 'active' | 'suspended';
+            statusReason: string | null;
+            statusChangedAt: string | null;
           };
         };
       };
@@ -2044,6 +2611,518 @@ export interface operations {
       503: components['responses']['Unavailable'];
     };
   };
+  listShops: {
+    parameters: {
+      query?: {
+        /** @description Part of the name, or the start of the slug */
+        q?: string;
+        /** @description pending: waits for approval; active: selling; suspended: taken off the storefront by the operator */
+        status?: 'pending' | 'active' | 'suspended';
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              slug: string;
+              name: string;
+              description: string;
+              currency: string;
+              /** Format: date-time */
+              createdAt: string;
+              story: string;
+              shippingPolicy: string;
+              returnsPolicy: string;
+              logo: {
+                id: string;
+                alt: string;
+                urls: {
+                  thumb: string;
+                  card: string;
+                  full: string;
+                };
+              } | null;
+              banner: {
+                id: string;
+                alt: string;
+                urls: {
+                  thumb: string;
+                  card: string;
+                  full: string;
+                };
+              } | null;
+              /** Format: uuid */
+              ownerId: string;
+              /** @description pending: waits for approval; active: selling; suspended: taken off the storefront by the operator */
+              status: 'pending' | 'active' | 'suspended';
+              statusReason: string | null;
+              statusChangedAt: string | null;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getShopDetail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            shop: {
+              /** Format: uuid */
+              id: string;
+              slug: string;
+              name: string;
+              description: string;
+              currency: string;
+              /** Format: date-time */
+              createdAt: string;
+              story: string;
+              shippingPolicy: string;
+              returnsPolicy: string;
+              logo: {
+                id: string;
+                alt: string;
+                urls: {
+                  thumb: string;
+                  card: string;
+                  full: string;
+                };
+              } | null;
+              banner: {
+                id: string;
+                alt: string;
+                urls: {
+                  thumb: string;
+                  card: string;
+                  full: string;
+                };
+              } | null;
+              /** Format: uuid */
+              ownerId: string;
+              /** @description pending: waits for approval; active: selling; suspended: taken off the storefront by the operator */
+              status: 'pending' | 'active' | 'suspended';
+              statusReason: string | null;
+              statusChangedAt: string | null;
+            };
+            products: {
+              published: number;
+              draft: number;
+              held: number;
+            };
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  approveShop: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            slug: string;
+            name: string;
+            description: string;
+            currency: string;
+            /** Format: date-time */
+            createdAt: string;
+            story: string;
+            shippingPolicy: string;
+            returnsPolicy: string;
+            logo: {
+              id: string;
+              alt: string;
+              urls: {
+                thumb: string;
+                card: string;
+                full: string;
+              };
+            } | null;
+            banner: {
+              id: string;
+              alt: string;
+              urls: {
+                thumb: string;
+                card: string;
+                full: string;
+              };
+            } | null;
+            /** Format: uuid */
+            ownerId: string;
+            /** @description pending: waits for approval; active: selling; suspended: taken off the storefront by the operator */
+            status: 'pending' | 'active' | 'suspended';
+            statusReason: string | null;
+            statusChangedAt: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  suspendShop: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Why: the seller reads it */
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            slug: string;
+            name: string;
+            description: string;
+            currency: string;
+            /** Format: date-time */
+            createdAt: string;
+            story: string;
+            shippingPolicy: string;
+            returnsPolicy: string;
+            logo: {
+              id: string;
+              alt: string;
+              urls: {
+                thumb: string;
+                card: string;
+                full: string;
+              };
+            } | null;
+            banner: {
+              id: string;
+              alt: string;
+              urls: {
+                thumb: string;
+                card: string;
+                full: string;
+              };
+            } | null;
+            /** Format: uuid */
+            ownerId: string;
+            /** @description pending: waits for approval; active: selling; suspended: taken off the storefront by the operator */
+            status: 'pending' | 'active' | 'suspended';
+            statusReason: string | null;
+            statusChangedAt: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  reinstateShop: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            slug: string;
+            name: string;
+            description: string;
+            currency: string;
+            /** Format: date-time */
+            createdAt: string;
+            story: string;
+            shippingPolicy: string;
+            returnsPolicy: string;
+            logo: {
+              id: string;
+              alt: string;
+              urls: {
+                thumb: string;
+                card: string;
+                full: string;
+              };
+            } | null;
+            banner: {
+              id: string;
+              alt: string;
+              urls: {
+                thumb: string;
+                card: string;
+                full: string;
+              };
+            } | null;
+            /** Format: uuid */
+            ownerId: string;
+            /** @description pending: waits for approval; active: selling; suspended: taken off the storefront by the operator */
+            status: 'pending' | 'active' | 'suspended';
+            statusReason: string | null;
+            statusChangedAt: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  unpublishProduct: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Why: the seller reads it */
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            shopId: string;
+            shopSlug: string;
+            shopName: string;
+            title: string;
+            description: string;
+            categoryId: string | null;
+            categoryName: string | null;
+            status: 'draft' | 'published';
+            priceMin: {
+              amount: number;
+              currency: string;
+            };
+            images: {
+              id: string;
+              alt: string;
+              urls: {
+                thumb: string;
+                card: string;
+                full: string;
+              };
+            }[];
+            variants: {
+              /** Format: uuid */
+              id: string;
+              sku: string;
+              options: {
+                [key: string]: string;
+              };
+              price: {
+                amount: number;
+                currency: string;
+              };
+              position: number;
+            }[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: uuid */
+            ownerId: string;
+            moderationNote: string | null;
+            /** @description pending: waits for approval; active: selling; suspended: taken off the storefront by the operator */
+            shopStatus: 'pending' | 'active' | 'suspended';
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  releaseProduct: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            shopId: string;
+            shopSlug: string;
+            shopName: string;
+            title: string;
+            description: string;
+            categoryId: string | null;
+            categoryName: string | null;
+            status: 'draft' | 'published';
+            priceMin: {
+              amount: number;
+              currency: string;
+            };
+            images: {
+              id: string;
+              alt: string;
+              urls: {
+                thumb: string;
+                card: string;
+                full: string;
+              };
+            }[];
+            variants: {
+              /** Format: uuid */
+              id: string;
+              sku: string;
+              options: {
+                [key: string]: string;
+              };
+              price: {
+                amount: number;
+                currency: string;
+              };
+              position: number;
+            }[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: uuid */
+            ownerId: string;
+            moderationNote: string | null;
+            /** @description pending: waits for approval; active: selling; suspended: taken off the storefront by the operator */
+            shopStatus: 'pending' | 'active' | 'suspended';
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
   createShop: {
     parameters: {
       query?: never;
@@ -2056,8 +3135,12 @@ export interface operations {
         'application/json': {
           slug: string;
           name: string;
-          description?: string;
           currency?: string;
+          description?: string;
+          /** @description The maker's story, shown on the shop's page */
+          story?: string;
+          shippingPolicy?: string;
+          returnsPolicy?: string;
         };
       };
     };
@@ -2077,8 +3160,33 @@ export interface operations {
             currency: string;
             /** Format: date-time */
             createdAt: string;
+            story: string;
+            shippingPolicy: string;
+            returnsPolicy: string;
+            logo: {
+              id: string;
+              alt: string;
+              urls: {
+                thumb: string;
+                card: string;
+                full: string;
+              };
+            } | null;
+            banner: {
+              id: string;
+              alt: string;
+              urls: {
+                thumb: string;
+                card: string;
+                full: string;
+              };
+            } | null;
             /** Format: uuid */
             ownerId: string;
+            /** @description pending: waits for approval; active: selling; suspended: taken off the storefront by the operator */
+            status: 'pending' | 'active' | 'suspended';
+            statusReason: string | null;
+            statusChangedAt: string | null;
           };
         };
       };
@@ -2088,6 +3196,67 @@ export interface operations {
       409: components['responses']['Conflict'];
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getMyShop: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            id: string;
+            slug: string;
+            name: string;
+            description: string;
+            currency: string;
+            /** Format: date-time */
+            createdAt: string;
+            story: string;
+            shippingPolicy: string;
+            returnsPolicy: string;
+            logo: {
+              id: string;
+              alt: string;
+              urls: {
+                thumb: string;
+                card: string;
+                full: string;
+              };
+            } | null;
+            banner: {
+              id: string;
+              alt: string;
+              urls: {
+                thumb: string;
+                card: string;
+                full: string;
+              };
+            } | null;
+            /** Format: uuid */
+            ownerId: string;
+            /** @description pending: waits for approval; active: selling; suspended: taken off the storefront by the operator */
+            status: 'pending' | 'active' | 'suspended';
+            statusReason: string | null;
+            statusChangedAt: string | null;
+          };
+        };
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
       429: components['responses']['TooManyRequests'];
       503: components['responses']['Unavailable'];
     };
@@ -2165,6 +3334,9 @@ export interface operations {
             updatedAt: string;
             /** Format: uuid */
             ownerId: string;
+            moderationNote: string | null;
+            /** @description pending: waits for approval; active: selling; suspended: taken off the storefront by the operator */
+            shopStatus: 'pending' | 'active' | 'suspended';
           };
         };
       };
@@ -2253,6 +3425,9 @@ export interface operations {
             updatedAt: string;
             /** Format: uuid */
             ownerId: string;
+            moderationNote: string | null;
+            /** @description pending: waits for approval; active: selling; suspended: taken off the storefront by the operator */
+            shopStatus: 'pending' | 'active' | 'suspended';
           };
         };
       };
@@ -2271,6 +3446,10 @@ export interface operations {
       query?: {
         limit?: number;
         cursor?: string;
+        /** @description Words of the title */
+        q?: string;
+        /** @description unpublished: held unpublished by the operator (see moderationNote) */
+        status?: 'draft' | 'published' | 'unpublished';
       };
       header?: never;
       path?: never;
@@ -2329,6 +3508,9 @@ export interface operations {
               updatedAt: string;
               /** Format: uuid */
               ownerId: string;
+              moderationNote: string | null;
+              /** @description pending: waits for approval; active: selling; suspended: taken off the storefront by the operator */
+              shopStatus: 'pending' | 'active' | 'suspended';
             }[];
             nextCursor: string | null;
           };
@@ -2499,6 +3681,56 @@ export interface operations {
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
       409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['Unprocessable'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  uploadShopImage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        slot: 'logo' | 'banner';
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /**
+           * Format: binary
+           * @description JPEG, PNG, WebP, AVIF or GIF; the type is read from the content
+           */
+          image: string;
+          /** @description Text alternative for screen readers */
+          alt?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            image: {
+              /** Format: uuid */
+              id: string;
+              /** @enum {string} */
+              status: 'processing';
+            };
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       422: components['responses']['Unprocessable'];
@@ -3173,6 +4405,11 @@ export interface operations {
       query?: {
         cursor?: string;
         limit?: number;
+        status?: 'pending_payment' | 'paid' | 'fulfilled' | 'shipped' | 'delivered' | 'payment_failed' | 'cancelled' | 'refunded';
+        /** @description Placed at or after this time */
+        placedFrom?: string;
+        /** @description Placed before this time */
+        placedBefore?: string;
       };
       header?: never;
       path?: never;
@@ -3234,8 +4471,16 @@ export interface operations {
               id: string;
               /** Format: uuid */
               orderId: string;
+              orderReference: string;
+              /** Format: uuid */
+              shopId: string;
+              shopName: string;
               status: 'pending_payment' | 'paid' | 'fulfilled' | 'shipped' | 'delivered' | 'payment_failed' | 'cancelled' | 'refunded';
               total: {
+                amount: number;
+                currency: string;
+              };
+              refunded: {
                 amount: number;
                 currency: string;
               };
@@ -3250,6 +4495,15 @@ export interface operations {
               };
               /** Format: date-time */
               placedAt: string;
+              fulfilledAt: string | null;
+              shippedAt: string | null;
+              deliveredAt: string | null;
+              shipment: {
+                carrier: string;
+                carrierName: string;
+                trackingNumber: string | null;
+                trackingUrl: string | null;
+              } | null;
               lines: {
                 /** Format: uuid */
                 variantId: string;
@@ -3265,7 +4519,94 @@ export interface operations {
                   currency: string;
                 };
                 quantity: number;
+                refundedQuantity: number;
               }[];
+              refunds: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                orderId: string;
+                /** Format: uuid */
+                subOrderId: string;
+                amount: {
+                  amount: number;
+                  currency: string;
+                };
+                lines: {
+                  /** Format: uuid */
+                  variantId: string;
+                  quantity: number;
+                  amount: number;
+                }[];
+                reason: string | null;
+                status: 'pending' | 'succeeded' | 'failed';
+                /** Format: date-time */
+                createdAt: string;
+              }[];
+            };
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getShopOrderPackingSlip: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        subOrderId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            packingSlip: {
+              /** Format: uuid */
+              subOrderId: string;
+              /** Format: uuid */
+              orderId: string;
+              orderReference: string;
+              shopName: string;
+              /** Format: date-time */
+              placedAt: string;
+              shipTo: {
+                name: string;
+                line1: string;
+                line2?: string;
+                city: string;
+                postalCode: string;
+                /** @description ISO 3166-1 alpha-2 */
+                country: string;
+              };
+              lines: {
+                /** Format: uuid */
+                variantId: string;
+                title: string;
+                sku: string;
+                options: {
+                  [key: string]: string;
+                };
+                quantity: number;
+              }[];
+              shipment: {
+                carrier: string;
+                carrierName: string;
+                trackingNumber: string | null;
+                trackingUrl: string | null;
+              } | null;
             };
           };
         };
@@ -3291,6 +4632,11 @@ export interface operations {
       content: {
         'application/json': {
           to: 'fulfilled' | 'shipped' | 'delivered';
+          /** @description With "shipped": the carrier. These get their tracking link built: ups, fedex, dhl, usps, royal-mail, la-poste, dpd, gls, postnl */
+          carrier?: string;
+          trackingNumber?: string;
+          /** @description The parcel's tracking link, when the carrier is not one we know (or to use another) */
+          trackingUrl?: string;
         };
       };
     };
@@ -3306,6 +4652,11 @@ export interface operations {
               /** Format: uuid */
               id: string;
               status: 'pending_payment' | 'paid' | 'fulfilled' | 'shipped' | 'delivered' | 'payment_failed' | 'cancelled' | 'refunded';
+              shipment: {
+                carrier: string;
+                trackingNumber: string | null;
+                trackingUrl: string | null;
+              } | null;
             };
           };
         };
@@ -3324,9 +4675,156 @@ export interface operations {
   refundShopOrder: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Required for a partial refund (1..100 characters of A-Z a-z 0-9 _ . : -): the same key answers the same refund. A full refund without one is keyed by the sub-order */
+        'idempotency-key'?: string;
+      };
       path: {
         subOrderId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** @description Minor units; or give lines; neither refunds what is left */
+          amount?: number;
+          lines?: {
+            /** Format: uuid */
+            variantId: string;
+            quantity: number;
+          }[];
+          reason?: string;
+        } | null;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            refund: {
+              /** Format: uuid */
+              id: string;
+              /** Format: uuid */
+              orderId: string;
+              /** Format: uuid */
+              subOrderId: string;
+              amount: {
+                amount: number;
+                currency: string;
+              };
+              lines: {
+                /** Format: uuid */
+                variantId: string;
+                quantity: number;
+                amount: number;
+              }[];
+              reason: string | null;
+              status: 'pending' | 'succeeded' | 'failed';
+              /** Format: date-time */
+              createdAt: string;
+            };
+            subOrder: {
+              /** Format: uuid */
+              id: string;
+              status: 'pending_payment' | 'paid' | 'fulfilled' | 'shipped' | 'delivered' | 'payment_failed' | 'cancelled' | 'refunded';
+              refunded: {
+                amount: number;
+                currency: string;
+              };
+              refundable: {
+                amount: number;
+                currency: string;
+              };
+            };
+            replayed: boolean;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['Unprocessable'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  searchOrders: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        limit?: number;
+        /** @description An order id or its 8-character reference */
+        order?: string;
+        /** @description The buyer's email */
+        email?: string;
+        shopId?: string;
+        status?: 'pending_payment' | 'paid' | 'fulfilled' | 'shipped' | 'delivered' | 'payment_failed' | 'cancelled' | 'refunded';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              reference: string;
+              /** Format: uuid */
+              customerId: string;
+              status: 'pending_payment' | 'paid' | 'fulfilled' | 'shipped' | 'delivered' | 'payment_failed' | 'cancelled' | 'refunded';
+              total: {
+                amount: number;
+                currency: string;
+              };
+              /** Format: date-time */
+              createdAt: string;
+              subOrders: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                shopId: string;
+                shopName: string;
+                status: 'pending_payment' | 'paid' | 'fulfilled' | 'shipped' | 'delivered' | 'payment_failed' | 'cancelled' | 'refunded';
+                refunded: {
+                  amount: number;
+                  currency: string;
+                };
+              }[];
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getOrderAsOperator: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
       };
       cookie?: never;
     };
@@ -3339,11 +4837,204 @@ export interface operations {
         };
         content: {
           'application/json': {
-            subOrder: {
+            order: {
               /** Format: uuid */
               id: string;
+              reference: string;
               status: 'pending_payment' | 'paid' | 'fulfilled' | 'shipped' | 'delivered' | 'payment_failed' | 'cancelled' | 'refunded';
+              total: {
+                amount: number;
+                currency: string;
+              };
+              refunded: {
+                amount: number;
+                currency: string;
+              };
+              customer: {
+                /** Format: uuid */
+                id: string;
+                email: string | null;
+                name: string | null;
+              };
+              shippingAddress: {
+                name: string;
+                line1: string;
+                line2?: string;
+                city: string;
+                postalCode: string;
+                /** @description ISO 3166-1 alpha-2 */
+                country: string;
+              };
+              /** Format: date-time */
+              paymentDeadline: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              subOrders: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                orderId: string;
+                orderReference: string;
+                /** Format: uuid */
+                shopId: string;
+                shopName: string;
+                status: 'pending_payment' | 'paid' | 'fulfilled' | 'shipped' | 'delivered' | 'payment_failed' | 'cancelled' | 'refunded';
+                total: {
+                  amount: number;
+                  currency: string;
+                };
+                refunded: {
+                  amount: number;
+                  currency: string;
+                };
+                shippingAddress: {
+                  name: string;
+                  line1: string;
+                  line2?: string;
+                  city: string;
+                  postalCode: string;
+                  /** @description ISO 3166-1 alpha-2 */
+                  country: string;
+                };
+                /** Format: date-time */
+                placedAt: string;
+                fulfilledAt: string | null;
+                shippedAt: string | null;
+                deliveredAt: string | null;
+                shipment: {
+                  carrier: string;
+                  carrierName: string;
+                  trackingNumber: string | null;
+                  trackingUrl: string | null;
+                } | null;
+                lines: {
+                  /** Format: uuid */
+                  variantId: string;
+                  /** Format: uuid */
+                  productId: string;
+                  title: string;
+                  sku: string;
+                  options: {
+                    [key: string]: string;
+                  };
+                  unitPrice: {
+                    amount: number;
+                    currency: string;
+                  };
+                  quantity: number;
+                  refundedQuantity: number;
+                }[];
+                refunds: {
+                  /** Format: uuid */
+                  id: string;
+                  /** Format: uuid */
+                  orderId: string;
+                  /** Format: uuid */
+                  subOrderId: string;
+                  amount: {
+                    amount: number;
+                    currency: string;
+                  };
+                  lines: {
+                    /** Format: uuid */
+                    variantId: string;
+                    quantity: number;
+                    amount: number;
+                  }[];
+                  reason: string | null;
+                  status: 'pending' | 'succeeded' | 'failed';
+                  /** Format: date-time */
+                  createdAt: string;
+                }[];
+              }[];
             };
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  refundOrder: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Required for a partial refund (1..100 characters of A-Z a-z 0-9 _ . : -): the same key answers the same refund. A full refund without one is keyed by the sub-order */
+        'idempotency-key'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': {
+          /** Format: uuid */
+          subOrderId?: string;
+          /** @description Minor units; or give lines; neither refunds what is left */
+          amount?: number;
+          lines?: {
+            /** Format: uuid */
+            variantId: string;
+            quantity: number;
+          }[];
+          reason?: string;
+        } | null;
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            refunds: {
+              refund: {
+                /** Format: uuid */
+                id: string;
+                /** Format: uuid */
+                orderId: string;
+                /** Format: uuid */
+                subOrderId: string;
+                amount: {
+                  amount: number;
+                  currency: string;
+                };
+                lines: {
+                  /** Format: uuid */
+                  variantId: string;
+                  quantity: number;
+                  amount: number;
+                }[];
+                reason: string | null;
+                status: 'pending' | 'succeeded' | 'failed';
+                /** Format: date-time */
+                createdAt: string;
+              };
+              subOrder: {
+                /** Format: uuid */
+                id: string;
+                status: 'pending_payment' | 'paid' | 'fulfilled' | 'shipped' | 'delivered' | 'payment_failed' | 'cancelled' | 'refunded';
+                refunded: {
+                  amount: number;
+                  currency: string;
+                };
+                refundable: {
+                  amount: number;
+                  currency: string;
+                };
+              };
+              replayed: boolean;
+            }[];
           };
         };
       };
@@ -3354,6 +5045,7 @@ export interface operations {
       409: components['responses']['Conflict'];
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['Unprocessable'];
       429: components['responses']['TooManyRequests'];
       503: components['responses']['Unavailable'];
     };
@@ -3852,6 +5544,378 @@ export interface operations {
       401: components['responses']['Unauthenticated'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  searchAuditLog: {
+    parameters: {
+      query?: {
+        actorId?: string;
+        action?: string;
+        targetType?: string;
+        targetId?: string;
+        /** @description Entries from this time on (inclusive) */
+        from?: string;
+        /** @description Entries before this time (exclusive) */
+        to?: string;
+        /** @description The nextCursor of the previous page */
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** @description Its place in the chain */
+              seq: number;
+              /** Format: uuid */
+              eventId: string;
+              /**
+               * Format: date-time
+               * @description When the action was taken
+               */
+              occurredAt: string;
+              /**
+               * Format: date-time
+               * @description When the entry was written to the log
+               */
+              recordedAt: string;
+              actor: {
+                accountId: string;
+                role: string;
+                ip: string | null;
+                userAgent: string | null;
+              };
+              /** @description What was done, e.g. inventory.restocked */
+              action: string;
+              target: {
+                type: string;
+                id: string;
+              };
+              before: {
+                [key: string]: unknown;
+              } | null;
+              after: {
+                [key: string]: unknown;
+              } | null;
+              reason: string | null;
+              /** @description SHA-256, hex */
+              prevHash: string;
+              /** @description SHA-256, hex */
+              hash: string;
+            }[];
+            nextCursor: string | null;
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  verifyAuditLog: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description ok, or the first entry that does not verify */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            ok: boolean;
+            /** @description Entries checked (all of them when ok) */
+            entries: number;
+            headSeq?: number;
+            /** @description SHA-256, hex */
+            headHash?: string;
+            firstBad?: {
+              seq: number;
+              eventId: string | null;
+              problem: 'content_changed' | 'link_broken' | 'entry_missing' | 'head_mismatch';
+              message: string;
+            };
+          };
+        };
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  retryFailedJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The database whose queue holds the job (catalog, shard0, ...) */
+        database: string;
+        /** @description The job's id on that database */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            job: {
+              database: string;
+              id: string;
+              task: string;
+              /** Format: date-time */
+              runAt: string;
+            };
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  discardFailedJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The database whose queue holds the job (catalog, shard0, ...) */
+        database: string;
+        /** @description The job's id on that database */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Discarded */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getLiveFigures: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description This process's figures, from its own metrics */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            at: string;
+            sampledForSeconds: number;
+            lastMinute: {
+              /** @description The span the figures cover (shorter while the process is young) */
+              seconds: number;
+              /** @description Orders paid */
+              orders: number;
+              ordersPerMinute: number;
+              /** @description Totals of the orders paid, per currency */
+              sales: {
+                currency: string;
+                /** @description Minor units */
+                amount: number;
+              }[];
+              requests: number;
+              requestsPerSecond: number;
+              errorRate: number | null;
+              p99LatencyMs: number | null;
+              cacheHitRatio: number | null;
+            };
+            lastHour: {
+              /** @description The span the figures cover (shorter while the process is young) */
+              seconds: number;
+              /** @description Orders paid */
+              orders: number;
+              ordersPerMinute: number;
+              /** @description Totals of the orders paid, per currency */
+              sales: {
+                currency: string;
+                /** @description Minor units */
+                amount: number;
+              }[];
+              requests: number;
+              requestsPerSecond: number;
+              errorRate: number | null;
+              p99LatencyMs: number | null;
+              cacheHitRatio: number | null;
+            };
+            queues: {
+              database: string;
+              /** @description Jobs due and waiting for a worker */
+              depth: number;
+              /** @description How long the oldest due job has waited */
+              oldestJobAgeSeconds: number;
+              running: number;
+              /** @description Out of attempts: for an operator to retry or discard */
+              failed: number;
+            }[];
+            cacheHitRatio: number | null;
+            replicas: {
+              name: string;
+              healthy: boolean;
+              lagSeconds: number | null;
+            }[];
+            breakers: {
+              name: string;
+              /** @description closed, half_open or open */
+              state: string;
+            }[];
+            /** @description One point per sampling interval, oldest first */
+            history: {
+              /** Format: date-time */
+              at: string;
+              /** @description The span the figures cover (shorter while the process is young) */
+              seconds: number;
+              /** @description Orders paid */
+              orders: number;
+              ordersPerMinute: number;
+              /** @description Totals of the orders paid, per currency */
+              sales: {
+                currency: string;
+                /** @description Minor units */
+                amount: number;
+              }[];
+              requests: number;
+              requestsPerSecond: number;
+              errorRate: number | null;
+              p99LatencyMs: number | null;
+              cacheHitRatio: number | null;
+            }[];
+          };
+        };
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  getDataPlacement: {
+    parameters: {
+      query?: {
+        /** @description Count the rows of every sharded table (scans them) */
+        rows?: boolean;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            shardMap: {
+              version: number;
+              logicalShards: number;
+              /** @description The map version this node routes by */
+              servedVersion: number;
+              databases: {
+                name: string;
+                logicalShards: number[];
+                /** @description Held by a move in progress */
+                frozen: number[];
+                rows: {
+                  [key: string]: number;
+                } | null;
+              }[];
+            };
+            nodes: {
+              nodeId: string;
+              role: string;
+              mapVersion: number;
+              seenSecondsAgo: number;
+            }[];
+            stray:
+              | {
+                  database: string;
+                  logicalShard: number;
+                  rows: number;
+                }[]
+              | null;
+            replicas: {
+              enabled: boolean;
+              maxLagMs: number;
+              items: {
+                name: string;
+                /** @description Without its password */
+                url: string;
+                /** @description In rotation: serves reads */
+                healthy: boolean;
+                state: 'starting' | 'healthy' | 'lagging' | 'unreachable' | 'not_a_replica';
+                lagMs: number | null;
+                lagBytes: number | null;
+                replayLsn: string | null;
+                replayPaused: boolean | null;
+                lastError: string | null;
+                checkedAt: string | null;
+                reads: number;
+                fallbacks: number;
+              }[];
+            };
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
       429: components['responses']['TooManyRequests'];
       503: components['responses']['Unavailable'];
     };
