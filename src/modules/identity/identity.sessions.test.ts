@@ -321,7 +321,9 @@ describe('identity: sign-up, log-in, sessions and roles over HTTP', () => {
 
     const ok = await t.server.inject({ method: 'GET', url, headers: bearer(adminToken) });
     assert.equal(ok.statusCode, 200, ok.body);
-    assert.deepEqual(ok.json<AuthBody>().account, customer.account);
+    const { createdAt, ...account } = ok.json<{ account: AuthBody['account'] & { createdAt: string } }>().account;
+    assert.deepEqual(account, customer.account);
+    assert.ok(Math.abs(Date.parse(createdAt) - Date.now()) < 600_000, `the console sees when the account was made: ${createdAt}`);
     assert.ok(!ok.body.includes('argon2'), 'no password hash leaves the server');
 
     const missing = `/api/v1/admin/accounts/${customer.account.id.slice(0, -4)}ffff`;

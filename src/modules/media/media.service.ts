@@ -154,45 +154,21 @@ export function createMediaService(deps: {
       await catalog.assertProductOwner(productId, accountId);
       if ((await repo.countLiveImages(db, productId)) >= MAX_IMAGES_PER_PRODUCT) throw mediaErrors.tooManyImages(MAX_IMAGES_PER_PRODUCT);
 
-      const { file, alt } = await read();
-      try {
-        if (!file) throw mediaErrors.imageRequired();
-        const altText = (alt ?? '').trim();
-        if ([...altText].length > MAX_ALT_LENGTH) throw mediaErrors.altTooLong(MAX_ALT_LENGTH);
-
-        const type = await detectImageType(file.path);
-        if (!type) throw mediaErrors.unsupportedType();
-        const probe = await probeImage(file.path, type);
-        if (!probe.ok) throw probe.reason === 'too_many_pixels' ? mediaErrors.dimensionsTooLarge() : mediaErrors.unreadable();
-
-        // The original is written before the row, so a committed row always has its bytes; a crash
-        // in between leaves only an unreferenced content-addressed file.
-        const key = originalKey(file.sha256, type.ext);
-        await storage.put(key, createReadStream(file.path));
+      return acceptUpload(await read(), async ({ key, alt, width, height }) => {
         const id = newId();
         await db.transaction().execute(async (trx) => {
-          await repo.insertImage(trx, {
-            id,
-            product_id: productId,
-            owner_id: accountId,
-            alt: altText,
-            original_key: key,
-            width: probe.width,
-            height: probe.height,
-          });
+          await repo.insertImage(trx, { id, product_id: productId, owner_id: accountId, alt, original_key: key, width, height });
           await enqueue(trx, { task: RESIZE_TASK, payload: { imageId: id }, jobKey: `${RESIZE_TASK}:${id}`, maxAttempts: 10 });
           await audit.record(trx, actor, {
             action: 'image.uploaded',
             targetType: 'image',
             targetId: id,
             before: null,
-            after: { productId, alt: altText, originalKey: key, width: probe.width, height: probe.height },
+            after: { productId, alt, originalKey: key, width, height },
           });
         });
         return { id, status: 'processing' as const };
-      } finally {
-        await file?.discard();
-      }
+      });
     },
 
     async addShopImage(actor, slot, read) {
