@@ -99,10 +99,6 @@ function sharedStatuses(method: string, path: string, op: Operation): string[] {
 
 /** Required in the document means "the client must send it": not so for what the server defaults. */
 function unrequireDefaults(op: Operation): void {
-  // A body schema that takes null (`Type.Union([Body, Type.Null()])`): the body may be left out.
-  const bodies = Object.values(op.requestBody?.content ?? {});
-  const takesNull = (schema: Json | undefined) => ((schema?.anyOf ?? schema?.oneOf) as Json[] | undefined)?.some((b) => b.type === 'null');
-  if (op.requestBody && bodies.length > 0 && bodies.every((media) => takesNull(media.schema))) op.requestBody.required = false;
   for (const p of op.parameters ?? []) if (p.required && p.in !== 'path' && p.schema && 'default' in p.schema) p.required = false;
   for (const media of Object.values(op.requestBody?.content ?? {})) {
     const schema = media.schema;
@@ -111,6 +107,13 @@ function unrequireDefaults(op: Operation): void {
     schema.required = (schema.required as string[]).filter((name) => !(props[name] && 'default' in props[name]));
     if ((schema.required as string[]).length === 0) delete schema.required;
   }
+}
+
+/** A body schema that takes null (`Type.Union([Body, Type.Null()])`): the body may be left out. */
+function unrequireNullableBody(op: Operation): void {
+  const bodies = Object.values(op.requestBody?.content ?? {});
+  const takesNull = (schema: Json | undefined) => ((schema?.anyOf ?? schema?.oneOf) as Json[] | undefined)?.some((b) => b.type === 'null');
+  if (op.requestBody && bodies.length > 0 && bodies.every((media) => takesNull(media.schema))) op.requestBody.required = false;
 }
 
 const CACHE_HEADERS = {
@@ -134,6 +137,7 @@ function completeOperation(method: string, path: string, op: Operation): void {
   }
   if (!op.security) op.security = [];
   unrequireDefaults(op);
+  unrequireNullableBody(op);
 }
 
 /** What each tag (a module, mostly) is about, for the reference's sections; a tag not listed here is described by its name. */
