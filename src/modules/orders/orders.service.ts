@@ -8,21 +8,12 @@ import { createPaymentFlow } from './orders.payment.ts';
 import { fulfilmentContext } from './fulfilment/context.ts';
 import { resumePendingRefunds } from './fulfilment/refunds.ts';
 import * as repo from './orders.repository.ts';
+import { orderLineView } from './orders.views.ts';
 import { isPaidOrLater, transition, type OrderStatus } from './orders.state.ts';
-import type { OrderLineView, OrderSummary, OrderView, OrdersDeps, Page, ShippingAddress } from './orders.types.ts';
+import type { OrderSummary, OrderView, OrdersDeps, Page, ShippingAddress } from './orders.types.ts';
 
 export const SWEEP_TASK = 'orders.sweep';
 const SWEEP_BATCH = 500;
-
-const lineView = (l: repo.OrderLineRow, currency: string): OrderLineView => ({
-  variantId: l.variant_id,
-  productId: l.product_id,
-  title: l.title,
-  sku: l.sku,
-  options: l.options as Record<string, string>,
-  unitPrice: { amount: Number(l.unit_price), currency },
-  quantity: l.quantity,
-});
 
 export function createOrdersService(deps: OrdersDeps) {
   const { stores, inventory, settings, log } = deps;
@@ -71,7 +62,7 @@ export function createOrdersService(deps: OrdersDeps) {
         shopName: s.shop_name,
         status: s.status,
         total: { amount: Number(s.total), currency: s.currency },
-        lines: lines.filter((l) => l.sub_order_id === s.id).map((l) => lineView(l, order.currency)),
+        lines: lines.filter((l) => l.sub_order_id === s.id).map((l) => orderLineView(l, order.currency)),
       })),
     };
   }

@@ -2,6 +2,7 @@ import { isId, orderReference } from '../../../shared/ids.ts';
 import type { Money } from '../../../shared/money.ts';
 import { ordersErrors } from '../orders.errors.ts';
 import * as orders from '../orders.repository.ts';
+import { orderLineView } from '../orders.views.ts';
 import { isPaidOrLater, type OrderStatus } from '../orders.state.ts';
 import type { OrderLineView, Page, SellerOrderSummary, ShippingAddress } from '../orders.types.ts';
 import { carrierName } from './carriers.ts';
@@ -38,13 +39,7 @@ export type SellerOrderFilter = Readonly<{ status?: OrderStatus; placedFrom?: st
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 const lineView = (l: orders.OrderLineRow, currency: string, refunded: number): SellerLineView => ({
-  variantId: l.variant_id,
-  productId: l.product_id,
-  title: l.title,
-  sku: l.sku,
-  options: l.options as Record<string, string>,
-  unitPrice: { amount: Number(l.unit_price), currency },
-  quantity: l.quantity,
+  ...orderLineView(l, currency),
   refundedQuantity: refunded,
 });
 
