@@ -31,6 +31,8 @@ import {
   renderBusyPage,
   sendNotFoundPage,
   storefrontRoutes,
+  backOfficeRoutes,
+  type StorefrontDeps,
   type SiteContext,
 } from '../web/index.ts';
 
@@ -292,19 +294,30 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
   for (const m of app.modules) if (m.rootRoutes) await server.register(m.rootRoutes);
   await server.register(apiDocsRoutes());
   await server.register(assetRoutes(assets));
+  const storefront: StorefrontDeps = {
+    catalog: app.catalog,
+    search: app.search,
+    inventory: app.inventory,
+    cart: app.cart,
+    orders: app.orders,
+    identity: app.identity,
+    site,
+    httpCache: config.httpCache,
+    allowedOrigins: new Set([new URL(config.session.publicUrl).origin]),
+    pages: createPageCache(),
+    currency: config.currency,
+  };
+  await server.register(storefrontRoutes(storefront));
   await server.register(
-    storefrontRoutes({
-      catalog: app.catalog,
-      search: app.search,
-      inventory: app.inventory,
-      cart: app.cart,
-      orders: app.orders,
-      identity: app.identity,
-      site,
-      httpCache: config.httpCache,
-      allowedOrigins: new Set([new URL(config.session.publicUrl).origin]),
-      pages: createPageCache(),
-      currency: config.currency,
+    backOfficeRoutes({
+      ...storefront,
+      media: app.media,
+      payments: app.payments,
+      notifications: app.notifications,
+      reporting: app.reporting,
+      webhooks: app.webhooks,
+      audit: app.audit,
+      ops: app.ops,
     }),
   );
   return server;

@@ -1,5 +1,5 @@
 /**
- * The pages: the storefront at `/` (the studio and console come later). They render inside
+ * The pages: the storefront at `/`, the seller studio at `/studio`, the operator console at `/console`. They render inside
  * Atelier's own HTTP server from the modules' values; app/http.ts mounts them.
  */
 export { buildAssets, assetRoutes, type Assets } from './assets.ts';
@@ -10,3 +10,5 @@ export type { StorefrontDeps } from './storefront/site.ts';
 export type { SiteContext } from './components/document.tsx';
 export { renderBusyPage } from './storefront/busy.tsx';
 export { FAVICON } from './components/document.tsx';
+export { backOfficeRoutes } from './back-office/routes.tsx';
+export type { BackOfficeDeps } from './back-office/deps.ts';

@@ -19,7 +19,14 @@ export function ProblemPage(props: { site: SiteContext; path: string; title: str
 const pathOf = (request: FastifyRequest) => request.url.split('?')[0] ?? '/';
 
 /** Sends the site's page for a problem, never cached (it may name the request). */
-function sendProblem(site: SiteContext, request: FastifyRequest, reply: FastifyReply, status: number, title: string, message: string) {
+export function sendProblem(
+  site: SiteContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  title: string,
+  message: string,
+) {
   return sendPrivatePage(request, reply, <ProblemPage site={site} path={pathOf(request)} title={title} message={message} />, status);
 }
 
@@ -70,6 +77,22 @@ export function pageErrorHandler(site: SiteContext) {
       return sendProblem(site, request, reply, 503, 'We are busy right now', 'Please try again in a few seconds. Nothing has been lost.');
     }
     if (isDomainError(err) && err.kind === 'not_found') return sendNotFoundPage(site, request, reply);
+    // A move a form's own checks did not catch (another tab got there first, a role changed): the
+    // module's message says what; nothing was changed.
+    if (
+      isDomainError(err) &&
+      (err.kind === 'forbidden' || err.kind === 'conflict' || err.kind === 'invalid' || err.kind === 'unprocessable')
+    ) {
+      const status = { forbidden: 403, conflict: 409, invalid: 400, unprocessable: 422 }[err.kind];
+      return sendProblem(
+        site,
+        request,
+        reply,
+        status,
+        'That could not be done',
+        `${err.message}. Nothing was changed. Go back, reload the page and try again.`,
+      );
+    }
     if (err.statusCode === 413 || err.statusCode === 415 || err.statusCode === 400) {
       return sendProblem(site, request, reply, 400, 'That form could not be read', 'Go back, reload the page and try again.');
     }
