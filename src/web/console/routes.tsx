@@ -1,24 +1,17 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { BackOfficeDeps } from '../back-office/deps.ts';
-import { OfficeLayout } from '../back-office/frame.tsx';
-import { officePage } from '../back-office/guard.tsx';
-import { sendPrivatePage } from '../html.ts';
+import { moderationRoutes } from './moderation/routes.tsx';
+import { opsRoutes } from './ops/routes.tsx';
+import { consoleOrderRoutes } from './orders/routes.tsx';
 
-/** The operator console: Now, moderation, look-ups, jobs, data, the audit log. */
+/**
+ * The operator console: how the marketplace runs (ops/: Now, jobs, data, the audit log), who sells
+ * on it (moderation/: shops, products, accounts) and its orders (orders/: look-ups and refunds).
+ */
 export function consoleRoutes(deps: BackOfficeDeps): FastifyPluginAsync {
   return async (app) => {
-    app.get(
-      '/console',
-      { schema: { hide: true } },
-      officePage(deps, 'console', (session, request, reply) =>
-        sendPrivatePage(
-          request,
-          reply,
-          <OfficeLayout site={deps.site} office="console" title="Now" path="/console" who={session.account.name}>
-            <p>The marketplace right now.</p>
-          </OfficeLayout>,
-        ),
-      ),
-    );
+    await app.register(opsRoutes(deps));
+    await app.register(moderationRoutes(deps));
+    await app.register(consoleOrderRoutes(deps));
   };
 }
