@@ -18,7 +18,7 @@ import { createCatalogService, type CatalogReads, type CatalogUseCases } from '.
 export { CATALOG_EVENTS, type ProductChangedPayload, type ShopChangedPayload } from './catalog.events.ts';
 export { catalogMigrations };
 export type { Prepared } from '../../platform/cache/prepared.ts';
-export type { CatalogReads, ListQuery, PageRead } from './catalog.service.ts';
+export type { CatalogReads, CatalogUseCases, ListQuery, PageRead, ProductPatch, SellerProductQuery, ShopPatch } from './catalog.service.ts';
 export type { ProductSort } from './catalog.cursor.ts';
 export type {
   CategoryNode,
@@ -195,7 +195,8 @@ export type VisibilityChange = Readonly<{ shopId: string } | { productId: string
 
 export type CatalogModule = ModuleDefinition &
   Readonly<{
-    service: CatalogService;
+    /** The contract plus the seller's and operator's use cases (the pages call them as the routes do). */
+    service: CatalogUseCases;
     /**
      * The cached public reads the JSON routes present (GET /products, /products/:id, /shops/:slug,
      * /categories), for the storefront's pages: the same values, caches and versions.

@@ -9,7 +9,7 @@ import type { CatalogService } from '../catalog/index.ts';
 import type { AuthGuards } from '../identity/index.ts';
 import { inventoryMigrations } from './inventory.migrations.ts';
 import { inventoryRoutes } from './inventory.routes.ts';
-import { createInventoryService, type InventoryReads } from './inventory.service.ts';
+import { createInventoryService, type InventoryReads, type InventoryUseCases } from './inventory.service.ts';
 
 /**
  * Inventory: stock per variant and reservations keyed by order id, in the catalog store. It is the
@@ -26,7 +26,8 @@ export type StockStatus = 'in_stock' | 'few_left' | 'sold_out';
 /** A published product's stock as the public sees it: one coarse status per variant, in the product's variant order. */
 export type ProductStock = Readonly<{ productId: string; variants: ReadonlyArray<Readonly<{ variantId: string; status: StockStatus }>> }>;
 export type { Prepared } from '../../platform/cache/prepared.ts';
-export type { InventoryReads };
+export type { InventoryReads, InventoryUseCases };
+export type { SellerVariantStock } from './inventory.service.ts';
 
 export type StockLine = Readonly<{ variantId: string; quantity: number }>;
 
@@ -88,7 +89,8 @@ export type InventoryService = Readonly<{
 
 export type InventoryModule = ModuleDefinition &
   Readonly<{
-    service: InventoryService;
+    /** The contract plus the seller's use cases (the pages call them as the routes do). */
+    service: InventoryUseCases;
     /** The cached public reads the JSON routes present, for the storefront's pages: the same values, caches and versions. */
     reads: InventoryReads;
   }>;

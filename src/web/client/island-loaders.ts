@@ -10,4 +10,7 @@ export const ISLANDS: Record<IslandName, () => Promise<IslandModule>> = {
   'add-to-cart': () => import('../islands/add-to-cart.tsx') as unknown as Promise<IslandModule>,
   'token-field': () => import('../islands/token-field.tsx') as unknown as Promise<IslandModule>,
   'order-status': () => import('../islands/order-status.tsx') as unknown as Promise<IslandModule>,
+  'studio-variants': () => import('../islands/studio-variants.tsx') as unknown as Promise<IslandModule>,
+  'studio-images': () => import('../islands/studio-images.tsx') as unknown as Promise<IslandModule>,
+  'studio-shop-images': () => import('../islands/studio-shop-images.tsx') as unknown as Promise<IslandModule>,
 };
