@@ -10,4 +10,8 @@ export const ISLANDS: Record<IslandName, () => Promise<IslandModule>> = {
   'add-to-cart': () => import('../islands/add-to-cart.tsx') as unknown as Promise<IslandModule>,
   'token-field': () => import('../islands/token-field.tsx') as unknown as Promise<IslandModule>,
   'order-status': () => import('../islands/order-status.tsx') as unknown as Promise<IslandModule>,
+  'sales-report': () => import('../islands/sales-report.tsx') as unknown as Promise<IslandModule>,
+  'sales-export': () => import('../islands/sales-export.tsx') as unknown as Promise<IslandModule>,
+  'sales-print': () => import('../islands/sales-print.tsx') as unknown as Promise<IslandModule>,
+  'sales-webhooks': () => import('../islands/sales-webhooks.tsx') as unknown as Promise<IslandModule>,
 };
