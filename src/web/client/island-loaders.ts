@@ -13,4 +13,8 @@ export const ISLANDS: Record<IslandName, () => Promise<IslandModule>> = {
   'studio-variants': () => import('../islands/studio-variants.tsx') as unknown as Promise<IslandModule>,
   'studio-images': () => import('../islands/studio-images.tsx') as unknown as Promise<IslandModule>,
   'studio-shop-images': () => import('../islands/studio-shop-images.tsx') as unknown as Promise<IslandModule>,
+  'sales-report': () => import('../islands/sales-report.tsx') as unknown as Promise<IslandModule>,
+  'sales-export': () => import('../islands/sales-export.tsx') as unknown as Promise<IslandModule>,
+  'sales-print': () => import('../islands/sales-print.tsx') as unknown as Promise<IslandModule>,
+  'sales-webhooks': () => import('../islands/sales-webhooks.tsx') as unknown as Promise<IslandModule>,
 };

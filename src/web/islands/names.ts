@@ -11,5 +11,9 @@ export const ISLAND_NAMES = [
   'studio-variants',
   'studio-images',
   'studio-shop-images',
+  'sales-report',
+  'sales-export',
+  'sales-print',
+  'sales-webhooks',
 ] as const;
 export type IslandName = (typeof ISLAND_NAMES)[number];
