@@ -10,4 +10,5 @@ export const ISLANDS: Record<IslandName, () => Promise<IslandModule>> = {
   'add-to-cart': () => import('../islands/add-to-cart.tsx') as unknown as Promise<IslandModule>,
   'token-field': () => import('../islands/token-field.tsx') as unknown as Promise<IslandModule>,
   'order-status': () => import('../islands/order-status.tsx') as unknown as Promise<IslandModule>,
+  'console-now': () => import('../islands/console-now.tsx') as unknown as Promise<IslandModule>,
 };

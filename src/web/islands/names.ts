@@ -2,5 +2,5 @@
  * Every island a page may contain, by the name the server writes and the browser looks up
  * (client/storefront.ts maps each to its lazily loaded component; a test checks both agree).
  */
-export const ISLAND_NAMES = ['account-summary', 'search-suggest', 'add-to-cart', 'token-field', 'order-status'] as const;
+export const ISLAND_NAMES = ['account-summary', 'search-suggest', 'add-to-cart', 'token-field', 'order-status', 'console-now'] as const;
 export type IslandName = (typeof ISLAND_NAMES)[number];
