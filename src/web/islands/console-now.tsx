@@ -26,9 +26,11 @@ export default function ConsoleNow(props: ConsoleNowProps) {
   return (
     <div class="now" data-at={now.at}>
       <p class="now-clock">
-        Figures at <time dateTime={now.at}>{clock(now.at)}</time>
-        {link.state === 'live' ? `, updating every ${Math.round(props.pollMs / 1000)} seconds.` : null}
-        {link.state === 'static' ? '. Reload the page for newer figures.' : null}
+        <span>
+          Figures at <time dateTime={now.at}>{clock(now.at)}</time>
+          {link.state === 'live' ? `, updating every ${Math.round(props.pollMs / 1000)} seconds.` : '.'}
+          {link.state === 'static' ? ' Reload the page for newer figures.' : null}
+        </span>
         {link.state === 'lost' ? <span class="status warn">Not updating: {link.problem}</span> : null}
       </p>
       <HeadlineFigures now={now} />
@@ -86,7 +88,12 @@ function HeadlineFigures({ now }: { now: NowFigures }) {
     <dl class="figures">
       <Figure name="orders" label="Orders a minute" value={rate(m.ordersPerMinute)} hint={`${m.orders} paid ${window}`} />
       <Figure name="sales-minute" label="Sales, last minute" value={amounts(m.sales)} />
-      <Figure name="sales-hour" label="Sales, last hour" value={amounts(now.lastHour.sales)} hint={`${now.lastHour.orders} orders`} />
+      <Figure
+        name="sales-hour"
+        label="Sales, last hour"
+        value={amounts(now.lastHour.sales)}
+        hint={`${now.lastHour.orders} ${now.lastHour.orders === 1 ? 'order' : 'orders'}`}
+      />
       <Figure name="requests" label="Requests a second" value={rate(m.requestsPerSecond)} />
       <Figure name="errors" label="Error rate" value={percent(m.errorRate, 'no requests')} hint="answers 500 and above" />
       <Figure name="p99" label="p99 latency" value={millis(m.p99LatencyMs)} />
@@ -126,6 +133,10 @@ function Charts({ history }: { history: Point[] }) {
   );
 }
 
+/** Shares charted as percentages (0..100), so the axis reads "50 %", not "0.5". */
+const asPercent = (share: number | null) => (share === null ? null : Math.round(share * 1000) / 10);
+const percentAxis = (v: number) => `${Math.round(v * 10) / 10} %`;
+
 type ChartSpec = Readonly<{ caption: string; x: number[]; series: ChartSeries[]; format: (v: number) => string }>;
 
 function chartsOf(history: Point[]): ChartSpec[] {
@@ -143,10 +154,10 @@ function chartsOf(history: Point[]): ChartSpec[] {
       })),
       format: (v) => v.toFixed(2),
     },
-    { caption: 'Error rate', x, series: one('Error rate', (p) => p.errorRate), format: (v) => percent(v) },
+    { caption: 'Error rate', x, series: one('Error rate', (p) => asPercent(p.errorRate)), format: percentAxis },
     { caption: 'p99 latency', x, series: one('p99 latency', (p) => p.p99LatencyMs), format: (v) => millis(v) },
     { caption: 'Requests a second', x, series: one('Requests a second', (p) => p.requestsPerSecond), format: rate },
-    { caption: 'Cache hit ratio', x, series: one('Cache hit ratio', (p) => p.cacheHitRatio), format: (v) => percent(v) },
+    { caption: 'Cache hit ratio', x, series: one('Cache hit ratio', (p) => asPercent(p.cacheHitRatio)), format: percentAxis },
   ];
 }
 

@@ -21,7 +21,8 @@ export type AuditPageProps = Readonly<{
 /** The verdict of walking the chain, in words (the contract's "The chain verifies" / "is broken at entry N"). */
 export function verdictWords(v: ChainVerdict): string {
   if (v.ok) return `The chain verifies: all ${v.entries} entries are sound, up to the head at entry ${v.headSeq}.`;
-  return `The chain is broken at entry ${v.firstBad.seq}: ${v.firstBad.message}. The ${v.entries} entries before it verify.`;
+  const sound = v.entries === 0 ? '' : ` The ${v.entries} ${v.entries === 1 ? 'entry' : 'entries'} before it verify.`;
+  return `The chain is broken at entry ${v.firstBad.seq}: ${v.firstBad.message}.${sound}`;
 }
 
 /**
@@ -143,14 +144,14 @@ function EntryRow({ entry: e }: { entry: AuditEntry }) {
         <time dateTime={e.occurredAt}>{clock(e.occurredAt, true)}</time>
       </th>
       <td>
-        <code>{e.actor.accountId}</code>
+        <code class="audit-id">{e.actor.accountId}</code>
         <span class="muted">{e.actor.role}</span>
       </td>
       <td>
         <code>{e.action}</code>
       </td>
       <td>
-        {e.target.type} <code>{e.target.id}</code>
+        {e.target.type} <code class="audit-id">{e.target.id}</code>
       </td>
       <td>
         {e.actor.ip ?? 'unknown address'}
@@ -164,13 +165,42 @@ function EntryRow({ entry: e }: { entry: AuditEntry }) {
   );
 }
 
-const shown = (v: unknown): string => (v === null || v === undefined ? 'none' : typeof v === 'string' ? v : JSON.stringify(v));
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-/** Before and after, field by field: only the fields that differ, each "old → new". */
+/** A recorded value as text: times in words, strings as they are, anything else as JSON. */
+function shown(v: unknown): string {
+  if (v === null || v === undefined) return 'none';
+  if (typeof v === 'string') return ISO_TIME.test(v) ? clock(v, true) : v;
+  return JSON.stringify(v);
+}
+
+/** One field of a change: old → new; a field only one side recorded shows as that side says. */
+function FieldChange(props: { name: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null }) {
+  const { name, before, after } = props;
+  const had = before !== null && name in before;
+  const has = after !== null && name in after;
+  let value;
+  if (had && has) {
+    value = (
+      <>
+        <del>{shown(before[name])}</del> → <ins>{shown(after[name])}</ins>
+      </>
+    );
+  } else if (has) value = <ins>{before === null ? shown(after[name]) : `→ ${shown(after[name])}`}</ins>;
+  else value = after === null ? <del>{shown(before?.[name])}</del> : <span class="muted">was {shown(before?.[name])}</span>;
+  return (
+    <div>
+      <dt>{name}</dt>
+      <dd>{value}</dd>
+    </div>
+  );
+}
+
+/** Before and after, field by field (the fields the action recorded), in words. */
 function Change({ before, after }: { before: Record<string, unknown> | null; after: Record<string, unknown> | null }) {
   if (before === null && after === null) return <span class="muted">no details</span>;
   const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])];
-  const changed = keys.filter((k) => shown(before?.[k]) !== shown(after?.[k]));
+  const changed = keys.filter((k) => !(before && after && k in before && k in after && shown(before[k]) === shown(after[k])));
   const verb = before === null ? 'Created' : after === null ? 'Removed' : 'Changed';
   if (changed.length === 0) return <span class="muted">{verb}: no field differs</span>;
   return (
@@ -178,14 +208,7 @@ function Change({ before, after }: { before: Record<string, unknown> | null; aft
       <p class="diff-verb">{verb}</p>
       <dl class="diff">
         {changed.map((k) => (
-          <div key={k}>
-            <dt>{k}</dt>
-            <dd>
-              {before === null ? null : <del>{shown(before[k])}</del>}
-              {before === null || after === null ? null : ' → '}
-              {after === null ? null : <ins>{shown(after[k])}</ins>}
-            </dd>
-          </div>
+          <FieldChange key={k} name={k} before={before} after={after} />
         ))}
       </dl>
     </>

@@ -38,10 +38,23 @@ export function DataPage(props: { site: SiteContext; who: string; data: DataPlac
   );
 }
 
-function rowsOf(rows: Record<string, number> | null): string {
-  if (!rows) return 'not counted';
+function RowsOf({ rows }: { rows: Record<string, number> | null }) {
+  if (!rows) return <>not counted</>;
   const total = Object.values(rows).reduce((n, r) => n + r, 0);
-  return `${total} rows in ${Object.keys(rows).length} tables`;
+  return (
+    <details>
+      <summary>
+        {total} rows in {Object.keys(rows).length} tables
+      </summary>
+      <ul class="plain-list">
+        {Object.entries(rows).map(([table, n]) => (
+          <li key={table}>
+            {table}: {n}
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
 }
 
 function Shards({ data, counted }: { data: DataPlacement; counted: boolean }) {
@@ -63,7 +76,9 @@ function Shards({ data, counted }: { data: DataPlacement; counted: boolean }) {
               <th scope="row">{d.name}</th>
               <td>{shardRanges(d.logicalShards)}</td>
               <td>{d.frozen.length ? <span class="status warn">{shardRanges(d.frozen)}</span> : 'none'}</td>
-              <td>{rowsOf(d.rows)}</td>
+              <td>
+                <RowsOf rows={d.rows} />
+              </td>
             </tr>
           ))}
         </tbody>

@@ -15,7 +15,7 @@ export function percent(share: number | null, none = 'no data'): string {
 export function millis(ms: number | null, none = 'no requests'): string {
   if (ms === null) return none;
   if (ms < 1000) return `${Math.round(ms)} ms`;
-  return `${(ms / 1000).toFixed(2)} s`;
+  return `${rate(ms / 1000)} s`;
 }
 
 /** A duration in seconds: "0 s", "42 s", "3 min", "2 h 5 min". */
