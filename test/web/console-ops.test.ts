@@ -105,6 +105,21 @@ describe('console ops pages: who may open them', () => {
     }
     const notice = await fetch(`${base}/console/jobs?done=gone&job=shard1:999999`, { headers: { cookie } });
     assert.match(await notice.text(), /Job shard1:999999 is no longer failed/);
+    const forged = await fetch(`${base}/console/jobs?done=retried&job=${encodeURIComponent('<b>x</b>')}`, { headers: { cookie } });
+    assert.match(await forged.text(), /The job will run again/);
+  });
+
+  test('without JavaScript the Now page has its figures and every chart as a table', async () => {
+    const cookie = await signInCookie(adminEmail);
+    const res = await fetch(`${base}/console`, { headers: { cookie } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('cache-control'), 'private, no-store');
+    const html = await res.text();
+    for (const words of ['Orders a minute', 'Error rate', 'p99 latency', 'Cache hit ratio', 'Replica lag', 'Jobs waiting', 'Breakers']) {
+      assert.ok(html.includes(`<dt>${words}</dt>`), words);
+    }
+    assert.equal(html.match(/<details class="chart-table">/g)?.length, 6);
+    assert.match(html, /data-island="console-now"/);
   });
 });
 
