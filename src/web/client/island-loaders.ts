@@ -17,4 +17,5 @@ export const ISLANDS: Record<IslandName, () => Promise<IslandModule>> = {
   'sales-export': () => import('../islands/sales-export.tsx') as unknown as Promise<IslandModule>,
   'sales-print': () => import('../islands/sales-print.tsx') as unknown as Promise<IslandModule>,
   'sales-webhooks': () => import('../islands/sales-webhooks.tsx') as unknown as Promise<IslandModule>,
+  'console-now': () => import('../islands/console-now.tsx') as unknown as Promise<IslandModule>,
 };

@@ -16,4 +16,5 @@ export const ISLAND_NAMES = [
   'sales-print',
   'sales-webhooks',
 ] as const;
+export const ISLAND_NAMES = ['account-summary', 'search-suggest', 'add-to-cart', 'token-field', 'order-status', 'console-now'] as const;
 export type IslandName = (typeof ISLAND_NAMES)[number];

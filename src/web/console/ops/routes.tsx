@@ -1,24 +1,122 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuditActor } from '../../../modules/audit/index.ts';
+import type { LiveSession } from '../../../modules/identity/index.ts';
+import { isDomainError } from '../../../shared/errors.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
-import { OfficeLayout } from '../../back-office/frame.tsx';
 import { officePage } from '../../back-office/guard.tsx';
-import { sendPrivatePage } from '../../html.ts';
+import { queryField } from '../../forms.ts';
+import { seeOther, sendPrivatePage } from '../../html.ts';
+import { AuditLogPage } from './audit-page.tsx';
+import { parseAuditQuery } from './audit-query.ts';
+import { DataPage } from './data-page.tsx';
+import { JobsPage } from './jobs-page.tsx';
+import { NowPage } from './now-page.tsx';
 
-/** The console's running side: Now, jobs, data, the audit log. */
+const FAILED_JOBS_SHOWN = 100;
+
+type JobRoute = { Params: { database: string; id: string } };
+
+/** Who acted, as the audit log records it: the page's signed-in operator and where the request came from. */
+export function pageActor(session: LiveSession, request: FastifyRequest): AuditActor {
+  const agent = request.headers['user-agent'];
+  return {
+    accountId: session.account.id,
+    role: session.account.role,
+    ip: request.ip ?? null,
+    userAgent: typeof agent === 'string' ? agent.slice(0, 300) : null,
+  };
+}
+
+/** The notice after a job action (`?done=` and `?job=`): fixed words around a job's name. */
+function jobNotice(request: FastifyRequest): string | undefined {
+  const job = queryField(request, 'job');
+  const name = /^[a-z0-9_]{1,40}:[0-9]{1,18}$/.test(job) ? `Job ${job}` : 'The job';
+  const notices: Record<string, string> = {
+    retried: `${name} will run again at the workers' next poll.`,
+    discarded: `${name} was discarded: it will not run again.`,
+    gone: `${name} is no longer failed (it already ran again, or was discarded): nothing was changed.`,
+  };
+  return notices[queryField(request, 'done')];
+}
+
+/** Retry or discard from the page: the module refuses a job that is gone or not failed, and the page says so. */
+async function jobAction(
+  deps: BackOfficeDeps,
+  verb: 'retry' | 'discard',
+  session: LiveSession,
+  request: FastifyRequest<JobRoute>,
+  reply: FastifyReply,
+) {
+  const { database, id } = request.params;
+  const job = encodeURIComponent(`${database}:${id}`);
+  try {
+    if (verb === 'retry') await deps.ops.jobs.retry(pageActor(session, request), database, id);
+    else await deps.ops.jobs.discard(pageActor(session, request), database, id);
+  } catch (err) {
+    if (isDomainError(err) && (err.kind === 'not_found' || err.kind === 'conflict'))
+      return seeOther(reply, `/console/jobs?done=gone&job=${job}`);
+    throw err;
+  }
+  return seeOther(reply, `/console/jobs?done=${verb === 'retry' ? 'retried' : 'discarded'}&job=${job}`);
+}
+
+function auditPage(deps: BackOfficeDeps, verify: boolean) {
+  return officePage(deps, 'console', async (session, request, reply) => {
+    const { filters, search, errors } = parseAuditQuery(verify ? null : request);
+    const results = errors.length === 0 ? await deps.audit.service.search(search) : null;
+    const verdict = verify ? await deps.audit.service.verify() : undefined;
+    const page = (
+      <AuditLogPage
+        site={deps.site}
+        who={session.account.name}
+        filters={filters}
+        errors={errors}
+        results={results}
+        paged={search.cursor !== undefined}
+        verdict={verdict}
+      />
+    );
+    return sendPrivatePage(request, reply, page, errors.length ? 400 : 200);
+  });
+}
+
+/** The console's running side: Now, failed jobs, where the data is, the audit log. */
 export function opsRoutes(deps: BackOfficeDeps): FastifyPluginAsync {
+  const { site } = deps;
   return async (app) => {
+    const hide = { schema: { hide: true } };
     app.get(
       '/console',
-      { schema: { hide: true } },
-      officePage(deps, 'console', (session, request, reply) =>
-        sendPrivatePage(
-          request,
-          reply,
-          <OfficeLayout site={deps.site} office="console" title="Now" path="/console" who={session.account.name}>
-            <p>The marketplace right now.</p>
-          </OfficeLayout>,
-        ),
+      hide,
+      officePage(deps, 'console', async (session, request, reply) =>
+        sendPrivatePage(request, reply, <NowPage site={site} who={session.account.name} now={await deps.ops.now()} />),
       ),
     );
+    app.get(
+      '/console/jobs',
+      hide,
+      officePage(deps, 'console', async (session, request, reply) => {
+        const jobs = await deps.ops.jobs.failed(FAILED_JOBS_SHOWN);
+        return sendPrivatePage(request, reply, <JobsPage site={site} who={session.account.name} jobs={jobs} notice={jobNotice(request)} />);
+      }),
+    );
+    for (const verb of ['retry', 'discard'] as const) {
+      app.post<JobRoute>(
+        `/console/jobs/:database/:id/${verb}`,
+        hide,
+        officePage<JobRoute>(deps, 'console', (session, request, reply) => jobAction(deps, verb, session, request, reply)),
+      );
+    }
+    app.get(
+      '/console/data',
+      hide,
+      officePage(deps, 'console', async (session, request, reply) => {
+        const counted = queryField(request, 'rows') === '1';
+        const data = await deps.ops.data({ rows: counted });
+        return sendPrivatePage(request, reply, <DataPage site={site} who={session.account.name} data={data} counted={counted} />);
+      }),
+    );
+    app.get('/console/audit', hide, auditPage(deps, false));
+    app.get('/console/audit/verify', hide, auditPage(deps, true));
   };
 }
