@@ -84,7 +84,7 @@ function BackTo(props: { filters: ProductFilters }) {
 function UnpublishForm(props: { product: Product; filters: ProductFilters; errors: ReadonlyArray<FieldError>; reason: string }) {
   const p = props.product;
   return (
-    <form method="post" action={`/console/products/${p.id}/unpublish`} class="moderation-form" novalidate>
+    <form method="post" action={`/console/products/${p.id}/unpublish`} class="moderation-form inline" novalidate>
       <fieldset>
         <legend class="visually-hidden">Unpublish {p.title}</legend>
         <BackTo filters={props.filters} />
@@ -128,8 +128,8 @@ function ProductRow(props: { product: Product; filters: ProductFilters; errors: 
         <a href={`/console/shops/${p.shopId}`}>{p.shopName}</a> · from {formatMoney(p.priceMin)} · <ProductState product={p} />
       </p>
       <div class="actions">
-        <UnpublishForm product={p} filters={props.filters} errors={mine ? props.errors : []} reason={mine ? props.reason : ''} />
         {p.moderationNote !== null ? <ReleaseForm product={p} filters={props.filters} /> : null}
+        <UnpublishForm product={p} filters={props.filters} errors={mine ? props.errors : []} reason={mine ? props.reason : ''} />
       </div>
     </li>
   );

@@ -139,7 +139,8 @@ function ShopFacts(props: { detail: ShopDetail; owner: AccountDetail | null }) {
       <div>
         <dt>Products</dt>
         <dd>
-          {products.published} published, {products.draft} drafts, {products.held} held by the marketplace ·{' '}
+          {products.published} published{shop.status === 'active' ? '' : ' (none public while the shop is not open)'}, {products.draft}{' '}
+          drafts, {products.held} held by the marketplace ·{' '}
           <a href={hrefWith('/console/products', [['shop', shop.slug]])}>Look up its products</a>
         </dd>
       </div>
