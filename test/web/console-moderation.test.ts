@@ -84,6 +84,21 @@ describe('console moderation: who may, and refused input', () => {
     assert.equal(moved.statusCode, 404);
   });
 
+  test('an altered page cursor or an unknown shop is said on the page, never a 500', async () => {
+    for (const url of [
+      '/console/shops?cursor=nope',
+      '/console/accounts?cursor=%25%25',
+      '/console/products?q=jug&cursor=nope',
+      '/console/products?shop=s&cursor=x',
+    ]) {
+      const res = await page(url, cookieOf(admin));
+      assert.equal(res.statusCode, 400, `${url}: ${res.body.slice(0, 200)}`);
+    }
+    const unknown = await page('/console/products?shop=no-such-shop', cookieOf(admin));
+    assert.equal(unknown.statusCode, 400);
+    assert.match(unknown.body, /No shop has that web address/);
+  });
+
   test('a blank reason is a field error, a move already made says so (400, 409), a cross-site form is refused', async () => {
     const { shop, product } = await pendingListing(unique('Blank jug'));
     const blank = await postForm(`/console/shops/${shop.id}/suspend`, admin, { reason: '   ' });
