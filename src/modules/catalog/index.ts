@@ -19,6 +19,7 @@ export { CATALOG_EVENTS, type ProductChangedPayload, type ShopChangedPayload } f
 export { catalogMigrations };
 export type { Prepared } from '../../platform/cache/prepared.ts';
 export type { CatalogReads, CatalogUseCases, ListQuery, PageRead, ProductPatch, SellerProductQuery, ShopPatch } from './catalog.service.ts';
+export type { Moderation, ShopDetail, ShopQuery } from './catalog.moderation.ts';
 export type { ProductSort } from './catalog.cursor.ts';
 export type {
   CategoryNode,
@@ -202,6 +203,10 @@ export type CatalogModule = ModuleDefinition &
      * /categories), for the storefront's pages: the same values, caches and versions.
      */
     reads: CatalogReads;
+    /** The operator's decisions and look-ups (catalog.moderation.ts) for the console's pages: the admin routes' functions. */
+    moderation: CatalogUseCases['moderation'];
+    /** A seller's products, drafts and held ones included (GET /seller/products), for the back office's pages. */
+    sellerProducts: CatalogUseCases['sellerProducts'];
   }>;
 
 export function createCatalog(deps: {
@@ -241,5 +246,7 @@ export function createCatalog(deps: {
     }),
     service: useCases,
     reads: useCases.pages,
+    moderation: useCases.moderation,
+    sellerProducts: useCases.sellerProducts,
   };
 }

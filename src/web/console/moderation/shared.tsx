@@ -1,0 +1,53 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { VNode } from 'preact';
+import type { AuditActor } from '../../../modules/audit/index.ts';
+import type { LiveSession } from '../../../modules/identity/index.ts';
+import { isDomainError } from '../../../shared/errors.ts';
+import type { BackOfficeDeps } from '../../back-office/deps.ts';
+import { sendPrivatePage } from '../../html.ts';
+
+/** How many rows a look-up shows at a time. */
+export const PAGE_SIZE = 20;
+
+/**
+ * Who made a decision, and from where, for the audit entry: the page's session, as the API's
+ * `auditActorOf` takes it from the request's guard.
+ */
+export function actorOf(session: LiveSession, request: FastifyRequest): AuditActor {
+  const agent = request.headers['user-agent'];
+  return {
+    accountId: session.account.id,
+    role: session.account.role,
+    ip: request.ip ?? null,
+    userAgent: typeof agent === 'string' ? agent.slice(0, 300) : null,
+  };
+}
+
+/** The frame's props every console page repeats: the site, who is signed in, the page's path. */
+export function frameOf(deps: BackOfficeDeps, session: LiveSession, request: FastifyRequest) {
+  return {
+    site: deps.site,
+    office: 'console' as const,
+    who: session.account.email,
+    path: request.url.split('?')[0] ?? '/console',
+  };
+}
+
+/** Sends a console page: private, never cached; `status` for a refused form (400, 409). */
+export const sendConsolePage = (request: FastifyRequest, reply: FastifyReply, page: VNode, status = 200) =>
+  sendPrivatePage(request, reply, page, status);
+
+/** The module's refusal of a move (`conflict`: another operator got there first), or null for anything else. */
+export function conflictOf(err: unknown): string | null {
+  return isDomainError(err) && err.kind === 'conflict' ? err.message : null;
+}
+
+/** A blank reason (CATALOG_REASON_REQUIRED), or null for anything else. */
+export function reasonRefused(err: unknown): boolean {
+  return isDomainError(err) && err.code === 'CATALOG_REASON_REQUIRED';
+}
+
+/** A state in words, in a pill (office.css `.status`), coloured by how it stands. */
+export function StatusPill(props: { tone: 'ok' | 'warn' | 'bad'; children: string }) {
+  return <span class={`status ${props.tone}`}>{props.children}</span>;
+}
