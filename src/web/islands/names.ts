@@ -15,6 +15,6 @@ export const ISLAND_NAMES = [
   'sales-export',
   'sales-print',
   'sales-webhooks',
+  'console-now',
 ] as const;
-export const ISLAND_NAMES = ['account-summary', 'search-suggest', 'add-to-cart', 'token-field', 'order-status', 'console-now'] as const;
 export type IslandName = (typeof ISLAND_NAMES)[number];
