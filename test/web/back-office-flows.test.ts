@@ -92,26 +92,24 @@ describe('running a shop and the marketplace from the browser', () => {
     await seller.page.getByLabel('Shipping policy').fill('Packed in straw, ships in 3 days.');
     await seller.page.getByLabel('Returns policy').fill('Returns within 30 days.');
     await seller.page.getByRole('button', { name: 'Open shop' }).click();
-    await seller.page.waitForURL(/\/studio$/);
+    await seller.page.waitForURL(/\/studio(\?|$)/);
     assert.match(await text(seller.page), /Waiting for approval/);
     await seller.look('waiting-for-approval');
     const account = (await t.app.identity.service.searchAccounts({ q: sellerEmail, limit: 1 })).items[0]!;
     assert.equal(account.role, 'seller');
 
     // The operator finds the pending shop and approves it.
-    await operator.visit('/console/shops?status=pending', 'shops-pending');
+    await operator.page.goto('/console/shops?status=pending');
     await operator.page.getByRole('link', { name: SHOP }).click();
-    await operator.page.waitForURL(/\/console\/shops\/[0-9a-f-]{36}$/);
+    await operator.page.waitForURL(/\/console\/shops\/[0-9a-f-]{36}(\?|$)/);
     shopId = /shops\/([0-9a-f-]{36})/.exec(operator.page.url())![1]!;
-    await operator.look('shop-pending');
     await operator.page.getByRole('button', { name: 'Approve' }).click();
     await operator.page.waitForLoadState('load');
-    await operator.look('shop-approved');
-    await seller.visit('/studio', 'open');
+    await seller.page.goto('/studio');
     assert.match(await text(seller.page), /\bOpen\b/);
 
     // The product: two variants priced as money, published, then a picture dropped on the editor.
-    await seller.visit('/studio/products/new', 'new-product');
+    await seller.page.goto('/studio/products/new');
     await seller.page.getByLabel('Title').fill(TITLE);
     await seller.page.getByLabel('Description').fill('Thrown on the wheel, glazed with wood ash.');
     await seller.page.getByLabel('Option name').fill('Size');
@@ -136,20 +134,20 @@ describe('running a shop and the marketplace from the browser', () => {
     const picture = await sharp({ create: { width: 800, height: 800, channels: 3, background: { r: 160, g: 110, b: 70 } } })
       .png()
       .toBuffer();
+    await seller.page.getByLabel('Alt text for new images').fill('A tall jug with a green ash glaze');
     await seller.page.getByLabel('Add images').setInputFiles({ name: 'jug.png', mimeType: 'image/png', buffer: picture });
     await untilShown(seller.page, /Ready/);
-    await seller.page.getByLabel('Alt text for image 1').fill('A tall jug with a green ash glaze');
+    assert.match(await text(seller.page), /A tall jug with a green ash glaze/);
     await seller.look('product-with-picture');
 
     // Stock for both variants.
-    await seller.visit('/studio/stock', 'stock');
+    await seller.page.goto('/studio/stock');
     for (const i of [0, 1]) {
       const form = seller.page.locator('form', { has: seller.page.getByLabel(new RegExp(`^Units for ${TITLE}`)) }).nth(i);
       await form.getByLabel(new RegExp(`^Units for ${TITLE}`)).fill('5');
       await form.getByRole('button', { name: 'Restock' }).click();
       await seller.page.waitForLoadState('load');
     }
-    await seller.look('stocked');
     const levels = await seller.context.request.get(`/api/v1/seller/inventory?productId=${productId}`);
     assert.equal(levels.status(), 200, await levels.text());
     assert.deepEqual(
@@ -172,7 +170,7 @@ describe('running a shop and the marketplace from the browser', () => {
     await buyer.page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
     await searchAndAddToCart(t, buyer, TITLE, 1, true);
     await putInCart(buyer, large!.id, 1);
-    await buyer.visit('/checkout', 'checkout');
+    await buyer.page.goto('/checkout');
     await fillAddress(buyer);
     await buyer.page.getByRole('button', { name: 'Place order' }).click();
     await buyer.page.waitForURL(/\/account\/orders\/[0-9a-f-]{36}\?placed=1$/);
@@ -181,11 +179,10 @@ describe('running a shop and the marketplace from the browser', () => {
     await buyer.context.close();
 
     // The seller's orders: open it, ship it with a carrier and tracking number.
-    await seller.visit('/studio/orders', 'orders');
+    await seller.page.goto('/studio/orders');
     await seller.page.locator('main table a').first().click();
-    await seller.page.waitForURL(/\/studio\/orders\/[0-9a-f-]{36}$/);
+    await seller.page.waitForURL(/\/studio\/orders\/[0-9a-f-]{36}(\?|$)/);
     const subOrderId = /orders\/([0-9a-f-]{36})/.exec(seller.page.url())![1]!;
-    await seller.look('order');
     assert.match(await text(seller.page), /3 Kiln Row/);
     const fulfil = seller.page.getByRole('button', { name: 'Mark fulfilled' });
     if (await fulfil.count()) {
@@ -211,7 +208,7 @@ describe('running a shop and the marketplace from the browser', () => {
     await seller.look('refunded');
     const refunded = (await mailTo(t, buyerEmail)).find((m) => /refund/i.test(m.subject));
     assert.ok(refunded, 'the buyer is told of the refund');
-    assert.match(refunded.text, /\$24\.00/);
+    assert.match(refunded.text, /24\.00 USD/);
     const provider = t.provider.refunds().filter((r) => r.idempotencyKey.startsWith(`refund:${subOrderId}`));
     assert.deepEqual(
       provider.map((r) => r.amount),
@@ -226,7 +223,7 @@ describe('running a shop and the marketplace from the browser', () => {
     const shopper = await signedIn('flow-shopper', 'customer').then((s) => s.v);
     await putInCart(shopper, product!.variants[0]!.id, 1);
 
-    await operator.visit(`/console/shops/${shopId}`, 'shop-open');
+    await operator.page.goto(`/console/shops/${shopId}`);
     await operator.page.getByLabel('Reason').fill('Listings reported as mass-produced');
     await operator.page.getByRole('button', { name: 'Suspend' }).click();
     await operator.page.waitForLoadState('load');
@@ -235,13 +232,13 @@ describe('running a shop and the marketplace from the browser', () => {
     assert.equal((await fetch(`${base}/products/${productId}`)).status, 404);
     await t.drainJobs();
     const search = await fetch(`${base}/search?q=${encodeURIComponent(TITLE)}`);
-    assert.doesNotMatch(await search.text(), new RegExp(TITLE));
-    await seller.visit('/studio', 'seller-sees-suspension');
+    assert.doesNotMatch(await search.text(), new RegExp(`href="/products/${productId}"`));
+    await seller.page.goto('/studio');
     assert.match(await text(seller.page), /Suspended/);
     assert.match(await text(seller.page), /Listings reported as mass-produced/);
 
     // The cart holding it cannot check out: the page names the line and places nothing.
-    await shopper.visit('/checkout', 'checkout-suspended');
+    await shopper.page.goto('/checkout');
     await fillAddress(shopper);
     await shopper.page.getByRole('button', { name: 'Place order' }).click();
     await shopper.page.waitForLoadState('load');
@@ -252,20 +249,18 @@ describe('running a shop and the marketplace from the browser', () => {
 
     await operator.page.getByRole('button', { name: 'Reinstate' }).click();
     await operator.page.waitForLoadState('load');
-    await operator.look('shop-reinstated');
     assert.equal((await fetch(`${base}/products/${productId}`)).status, 200);
     await t.drainJobs();
-    assert.match(await (await fetch(`${base}/search?q=${encodeURIComponent(TITLE)}`)).text(), new RegExp(TITLE));
+    assert.match(await (await fetch(`${base}/search?q=${encodeURIComponent(TITLE)}`)).text(), new RegExp(`href="/products/${productId}"`));
   });
 
   test('the operator finds both moves in the audit log; the chain verifies, and once edited in the database it does not', async (ctx) => {
     if (!(await needBrowser(ctx)) || !shopId) return;
     await t.drainJobs();
-    await operator.visit('/console/audit', 'audit');
+    await operator.page.goto('/console/audit');
     await operator.page.getByLabel('Target id').fill(shopId);
     await operator.page.getByLabel('Target id').press('Enter');
     await operator.page.waitForLoadState('load');
-    await operator.look('audit-shop');
     const entries = await text(operator.page);
     assert.match(entries, /shop\.suspended|shop suspended/i);
     assert.match(entries, /shop\.reinstated|shop reinstated/i);
@@ -290,7 +285,7 @@ describe('running a shop and the marketplace from the browser', () => {
     } finally {
       await client.end();
     }
-    await operator.visit('/console/audit', 'audit-tampered');
+    await operator.page.goto('/console/audit');
     await operator.page.getByRole('button', { name: 'Verify the chain' }).click();
     await operator.page.waitForLoadState('load');
     assert.match(await text(operator.page), new RegExp(`The chain is broken at entry ${seq}\\b`));
@@ -311,12 +306,11 @@ describe('running a shop and the marketplace from the browser', () => {
     assert.equal(placed.statusCode, 202, placed.body);
     await t.drainJobs();
     const sub = (await t.server.inject({ method: 'GET', url: `/api/v1/seller/orders`, headers: other.seller.headers })).json<{
-      items: Array<{ id: string }>;
+      items: Array<{ subOrderId: string }>;
     }>().items[0]!;
-    const elsewhere = await seller.page.goto(`/studio/orders/${sub.id}`);
+    const elsewhere = await seller.page.goto(`/studio/orders/${sub.subOrderId}`);
     assert.equal(elsewhere?.status(), 404);
-    await seller.look('another-shops-order');
-    assert.equal((await seller.context.request.get(`/api/v1/seller/orders/${sub.id}`)).status(), 404);
+    assert.equal((await seller.context.request.get(`/api/v1/seller/orders/${sub.subOrderId}`)).status(), 404);
     assert.equal((await operator.page.goto(`/studio`))?.status(), 403);
     assert.deepEqual(
       [...seller.problems, ...operator.problems].filter((p) => !/40[34]/.test(p)),
