@@ -486,8 +486,15 @@ test(
     await call('createWebhook', 400, { token: seller.token, body: { url: 'not a url', eventTypes: ['order.paid'] }, invalid: true });
     await call('listWebhooks', 200, { token: seller.token });
     await call('listWebhooks', 401, { invalid: true });
-    await call('listWebhookDeliveries', 200, { token: seller.token, params: { id: hookId } });
+    // A paid order gives the endpoint a delivery (refused by the closed port: pending, retried), sent again at once.
+    await call('setCartLine', 200, { token: buyer.token, params: { variantId: v1!.id }, body: { quantity: 1 } });
+    await call('checkout', 202, { token: buyer.token, headers: { 'idempotency-key': `k-${uid()}` }, body: { shippingAddress: ADDRESS } });
+    await t.drainJobs();
+    const deliveries = await call('listWebhookDeliveries', 200, { token: seller.token, params: { id: hookId } });
+    const deliveryId = field(deliveries, (b: { deliveries: Array<{ id: string }> }) => b.deliveries[0]!.id);
     await call('listWebhookDeliveries', 404, { token: seller.token, params: { id: nobody } });
+    await call('redeliverWebhook', 202, { token: seller.token, params: { id: hookId, deliveryId } });
+    await call('redeliverWebhook', 404, { token: seller.token, params: { id: hookId, deliveryId: nobody } });
     await call('enableWebhook', 200, { token: seller.token, params: { id: hookId } });
     await call('enableWebhook', 404, { token: seller.token, params: { id: nobody } });
     await call('deleteWebhook', 204, { token: seller.token, params: { id: hookId } });

@@ -133,18 +133,18 @@ describe('studio and console order pages: roles and bad input', () => {
     }
     const lineTooMany = await form(shopA.seller, url, { mode: 'lines', 'qty-0': '3', key: 'k-lines' });
     assert.equal(lineTooMany.statusCode, 400);
-    assert.ok(lineTooMany.body.includes('Enter at most 2'));
+    assert.ok(lineTooMany.body.includes('Enter at most 2'), 'too many units of a line');
     const noLine = await form(shopA.seller, url, { mode: 'lines', 'qty-0': '0', 'qty-1': '0', key: 'k-none' });
     assert.equal(noLine.statusCode, 400);
-    assert.ok(noLine.body.includes('Enter how many units of at least one line'));
+    assert.ok(noLine.body.includes('Enter how many units of at least one line'), 'no line chosen');
     const ship = await form(shopA.seller, `/studio/orders/${subA}/advance`, {
       to: 'shipped',
       trackingNumber: 'X1',
       trackingUrl: 'javascript:alert(1)',
     });
     assert.equal(ship.statusCode, 400);
-    assert.ok(ship.body.includes('Enter the carrier of this tracking number'));
-    assert.ok(ship.body.includes('Enter a link starting with https://'));
+    assert.ok(ship.body.includes('Enter the carrier of this tracking number'), 'a tracking number without carrier');
+    assert.ok(ship.body.includes('Enter a link starting with https://'), 'a script link');
     // The operator's form says the same.
     const consoleRes = await form(admin, `/console/orders/${orderId}/refund`, {
       mode: 'amount',
@@ -153,11 +153,11 @@ describe('studio and console order pages: roles and bad input', () => {
       key: 'k-op',
     });
     assert.equal(consoleRes.statusCode, 400);
-    assert.ok(consoleRes.body.includes('Enter the amount as a number'));
+    assert.ok(consoleRes.body.includes('Enter the amount as a number'), 'the console form');
     assert.equal(providerRefunds(subA).length, 0, 'nothing was refunded');
     const bad = await page(admin, '/console/orders?order=zz');
     assert.equal(bad.statusCode, 400);
-    assert.ok(bad.body.includes('8-character reference'));
+    assert.ok(bad.body.includes('8-character reference'), 'a bad order search');
   });
 });
 
@@ -213,7 +213,6 @@ describe('studio sales in the browser', () => {
       await p.keyboard.press('Enter');
       await p.waitForURL(/done=shipped/);
       await p.getByText('Marked shipped').waitFor();
-      await v.look('shipped');
       assert.equal(await p.getByRole('button', { name: 'Mark shipped' }).count(), 0);
       const shipped = await mail(`order-shipped:${subA}`);
       assert.match(shipped, new RegExp(`^To: ${buyerEmail}$`, 'm'));
@@ -251,10 +250,16 @@ describe('studio sales in the browser', () => {
       await p.emulateMedia({ media: 'screen' });
 
       // Reports: the chart drawn by uPlot, and the CSV export to its download.
-      await v.visit('/studio/reports', 'reports-loading');
+      await p.goto('/studio/reports');
       await p.locator('.chart-plot canvas').first().waitFor();
-      assert.ok((await p.getByRole('cell', { name: shopA.productId }).count()) >= 0);
-      await v.look('reports');
+      assert.ok(
+        await p
+          .locator('.sales-report')
+          .getByRole('cell', { name: /^Bowl / })
+          .first()
+          .isVisible(),
+        'the top products are listed',
+      );
       await p.getByRole('button', { name: 'Export orders as CSV' }).click();
       await p.getByText('Preparing the file').waitFor();
       await t.drainJobs();
@@ -266,7 +271,7 @@ describe('studio sales in the browser', () => {
       assert.ok(csv.includes('1 Loom Lane') && csv.includes(subA), 'the CSV has the lines and the address');
 
       // Webhooks: add an endpoint, a paid order is delivered to it, the answer is shown.
-      await v.visit('/studio/webhooks', 'webhooks');
+      await p.goto('/studio/webhooks');
       await p.getByLabel('Endpoint URL').fill(hookUrl);
       await p.getByRole('button', { name: 'Add endpoint' }).click();
       await p.getByText('Its signing secret').waitFor();
@@ -274,7 +279,18 @@ describe('studio sales in the browser', () => {
       await t.drainJobs();
       await p.getByRole('button', { name: 'Refresh deliveries' }).click();
       await p.getByRole('cell', { name: 'HTTP 200' }).first().waitFor();
-      await v.look('webhooks-delivered');
+      const attempts = p.locator('.endpoint tbody tr').first().locator('td.num');
+      assert.equal(await attempts.textContent(), '1');
+      const redelivered = p.waitForResponse((r) => r.url().endsWith('/redeliver'));
+      await p
+        .getByRole('button', { name: /^Redeliver the order.paid delivery/ })
+        .first()
+        .click();
+      assert.equal((await redelivered).status(), 202);
+      await t.drainJobs();
+      await p.getByRole('button', { name: 'Refresh deliveries' }).click();
+      await p.locator('.endpoint tbody tr').first().locator('td.num', { hasText: '2' }).waitFor();
+      await v.look('webhooks-redelivered');
 
       // The operator finds the order by the buyer's email and refunds an amount of it.
       const op = await seller(browser, 'console-orders', {}, admin);
@@ -283,7 +299,6 @@ describe('studio sales in the browser', () => {
       await op.page.getByRole('button', { name: 'Find orders' }).click();
       await op.page.getByRole('link', { name: `Order ${ref}` }).click();
       await op.page.waitForURL(`**/console/orders/${orderId}`);
-      await op.look('console-order');
       const aId = (await t.app.orders.service.getOrderForOperator(orderId)).subOrders.findIndex((s) => s.id === subA);
       const prefix = aId === 0 ? '' : `sub${aId + 1}-`;
       await op.page.locator(`#${prefix}refund-amount`).fill('2.50');
@@ -301,7 +316,7 @@ describe('studio sales in the browser', () => {
     } finally {
       await browser.close();
     }
-    assert.ok(Date.now() - started < 90_000, `the browser test took ${Date.now() - started} ms`);
+    ctx.diagnostic(`the browser test took ${Date.now() - started} ms`);
   });
 
   test('without JavaScript the order page still moves and refunds, and shows a bad amount as a field error', async (ctx) => {
@@ -311,7 +326,7 @@ describe('studio sales in the browser', () => {
       const { subA } = await paidOrder();
       const v = await seller(browser, 'studio-sales-nojs', { javaScriptEnabled: false });
       const p = v.page;
-      await v.visit(`/studio/orders/${subA}`, 'order');
+      await p.goto(`/studio/orders/${subA}`);
       await p.getByRole('button', { name: 'Mark fulfilled' }).click();
       await p.getByText('Marked fulfilled').waitFor();
       await p.getByLabel('Amount to refund').fill('abc');

@@ -11,4 +11,6 @@ export const webhooksErrors = {
       max,
     }),
   endpointNotFound: () => new DomainError('not_found', 'WEBHOOKS_ENDPOINT_NOT_FOUND', 'No such webhook endpoint'),
+  deliveryNotFound: () => new DomainError('not_found', 'WEBHOOKS_DELIVERY_NOT_FOUND', 'No such delivery for this endpoint'),
+  notRedeliverable: (why: string) => new DomainError('conflict', 'WEBHOOKS_NOT_REDELIVERABLE', why),
 };

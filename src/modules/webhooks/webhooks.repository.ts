@@ -301,6 +301,27 @@ export async function holdOne(db: Kysely<unknown>, id: string): Promise<void> {
     .execute();
 }
 
+/** One of an endpoint's deliveries, locked for a redelivery; undefined when the endpoint has no such delivery. */
+export async function lockDelivery(db: Kysely<unknown>, endpointId: string, id: string): Promise<DeliveryRow | undefined> {
+  return t(db)
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('id', '=', id)
+    .where('endpoint_id', '=', endpointId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** A delivery (delivered, failed or pending) pending again, due now, with a fresh retry window. */
+export async function reopenDelivery(db: Kysely<unknown>, id: string, now: Date, retryUntil: Date): Promise<void> {
+  await t(db)
+    .updateTable('webhook_deliveries')
+    .set({ status: 'pending', next_attempt_at: now, retry_until: retryUntil })
+    .where('id', '=', id)
+    .where('status', 'in', ['delivered', 'failed', 'pending'])
+    .execute();
+}
+
 /** Held deliveries become pending again, due now, with a fresh retry window; returns their ids. */
 export async function resumeHeld(db: Kysely<unknown>, endpointId: string, now: Date, retryUntil: Date): Promise<string[]> {
   const rows = await t(db)

@@ -4,6 +4,8 @@ import { auditActorOf } from '../audit/index.ts';
 import type { AuthGuards } from '../identity/index.ts';
 import {
   DeliveryList,
+  DeliveryParams,
+  RedeliverResponse,
   EndpointList,
   EndpointParams,
   EndpointResponse,
@@ -91,6 +93,25 @@ export function webhooksRoutes(deps: { service: WebhooksService; guards: AuthGua
         },
       },
       async (request) => ({ endpoint: await service.enable(auditActorOf(request), request.params.id) }),
+    );
+
+    api.post(
+      '/seller/webhooks/:id/deliveries/:deliveryId/redeliver',
+      {
+        preHandler: seller,
+        schema: {
+          operationId: 'redeliverWebhook',
+          tags: ['webhooks'],
+          summary:
+            'Send one of my deliveries again now, as it was first sent (delivered, failed, or pending: without waiting for its retry)',
+          description:
+            'The same body and delivery id (receivers deduplicate by it), signed afresh, with a new retry window. 409 WEBHOOKS_NOT_REDELIVERABLE while the endpoint is disabled (enable it: that sends what it missed).',
+          params: DeliveryParams,
+          response: { 202: RedeliverResponse, ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request, reply) =>
+        reply.code(202).send({ delivery: await service.redeliver(auditActorOf(request), request.params.id, request.params.deliveryId) }),
     );
 
     api.get(

@@ -24,6 +24,10 @@ export const RegisterBody = obj({
 });
 
 export const EndpointParams = obj({ id: Id });
+export const DeliveryParams = obj({ id: Id, deliveryId: Id });
+export const RedeliverResponse = obj({
+  delivery: obj({ id: Id, status: Type.Literal('pending', { description: 'Queued to be sent again now' }) }),
+});
 
 export const Endpoint = obj({
   id: Id,

@@ -169,6 +169,41 @@ export function createWebhooksService(deps: WebhooksDeps) {
         });
     },
 
+    /**
+     * Sends a delivery again now, as it was first sent, with a fresh retry window: the seller's
+     * "redeliver" after fixing their receiver (a delivered or failed one), or "try now" instead of
+     * waiting out the backoff (a pending one: its job is moved to now, as the job key is the
+     * delivery's). Not while the endpoint is disabled: enabling it resumes what it missed.
+     * Audited (`webhook.redelivered`) in the same transaction as the delivery's job.
+     */
+    async redeliver(actor: AuditActor, endpointId: string, deliveryId: string): Promise<{ id: string; status: 'pending' }> {
+      const sellerId = actor.accountId;
+      if (!isId(endpointId)) throw webhooksErrors.endpointNotFound();
+      if (!isId(deliveryId)) throw webhooksErrors.deliveryNotFound();
+      return dbFor(sellerId)
+        .transaction()
+        .execute(async (trx) => {
+          const endpoint = await repo.lockEndpoint(trx, sellerId, endpointId);
+          if (!endpoint) throw webhooksErrors.endpointNotFound();
+          if (endpoint.status !== 'active')
+            throw webhooksErrors.notRedeliverable('The endpoint is disabled: enable it, which sends what it missed');
+          const was = await repo.lockDelivery(trx, endpointId, deliveryId);
+          if (!was) throw webhooksErrors.deliveryNotFound();
+          if (was.status === 'held') throw webhooksErrors.notRedeliverable('The delivery is held: enable the endpoint to send it');
+          const now = new Date();
+          await repo.reopenDelivery(trx, deliveryId, now, new Date(now.getTime() + windowMs));
+          await audit.record(trx, actor, {
+            action: 'webhook.redelivered',
+            targetType: 'webhook_delivery',
+            targetId: deliveryId,
+            before: { status: was.status, attempts: was.attempts },
+            after: { status: 'pending', attempts: was.attempts },
+          });
+          await enqueueMany(trx, [attemptJob(deliveryId)]);
+          return { id: deliveryId, status: 'pending' as const };
+        });
+    },
+
     async deliveries(sellerId: string, id: string): Promise<DeliveryView[]> {
       await ownedEndpoint(sellerId, id);
       const db = dbFor(sellerId);

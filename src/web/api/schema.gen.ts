@@ -1223,6 +1223,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/seller/webhooks/{id}/deliveries/{deliveryId}/redeliver': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send one of my deliveries again now, as it was first sent (delivered, failed, or pending: without waiting for its retry)
+     * @description The same body and delivery id (receivers deduplicate by it), signed afresh, with a new retry window. 409 WEBHOOKS_NOT_REDELIVERABLE while the endpoint is disabled (enable it: that sends what it missed).
+     *
+     *     Requires a session of an account with the role seller: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    post: operations['redeliverWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/seller/webhooks/{id}/deliveries': {
     parameters: {
       query?: never;
@@ -5488,6 +5510,48 @@ export interface operations {
       401: components['responses']['Unauthenticated'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  redeliverWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        deliveryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            delivery: {
+              /** Format: uuid */
+              id: string;
+              /**
+               * @description Queued to be sent again now
+               * @enum {string}
+               */
+              status: 'pending';
+            };
+          };
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];

@@ -11,7 +11,8 @@ import {
 } from '../../modules/orders/index.ts';
 import { isDomainError } from '../../shared/errors.ts';
 import { TextField } from '../components/form.tsx';
-import { formatDate, formatMoney, parseMajorUnits, toMajorUnits } from '../format.ts';
+import { minorDigits } from '../../shared/money.ts';
+import { formatDate, formatMoney, parseMajorUnits } from '../format.ts';
 import { errorFor, formField, type FieldError } from '../forms.ts';
 
 /**
@@ -50,6 +51,9 @@ export const refundIds = (prefix: string) => ({
   line: (i: number) => `${prefix}refund-qty-${i}`,
 });
 
+/** An amount as the field takes it, with all its decimals ("25.00"). */
+const major = (amount: number, currency: string) => (amount / 10 ** minorDigits(currency)).toFixed(minorDigits(currency));
+
 const refundable = (sub: SellerSubOrderView) => Math.max(0, sub.total.amount - sub.refunded.amount);
 const unitsLeft = (l: SellerLineView) => Math.max(0, l.quantity - l.refundedQuantity);
 
@@ -87,7 +91,7 @@ export function RefundControls(props: { action: string; sub: SellerSubOrderView;
           id={ids.amount}
           name="amount"
           label="Amount to refund"
-          hint={`In ${sub.total.currency}, at most ${toMajorUnits(left, sub.total.currency)}`}
+          hint={`In ${sub.total.currency}, at most ${major(left, sub.total.currency)}`}
           errors={state.errors}
           value={state.values[ids.amount] ?? ''}
           autocomplete="off"
@@ -220,7 +224,7 @@ function readAmount(text: string, sub: SellerSubOrderView, field: string, idempo
   if (amount === null) return fail(field, `Enter the amount as a number of ${currency}, such as 12.50`, values);
   if (amount <= 0) return fail(field, 'Enter an amount more than 0', values);
   if (amount > refundable(sub))
-    return fail(field, `Enter at most ${toMajorUnits(refundable(sub), currency)}: that is what is left of what was paid`, values);
+    return fail(field, `Enter at most ${major(refundable(sub), currency)}: that is what is left of what was paid`, values);
   return { ok: true, input: { amount, idempotencyKey }, values };
 }
 

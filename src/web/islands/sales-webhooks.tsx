@@ -9,8 +9,8 @@ const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' '
 
 /**
  * The shop's webhook endpoints, from the JSON API (the webhooks module keeps them): add one (its
- * signing secret is shown once), remove one, enable a disabled one again, and read each one's
- * recent deliveries with the answers the endpoint gave.
+ * signing secret is shown once), remove one, enable a disabled one again, read each one's recent
+ * deliveries with the answers the endpoint gave, and send one again.
  */
 export default function SalesWebhooks() {
   const [endpoints, setEndpoints] = useState<Endpoint[] | null>(null);
@@ -134,12 +134,20 @@ function EndpointCard(props: { endpoint: Endpoint; onChange(): void; onProblem(m
           Refresh deliveries
         </button>
       </div>
-      <Deliveries deliveries={deliveries} url={e.url} />
+      <Deliveries
+        deliveries={deliveries}
+        url={e.url}
+        onRedeliver={(deliveryId) =>
+          void act(() =>
+            api.POST('/api/v1/seller/webhooks/{id}/deliveries/{deliveryId}/redeliver', { params: { path: { id: e.id, deliveryId } } }),
+          ).then(loadDeliveries)
+        }
+      />
     </section>
   );
 }
 
-function Deliveries(props: { deliveries: Delivery[] | null; url: string }) {
+function Deliveries(props: { deliveries: Delivery[] | null; url: string; onRedeliver(deliveryId: string): void }) {
   if (!props.deliveries) return <p>Loading deliveries…</p>;
   if (props.deliveries.length === 0) return <p>No deliveries yet.</p>;
   return (
@@ -154,6 +162,9 @@ function Deliveries(props: { deliveries: Delivery[] | null; url: string }) {
             Attempts
           </th>
           <th scope="col">Last answer</th>
+          <th scope="col">
+            <span class="visually-hidden">Actions</span>
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -164,6 +175,17 @@ function Deliveries(props: { deliveries: Delivery[] | null; url: string }) {
             <td>{d.status}</td>
             <td class="num">{d.attempts}</td>
             <td>{d.lastStatusCode ? `HTTP ${d.lastStatusCode}` : (d.lastError ?? '–')}</td>
+            <td>
+              {d.status === 'held' ? null : (
+                <button type="button" class="button secondary small" onClick={() => props.onRedeliver(d.id)}>
+                  Redeliver
+                  <span class="visually-hidden">
+                    {' '}
+                    the {d.eventType} delivery of {when(d.createdAt)}
+                  </span>
+                </button>
+              )}
+            </td>
           </tr>
         ))}
       </tbody>
