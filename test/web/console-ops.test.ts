@@ -29,7 +29,7 @@ let shard1: DatabaseHandle;
 let providerDown = true;
 const flaky = {
   [FLAKY]: async () => {
-    if (providerDown) throw new Error('the provider is down');
+    if (providerDown) throw new Error('the provider is down\nHTTP 503 from https://provider.example/charges: try again later');
   },
 };
 
@@ -206,6 +206,8 @@ async function jobsPage(v: Visitor): Promise<{ retried: string; discarded: strin
   const row = (id: string) => v.page.locator(`tr[data-job="shard1:${id}"]`);
   assert.match((await row(retried).textContent())!, /the provider is down/);
   assert.match((await row(retried).textContent())!, /1 of 1/);
+  await row(retried).getByText('The whole error').click();
+  assert.match((await row(retried).textContent())!, /HTTP 503 from/);
   // By keyboard: focus the row's Retry and press Enter.
   await row(retried).getByRole('button', { name: 'Retry' }).focus();
   await v.page.keyboard.press('Enter');
