@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
+import { AUDIT_EVENT } from '../../src/modules/audit/index.ts';
+import { newId } from '../../src/shared/ids.ts';
 import { enqueue, runDueJobsOnce } from '../../src/platform/queue/queue.ts';
 import type { DatabaseHandle } from '../../src/platform/postgres/database.ts';
 import { signUpAndLogIn } from '../support/accounts.ts';
@@ -27,7 +29,7 @@ let shard1: DatabaseHandle;
 let providerDown = true;
 const flaky = {
   [FLAKY]: async () => {
-    if (providerDown) throw new Error('the provider is down');
+    if (providerDown) throw new Error('the provider is down\nHTTP 503 from https://provider.example/charges: try again later');
   },
 };
 
@@ -109,6 +111,34 @@ describe('console ops pages: who may open them', () => {
     assert.match(await forged.text(), /The job will run again/);
   });
 
+  test('the audit log pages by keyset, newest first, keeping the filters', async () => {
+    for (let i = 1; i <= 30; i++) {
+      const payload = {
+        actor: { accountId: adminId, role: 'admin', ip: '192.0.2.1', userAgent: 'test' },
+        action: 'test.paged',
+        targetType: 'thing',
+        targetId: `thing-${i}`,
+        before: { n: i - 1 },
+        after: { n: i },
+        at: new Date().toISOString(),
+      };
+      await t.app.audit.service.append({ id: newId(), type: AUDIT_EVENT, occurredAt: new Date().toISOString(), payload });
+    }
+    const cookie = await signInCookie(adminEmail);
+    const first = await (await fetch(`${base}/console/audit?action=test.paged`, { headers: { cookie } })).text();
+    const targets = (html: string) => [...html.matchAll(/<code class="audit-id">(thing-\d+)<\/code>/g)].map((m) => m[1]);
+    assert.deepEqual(
+      targets(first),
+      Array.from({ length: 25 }, (_, i) => `thing-${30 - i}`),
+    );
+    const older = /href="(\/console\/audit\?action=test\.paged&amp;cursor=\d+)">Older entries/.exec(first)?.[1];
+    assert.ok(older, 'a link to older entries, with the filter');
+    const second = await (await fetch(`${base}${older.replaceAll('&amp;', '&')}`, { headers: { cookie } })).text();
+    assert.deepEqual(targets(second), ['thing-5', 'thing-4', 'thing-3', 'thing-2', 'thing-1']);
+    assert.match(second, /href="\/console\/audit\?action=test\.paged">Newest entries/);
+    assert.doesNotMatch(second, /Older entries/);
+  });
+
   test('without JavaScript the Now page has its figures and every chart as a table', async () => {
     const cookie = await signInCookie(adminEmail);
     const res = await fetch(`${base}/console`, { headers: { cookie } });
@@ -176,6 +206,8 @@ async function jobsPage(v: Visitor): Promise<{ retried: string; discarded: strin
   const row = (id: string) => v.page.locator(`tr[data-job="shard1:${id}"]`);
   assert.match((await row(retried).textContent())!, /the provider is down/);
   assert.match((await row(retried).textContent())!, /1 of 1/);
+  await row(retried).getByText('The whole error').click();
+  assert.match((await row(retried).textContent())!, /HTTP 503 from/);
   // By keyboard: focus the row's Retry and press Enter.
   await row(retried).getByRole('button', { name: 'Retry' }).focus();
   await v.page.keyboard.press('Enter');
@@ -245,9 +277,12 @@ async function auditPage(v: Visitor, jobs: { retried: string; discarded: string 
   }
   await v.look('audit-filtered');
 
-  await v.page.getByRole('button', { name: 'Verify the chain' }).click();
-  await v.page.waitForURL(/\/console\/audit\/verify/);
+  // By keyboard too; the search stays as it was.
+  await v.page.getByRole('button', { name: 'Verify the chain' }).focus();
+  await v.page.keyboard.press('Enter');
+  await v.page.waitForURL(/\/console\/audit\/verify\?action=job.retried/);
   assert.match((await v.page.textContent('[role="status"]'))!, /The chain verifies/);
+  assert.equal(await rows.count(), 1);
   await v.look('audit-verified');
 
   await tamper(`update audit_log set reason = 'nothing to see' where seq = $1`, [seq]);

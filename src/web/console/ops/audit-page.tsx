@@ -41,7 +41,7 @@ export function AuditLogPage(props: AuditPageProps) {
       who={props.who}
       lead="Every action that changed something, newest first. Entries are chained by their hashes, so an edit made in the database shows."
     >
-      <Verify verdict={props.verdict} />
+      <Verify verdict={props.verdict} filters={props.filters} />
       <ErrorSummary errors={props.errors} />
       <Filters filters={props.filters} errors={props.errors} />
       {props.results ? <Results results={props.results} filters={props.filters} paged={props.paged} /> : null}
@@ -49,7 +49,8 @@ export function AuditLogPage(props: AuditPageProps) {
   );
 }
 
-function Verify({ verdict }: { verdict?: ChainVerdict | undefined }) {
+/** The button walks the whole chain; the search on the page stays as it was (hidden fields). */
+function Verify({ verdict, filters }: { verdict?: ChainVerdict | undefined; filters: AuditFilters }) {
   return (
     <section aria-labelledby="audit-verify" class="audit-verify">
       <h2 id="audit-verify" class="visually-hidden">
@@ -61,6 +62,11 @@ function Verify({ verdict }: { verdict?: ChainVerdict | undefined }) {
         </p>
       ) : null}
       <form method="get" action="/console/audit/verify">
+        {Object.entries(filters)
+          .filter(([, v]) => v)
+          .map(([k, v]) => (
+            <input key={k} type="hidden" name={k} value={v} />
+          ))}
         <button type="submit" class="secondary">
           Verify the chain
         </button>

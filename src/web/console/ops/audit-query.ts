@@ -57,12 +57,9 @@ function searchOf(f: AuditFilters, cursor: string): AuditSearch {
   return { ...(Object.fromEntries(entries) as AuditSearch), limit: PER_PAGE };
 }
 
-/**
- * The filters in the query string, the search they make, and what is wrong with them; without a
- * request, no filters (the whole log, newest first).
- */
-export function parseAuditQuery(request: FastifyRequest | null): { filters: AuditFilters; search: AuditSearch; errors: FieldError[] } {
-  const read = (name: string) => (request ? queryField(request, name).trim() : '');
+/** The filters in the query string, the search they make, and what is wrong with them. */
+export function parseAuditQuery(request: FastifyRequest): { filters: AuditFilters; search: AuditSearch; errors: FieldError[] } {
+  const read = (name: string) => queryField(request, name).trim();
   const filters: AuditFilters = {
     action: read('action'),
     targetType: read('targetType'),

@@ -53,6 +53,23 @@ function JobsTable({ jobs }: { jobs: FailedJob[] }) {
   );
 }
 
+/** The error's first line; the rest (a stack, a provider's answer) folded under it. */
+function JobError({ error }: { error: string | null }) {
+  if (!error) return <span class="muted">No error recorded</span>;
+  const [first, ...rest] = error.trim().split('\n');
+  return (
+    <>
+      <p class="job-error">{first}</p>
+      {rest.length > 0 ? (
+        <details>
+          <summary>The whole error</summary>
+          <pre class="job-error-more">{rest.join('\n')}</pre>
+        </details>
+      ) : null}
+    </>
+  );
+}
+
 function JobRow({ job }: { job: FailedJob }) {
   const name = jobName(job);
   const labelId = `job-${job.database}-${job.id}`;
@@ -64,7 +81,7 @@ function JobRow({ job }: { job: FailedJob }) {
         <span class="muted job-id">job {name}</span>
       </th>
       <td>
-        <pre class="job-error">{job.lastError ?? 'No error recorded'}</pre>
+        <JobError error={job.lastError} />
       </td>
       <td class="num">
         {job.attempts} of {job.maxAttempts}

@@ -62,7 +62,7 @@ async function jobAction(
 
 function auditPage(deps: BackOfficeDeps, verify: boolean) {
   return officePage(deps, 'console', async (session, request, reply) => {
-    const { filters, search, errors } = parseAuditQuery(verify ? null : request);
+    const { filters, search, errors } = parseAuditQuery(request);
     const results = errors.length === 0 ? await deps.audit.service.search(search) : null;
     const verdict = verify ? await deps.audit.service.verify() : undefined;
     const page = (
