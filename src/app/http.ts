@@ -166,6 +166,7 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
     publicUrl: config.session.publicUrl,
     stylesheet: assets.url('site.css'),
     script: assets.url('storefront.js'),
+    office: { script: assets.url('office.js'), stylesheet: assets.url('office-styles.css') },
   };
   server.setNotFoundHandler((request, reply) => {
     // A person following a bad link sees the site's page; a program (and anything under /api) the JSON error.

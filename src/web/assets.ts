@@ -7,11 +7,13 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 type Asset = Readonly<{ path: string; type: string; body: Buffer; gzip: Buffer; br: Buffer }>;
 
 /** The entry points the pages link to, by the name a page asks for. */
-export type EntryName = 'storefront.js' | 'site.css';
+export type EntryName = 'storefront.js' | 'site.css' | 'office.js' | 'office-styles.css';
 
 export type Assets = Readonly<{
   /** The content-hashed URL of an entry (`/assets/storefront-5GZ2X7QF.js`). */
   url(entry: EntryName): string;
+  /** The URLs of an entry and of every file it can load, at once or later (its islands' chunks). */
+  files(entry: EntryName): ReadonlyArray<string>;
   byPath: ReadonlyMap<string, Asset>;
 }>;
 
@@ -19,6 +21,9 @@ const ROOT = import.meta.dirname;
 const ENTRIES: Record<string, string> = {
   storefront: path.join(ROOT, 'client/storefront.ts'),
   site: path.join(ROOT, 'styles/site.css'),
+  // The studio and the console: their own script and styles, so a shopper's page loads neither.
+  office: path.join(ROOT, 'client/office.ts'),
+  'office-styles': path.join(ROOT, 'styles/office.css'),
 };
 
 const TYPES: Record<string, string> = {
@@ -83,15 +88,30 @@ async function bundle(): Promise<Assets> {
     const name = Object.entries(ENTRIES).find(([, file]) => path.resolve(meta.entryPoint!) === file)?.[0];
     if (name) entries.set(`${name}${path.extname(out)}`, `/assets/${path.basename(out)}`);
   }
-  return {
-    url(entry) {
-      const found = entries.get(entry);
-      if (!found) throw new Error(`no built asset for ${entry}`);
-      return found;
-    },
-    byPath,
+  const url = (entry: EntryName) => {
+    const found = entries.get(entry);
+    if (!found) throw new Error(`no built asset for ${entry}`);
+    return found;
   };
+  return { url, files: (entry) => reachable(result.metafile.outputs, url(entry)), byPath };
 }
+
+type Outputs = Readonly<Record<string, { imports: ReadonlyArray<{ path: string; external?: boolean }> }>>;
+
+/** The built file at `start` and every file it imports, statically or dynamically, from esbuild's metafile. */
+function reachable(outputs: Outputs, start: string): string[] {
+  // The metafile names files relative to the working directory; the URLs are their absolute paths.
+  const byUrl = new Map(Object.entries(outputs).map(([file, meta]) => [urlOf(file), meta]));
+  const seen = new Set<string>();
+  const visit = (url: string) => {
+    if (seen.has(url)) return;
+    seen.add(url);
+    for (const i of byUrl.get(url)?.imports ?? []) if (!i.external) visit(urlOf(i.path));
+  };
+  visit(start);
+  return [...seen];
+}
+const urlOf = (file: string) => path.resolve(file).replace(/\\/g, '/');
 
 /** Whether the client's `Accept-Encoding` takes `name` (listed and not `q=0`). */
 function accepts(request: FastifyRequest, name: 'br' | 'gzip'): boolean {

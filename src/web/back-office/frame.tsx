@@ -59,7 +59,8 @@ export function OfficeLayout(props: {
   const office = OFFICE_TITLE[props.office];
   return (
     <Document
-      site={props.site}
+      site={{ ...props.site, script: props.site.office.script }}
+      moreStylesheets={[props.site.office.stylesheet]}
       meta={{ title: `${props.title} · ${office}`, description: `${props.site.siteName} ${office}`, path: props.path, noindex: true }}
       bodyClass="office"
     >

@@ -30,6 +30,8 @@ export type SiteContext = Readonly<{
   stylesheet: string;
   /** The islands' script; '' for a page with none (the busy page: no extra requests to an overloaded server). */
   script: string;
+  /** The studio's and the console's own script and styles (back-office/frame.tsx links them). */
+  office: Readonly<{ script: string; stylesheet: string }>;
 }>;
 
 /**
@@ -54,7 +56,14 @@ export const FAVICON = `data:image/svg+xml,${encodeURIComponent(
 const absolute = (site: SiteContext, url: string) => (/^https?:\/\//.test(url) ? url : `${site.publicUrl}${url}`);
 
 /** The whole HTML document: head (title, description, canonical, Open Graph, JSON-LD, assets) and body. */
-export function Document(props: { site: SiteContext; meta: PageMeta; children: ComponentChildren; bodyClass?: string }) {
+export function Document(props: {
+  site: SiteContext;
+  meta: PageMeta;
+  children: ComponentChildren;
+  bodyClass?: string;
+  /** Styles linked after the site's (the back office's own). */
+  moreStylesheets?: ReadonlyArray<string>;
+}) {
   const { site, meta } = props;
   const title = meta.title === site.siteName ? meta.title : `${meta.title} · ${site.siteName}`;
   const canonical = absolute(site, meta.path);
@@ -88,6 +97,9 @@ export function Document(props: { site: SiteContext; meta: PageMeta; children: C
           />
         ) : null}
         <link rel="stylesheet" href={site.stylesheet} />
+        {props.moreStylesheets?.map((href) => (
+          <link key={href} rel="stylesheet" href={href} />
+        ))}
         {site.script ? <script type="module" src={site.script} /> : null}
         {meta.jsonLd ? <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonForScript(meta.jsonLd) }} /> : null}
       </head>
