@@ -74,16 +74,35 @@ describe('studio listing in the browser', () => {
     await page.keyboard.type('15');
   }
 
-  async function uploadAndWaitReady(page: Page) {
-    const png = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 180, g: 90, b: 60 } } })
-      .png()
-      .toBuffer();
+  async function uploadTwoAndWaitReady(page: Page) {
+    const png = (r: number) =>
+      sharp({ create: { width: 320, height: 240, channels: 3, background: { r, g: 90, b: 60 } } })
+        .png()
+        .toBuffer();
     await page.getByLabel('Alt text for new images').fill('A speckled mug');
-    await page.getByLabel('Add images').setInputFiles({ name: 'mug.png', mimeType: 'image/png', buffer: png });
-    await page.getByText('Processing', { exact: true }).waitFor();
+    await page.getByLabel('Add images').setInputFiles([
+      { name: 'front.png', mimeType: 'image/png', buffer: await png(180) },
+      { name: 'side.png', mimeType: 'image/png', buffer: await png(60) },
+    ]);
+    await page.getByText('Processing', { exact: true }).first().waitFor();
+    await page.getByText('Image 2:').waitFor();
     await t.drainJobs();
-    await page.getByText('Ready', { exact: true }).waitFor({ timeout: 10_000 });
-    await page.locator('.editor-image img').waitFor();
+    await page.getByText('Every image is processed').waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByText('Ready', { exact: true }).count(), 2);
+  }
+
+  /** Alt text saved with Enter; image 2 moved up by keyboard, focus following it. */
+  async function editImagesByKeyboard(page: Page) {
+    const secondId = await page.locator('.editor-image').nth(1).locator('input[name=alt]').getAttribute('id');
+    await page.getByLabel('Alt text for image 2').fill('The side of the mug');
+    await page.keyboard.press('Enter');
+    await page.getByText('Alt text of image 2 saved').waitFor();
+    await page.getByRole('button', { name: 'Move image 2 up' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('Image 2 is now image 1').waitFor();
+    assert.equal(await page.locator('.editor-image').first().locator('input[name=alt]').getAttribute('id'), secondId);
+    assert.equal(await focused(page), 'Move image 1 down');
+    assert.equal(await page.getByLabel('Alt text for image 1').inputValue(), 'The side of the mug');
   }
 
   test('onboarding, approval, a product with two variants and an image, publish, restock', async (ctx) => {
@@ -116,8 +135,15 @@ describe('studio listing in the browser', () => {
       await v.page.getByRole('button', { name: 'Save draft' }).click();
       await v.page.waitForURL(/\/studio\/products\/[0-9a-f-]{36}\?done=created$/);
       await v.look('editor-created');
-      await uploadAndWaitReady(v.page);
-      await v.look('editor-image-ready');
+      await uploadTwoAndWaitReady(v.page);
+      await v.look('editor-images-ready');
+      await editImagesByKeyboard(v.page);
+      await v.look('editor-images-moved');
+      const product = (await t.app.catalog.service.sellerProducts(customerId, undefined, 1)).items[0]!;
+      assert.deepEqual(
+        (await t.app.catalog.service.getProduct(product.id))!.images.map((i) => i.alt),
+        ['The side of the mug', 'A speckled mug'],
+      );
       await v.page.getByRole('button', { name: 'Publish' }).click();
       await v.page.waitForURL(/\?done=published$/);
       await v.look('editor-published');

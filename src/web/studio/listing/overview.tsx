@@ -10,7 +10,7 @@ import { shopStatusWords, statusClass } from './common.tsx';
 import { allProducts, isLow, MAX_LISTED, stockOf } from './data.ts';
 
 const NOTICES: Readonly<Record<string, string>> = {
-  opened: 'Your shop is open in the studio. Add your first product next.',
+  opened: 'Your shop is set up. Add your first product next.',
 };
 
 type Counts = Readonly<{ products: number; published: number; drafts: number; held: number; low: number }>;
