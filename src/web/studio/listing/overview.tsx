@@ -38,7 +38,9 @@ function ShopStanding(props: { shop: Shop }) {
     <section aria-labelledby="standing" class="studio-panel">
       <h2 id="standing">Your shop</h2>
       <p>
-        <a href={`/shops/${shop.slug}`}>{shop.name}</a>: <span class={`status ${statusClass(words)}`}>{words}</span>
+        {/* Buyers see the shop's page only while it is open. */}
+        {shop.status === 'active' ? <a href={`/shops/${shop.slug}`}>{shop.name}</a> : shop.name}:{' '}
+        <span class={`status ${statusClass(words)}`}>{words}</span>
         {shop.statusChangedAt ? <span class="hint"> since {formatDate(shop.statusChangedAt)}</span> : null}
       </p>
       {shop.status === 'pending' ? (
