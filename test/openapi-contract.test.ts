@@ -534,7 +534,13 @@ test(
     await call('discardFailedJob', 403, { token: seller.token, params: { database: 'catalog', id: retried } });
     await catalogQueue.query('delete from graphile_worker._private_jobs where id = $1', [retried]);
 
-    // Images again: delete.
+    // Images again: alt text and place in the order, then delete.
+    await call('updateProductImage', 200, {
+      token: seller.token,
+      params: { id: product.id, imageId: uploaded },
+      body: { alt: 'A speckled mug', position: 0 },
+    });
+    await call('updateProductImage', 404, { token: seller.token, params: { id: product.id, imageId: nobody }, body: { alt: 'Gone' } });
     await call('deleteProductImage', 204, { token: seller.token, params: { id: product.id, imageId: uploaded } });
     await call('deleteProductImage', 404, { token: seller.token, params: { id: product.id, imageId: uploaded } });
 

@@ -7,6 +7,11 @@ import { createTestApp, PROTECTIONS_OFF, type TestApp } from '../support/test-ap
 import { launchBrowser, listen, openVisitor } from '../support/browser.ts';
 
 const PASSWORD = 'correct horse battery';
+/** A small PNG of one colour. */
+const png = (r: number) =>
+  sharp({ create: { width: 320, height: 240, channels: 3, background: { r, g: 90, b: 60 } } })
+    .png()
+    .toBuffer();
 
 /**
  * The studio's shop side in Chromium: a customer opens a shop (by keyboard), the operator approves
@@ -74,16 +79,31 @@ describe('studio listing in the browser', () => {
     await page.keyboard.type('15');
   }
 
-  async function uploadAndWaitReady(page: Page) {
-    const png = await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 180, g: 90, b: 60 } } })
-      .png()
-      .toBuffer();
+  async function uploadTwoAndWaitReady(page: Page) {
     await page.getByLabel('Alt text for new images').fill('A speckled mug');
-    await page.getByLabel('Add images').setInputFiles({ name: 'mug.png', mimeType: 'image/png', buffer: png });
-    await page.getByText('Processing', { exact: true }).waitFor();
+    await page.getByLabel('Add images').setInputFiles([
+      { name: 'front.png', mimeType: 'image/png', buffer: await png(180) },
+      { name: 'side.png', mimeType: 'image/png', buffer: await png(60) },
+    ]);
+    await page.getByText('Processing', { exact: true }).first().waitFor();
+    await page.getByText('Image 2:').waitFor();
     await t.drainJobs();
-    await page.getByText('Ready', { exact: true }).waitFor({ timeout: 10_000 });
-    await page.locator('.editor-image img').waitFor();
+    await page.getByText('Every image is processed').waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByText('Ready', { exact: true }).count(), 2);
+  }
+
+  /** Alt text saved with Enter; image 2 moved up by keyboard, focus following it. */
+  async function editImagesByKeyboard(page: Page) {
+    const secondId = await page.locator('.editor-image').nth(1).locator('input[name=alt]').getAttribute('id');
+    await page.getByLabel('Alt text for image 2').fill('The side of the mug');
+    await page.keyboard.press('Enter');
+    await page.getByText('Alt text of image 2 saved').waitFor();
+    await page.getByRole('button', { name: 'Move image 2 up' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('Image 2 is now image 1').waitFor();
+    assert.equal(await page.locator('.editor-image').first().locator('input[name=alt]').getAttribute('id'), secondId);
+    assert.equal(await focused(page), 'Move image 1 down');
+    assert.equal(await page.getByLabel('Alt text for image 1').inputValue(), 'The side of the mug');
   }
 
   test('onboarding, approval, a product with two variants and an image, publish, restock', async (ctx) => {
@@ -112,17 +132,22 @@ describe('studio listing in the browser', () => {
 
       await v.visit('/studio/products/new', 'new-product');
       await newProductWithTwoVariants(v.page);
-      await v.look('new-product-filled');
       await v.page.getByRole('button', { name: 'Save draft' }).click();
       await v.page.waitForURL(/\/studio\/products\/[0-9a-f-]{36}\?done=created$/);
       await v.look('editor-created');
-      await uploadAndWaitReady(v.page);
-      await v.look('editor-image-ready');
+      await uploadTwoAndWaitReady(v.page);
+      await editImagesByKeyboard(v.page);
+      await v.look('editor-images-moved');
+      const product = (await t.app.catalog.service.sellerProducts(customerId, undefined, 1)).items[0]!;
+      assert.deepEqual(
+        (await t.app.catalog.service.getProduct(product.id))!.images.map((i) => i.alt),
+        ['The side of the mug', 'A speckled mug'],
+      );
       await v.page.getByRole('button', { name: 'Publish' }).click();
       await v.page.waitForURL(/\?done=published$/);
       await v.look('editor-published');
 
-      await v.visit('/studio/stock', 'stock');
+      await v.page.goto('/studio/stock');
       assert.match(await v.page.locator('main').innerText(), /Low stock/);
       await v.page.getByLabel('Units for Speckled mug (Small)').fill('12');
       await v.page
@@ -134,11 +159,15 @@ describe('studio listing in the browser', () => {
       const row = v.page.locator('tr', { has: v.page.getByLabel('Units for Speckled mug (Small)') });
       assert.match(await row.innerText(), /In stock/);
 
-      await v.visit('/studio/products', 'products');
       await v.visit('/studio/products?q=mug&status=published', 'products-filtered');
       assert.equal(await v.page.getByRole('link', { name: 'Speckled mug' }).count(), 1);
-      await v.visit('/studio/shop', 'shop');
-      await v.visit('/studio', 'overview-after');
+      await v.page.goto('/studio/shop');
+      await v.page.getByLabel('Logo', { exact: true }).setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: await png(30) });
+      await v.page.getByText('Processing', { exact: true }).waitFor();
+      await t.drainJobs();
+      await v.page.getByText('Ready', { exact: true }).waitFor({ timeout: 10_000 });
+      await v.page.locator('img.shop-image-preview.logo').waitFor();
+      await v.look('shop-logo-ready');
       assert.deepEqual(v.problems, []);
     } finally {
       await browser.close();
@@ -151,7 +180,7 @@ describe('studio listing in the browser', () => {
     try {
       const v = await openVisitor(browser, base, 'studio-listing-nojs', { javaScriptEnabled: false });
       await signIn(v.context, 'customer');
-      await v.visit('/studio/start', 'start');
+      await v.page.goto('/studio/start');
       await v.page.getByLabel('Shop name').fill('Loom Room');
       await v.page.getByLabel('Web address').fill(`loom-${randomUUID().slice(0, 6)}`);
       await v.page.getByRole('button', { name: 'Open shop' }).click();

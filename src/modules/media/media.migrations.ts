@@ -44,5 +44,11 @@ export const mediaMigrations: ModuleMigrations = {
         `.execute(db);
       },
     },
+    '0003_image_position': {
+      async up(db: Kysely<unknown>) {
+        // The seller's order of a product's images; null (a new upload) comes after every placed one, in upload order.
+        await sql`alter table media_images add column position integer check (position >= 0)`.execute(db);
+      },
+    },
   },
 };

@@ -20,6 +20,8 @@ export type MediaImagesTable = {
   card_key: string | null;
   full_key: string | null;
   error: string | null;
+  /** The seller's order (0 first); null until the seller orders them: after the placed ones, in upload order. */
+  position: Generated<number | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 };
@@ -55,9 +57,25 @@ export async function deleteImage(d: Kysely<unknown>, productId: string, id: str
   return row ?? null;
 }
 
-/** A product's images, every status, in upload order. */
+/** A product's images, every status, in the seller's order (then upload order). */
 export async function listProductImages(d: Kysely<unknown>, productId: string): Promise<ImageRow[]> {
-  return db(d).selectFrom('media_images').selectAll().where('product_id', '=', productId).orderBy('created_at').orderBy('id').execute();
+  return db(d)
+    .selectFrom('media_images')
+    .selectAll()
+    .where('product_id', '=', productId)
+    .orderBy(sql`position asc nulls last`)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** Sets one image's alt text and position (null leaves either as it is). */
+export async function updateImage(d: Kysely<unknown>, id: string, set: { alt?: string; position?: number }): Promise<void> {
+  await db(d)
+    .updateTable('media_images')
+    .set({ ...set, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Images that count against the per-product limit: everything but failures. */

@@ -16,6 +16,7 @@ import {
   ProductImageParams,
   ProductParams,
   ShopImageParams,
+  UpdateImageBody,
   UploadBody,
 } from './media.schemas.ts';
 import type { MediaService } from './media.service.ts';
@@ -109,6 +110,24 @@ export function mediaRoutes(deps: { service: MediaService; guards: AuthGuards; s
         },
       },
       async (request) => ({ images: await service.listProductImages(request.account!.id, request.params.id) }),
+    );
+
+    api.patch(
+      '/products/:id/images/:imageId',
+      {
+        preHandler: guards.requireRole('seller'),
+        schema: {
+          operationId: 'updateProductImage',
+          tags: ['media'],
+          summary: "Change an image's alt text or its place in the product's order (owner only)",
+          params: ProductImageParams,
+          body: UpdateImageBody,
+          response: { 200: ImageList, 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse },
+        },
+      },
+      async (request) => ({
+        images: await service.updateProductImage(auditActorOf(request), request.params.id, request.params.imageId, request.body),
+      }),
     );
 
     api.delete(

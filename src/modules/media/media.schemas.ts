@@ -64,3 +64,17 @@ export const MediaFile = {
   description: 'The image, WebP',
   content: { 'image/webp': { schema: Type.String({ format: 'binary' }) } },
 } as const;
+
+export const UpdateImageBody = Type.Object(
+  {
+    alt: Type.Optional(Type.String({ maxLength: MAX_ALT_LENGTH, description: 'Text alternative for screen readers' })),
+    position: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 1000,
+        description: "Where the image goes in the product's order: 0 is first; past the end is last",
+      }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);

@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
 import type { Logger } from 'pino';
+import type { Kysely } from 'kysely';
 import type { Stores } from '../../platform/postgres/stores.ts';
 import { enqueue, PermanentJobError } from '../../platform/queue/queue.ts';
 import { isDomainError } from '../../shared/errors.ts';
-import { newId } from '../../shared/ids.ts';
+import { isId, newId } from '../../shared/ids.ts';
 import type { AuditActor, AuditRecorder } from '../audit/index.ts';
 import type { CatalogService, ProductImage } from '../catalog/index.ts';
 import { mediaErrors } from './media.errors.ts';
@@ -32,6 +33,8 @@ export type ImageView = Readonly<{
   createdAt: string;
 }>;
 
+export type ImagePatch = Readonly<{ alt?: string; position?: number }>;
+
 export type MediaService = Readonly<{
   /**
    * Checks that the account owns the product before `read` touches the request body, then checks
@@ -48,6 +51,12 @@ export type MediaService = Readonly<{
    * (`image.deleted`) in the delete's transaction.
    */
   removeProductImage(actor: AuditActor, productId: string, imageId: string): Promise<void>;
+  /**
+   * The owner changes an image's alt text or moves it to `position` (0 first; past the end is
+   * last): the product shows its images in that order at once. Audited (`image.updated`) in the
+   * change's transaction. Answers the product's images in their new order.
+   */
+  updateProductImage(actor: AuditActor, productId: string, imageId: string, patch: ImagePatch): Promise<ImageView[]>;
   /**
    * A new logo or banner for the seller's own shop: the same checks and resize job as a product
    * image; the shop shows it once the job has run (the newest ready upload of the slot wins).
@@ -78,7 +87,30 @@ export function createMediaService(deps: {
     return { thumb: storage.url(row.thumb_key), card: storage.url(row.card_key), full: storage.url(row.full_key) };
   }
 
-  /** Publishes the product's ready images, in upload order, to the catalog. */
+  function toView(row: repo.ImageRow, productId: string): ImageView {
+    return {
+      id: row.id,
+      productId,
+      alt: row.alt,
+      status: row.status,
+      width: row.width,
+      height: row.height,
+      urls: urlsOf(row),
+      error: row.error,
+      createdAt: row.created_at.toISOString(),
+    };
+  }
+
+  /** Moves `row` to `position` among `rows` and writes the positions that changed. */
+  async function reorder(trx: Kysely<unknown>, rows: readonly repo.ImageRow[], row: repo.ImageRow, position: number): Promise<number> {
+    const order = rows.filter((r) => r.id !== row.id);
+    const at = Math.min(position, order.length);
+    order.splice(at, 0, row);
+    for (const [i, r] of order.entries()) if (r.position !== i) await repo.updateImage(trx, r.id, { position: i });
+    return at;
+  }
+
+  /** Publishes the product's ready images, in the seller's order, to the catalog. */
   async function syncProductImages(productId: string): Promise<void> {
     await db.transaction().execute(async (trx) => {
       await repo.lockProductImages(trx, productId);
@@ -204,17 +236,32 @@ export function createMediaService(deps: {
     async listProductImages(accountId, productId) {
       await catalog.assertProductOwner(productId, accountId);
       const rows = await repo.listProductImages(db, productId);
-      return rows.map((row) => ({
-        id: row.id,
-        productId,
-        alt: row.alt,
-        status: row.status,
-        width: row.width,
-        height: row.height,
-        urls: urlsOf(row),
-        error: row.error,
-        createdAt: row.created_at.toISOString(),
-      }));
+      return rows.map((row) => toView(row, productId));
+    },
+
+    async updateProductImage(actor, productId, imageId, patch) {
+      await catalog.assertProductOwner(productId, actor.accountId);
+      if (!isId(imageId)) throw mediaErrors.imageNotFound();
+      const alt = patch.alt?.trim();
+      if (alt !== undefined && [...alt].length > MAX_ALT_LENGTH) throw mediaErrors.altTooLong(MAX_ALT_LENGTH);
+      await db.transaction().execute(async (trx) => {
+        await repo.lockProductImages(trx, productId);
+        const rows = await repo.listProductImages(trx, productId);
+        const index = rows.findIndex((r) => r.id === imageId);
+        const row = rows[index];
+        if (!row) throw mediaErrors.imageNotFound();
+        if (alt !== undefined) await repo.updateImage(trx, imageId, { alt });
+        const at = patch.position !== undefined ? await reorder(trx, rows, row, patch.position) : index;
+        await audit.record(trx, actor, {
+          action: 'image.updated',
+          targetType: 'image',
+          targetId: imageId,
+          before: { productId, alt: row.alt, position: index },
+          after: { productId, alt: alt ?? row.alt, position: at },
+        });
+      });
+      await syncProductImages(productId);
+      return (await repo.listProductImages(db, productId)).map((row) => toView(row, productId));
     },
 
     async removeProductImage(actor, productId, imageId) {

@@ -349,11 +349,48 @@ describe('media: product images', () => {
     const op = doc.paths['/api/v1/products/{id}/images']?.post;
     assert.ok(op?.requestBody?.content['multipart/form-data']);
   });
+  test('the owner moves an image first and changes its alt text: the product shows that order and text; others cannot', async () => {
+    const before = await productImages();
+    assert.equal(before.length, 2);
+    const second = before[1]!.id;
+    const patch = (who: Seller, imageId: string, payload: Record<string, unknown>) =>
+      t.server.inject({
+        method: 'PATCH',
+        url: `/api/v1/products/${productId}/images/${imageId}`,
+        headers: { authorization: `Bearer ${who.token}` },
+        payload,
+      });
+    const stranger = await patch(other, second, { position: 0 });
+    assert.ok([403, 404].includes(stranger.statusCode), stranger.body);
+    assertError(await patch(owner, '0190a0b0-0000-7000-8000-000000000000', { alt: 'x' }), 404, 'MEDIA_IMAGE_NOT_FOUND');
+    assert.equal((await patch(owner, second, {})).statusCode, 400);
+    const res = await patch(owner, second, { position: 0, alt: '  The side of the mug ' });
+    assert.equal(res.statusCode, 200, res.body);
+    // The owner's list also holds the failed upload of an earlier test, last.
+    const listed = (res.json() as { images: Array<{ id: string; alt: string; status: string }> }).images.filter(
+      (i) => i.status === 'ready',
+    );
+    assert.deepEqual(
+      listed.map((i) => i.id),
+      [second, before[0]!.id],
+    );
+    assert.equal(listed[0]!.alt, 'The side of the mug');
+    const shown = await productImages();
+    assert.deepEqual(
+      shown.map((i) => [i.id, i.alt]),
+      [
+        [second, 'The side of the mug'],
+        [before[0]!.id, before[0]!.alt],
+      ],
+    );
+  });
+
   test('the owner removes an image: the product stops showing it; others cannot', async () => {
     const before = await productImages();
     assert.equal(before.length, 2);
     const target = before[0]!.id;
     const url = (imageId: string) => `/api/v1/products/${productId}/images/${imageId}`;
+    // (The image moved first by the test before.)
     const stranger = await t.server.inject({ method: 'DELETE', url: url(target), headers: { authorization: `Bearer ${other.token}` } });
     assert.ok([403, 404].includes(stranger.statusCode), stranger.body);
     const unknown = await t.server.inject({

@@ -691,7 +691,11 @@ export interface paths {
     delete: operations['deleteProductImage'];
     options?: never;
     head?: never;
-    patch?: never;
+    /**
+     * Change an image's alt text or its place in the product's order (owner only)
+     * @description Requires a session of an account with the role seller: the `atelier_session` cookie or `Authorization: Bearer <token>`.
+     */
+    patch: operations['updateProductImage'];
     trace?: never;
   };
   '/api/v1/products/{id}/stock': {
@@ -3778,6 +3782,65 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      503: components['responses']['Unavailable'];
+    };
+  };
+  updateProductImage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        imageId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Text alternative for screen readers */
+          alt?: string;
+          /** @description Where the image goes in the product's order: 0 is first; past the end is last */
+          position?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            images: {
+              /** Format: uuid */
+              id: string;
+              /** Format: uuid */
+              productId: string;
+              alt: string;
+              status: 'processing' | 'ready' | 'failed';
+              width: number | null;
+              height: number | null;
+              urls: {
+                thumb: string;
+                card: string;
+                full: string;
+              } | null;
+              error: string | null;
+              /** Format: date-time */
+              createdAt: string;
+            }[];
+          };
+        };
       };
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthenticated'];

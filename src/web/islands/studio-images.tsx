@@ -22,8 +22,16 @@ async function fetchImages(productId: string): Promise<EditorImage[] | null> {
   return data.images.map((i) => ({ id: i.id, alt: i.alt, status: i.status, thumb: i.urls?.thumb ?? null, error: i.error }));
 }
 
-function ImageItem(props: { n: number; image: EditorImage; onRemove: () => void }) {
-  const { n, image } = props;
+type ItemActions = Readonly<{
+  onRemove: () => void;
+  onMove: (by: -1 | 1) => void;
+  onAlt: (alt: string) => void;
+}>;
+
+function ImageItem(props: { n: number; last: boolean; image: EditorImage; live: boolean; actions: ItemActions }) {
+  const { n, image, actions } = props;
+  const altId = `image-alt-${image.id}`;
+  const pill = image.status === 'ready' ? 'ok' : image.status === 'failed' ? 'bad' : 'warn';
   return (
     <li class="editor-image">
       {image.thumb ? (
@@ -33,16 +41,37 @@ function ImageItem(props: { n: number; image: EditorImage; onRemove: () => void 
       )}
       <div>
         <p>
-          Image {n}:{' '}
-          <span class={`status ${image.status === 'ready' ? 'ok' : image.status === 'failed' ? 'bad' : 'warn'}`}>
-            {STATUS_WORDS[image.status]}
-          </span>
+          Image {n}: <span class={`status ${pill}`}>{STATUS_WORDS[image.status]}</span>
           {image.error ? ` ${image.error}` : null}
         </p>
-        <p class="hint">Alt text: {image.alt || 'none'}</p>
-        <button type="button" class="secondary" onClick={props.onRemove}>
-          Remove image {n}
-        </button>
+        <form
+          class="image-alt"
+          onSubmit={(e) => {
+            e.preventDefault();
+            actions.onAlt(((e.currentTarget as HTMLFormElement).elements.namedItem('alt') as HTMLInputElement).value);
+          }}
+        >
+          <label for={altId}>Alt text for image {n}</label>
+          <input id={altId} name="alt" type="text" maxLength={200} defaultValue={image.alt} disabled={!props.live} />
+          <button type="submit" class="secondary" disabled={!props.live}>
+            Save alt text
+          </button>
+        </form>
+        <div class="image-moves">
+          {n > 1 ? (
+            <button type="button" class="secondary" data-move={`up-${image.id}`} disabled={!props.live} onClick={() => actions.onMove(-1)}>
+              Move image {n} up
+            </button>
+          ) : null}
+          {!props.last ? (
+            <button type="button" class="secondary" data-move={`down-${image.id}`} disabled={!props.live} onClick={() => actions.onMove(1)}>
+              Move image {n} down
+            </button>
+          ) : null}
+          <button type="button" class="secondary" disabled={!props.live} onClick={actions.onRemove}>
+            Remove image {n}
+          </button>
+        </div>
       </div>
     </li>
   );
@@ -51,8 +80,8 @@ function ImageItem(props: { n: number; image: EditorImage; onRemove: () => void 
 /**
  * The editor's images: drop files on the zone or choose them ("Add images"); each is uploaded to
  * the API with XMLHttpRequest (its progress shown), then its processing status is polled until
- * the resize job has made it ready. Images can be removed. Without JavaScript the list shows and
- * the zone says uploading needs it.
+ * the resize job has made it ready. Each image's alt text is edited, its place moved up or down,
+ * or it is removed, through the API. Without JavaScript the list shows and the zone says uploading needs it.
  */
 export default function Images(props: ImagesProps) {
   const [images, setImages] = useState(props.images);
@@ -71,7 +100,7 @@ export default function Images(props: ImagesProps) {
         await pause(1000);
         const fresh = await fetchImages(props.productId);
         if (fresh && !stop) setImages(fresh);
-        if (fresh && !fresh.some((i) => i.status === 'processing')) return;
+        if (fresh && !fresh.some((i) => i.status === 'processing')) return setMessage('Every image is processed');
       }
     })();
     return () => {
@@ -98,6 +127,30 @@ export default function Images(props: ImagesProps) {
   const sendAll = (files: FileList | null | undefined) => {
     for (const f of Array.from(files ?? [])) void send(f);
   };
+  async function patch(image: EditorImage, body: { alt?: string; position?: number }): Promise<boolean> {
+    const { data, error } = await api.PATCH('/api/v1/products/{id}/images/{imageId}', {
+      params: { path: { id: props.productId, imageId: image.id } },
+      body,
+    });
+    if (!data) {
+      setMessage(`Not saved: ${problemOf(error).message}`);
+      return false;
+    }
+    setImages(data.images.map((i) => ({ id: i.id, alt: i.alt, status: i.status, thumb: i.urls?.thumb ?? null, error: i.error })));
+    return true;
+  }
+  async function move(image: EditorImage, n: number, by: -1 | 1) {
+    if (!(await patch(image, { position: n - 1 + by }))) return;
+    setMessage(`Image ${n} is now image ${n + by}`);
+    // Focus stays on the image that moved: its button in the same direction, or the other one at an end.
+    requestAnimationFrame(() => {
+      const same = document.querySelector<HTMLButtonElement>(`[data-move="${by < 0 ? 'up' : 'down'}-${image.id}"]`);
+      (same ?? document.querySelector<HTMLButtonElement>(`[data-move="${by < 0 ? 'down' : 'up'}-${image.id}"]`))?.focus();
+    });
+  }
+  async function saveAlt(image: EditorImage, n: number, alt: string) {
+    if (await patch(image, { alt })) setMessage(`Alt text of image ${n} saved`);
+  }
   async function remove(image: EditorImage, n: number) {
     const { error } = await api.DELETE('/api/v1/products/{id}/images/{imageId}', {
       params: { path: { id: props.productId, imageId: image.id } },
@@ -112,7 +165,18 @@ export default function Images(props: ImagesProps) {
       {images.length > 0 ? (
         <ol class="editor-image-list">
           {images.map((image, i) => (
-            <ImageItem key={image.id} n={i + 1} image={image} onRemove={() => void remove(image, i + 1)} />
+            <ImageItem
+              key={image.id}
+              n={i + 1}
+              last={i === images.length - 1}
+              image={image}
+              live={live}
+              actions={{
+                onRemove: () => void remove(image, i + 1),
+                onMove: (by) => void move(image, i + 1, by),
+                onAlt: (alt) => void saveAlt(image, i + 1, alt),
+              }}
+            />
           ))}
         </ol>
       ) : (

@@ -10,7 +10,7 @@ import { shopStatusWords, statusClass } from './common.tsx';
 import { allProducts, isLow, MAX_LISTED, stockOf } from './data.ts';
 
 const NOTICES: Readonly<Record<string, string>> = {
-  opened: 'Your shop is open in the studio. Add your first product next.',
+  opened: 'Your shop is set up. Add your first product next.',
 };
 
 type Counts = Readonly<{ products: number; published: number; drafts: number; held: number; low: number }>;
@@ -38,7 +38,9 @@ function ShopStanding(props: { shop: Shop }) {
     <section aria-labelledby="standing" class="studio-panel">
       <h2 id="standing">Your shop</h2>
       <p>
-        <a href={`/shops/${shop.slug}`}>{shop.name}</a>: <span class={`status ${statusClass(words)}`}>{words}</span>
+        {/* Buyers see the shop's page only while it is open. */}
+        {shop.status === 'active' ? <a href={`/shops/${shop.slug}`}>{shop.name}</a> : shop.name}:{' '}
+        <span class={`status ${statusClass(words)}`}>{words}</span>
         {shop.statusChangedAt ? <span class="hint"> since {formatDate(shop.statusChangedAt)}</span> : null}
       </p>
       {shop.status === 'pending' ? (
