@@ -60,6 +60,14 @@ export function auditRecorder(events: EventBus): AuditRecorder {
 export function auditActorOf(request: FastifyRequest): AuditActor {
   const account = request.account;
   if (!account) throw new Error('auditActorOf: the route has no signed-in account (guard it with requireAccount or requireRole)');
+  return auditActorFor(account, request);
+}
+
+/**
+ * Who acted and from where, for an account the caller already holds (a page's session, or the
+ * role an account is taking as it acts): the address and user agent come from the request.
+ */
+export function auditActorFor(account: Readonly<{ id: string; role: string }>, request: FastifyRequest): AuditActor {
   const agent = request.headers['user-agent'];
   return {
     accountId: account.id,

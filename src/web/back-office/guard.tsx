@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest, RouteGenericInterface } from 'fastify';
+import { auditActorFor, type AuditActor } from '../../modules/audit/index.ts';
 import type { LiveSession } from '../../modules/identity/index.ts';
 import { signedInOrRedirect } from '../account/account-routes.tsx';
 import { seeOther } from '../html.ts';
@@ -52,4 +53,13 @@ export function officePage<R extends RouteGenericInterface = RouteGenericInterfa
     }
     return handler(session, request, reply);
   };
+}
+
+/**
+ * Who made a page's move, for its audit entry: the session's account (or the role it is taking as
+ * it acts, when a customer opens a shop) and where the request came from; the pages' form of the
+ * API's `auditActorOf`.
+ */
+export function pageActor(session: LiveSession, request: FastifyRequest, role: string = session.account.role): AuditActor {
+  return auditActorFor({ id: session.account.id, role }, request);
 }

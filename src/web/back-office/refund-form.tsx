@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import type { AuditActor } from '../../modules/audit/index.ts';
-import type { LiveSession } from '../../modules/identity/index.ts';
 import {
   IDEMPOTENCY_KEY_RE,
   type RefundInput,
@@ -21,17 +19,6 @@ import { errorFor, formField, type FieldError } from '../forms.ts';
  * the refunds already made. The module caps every refund at what was paid; the form checks the
  * same first so a typing slip reads as a field error, not a refusal page.
  */
-
-/** Who did it, for the audit entry: the signed-in account, from this browser. */
-export function pageActor(session: LiveSession, request: FastifyRequest): AuditActor {
-  const agent = request.headers['user-agent'];
-  return {
-    accountId: session.account.id,
-    role: session.account.role,
-    ip: request.ip ?? null,
-    userAgent: typeof agent === 'string' ? agent.slice(0, 300) : null,
-  };
-}
 
 /** What a refund form sent back, shown again with its errors. */
 export type RefundFormState = Readonly<{ errors: readonly FieldError[]; values: Readonly<Record<string, string>> }>;

@@ -3,7 +3,7 @@ import type { LiveSession } from '../../../modules/identity/index.ts';
 import type { Page, Product } from '../../../modules/catalog/index.ts';
 import { isId } from '../../../shared/ids.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
-import { officePage } from '../../back-office/guard.tsx';
+import { officePage, pageActor } from '../../back-office/guard.tsx';
 import { hrefWith } from '../../components/pager.tsx';
 import { formField, queryField, type FieldError } from '../../forms.ts';
 import { seeOther } from '../../html.ts';
@@ -16,7 +16,7 @@ import {
   type ProductFilters,
   type ProductStatusFilter,
 } from './product-pages.tsx';
-import { actorOf, conflictOf, frameOf, PAGE_SIZE, reasonRefused, sendConsolePage } from './shared.tsx';
+import { conflictOf, frameOf, PAGE_SIZE, reasonRefused, sendConsolePage } from './shared.tsx';
 
 type ById = { Params: { id: string } };
 type Found = Readonly<{ products: ReadonlyArray<Product> | null; nextCursor: string | null; errors: FieldError[] }>;
@@ -102,7 +102,7 @@ async function holdOrRelease(
 ) {
   const filters = productFilters((name) => formField(request, `back-${name}`));
   const { moderation } = deps.catalog;
-  const actor = actorOf(session, request);
+  const actor = pageActor(session, request);
   const reason = formField(request, 'reason');
   try {
     if (move === 'unpublish') await moderation.unpublishProduct(actor, request.params.id, reason);

@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
-import type { AuditActor } from '../../../modules/audit/index.ts';
 import type { LiveSession } from '../../../modules/identity/index.ts';
 import { isDomainError } from '../../../shared/errors.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
@@ -8,20 +7,6 @@ import { sendPrivatePage } from '../../html.ts';
 
 /** How many rows a look-up shows at a time. */
 export const PAGE_SIZE = 20;
-
-/**
- * Who made a decision, and from where, for the audit entry: the page's session, as the API's
- * `auditActorOf` takes it from the request's guard.
- */
-export function actorOf(session: LiveSession, request: FastifyRequest): AuditActor {
-  const agent = request.headers['user-agent'];
-  return {
-    accountId: session.account.id,
-    role: session.account.role,
-    ip: request.ip ?? null,
-    userAgent: typeof agent === 'string' ? agent.slice(0, 300) : null,
-  };
-}
 
 /** The frame's props every console page repeats: the site, who is signed in, the page's path. */
 export function frameOf(deps: BackOfficeDeps, session: LiveSession, request: FastifyRequest) {

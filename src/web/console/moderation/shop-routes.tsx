@@ -2,12 +2,12 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { LiveSession } from '../../../modules/identity/index.ts';
 import type { Shop, ShopStatus } from '../../../modules/catalog/index.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
-import { officePage } from '../../back-office/guard.tsx';
+import { officePage, pageActor } from '../../back-office/guard.tsx';
 import { formField, queryField } from '../../forms.ts';
 import { seeOther } from '../../html.ts';
 import { sendNotFoundPage } from '../../storefront/errors.tsx';
 import { doneNotice, SHOP_STATUSES, ShopPage, ShopsPage, type ShopAnswer, type ShopFilters } from './shop-pages.tsx';
-import { actorOf, conflictOf, frameOf, PAGE_SIZE, reasonRefused, sendConsolePage } from './shared.tsx';
+import { conflictOf, frameOf, PAGE_SIZE, reasonRefused, sendConsolePage } from './shared.tsx';
 
 type ById = { Params: { id: string } };
 type Move = 'approve' | 'suspend' | 'reinstate';
@@ -40,7 +40,7 @@ async function sendShop(
 /** Runs one operator's move; a move another operator already made, or a blank reason, is shown on the page. */
 async function moveShop(deps: BackOfficeDeps, session: LiveSession, request: FastifyRequest<ById>, reply: FastifyReply, move: Move) {
   const { moderation } = deps.catalog;
-  const actor = actorOf(session, request);
+  const actor = pageActor(session, request);
   const id = request.params.id;
   const reason = formField(request, 'reason');
   const moves: Readonly<Record<Move, () => Promise<Shop>>> = {

@@ -3,7 +3,7 @@ import type { SiteContext } from '../../components/document.tsx';
 import { TextField } from '../../components/form.tsx';
 import { ErrorSummary } from '../../components/layout.tsx';
 import { OfficeLayout } from '../../back-office/frame.tsx';
-import { errorFor, type FieldError } from '../../forms.ts';
+import type { FieldError } from '../../forms.ts';
 import { FILTER_FIELDS, filtersQuery, type AuditFilters } from './audit-query.ts';
 import { clock } from './words.ts';
 
@@ -75,37 +75,14 @@ function Verify({ verdict, filters }: { verdict?: ChainVerdict | undefined; filt
   );
 }
 
-function DateField(props: { id: 'from' | 'to'; label: string; value: string; errors: FieldError[] }) {
-  const error = errorFor(props.errors, props.id);
-  return (
-    <div class={`field${error ? ' has-error' : ''}`}>
-      <label for={props.id}>{props.label}</label>
-      {error ? (
-        <span id={`${props.id}-error`} class="field-error">
-          <span class="visually-hidden">Error: </span>
-          {error}
-        </span>
-      ) : null}
-      <input
-        id={props.id}
-        name={props.id}
-        type="date"
-        value={props.value}
-        aria-describedby={error ? `${props.id}-error` : undefined}
-        aria-invalid={error ? 'true' : undefined}
-      />
-    </div>
-  );
-}
-
 function Filters({ filters, errors }: { filters: AuditFilters; errors: FieldError[] }) {
   return (
     <form method="get" action="/console/audit" class="filters" role="search" aria-label="Audit log">
       {FILTER_FIELDS.map((f) => (
         <TextField key={f.id} id={f.id} name={f.key} label={f.label} value={filters[f.key]} errors={errors} spellcheck={false} />
       ))}
-      <DateField id="from" label="From (date)" value={filters.from} errors={errors} />
-      <DateField id="to" label="To (date)" value={filters.to} errors={errors} />
+      <TextField type="date" id="from" label="From (date)" value={filters.from} errors={errors} />
+      <TextField type="date" id="to" label="To (date)" value={filters.to} errors={errors} />
       <button type="submit">Search</button>
       <a href="/console/audit">Clear</a>
     </form>

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { AuditActor } from '../../../modules/audit/index.ts';
 import type { LiveSession } from '../../../modules/identity/index.ts';
 import { isDomainError } from '../../../shared/errors.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
-import { officePage } from '../../back-office/guard.tsx';
+import { officePage, pageActor } from '../../back-office/guard.tsx';
 import { queryField } from '../../forms.ts';
 import { seeOther, sendPrivatePage } from '../../html.ts';
 import { AuditLogPage } from './audit-page.tsx';
@@ -15,17 +14,6 @@ import { NowPage } from './now-page.tsx';
 const FAILED_JOBS_SHOWN = 100;
 
 type JobRoute = { Params: { database: string; id: string } };
-
-/** Who acted, as the audit log records it: the page's signed-in operator and where the request came from. */
-export function pageActor(session: LiveSession, request: FastifyRequest): AuditActor {
-  const agent = request.headers['user-agent'];
-  return {
-    accountId: session.account.id,
-    role: session.account.role,
-    ip: request.ip ?? null,
-    userAgent: typeof agent === 'string' ? agent.slice(0, 300) : null,
-  };
-}
 
 /** The notice after a job action (`?done=` and `?job=`): fixed words around a job's name. */
 function jobNotice(request: FastifyRequest): string | undefined {

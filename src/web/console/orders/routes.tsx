@@ -4,8 +4,8 @@ import { ORDER_STATUSES, type OperatorOrderQuery, type OperatorOrderView } from 
 import { isDomainError } from '../../../shared/errors.ts';
 import { isId } from '../../../shared/ids.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
-import { officePage } from '../../back-office/guard.tsx';
-import { pageActor, readRefundForm, refundRefusal } from '../../back-office/refund-form.tsx';
+import { officePage, pageActor } from '../../back-office/guard.tsx';
+import { readRefundForm, refundRefusal } from '../../back-office/refund-form.tsx';
 import { formField, queryField, type FieldError } from '../../forms.ts';
 import { seeOther, sendPrivatePage } from '../../html.ts';
 import { ConsoleOrderPage, ConsoleOrdersPage, subPrefix, type ConsoleRefundState, type OrderSearch } from './pages.tsx';

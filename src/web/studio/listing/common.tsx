@@ -1,19 +1,5 @@
-import type { FastifyRequest } from 'fastify';
-import type { AuditActor } from '../../../modules/audit/index.ts';
 import type { Product, Shop } from '../../../modules/catalog/index.ts';
-import type { LiveSession } from '../../../modules/identity/index.ts';
 import type { FieldError } from '../../forms.ts';
-
-/** Who did it, for the audit trail: the pages' form of the API's `auditActorOf`. */
-export function actorOf(session: LiveSession, request: FastifyRequest, role: string = session.account.role): AuditActor {
-  const agent = request.headers['user-agent'];
-  return {
-    accountId: session.account.id,
-    role,
-    ip: request.ip ?? null,
-    userAgent: typeof agent === 'string' ? agent.slice(0, 300) : null,
-  };
-}
 
 /** Where the shop stands, in the words the seller reads (the contract's: "Waiting for approval", "Open", "Suspended"). */
 export function shopStatusWords(shop: Shop): string {
@@ -50,44 +36,4 @@ export function checkText(
 ): void {
   if (opts.required && value.trim().length === 0) errors.push({ field, message: `Enter the ${opts.label.toLowerCase()}` });
   else if (value.length > opts.max) errors.push({ field, message: `${opts.label} must be ${opts.max} characters or fewer` });
-}
-
-/** A multi-line labelled text box with its hint and error (the GOV.UK pattern of TextField). */
-export function TextArea(props: {
-  id: string;
-  label: string;
-  value: string;
-  errors: readonly FieldError[];
-  hint?: string;
-  rows?: number;
-  maxLength?: number;
-}) {
-  const error = props.errors.find((e) => e.field === props.id)?.message;
-  const describedBy = [props.hint ? `${props.id}-hint` : null, error ? `${props.id}-error` : null].filter(Boolean).join(' ');
-  return (
-    <div class={`field${error ? ' has-error' : ''}`}>
-      <label for={props.id}>{props.label}</label>
-      {props.hint ? (
-        <span id={`${props.id}-hint`} class="hint">
-          {props.hint}
-        </span>
-      ) : null}
-      {error ? (
-        <span id={`${props.id}-error`} class="field-error">
-          <span class="visually-hidden">Error: </span>
-          {error}
-        </span>
-      ) : null}
-      <textarea
-        id={props.id}
-        name={props.id}
-        rows={props.rows ?? 4}
-        maxLength={props.maxLength}
-        aria-describedby={describedBy || undefined}
-        aria-invalid={error ? 'true' : undefined}
-      >
-        {props.value}
-      </textarea>
-    </div>
-  );
 }

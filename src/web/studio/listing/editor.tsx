@@ -7,7 +7,7 @@ import type { BackOfficeDeps } from '../../back-office/deps.ts';
 import { OfficeLayout } from '../../back-office/frame.tsx';
 import { officePage } from '../../back-office/guard.tsx';
 import type { SiteContext } from '../../components/document.tsx';
-import { TextField } from '../../components/form.tsx';
+import { TextArea, TextField } from '../../components/form.tsx';
 import { Island } from '../../components/island.tsx';
 import { ErrorSummary } from '../../components/layout.tsx';
 import { queryField, type FieldError } from '../../forms.ts';
@@ -15,7 +15,7 @@ import { seeOther, sendPrivatePage } from '../../html.ts';
 import Images, { type EditorImage } from '../../islands/studio-images.tsx';
 import Variants from '../../islands/studio-variants.tsx';
 import { sendNotFoundPage } from '../../storefront/errors.tsx';
-import { productStatusWords, statusClass, TextArea } from './common.tsx';
+import { productStatusWords, statusClass } from './common.tsx';
 import { saveProduct } from './editor-save.ts';
 import { checkProductForm, formOf, MAX_VARIANT_ROWS, readIntent, readProductForm, SPARE_ROWS, type ProductForm } from './editor-form.ts';
 

@@ -2,15 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import type { Shop } from '../../../modules/catalog/index.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
 import { OfficeLayout } from '../../back-office/frame.tsx';
-import { officePage } from '../../back-office/guard.tsx';
+import { officePage, pageActor } from '../../back-office/guard.tsx';
 import type { SiteContext } from '../../components/document.tsx';
-import { TextField } from '../../components/form.tsx';
+import { TextArea, TextField } from '../../components/form.tsx';
 import { Island } from '../../components/island.tsx';
 import { ErrorSummary } from '../../components/layout.tsx';
 import { queryField, type FieldError } from '../../forms.ts';
 import { seeOther, sendPrivatePage } from '../../html.ts';
 import ShopImages from '../../islands/studio-shop-images.tsx';
-import { actorOf, shopStatusWords, TextArea } from './common.tsx';
+import { shopStatusWords } from './common.tsx';
 import { checkShopText, readShopForm } from './start.tsx';
 
 type ShopText = Readonly<{ name: string; story: string; shippingPolicy: string; returnsPolicy: string }>;
@@ -83,7 +83,7 @@ export function shopRoutes(deps: BackOfficeDeps) {
           const page = <ShopPage site={site} who={session.account.name} shop={shop} form={form} errors={errors} />;
           return sendPrivatePage(request, reply, page, 400);
         }
-        await catalog.service.updateShop(actorOf(session, request), shop.slug, form);
+        await catalog.service.updateShop(pageActor(session, request), shop.slug, form);
         return seeOther(reply, '/studio/shop?done=saved');
       }),
     );

@@ -4,12 +4,13 @@ import { isDomainError } from '../../../shared/errors.ts';
 import { signedInOrRedirect } from '../../account/account-routes.tsx';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
 import type { SiteContext } from '../../components/document.tsx';
-import { TextField } from '../../components/form.tsx';
+import { TextArea, TextField } from '../../components/form.tsx';
 import { ErrorSummary, Layout, PageHeading } from '../../components/layout.tsx';
 import { formField, type FieldError } from '../../forms.ts';
 import { seeOther, sendPrivatePage } from '../../html.ts';
 import { sendProblem } from '../../storefront/errors.tsx';
-import { actorOf, checkText, TextArea } from './common.tsx';
+import { checkText } from './common.tsx';
+import { pageActor } from '../../back-office/guard.tsx';
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 const FIELDS = ['name', 'slug', 'story', 'shippingPolicy', 'returnsPolicy'] as const;
@@ -102,7 +103,7 @@ async function openShop(deps: BackOfficeDeps, session: LiveSession, request: Fas
   if (await deps.catalog.service.getShopBySlug(form.slug)) return [{ field: 'slug', message: 'That web address is taken: choose another' }];
   if (session.account.role === 'customer') {
     try {
-      await deps.identity.service.becomeSeller(actorOf(session, request));
+      await deps.identity.service.becomeSeller(pageActor(session, request));
     } catch (err) {
       // Another tab got there first: the account is a seller already, which is what was asked.
       if (!(isDomainError(err) && err.kind === 'conflict')) throw err;
@@ -113,7 +114,7 @@ async function openShop(deps: BackOfficeDeps, session: LiveSession, request: Fas
     await deps.catalog.service.createShop(
       session.account.id,
       { slug, name, story, shippingPolicy, returnsPolicy },
-      actorOf(session, request, 'seller'),
+      pageActor(session, request, 'seller'),
     );
   } catch (err) {
     if (isDomainError(err) && err.code === 'CATALOG_SHOP_SLUG_TAKEN')

@@ -5,13 +5,13 @@ import { isDomainError } from '../../../shared/errors.ts';
 import { isId } from '../../../shared/ids.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
 import { OfficeLayout } from '../../back-office/frame.tsx';
-import { officePage } from '../../back-office/guard.tsx';
+import { officePage, pageActor } from '../../back-office/guard.tsx';
 import type { SiteContext } from '../../components/document.tsx';
 import { ErrorSummary } from '../../components/layout.tsx';
 import { formField, queryField, type FieldError } from '../../forms.ts';
 import { seeOther, sendPrivatePage } from '../../html.ts';
 import { sendNotFoundPage } from '../../storefront/errors.tsx';
-import { actorOf, productStatusWords, variantLabel } from './common.tsx';
+import { productStatusWords, variantLabel } from './common.tsx';
 import { allProducts, isLow, stockOf, type VariantStock } from './data.ts';
 
 const MAX_RESTOCK = 100_000;
@@ -199,7 +199,7 @@ async function change(
   const fail = (message: string) =>
     show(deps, session, request, reply, { errors: [{ field: unitsId(variantId), message }], kept: { variantId, units: text } }, 400);
   if (typeof units === 'string') return fail(units);
-  const actor = actorOf(session, request);
+  const actor = pageActor(session, request);
   try {
     if (action === 'set') await deps.inventory.service.setOnHandOwned(actor, variantId, units);
     else await deps.inventory.service.restockOwned(actor, variantId, units);
