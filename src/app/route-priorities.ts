@@ -67,4 +67,12 @@ export const ROUTE_PRIORITIES: ReadonlyMap<string, RoutePriority> = new Map<stri
   ['POST /api/v1/admin/jobs/:database/:id/discard', 'critical'],
   ['GET /api/v1/admin/audit', 'sheddable'],
   ['GET /api/v1/admin/audit/verify', 'sheddable'],
+  // The same in the console's pages; the studio's reports page is a report like the API's.
+  ['GET /console', 'critical'],
+  ['GET /console/jobs', 'critical'],
+  ['POST /console/jobs/:database/:id/retry', 'critical'],
+  ['POST /console/jobs/:database/:id/discard', 'critical'],
+  ['GET /console/audit', 'sheddable'],
+  ['GET /console/audit/verify', 'sheddable'],
+  ['GET /studio/reports', 'sheddable'],
 ]);
