@@ -29,6 +29,20 @@ const IMAGE = 'localhost/atelier:check';
 const BASE = 'localhost/atelier-node-base:check';
 const DRAIN_SECONDS = 20;
 
+/** The fields of `podman image inspect` read here. */
+type ImageInspect = {
+  Size: number;
+  Healthcheck?: { Test?: string[] };
+  Config: {
+    User: string;
+    Env: string[];
+    Entrypoint: string[];
+    Cmd: string[];
+    Labels: Record<string, string>;
+    Healthcheck?: { Test?: string[] };
+  };
+};
+
 function sh(cmd: string, args: string[], opts: { cwd?: string; input?: string } = {}): string {
   return execFileSync(cmd, args, {
     cwd: opts.cwd ?? ROOT,
@@ -130,7 +144,7 @@ async function main(): Promise<void> {
       `REVISION=${revision}`,
       '.',
     ]);
-    const inspect = JSON.parse(sh('podman', ['image', 'inspect', IMAGE]))[0];
+    const inspect = (JSON.parse(sh('podman', ['image', 'inspect', IMAGE])) as ImageInspect[])[0]!;
     const size = Number(inspect.Size);
     console.log(`built ${IMAGE} in ${((Date.now() - started) / 1000).toFixed(0)} s: ${(size / 1024 / 1024).toFixed(0)} MiB`);
     console.log(
@@ -175,7 +189,7 @@ async function main(): Promise<void> {
     const metricsPort = await freePort();
     const env = {
       PATH: '/usr/local/bin:/usr/bin:/bin',
-      ...Object.fromEntries((inspect.Config.Env as string[]).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])),
+      ...Object.fromEntries(inspect.Config.Env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])),
       HOST: '127.0.0.1',
       PORT: String(port),
       METRICS_HOST: '127.0.0.1',
@@ -186,7 +200,7 @@ async function main(): Promise<void> {
       SHUTDOWN_TIMEOUT_SECONDS: String(DRAIN_SECONDS),
       LOG_LEVEL: 'warn',
     };
-    const entry = [...inspect.Config.Entrypoint, ...inspect.Config.Cmd] as string[];
+    const entry = [...inspect.Config.Entrypoint, ...inspect.Config.Cmd];
     const t0 = Date.now();
     child = spawn('/usr/sbin/chroot', ['--userspec=10001:10001', root, ...entry], { env, stdio: ['ignore', 'inherit', 'inherit'] });
     const exited = new Promise<number | null>((resolve) => {
