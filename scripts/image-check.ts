@@ -13,7 +13,7 @@
  *   step, so it needs no container;
  * - the check runs the image's entrypoint with chroot(8) in its mounted filesystem (`podman image
  *   mount`), as user 10001, with tmpfs on the image's two volumes, /proc and /dev bound in.
- * It needs root (podman's storage, mount, chroot). It prints SKIP and exits 0 when podman is
+ * The images are removed afterwards unless IMAGE_CHECK_KEEP is set. It needs root (podman's storage, mount, chroot). It prints SKIP and exits 0 when podman is
  * missing or it is not root; any failed step exits 1.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -242,8 +242,10 @@ async function main(): Promise<void> {
     if (existsSync(path.join(ROOT, '.image'))) await rm(path.join(ROOT, '.image'), { recursive: true, force: true });
     try {
       sh('podman', ['image', 'unmount', IMAGE]);
+      // 360 MiB a run otherwise: nothing is reused from one run to the next.
+      if (!process.env.IMAGE_CHECK_KEEP) sh('podman', ['rmi', '-f', IMAGE, BASE]);
     } catch {
-      // not mounted
+      // not mounted, or never built
     }
     await scratch?.stop();
     await rm(work, { recursive: true, force: true });
