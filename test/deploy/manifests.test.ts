@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { settingsSchema } from '../../src/app/config.ts';
+import { loadConfig, settingsSchema } from '../../src/app/config.ts';
 import { ruleGroups } from '../../scripts/deploy-rules.ts';
 import { findKubectl, KUBERNETES_DIR, OVERLAYS, render, ROOT, validateObject, type K8sObject } from './kubernetes-support.ts';
 
@@ -97,6 +97,32 @@ for (const overlay of OVERLAYS) {
             const feeds = env.some((other) => SETTINGS.has(other.name) && other.value?.includes(`$(${e.name})`));
             assert.ok(feeds, `${where}: sets ${e.name}, which src/app/config.ts does not know`);
           }
+        }
+      }
+    });
+
+    test("each Atelier container's environment is a configuration src/app/config.ts accepts", () => {
+      for (const { owner, spec } of podTemplates(objects)) {
+        for (const c of spec.containers) {
+          if (!isAtelierImage(c.image)) continue;
+          const env: Record<string, string> = {};
+          for (const from of c.envFrom ?? []) {
+            const source = from.configMapRef ? named('ConfigMap', from.configMapRef.name) : named('Secret', from.secretRef.name);
+            const decode = (v: string) =>
+              from.secretRef ? Buffer.from(String(v).replace(/\n/g, ''), 'base64').toString('utf8') : String(v);
+            for (const [k, v] of Object.entries<string>(source?.data ?? {})) env[k] = decode(v);
+          }
+          for (const e of c.env ?? []) {
+            // A value from a Secret that an operator makes at run time (CloudNativePG's `uri`,
+            // `password`) stands in as a URL of the right shape.
+            const value: string = e.valueFrom
+              ? e.valueFrom.secretKeyRef?.key === 'password'
+                ? 'secret'
+                : `postgresql://app:secret@${e.name.toLowerCase()}:5432/app`
+              : e.value;
+            env[e.name] = value.replace(/\$\(([A-Z0-9_]+)\)/g, (_, name: string) => env[name] ?? '');
+          }
+          assert.doesNotThrow(() => loadConfig(env), `${owner.metadata.name} container ${c.name}`);
         }
       }
     });
