@@ -102,7 +102,8 @@ describe('studio listing in the browser', () => {
     await page.keyboard.press('Enter');
     await page.getByText('Image 2 is now image 1').waitFor();
     assert.equal(await page.locator('.editor-image').first().locator('input[name=alt]').getAttribute('id'), secondId);
-    assert.equal(await focused(page), 'Move image 1 down');
+    // Focus follows the image once the island has drawn the new order (the next frame).
+    await page.waitForFunction(() => document.activeElement?.textContent?.trim() === 'Move image 1 down', undefined, { timeout: 5000 });
     assert.equal(await page.getByLabel('Alt text for image 1').inputValue(), 'The side of the mug');
   }
 
