@@ -89,12 +89,7 @@ export async function openShop(
   opts: { variants: number; stock: number; customers: number },
 ): Promise<{ productId: string; title: string; variantIds: string[]; customers: Customer[] }> {
   const seller = await signUp(base, 'seller');
-  // Letters only: PostgreSQL's text search parses a query word such as 60e07a21 as a number and
-  // 12345678 apart from the document's `shop-12345678` (a search gap, not fixed yet: the notes of issue 19),
-  // which made the buy flow's search miss its own product about one run in twenty.
-  const slug = `shop-${randomUUID()
-    .slice(0, 8)
-    .replace(/[0-9]/g, (d) => 'ghijklmnop'[Number(d)]!)}`;
+  const slug = `shop-${randomUUID().slice(0, 8)}`;
   await expectStatus(
     'open shop',
     201,

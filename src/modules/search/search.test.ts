@@ -332,4 +332,28 @@ describe('toTsQueryText', () => {
     assert.equal(toTsQueryText('!!! ((( '), null);
     assert.equal(String(toTsQueryText('1 2 3 4 5 6 7 8 9 10')).split('&').length, 8);
   });
+
+  test('a hyphenated word is kept whole or in parts; stray hyphens are dropped', () => {
+    assert.equal(toTsQueryText('hand-woven scarf'), "('hand-woven' | 'hand' & 'woven') & 'scarf':*");
+    assert.equal(toTsQueryText('Bowl shop-60e0'), "'bowl' & ('shop-60e0':* | 'shop' & '60e0':*)");
+    assert.equal(toTsQueryText('- a- -b'), "'a' & 'b'");
+    assert.equal(toTsQueryText("x-' | !y"), "'x' & 'y'");
+  });
+
+  test('a title with a hyphenated letters-and-digits word is found by typing it (PostgreSQL parses 60e07a21 alone as a number)', async () => {
+    // Words like these are what broke: inside a hyphenated word the parser keeps them whole, alone it splits them.
+    for (const code of ['60e07a21', '1e5a3b2c', '9e9e9e9e']) {
+      const title = `Kiln bowl k-${code}`;
+      const id = await product(title, 'Wood fired');
+      await t.drainJobs();
+      assert.ok(
+        (await search(title)).items.some((i) => i.id === id),
+        title,
+      );
+      assert.ok(
+        (await search(`k-${code.slice(0, 5)}`)).items.some((i) => i.id === id),
+        `typing k-${code.slice(0, 5)}`,
+      );
+    }
+  });
 });
