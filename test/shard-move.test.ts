@@ -33,7 +33,10 @@ before(async () => {
   const databases = config.shardDatabases.map((s) => open(s.name, s.url!));
   moverHandles = [catalog, ...databases];
   mover = { catalog, databases, logicalShards: config.logicalShards };
-  item = await listing(t, [{ price: 1500, stock: 10_000 }]);
+  // Orders are placed back to back for as long as the move takes: on a slow machine that was nearly
+  // 10,000 in one move (CI sold a stock of 10,000 out once), so the stock is ten times that (the most
+  // one restock takes).
+  item = await listing(t, [{ price: 1500, stock: 100_000 }]);
   // Customers are placed by a hash: sign up enough to have three in one logical shard.
   const all = await signUpMany(t.server, 48);
   const byShard = new Map<number, Actor[]>();
