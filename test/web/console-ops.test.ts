@@ -189,10 +189,14 @@ async function nowPage(v: Visitor): Promise<void> {
   await v.page.waitForSelector('.chart-plot canvas');
   assert.ok((await v.page.locator('.chart-plot canvas').count()) >= 4, 'the island drew the charts');
   const firstAt = await v.page.getAttribute('.now', 'data-at');
+  // A chart is drawn once and fed each poll's figures: its canvas is the same element afterwards.
+  const ordersChart = v.page.locator('figure.chart', { hasText: 'Orders a minute' }).locator('.chart-plot canvas');
+  await ordersChart.evaluate((canvas) => canvas.setAttribute('data-drawn-first', ''));
   await placeOrder();
   // The island polls the API every 5 s: the order shows without a reload.
   await v.page.waitForFunction(() => document.querySelector('[data-figure="orders"] dd')?.textContent !== '0', null, { timeout: 15_000 });
   assert.notEqual(await v.page.getAttribute('.now', 'data-at'), firstAt);
+  assert.equal(await ordersChart.getAttribute('data-drawn-first'), '', 'the chart was given the new figures, not drawn again');
   assert.match((await figure(v.page, 'sales-minute'))!, /^12\.50 [A-Z]{3}$/);
   assert.match((await v.page.textContent('.now-clock'))!, /updating every 5 seconds/);
   await v.page.waitForSelector('.chart-plot canvas');

@@ -1,4 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
+import type uPlot from 'uplot';
+
+type UPlotChart = Pick<uPlot, 'destroy' | 'setData'>;
 
 /** One line of a chart: its name and its values, one per point of `x` (null where none). */
 export type ChartSeries = Readonly<{ label: string; values: ReadonlyArray<number | null> }>;
@@ -27,15 +30,21 @@ const plain = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
 export function TimeChart(props: TimeChartProps) {
   const plot = useRef<HTMLDivElement>(null);
   const format = props.format ?? plain;
+  // The chart is made once per shape (its lines and height); new figures, as a page that polls
+  // brings every few seconds, go into the same chart with setData. Rebuilding it each time threw
+  // away the canvas, the legend and any point the person was hovering over.
+  const chart = useRef<UPlotChart | null>(null);
+  const data = useRef<Array<Array<number | null>>>([]);
+  data.current = [props.x as number[], ...props.series.map((s) => s.values as Array<number | null>)];
+  const shape = props.series.map((s) => s.label).join('\n');
   useEffect(() => {
     const el = plot.current;
     if (!el) return;
-    let chart: { destroy(): void } | null = null;
     let gone = false;
     void import('uplot').then(({ default: UPlot }) => {
       if (gone) return;
       const width = Math.max(280, el.clientWidth || 600);
-      chart = new UPlot(
+      chart.current = new UPlot(
         {
           width,
           height: props.height ?? 200,
@@ -51,15 +60,20 @@ export function TimeChart(props: TimeChartProps) {
           axes: [{}, { values: (_u: unknown, ticks: number[]) => ticks.map(format), size: 60 }],
           legend: { show: true },
         },
-        [props.x as number[], ...props.series.map((s) => s.values as Array<number | null>)],
+        // The figures of the latest render, which may be newer than those this effect began with.
+        data.current as uPlot.AlignedData,
         el,
       );
     });
     return () => {
       gone = true;
-      chart?.destroy();
+      chart.current?.destroy();
+      chart.current = null;
     };
-  }, [props.x, props.series, props.height]);
+  }, [shape, props.height]);
+  useEffect(() => {
+    chart.current?.setData(data.current as uPlot.AlignedData);
+  }, [props.x, props.series]);
 
   const last = props.x.length - 1;
   return (
