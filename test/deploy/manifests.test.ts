@@ -250,6 +250,8 @@ for (const overlay of OVERLAYS) {
 
     test('the PrometheusRule is ops/prometheus/rules, and the dashboard ConfigMap ops/grafana', async () => {
       const rule = named('PrometheusRule', 'atelier-rules')!;
+      // Whether the committed file is stale is test/tooling/deploy-rules.test.ts's job (no kubectl
+      // needed); here the point is that every overlay ships it, unchanged.
       assert.deepEqual(rule.spec.groups, await ruleGroups(), 'stale: run `npm run deploy:rules`');
       const dashboard = named('ConfigMap', 'atelier-grafana-dashboard')!;
       assert.equal(
