@@ -253,11 +253,26 @@ for (const overlay of OVERLAYS) {
       // Whether the committed file is stale is test/tooling/deploy-rules.test.ts's job (no kubectl
       // needed); here the point is that every overlay ships it, unchanged.
       assert.deepEqual(rule.spec.groups, await ruleGroups(), 'stale: run `npm run deploy:rules`');
+      // kustomize makes the ConfigMap from the file itself, so equality alone could hardly fail:
+      // what matters is what Grafana's sidecar and `kubectl apply` need of it.
       const dashboard = named('ConfigMap', 'atelier-grafana-dashboard')!;
-      assert.equal(
-        dashboard.data['atelier-dashboard.json'],
-        await readFile(path.join(ROOT, 'ops', 'grafana', 'atelier-dashboard.json'), 'utf8'),
-      );
+      const file = await readFile(path.join(ROOT, 'ops', 'grafana', 'atelier-dashboard.json'), 'utf8');
+      assert.equal(dashboard.data['atelier-dashboard.json'], file);
+      assert.deepEqual(Object.keys(dashboard.data), ['atelier-dashboard.json'], 'one dashboard, in a key Grafana loads as a .json file');
+      assert.equal(dashboard.metadata.labels?.grafana_dashboard, '1', "the label Grafana's sidecar finds dashboards by");
+      const json = JSON.parse(dashboard.data['atelier-dashboard.json']) as { uid?: string; panels?: unknown[] };
+      assert.ok(json.uid && (json.panels ?? []).length > 0, 'a dashboard with a uid and panels');
+      // The data source's uid differs in every cluster: each panel must name it through the
+      // dashboard's variable, never a uid from the machine it was drawn on.
+      const sources = new Set<string>();
+      JSON.stringify(json, (key, value: unknown) => {
+        if (key === 'datasource') sources.add(JSON.stringify(value));
+        return value;
+      });
+      assert.deepEqual([...sources], [JSON.stringify({ type: 'prometheus', uid: '${datasource}' })]);
+      // Client-side `kubectl apply` copies the object into an annotation, and annotations are
+      // limited to 256 KiB together: a dashboard past that cannot be applied.
+      assert.ok(Buffer.byteLength(file) < 200 * 1024, `the dashboard is ${Buffer.byteLength(file)} bytes`);
     });
 
     test('network policies: the API from the ingress controller, metrics from monitoring, workers from nobody', () => {
