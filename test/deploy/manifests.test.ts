@@ -226,6 +226,13 @@ for (const overlay of OVERLAYS) {
         !objects.some((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === scaled.spec.scaleTargetRef.name),
         'KEDA makes the worker HPA itself: a second HPA on it would fight it',
       );
+      for (const name of [hpa.spec.scaleTargetRef.name, scaled.spec.scaleTargetRef.name]) {
+        assert.equal(
+          named('Deployment', name)!.spec.replicas,
+          undefined,
+          `${name} is autoscaled: a replica count in it would be put back by every apply`,
+        );
+      }
     });
 
     test('autoscaling reads metrics Atelier exports, in this namespace', async () => {
@@ -235,6 +242,8 @@ for (const overlay of OVERLAYS) {
       assert.ok(
         queries.some((q) => q.includes('atelier_queue_depth')) && queries.some((q) => q.includes('atelier_queue_oldest_job_age_seconds')),
       );
+      const age = scaled.spec.triggers.find((t: Any) => t.metadata.query.includes('atelier_queue_oldest_job_age_seconds'));
+      assert.equal(age.metricType, 'Value', 'an age compared as it is, not divided by the pod count (AverageValue)');
       for (const q of queries) {
         for (const [, metric] of q.matchAll(/\b(atelier_[a-z_]+)\{/g))
           assert.ok(metricsSource.includes(`'${metric}'`), `${metric} is exported`);
