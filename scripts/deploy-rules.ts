@@ -2,9 +2,10 @@
  * `npm run deploy:rules`: writes deploy/kubernetes/base/generated/prometheus-rule.yaml, the
  * Prometheus Operator's `PrometheusRule` made from the rule files Prometheus itself loads
  * (ops/prometheus/rules/*.yml, in name order), so Kubernetes gets the same alerts and recording
- * rules without a second copy to keep in step. `test/deploy/manifests.test.ts` renders the
- * overlays and fails when the rule in them differs from those files (run this again after editing
- * a rule). The output goes through Prettier with the repository's options.
+ * rules without a second copy to keep in step. `test/tooling/deploy-rules.test.ts` fails when the
+ * committed file differs from what this writes (run this again after editing a rule), and
+ * `test/deploy/manifests.test.ts` checks that the rendered overlays ship it. The output goes
+ * through Prettier with the repository's options.
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';

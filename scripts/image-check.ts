@@ -13,16 +13,19 @@
  *   step, so it needs no container;
  * - the check runs the image's entrypoint with chroot(8) in its mounted filesystem (`podman image
  *   mount`), as user 10001, with tmpfs on the image's two volumes, /proc and /dev bound in.
- * The images are removed afterwards unless IMAGE_CHECK_KEEP is set. It needs root (podman's storage, mount, chroot). It prints SKIP and exits 0 when podman is
- * missing or it is not root; any failed step exits 1.
+ * The images are removed afterwards unless IMAGE_CHECK_KEEP is set, and the scratch databases
+ * (imgcheck_*) are dropped whatever happens: on a server named by TEST_PG_ADMIN_URL they would
+ * otherwise pile up, one set a run. It needs root (podman's storage, mount, chroot). It prints
+ * SKIP and exits 0 when podman is missing or it is not root; any failed step exits 1.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { stopProcess, waitForHttp, type RunningProcess } from '../test/support/processes.ts';
 import { ensureScratchPostgres, freePort } from '../test/support/scratch-postgres.ts';
+import { createDatabases, dropDatabases } from '../test/support/test-app.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const IMAGE = 'localhost/atelier:check';
@@ -91,27 +94,14 @@ async function makeBase(dir: string): Promise<void> {
   sh('podman', ['import', '--change', 'ENV PATH=/usr/local/bin:/usr/bin:/bin', tar, BASE]);
 }
 
-async function waitFor(url: string, ms: number): Promise<Response> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) return res;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`${url} did not answer 200 within ${ms / 1000} s`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 async function main(): Promise<void> {
   if (!which('podman')) return console.log('SKIP image check: podman is not installed (apt-get install podman buildah)');
   if (process.getuid?.() !== 0) return console.log('SKIP image check: needs root (podman storage, mount, chroot)');
   const work = await mkdtemp(path.join(os.tmpdir(), 'atelier-image-'));
   const mounts: string[] = [];
-  let child: ChildProcess | undefined;
+  let proc: RunningProcess | undefined;
   let scratch: Awaited<ReturnType<typeof ensureScratchPostgres>> | undefined;
+  const databases: string[] = [];
   try {
     step('base image from the local node binary and its libraries');
     await makeBase(path.join(work, 'base'));
@@ -172,12 +162,11 @@ async function main(): Promise<void> {
     mounts.push(path.join(root, 'dev'));
 
     step('scratch PostgreSQL, a catalog and two shard databases');
+    // ensureScratchPostgres sets TEST_PG_ADMIN_URL, the server the test helpers below work on.
     scratch = await ensureScratchPostgres('image-check');
-    const admin = new pg.Client({ connectionString: scratch.adminUrl });
-    await admin.connect();
     const tag = `imgcheck_${process.pid}`;
-    for (const db of ['catalog', 'shard0', 'shard1']) await admin.query(`create database ${tag}_${db}`);
-    await admin.end();
+    databases.push(...['catalog', 'shard0', 'shard1'].map((db) => `${tag}_${db}`));
+    await createDatabases(databases);
     const url = (db: string) => {
       const u = new URL(scratch!.adminUrl);
       u.pathname = `/${tag}_${db}`;
@@ -202,15 +191,18 @@ async function main(): Promise<void> {
     };
     const entry = [...inspect.Config.Entrypoint, ...inspect.Config.Cmd];
     const t0 = Date.now();
-    child = spawn('/usr/sbin/chroot', ['--userspec=10001:10001', root, ...entry], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-    const exited = new Promise<number | null>((resolve) => {
-      child!.on('exit', (code) => resolve(code));
-      child!.on('error', () => resolve(-1));
+    const child = spawn('/usr/sbin/chroot', ['--userspec=10001:10001', root, ...entry], {
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
     });
-    const ready = await Promise.race([
-      waitFor(`http://127.0.0.1:${port}/ready`, 180_000),
-      exited.then((code) => Promise.reject(new Error(`the entrypoint exited ${code} before /ready answered`))),
-    ]);
+    const exited = new Promise<number | null>((resolve) => {
+      child.on('exit', (code) => resolve(code));
+      child.on('error', () => resolve(-1));
+    });
+    // Its output goes straight to this terminal, so there is none to quote in an error.
+    proc = { child, exited, output: () => '(the output is above)' };
+    await waitForHttp(`http://127.0.0.1:${port}/ready`, proc, 180_000);
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`);
     console.log(`/ready ${ready.status} after ${((Date.now() - t0) / 1000).toFixed(1)} s: ${await ready.text()}`);
     const products = await fetch(`http://127.0.0.1:${port}/api/v1/products?limit=5`);
     const body = await products.text();
@@ -223,15 +215,17 @@ async function main(): Promise<void> {
     if (healthCode !== 0) throw new Error(`the HEALTHCHECK command exited ${healthCode}`);
     console.log('HEALTHCHECK command: exit 0');
     const stopAt = Date.now();
-    child.kill('SIGTERM');
-    const code = await Promise.race([exited, new Promise<'late'>((r) => setTimeout(() => r('late'), (DRAIN_SECONDS + 5) * 1000))]);
-    if (code === 'late') throw new Error(`still running ${DRAIN_SECONDS + 5} s after SIGTERM`);
+    // Killed when still running 5 s past the drain limit; a killed process has no exit code.
+    const code = await stopProcess(proc, 'SIGTERM', (DRAIN_SECONDS + 5) * 1000);
+    if (code === null) throw new Error(`still running ${DRAIN_SECONDS + 5} s after SIGTERM (killed), or ended by a signal`);
     console.log(`SIGTERM: exited ${code} after ${((Date.now() - stopAt) / 1000).toFixed(1)} s (drain limit ${DRAIN_SECONDS} s)`);
     if (code !== 0) throw new Error(`exit code ${code} after SIGTERM`);
-    child = undefined;
     console.log('\nimage check passed');
   } finally {
-    child?.kill('SIGKILL');
+    if (proc && proc.child.exitCode === null && proc.child.signalCode === null) {
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+    }
     for (const m of mounts.reverse()) {
       try {
         sh('umount', ['-l', m]);
@@ -247,6 +241,13 @@ async function main(): Promise<void> {
     } catch {
       // not mounted, or never built
     }
+    // Dropped before the server stops: an embedded one goes with its folder, but a server named by
+    // TEST_PG_ADMIN_URL keeps whatever is left on it. With (force): a killed api's connections may
+    // not have closed yet.
+    if (databases.length > 0)
+      await dropDatabases(databases).catch((err: unknown) =>
+        console.error(`could not drop ${databases.join(', ')}: ${(err as Error).message}`),
+      );
     await scratch?.stop();
     await rm(work, { recursive: true, force: true });
   }

@@ -25,10 +25,34 @@ export type K8sObject = {
 
 const run = promisify(execFile);
 
-/** The kubectl that renders, or null (the tests skip, saying so). KUBECTL names another binary. */
+/**
+ * The kubectl that renders, or null: the tests skip, saying so. In CI (CI=true) a missing kubectl
+ * throws instead, so that a run which rendered nothing cannot pass as green. KUBECTL names another
+ * binary.
+ */
 export function findKubectl(): string | null {
   const candidates = [process.env.KUBECTL, '/usr/bin/kubectl', '/usr/local/bin/kubectl'].filter((c): c is string => Boolean(c));
-  return candidates.find((c) => existsSync(c)) ?? null;
+  const found = candidates.find((c) => existsSync(c)) ?? null;
+  if (!found && process.env.CI === 'true') {
+    throw new Error(
+      `kubectl is not at ${candidates.join(', ')}: CI must render the Kubernetes manifests (install one with kustomize v5, or set KUBECTL)`,
+    );
+  }
+  return found;
+}
+
+/**
+ * The classes of one apiVersion, or none when the installed package has no such version (the
+ * object is then reported as an unknown kind). Any other failure, a package that is not installed
+ * above all, is thrown: it is a broken set-up, not a bad manifest.
+ */
+async function importModels(module: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(module)) as Record<string, unknown>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return {};
+    throw err;
+  }
 }
 
 export async function render(kubectl: string, overlay: string): Promise<K8sObject[]> {
@@ -111,7 +135,7 @@ export async function validateObject(obj: K8sObject): Promise<string[]> {
   }
   const module = modelModule(obj.apiVersion);
   if (!module) return [`${where}: no schema for this kind`];
-  const models = (await import(module).catch(() => ({}))) as Record<string, unknown>;
+  const models = await importModels(module);
   const Model = models[obj.kind] as (new (data: unknown) => { validate(): void }) | undefined;
   if (!Model) return [`${where}: not a kind of the Kubernetes API or the CRDs used`];
   // kustomize wraps a Secret's base64 values at 70 characters; the API server's decoder (Go's
