@@ -155,6 +155,8 @@ async function checkout(customer: Actor) {
 /** Finds the shop from the list by keyboard: types its name, picks the status with the arrow keys, submits with Enter. */
 async function findShopByKeyboard(v: Visitor, name: string) {
   await v.page.goto('/console/shops');
+  // Every office page names the person signed in the same way: by name (this page once gave the email).
+  assert.equal(await v.page.textContent('.office-who'), 'Signed in as Admin · Storefront · Account');
   await v.page.focus('#q');
   await v.page.keyboard.type(name);
   await v.page.keyboard.press('Tab');

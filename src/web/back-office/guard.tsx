@@ -63,3 +63,6 @@ export function officePage<R extends RouteGenericInterface = RouteGenericInterfa
 export function pageActor(session: LiveSession, request: FastifyRequest, role: string = session.account.role): AuditActor {
   return auditActorFor({ id: session.account.id, role }, request);
 }
+
+/** How the frame names the person signed in ("Signed in as …"): their name, or their email without one. */
+export const whoOf = (session: LiveSession): string => session.account.name || session.account.email;

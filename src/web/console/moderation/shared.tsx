@@ -3,6 +3,7 @@ import type { VNode } from 'preact';
 import type { LiveSession } from '../../../modules/identity/index.ts';
 import { isDomainError } from '../../../shared/errors.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
+import { whoOf } from '../../back-office/guard.tsx';
 import { sendPrivatePage } from '../../html.ts';
 
 /** How many rows a look-up shows at a time. */
@@ -13,7 +14,7 @@ export function frameOf(deps: BackOfficeDeps, session: LiveSession, request: Fas
   return {
     site: deps.site,
     office: 'console' as const,
-    who: session.account.email,
+    who: whoOf(session),
     path: request.url.split('?')[0] ?? '/console',
   };
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { LiveSession } from '../../../modules/identity/index.ts';
 import { isDomainError } from '../../../shared/errors.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
-import { officePage, pageActor } from '../../back-office/guard.tsx';
+import { officePage, pageActor, whoOf } from '../../back-office/guard.tsx';
 import { queryField } from '../../forms.ts';
 import { seeOther, sendPrivatePage } from '../../html.ts';
 import { AuditLogPage } from './audit-page.tsx';
@@ -59,7 +59,7 @@ function auditPage(deps: BackOfficeDeps, verify: boolean) {
     const page = (
       <AuditLogPage
         site={deps.site}
-        who={session.account.name}
+        who={whoOf(session)}
         filters={filters}
         errors={errors}
         results={results}
@@ -80,7 +80,7 @@ export function opsRoutes(deps: BackOfficeDeps): FastifyPluginAsync {
       '/console',
       hide,
       officePage(deps, 'console', async (session, request, reply) =>
-        sendPrivatePage(request, reply, <NowPage site={site} who={session.account.name} now={await deps.ops.now()} />),
+        sendPrivatePage(request, reply, <NowPage site={site} who={whoOf(session)} now={await deps.ops.now()} />),
       ),
     );
     app.get(
@@ -88,7 +88,7 @@ export function opsRoutes(deps: BackOfficeDeps): FastifyPluginAsync {
       hide,
       officePage(deps, 'console', async (session, request, reply) => {
         const jobs = await deps.ops.jobs.failed(FAILED_JOBS_SHOWN);
-        return sendPrivatePage(request, reply, <JobsPage site={site} who={session.account.name} jobs={jobs} notice={jobNotice(request)} />);
+        return sendPrivatePage(request, reply, <JobsPage site={site} who={whoOf(session)} jobs={jobs} notice={jobNotice(request)} />);
       }),
     );
     for (const verb of ['retry', 'discard'] as const) {
@@ -104,7 +104,7 @@ export function opsRoutes(deps: BackOfficeDeps): FastifyPluginAsync {
       officePage(deps, 'console', async (session, request, reply) => {
         const counted = queryField(request, 'rows') === '1';
         const data = await deps.ops.data({ rows: counted });
-        return sendPrivatePage(request, reply, <DataPage site={site} who={session.account.name} data={data} counted={counted} />);
+        return sendPrivatePage(request, reply, <DataPage site={site} who={whoOf(session)} data={data} counted={counted} />);
       }),
     );
     app.get('/console/audit', hide, auditPage(deps, false));

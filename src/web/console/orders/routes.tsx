@@ -4,7 +4,7 @@ import { ORDER_STATUSES, type OperatorOrderQuery, type OperatorOrderView } from 
 import { isDomainError } from '../../../shared/errors.ts';
 import { isId } from '../../../shared/ids.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
-import { officePage, pageActor } from '../../back-office/guard.tsx';
+import { officePage, pageActor, whoOf } from '../../back-office/guard.tsx';
 import { readRefundForm, refundRefusal } from '../../back-office/refund-form.tsx';
 import { formField, queryField, type FieldError } from '../../forms.ts';
 import { seeOther, sendPrivatePage } from '../../html.ts';
@@ -37,7 +37,6 @@ function searchOf(request: FastifyRequest): { shown: OrderSearch; query: Operato
 export function consoleOrderRoutes(deps: BackOfficeDeps) {
   const { site } = deps;
   const orders = deps.orders.service;
-  const who = (s: LiveSession) => s.account.name || s.account.email;
 
   const detail = (
     session: LiveSession,
@@ -52,7 +51,7 @@ export function consoleOrderRoutes(deps: BackOfficeDeps) {
       reply,
       <ConsoleOrderPage
         site={site}
-        who={who(session)}
+        who={whoOf(session)}
         order={order}
         refund={refund}
         notice={status === 200 ? NOTICES[queryField(request, 'done')] : undefined}
@@ -80,7 +79,7 @@ export function consoleOrderRoutes(deps: BackOfficeDeps) {
           reply,
           <ConsoleOrdersPage
             site={site}
-            who={who(session)}
+            who={whoOf(session)}
             search={shown}
             errors={errors}
             orders={page.items}
