@@ -160,6 +160,26 @@ describe('studio and console order pages: roles and bad input', () => {
     assert.equal(bad.statusCode, 400);
     assert.ok(bad.body.includes('8-character reference'), 'a bad order search');
   });
+  test('a refund form post without a known mode is a field error and refunds nothing', async () => {
+    const { orderId, subA } = await paidOrder();
+    // Only the whole-order form sends mode=full; a post that lost its mode or carries another word
+    // must not be read as "refund everything".
+    for (const fields of [{}, { mode: 'everything' }, { mode: 'FULL' }, { mode: '' }] as Array<Record<string, string>>) {
+      const res = await form(shopA.seller, `/studio/orders/${subA}/refund`, { ...fields, amount: '5.00', key: 'k-mode' });
+      assert.equal(res.statusCode, 400, `${JSON.stringify(fields)}: ${res.statusCode}`);
+      assert.match(res.body, /There is a problem/);
+      assert.ok(res.body.includes('Choose how to refund'), JSON.stringify(fields));
+      const op = await form(admin, `/console/orders/${orderId}/refund`, { ...fields, subOrderId: subA });
+      assert.equal(op.statusCode, 400, `console ${JSON.stringify(fields)}: ${op.statusCode}`);
+      assert.ok(op.body.includes('Choose how to refund'), `console ${JSON.stringify(fields)}`);
+    }
+    await t.drainJobs();
+    assert.equal(providerRefunds(subA).length, 0, 'nothing was refunded');
+    const sub = await t.app.orders.service.getSellerSubOrder(shopA.seller.id, subA);
+    assert.equal(sub.refunded.amount, 0);
+    assert.equal(sub.refunds.length, 0);
+    assert.equal(sub.status, 'paid');
+  });
 });
 
 /** Tabs from the focused element until `name` (a button's or a field's accessible name) has focus. */

@@ -195,7 +195,10 @@ export function readRefundForm(request: FastifyRequest, sub: SellerSubOrderView,
   const mode = formField(request, 'mode');
   if (mode === 'amount') return readAmount(formField(request, 'amount'), sub, ids.amount, idempotencyKey);
   if (mode === 'lines') return readLines(request, sub, prefix, idempotencyKey);
-  return { ok: true, input: {}, values: {} };
+  // An empty input refunds everything left, so only the whole-order form's own word may ask for it:
+  // a post that lost its mode, or carries another, refunds nothing.
+  if (mode === 'full') return { ok: true, input: {}, values: {} };
+  return fail(ids.full, 'Choose how to refund: the whole order, an amount or chosen lines', {});
 }
 
 const fail = (field: string, message: string, values: Record<string, string>): RefundRequest => ({
