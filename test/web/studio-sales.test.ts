@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { signUpAdmin } from '../../src/modules/catalog/catalog.test-support.ts';
 import { formatMoney, outboxFileName } from '../../src/modules/notifications/index.ts';
+import { AdvanceBody } from '../../src/modules/orders/fulfilment/schemas.ts';
 import { orderReference } from '../../src/shared/ids.ts';
 import { ADDRESS, checkout, lines, listing, signUp, type Accepted, type Actor, type Listing } from '../checkout/support.ts';
 import { launchBrowser, listen, openVisitor, type Visitor } from '../support/browser.ts';
@@ -179,6 +180,29 @@ describe('studio and console order pages: roles and bad input', () => {
     assert.equal(sub.refunded.amount, 0);
     assert.equal(sub.refunds.length, 0);
     assert.equal(sub.status, 'paid');
+  });
+  test("the ship form's fields hold as much as the API takes, and the form refuses what the API refuses", async () => {
+    const { subA } = await paidOrder();
+    const res = await page(shopA.seller, `/studio/orders/${subA}`);
+    assert.equal(res.statusCode, 200);
+    const { carrier, trackingNumber, trackingUrl } = AdvanceBody.properties;
+    for (const [id, limit] of [
+      ['carrier', carrier.maxLength],
+      ['tracking-number', trackingNumber.maxLength],
+      ['tracking-url', trackingUrl.maxLength],
+    ] as const) {
+      assert.ok(limit, id);
+      assert.match(res.body, new RegExp(`<input id="${id}"[^>]* maxlength="${limit}"`), `${id} takes ${limit} characters`);
+    }
+    const long = await form(shopA.seller, `/studio/orders/${subA}/advance`, {
+      to: 'shipped',
+      carrier: 'c'.repeat(carrier.maxLength! + 1),
+      trackingNumber: '1'.repeat(trackingNumber.maxLength! + 1),
+    });
+    assert.equal(long.statusCode, 400);
+    assert.ok(long.body.includes(`Enter the carrier in at most ${carrier.maxLength} characters`), 'a carrier too long');
+    assert.ok(long.body.includes('Enter the tracking number as the carrier gave it'), 'a tracking number too long');
+    assert.equal((await t.app.orders.service.getSellerSubOrder(shopA.seller.id, subA)).status, 'paid', 'nothing moved');
   });
 });
 
