@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { MAX_ON_HAND, MAX_RESTOCK } from '../../src/modules/inventory/index.ts';
 import { createTestApp, PROTECTIONS_OFF, type TestApp } from '../support/test-app.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -170,11 +171,17 @@ describe('studio listing routes', () => {
       ['1.5', 'restock'],
       ['0', 'restock'],
       ['-3', 'set'],
+      [String(MAX_RESTOCK + 1), 'restock'],
+      [String(MAX_ON_HAND + 1), 'set'],
     ]) {
       const res = await post(`/studio/stock/${variantId}`, seller.cookie, { units: units!, action: action! });
       assert.equal(res.statusCode, 400, `${units} ${action}`);
       assert.match(res.body, /There is a problem/);
     }
+    // The limits are the inventory module's own, so the page refuses exactly what the module would.
+    const most = await post(`/studio/stock/${variantId}`, seller.cookie, { units: String(MAX_RESTOCK + 1), action: 'restock' });
+    assert.ok(most.body.includes(`Restock between 1 and ${MAX_RESTOCK} units at a time`), 'the restock limit is named');
+    assert.equal((await t.app.inventory.service.levels([variantId]))[0]?.onHand ?? 0, 0, 'nothing was restocked');
     const ok = await post(`/studio/stock/${variantId}`, seller.cookie, { units: '3', action: 'restock' });
     assert.equal(ok.statusCode, 303);
     const stock = await get('/studio/stock', seller.cookie);
