@@ -9,7 +9,7 @@ import {
 } from '../../modules/orders/index.ts';
 import { isDomainError } from '../../shared/errors.ts';
 import { TextField } from '../components/form.tsx';
-import { minorDigits } from '../../shared/money.ts';
+import { decimalAmount } from '../../shared/money.ts';
 import { formatDate, formatMoney, parseMajorUnits } from '../format.ts';
 import { errorFor, formField, type FieldError } from '../forms.ts';
 
@@ -38,8 +38,8 @@ export const refundIds = (prefix: string) => ({
   line: (i: number) => `${prefix}refund-qty-${i}`,
 });
 
-/** An amount as the field takes it, with all its decimals ("25.00"). */
-const major = (amount: number, currency: string) => (amount / 10 ** minorDigits(currency)).toFixed(minorDigits(currency));
+/** An amount as the field takes it, with all its decimals ("25.00"): integer arithmetic, no float. */
+const major = (amount: number, currency: string) => decimalAmount(amount, currency);
 
 const refundable = (sub: SellerSubOrderView) => Math.max(0, sub.total.amount - sub.refunded.amount);
 const unitsLeft = (l: SellerLineView) => Math.max(0, l.quantity - l.refundedQuantity);
@@ -209,6 +209,7 @@ const fail = (field: string, message: string, values: Record<string, string>): R
 function readAmount(text: string, sub: SellerSubOrderView, field: string, idempotencyKey: string): RefundRequest {
   const values = { [field]: text };
   const currency = sub.total.currency;
+  // Read on the digits, never through a float: "19.99" is 1999 exactly; "1e3", "12.345" (in USD) are not money.
   const amount = parseMajorUnits(text, currency);
   if (text.trim() === '') return fail(field, 'Enter the amount to refund, such as 12.50', values);
   if (amount === null) return fail(field, `Enter the amount as a number of ${currency}, such as 12.50`, values);
