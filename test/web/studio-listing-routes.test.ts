@@ -73,6 +73,30 @@ describe('studio listing routes', () => {
     assert.equal((await get('/studio/start', customer.cookie)).headers.location, '/studio');
   });
 
+  test('the overview counts every product, however many (not only the 500 the stock page reads)', async () => {
+    const seller = await sellerWithShop();
+    const shop = await t.app.catalog.service.ownShop(seller.id);
+    const product = (n: number, status: 'draft' | 'published') => ({
+      title: `Cup ${n}`,
+      description: 'A cup',
+      status,
+      variants: [{ options: {}, price: 900 }],
+    });
+    await t.app.catalog.service.importProducts(shop!.id, [
+      ...Array.from({ length: 520 }, (_, n) => product(n, 'draft')),
+      ...Array.from({ length: 3 }, (_, n) => product(n, 'published')),
+    ]);
+    const overview = await get('/studio', seller.cookie);
+    assert.equal(overview.statusCode, 200);
+    const figure = (label: string) => new RegExp(`<dt>${label}</dt>\\s*<dd>([^<]*)</dd>`).exec(overview.body)?.[1];
+    assert.equal(figure('Products'), '523');
+    assert.equal(figure('Published'), '3');
+    assert.equal(figure('Drafts'), '520');
+    assert.equal(figure('Unpublished by the operator'), '0');
+    // None of the three published has stock; all were looked at, so the count is whole.
+    assert.equal(figure('Variants low on stock'), '3');
+  });
+
   test('onboarding: a bad or taken web address is a field error, nothing changes', async () => {
     const first = await sellerWithShop();
     const shop = await t.app.catalog.service.ownShop(first.id);

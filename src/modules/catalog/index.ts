@@ -98,6 +98,12 @@ export type Shop = Readonly<{
 
 export type Category = Readonly<{ id: string; slug: string; name: string; parentId: string | null }>;
 
+/**
+ * A shop's products by where they stand. The three are apart (an operator's hold makes a product a
+ * draft, and a held product cannot be published), so they add up to every product of the shop.
+ */
+export type ProductCounts = Readonly<{ published: number; draft: number; held: number }>;
+
 export type NewShop = Readonly<{
   slug: string;
   name: string;
