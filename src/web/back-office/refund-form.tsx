@@ -8,7 +8,7 @@ import {
   type SellerSubOrderView,
 } from '../../modules/orders/index.ts';
 import { isDomainError } from '../../shared/errors.ts';
-import { TextField } from '../components/form.tsx';
+import { Field, TextField } from '../components/form.tsx';
 import { decimalAmount } from '../../shared/money.ts';
 import { formatDate, formatMoney, parseMajorUnits } from '../format.ts';
 import { errorFor, formField, type FieldError } from '../forms.ts';
@@ -106,32 +106,27 @@ function RefundLinesForm(props: { action: string; sub: SellerSubOrderView; prefi
         <legend>Refund chosen lines</legend>
         {lines.map(({ l, i }) => {
           const id = ids.line(i);
-          const error = errorFor(props.state.errors, id);
           return (
-            <div key={l.variantId} class={`field${error ? ' has-error' : ''}`}>
-              <label for={id}>Refund quantity of {lineName(l)}</label>
-              <span id={`${id}-hint`} class="hint">
-                {formatMoney(l.unitPrice)} each, {unitsLeft(l)} can be refunded
-              </span>
-              {error ? (
-                <span id={`${id}-error`} class="field-error">
-                  <span class="visually-hidden">Error: </span>
-                  {error}
-                </span>
-              ) : null}
-              <input
-                id={id}
-                name={`qty-${i}`}
-                type="number"
-                min={0}
-                max={unitsLeft(l)}
-                step={1}
-                inputMode="numeric"
-                value={props.state.values[id] ?? '0'}
-                aria-describedby={`${id}-hint${error ? ` ${id}-error` : ''}`}
-                aria-invalid={error ? 'true' : undefined}
-              />
-            </div>
+            <Field
+              key={l.variantId}
+              id={id}
+              label={`Refund quantity of ${lineName(l)}`}
+              hint={`${formatMoney(l.unitPrice)} each, ${unitsLeft(l)} can be refunded`}
+              errors={props.state.errors}
+              control={(aria) => (
+                <input
+                  id={id}
+                  name={`qty-${i}`}
+                  type="number"
+                  min={0}
+                  max={unitsLeft(l)}
+                  step={1}
+                  inputMode="numeric"
+                  value={props.state.values[id] ?? '0'}
+                  {...aria}
+                />
+              )}
+            />
           );
         })}
       </fieldset>
