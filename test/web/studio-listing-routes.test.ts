@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { MAX_ON_HAND, MAX_RESTOCK } from '../../src/modules/inventory/index.ts';
 import { createTestApp, PROTECTIONS_OFF, type TestApp } from '../support/test-app.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -70,6 +71,30 @@ describe('studio listing routes', () => {
     assert.match(overview.body, /Waiting for approval/);
     // With a shop, onboarding sends the seller to the studio.
     assert.equal((await get('/studio/start', customer.cookie)).headers.location, '/studio');
+  });
+
+  test('the overview counts every product, however many (not only the 500 the stock page reads)', async () => {
+    const seller = await sellerWithShop();
+    const shop = await t.app.catalog.service.ownShop(seller.id);
+    const product = (n: number, status: 'draft' | 'published') => ({
+      title: `Cup ${n}`,
+      description: 'A cup',
+      status,
+      variants: [{ options: {}, price: 900 }],
+    });
+    await t.app.catalog.service.importProducts(shop!.id, [
+      ...Array.from({ length: 520 }, (_, n) => product(n, 'draft')),
+      ...Array.from({ length: 3 }, (_, n) => product(n, 'published')),
+    ]);
+    const overview = await get('/studio', seller.cookie);
+    assert.equal(overview.statusCode, 200);
+    const figure = (label: string) => new RegExp(`<dt>${label}</dt>\\s*<dd>([^<]*)</dd>`).exec(overview.body)?.[1];
+    assert.equal(figure('Products'), '523');
+    assert.equal(figure('Published'), '3');
+    assert.equal(figure('Drafts'), '520');
+    assert.equal(figure('Unpublished by the operator'), '0');
+    // None of the three published has stock; all were looked at, so the count is whole.
+    assert.equal(figure('Variants low on stock'), '3');
   });
 
   test('onboarding: a bad or taken web address is a field error, nothing changes', async () => {
@@ -170,11 +195,17 @@ describe('studio listing routes', () => {
       ['1.5', 'restock'],
       ['0', 'restock'],
       ['-3', 'set'],
+      [String(MAX_RESTOCK + 1), 'restock'],
+      [String(MAX_ON_HAND + 1), 'set'],
     ]) {
       const res = await post(`/studio/stock/${variantId}`, seller.cookie, { units: units!, action: action! });
       assert.equal(res.statusCode, 400, `${units} ${action}`);
       assert.match(res.body, /There is a problem/);
     }
+    // The limits are the inventory module's own, so the page refuses exactly what the module would.
+    const most = await post(`/studio/stock/${variantId}`, seller.cookie, { units: String(MAX_RESTOCK + 1), action: 'restock' });
+    assert.ok(most.body.includes(`Restock between 1 and ${MAX_RESTOCK} units at a time`), 'the restock limit is named');
+    assert.equal((await t.app.inventory.service.levels([variantId]))[0]?.onHand ?? 0, 0, 'nothing was restocked');
     const ok = await post(`/studio/stock/${variantId}`, seller.cookie, { units: '3', action: 'restock' });
     assert.equal(ok.statusCode, 303);
     const stock = await get('/studio/stock', seller.cookie);

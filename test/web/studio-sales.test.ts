@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { signUpAdmin } from '../../src/modules/catalog/catalog.test-support.ts';
 import { formatMoney, outboxFileName } from '../../src/modules/notifications/index.ts';
+import { AdvanceBody } from '../../src/modules/orders/fulfilment/schemas.ts';
 import { orderReference } from '../../src/shared/ids.ts';
 import { ADDRESS, checkout, lines, listing, signUp, type Accepted, type Actor, type Listing } from '../checkout/support.ts';
 import { launchBrowser, listen, openVisitor, type Visitor } from '../support/browser.ts';
@@ -159,6 +160,49 @@ describe('studio and console order pages: roles and bad input', () => {
     const bad = await page(admin, '/console/orders?order=zz');
     assert.equal(bad.statusCode, 400);
     assert.ok(bad.body.includes('8-character reference'), 'a bad order search');
+  });
+  test('a refund form post without a known mode is a field error and refunds nothing', async () => {
+    const { orderId, subA } = await paidOrder();
+    // Only the whole-order form sends mode=full; a post that lost its mode or carries another word
+    // must not be read as "refund everything".
+    for (const fields of [{}, { mode: 'everything' }, { mode: 'FULL' }, { mode: '' }] as Array<Record<string, string>>) {
+      const res = await form(shopA.seller, `/studio/orders/${subA}/refund`, { ...fields, amount: '5.00', key: 'k-mode' });
+      assert.equal(res.statusCode, 400, `${JSON.stringify(fields)}: ${res.statusCode}`);
+      assert.match(res.body, /There is a problem/);
+      assert.ok(res.body.includes('Choose how to refund'), JSON.stringify(fields));
+      const op = await form(admin, `/console/orders/${orderId}/refund`, { ...fields, subOrderId: subA });
+      assert.equal(op.statusCode, 400, `console ${JSON.stringify(fields)}: ${op.statusCode}`);
+      assert.ok(op.body.includes('Choose how to refund'), `console ${JSON.stringify(fields)}`);
+    }
+    await t.drainJobs();
+    assert.equal(providerRefunds(subA).length, 0, 'nothing was refunded');
+    const sub = await t.app.orders.service.getSellerSubOrder(shopA.seller.id, subA);
+    assert.equal(sub.refunded.amount, 0);
+    assert.equal(sub.refunds.length, 0);
+    assert.equal(sub.status, 'paid');
+  });
+  test("the ship form's fields hold as much as the API takes, and the form refuses what the API refuses", async () => {
+    const { subA } = await paidOrder();
+    const res = await page(shopA.seller, `/studio/orders/${subA}`);
+    assert.equal(res.statusCode, 200);
+    const { carrier, trackingNumber, trackingUrl } = AdvanceBody.properties;
+    for (const [id, limit] of [
+      ['carrier', carrier.maxLength],
+      ['tracking-number', trackingNumber.maxLength],
+      ['tracking-url', trackingUrl.maxLength],
+    ] as const) {
+      assert.ok(limit, id);
+      assert.match(res.body, new RegExp(`<input id="${id}"[^>]* maxlength="${limit}"`), `${id} takes ${limit} characters`);
+    }
+    const long = await form(shopA.seller, `/studio/orders/${subA}/advance`, {
+      to: 'shipped',
+      carrier: 'c'.repeat(carrier.maxLength! + 1),
+      trackingNumber: '1'.repeat(trackingNumber.maxLength! + 1),
+    });
+    assert.equal(long.statusCode, 400);
+    assert.ok(long.body.includes(`Enter the carrier in at most ${carrier.maxLength} characters`), 'a carrier too long');
+    assert.ok(long.body.includes('Enter the tracking number as the carrier gave it'), 'a tracking number too long');
+    assert.equal((await t.app.orders.service.getSellerSubOrder(shopA.seller.id, subA)).status, 'paid', 'nothing moved');
   });
 });
 

@@ -8,7 +8,7 @@ import { catalogErrors } from './catalog.errors.ts';
 import { CATALOG_EVENTS } from './catalog.events.ts';
 import * as repo from './catalog.repository.ts';
 import { toShop, type Page } from './catalog.views.ts';
-import type { Product, Shop, ShopStatus, VisibilityChange } from './index.ts';
+import type { Product, ProductCounts, Shop, ShopStatus, VisibilityChange } from './index.ts';
 
 /**
  * The operator's side of the catalog (issue 15): approving, suspending and reinstating shops,
@@ -39,7 +39,7 @@ export type Moderation = Readonly<{
 }>;
 
 export type ShopQuery = Readonly<{ q?: string; status?: ShopStatus; cursor?: string; limit: number }>;
-export type ShopDetail = Readonly<{ shop: Shop; products: Readonly<{ published: number; draft: number; held: number }> }>;
+export type ShopDetail = Readonly<{ shop: Shop; products: ProductCounts }>;
 
 type Invalidation = { keys: string[] };
 

@@ -6,7 +6,9 @@ import { MAX_AMOUNT } from '../../shared/money.ts';
  * string, number and array is bounded, so a request a client got wrong is refused with the field.
  */
 const Id = Type.String({ format: 'uuid' });
-const Slug = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$' });
+/** A shop's or category's web address as the API takes it; the studio's shop form checks the same. */
+export const SLUG_RULE = { maxLength: 64, pattern: '^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$' } as const;
+const Slug = Type.String({ minLength: 1, ...SLUG_RULE });
 const Title = Type.String({ minLength: 1, maxLength: 200 });
 const Description = Type.String({ maxLength: 10_000 });
 const Price = Type.Integer({ minimum: 1, maximum: MAX_AMOUNT, description: 'Integer minor units of the shop currency' });

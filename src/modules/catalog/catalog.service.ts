@@ -26,7 +26,17 @@ import {
   type PublicProduct,
   type ShopPage,
 } from './catalog.views.ts';
-import type { Category, CatalogService, NewVariant, Product, ProductStatus, Shop, VariantForSale, VisibilityChange } from './index.ts';
+import type {
+  Category,
+  CatalogService,
+  NewVariant,
+  Product,
+  ProductCounts,
+  ProductStatus,
+  Shop,
+  VariantForSale,
+  VisibilityChange,
+} from './index.ts';
 import type { AuditActor, AuditRecorder } from '../audit/index.ts';
 import { createModeration, type Moderation } from './catalog.moderation.ts';
 
@@ -104,6 +114,8 @@ export type CatalogUseCases = CatalogService &
     updateShop(actor: AuditActor, slug: string, patch: ShopPatch): Promise<Shop>;
     /** The seller's own shop, with where it stands (status and the operator's reason); null before one is opened. */
     ownShop(accountId: string): Promise<Shop | null>;
+    /** How many products the seller's own shop has, however many (counted, not listed); null before a shop is opened. */
+    ownProductCounts(accountId: string): Promise<ProductCounts | null>;
     updateProduct(accountId: string, productId: string, patch: ProductPatch): Promise<Product>;
     addVariant(accountId: string, productId: string, input: NewVariant): Promise<Product>;
     updateVariant(accountId: string, productId: string, variantId: string, patch: VariantPatch): Promise<Product>;
@@ -471,6 +483,11 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
     async ownShop(accountId) {
       const row = await repo.shopByOwner(db, accountId);
       return row ? toShop(row) : null;
+    },
+
+    async ownProductCounts(accountId) {
+      const shop = await repo.shopByOwner(db, accountId);
+      return shop ? repo.shopProductCounts(db, shop.id) : null;
     },
 
     async getShopBySlug(slug) {

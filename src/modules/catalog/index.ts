@@ -17,6 +17,7 @@ import { createCatalogService, type CatalogReads, type CatalogUseCases } from '.
  */
 export { CATALOG_EVENTS, type ProductChangedPayload, type ShopChangedPayload } from './catalog.events.ts';
 export { catalogMigrations };
+export { SLUG_RULE } from './catalog.schemas.ts';
 export type { Prepared } from '../../platform/cache/prepared.ts';
 export type { CatalogReads, CatalogUseCases, ListQuery, PageRead, ProductPatch, SellerProductQuery, ShopPatch } from './catalog.service.ts';
 export type { Moderation, ShopDetail, ShopQuery } from './catalog.moderation.ts';
@@ -96,6 +97,12 @@ export type Shop = Readonly<{
 }>;
 
 export type Category = Readonly<{ id: string; slug: string; name: string; parentId: string | null }>;
+
+/**
+ * A shop's products by where they stand. The three are apart (an operator's hold makes a product a
+ * draft, and a held product cannot be published), so they add up to every product of the shop.
+ */
+export type ProductCounts = Readonly<{ published: number; draft: number; held: number }>;
 
 export type NewShop = Readonly<{
   slug: string;

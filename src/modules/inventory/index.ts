@@ -18,7 +18,7 @@ import { createInventoryService, type InventoryReads, type InventoryUseCases } f
  */
 export { inventoryMigrations };
 export { inventoryErrors } from './inventory.errors.ts';
-export { FEW_LEFT, statusOf, type StockLowPayload } from './inventory.service.ts';
+export { FEW_LEFT, MAX_ON_HAND, MAX_RESTOCK, statusOf, type StockLowPayload } from './inventory.service.ts';
 
 /** What the public sees of stock: never exact numbers (only a cart line asking for more than there is learns how many there are). */
 export type StockStatus = 'in_stock' | 'few_left' | 'sold_out';

@@ -17,6 +17,7 @@ import { isId } from '../../shared/ids.ts';
 
 /** At or below this many available, the public sees "only a few left". */
 export const FEW_LEFT = 5;
+/** The most units one restock adds, and the most a variant may have on hand (the API's and the studio's limit). */
 export const MAX_RESTOCK = 100_000;
 export const MAX_ON_HAND = 10_000_000;
 /** A product's public stock page lives this long unless a change on this node retires it sooner. */

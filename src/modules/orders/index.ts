@@ -67,6 +67,8 @@ export type {
   ShipmentView,
 } from './fulfilment/reads.ts';
 export { KNOWN_CARRIERS } from './fulfilment/carriers.ts';
+/** A shipment's field limits as the API checks them, so the studio's ship form holds to the same. */
+export { SHIPMENT_FIELDS } from './fulfilment/schemas.ts';
 
 export type OrdersService = Readonly<{
   /** The status of any order by id (routes by the id's shard), or null when it does not exist. */

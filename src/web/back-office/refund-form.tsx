@@ -8,8 +8,8 @@ import {
   type SellerSubOrderView,
 } from '../../modules/orders/index.ts';
 import { isDomainError } from '../../shared/errors.ts';
-import { TextField } from '../components/form.tsx';
-import { minorDigits } from '../../shared/money.ts';
+import { Field, TextField } from '../components/form.tsx';
+import { decimalAmount } from '../../shared/money.ts';
 import { formatDate, formatMoney, parseMajorUnits } from '../format.ts';
 import { errorFor, formField, type FieldError } from '../forms.ts';
 
@@ -38,8 +38,8 @@ export const refundIds = (prefix: string) => ({
   line: (i: number) => `${prefix}refund-qty-${i}`,
 });
 
-/** An amount as the field takes it, with all its decimals ("25.00"). */
-const major = (amount: number, currency: string) => (amount / 10 ** minorDigits(currency)).toFixed(minorDigits(currency));
+/** An amount as the field takes it, with all its decimals ("25.00"): integer arithmetic, no float. */
+const major = (amount: number, currency: string) => decimalAmount(amount, currency);
 
 const refundable = (sub: SellerSubOrderView) => Math.max(0, sub.total.amount - sub.refunded.amount);
 const unitsLeft = (l: SellerLineView) => Math.max(0, l.quantity - l.refundedQuantity);
@@ -106,32 +106,27 @@ function RefundLinesForm(props: { action: string; sub: SellerSubOrderView; prefi
         <legend>Refund chosen lines</legend>
         {lines.map(({ l, i }) => {
           const id = ids.line(i);
-          const error = errorFor(props.state.errors, id);
           return (
-            <div key={l.variantId} class={`field${error ? ' has-error' : ''}`}>
-              <label for={id}>Refund quantity of {lineName(l)}</label>
-              <span id={`${id}-hint`} class="hint">
-                {formatMoney(l.unitPrice)} each, {unitsLeft(l)} can be refunded
-              </span>
-              {error ? (
-                <span id={`${id}-error`} class="field-error">
-                  <span class="visually-hidden">Error: </span>
-                  {error}
-                </span>
-              ) : null}
-              <input
-                id={id}
-                name={`qty-${i}`}
-                type="number"
-                min={0}
-                max={unitsLeft(l)}
-                step={1}
-                inputMode="numeric"
-                value={props.state.values[id] ?? '0'}
-                aria-describedby={`${id}-hint${error ? ` ${id}-error` : ''}`}
-                aria-invalid={error ? 'true' : undefined}
-              />
-            </div>
+            <Field
+              key={l.variantId}
+              id={id}
+              label={`Refund quantity of ${lineName(l)}`}
+              hint={`${formatMoney(l.unitPrice)} each, ${unitsLeft(l)} can be refunded`}
+              errors={props.state.errors}
+              control={(aria) => (
+                <input
+                  id={id}
+                  name={`qty-${i}`}
+                  type="number"
+                  min={0}
+                  max={unitsLeft(l)}
+                  step={1}
+                  inputMode="numeric"
+                  value={props.state.values[id] ?? '0'}
+                  {...aria}
+                />
+              )}
+            />
           );
         })}
       </fieldset>
@@ -195,7 +190,10 @@ export function readRefundForm(request: FastifyRequest, sub: SellerSubOrderView,
   const mode = formField(request, 'mode');
   if (mode === 'amount') return readAmount(formField(request, 'amount'), sub, ids.amount, idempotencyKey);
   if (mode === 'lines') return readLines(request, sub, prefix, idempotencyKey);
-  return { ok: true, input: {}, values: {} };
+  // An empty input refunds everything left, so only the whole-order form's own word may ask for it:
+  // a post that lost its mode, or carries another, refunds nothing.
+  if (mode === 'full') return { ok: true, input: {}, values: {} };
+  return fail(ids.full, 'Choose how to refund: the whole order, an amount or chosen lines', {});
 }
 
 const fail = (field: string, message: string, values: Record<string, string>): RefundRequest => ({
@@ -206,6 +204,7 @@ const fail = (field: string, message: string, values: Record<string, string>): R
 function readAmount(text: string, sub: SellerSubOrderView, field: string, idempotencyKey: string): RefundRequest {
   const values = { [field]: text };
   const currency = sub.total.currency;
+  // Read on the digits, never through a float: "19.99" is 1999 exactly; "1e3", "12.345" (in USD) are not money.
   const amount = parseMajorUnits(text, currency);
   if (text.trim() === '') return fail(field, 'Enter the amount to refund, such as 12.50', values);
   if (amount === null) return fail(field, `Enter the amount as a number of ${currency}, such as 12.50`, values);

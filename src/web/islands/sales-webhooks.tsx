@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { operations } from '../api/schema.gen.ts';
 import { api, problemOf } from '../client/api.ts';
+import { Field } from '../components/form.tsx';
 
 type Endpoint = operations['listWebhooks']['responses'][200]['content']['application/json']['endpoints'][number];
 type Delivery = operations['listWebhookDeliveries']['responses'][200]['content']['application/json']['deliveries'][number];
@@ -63,27 +64,22 @@ function AddEndpoint(props: { onAdded(secret: string): void }) {
   };
   return (
     <form class="webhook-add" onSubmit={(e) => void submit(e)}>
-      <div class={`field${error ? ' has-error' : ''}`}>
-        <label for="webhook-url">Endpoint URL</label>
-        <span id="webhook-url-hint" class="hint">
-          We POST each paid order to it, signed with the endpoint's secret.
-        </span>
-        {error ? (
-          <span id="webhook-url-error" class="field-error">
-            <span class="visually-hidden">Error: </span>
-            {error}
-          </span>
-        ) : null}
-        <input
-          id="webhook-url"
-          type="url"
-          required
-          value={url}
-          onInput={(e) => setUrl((e.currentTarget as HTMLInputElement).value)}
-          aria-describedby={`webhook-url-hint${error ? ' webhook-url-error' : ''}`}
-          aria-invalid={error ? 'true' : undefined}
-        />
-      </div>
+      <Field
+        id="webhook-url"
+        label="Endpoint URL"
+        hint="We POST each paid order to it, signed with the endpoint's secret."
+        errors={error ? [{ field: 'webhook-url', message: error }] : []}
+        control={(aria) => (
+          <input
+            id="webhook-url"
+            type="url"
+            required
+            value={url}
+            onInput={(e) => setUrl((e.currentTarget as HTMLInputElement).value)}
+            {...aria}
+          />
+        )}
+      />
       <button type="submit" class="button">
         Add endpoint
       </button>

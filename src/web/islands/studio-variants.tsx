@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { Field } from '../components/form.tsx';
 
 type Row = Readonly<{ id: string; value: string; price: string }>;
 export type VariantsProps = Readonly<{
@@ -15,34 +16,26 @@ const EMPTY: Row = { id: '', value: '', price: '' };
 const field = (n: number, part: string) => `variant-${n}-${part}`;
 
 function Input(props: { id: string; label: string; value: string; error?: string | undefined; hint?: string; decimal?: boolean }) {
-  const describedBy = [props.hint ? `${props.id}-hint` : null, props.error ? `${props.id}-error` : null].filter(Boolean).join(' ');
   return (
-    <div class={`field${props.error ? ' has-error' : ''}`}>
-      <label for={props.id}>{props.label}</label>
-      {props.hint ? (
-        <span id={`${props.id}-hint`} class="hint">
-          {props.hint}
-        </span>
-      ) : null}
-      {props.error ? (
-        <span id={`${props.id}-error`} class="field-error">
-          <span class="visually-hidden">Error: </span>
-          {props.error}
-        </span>
-      ) : null}
-      <input
-        id={props.id}
-        name={props.id}
-        type="text"
-        // Uncontrolled: what the seller types survives the island's re-renders.
-        defaultValue={props.value}
-        inputMode={props.decimal ? 'decimal' : undefined}
-        maxLength={props.decimal ? 16 : 100}
-        autocomplete="off"
-        aria-describedby={describedBy || undefined}
-        aria-invalid={props.error ? 'true' : undefined}
-      />
-    </div>
+    <Field
+      id={props.id}
+      label={props.label}
+      hint={props.hint}
+      errors={props.error ? [{ field: props.id, message: props.error }] : []}
+      control={(aria) => (
+        <input
+          id={props.id}
+          name={props.id}
+          type="text"
+          // Uncontrolled: what the seller types survives the island's re-renders.
+          defaultValue={props.value}
+          inputMode={props.decimal ? 'decimal' : undefined}
+          maxLength={props.decimal ? 16 : 100}
+          autocomplete="off"
+          {...aria}
+        />
+      )}
+    />
   );
 }
 

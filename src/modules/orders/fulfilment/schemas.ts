@@ -85,23 +85,31 @@ export const SellerSubOrder = Type.Object({ subOrder: SubOrderDetail }, { additi
 // Display text a seller types: no control characters (it goes into emails and onto labels).
 const Printable = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '^[^\\u0000-\\u001f\\u007f]+$' });
 
+/**
+ * What a shipment's fields may hold: the API's schema below and the studio's ship form both read
+ * these, so a page cannot take more than the API would (or refuse what it takes).
+ */
+export const SHIPMENT_FIELDS = {
+  carrier: { maxLength: 60, pattern: '^[^\\u0000-\\u001f\\u007f]+$' },
+  trackingNumber: { maxLength: 60, pattern: '^[A-Za-z0-9][A-Za-z0-9 ._/-]*$' },
+  trackingUrl: { maxLength: 2000, pattern: '^https?://[^\\s<>"]+$' },
+} as const;
+
 export const AdvanceBody = Type.Object(
   {
     to: Type.Union([Type.Literal('fulfilled'), Type.Literal('shipped'), Type.Literal('delivered')]),
     carrier: Type.Optional(
       Type.String({
         minLength: 1,
-        maxLength: 60,
-        pattern: '^[^\\u0000-\\u001f\\u007f]+$',
+        ...SHIPMENT_FIELDS.carrier,
         description: `With "shipped": the carrier. These get their tracking link built: ${KNOWN_CARRIERS.join(', ')}`,
       }),
     ),
-    trackingNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 60, pattern: '^[A-Za-z0-9][A-Za-z0-9 ._/-]*$' })),
+    trackingNumber: Type.Optional(Type.String({ minLength: 1, ...SHIPMENT_FIELDS.trackingNumber })),
     trackingUrl: Type.Optional(
       Type.String({
         minLength: 1,
-        maxLength: 2000,
-        pattern: '^https?://[^\\s<>"]+$',
+        ...SHIPMENT_FIELDS.trackingUrl,
         description: "The parcel's tracking link, when the carrier is not one we know (or to use another)",
       }),
     ),

@@ -2,7 +2,7 @@ import type { Product, SellerProductQuery } from '../../../modules/catalog/index
 import { statusOf, type StockLevel, type StockStatus } from '../../../modules/inventory/index.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
 
-/** The most products the stock page and the overview's counts read (a page of the API is at most 100). */
+/** The most products the stock page and the overview's low-stock count read (a page of the API is at most 100). */
 const PAGE = 100;
 export const MAX_LISTED = 500;
 

@@ -7,7 +7,7 @@ import type { BackOfficeDeps } from '../../back-office/deps.ts';
 import { OfficeLayout } from '../../back-office/frame.tsx';
 import { officePage } from '../../back-office/guard.tsx';
 import type { SiteContext } from '../../components/document.tsx';
-import { TextArea, TextField } from '../../components/form.tsx';
+import { Field, TextArea, TextField } from '../../components/form.tsx';
 import { Island } from '../../components/island.tsx';
 import { ErrorSummary } from '../../components/layout.tsx';
 import { queryField, type FieldError } from '../../forms.ts';
@@ -41,26 +41,23 @@ type EditorProps = Readonly<{
 function CategorySelect(props: { categories: readonly Category[]; value: string; errors: readonly FieldError[] }) {
   const names = new Map(props.categories.map((c) => [c.id, c.name]));
   const label = (c: Category) => (c.parentId && names.has(c.parentId) ? `${names.get(c.parentId)} › ${c.name}` : c.name);
-  const error = props.errors.find((e) => e.field === 'categoryId')?.message;
   const sorted = [...props.categories].sort((a, b) => label(a).localeCompare(label(b)));
   return (
-    <div class={`field${error ? ' has-error' : ''}`}>
-      <label for="categoryId">Category</label>
-      {error ? (
-        <span id="categoryId-error" class="field-error">
-          <span class="visually-hidden">Error: </span>
-          {error}
-        </span>
-      ) : null}
-      <select id="categoryId" name="categoryId" aria-describedby={error ? 'categoryId-error' : undefined}>
-        <option value="">No category</option>
-        {sorted.map((c) => (
-          <option key={c.id} value={c.id} selected={c.id === props.value}>
-            {label(c)}
-          </option>
-        ))}
-      </select>
-    </div>
+    <Field
+      id="categoryId"
+      label="Category"
+      errors={props.errors}
+      control={(aria) => (
+        <select id="categoryId" name="categoryId" {...aria}>
+          <option value="">No category</option>
+          {sorted.map((c) => (
+            <option key={c.id} value={c.id} selected={c.id === props.value}>
+              {label(c)}
+            </option>
+          ))}
+        </select>
+      )}
+    />
   );
 }
 

@@ -7,27 +7,37 @@ import { formatDate } from '../../format.ts';
 import { queryField } from '../../forms.ts';
 import { seeOther, sendPrivatePage } from '../../html.ts';
 import { shopStatusWords, statusClass } from './common.tsx';
-import { allProducts, isLow, MAX_LISTED, stockOf } from './data.ts';
+import { allProducts, isLow, stockOf } from './data.ts';
 
 const NOTICES: Readonly<Record<string, string>> = {
   opened: 'Your shop is set up. Add your first product next.',
 };
 
-type Counts = Readonly<{ products: number; published: number; drafts: number; held: number; low: number }>;
+type Counts = Readonly<{
+  products: number;
+  published: number;
+  drafts: number;
+  held: number;
+  low: number;
+  /** Low stock was looked for in the newest MAX_LISTED published products only: there may be more. */
+  lowPartial: boolean;
+}>;
 
+/** The catalog counts the products (however many); low stock needs the published ones' variants, so those are read. */
 async function countsOf(deps: BackOfficeDeps, accountId: string): Promise<Counts> {
-  const products = await allProducts(deps, accountId);
-  const stock = await stockOf(
-    deps,
-    products.filter((p) => p.status === 'published'),
-  );
-  const published = products.filter((p) => p.status === 'published');
+  const [counts, published] = await Promise.all([
+    deps.catalog.service.ownProductCounts(accountId),
+    allProducts(deps, accountId, { status: 'published' }),
+  ]);
+  const { published: live, draft, held } = counts ?? { published: 0, draft: 0, held: 0 };
+  const stock = await stockOf(deps, published);
   return {
-    products: products.length,
-    published: published.length,
-    held: products.filter((p) => p.moderationNote !== null).length,
-    drafts: products.filter((p) => p.status === 'draft' && p.moderationNote === null).length,
+    products: live + draft + held,
+    published: live,
+    held,
+    drafts: draft,
     low: published.flatMap((p: Product) => p.variants).filter((v) => isLow(stock.get(v.id))).length,
+    lowPartial: live > published.length,
   };
 }
 
@@ -82,23 +92,23 @@ function NextSteps(props: { shop: Shop; counts: Counts }) {
 
 function Figures(props: { counts: Counts }) {
   const { counts } = props;
-  const items: Array<[string, number]> = [
+  const items: Array<[string, number, boolean?]> = [
     ['Products', counts.products],
     ['Published', counts.published],
     ['Drafts', counts.drafts],
     ['Unpublished by the operator', counts.held],
-    ['Variants low on stock', counts.low],
+    ['Variants low on stock', counts.low, counts.lowPartial],
   ];
   return (
     <section aria-labelledby="figures-heading">
       <h2 id="figures-heading">At a glance</h2>
       <dl class="figures">
-        {items.map(([label, value]) => (
+        {items.map(([label, value, atLeast]) => (
           <div key={label}>
             <dt>{label}</dt>
             <dd>
               {value}
-              {label === 'Products' && value >= MAX_LISTED ? '+' : ''}
+              {atLeast ? '+' : ''}
             </dd>
           </div>
         ))}

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SLUG_RULE } from '../../../modules/catalog/index.ts';
 import type { LiveSession } from '../../../modules/identity/index.ts';
 import { isDomainError } from '../../../shared/errors.ts';
 import { signedInOrRedirect } from '../../account/account-routes.tsx';
@@ -12,7 +13,8 @@ import { sendProblem } from '../../storefront/errors.tsx';
 import { checkText } from './common.tsx';
 import { pageActor } from '../../back-office/guard.tsx';
 
-const SLUG = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+// A JSON Schema pattern, read as a Unicode regular expression like the API's validator reads it.
+const SLUG = new RegExp(SLUG_RULE.pattern, 'u');
 const FIELDS = ['name', 'slug', 'story', 'shippingPolicy', 'returnsPolicy'] as const;
 type ShopForm = Record<(typeof FIELDS)[number], string>;
 const EMPTY: ShopForm = { name: '', slug: '', story: '', shippingPolicy: '', returnsPolicy: '' };
@@ -36,8 +38,8 @@ function checkShopForm(form: ShopForm): FieldError[] {
   const slugError =
     form.slug.length === 0
       ? 'Enter the web address of your shop'
-      : form.slug.length > 64 || !SLUG.test(form.slug)
-        ? 'Use lower-case letters, digits and hyphens for the web address (at most 64, no hyphen first or last)'
+      : form.slug.length > SLUG_RULE.maxLength || !SLUG.test(form.slug)
+        ? `Use lower-case letters, digits and hyphens for the web address (at most ${SLUG_RULE.maxLength}, no hyphen first or last)`
         : null;
   if (slugError) errors.splice(1, 0, { field: 'slug', message: slugError });
   return errors;
@@ -58,7 +60,7 @@ function StartPage(props: { site: SiteContext; form: ShopForm; errors: readonly 
           value={form.slug}
           errors={errors}
           required
-          maxLength={64}
+          maxLength={SLUG_RULE.maxLength}
           spellcheck={false}
           hint={`Your shop's address: ${props.site.publicUrl}/shops/your-address. Lower-case letters, digits and hyphens.`}
         />

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Product } from '../../../modules/catalog/index.ts';
 import type { LiveSession } from '../../../modules/identity/index.ts';
+import { MAX_ON_HAND, MAX_RESTOCK } from '../../../modules/inventory/index.ts';
 import { isDomainError } from '../../../shared/errors.ts';
 import { isId } from '../../../shared/ids.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
@@ -13,9 +14,6 @@ import { seeOther, sendPrivatePage } from '../../html.ts';
 import { sendNotFoundPage } from '../../storefront/errors.tsx';
 import { productStatusWords, variantLabel } from './common.tsx';
 import { allProducts, isLow, stockOf, type VariantStock } from './data.ts';
-
-const MAX_RESTOCK = 100_000;
-const MAX_ON_HAND = 10_000_000;
 
 type StockPageProps = Readonly<{
   site: SiteContext;

@@ -1,15 +1,17 @@
 import type { FastifyRequest } from 'fastify';
-import type { MoveInput } from '../../../modules/orders/index.ts';
+import { SHIPMENT_FIELDS, type MoveInput } from '../../../modules/orders/index.ts';
 import { isDomainError } from '../../../shared/errors.ts';
 import { formField, type FieldError } from '../../forms.ts';
 
-/** The move form's post, checked by the rules the API's schema holds (orders/fulfilment/schemas.ts). */
+/** The move form's post, checked by the rules the API's schema holds (SHIPMENT_FIELDS, orders/fulfilment/schemas.ts). */
 export type MoveRequest =
   Readonly<{ ok: true; input: MoveInput }> | Readonly<{ ok: false; errors: FieldError[]; values: Record<string, string> }>;
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
-const TRACKING_NUMBER = /^[A-Za-z0-9][A-Za-z0-9 ._/-]*$/;
-const TRACKING_URL = /^https?:\/\/[^\s<>"]+$/;
+const { carrier: CARRIER_RULE, trackingNumber: NUMBER_RULE, trackingUrl: URL_RULE } = SHIPMENT_FIELDS;
+// JSON Schema patterns are read as Unicode regular expressions, as the API's validator reads them.
+const CARRIER = new RegExp(CARRIER_RULE.pattern, 'u');
+const TRACKING_NUMBER = new RegExp(NUMBER_RULE.pattern, 'u');
+const TRACKING_URL = new RegExp(URL_RULE.pattern, 'u');
 
 export function readMoveForm(request: FastifyRequest): MoveRequest {
   const to = formField(request, 'to');
@@ -20,16 +22,16 @@ export function readMoveForm(request: FastifyRequest): MoveRequest {
   const trackingUrl = formField(request, 'trackingUrl').trim();
   const values = { carrier, 'tracking-number': trackingNumber, 'tracking-url': trackingUrl };
   const errors: FieldError[] = [];
-  if (carrier.length > 60 || CONTROL.test(carrier))
-    errors.push({ field: 'carrier', message: 'Enter the carrier in at most 60 characters' });
+  if (carrier && (carrier.length > CARRIER_RULE.maxLength || !CARRIER.test(carrier)))
+    errors.push({ field: 'carrier', message: `Enter the carrier in at most ${CARRIER_RULE.maxLength} characters` });
   if (!carrier && (trackingNumber || trackingUrl)) errors.push({ field: 'carrier', message: 'Enter the carrier of this tracking number' });
-  if (trackingNumber && (trackingNumber.length > 60 || !TRACKING_NUMBER.test(trackingNumber))) {
+  if (trackingNumber && (trackingNumber.length > NUMBER_RULE.maxLength || !TRACKING_NUMBER.test(trackingNumber))) {
     errors.push({
       field: 'tracking-number',
       message: 'Enter the tracking number as the carrier gave it: letters, digits, spaces, . _ / -',
     });
   }
-  if (trackingUrl && (trackingUrl.length > 2000 || !TRACKING_URL.test(trackingUrl))) {
+  if (trackingUrl && (trackingUrl.length > URL_RULE.maxLength || !TRACKING_URL.test(trackingUrl))) {
     errors.push({ field: 'tracking-url', message: 'Enter a link starting with https://' });
   }
   if (errors.length > 0) return { ok: false, errors, values };

@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import {
   KNOWN_CARRIERS,
   LEGAL_MOVES,
+  SHIPMENT_FIELDS,
   type OrderStatus,
   type PackingSlip,
   type SellerOrderSummary,
@@ -302,7 +303,7 @@ function ShipForm(props: { action: string; state: DetailState['ship'] }) {
           errors={props.state.errors}
           value={v.carrier ?? ''}
           autocomplete="off"
-          maxLength={100}
+          maxLength={SHIPMENT_FIELDS.carrier.maxLength}
         />
         <TextField
           id="tracking-number"
@@ -311,7 +312,7 @@ function ShipForm(props: { action: string; state: DetailState['ship'] }) {
           errors={props.state.errors}
           value={v['tracking-number'] ?? ''}
           autocomplete="off"
-          maxLength={100}
+          maxLength={SHIPMENT_FIELDS.trackingNumber.maxLength}
         />
         <TextField
           id="tracking-url"
@@ -321,7 +322,7 @@ function ShipForm(props: { action: string; state: DetailState['ship'] }) {
           errors={props.state.errors}
           value={v['tracking-url'] ?? ''}
           autocomplete="off"
-          maxLength={500}
+          maxLength={SHIPMENT_FIELDS.trackingUrl.maxLength}
         />
       </fieldset>
       <button type="submit" class="button">
