@@ -5,7 +5,7 @@ import { isDomainError } from '../../../shared/errors.ts';
 import { isId } from '../../../shared/ids.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
 import { OfficeLayout } from '../../back-office/frame.tsx';
-import { officePage } from '../../back-office/guard.tsx';
+import { officePage, whoOf } from '../../back-office/guard.tsx';
 import type { SiteContext } from '../../components/document.tsx';
 import { Field, TextArea, TextField } from '../../components/form.tsx';
 import { Island } from '../../components/island.tsx';
@@ -195,7 +195,7 @@ async function render(
   status = 200,
 ) {
   const images = page.product ? await imagesOf(deps, ctx.session.account.id, page.product.id) : [];
-  const props = { ...page, site: deps.site, who: ctx.session.account.name, currency: ctx.currency, categories: ctx.categories, images };
+  const props = { ...page, site: deps.site, who: whoOf(ctx.session), currency: ctx.currency, categories: ctx.categories, images };
   return sendPrivatePage(request, reply, <EditorPage {...props} />, status);
 }
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Product, Shop } from '../../../modules/catalog/index.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
 import { OfficeLayout } from '../../back-office/frame.tsx';
-import { officePage } from '../../back-office/guard.tsx';
+import { officePage, whoOf } from '../../back-office/guard.tsx';
 import { formatDate } from '../../format.ts';
 import { queryField } from '../../forms.ts';
 import { seeOther, sendPrivatePage } from '../../html.ts';
@@ -134,7 +134,7 @@ export function overviewRoutes(deps: BackOfficeDeps) {
             office="studio"
             title="Overview"
             path="/studio"
-            who={session.account.name}
+            who={whoOf(session)}
             notice={NOTICES[queryField(request, 'done')]}
             lead={`${shop.name}: ${shopStatusWords(shop)}`}
           >

@@ -3,7 +3,7 @@ import type { Product, SellerProductQuery } from '../../../modules/catalog/index
 import { isDomainError } from '../../../shared/errors.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
 import { OfficeLayout } from '../../back-office/frame.tsx';
-import { officePage } from '../../back-office/guard.tsx';
+import { officePage, whoOf } from '../../back-office/guard.tsx';
 import { formatDate, formatMoney } from '../../format.ts';
 import { queryField } from '../../forms.ts';
 import { seeOther, sendPrivatePage } from '../../html.ts';
@@ -106,7 +106,7 @@ export function productsRoutes(deps: BackOfficeDeps) {
         return sendPrivatePage(
           request,
           reply,
-          <OfficeLayout site={deps.site} office="studio" title="Products" path="/studio/products" who={session.account.name}>
+          <OfficeLayout site={deps.site} office="studio" title="Products" path="/studio/products" who={whoOf(session)}>
             <p>
               <a class="button" href="/studio/products/new">
                 Add a product

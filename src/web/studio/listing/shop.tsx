@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Shop } from '../../../modules/catalog/index.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
 import { OfficeLayout } from '../../back-office/frame.tsx';
-import { officePage, pageActor } from '../../back-office/guard.tsx';
+import { officePage, pageActor, whoOf } from '../../back-office/guard.tsx';
 import type { SiteContext } from '../../components/document.tsx';
 import { TextArea, TextField } from '../../components/form.tsx';
 import { Island } from '../../components/island.tsx';
@@ -65,7 +65,7 @@ export function shopRoutes(deps: BackOfficeDeps) {
         return sendPrivatePage(
           request,
           reply,
-          <ShopPage site={site} who={session.account.name} shop={shop} form={shop} errors={[]} notice={notice} />,
+          <ShopPage site={site} who={whoOf(session)} shop={shop} form={shop} errors={[]} notice={notice} />,
         );
       }),
     );
@@ -80,7 +80,7 @@ export function shopRoutes(deps: BackOfficeDeps) {
         const form = { name, story, shippingPolicy, returnsPolicy };
         const errors = checkShopText(form);
         if (errors.length > 0) {
-          const page = <ShopPage site={site} who={session.account.name} shop={shop} form={form} errors={errors} />;
+          const page = <ShopPage site={site} who={whoOf(session)} shop={shop} form={form} errors={errors} />;
           return sendPrivatePage(request, reply, page, 400);
         }
         await catalog.service.updateShop(pageActor(session, request), shop.slug, form);

@@ -6,7 +6,7 @@ import { isDomainError } from '../../../shared/errors.ts';
 import { isId } from '../../../shared/ids.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
 import { OfficeLayout } from '../../back-office/frame.tsx';
-import { officePage, pageActor } from '../../back-office/guard.tsx';
+import { officePage, pageActor, whoOf } from '../../back-office/guard.tsx';
 import type { SiteContext } from '../../components/document.tsx';
 import { ErrorSummary } from '../../components/layout.tsx';
 import { formField, queryField, type FieldError } from '../../forms.ts';
@@ -168,7 +168,7 @@ async function show(
 ) {
   const products = await allProducts(deps, session.account.id);
   const stock = await stockOf(deps, products);
-  const page = <StockPage site={deps.site} who={session.account.name} products={products} stock={stock} errors={[]} {...extra} />;
+  const page = <StockPage site={deps.site} who={whoOf(session)} products={products} stock={stock} errors={[]} {...extra} />;
   return sendPrivatePage(request, reply, page, status);
 }
 

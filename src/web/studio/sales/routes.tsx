@@ -3,7 +3,7 @@ import type { LiveSession } from '../../../modules/identity/index.ts';
 import type { SellerOrderFilter, SellerSubOrderView } from '../../../modules/orders/index.ts';
 import { isId } from '../../../shared/ids.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
-import { officePage, pageActor } from '../../back-office/guard.tsx';
+import { officePage, pageActor, whoOf } from '../../back-office/guard.tsx';
 import { NO_ERRORS, readRefundForm, refundRefusal, type RefundFormState } from '../../back-office/refund-form.tsx';
 import { queryField } from '../../forms.ts';
 import { seeOther, sendPrivatePage } from '../../html.ts';
@@ -37,7 +37,6 @@ function filterOf(request: FastifyRequest): { shown: OrdersFilter; filter: Selle
 export function salesRoutes(deps: BackOfficeDeps) {
   const { site } = deps;
   const orders = deps.orders.service;
-  const who = (s: LiveSession) => s.account.name || s.account.email;
 
   const detail = async (
     session: LiveSession,
@@ -51,7 +50,7 @@ export function salesRoutes(deps: BackOfficeDeps) {
     return sendPrivatePage(
       request,
       reply,
-      <OrderDetailPage site={site} who={who(session)} sub={sub} state={state} notice={status === 200 ? notice : undefined} />,
+      <OrderDetailPage site={site} who={whoOf(session)} sub={sub} state={state} notice={status === 200 ? notice : undefined} />,
       status,
     );
   };
@@ -70,7 +69,7 @@ export function salesRoutes(deps: BackOfficeDeps) {
           reply,
           <OrdersListPage
             site={site}
-            who={who(session)}
+            who={whoOf(session)}
             filter={shown}
             orders={page.items}
             nextCursor={page.nextCursor}
@@ -133,7 +132,7 @@ export function salesRoutes(deps: BackOfficeDeps) {
       { schema: { hide: true } },
       officePage<ById>(deps, 'studio', async (session, request, reply) => {
         const slip = await orders.packingSlip(session.account.id, request.params.id);
-        return sendPrivatePage(request, reply, <PackingSlipPage site={site} who={who(session)} slip={slip} />);
+        return sendPrivatePage(request, reply, <PackingSlipPage site={site} who={whoOf(session)} slip={slip} />);
       }),
     );
 
@@ -141,7 +140,7 @@ export function salesRoutes(deps: BackOfficeDeps) {
       '/studio/reports',
       { schema: { hide: true } },
       officePage(deps, 'studio', (session, request, reply) =>
-        sendPrivatePage(request, reply, <ReportsPage site={site} who={who(session)} />),
+        sendPrivatePage(request, reply, <ReportsPage site={site} who={whoOf(session)} />),
       ),
     );
 
@@ -149,7 +148,7 @@ export function salesRoutes(deps: BackOfficeDeps) {
       '/studio/webhooks',
       { schema: { hide: true } },
       officePage(deps, 'studio', (session, request, reply) =>
-        sendPrivatePage(request, reply, <WebhooksPage site={site} who={who(session)} />),
+        sendPrivatePage(request, reply, <WebhooksPage site={site} who={whoOf(session)} />),
       ),
     );
   };
