@@ -152,11 +152,15 @@ describe('studio listing routes', () => {
       (await post(`/studio/stock/${product!.variants[0]!.id}`, other.cookie, { units: '5', action: 'restock' })).statusCode,
       404,
     );
-    // Two variants need an option name; a duplicate value is refused too.
+    // Two variants need an option name; a duplicate value is refused too. Neither makes a product.
+    const before = await t.app.catalog.service.ownProductCounts(seller.id);
     const noName = await post('/studio/products/new', seller.cookie, { ...two, optionName: '' });
+    assert.equal(noName.statusCode, 400);
     assert.match(noName.body, /Name the option the variants differ in/);
     const dup = await post('/studio/products/new', seller.cookie, { ...two, 'variant-2-value': 'S' });
+    assert.equal(dup.statusCode, 400);
     assert.match(dup.body, /Variant 2 has the same value as another/);
+    assert.deepEqual(await t.app.catalog.service.ownProductCounts(seller.id), before, 'no product was made');
   });
 
   test('the operator’s hold shows with its reason, publishing is refused as a form error; stock input is checked', async () => {
@@ -188,7 +192,9 @@ describe('studio listing routes', () => {
       'variant-1-price': '20',
     });
     assert.equal(refused.statusCode, 400);
+    assert.match(refused.body, /The marketplace unpublished this product: Photos show a different item/);
     const product = await t.app.catalog.service.getProduct(id);
+    assert.deepEqual([product?.status, product?.moderationNote], ['draft', 'Photos show a different item'], 'the hold stands');
     const variantId = product!.variants[0]!.id;
     for (const [units, action] of [
       ['', 'restock'],
