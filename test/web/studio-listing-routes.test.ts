@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { TEXT_LIMITS } from '../../src/modules/catalog/index.ts';
 import { MAX_ON_HAND, MAX_RESTOCK } from '../../src/modules/inventory/index.ts';
 import { createTestApp, PROTECTIONS_OFF, type TestApp } from '../support/test-app.ts';
 
@@ -161,6 +162,32 @@ describe('studio listing routes', () => {
     assert.equal(dup.statusCode, 400);
     assert.match(dup.body, /Variant 2 has the same value as another/);
     assert.deepEqual(await t.app.catalog.service.ownProductCounts(seller.id), before, 'no product was made');
+  });
+
+  test('the editor and shop forms hold as much text as the catalog takes; one character more is a field error, not a 500', async () => {
+    const seller = await sellerWithShop();
+    /** The maxlength of the input or textarea with this id on the page. */
+    const maxlengthOf = (html: string, id: string) => {
+      const tag = new RegExp(`<(?:input|textarea)\\b[^>]*\\bid="${id}"[^>]*>`).exec(html)?.[0] ?? '';
+      return Number(/\bmaxlength="(\d+)"/.exec(tag)?.[1]);
+    };
+    const editor = (await get('/studio/products/new', seller.cookie)).body;
+    assert.equal(maxlengthOf(editor, 'title'), TEXT_LIMITS.title);
+    assert.equal(maxlengthOf(editor, 'description'), TEXT_LIMITS.description);
+    assert.equal(maxlengthOf(editor, 'optionName'), TEXT_LIMITS.optionName);
+    assert.equal(maxlengthOf(editor, 'variant-1-value'), TEXT_LIMITS.optionValue);
+    const shop = (await get('/studio/shop', seller.cookie)).body;
+    for (const id of ['story', 'shippingPolicy', 'returnsPolicy']) assert.equal(maxlengthOf(shop, id), TEXT_LIMITS.shopText, id);
+    assert.equal(maxlengthOf(shop, 'name'), TEXT_LIMITS.shopName);
+
+    const before = await t.app.catalog.service.ownProductCounts(seller.id);
+    const form = { description: '', categoryId: '', optionName: '', intent: 'draft', 'variant-1-value': '', 'variant-1-price': '20' };
+    const long = await post('/studio/products/new', seller.cookie, { ...form, title: 'x'.repeat(TEXT_LIMITS.title + 1) });
+    assert.equal(long.statusCode, 400);
+    assert.ok(long.body.includes(`Title must be ${TEXT_LIMITS.title} characters or fewer`), 'the title is named with its limit');
+    const longest = await post('/studio/products/new', seller.cookie, { ...form, title: 'x'.repeat(TEXT_LIMITS.title) });
+    assert.equal(longest.statusCode, 303, 'the longest title the API takes is saved');
+    assert.equal((await t.app.catalog.service.ownProductCounts(seller.id))!.draft, before!.draft + 1, 'one product, the one that fits');
   });
 
   test('the operator’s hold shows with its reason, publishing is refused as a form error; stock input is checked', async () => {

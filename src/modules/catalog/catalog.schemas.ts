@@ -9,8 +9,21 @@ const Id = Type.String({ format: 'uuid' });
 /** A shop's or category's web address as the API takes it; the studio's shop form checks the same. */
 export const SLUG_RULE = { maxLength: 64, pattern: '^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$' } as const;
 const Slug = Type.String({ minLength: 1, ...SLUG_RULE });
-const Title = Type.String({ minLength: 1, maxLength: 200 });
-const Description = Type.String({ maxLength: 10_000 });
+/**
+ * The longest texts the catalog takes, in characters: the API's schemas and the studio's forms
+ * (their checks and their inputs' maxlength) read them here, so a form never allows what the API
+ * refuses, nor refuses what it allows.
+ */
+export const TEXT_LIMITS = {
+  title: 200,
+  description: 10_000,
+  optionName: 40,
+  optionValue: 100,
+  shopName: 80,
+  shopText: 10_000,
+} as const;
+const Title = Type.String({ minLength: 1, maxLength: TEXT_LIMITS.title });
+const Description = Type.String({ maxLength: TEXT_LIMITS.description });
 const Price = Type.Integer({ minimum: 1, maximum: MAX_AMOUNT, description: 'Integer minor units of the shop currency' });
 const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
 const Status = Type.Union([Type.Literal('draft'), Type.Literal('published')]);
@@ -18,11 +31,15 @@ export const ShopStatusSchema = Type.Union([Type.Literal('pending'), Type.Litera
   description: 'pending: waits for approval; active: selling; suspended: taken off the storefront by the operator',
 });
 const Sku = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' });
-const Options = Type.Record(Type.String({ minLength: 1, maxLength: 40 }), Type.String({ maxLength: 100 }), {
-  maxProperties: 10,
-  additionalProperties: false,
-  description: 'e.g. { "size": "M", "colour": "indigo" }',
-});
+const Options = Type.Record(
+  Type.String({ minLength: 1, maxLength: TEXT_LIMITS.optionName }),
+  Type.String({ maxLength: TEXT_LIMITS.optionValue }),
+  {
+    maxProperties: 10,
+    additionalProperties: false,
+    description: 'e.g. { "size": "M", "colour": "indigo" }',
+  },
+);
 const Timestamp = Type.String({ format: 'date-time' });
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const closed = { additionalProperties: false } as const;
@@ -115,19 +132,19 @@ export const CreateCategoryBody = Type.Object(
   { slug: Slug, name: Type.String({ minLength: 1, maxLength: 80 }), parentId: Type.Optional(Nullable(Id)) },
   closed,
 );
-const Policy = Type.String({ maxLength: 10_000 });
+const Policy = Type.String({ maxLength: TEXT_LIMITS.shopText });
 const shopText = {
   description: Type.Optional(Type.String({ maxLength: 2000 })),
-  story: Type.Optional(Type.String({ maxLength: 10_000, description: "The maker's story, shown on the shop's page" })),
+  story: Type.Optional(Type.String({ maxLength: TEXT_LIMITS.shopText, description: "The maker's story, shown on the shop's page" })),
   shippingPolicy: Type.Optional(Policy),
   returnsPolicy: Type.Optional(Policy),
 };
 export const CreateShopBody = Type.Object(
-  { slug: Slug, name: Type.String({ minLength: 1, maxLength: 80 }), currency: Type.Optional(Currency), ...shopText },
+  { slug: Slug, name: Type.String({ minLength: 1, maxLength: TEXT_LIMITS.shopName }), currency: Type.Optional(Currency), ...shopText },
   closed,
 );
 export const UpdateShopBody = Type.Object(
-  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 80 })), ...shopText },
+  { name: Type.Optional(Type.String({ minLength: 1, maxLength: TEXT_LIMITS.shopName })), ...shopText },
   { ...closed, minProperties: 1 },
 );
 export const NewVariantBody = Type.Object({ sku: Type.Optional(Sku), options: Options, price: Price }, closed);

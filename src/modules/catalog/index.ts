@@ -17,7 +17,7 @@ import { createCatalogService, type CatalogReads, type CatalogUseCases } from '.
  */
 export { CATALOG_EVENTS, type ProductChangedPayload, type ShopChangedPayload } from './catalog.events.ts';
 export { catalogMigrations };
-export { SLUG_RULE } from './catalog.schemas.ts';
+export { SLUG_RULE, TEXT_LIMITS } from './catalog.schemas.ts';
 export type { Prepared } from '../../platform/cache/prepared.ts';
 export type { CatalogReads, CatalogUseCases, ListQuery, PageRead, ProductPatch, SellerProductQuery, ShopPatch } from './catalog.service.ts';
 export type { Moderation, ShopDetail, ShopQuery } from './catalog.moderation.ts';

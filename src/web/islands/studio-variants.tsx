@@ -7,15 +7,27 @@ export type VariantsProps = Readonly<{
   /** Empty rows offered beyond `rows` (the page without JavaScript adds variants with them). */
   spare: number;
   max: number;
+  /** The longest value a variant may have (the catalog's TEXT_LIMITS.optionValue, passed by the page). */
+  valueMax: number;
   currency: string;
   /** Field errors by input id (`variant-2-price`). */
   errors: Readonly<Record<string, string>>;
 }>;
 
 const EMPTY: Row = { id: '', value: '', price: '' };
+/** A price is typed as an amount ("1234567.89"): 16 characters are more than any allowed price needs. */
+const PRICE_MAX_CHARS = 16;
 const field = (n: number, part: string) => `variant-${n}-${part}`;
 
-function Input(props: { id: string; label: string; value: string; error?: string | undefined; hint?: string; decimal?: boolean }) {
+function Input(props: {
+  id: string;
+  label: string;
+  value: string;
+  maxLength: number;
+  error?: string | undefined;
+  hint?: string;
+  decimal?: boolean;
+}) {
   return (
     <Field
       id={props.id}
@@ -30,7 +42,7 @@ function Input(props: { id: string; label: string; value: string; error?: string
           // Uncontrolled: what the seller types survives the island's re-renders.
           defaultValue={props.value}
           inputMode={props.decimal ? 'decimal' : undefined}
-          maxLength={props.decimal ? 16 : 100}
+          maxLength={props.maxLength}
           autocomplete="off"
           {...aria}
         />
@@ -76,11 +88,18 @@ export default function Variants(props: VariantsProps) {
           return (
             <li key={n} class="variant-row">
               {r.id ? <input type="hidden" name={field(n, 'id')} value={r.id} /> : null}
-              <Input id={field(n, 'value')} label={`Variant ${n} value`} value={r.value} error={props.errors[field(n, 'value')]} />
+              <Input
+                id={field(n, 'value')}
+                label={`Variant ${n} value`}
+                value={r.value}
+                maxLength={props.valueMax}
+                error={props.errors[field(n, 'value')]}
+              />
               <Input
                 id={field(n, 'price')}
                 label={`Variant ${n} price`}
                 value={r.price}
+                maxLength={PRICE_MAX_CHARS}
                 decimal
                 error={props.errors[field(n, 'price')]}
                 hint={props.currency}

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Category, NewVariant, Product } from '../../../modules/catalog/index.ts';
+import { TEXT_LIMITS, type Category, type NewVariant, type Product } from '../../../modules/catalog/index.ts';
 import { MAX_AMOUNT } from '../../../shared/money.ts';
 import { parseMajorUnits, toMajorUnits } from '../../format.ts';
 import { formField, type FieldError } from '../../forms.ts';
@@ -72,8 +72,8 @@ function checkRow(errors: FieldError[], form: ProductForm, row: VariantRow, n: n
   const needsValue = form.optionName !== '' || form.variants.filter((r) => !isBlank(r)).length > 1;
   if (needsValue && row.value.trim() === '')
     errors.push({ field: rowField(n, 'value'), message: `Enter the value of variant ${n}, like M` });
-  else if (row.value.length > 100)
-    errors.push({ field: rowField(n, 'value'), message: `Variant ${n}'s value must be 100 characters or fewer` });
+  else if (row.value.length > TEXT_LIMITS.optionValue)
+    errors.push({ field: rowField(n, 'value'), message: `Variant ${n}'s value must be ${TEXT_LIMITS.optionValue} characters or fewer` });
   if (row.price.trim() === '') errors.push({ field: rowField(n, 'price'), message: `Enter the price of variant ${n}, like 12.50` });
   else if (price === null)
     errors.push({ field: rowField(n, 'price'), message: `Enter the price of variant ${n} as an amount, like 12.50` });
@@ -112,12 +112,12 @@ export function checkProductForm(
   ctx: { currency: string; categories: readonly Category[]; product: Product | null },
 ): { errors: FieldError[]; rows: CheckedRow[] } {
   const errors: FieldError[] = [];
-  checkText(errors, 'title', form.title, { label: 'Title', required: true, max: 200 });
-  checkText(errors, 'description', form.description, { label: 'Description', max: 10_000 });
+  checkText(errors, 'title', form.title, { label: 'Title', required: true, max: TEXT_LIMITS.title });
+  checkText(errors, 'description', form.description, { label: 'Description', max: TEXT_LIMITS.description });
   if (form.categoryId !== '' && !ctx.categories.some((c) => c.id === form.categoryId)) {
     errors.push({ field: 'categoryId', message: 'Choose a category from the list' });
   }
-  checkText(errors, 'optionName', form.optionName, { label: 'Option name', max: 40 });
+  checkText(errors, 'optionName', form.optionName, { label: 'Option name', max: TEXT_LIMITS.optionName });
   const multi = form.variants.filter((r) => !isBlank(r)).length > 1;
   if (multi && form.optionName === '') errors.push({ field: 'optionName', message: 'Name the option the variants differ in, like Size' });
   const rows = checkVariants(errors, form, ctx.currency, ctx.product);

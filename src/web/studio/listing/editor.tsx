@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Category, Product } from '../../../modules/catalog/index.ts';
+import { TEXT_LIMITS, type Category, type Product } from '../../../modules/catalog/index.ts';
 import type { LiveSession } from '../../../modules/identity/index.ts';
 import { isDomainError } from '../../../shared/errors.ts';
 import { isId } from '../../../shared/ids.ts';
@@ -133,21 +133,35 @@ function EditorPage(props: EditorProps) {
       {product ? <StatusLine product={product} /> : null}
       <ErrorSummary errors={errors} />
       <form method="post" action={path} class="stack studio-form" noValidate>
-        <TextField id="title" label="Title" value={form.title} errors={errors} required maxLength={200} />
-        <TextArea id="description" label="Description" value={form.description} errors={errors} rows={6} maxLength={10_000} />
+        <TextField id="title" label="Title" value={form.title} errors={errors} required maxLength={TEXT_LIMITS.title} />
+        <TextArea
+          id="description"
+          label="Description"
+          value={form.description}
+          errors={errors}
+          rows={6}
+          maxLength={TEXT_LIMITS.description}
+        />
         <CategorySelect categories={props.categories} value={form.categoryId} errors={errors} />
         <TextField
           id="optionName"
           label="Option name"
           value={form.optionName}
           errors={errors}
-          maxLength={40}
+          maxLength={TEXT_LIMITS.optionName}
           hint="What the variants differ in, like Size or Colour. Leave empty for a single variant."
         />
         <Island
           name="studio-variants"
           component={Variants}
-          props={{ rows: form.variants, spare: SPARE_ROWS, max: MAX_VARIANT_ROWS, currency: props.currency, errors: errorMap }}
+          props={{
+            rows: form.variants,
+            spare: SPARE_ROWS,
+            max: MAX_VARIANT_ROWS,
+            valueMax: TEXT_LIMITS.optionValue,
+            currency: props.currency,
+            errors: errorMap,
+          }}
         />
         <Buttons product={product} />
       </form>

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Shop } from '../../../modules/catalog/index.ts';
+import { TEXT_LIMITS, type Shop } from '../../../modules/catalog/index.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
 import { OfficeLayout } from '../../back-office/frame.tsx';
 import { officePage, pageActor, whoOf } from '../../back-office/guard.tsx';
@@ -34,10 +34,16 @@ function ShopPage(props: { site: SiteContext; who: string; shop: Shop; form: Sho
     >
       <ErrorSummary errors={errors} />
       <form method="post" action="/studio/shop" class="stack studio-form" noValidate>
-        <TextField id="name" label="Shop name" value={form.name} errors={errors} required maxLength={80} />
-        <TextArea id="story" label="Story" value={form.story} errors={errors} maxLength={10_000} rows={6} />
-        <TextArea id="shippingPolicy" label="Shipping policy" value={form.shippingPolicy} errors={errors} maxLength={10_000} />
-        <TextArea id="returnsPolicy" label="Returns policy" value={form.returnsPolicy} errors={errors} maxLength={10_000} />
+        <TextField id="name" label="Shop name" value={form.name} errors={errors} required maxLength={TEXT_LIMITS.shopName} />
+        <TextArea id="story" label="Story" value={form.story} errors={errors} maxLength={TEXT_LIMITS.shopText} rows={6} />
+        <TextArea
+          id="shippingPolicy"
+          label="Shipping policy"
+          value={form.shippingPolicy}
+          errors={errors}
+          maxLength={TEXT_LIMITS.shopText}
+        />
+        <TextArea id="returnsPolicy" label="Returns policy" value={form.returnsPolicy} errors={errors} maxLength={TEXT_LIMITS.shopText} />
         <button type="submit">Save shop</button>
       </form>
       <section aria-labelledby="images-heading">

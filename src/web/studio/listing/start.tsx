@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SLUG_RULE } from '../../../modules/catalog/index.ts';
+import { SLUG_RULE, TEXT_LIMITS } from '../../../modules/catalog/index.ts';
 import type { LiveSession } from '../../../modules/identity/index.ts';
 import { isDomainError } from '../../../shared/errors.ts';
 import { signedInOrRedirect } from '../../account/account-routes.tsx';
@@ -26,10 +26,10 @@ export function readShopForm(request: FastifyRequest): ShopForm {
 /** The shop text fields' checks, as the API's schema has them (so the module never sees what it would refuse). */
 export function checkShopText(form: Omit<ShopForm, 'slug'>): FieldError[] {
   const errors: FieldError[] = [];
-  checkText(errors, 'name', form.name, { label: 'Shop name', required: true, max: 80 });
-  checkText(errors, 'story', form.story, { label: 'Story', max: 10_000 });
-  checkText(errors, 'shippingPolicy', form.shippingPolicy, { label: 'Shipping policy', max: 10_000 });
-  checkText(errors, 'returnsPolicy', form.returnsPolicy, { label: 'Returns policy', max: 10_000 });
+  checkText(errors, 'name', form.name, { label: 'Shop name', required: true, max: TEXT_LIMITS.shopName });
+  checkText(errors, 'story', form.story, { label: 'Story', max: TEXT_LIMITS.shopText });
+  checkText(errors, 'shippingPolicy', form.shippingPolicy, { label: 'Shipping policy', max: TEXT_LIMITS.shopText });
+  checkText(errors, 'returnsPolicy', form.returnsPolicy, { label: 'Returns policy', max: TEXT_LIMITS.shopText });
   return errors;
 }
 
@@ -53,7 +53,15 @@ function StartPage(props: { site: SiteContext; form: ShopForm; errors: readonly 
       <PageHeading title="Open your shop" lead="Tell buyers who you are and how you ship. You can change all of it later." />
       <ErrorSummary errors={errors} />
       <form method="post" action="/studio/start" class="stack studio-form" noValidate>
-        <TextField id="name" label="Shop name" value={form.name} errors={errors} required maxLength={80} autocomplete="organization" />
+        <TextField
+          id="name"
+          label="Shop name"
+          value={form.name}
+          errors={errors}
+          required
+          maxLength={TEXT_LIMITS.shopName}
+          autocomplete="organization"
+        />
         <TextField
           id="slug"
           label="Web address"
@@ -64,9 +72,22 @@ function StartPage(props: { site: SiteContext; form: ShopForm; errors: readonly 
           spellcheck={false}
           hint={`Your shop's address: ${props.site.publicUrl}/shops/your-address. Lower-case letters, digits and hyphens.`}
         />
-        <TextArea id="story" label="Story" value={form.story} errors={errors} hint="Who makes what you sell, and how." maxLength={10_000} />
-        <TextArea id="shippingPolicy" label="Shipping policy" value={form.shippingPolicy} errors={errors} maxLength={10_000} />
-        <TextArea id="returnsPolicy" label="Returns policy" value={form.returnsPolicy} errors={errors} maxLength={10_000} />
+        <TextArea
+          id="story"
+          label="Story"
+          value={form.story}
+          errors={errors}
+          hint="Who makes what you sell, and how."
+          maxLength={TEXT_LIMITS.shopText}
+        />
+        <TextArea
+          id="shippingPolicy"
+          label="Shipping policy"
+          value={form.shippingPolicy}
+          errors={errors}
+          maxLength={TEXT_LIMITS.shopText}
+        />
+        <TextArea id="returnsPolicy" label="Returns policy" value={form.returnsPolicy} errors={errors} maxLength={TEXT_LIMITS.shopText} />
         <p class="hint">You can add a logo and a banner once the shop is open.</p>
         <button type="submit">Open shop</button>
       </form>
