@@ -1,4 +1,5 @@
-import type { Product, Shop } from '../../../modules/catalog/index.ts';
+import { TEXT_LIMITS, type Product, type Shop } from '../../../modules/catalog/index.ts';
+import { TextArea } from '../../components/form.tsx';
 import type { FieldError } from '../../forms.ts';
 
 /** Where the shop stands, in the words the seller reads (the contract's: "Waiting for approval", "Open", "Suspended"). */
@@ -36,4 +37,15 @@ export function checkText(
 ): void {
   if (opts.required && value.trim().length === 0) errors.push({ field, message: `Enter the ${opts.label.toLowerCase()}` });
   else if (value.length > opts.max) errors.push({ field, message: `${opts.label} must be ${opts.max} characters or fewer` });
+}
+
+/** The shop's two policies, as opening a shop and the shop's settings both ask for them. */
+export function PolicyFields(props: { form: Readonly<{ shippingPolicy: string; returnsPolicy: string }>; errors: readonly FieldError[] }) {
+  const { form, errors } = props;
+  return (
+    <>
+      <TextArea id="shippingPolicy" label="Shipping policy" value={form.shippingPolicy} errors={errors} maxLength={TEXT_LIMITS.shopText} />
+      <TextArea id="returnsPolicy" label="Returns policy" value={form.returnsPolicy} errors={errors} maxLength={TEXT_LIMITS.shopText} />
+    </>
+  );
 }

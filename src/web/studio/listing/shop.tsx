@@ -10,7 +10,7 @@ import { ErrorSummary } from '../../components/layout.tsx';
 import { queryField, type FieldError } from '../../forms.ts';
 import { seeOther, sendPrivatePage } from '../../html.ts';
 import ShopImages from '../../islands/studio-shop-images.tsx';
-import { shopStatusWords } from './common.tsx';
+import { PolicyFields, shopStatusWords } from './common.tsx';
 import { checkShopText, readShopForm } from './start.tsx';
 
 type ShopText = Readonly<{ name: string; story: string; shippingPolicy: string; returnsPolicy: string }>;
@@ -36,14 +36,7 @@ function ShopPage(props: { site: SiteContext; who: string; shop: Shop; form: Sho
       <form method="post" action="/studio/shop" class="stack studio-form" noValidate>
         <TextField id="name" label="Shop name" value={form.name} errors={errors} required maxLength={TEXT_LIMITS.shopName} />
         <TextArea id="story" label="Story" value={form.story} errors={errors} maxLength={TEXT_LIMITS.shopText} rows={6} />
-        <TextArea
-          id="shippingPolicy"
-          label="Shipping policy"
-          value={form.shippingPolicy}
-          errors={errors}
-          maxLength={TEXT_LIMITS.shopText}
-        />
-        <TextArea id="returnsPolicy" label="Returns policy" value={form.returnsPolicy} errors={errors} maxLength={TEXT_LIMITS.shopText} />
+        <PolicyFields form={form} errors={errors} />
         <button type="submit">Save shop</button>
       </form>
       <section aria-labelledby="images-heading">

@@ -10,7 +10,7 @@ import { ErrorSummary, Layout, PageHeading } from '../../components/layout.tsx';
 import { formField, type FieldError } from '../../forms.ts';
 import { seeOther, sendPrivatePage } from '../../html.ts';
 import { sendProblem } from '../../storefront/errors.tsx';
-import { checkText } from './common.tsx';
+import { checkText, PolicyFields } from './common.tsx';
 import { pageActor } from '../../back-office/guard.tsx';
 
 // A JSON Schema pattern, read as a Unicode regular expression like the API's validator reads it.
@@ -80,14 +80,7 @@ function StartPage(props: { site: SiteContext; form: ShopForm; errors: readonly 
           hint="Who makes what you sell, and how."
           maxLength={TEXT_LIMITS.shopText}
         />
-        <TextArea
-          id="shippingPolicy"
-          label="Shipping policy"
-          value={form.shippingPolicy}
-          errors={errors}
-          maxLength={TEXT_LIMITS.shopText}
-        />
-        <TextArea id="returnsPolicy" label="Returns policy" value={form.returnsPolicy} errors={errors} maxLength={TEXT_LIMITS.shopText} />
+        <PolicyFields form={form} errors={errors} />
         <p class="hint">You can add a logo and a banner once the shop is open.</p>
         <button type="submit">Open shop</button>
       </form>
