@@ -21,6 +21,8 @@ export const TEXT_LIMITS = {
   optionValue: 100,
   shopName: 80,
   shopText: 10_000,
+  /** An operator's reason for a suspension or an unpublish, which the seller reads. */
+  reason: 1000,
 } as const;
 const Title = Type.String({ minLength: 1, maxLength: TEXT_LIMITS.title });
 const Description = Type.String({ maxLength: TEXT_LIMITS.description });
@@ -224,7 +226,7 @@ export const ShopDetailSchema = Type.Object(
   closed,
 );
 export const ReasonBody = Type.Object(
-  { reason: Type.String({ minLength: 1, maxLength: 1000, description: 'Why: the seller reads it' }) },
+  { reason: Type.String({ minLength: 1, maxLength: TEXT_LIMITS.reason, description: 'Why: the seller reads it' }) },
   closed,
 );
 export const SellerProductPageSchema = Type.Object({ items: Type.Array(ProductSchema), nextCursor: Nullable(Type.String()) }, closed);

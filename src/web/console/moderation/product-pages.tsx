@@ -6,7 +6,7 @@ import { hrefWith, Pager } from '../../components/pager.tsx';
 import { OfficeLayout } from '../../back-office/frame.tsx';
 import { formatMoney } from '../../format.ts';
 import { errorFor, type FieldError } from '../../forms.ts';
-import { StatusPill } from './shared.tsx';
+import { ReasonField, StatusPill } from './shared.tsx';
 
 type Frame = Readonly<{ site: SiteContext; office: 'console'; who: string; path: string }>;
 
@@ -88,16 +88,7 @@ function UnpublishForm(props: { product: Product; filters: ProductFilters; error
       <fieldset>
         <legend class="visually-hidden">Unpublish {p.title}</legend>
         <BackTo filters={props.filters} />
-        <TextField
-          id={reasonId(p.id)}
-          name="reason"
-          label="Reason"
-          hint="The seller reads this in the studio."
-          value={props.reason}
-          errors={props.errors}
-          required
-          maxLength={1000}
-        />
+        <ReasonField id={reasonId(p.id)} value={props.reason} errors={props.errors} />
         <button type="submit" class="danger">
           Unpublish
         </button>

@@ -1,9 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
+import { TEXT_LIMITS } from '../../../modules/catalog/index.ts';
 import type { LiveSession } from '../../../modules/identity/index.ts';
 import { isDomainError } from '../../../shared/errors.ts';
 import type { BackOfficeDeps } from '../../back-office/deps.ts';
 import { whoOf } from '../../back-office/guard.tsx';
+import { TextField } from '../../components/form.tsx';
+import type { FieldError } from '../../forms.ts';
 import { sendPrivatePage } from '../../html.ts';
 
 /** How many rows a look-up shows at a time. */
@@ -36,4 +39,20 @@ export function reasonRefused(err: unknown): boolean {
 /** A state in words, in a pill (office.css `.status`), coloured by how it stands. */
 export function StatusPill(props: { tone: 'ok' | 'warn' | 'bad'; children: string }) {
   return <span class={`status ${props.tone}`}>{props.children}</span>;
+}
+
+/** The operator's reason for a move the seller must hear about (suspend, unpublish): posted as `reason`. */
+export function ReasonField(props: { id: string; value: string; errors: readonly FieldError[] }) {
+  return (
+    <TextField
+      id={props.id}
+      name="reason"
+      label="Reason"
+      hint="The seller reads this in the studio."
+      value={props.value}
+      errors={props.errors}
+      required
+      maxLength={TEXT_LIMITS.reason}
+    />
+  );
 }

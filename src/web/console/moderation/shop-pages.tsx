@@ -7,7 +7,7 @@ import { hrefWith, Pager } from '../../components/pager.tsx';
 import { OfficeLayout } from '../../back-office/frame.tsx';
 import { formatDate } from '../../format.ts';
 import type { FieldError } from '../../forms.ts';
-import { StatusPill } from './shared.tsx';
+import { ReasonField, StatusPill } from './shared.tsx';
 
 type Frame = Readonly<{ site: SiteContext; office: 'console'; who: string; path: string }>;
 
@@ -161,15 +161,7 @@ function SuspendForm(props: { shopId: string; errors: ReadonlyArray<FieldError>;
     <form method="post" action={`/console/shops/${props.shopId}/suspend`} class="moderation-form" novalidate>
       <h2>Suspend the shop</h2>
       <p class="hint">Its products leave the storefront and search at once, and carts holding them cannot check out.</p>
-      <TextField
-        id="reason"
-        label="Reason"
-        hint="The seller reads this in the studio."
-        value={props.reason}
-        errors={props.errors}
-        required
-        maxLength={1000}
-      />
+      <ReasonField id="reason" value={props.reason} errors={props.errors} />
       <button type="submit" class="danger">
         Suspend
       </button>
