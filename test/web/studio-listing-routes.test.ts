@@ -34,6 +34,13 @@ describe('studio listing routes', () => {
       payload: new URLSearchParams(fields).toString(),
     });
 
+  /** The seller's shop's product counts, as the studio's overview reads them. */
+  async function productCounts(sellerId: string) {
+    const shop = await t.app.catalog.service.ownShop(sellerId);
+    assert.ok(shop, 'the seller has a shop');
+    return t.app.catalog.service.productCounts(shop.id);
+  }
+
   async function sellerWithShop(): Promise<{ id: string; cookie: string }> {
     const customer = await signedIn('customer');
     const slug = `shop-${randomUUID().slice(0, 8)}`;
@@ -154,14 +161,14 @@ describe('studio listing routes', () => {
       404,
     );
     // Two variants need an option name; a duplicate value is refused too. Neither makes a product.
-    const before = await t.app.catalog.service.ownProductCounts(seller.id);
+    const before = await productCounts(seller.id);
     const noName = await post('/studio/products/new', seller.cookie, { ...two, optionName: '' });
     assert.equal(noName.statusCode, 400);
     assert.match(noName.body, /Name the option the variants differ in/);
     const dup = await post('/studio/products/new', seller.cookie, { ...two, 'variant-2-value': 'S' });
     assert.equal(dup.statusCode, 400);
     assert.match(dup.body, /Variant 2 has the same value as another/);
-    assert.deepEqual(await t.app.catalog.service.ownProductCounts(seller.id), before, 'no product was made');
+    assert.deepEqual(await productCounts(seller.id), before, 'no product was made');
   });
 
   test('the editor and shop forms hold as much text as the catalog takes; one character more is a field error, not a 500', async () => {
@@ -180,14 +187,14 @@ describe('studio listing routes', () => {
     for (const id of ['story', 'shippingPolicy', 'returnsPolicy']) assert.equal(maxlengthOf(shop, id), TEXT_LIMITS.shopText, id);
     assert.equal(maxlengthOf(shop, 'name'), TEXT_LIMITS.shopName);
 
-    const before = await t.app.catalog.service.ownProductCounts(seller.id);
+    const before = await productCounts(seller.id);
     const form = { description: '', categoryId: '', optionName: '', intent: 'draft', 'variant-1-value': '', 'variant-1-price': '20' };
     const long = await post('/studio/products/new', seller.cookie, { ...form, title: 'x'.repeat(TEXT_LIMITS.title + 1) });
     assert.equal(long.statusCode, 400);
     assert.ok(long.body.includes(`Title must be ${TEXT_LIMITS.title} characters or fewer`), 'the title is named with its limit');
     const longest = await post('/studio/products/new', seller.cookie, { ...form, title: 'x'.repeat(TEXT_LIMITS.title) });
     assert.equal(longest.statusCode, 303, 'the longest title the API takes is saved');
-    assert.equal((await t.app.catalog.service.ownProductCounts(seller.id))!.draft, before!.draft + 1, 'one product, the one that fits');
+    assert.equal((await productCounts(seller.id)).draft, before.draft + 1, 'one product, the one that fits');
   });
 
   test('the operator’s hold shows with its reason, publishing is refused as a form error; stock input is checked', async () => {

@@ -114,8 +114,8 @@ export type CatalogUseCases = CatalogService &
     updateShop(actor: AuditActor, slug: string, patch: ShopPatch): Promise<Shop>;
     /** The seller's own shop, with where it stands (status and the operator's reason); null before one is opened. */
     ownShop(accountId: string): Promise<Shop | null>;
-    /** How many products the seller's own shop has, however many (counted, not listed); null before a shop is opened. */
-    ownProductCounts(accountId: string): Promise<ProductCounts | null>;
+    /** How many products a shop has by status, however many (counted, not listed): for a shop the caller already holds. */
+    productCounts(shopId: string): Promise<ProductCounts>;
     updateProduct(accountId: string, productId: string, patch: ProductPatch): Promise<Product>;
     addVariant(accountId: string, productId: string, input: NewVariant): Promise<Product>;
     updateVariant(accountId: string, productId: string, variantId: string, patch: VariantPatch): Promise<Product>;
@@ -485,10 +485,7 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
       return row ? toShop(row) : null;
     },
 
-    async ownProductCounts(accountId) {
-      const shop = await repo.shopByOwner(db, accountId);
-      return shop ? repo.shopProductCounts(db, shop.id) : null;
-    },
+    productCounts: (shopId) => repo.shopProductCounts(db, shopId),
 
     async getShopBySlug(slug) {
       const row = await repo.shopBySlug(db, slug);

@@ -24,12 +24,11 @@ type Counts = Readonly<{
 }>;
 
 /** The catalog counts the products (however many); low stock needs the published ones' variants, so those are read. */
-async function countsOf(deps: BackOfficeDeps, accountId: string): Promise<Counts> {
-  const [counts, published] = await Promise.all([
-    deps.catalog.service.ownProductCounts(accountId),
+async function countsOf(deps: BackOfficeDeps, shop: Shop, accountId: string): Promise<Counts> {
+  const [{ published: live, draft, held }, published] = await Promise.all([
+    deps.catalog.service.productCounts(shop.id),
     allProducts(deps, accountId, { status: 'published' }),
   ]);
-  const { published: live, draft, held } = counts ?? { published: 0, draft: 0, held: 0 };
   const stock = await stockOf(deps, published);
   return {
     products: live + draft + held,
@@ -125,7 +124,7 @@ export function overviewRoutes(deps: BackOfficeDeps) {
       officePage(deps, 'studio', async (session, request, reply) => {
         const shop = await deps.catalog.service.ownShop(session.account.id);
         if (!shop) return seeOther(reply, '/studio/start');
-        const counts = await countsOf(deps, session.account.id);
+        const counts = await countsOf(deps, shop, session.account.id);
         return sendPrivatePage(
           request,
           reply,
