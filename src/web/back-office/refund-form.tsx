@@ -38,9 +38,6 @@ export const refundIds = (prefix: string) => ({
   line: (i: number) => `${prefix}refund-qty-${i}`,
 });
 
-/** An amount as the field takes it, with all its decimals ("25.00"): integer arithmetic, no float. */
-const major = (amount: number, currency: string) => decimalAmount(amount, currency);
-
 const refundable = (sub: SellerSubOrderView) => Math.max(0, sub.total.amount - sub.refunded.amount);
 const unitsLeft = (l: SellerLineView) => Math.max(0, l.quantity - l.refundedQuantity);
 
@@ -78,7 +75,7 @@ export function RefundControls(props: { action: string; sub: SellerSubOrderView;
           id={ids.amount}
           name="amount"
           label="Amount to refund"
-          hint={`In ${sub.total.currency}, at most ${major(left, sub.total.currency)}`}
+          hint={`In ${sub.total.currency}, at most ${decimalAmount(left, sub.total.currency)}`}
           errors={state.errors}
           value={state.values[ids.amount] ?? ''}
           autocomplete="off"
@@ -210,7 +207,7 @@ function readAmount(text: string, sub: SellerSubOrderView, field: string, idempo
   if (amount === null) return fail(field, `Enter the amount as a number of ${currency}, such as 12.50`, values);
   if (amount <= 0) return fail(field, 'Enter an amount more than 0', values);
   if (amount > refundable(sub))
-    return fail(field, `Enter at most ${major(refundable(sub), currency)}: that is what is left of what was paid`, values);
+    return fail(field, `Enter at most ${decimalAmount(refundable(sub), currency)}: that is what is left of what was paid`, values);
   return { ok: true, input: { amount, idempotencyKey }, values };
 }
 

@@ -83,14 +83,15 @@ const SubOrderDetail = Type.Object(
 export const SellerSubOrder = Type.Object({ subOrder: SubOrderDetail }, { additionalProperties: false });
 
 // Display text a seller types: no control characters (it goes into emails and onto labels).
-const Printable = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: '^[^\\u0000-\\u001f\\u007f]+$' });
+const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]+$';
+const Printable = (max: number) => Type.String({ minLength: 1, maxLength: max, pattern: PRINTABLE });
 
 /**
  * What a shipment's fields may hold: the API's schema below and the studio's ship form both read
  * these, so a page cannot take more than the API would (or refuse what it takes).
  */
 export const SHIPMENT_FIELDS = {
-  carrier: { maxLength: 60, pattern: '^[^\\u0000-\\u001f\\u007f]+$' },
+  carrier: { maxLength: 60, pattern: PRINTABLE },
   trackingNumber: { maxLength: 60, pattern: '^[A-Za-z0-9][A-Za-z0-9 ._/-]*$' },
   trackingUrl: { maxLength: 2000, pattern: '^https?://[^\\s<>"]+$' },
 } as const;
