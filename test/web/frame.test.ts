@@ -35,7 +35,7 @@ describe('storefront frame', () => {
     assert.equal(again.headers.get('vary'), 'accept-encoding');
   });
 
-  test('built files are content-hashed, immutable, compressed, and within the 30 KB budgets', async () => {
+  test('built files are content-hashed, immutable, compressed, and within the 30 KB budgets', async (ctx) => {
     const html = await (await fetch(`${base}/`)).text();
     const css = /href="(\/assets\/site-[A-Z0-9]+\.css)"/.exec(html)?.[1];
     const js = /src="(\/assets\/storefront-[A-Z0-9]+\.js)"/.exec(html)?.[1];
@@ -48,6 +48,9 @@ describe('storefront frame', () => {
     // their own, for people at work on a desktop, with a chart library (uPlot) in it.
     const assets = await buildAssets();
     const gz = (entry: EntryName) => assets.files(entry).reduce((sum, file) => sum + gzipSync(assets.byPath.get(file)!.body).length, 0);
+    // The figures, for notes and docs: `npm test -- test/web/frame` prints them.
+    const entries: EntryName[] = ['storefront.js', 'site.css', 'office.js', 'office-styles.css'];
+    ctx.diagnostic(`gzipped bytes: ${entries.map((e) => `${e} ${gz(e)} (${assets.files(e).length} files)`).join(', ')}`);
     assert.ok(gz('storefront.js') <= 30 * 1024, `storefront scripts are ${gz('storefront.js')} bytes gzipped`);
     assert.ok(gz('site.css') <= 30 * 1024, `storefront styles are ${gz('site.css')} bytes gzipped`);
     assert.ok(gz('office.js') <= 80 * 1024, `back-office scripts are ${gz('office.js')} bytes gzipped`);
