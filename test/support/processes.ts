@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -19,13 +20,36 @@ export { freePort };
 export async function processEnv(prefix: string, extra: Record<string, string> = {}): Promise<Record<string, string>> {
   return {
     ATELIER_DATA_DIR: await mkdtemp(path.join(os.tmpdir(), prefix)),
-    EMBEDDED_PG_PORT: String(await freePort()),
-    PORT: String(await freePort()),
-    PAYMENT_PROVIDER_PORT: String(await freePort()),
+    EMBEDDED_PG_PORT: String(await serverPort()),
+    PORT: String(await serverPort()),
+    PAYMENT_PROVIDER_PORT: String(await serverPort()),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
     ...extra,
   };
+}
+
+/**
+ * A port for a server a test process starts a little later: a random free one below Linux's
+ * ephemeral range (32768 and up). `freePort` asks the kernel for port 0, and test files run side by
+ * side: two of them were once handed the same port before either server listened, and the second
+ * embedded PostgreSQL found the first one's on it. A random pick in 20000-31999, outside what the
+ * kernel hands out, makes that collision rare; it is still checked free when picked.
+ */
+async function serverPort(): Promise<number> {
+  for (let tries = 0; tries < 50; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canListen(port)) return port;
+  }
+  return freePort();
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
 }
 
 /** Whether the embedded PostgreSQL on `port` accepts a connection (it stops with the process that owns it). */
