@@ -63,6 +63,7 @@ export function objectiveOf(c: SloClass): RequestObjective {
 
 /** "p99 < 100 ms, errors < 0.1 %" */
 export function describeObjective(o: Pick<RequestObjective, 'p99Ms' | 'maxErrorRatio'>): string {
-  const errors = o.maxErrorRatio === 0 ? 'no errors' : `errors < ${(o.maxErrorRatio * 100).toLocaleString('en', { maximumFractionDigits: 2 })} %`;
+  const errors =
+    o.maxErrorRatio === 0 ? 'no errors' : `errors < ${(o.maxErrorRatio * 100).toLocaleString('en', { maximumFractionDigits: 2 })} %`;
   return `p99 < ${o.p99Ms.toLocaleString('en')} ms, ${errors}`;
 }
