@@ -56,8 +56,8 @@ import { afterRun, firstBroken, judgeSlos } from './verdict.ts';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SCENARIOS: readonly Scenario[] = ['normal', 'spike', 'capacity', 'soak', 'without'];
 
-function intSetting(name: string, fallback: number, min = 1): number {
-  const raw = process.env[name];
+function intSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be a whole number >= ${min} (got "${raw}")`);
@@ -81,6 +81,7 @@ export type LabSettings = Readonly<{
   reportDir: string;
   maxSessions: number;
   seed: number;
+  capacitySteps: readonly number[];
 }>;
 
 export function settingsFrom(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LabSettings {
@@ -93,7 +94,7 @@ export function settingsFrom(argv: readonly string[], env: NodeJS.ProcessEnv = p
   if (!scenario || !SCENARIOS.includes(scenario) || positionals.length > 1) {
     throw new UsageError(`usage: npm run load -- <${SCENARIOS.join('|')}> [--url <base> [--metrics <url>]... [--provider <url>]]`);
   }
-  const port = intSetting('LAB_PORT', DEFAULT_PORTS.api);
+  const port = intSetting(env, 'LAB_PORT', DEFAULT_PORTS.api);
   return {
     scenario,
     url: values.url ?? null,
@@ -101,29 +102,40 @@ export function settingsFrom(argv: readonly string[], env: NodeJS.ProcessEnv = p
     providerUrl: values.provider ?? null,
     model: modelFromEnv(env),
     lengths: {
-      normalSec: intSetting('LAB_NORMAL_SECONDS', DEFAULT_LENGTHS.normalSec),
-      baseSec: intSetting('LAB_BASE_SECONDS', DEFAULT_LENGTHS.baseSec),
-      rampSec: intSetting('LAB_RAMP_SECONDS', DEFAULT_LENGTHS.rampSec),
-      holdSec: intSetting('LAB_HOLD_SECONDS', DEFAULT_LENGTHS.holdSec),
-      easeSec: intSetting('LAB_EASE_SECONDS', DEFAULT_LENGTHS.easeSec, 0),
-      soakMin: intSetting('LAB_SOAK_MINUTES', DEFAULT_LENGTHS.soakMin),
-      stepSec: intSetting('LAB_STEP_SECONDS', DEFAULT_LENGTHS.stepSec),
+      normalSec: intSetting(env, 'LAB_NORMAL_SECONDS', DEFAULT_LENGTHS.normalSec),
+      baseSec: intSetting(env, 'LAB_BASE_SECONDS', DEFAULT_LENGTHS.baseSec),
+      rampSec: intSetting(env, 'LAB_RAMP_SECONDS', DEFAULT_LENGTHS.rampSec),
+      holdSec: intSetting(env, 'LAB_HOLD_SECONDS', DEFAULT_LENGTHS.holdSec),
+      easeSec: intSetting(env, 'LAB_EASE_SECONDS', DEFAULT_LENGTHS.easeSec, 0),
+      soakMin: intSetting(env, 'LAB_SOAK_MINUTES', DEFAULT_LENGTHS.soakMin),
+      stepSec: intSetting(env, 'LAB_STEP_SECONDS', DEFAULT_LENGTHS.stepSec),
     },
-    products: intSetting('LAB_PRODUCTS', 10_000),
+    products: intSetting(env, 'LAB_PRODUCTS', 10_000),
     dataDir: path.resolve(ROOT, env.LAB_DATA_DIR || path.join('.atelier', 'lab')),
     ports: {
       api: port,
       apiMetrics: port + 1,
       workerMetrics: port + 2,
       provider: port + 3,
-      postgres: intSetting('LAB_PG_PORT', DEFAULT_PORTS.postgres),
+      postgres: intSetting(env, 'LAB_PG_PORT', DEFAULT_PORTS.postgres),
     },
-    apiProcesses: intSetting('LAB_API_PROCESSES', 2),
-    windowMs: intSetting('LAB_WINDOW_MS', 2000, 100),
+    apiProcesses: intSetting(env, 'LAB_API_PROCESSES', 2),
+    windowMs: intSetting(env, 'LAB_WINDOW_MS', 2000, 100),
     reportDir: path.resolve(ROOT, env.LAB_REPORT_DIR || path.join('load', 'reports')),
-    maxSessions: intSetting('LAB_MAX_SESSIONS', 20_000),
-    seed: intSetting('LAB_SEED', 1),
+    maxSessions: intSetting(env, 'LAB_MAX_SESSIONS', 20_000),
+    seed: intSetting(env, 'LAB_SEED', 1),
+    capacitySteps: stepsSetting(env.LAB_CAPACITY_STEPS),
   };
+}
+
+/** LAB_CAPACITY_STEPS: daily users per step, comma separated and rising; unset, CAPACITY_STEPS. */
+function stepsSetting(raw: string | undefined): number[] {
+  if (raw === undefined || raw === '') return [...CAPACITY_STEPS];
+  const steps = raw.split(',').map((x) => Number(x.trim()));
+  if (steps.some((n, i) => !Number.isInteger(n) || n < 1 || (i > 0 && n <= steps[i - 1]!))) {
+    throw new UsageError(`LAB_CAPACITY_STEPS must be rising whole numbers of daily users, comma separated (got "${raw}")`);
+  }
+  return steps;
 }
 
 const fmt = (n: number, d = 0) => n.toLocaleString('en', { maximumFractionDigits: d });
@@ -380,11 +392,11 @@ export async function runLab(
     }
     const stage = await prepareStage(s, deployment, log);
     if (s.scenario === 'capacity') {
-      const timeline = capacityTimeline(s.model, CAPACITY_STEPS, s.lengths.stepSec);
+      const timeline = capacityTimeline(s.model, s.capacitySteps, s.lengths.stepSec);
       log(
-        `  capacity: steps of ${s.lengths.stepSec} s at ${CAPACITY_STEPS.map((u) => fmt(u)).join(', ')} daily users, until two steps break an SLO`,
+        `  capacity: steps of ${s.lengths.stepSec} s at ${s.capacitySteps.map((u) => fmt(u)).join(', ')} daily users, until two steps break an SLO`,
       );
-      runs.push(await runOnce(s, deployment, stage, 'capacity', timeline, log, { flash: false, steps: CAPACITY_STEPS }));
+      runs.push(await runOnce(s, deployment, stage, 'capacity', timeline, log, { flash: false, steps: s.capacitySteps }));
     } else {
       const timeline = timelineFor(s.scenario, s.model, s.lengths);
       log(`  ${s.scenario}: ${fmt(timeline.durationMs / 1000)} s, up to ${fmt(Math.max(...sample(timeline)), 2)} sessions/s`);
