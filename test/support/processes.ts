@@ -36,7 +36,7 @@ export async function processEnv(prefix: string, extra: Record<string, string> =
  * embedded PostgreSQL found the first one's on it. A random pick in 20000-31999, outside what the
  * kernel hands out, makes that collision rare; it is still checked free when picked.
  */
-async function serverPort(): Promise<number> {
+export async function serverPort(): Promise<number> {
   for (let tries = 0; tries < 50; tries++) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
     if (await canListen(port)) return port;
