@@ -11,7 +11,13 @@ import { CLASSES, type LabReport, type RequestClass, type RunReport, type Server
 /** How the drawing script formats a value on an axis and in the legend. */
 export type Unit = 'ms' | 'perSec' | 'sessionsPerSec' | 'cores' | 'MiB' | 'count' | 'seconds' | 'ratio';
 
-export type ChartAxis = Readonly<{ scale: string; label: string; unit: Unit }>;
+export type ChartAxis = Readonly<{
+  scale: string;
+  label: string;
+  unit: Unit;
+  /** A logarithmic scale: for latency that spans tens of milliseconds and seconds in one chart. */
+  log?: boolean;
+}>;
 
 export type ChartLine = Readonly<{
   label: string;
@@ -144,6 +150,10 @@ function describeLines(spec: Pick<ChartSpec, 'x' | 'axes' | 'lines' | 'xKind'>, 
   const parts: string[] = [];
   for (const line of spec.lines) {
     if (skip.has(line.label)) continue;
+    if (line.values.every((v) => v === null || v === 0)) {
+      parts.push(`${line.label}: zero throughout`);
+      continue;
+    }
     const unit = unitOf.get(line.scale) ?? 'count';
     const top = peak(line.values, spec.x);
     const avg = mean(line.values);
@@ -158,6 +168,7 @@ function describeLines(spec: Pick<ChartSpec, 'x' | 'axes' | 'lines' | 'xKind'>, 
 }
 
 const runPrefix = (runs: readonly RunReport[], run: RunReport) => (runs.length > 1 ? `${run.label}, ` : '');
+const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 function latencyChart(report: LabReport, c: RequestClass, x: readonly number[]): ChartSpec {
   const objective = objectiveOf(c);
@@ -171,7 +182,7 @@ function latencyChart(report: LabReport, c: RequestClass, x: readonly number[]):
     const present = p99.filter((v): v is number => v !== null);
     const over = present.filter((v) => v >= objective.p99Ms).length;
     const top = peak(p99, x);
-    const who = report.runs.length > 1 ? `${run.label}: ` : '';
+    const who = report.runs.length > 1 ? `${capital(run.label)}: ` : '';
     sentences.push(
       top
         ? `${who}p99 was at or above the objective in ${en(over)} of ${en(present.length)} windows, highest ${formatValue(top.value, 'ms')} at ${clock(top.at)}; p50 mean ${formatValue(mean(p50) ?? 0, 'ms')}.`
@@ -186,6 +197,10 @@ function latencyChart(report: LabReport, c: RequestClass, x: readonly number[]):
     dash: [2, 4],
     width: 2,
   });
+  // When one line reaches far past the objective (the run without the practices), a linear axis
+  // would press everything else flat against zero.
+  const highest = Math.max(0, ...lines.flatMap((l) => l.values.filter((v): v is number => v !== null)));
+  const log = highest > objective.p99Ms * 5;
   return {
     id: `latency-${c}`,
     group: 'latency',
@@ -193,12 +208,15 @@ function latencyChart(report: LabReport, c: RequestClass, x: readonly number[]):
     summary: `Objective: p99 under ${en(objective.p99Ms)} ms. ${sentences.join(' ')}`,
     xKind: 'time',
     x,
-    axes: [{ scale: 'ms', label: 'latency (ms)', unit: 'ms' }],
+    axes: [{ scale: 'ms', label: log ? 'latency (ms, log scale)' : 'latency (ms)', unit: 'ms', log }],
     lines,
   };
 }
 
-function sumClasses(w: RunReport['windows'][number], pick: (v: NonNullable<RunReport['windows'][number]['perClass'][RequestClass]>) => number) {
+function sumClasses(
+  w: RunReport['windows'][number],
+  pick: (v: NonNullable<RunReport['windows'][number]['perClass'][RequestClass]>) => number,
+) {
   let total = 0;
   for (const c of CLASSES) {
     const v = w.perClass[c];
@@ -209,55 +227,66 @@ function sumClasses(w: RunReport['windows'][number], pick: (v: NonNullable<RunRe
 
 function throughputChart(report: LabReport, x: readonly number[]): ChartSpec {
   const lines: ChartLine[] = [];
+  const sentences: string[] = [];
+  const offered = report.runs.map((run) => perWindow(run, x, (w) => w.offeredSessionsPerSec));
+  // Both sides of `without` replay the same model: one offered line then, not two on top of each other.
+  const sameOffer = offered.every((o) => o.every((v, i) => v === offered[0]![i]));
   report.runs.forEach((run, i) => {
     const perSec = run.windowMs / 1000;
     const p = runPrefix(report.runs, run);
-    lines.push({
-      label: `${p}answered/s`,
-      scale: 'rps',
-      values: perWindow(run, x, (w) => sumClasses(w, (v) => v.answered) / perSec),
-      colour: PALETTE[0]!,
-      dash: RUN_DASH[i],
-    });
-    lines.push({
-      label: `${p}good/s (within objective)`,
-      scale: 'rps',
-      values: perWindow(run, x, (w) => sumClasses(w, (v) => v.good) / perSec),
-      colour: PALETTE[2]!,
-      dash: RUN_DASH[i],
-    });
-    lines.push({
-      label: `${p}offered sessions/s`,
-      scale: 'sessions',
-      values: perWindow(run, x, (w) => w.offeredSessionsPerSec),
-      colour: PALETTE[7]!,
-      dash: RUN_DASH[i],
-      width: 1,
-    });
+    const answered = perWindow(run, x, (w) => sumClasses(w, (v) => v.answered) / perSec);
+    const good = perWindow(run, x, (w) => sumClasses(w, (v) => v.good) / perSec);
+    lines.push({ label: `${p}answered/s`, scale: 'rps', values: answered, colour: PALETTE[0]!, dash: RUN_DASH[i] });
+    lines.push({ label: `${p}good/s (within objective)`, scale: 'rps', values: good, colour: PALETTE[2]!, dash: RUN_DASH[i] });
+    if (i === 0 || !sameOffer) {
+      lines.push({
+        label: sameOffer ? 'offered sessions/s' : `${p}offered sessions/s`,
+        scale: 'sessions',
+        values: offered[i]!,
+        colour: PALETTE[7]!,
+        dash: sameOffer ? [2, 3] : RUN_DASH[i],
+        width: 1.5,
+      });
+    }
+    const top = peak(answered, x);
+    const totalAnswered = answered.reduce<number>((s, v) => s + (v ?? 0), 0);
+    const totalGood = good.reduce<number>((s, v) => s + (v ?? 0), 0);
+    const share = totalAnswered > 0 ? (totalGood / totalAnswered) * 100 : 0;
+    sentences.push(
+      `${report.runs.length > 1 ? `${capital(run.label)}: ` : ''}${
+        top
+          ? `answered up to ${formatValue(top.value, 'perSec')} (at ${clock(top.at)}), ${en(share, 1)} % of answers good`
+          : 'nothing answered'
+      }.`,
+    );
   });
-  const spec = {
-    x,
-    xKind: 'time' as const,
-    axes: [
-      { scale: 'rps', label: 'requests per second', unit: 'perSec' as const },
-      { scale: 'sessions', label: 'sessions per second', unit: 'sessionsPerSec' as const },
-    ],
-    lines,
-  };
+  const peakOffer = peak(offered[0]!, x);
   return {
     id: 'throughput',
     group: 'traffic',
     title: 'Throughput: requests answered and good, against sessions offered',
-    summary: `All classes together; "good" is answered within the class objective and not an error. ${describeLines(spec)}`,
-    ...spec,
+    summary: `All classes together; "good" means answered within the class objective and not an error. ${sentences.join(' ')}${
+      peakOffer ? ` The model offered up to ${formatValue(peakOffer.value, 'sessionsPerSec')} from ${clock(peakOffer.at)}.` : ''
+    }`,
+    x,
+    xKind: 'time',
+    axes: [
+      { scale: 'rps', label: 'requests per second', unit: 'perSec' },
+      { scale: 'sessions', label: 'sessions per second', unit: 'sessionsPerSec' },
+    ],
+    lines,
   };
 }
 
 function perClassRateChart(report: LabReport, x: readonly number[], classes: readonly RequestClass[], kind: 'errors' | 'shed'): ChartSpec {
   const lines: ChartLine[] = [];
+  // A class with none in any run would be one more flat line at zero; the sentence says so instead.
+  const some = classes.filter((c) => report.runs.some((r) => r.windows.some((w) => (w.perClass[c]?.[kind] ?? 0) > 0)));
+  const drawn = some.length > 0 ? some : classes.slice(0, 1);
   report.runs.forEach((run, i) => {
     const perSec = run.windowMs / 1000;
-    classes.forEach((c, k) => {
+    drawn.forEach((c) => {
+      const k = classes.indexOf(c);
       lines.push({
         label: `${runPrefix(report.runs, run)}${CLASS_TITLE[c].toLowerCase()}`,
         scale: 'rps',
@@ -269,10 +298,16 @@ function perClassRateChart(report: LabReport, x: readonly number[], classes: rea
   });
   const totals = report.runs.map((run) => {
     const n = classes.reduce((s, c) => s + (run.totals[c]?.[kind] ?? 0), 0);
-    return `${report.runs.length > 1 ? `${run.label}: ` : ''}${en(n)} in all`;
+    const who = report.runs.length > 1 ? `${capital(run.label)}: ` : '';
+    if (n === 0) return `${who}none`;
+    const most = [...classes].sort((a, b) => (run.totals[b]?.[kind] ?? 0) - (run.totals[a]?.[kind] ?? 0))[0]!;
+    const line = perWindow(run, x, (w) => (w.perClass[most]?.[kind] ?? 0) / (run.windowMs / 1000));
+    const top = peak(line, x);
+    return `${who}${en(n)} in all, most in ${CLASS_TITLE[most].toLowerCase()}${top ? ` (up to ${formatValue(top.value, 'perSec')} at ${clock(top.at)})` : ''}`;
   });
   const spec = { x, xKind: 'time' as const, axes: [{ scale: 'rps', label: `${kind} per second`, unit: 'perSec' as const }], lines };
-  const quiet = lines.every((l) => l.values.every((v) => v === null || v === 0));
+  const none = classes.filter((c) => !some.includes(c)).map((c) => CLASS_TITLE[c].toLowerCase());
+  const noneWords = some.length > 0 && none.length > 0 ? ` None in ${none.join(', ')}.` : '';
   return {
     id: `${kind}-per-class`,
     group: 'traffic',
@@ -280,7 +315,7 @@ function perClassRateChart(report: LabReport, x: readonly number[], classes: rea
       kind === 'errors'
         ? 'Errors per second, by class (every failure except shedding)'
         : 'Shed per second, by class (503 OVERLOADED: turned away to protect the rest)',
-    summary: `${totals.join('; ')}. ${quiet ? 'None in any window.' : describeLines(spec, new Set(lines.filter((l) => l.values.every((v) => !v)).map((l) => l.label)))}`,
+    summary: `${totals.join('. ')}.${noneWords}`,
     ...spec,
   };
 }
@@ -405,7 +440,9 @@ function capacityChart(report: LabReport): ChartSpec | null {
   const kneeWords = knee
     ? `The knee is at ${en(knee.dailyUsers)} daily users (${formatValue(knee.requestsPerSec, 'perSec')}), the last step within every SLO.`
     : 'No step was within every SLO, so there is no knee.';
-  const breakWords = firstFail ? ` At ${en(firstFail.dailyUsers)} daily users ${firstFail.broke ?? 'an SLO'} broke first.` : ' No step broke an SLO.';
+  const breakWords = firstFail
+    ? ` At ${en(firstFail.dailyUsers)} daily users ${firstFail.broke ?? 'an SLO'} broke first.`
+    : ' No step broke an SLO.';
   return {
     id: 'capacity',
     group: 'capacity',

@@ -9,6 +9,7 @@ import { clock, formatValue, type ChartSpec, type Unit } from './report-charts.t
 const uPlot = (window as unknown as { uPlot: typeof UPlot }).uPlot;
 
 const HEIGHT = 260;
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200];
 
 function tick(v: number, unit: Unit): string {
   if (unit === 'ratio') return `${Math.round(v * 100)} %`;
@@ -30,17 +31,20 @@ function draw(spec: ChartSpec, el: HTMLElement): UPlot {
   const capacity = spec.xKind === 'dailyUsers';
   const scales: UPlot.Scales = {
     // The steps usually double, so they are spread on a log scale with a tick at each step.
-    x: capacity ? { time: false, distr: 3, log: 10 } : { time: false },
+    x: capacity ? { time: false, distr: 3, log: 10, range: (_u, min, max) => [min / 1.25, max * 1.25] } : { time: false },
   };
   for (const a of spec.axes) {
-    scales[a.scale] = { range: (_u, _min, max) => (a.unit === 'ratio' ? [0, 1] : [0, max > 0 ? max * 1.08 : 1]) };
+    scales[a.scale] = a.log
+      ? { distr: 3, log: 10 }
+      : { range: (_u, _min, max) => (a.unit === 'ratio' ? [0, 1] : [0, max > 0 ? max * 1.08 : 1]) };
   }
   const opts: UPlot.Options = {
     width: Math.max(260, el.clientWidth),
     height: HEIGHT,
     scales,
     series: [
-      { label: spec.xKind === 'time' ? 'time' : 'step', value: (_u, v) => (v == null ? '–' : xText(v)) },
+      // Values show while the pointer is over the chart; at rest the legend is just the names.
+      { label: spec.xKind === 'time' ? 'time' : 'step', value: (_u, v) => (v == null ? '' : xText(v)) },
       ...spec.lines.map((l) => ({
         label: l.label,
         scale: l.scale,
@@ -48,14 +52,16 @@ function draw(spec: ChartSpec, el: HTMLElement): UPlot {
         width: l.width ?? 2,
         ...(l.dash ? { dash: [...l.dash] } : {}),
         points: { show: capacity },
-        value: (_u: UPlot, v: number | null) => (v == null ? '–' : formatValue(v, unitOf.get(l.scale) ?? 'count')),
+        value: (_u: UPlot, v: number | null) => (v == null ? '' : formatValue(v, unitOf.get(l.scale) ?? 'count')),
       })),
     ],
     axes: [
       {
         label: spec.xKind === 'time' ? 'time since the start (min:s)' : 'daily users (log scale)',
-        values: (_u, ticks) => ticks.map(xTick),
-        ...(capacity ? { splits: () => [...spec.x] } : {}),
+        values: (_u, ticks) => ticks.map((t) => (t == null ? '' : xTick(t))),
+        // Whole minutes and their usual parts, not uPlot's decimal steps (0:50, 1:40); on the
+        // capacity chart a tick at every step, each labelled (a log axis labels powers of ten only).
+        ...(capacity ? { splits: () => [...spec.x], filter: (_u: UPlot, splits: number[]) => splits } : { incrs: TIME_STEPS }),
       },
       ...spec.axes.map((a, i) => ({
         scale: a.scale,
@@ -63,7 +69,8 @@ function draw(spec: ChartSpec, el: HTMLElement): UPlot {
         side: i === 0 ? 3 : 1,
         grid: { show: i === 0 },
         size: 64,
-        values: (_u: UPlot, ticks: number[]) => ticks.map((t) => tick(t, a.unit)),
+        // A log scale hands over null for the ticks it leaves unlabelled.
+        values: (_u: UPlot, ticks: Array<number | null>) => ticks.map((t) => (t == null ? '' : tick(t, a.unit))),
       })),
     ],
     legend: { show: true },
@@ -84,10 +91,11 @@ function draw(spec: ChartSpec, el: HTMLElement): UPlot {
               ctx.stroke();
               ctx.fillStyle = '#222';
               ctx.font = `${12 * devicePixelRatio}px system-ui, sans-serif`;
-              const text = m.label;
-              const w = ctx.measureText(text).width;
-              const left = x + w + 8 > u.bbox.left + u.bbox.width ? x - w - 6 * devicePixelRatio : x + 6 * devicePixelRatio;
-              ctx.fillText(text, left, u.bbox.top + 14 * devicePixelRatio);
+              ctx.textBaseline = 'top';
+              // Right of the line when it fits, else left of it (uPlot leaves its own alignment set).
+              const fits = x + ctx.measureText(m.label).width + 8 * devicePixelRatio < u.bbox.left + u.bbox.width;
+              ctx.textAlign = fits ? 'left' : 'right';
+              ctx.fillText(m.label, fits ? x + 6 * devicePixelRatio : x - 6 * devicePixelRatio, u.bbox.top + 4 * devicePixelRatio);
               ctx.restore();
             },
           ],
@@ -106,8 +114,13 @@ function main() {
   for (const spec of specs) {
     const el = document.querySelector<HTMLElement>(`[data-chart="${spec.id}"]`);
     if (!el) continue;
-    drawn.push({ plot: draw(spec, el), el });
-    el.dataset.drawn = 'true';
+    // One chart that cannot be drawn must not take the others with it; the console says which.
+    try {
+      drawn.push({ plot: draw(spec, el), el });
+      el.dataset.drawn = 'true';
+    } catch (e) {
+      console.error(`chart ${spec.id} was not drawn:`, e);
+    }
   }
   // The charts follow the width of their column (a narrower window, a printed page).
   let pending = 0;

@@ -104,8 +104,8 @@ function SloTable(props: { runs: readonly RunReport[] }) {
                   const v = r.slo.find((s) => s.class === c);
                   return (
                     <Fragment key={r.label}>
-                      <td>{v?.measured ?? 'not measured'}</td>
-                      <td>{v ? <Verdict pass={v.pass} /> : '–'}</td>
+                      <td class={v && !v.pass ? 'failed' : undefined}>{v?.measured ?? 'not measured'}</td>
+                      <td class={v && !v.pass ? 'failed' : undefined}>{v ? <Verdict pass={v.pass} /> : '–'}</td>
                     </Fragment>
                   );
                 })}
@@ -135,7 +135,11 @@ function Invariants(props: { items: readonly Invariant[] }) {
 function Chart(props: { spec: ChartSpec }) {
   const s = props.spec;
   return (
-    <figure class="chart" aria-labelledby={`chart-${s.id}-h`} aria-describedby={`chart-${s.id}-d`}>
+    <figure
+      class={s.group === 'capacity' ? 'chart whole' : 'chart'}
+      aria-labelledby={`chart-${s.id}-h`}
+      aria-describedby={`chart-${s.id}-d`}
+    >
       <h3 id={`chart-${s.id}-h`}>{s.title}</h3>
       <p id={`chart-${s.id}-d`} class="summary">
         {s.summary}
@@ -146,12 +150,13 @@ function Chart(props: { spec: ChartSpec }) {
   );
 }
 
-function Charts(props: { specs: readonly ChartSpec[] }) {
+function Charts(props: { specs: readonly ChartSpec[]; children?: ComponentChildren }) {
   return (
     <div class="charts">
       {props.specs.map((s) => (
         <Chart key={s.id} spec={s} />
       ))}
+      {props.children}
     </div>
   );
 }
@@ -239,7 +244,7 @@ function ErrorsByKind(props: { runs: readonly RunReport[] }) {
   return (
     <Wide label="Failures by kind">
       <table class="numbers">
-        <caption>Failures by status and code</caption>
+        <caption class="visually-hidden">Failures by status and code</caption>
         <thead>
           <tr>
             <th scope="col">Status and code</th>
@@ -257,7 +262,9 @@ function ErrorsByKind(props: { runs: readonly RunReport[] }) {
                 <code>{k}</code>
               </th>
               {props.runs.map((r) => (
-                <td key={r.label}>{en(r.errorsByKind[k] ?? 0)}</td>
+                <td key={r.label} class="num">
+                  {en(r.errorsByKind[k] ?? 0)}
+                </td>
               ))}
             </tr>
           ))}
@@ -288,7 +295,7 @@ function Model(props: { report: LabReport }) {
               {Object.entries(m.parameters).map(([k, v]) => (
                 <tr key={k}>
                   <th scope="row">{k}</th>
-                  <td>{typeof v === 'number' ? en(v, 4) : v}</td>
+                  {typeof v === 'number' ? <td class="num">{en(v, 4)}</td> : <td>{v}</td>}
                 </tr>
               ))}
             </tbody>
@@ -310,7 +317,7 @@ function Model(props: { report: LabReport }) {
                 {m.derived.map((d) => (
                   <tr key={d.name}>
                     <th scope="row">{d.name}</th>
-                    <td>{en(d.value, 2)}</td>
+                    <td class="num">{en(d.value, 2)}</td>
                     <td class="how">{d.how}</td>
                   </tr>
                 ))}
@@ -376,9 +383,9 @@ function Steps(props: { run: RunReport; knee: LabReport['knee'] }) {
                 {en(s.dailyUsers)}
                 {props.knee?.dailyUsers === s.dailyUsers ? ' (knee)' : ''}
               </th>
-              <td>{en(s.offeredPerSec, 1)}</td>
-              <td>{en(s.servedPerSec, 1)}</td>
-              <td>{en(s.goodputPerSec, 1)}</td>
+              <td class="num">{en(s.offeredPerSec, 1)}</td>
+              <td class="num">{en(s.servedPerSec, 1)}</td>
+              <td class="num">{en(s.goodputPerSec, 1)}</td>
               <td>
                 <Verdict pass={s.pass} label={s.pass ? 'Yes' : 'No'} />
               </td>
@@ -396,6 +403,13 @@ export function kneeSentence(report: LabReport): string | null {
   if (report.scenario !== 'capacity' && !report.knee) return null;
   if (!report.knee) return 'The deployment carried none of the steps within its SLOs.';
   return `The deployment carries ${en(report.knee.dailyUsers)} daily users within its SLOs (${formatValue(report.knee.requestsPerSec, 'perSec')} at the knee).`;
+}
+
+/** "7 December 2026, 17:58 UTC" */
+function started(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.toLocaleString('en-GB', { timeZone: 'UTC', dateStyle: 'long', timeStyle: 'short' })} UTC`;
 }
 
 function count<T>(items: readonly T[], ok: (t: T) => boolean) {
@@ -455,8 +469,8 @@ export function ReportPage(props: ReportPageProps) {
               </li>
             ))}
             <li>
-              Started {r.startedAt}, ran {clock(duration / 1000)} (min:s) on {r.machine.cpus} CPUs, {en(r.machine.memoryGiB, 1)} GiB, Node{' '}
-              {r.machine.node}.
+              Started {started(r.startedAt)}, ran {clock(duration / 1000)} (min:s) on {r.machine.cpus} CPUs, {en(r.machine.memoryGiB, 1)}{' '}
+              GiB, Node {r.machine.node}.
             </li>
           </ul>
           {warnings.map((x) => (
@@ -494,7 +508,11 @@ export function ReportPage(props: ReportPageProps) {
           </nav>
         </header>
         <main>
-          <Section id="slo" title="SLOs: each class against its objective" intro="The objectives come from ops/slo.ts, the same file the alert rules are written from.">
+          <Section
+            id="slo"
+            title="SLOs: each class against its objective"
+            intro="The objectives come from ops/slo.ts, the same file the alert rules are written from."
+          >
             <SloTable runs={runs} />
           </Section>
           <Section id="invariants" title="Invariants of checkout">
@@ -523,9 +541,15 @@ export function ReportPage(props: ReportPageProps) {
             title="Throughput, errors and shedding"
             intro={two ? `Solid lines: ${runs[0]!.label}; dashed: ${runs[1]!.label}.` : undefined}
           >
-            <Charts specs={group('traffic')} />
-            <h3>Failures by status and code</h3>
-            <ErrorsByKind runs={runs} />
+            <Charts specs={group('traffic')}>
+              <div>
+                <h3>Failures by status and code</h3>
+                <ErrorsByKind runs={runs} />
+                {runs.some((x) => Object.keys(x.errorsByKind).some((k) => k.startsWith('409 '))) ? (
+                  <p class="intro">A 409 sold-out answer at checkout is a correct answer, not a failure: the SLO does not count it.</p>
+                ) : null}
+              </div>
+            </Charts>
           </Section>
           <Section id="sale" title="Flash sale, payments and the load generator">
             <div class="boxes">
@@ -544,7 +568,11 @@ export function ReportPage(props: ReportPageProps) {
           >
             {group('server').length === 0 ? <p>No server samples in this run.</p> : <Charts specs={group('server')} />}
           </Section>
-          <Section id="model" title="The model: what was replayed" intro="The traffic model's parameters, and every rate the generator used with the arithmetic that gave it.">
+          <Section
+            id="model"
+            title="The model: what was replayed"
+            intro="The traffic model's parameters, and every rate the generator used with the arithmetic that gave it."
+          >
             <Model report={r} />
           </Section>
         </main>

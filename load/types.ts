@@ -95,10 +95,7 @@ export type RunReport = Readonly<{
   /** Whole-run latency per class (the SLO verdicts read these). */
   totals: Readonly<
     Partial<
-      Record<
-        RequestClass,
-        Readonly<{ answered: number; ok: number; good: number; shed: number; errors: number; latency: Percentiles }>
-      >
+      Record<RequestClass, Readonly<{ answered: number; ok: number; good: number; shed: number; errors: number; latency: Percentiles }>>
     >
   >;
   /** Failures by "status code" ("503 OVERLOADED", "409 INVENTORY_OUT_OF_STOCK", "network ECONNRESET"). */

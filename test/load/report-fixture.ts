@@ -235,7 +235,11 @@ function buildRun(p: Profile): RunReport {
       : { name: 'No unit sold twice', pass: true, detail: 'stock never went below 0' },
     { name: 'Every accepted order paid or still pending', pass: true, detail: `${payment.count} paid, 4 pending, 0 lost` },
     { name: 'No buyer charged twice', pass: true, detail: '0 duplicate payment intents' },
-    { name: 'Stock plus units sold equals the stock at the start', pass: sale?.oversold === 0 || !sale, detail: 'per variant, after the run' },
+    {
+      name: 'Stock plus units sold equals the stock at the start',
+      pass: sale?.oversold === 0 || !sale,
+      detail: 'per variant, after the run',
+    },
   ];
 
   const steps = p.steps?.map((dailyUsers, i) => {

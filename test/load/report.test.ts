@@ -39,7 +39,12 @@ describe('load lab report', () => {
           const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
           for (let i = 3; i < pixels.length && painted <= 1000; i += 4) if (pixels[i]! > 0) painted++;
         }
-        return { id: (el as HTMLElement).dataset.chart!, canvas: canvas !== null, painted, legend: el.querySelector('.u-legend')?.textContent ?? '' };
+        return {
+          id: (el as HTMLElement).dataset.chart!,
+          canvas: canvas !== null,
+          painted,
+          legend: el.querySelector('.u-legend')?.textContent ?? '',
+        };
       }),
     );
   }
@@ -58,7 +63,11 @@ describe('load lab report', () => {
       const files = await writeReport(report, dir);
       assert.match(path.basename(files.html), new RegExp(`^${report.scenario}-\\d{8}-\\d{6}\\.html$`));
       assert.equal(files.json, files.html.replace(/\.html$/, '.json'));
-      assert.deepEqual(JSON.parse(await readFile(files.json, 'utf8')), JSON.parse(JSON.stringify(report)), 'the JSON beside it is the report');
+      assert.deepEqual(
+        JSON.parse(await readFile(files.json, 'utf8')),
+        JSON.parse(JSON.stringify(report)),
+        'the JSON beside it is the report',
+      );
 
       const context = await b.newContext({ viewport: { width: 1280, height: 900 } });
       const page = await context.newPage();
@@ -119,11 +128,15 @@ describe('load lab report', () => {
         if (report.scenario === 'capacity') {
           const knee = report.knee!.dailyUsers.toLocaleString('en');
           assert.match((await page.locator('[data-knee]').textContent()) ?? '', new RegExp(`carries ${knee} daily users within its SLOs`));
-          assert.ok(drawn.find((d) => d.id === 'capacity'), 'the capacity chart');
+          assert.ok(
+            drawn.find((d) => d.id === 'capacity'),
+            'the capacity chart',
+          );
           assert.equal(await page.locator('tr.knee').count(), 1, 'the knee marked in the steps table');
         }
         const warning = report.runs.find((r) => r.generator.warning)?.generator.warning;
-        if (warning) assert.ok(((await page.locator('header .warning').textContent()) ?? '').includes(warning), 'the generator warning at the top');
+        if (warning)
+          assert.ok(((await page.locator('header .warning').textContent()) ?? '').includes(warning), 'the generator warning at the top');
 
         await mkdir(SCREENSHOT_DIR, { recursive: true });
         await page.screenshot({ path: path.join(SCREENSHOT_DIR, `load-report-${name}.png`), fullPage: true });
@@ -170,7 +183,10 @@ describe('load lab report', () => {
     const noRuns = { ...spikeReport(), runs: [] };
     assert.throws(() => parseLabReport(JSON.stringify(noRuns), 'a.json'), /LOAD_REPORT_INVALID: a\.json: runs must be a list/);
     const noWindows = { ...spikeReport(), runs: [{ ...spikeReport().runs[0]!, windows: undefined }] };
-    assert.throws(() => parseLabReport(JSON.stringify(noWindows), 'b.json'), /LOAD_REPORT_INVALID: b\.json: runs\[0\]\.windows must be a list/);
+    assert.throws(
+      () => parseLabReport(JSON.stringify(noWindows), 'b.json'),
+      /LOAD_REPORT_INVALID: b\.json: runs\[0\]\.windows must be a list/,
+    );
     assert.throws(() => parseLabReport(JSON.stringify({ ...spikeReport(), scenario: 'rush' }), 'c.json'), /scenario must be one of/);
   });
 });
