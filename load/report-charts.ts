@@ -62,6 +62,8 @@ const RUN_DASH: ReadonlyArray<readonly number[] | undefined> = [undefined, [7, 5
 
 const en = (v: number, digits = 0) => v.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 
+const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 /** 134 -> "2:14" */
 export function clock(seconds: number): string {
   const s = Math.round(seconds);
@@ -164,11 +166,10 @@ function describeLines(spec: Pick<ChartSpec, 'x' | 'axes' | 'lines' | 'xKind'>, 
     const where = spec.xKind === 'time' ? `at ${clock(top.at)}` : `at ${en(top.at)} daily users`;
     parts.push(`${line.label}: highest ${formatValue(top.value, unit)} ${where}, mean ${formatValue(avg, unit)}`);
   }
-  return parts.join('; ') + '.';
+  return parts.map(capital).join('. ') + '.';
 }
 
 const runPrefix = (runs: readonly RunReport[], run: RunReport) => (runs.length > 1 ? `${run.label}, ` : '');
-const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 function latencyChart(report: LabReport, c: RequestClass, x: readonly number[]): ChartSpec {
   const objective = objectiveOf(c);
