@@ -254,7 +254,7 @@ function throughputChart(report: LabReport, x: readonly number[]): ChartSpec {
     const totalGood = good.reduce<number>((s, v) => s + (v ?? 0), 0);
     const share = totalAnswered > 0 ? (totalGood / totalAnswered) * 100 : 0;
     sentences.push(
-      `${report.runs.length > 1 ? `${capital(run.label)}: ` : ''}${
+      `${report.runs.length > 1 ? `${capital(run.label)}: ` : 'It '}${
         top
           ? `answered up to ${formatValue(top.value, 'perSec')} (at ${clock(top.at)}), ${en(share, 1)} % of answers good`
           : 'nothing answered'
