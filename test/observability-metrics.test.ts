@@ -52,6 +52,7 @@ const FAMILIES = [
   'atelier_queue_scrape_ok',
   'atelier_jobs_total',
   'atelier_job_duration_seconds',
+  'atelier_order_payment_seconds',
   'atelier_circuit_breaker_state',
   'atelier_replica_lag_seconds',
   'atelier_replica_healthy',
@@ -106,6 +107,13 @@ test('a checkout shows in every family: requests by route, query time by name, c
   assert.equal(sum(samples, 'atelier_cache_hits_total', { tier: 'redis' }), 0, 'no Redis tier in this app');
 
   assert.ok(sum(samples, 'atelier_jobs_total', { task: 'orders.collect-payment', outcome: 'ok' }) >= 1);
+  // The payment objective's histogram (ops/slo.ts): the order, accepted before the scrape above
+  // and paid by the job, counts once, within its 10 s bucket (le="10", as the alert rules read it).
+  const paidCount = (s: typeof samples) => sum(s, 'atelier_order_payment_seconds_count');
+  assert.equal(paidCount(samples) - paidCount(waiting.samples), 1);
+  const within10s = (s: typeof samples) => sum(s, 'atelier_order_payment_seconds_bucket', { le: '10' });
+  assert.equal(within10s(samples) - within10s(waiting.samples), 1);
+  assert.ok(sum(samples, 'atelier_order_payment_seconds_sum') > sum(waiting.samples, 'atelier_order_payment_seconds_sum'));
   assert.equal(sum(samples, 'atelier_queue_depth'), 0, 'drained');
   assert.equal(sum(samples, 'atelier_circuit_breaker_state', { breaker: 'payments', state: 'closed' }), 1);
   assert.equal(sum(samples, 'atelier_circuit_breaker_state', { breaker: 'payments', state: 'open' }), 0);
