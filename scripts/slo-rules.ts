@@ -121,14 +121,14 @@ function requestSlos(o: RequestObjective): Slo[] {
   ];
 }
 
-function paymentSlo(): Slo {
-  const bucket = le(PAYMENT_OBJECTIVE.p99Ms / 1000, PAYMENT_BUCKETS, 'PAYMENT_OBJECTIVE p99Ms');
+function paymentSlo(payment: PaymentObjective): Slo {
+  const bucket = le(payment.p99Ms / 1000, PAYMENT_BUCKETS, 'PAYMENT_OBJECTIVE p99Ms');
   return {
     name: 'payment-latency',
     alert: 'AtelierPaymentLatency',
     budget: LATENCY_BUDGET,
     budgetText: `budget ${percent(LATENCY_BUDGET)}`,
-    bad: `orders paid more than ${duration(PAYMENT_OBJECTIVE.p99Ms)} after their acceptance`,
+    bad: `orders paid more than ${duration(payment.p99Ms)} after their acceptance`,
     ratio: (w) =>
       [
         '1 - (',
@@ -140,26 +140,34 @@ function paymentSlo(): Slo {
   };
 }
 
+type PaymentObjective = typeof PAYMENT_OBJECTIVE;
+
 /** Every SLO the rules cover, in the order of ops/slo.ts, the payment objective last. */
-export function slos(): Slo[] {
-  return [...REQUEST_OBJECTIVES.flatMap(requestSlos), paymentSlo()];
+export function slos(objectives: readonly RequestObjective[] = REQUEST_OBJECTIVES, payment: PaymentObjective = PAYMENT_OBJECTIVE): Slo[] {
+  return [...objectives.flatMap(requestSlos), paymentSlo(payment)];
 }
 
 /** The ticket alert of an objective that allows no errors: any 5xx answered in the last 10 minutes. */
-function zeroErrorAlerts(): object[] {
-  return REQUEST_OBJECTIVES.filter((o) => o.rule && o.maxErrorRatio === 0).map((o) => ({
-    alert: `Atelier${pascal(o.class)}Errors`,
-    expr: `sum(increase(atelier_http_requests_total{${selector(o.rule!)},status_class="5xx"}[10m])) > 0`,
-    labels: { severity: 'ticket', slo: `${o.class}-availability` },
-    annotations: {
-      summary: `${o.title} answered 5xx in the last 10 minutes; its objective allows no failed request`,
-      description: `Any failed ${o.title} request is a lost sale (ops/slo.ts allows none); the burn-rate alerts page only when failures are sustained. Look for the cause in the logs (status 5xx).`,
-    },
-  }));
+function zeroErrorAlerts(objectives: readonly RequestObjective[]): Array<Record<string, unknown>> {
+  return objectives
+    .filter((o) => o.rule && o.maxErrorRatio === 0)
+    .map((o) => ({
+      alert: `Atelier${pascal(o.class)}Errors`,
+      expr: `sum(increase(atelier_http_requests_total{${selector(o.rule!)},status_class="5xx"}[10m])) > 0`,
+      labels: { severity: 'ticket', slo: `${o.class}-availability` },
+      annotations: {
+        summary: `${o.title} answered 5xx in the last 10 minutes; its objective allows no failed request`,
+        description: `Any failed ${o.title} request is a lost sale (ops/slo.ts allows none); the burn-rate alerts page only when failures are sustained. Look for the cause in the logs (status 5xx).`,
+      },
+    }));
 }
 
-export function sloRuleDocument(): object {
-  const all = slos();
+/** The rule file's content, from ops/slo.ts's objectives (or others, for a test). */
+export function sloRuleDocument(
+  objectives: readonly RequestObjective[] = REQUEST_OBJECTIVES,
+  payment: PaymentObjective = PAYMENT_OBJECTIVE,
+): { groups: Array<{ name: string; interval?: string; rules: Array<Record<string, unknown>> }> } {
+  const all = slos(objectives, payment);
   const ratios = all.flatMap((slo) => [
     ...WINDOWS.map((w) => ({ record: `atelier:slo_bad_ratio:rate${w}`, labels: { slo: slo.name }, expr: `${slo.ratio(w)}\n` })),
   ]);
@@ -184,7 +192,7 @@ export function sloRuleDocument(): object {
   return {
     groups: [
       { name: 'atelier-slo-ratios', interval: '30s', rules: [...ratios, ...budgets] },
-      { name: 'atelier-slo-alerts', rules: [...alerts, ...zeroErrorAlerts()] },
+      { name: 'atelier-slo-alerts', rules: [...alerts, ...zeroErrorAlerts(objectives)] },
     ],
   };
 }

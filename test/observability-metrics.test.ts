@@ -8,6 +8,7 @@ import { observeCacheEvents } from '../src/platform/observability/cache-metrics.
 import { startMetricsServer, type MetricsServer } from '../src/platform/observability/metrics-server.ts';
 import { queueFigures } from '../src/platform/observability/queue-metrics.ts';
 import { queryName } from '../src/platform/observability/query-names.ts';
+import { REQUEST_OBJECTIVES } from '../ops/slo.ts';
 
 let t: TestApp;
 let buyer: Actor;
@@ -124,6 +125,35 @@ test('a checkout shows in every family: requests by route, query time by name, c
   assert.ok(sum(samples, 'process_resident_memory_bytes') > 0);
   assert.ok(find(samples, 'nodejs_eventloop_lag_p99_seconds').length === 1);
   assert.doesNotMatch(text, /NaN/);
+});
+
+/** The top-level alternatives of a regular expression (`a|b(c|d)` -> `a`, `b(c|d)`). */
+function alternatives(pattern: string): string[] {
+  const out = [''];
+  let depth = 0;
+  for (const ch of pattern) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === '|' && depth === 0) out.push('');
+    else out[out.length - 1] += ch;
+  }
+  return out;
+}
+
+test("the SLO rules find their requests: each alternative of an objective's route pattern matches a route this server labels its series with", async () => {
+  // Every route's duration series exists from its registration, so the scrape lists the route labels.
+  const routes = new Set(
+    find((await scrape()).samples, 'atelier_http_request_duration_seconds_count').map((s) => `${s.labels.method} ${s.labels.route}`),
+  );
+  for (const o of REQUEST_OBJECTIVES) {
+    if (!o.rule) continue;
+    for (const alt of alternatives(o.rule.route)) {
+      // Anchored, as Prometheus anchors a label matcher.
+      const re = new RegExp(`^(?:${alt})$`);
+      const matched = [...routes].filter((r) => r.startsWith(`${o.rule!.method} `) && re.test(r.slice(o.rule!.method.length + 1)));
+      assert.ok(matched.length > 0, `${o.class}: ${o.rule.method} ${alt} matches no route the server writes`);
+    }
+  }
 });
 
 test('cache reads: a miss runs the loader, then the memory tier answers; counted per cache (key prefix)', async () => {
