@@ -90,6 +90,11 @@ test('a checkout shows in every family: requests by route, query time by name, c
   assert.equal(sum(samples, 'atelier_http_requests_total', { route: '/api/v1/checkout', method: 'POST', status_class: '2xx' }), 1);
   assert.equal(sum(samples, 'atelier_http_requests_total', { route: '/api/v1/products/:id', method: 'GET', status_class: '2xx' }), 3);
   assert.equal(sum(samples, 'atelier_http_requests_total', { route: 'unmatched', method: 'GET', status_class: '4xx' }), 1);
+  // The 5xx series of a route exists, at 0, before its first error (so rate() sees that error).
+  assert.deepEqual(
+    find(samples, 'atelier_http_requests_total', { route: '/api/v1/checkout', method: 'POST', status_class: '5xx' }).map((s) => s.value),
+    [0],
+  );
   assert.equal(find(samples, 'atelier_http_requests_total').filter((s) => s.labels.route?.includes(item.productId)).length, 0);
   const checkoutBuckets = find(samples, 'atelier_http_request_duration_seconds_bucket', { route: '/api/v1/checkout', method: 'POST' });
   assert.equal(checkoutBuckets.find((s) => s.labels.le === '+Inf')?.value, 1);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { type RequestObjective } from '../../ops/slo.ts';
+import path from 'node:path';
+import { PAYMENT_OBJECTIVE, REQUEST_OBJECTIVES, type RequestObjective } from '../../ops/slo.ts';
 import { SLO_RULES_PATH, sloRuleDocument, sloRulesYaml, ZERO_BUDGET_STAND_IN } from '../../scripts/slo-rules.ts';
 
 // The objectives are written once, in ops/slo.ts: an objective edited without `npm run slo:rules`
@@ -77,4 +78,20 @@ test('an objective that allows no errors burns against the stand-in budget and o
   assert.match(String(ticket?.expr), /status_class="5xx"\}\[10m\]\)\) > 0$/);
   // With a budget, no ticket: the burn alerts are the whole story.
   assert.equal(rulesOf(sloRuleDocument([objective({})], PAYMENT)).filter((r) => String(r.alert).endsWith('Errors')).length, 0);
+});
+
+test('docs/observability.md lists the objectives of ops/slo.ts', async () => {
+  const docs = await readFile(path.resolve(import.meta.dirname, '../../docs/observability.md'), 'utf8');
+  const row = (first: string) => docs.split('\n').find((line) => line.startsWith(`| ${first} `));
+  const duration = (ms: number) => (ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`);
+  for (const o of REQUEST_OBJECTIVES) {
+    const cells = row(`\`${o.class}\``)
+      ?.split('|')
+      .map((c) => c.trim());
+    assert.ok(cells, `a row for ${o.class}`);
+    assert.equal(cells[3], duration(o.p99Ms), `${o.class}: p99`);
+    assert.equal(cells[4], o.maxErrorRatio === 0 ? 'none' : `${o.maxErrorRatio * 100} %`, `${o.class}: errors`);
+    assert.equal(cells[5] === 'the lab only', o.rule === null, `${o.class}: in the alert rules or not`);
+  }
+  assert.equal(row('payment')?.split('|')[3]?.trim(), duration(PAYMENT_OBJECTIVE.p99Ms));
 });
