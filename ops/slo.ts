@@ -6,7 +6,8 @@
  * rules are not what this file gives.
  *
  * A latency threshold must be one of the server's histogram buckets
- * (src/platform/observability/metrics.ts, HTTP_BUCKETS), so the alert rules count it exactly.
+ * (src/platform/observability/metrics.ts: HTTP_BUCKETS, PAYMENT_BUCKETS for the payment objective),
+ * so the alert rules count it exactly; `npm run slo:rules` refuses one that is not.
  */
 
 /** The request classes the objectives cover, as the lab sorts its requests. */
@@ -52,7 +53,10 @@ export const REQUEST_OBJECTIVES: readonly RequestObjective[] = [
   { class: 'account', title: 'sign-in and order status', p99Ms: 500, maxErrorRatio: 0.001, rule: null },
 ];
 
-/** Accepted orders must be paid within this long of acceptance, at the 99th percentile. */
+/**
+ * Accepted orders must be paid within this long of acceptance, at the 99th percentile. The rules
+ * read it from `atelier_order_payment_seconds`, which the worker that records an order paid observes.
+ */
 export const PAYMENT_OBJECTIVE: Readonly<{ title: string; p99Ms: number }> = { title: 'orders paid after acceptance', p99Ms: 10_000 };
 
 export function objectiveOf(c: SloClass): RequestObjective {

@@ -121,6 +121,15 @@ async function shedCounts(): Promise<Record<string, number>> {
   return out;
 }
 
+/** `atelier_http_requests_total{status_class="5xx"}` by `METHOD route`. */
+function serverErrors(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^atelier_http_requests_total\{route="([^"]+)",method="(\w+)",status_class="5xx"\} (\d+)/gm)) {
+    out[`${m[2]} ${m[1]}`] = Number(m[3]);
+  }
+  return out;
+}
+
 const BASE = {
   SHED_ENABLED: 'true',
   SHED_RETRY_AFTER_SECONDS: '7',
@@ -241,6 +250,7 @@ describe('load shedding at level 1 (heap used over its threshold)', () => {
   test('over a real connection, an anonymous page is refused at the front door, before Fastify; a signed-in one is not', async () => {
     const address = await t.server.listen({ port: 0, host: '127.0.0.1' });
     const before = await shedCounts();
+    const before5xx = serverErrors(await renderMetrics());
     const page = `${address}/api/v1/products/${shop.productId}`;
     const refused = await fetch(page);
     assert.equal(refused.status, 503);
@@ -259,6 +269,10 @@ describe('load shedding at level 1 (heap used over its threshold)', () => {
     assert.equal(posted.status, 202, await posted.text());
     const after = await shedCounts();
     assert.equal((after['sheddable/heap'] ?? 0) - (before['sheddable/heap'] ?? 0), 2, JSON.stringify(after));
+    // Counted as 5xx answers of the route they would have matched, as the availability SLOs read them.
+    const fiveXx = serverErrors(await renderMetrics());
+    assert.equal((fiveXx['GET /api/v1/products/:id'] ?? 0) - (before5xx['GET /api/v1/products/:id'] ?? 0), 1, JSON.stringify(fiveXx));
+    assert.equal((fiveXx['HEAD /api/v1/products/:id'] ?? 0) - (before5xx['HEAD /api/v1/products/:id'] ?? 0), 1, JSON.stringify(fiveXx));
   });
 });
 

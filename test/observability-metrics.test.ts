@@ -8,6 +8,7 @@ import { observeCacheEvents } from '../src/platform/observability/cache-metrics.
 import { startMetricsServer, type MetricsServer } from '../src/platform/observability/metrics-server.ts';
 import { queueFigures } from '../src/platform/observability/queue-metrics.ts';
 import { queryName } from '../src/platform/observability/query-names.ts';
+import { REQUEST_OBJECTIVES } from '../ops/slo.ts';
 
 let t: TestApp;
 let buyer: Actor;
@@ -52,6 +53,7 @@ const FAMILIES = [
   'atelier_queue_scrape_ok',
   'atelier_jobs_total',
   'atelier_job_duration_seconds',
+  'atelier_order_payment_seconds',
   'atelier_circuit_breaker_state',
   'atelier_replica_lag_seconds',
   'atelier_replica_healthy',
@@ -88,6 +90,11 @@ test('a checkout shows in every family: requests by route, query time by name, c
   assert.equal(sum(samples, 'atelier_http_requests_total', { route: '/api/v1/checkout', method: 'POST', status_class: '2xx' }), 1);
   assert.equal(sum(samples, 'atelier_http_requests_total', { route: '/api/v1/products/:id', method: 'GET', status_class: '2xx' }), 3);
   assert.equal(sum(samples, 'atelier_http_requests_total', { route: 'unmatched', method: 'GET', status_class: '4xx' }), 1);
+  // The 5xx series of a route exists, at 0, before its first error (so rate() sees that error).
+  assert.deepEqual(
+    find(samples, 'atelier_http_requests_total', { route: '/api/v1/checkout', method: 'POST', status_class: '5xx' }).map((s) => s.value),
+    [0],
+  );
   assert.equal(find(samples, 'atelier_http_requests_total').filter((s) => s.labels.route?.includes(item.productId)).length, 0);
   const checkoutBuckets = find(samples, 'atelier_http_request_duration_seconds_bucket', { route: '/api/v1/checkout', method: 'POST' });
   assert.equal(checkoutBuckets.find((s) => s.labels.le === '+Inf')?.value, 1);
@@ -106,6 +113,13 @@ test('a checkout shows in every family: requests by route, query time by name, c
   assert.equal(sum(samples, 'atelier_cache_hits_total', { tier: 'redis' }), 0, 'no Redis tier in this app');
 
   assert.ok(sum(samples, 'atelier_jobs_total', { task: 'orders.collect-payment', outcome: 'ok' }) >= 1);
+  // The payment objective's histogram (ops/slo.ts): the order, accepted before the scrape above
+  // and paid by the job, counts once, within its 10 s bucket (le="10", as the alert rules read it).
+  const paidCount = (s: typeof samples) => sum(s, 'atelier_order_payment_seconds_count');
+  assert.equal(paidCount(samples) - paidCount(waiting.samples), 1);
+  const within10s = (s: typeof samples) => sum(s, 'atelier_order_payment_seconds_bucket', { le: '10' });
+  assert.equal(within10s(samples) - within10s(waiting.samples), 1);
+  assert.ok(sum(samples, 'atelier_order_payment_seconds_sum') > sum(waiting.samples, 'atelier_order_payment_seconds_sum'));
   assert.equal(sum(samples, 'atelier_queue_depth'), 0, 'drained');
   assert.equal(sum(samples, 'atelier_circuit_breaker_state', { breaker: 'payments', state: 'closed' }), 1);
   assert.equal(sum(samples, 'atelier_circuit_breaker_state', { breaker: 'payments', state: 'open' }), 0);
@@ -116,6 +130,35 @@ test('a checkout shows in every family: requests by route, query time by name, c
   assert.ok(sum(samples, 'process_resident_memory_bytes') > 0);
   assert.ok(find(samples, 'nodejs_eventloop_lag_p99_seconds').length === 1);
   assert.doesNotMatch(text, /NaN/);
+});
+
+/** The top-level alternatives of a regular expression (`a|b(c|d)` -> `a`, `b(c|d)`). */
+function alternatives(pattern: string): string[] {
+  const out = [''];
+  let depth = 0;
+  for (const ch of pattern) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === '|' && depth === 0) out.push('');
+    else out[out.length - 1] += ch;
+  }
+  return out;
+}
+
+test("the SLO rules find their requests: each alternative of an objective's route pattern matches a route this server labels its series with", async () => {
+  // Every route's duration series exists from its registration, so the scrape lists the route labels.
+  const routes = new Set(
+    find((await scrape()).samples, 'atelier_http_request_duration_seconds_count').map((s) => `${s.labels.method} ${s.labels.route}`),
+  );
+  for (const o of REQUEST_OBJECTIVES) {
+    if (!o.rule) continue;
+    for (const alt of alternatives(o.rule.route)) {
+      // Anchored, as Prometheus anchors a label matcher.
+      const re = new RegExp(`^(?:${alt})$`);
+      const matched = [...routes].filter((r) => r.startsWith(`${o.rule!.method} `) && re.test(r.slice(o.rule!.method.length + 1)));
+      assert.ok(matched.length > 0, `${o.class}: ${o.rule.method} ${alt} matches no route the server writes`);
+    }
+  }
 });
 
 test('cache reads: a miss runs the loader, then the memory tier answers; counted per cache (key prefix)', async () => {

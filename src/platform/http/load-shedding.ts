@@ -4,7 +4,7 @@ import fastifyUnderPressure from '@fastify/under-pressure';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { httpShed } from '../observability/metrics.ts';
+import { httpDuration, httpRequests, httpShed } from '../observability/metrics.ts';
 
 /**
  * Load shedding at the edge (docs/resiliency.md, "Load shedding"): when this process is
@@ -231,19 +231,38 @@ export async function installLoadShedding(
     return listed.find((p) => p === 'exempt') ?? listed.find((p) => p === 'critical') ?? listed[0] ?? 'normal';
   };
 
-  // The front door's view of the table: GET patterns of what an anonymous client may be refused.
+  // The front door's view of the table: GET patterns of what an anonymous client may be refused,
+  // with the route each stands for.
   const frontDoor = [...deps.priorities]
     .filter(([key, p]) => key.startsWith('GET ') && (p === 'browse' || p === 'sheddable'))
-    .map(([key]) => new RegExp(`^${key.slice(4).replace(/:[A-Za-z]+/g, '[^/]+')}$`));
-  const refusedAtFrontDoor = (req: IncomingMessage): boolean => {
-    if (!armed) return false;
+    .map(([key]) => ({ route: key.slice(4), pattern: new RegExp(`^${key.slice(4).replace(/:[A-Za-z]+/g, '[^/]+')}$`) }));
+  /** The route pattern of a request to refuse at the front door, or null to let it through. */
+  const refusedAtFrontDoor = (req: IncomingMessage): string | null => {
+    if (!armed) return null;
     // The hold runs from the last time pressure was seen, not from the last refusal (which would
     // extend it for as long as refused clients keep coming).
     if (pressured()) holdUntil = Date.now() + HOLD_MS;
-    else if (holdUntil === 0 || Date.now() >= holdUntil) return false;
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || deps.signedIn(req.headers)) return false;
+    else if (holdUntil === 0 || Date.now() >= holdUntil) return null;
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || deps.signedIn(req.headers)) return null;
     const path = pathOf(req.url ?? '');
-    return frontDoor.some((pattern) => pattern.test(path));
+    return frontDoor.find((d) => d.pattern.test(path))?.route ?? null;
+  };
+  /**
+   * A front-door refusal never reaches Fastify's hooks, so it is counted here in the request
+   * families too, under the route it would have matched: a shed request is a failed request to
+   * the availability SLOs (ops/slo.ts), which read only those families. Series kept per route and method.
+   */
+  const frontDoorSeries = new Map<
+    string,
+    { count: ReturnType<typeof httpRequests.series>; duration: ReturnType<typeof httpDuration.series> }
+  >();
+  const countRefusal = (route: string, method: string, startedAt: number): void => {
+    const key = `${method} ${route}`;
+    let s = frontDoorSeries.get(key);
+    if (!s)
+      frontDoorSeries.set(key, (s = { count: httpRequests.series(route, method, '5xx'), duration: httpDuration.series(route, method) }));
+    s.count.inc();
+    s.duration.observe((performance.now() - startedAt) / 1000);
   };
 
   server.addHook('onRoute', (route) => {
@@ -303,7 +322,9 @@ export async function installLoadShedding(
   const fastifyHandler = fastifyHandlers[0]!;
   raw.removeListener('request', fastifyHandler);
   raw.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (refusedAtFrontDoor(req)) {
+    const refusedRoute = refusedAtFrontDoor(req);
+    if (refusedRoute !== null) {
+      const startedAt = performance.now();
       const [reason, value] = level1Reason();
       holdReason = reason;
       refused('sheddable', reason, value);
@@ -317,10 +338,11 @@ export async function installLoadShedding(
           'x-content-type-options': 'nosniff',
         });
         res.end(req.method === 'HEAD' ? undefined : page.body);
-        return;
+      } else {
+        res.writeHead(503, rawHeaders);
+        res.end(req.method === 'HEAD' ? undefined : rawBody);
       }
-      res.writeHead(503, rawHeaders);
-      res.end(req.method === 'HEAD' ? undefined : rawBody);
+      countRefusal(refusedRoute, req.method!, startedAt);
       return;
     }
     fastifyHandler(req, res);

@@ -6,7 +6,13 @@ import { activeTracer } from './tracing.ts';
 
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 
-/** The series of one route and method, made when the route is registered (the class counters on first use). */
+/**
+ * The series of one route and method, made when the route is registered: the duration and the 5xx
+ * counter at once, the other class counters on first use. The 5xx one is made early because a
+ * series that appears with its first error hides that error from `rate()` (it has no earlier
+ * sample to rise from), and the availability SLOs (ops/slo.ts) read 5xx: the first failures after
+ * a deploy, when failures are likeliest, would count as none.
+ */
 class MethodSeries {
   readonly classes: Array<HotCounterSeries | undefined> = [undefined, undefined, undefined, undefined, undefined];
   readonly duration: HotHistogramSeries;
@@ -15,6 +21,7 @@ class MethodSeries {
     readonly method: string,
   ) {
     this.duration = httpDuration.series(route, method);
+    this.classes[4] = httpRequests.series(route, method, STATUS_CLASSES[4]);
   }
   record(status: number, ms: number): void {
     const i = Math.min(Math.max(Math.trunc(status / 100), 1), 5) - 1;

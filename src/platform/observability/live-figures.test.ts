@@ -45,8 +45,8 @@ describe('live figures', () => {
       }
       failed.inc();
       latency.observe(0.02);
-      recordOrderPaid('EUR', 1999);
-      recordOrderPaid('EUR', 1);
+      recordOrderPaid('EUR', 1999, new Date());
+      recordOrderPaid('EUR', 1, new Date());
       await sleep(160);
       const now = await live.now();
       assert.equal(now.lastMinute.requests - start.lastMinute.requests, 10);
