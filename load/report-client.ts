@@ -51,7 +51,10 @@ function draw(spec: ChartSpec, el: HTMLElement): UPlot {
         stroke: l.colour,
         width: l.width ?? 2,
         ...(l.dash ? { dash: [...l.dash] } : {}),
-        points: { show: capacity },
+        // A line of one or two points (a class few requests reached) shows its points, or nothing shows.
+        points: { show: capacity || l.values.filter((v) => v !== null).length <= 2 },
+        // A scrape the server missed under load leaves a gap in its series, not a broken line.
+        spanGaps: spec.group === 'server',
         value: (_u: UPlot, v: number | null) => (v == null ? '' : formatValue(v, unitOf.get(l.scale) ?? 'count')),
       })),
     ],

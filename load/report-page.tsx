@@ -13,9 +13,16 @@ import type { Invariant, LabReport, Percentiles, RequestClass, RunReport, SloVer
 const en = (v: number, digits = 0) => v.toLocaleString('en', { maximumFractionDigits: digits });
 const ms = (v: number) => formatValue(v, 'ms');
 
+/** The page's title; the spike's names the run's own daily users (LAB_DAILY_USERS, LAB_SPIKE_DAILY_USERS). */
+function scenarioTitle(r: LabReport): string {
+  if (r.scenario !== 'spike') return SCENARIO_TITLE[r.scenario];
+  const p = r.model.parameters;
+  return `The day of the TV feature (${en(Number(p.dailyUsers))} to ${en(Number(p.spikeDailyUsers))} daily users)`;
+}
+
 const SCENARIO_TITLE: Readonly<Record<LabReport['scenario'], string>> = {
   normal: 'An ordinary day',
-  spike: 'The day of the TV feature (5,000 to 500,000 daily users)',
+  spike: 'The day of the TV feature',
   capacity: 'Capacity: how many daily users it carries',
   soak: 'A long day at steady load',
   without: 'The spike, with the practices and without them',
@@ -449,7 +456,7 @@ export function ReportPage(props: ReportPageProps) {
       <body>
         <header class="top">
           <p class="eyebrow">Atelier load lab · scenario “{r.scenario}”</p>
-          <h1>{SCENARIO_TITLE[r.scenario]}</h1>
+          <h1>{scenarioTitle(r)}</h1>
           <div class={r.pass ? 'verdict pass' : 'verdict fail'} role="note" aria-label="Verdict">
             <p class="word">{r.pass ? '✓ PASS' : '✗ FAIL'}</p>
             <p class="sentence" data-verdict>

@@ -49,14 +49,17 @@ export function startSampler(sources: readonly MetricsSource[], startedAt: numbe
   const last = new Map<string, { at: number; sample: Sample }>();
   let stopped = false;
 
-  const readOne = async (src: MetricsSource) => {
+  // Every role's sample of one round carries the round's time, so the report's series line up.
+  const readOne = async (src: MetricsSource, tick: number) => {
     try {
-      const res = await fetch(src.url, { signal: AbortSignal.timeout(Math.max(1000, intervalMs - 200)) });
+      // An overloaded host answers slowly; the primary of several API processes also asks each of them.
+      const res = await fetch(src.url, { signal: AbortSignal.timeout(Math.max(5000, intervalMs)) });
       if (!res.ok) return;
       const sample = parseMetrics(await res.text());
       const now = performance.now();
       const prev = last.get(src.role);
-      if (prev) samples.push(sampleBetween(src.role, now - startedAt, prev.sample, sample, (now - prev.at) / 1000));
+      if (prev)
+        samples.push(sampleBetween(src.role, Math.round((tick - startedAt) / 100) * 100, prev.sample, sample, (now - prev.at) / 1000));
       last.set(src.role, { at: now, sample });
     } catch {
       // missed: the next read covers the gap
@@ -65,7 +68,7 @@ export function startSampler(sources: readonly MetricsSource[], startedAt: numbe
   const loop = (async () => {
     while (!stopped) {
       const t0 = performance.now();
-      await Promise.all(sources.map(readOne));
+      await Promise.all(sources.map((src) => readOne(src, t0)));
       await new Promise((r) => setTimeout(r, Math.max(0, intervalMs - (performance.now() - t0))));
     }
   })();
