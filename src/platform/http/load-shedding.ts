@@ -48,6 +48,15 @@ export type LoadSheddingSettings = Readonly<{
   sampleIntervalMs: number;
   /** Nothing is shed until this long after the server is ready (and at least two samples): see `armed`. */
   warmUpMs: number;
+  /**
+   * Requests in flight in this process past which a new one that is not `critical` or `exempt` is
+   * refused at the front door, whatever the signals say; 0: no limit. See `installLoadShedding`.
+   */
+  maxInFlight: number;
+  /** Requests of the `bounded` routes (checkout) that run at once; 0: no bound. */
+  boundedConcurrency: number;
+  /** How long a request of a bounded route waits for a free place before it is refused; 0: refused at once. */
+  boundedQueueMs: number;
 }>;
 
 /**
@@ -59,13 +68,15 @@ export type RoutePriority = 'critical' | 'normal' | 'browse' | 'sheddable' | 'ex
 /** A refusal's answer other than the JSON error: its bytes and their content type (sent with 503, Retry-After, no-store). */
 export type RefusalPage = Readonly<{ body: Buffer; contentType: string }>;
 
-/** The class a refused request is counted under. */
-type ShedClass = 'sheddable' | 'normal';
+/** The class a refused request is counted under: `critical` only for a bounded route over its share. */
+type ShedClass = 'sheddable' | 'normal' | 'critical';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Set for every route when load shedding is installed (see load-shedding.ts). */
     priority?: RoutePriority;
+    /** Set when the route is one of the `bounded` ones: at most `boundedConcurrency` of them run at once. */
+    bounded?: boolean;
   }
 }
 
@@ -93,7 +104,8 @@ const SHED_REASONS = {
   heapUsedBytes: 'heap',
   rssBytes: 'rss',
 } as const;
-type Reason = (typeof SHED_REASONS)[keyof typeof SHED_REASONS];
+/** A signal's reason, or `in_flight` (the front door's limit) or `share` (a bounded route over its share). */
+type Reason = (typeof SHED_REASONS)[keyof typeof SHED_REASONS] | 'in_flight' | 'share';
 
 /** Level-2 threshold of a memory signal: half-way from its level-1 threshold to the limit (0 stays off). */
 function halfWay(threshold: number, limit: number): number {
@@ -114,18 +126,31 @@ const pathOf = (url: string): string => {
 const WARM_UP_SAMPLES = 2;
 
 /**
- * Installs load shedding on `server`, in two places:
+ * Installs load shedding on `server`, in three places:
  *
- * - the front door, ahead of Fastify: an anonymous GET of a `browse` or `sheddable` route (the
- *   bulk of a spike) is refused with a pre-built 503 before Fastify makes a request, a reply, a
- *   request id or runs a hook. Seen in development runs of test/overload.test.ts (not a figure it
- *   prints): refused in Fastify's `onRequest`, such a request still cost about 0.4 of a cached
- *   product page, and at twice the capacity the refusals alone kept the event loop saturated. It
- *   matches the path against the priority table's GET patterns, only while under pressure. These
- *   refusals are not in `atelier_http_requests_total` (Fastify never sees them);
+ * - the front door, ahead of Fastify, on the raw request, before Fastify makes a request, a reply,
+ *   a request id or runs a hook (refused in Fastify's `onRequest`, a request still cost about 0.4
+ *   of a cached product page in development runs of test/overload.test.ts, and at twice the
+ *   capacity the refusals alone kept the event loop saturated). Two rules:
+ *   - the in-flight limit: while `maxInFlight` requests are in flight in this process, a new one
+ *     that is not `critical` or `exempt` is refused, whoever sends it. This is what keeps a
+ *     saturated process serving its capacity: the work it admits is bounded, so the requests it
+ *     admits finish at the rate it can serve them and the excess is answered at once, at the cost
+ *     of parsing its headers. Refusing on a sampled signal instead (utilisation, issue 18) refused
+ *     every anonymous page for as long as the signal stayed up, and served 2.7 % of the capacity.
+ *     A request is in flight from its raw `request` event to its response's `close`.
+ *   - under a signal (below): an anonymous GET of a `browse` or `sheddable` route (the bulk of a
+ *     spike), matched against the priority table's GET patterns, only while under pressure.
+ *   These refusals are not in `atelier_http_requests_total` (Fastify never sees them);
  *   `atelier_http_shed_total` counts them.
- * - @fastify/under-pressure's `onRequest` hook for everything else (signed-in browsing, reports,
- *   `normal` routes at level 2, and requests made with `inject`).
+ * - @fastify/under-pressure's `onRequest` hook for everything else under a signal (signed-in
+ *   browsing, reports, `normal` routes at level 2, and requests made with `inject`).
+ * - the share of the `bounded` routes (checkout): at most `boundedConcurrency` of them run at once;
+ *   one more waits up to `boundedQueueMs` for a place, first come first served, and is refused if
+ *   none frees. Checkout is `critical` (no signal and no in-flight limit refuses it) but each costs
+ *   tens of pages: admitted without a bound, at twice the capacity the checkouts alone took the
+ *   machine and browsing was all refused (issue 18). Judged in an `onRequest` hook, before the
+ *   body is parsed, the session looked up or the rate limits counted.
  *
  * Call before any route is registered (each route's priority is looked up as it is added) and
  * before the rate limits (a refusal here is cheaper than a count in Redis).
@@ -138,6 +163,7 @@ const WARM_UP_SAMPLES = 2;
  *
  * @param priorities keyed `METHOD /full/url/:pattern`; a route not listed is `normal`, and a
  *   request that matches no route (404) is `sheddable`.
+ * @param bounded keys of the same form: the routes whose concurrency `boundedConcurrency` bounds.
  * @param signedIn whether a request carries credentials, from its raw headers (the session is not
  *   looked up before the request is admitted; a client that fakes one is shed at level 2).
  * @param refusalPage the answer a refused request gets instead of the JSON error, when it gives
@@ -150,6 +176,7 @@ export async function installLoadShedding(
   settings: LoadSheddingSettings,
   deps: {
     priorities: ReadonlyMap<string, RoutePriority>;
+    bounded?: ReadonlySet<string>;
     signedIn: (headers: IncomingHttpHeaders) => boolean;
     log: Logger;
     refusalPage?: (path: string, headers: IncomingHttpHeaders) => RefusalPage | null;
@@ -231,24 +258,50 @@ export async function installLoadShedding(
     return listed.find((p) => p === 'exempt') ?? listed.find((p) => p === 'critical') ?? listed[0] ?? 'normal';
   };
 
-  // The front door's view of the table: GET patterns of what an anonymous client may be refused.
+  // The front door's view of the table: GET patterns of what an anonymous client may be refused,
+  // and the routes the in-flight limit never refuses (`critical`, `exempt`), by method.
+  const patternOf = (url: string) => new RegExp(`^${url.replace(/:[A-Za-z]+/g, '[^/]+')}$`);
   const frontDoor = [...deps.priorities]
     .filter(([key, p]) => key.startsWith('GET ') && (p === 'browse' || p === 'sheddable'))
-    .map(([key]) => new RegExp(`^${key.slice(4).replace(/:[A-Za-z]+/g, '[^/]+')}$`));
-  const refusedAtFrontDoor = (req: IncomingMessage): boolean => {
-    if (!armed) return false;
+    .map(([key]) => patternOf(key.slice(4)));
+  const protectedRoutes = new Map<string, RegExp[]>();
+  for (const [key, p] of deps.priorities) {
+    if (p !== 'critical' && p !== 'exempt') continue;
+    const [method, url] = key.split(' ', 2) as [string, string];
+    protectedRoutes.set(method, [...(protectedRoutes.get(method) ?? []), patternOf(url)]);
+  }
+  /** Requests admitted by the front door whose response has not closed yet. */
+  let inFlight = 0;
+  const leftFlight = () => void inFlight--;
+
+  /** Why the front door refuses `req`, or null to let it through to Fastify. */
+  const frontDoorRefusal = (req: IncomingMessage): [ShedClass, Reason, number | undefined] | null => {
+    if (!armed) return null;
+    const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
+    if (settings.maxInFlight > 0 && inFlight >= settings.maxInFlight) {
+      // Matched only now, over the limit: below it, admitting costs one comparison.
+      const path = pathOf(req.url ?? '');
+      if (!(protectedRoutes.get(method) ?? []).some((pattern) => pattern.test(path))) {
+        return [method === 'GET' && frontDoor.some((pattern) => pattern.test(path)) ? 'sheddable' : 'normal', 'in_flight', inFlight];
+      }
+      return null;
+    }
     // The hold runs from the last time pressure was seen, not from the last refusal (which would
     // extend it for as long as refused clients keep coming).
     if (pressured()) holdUntil = Date.now() + HOLD_MS;
-    else if (holdUntil === 0 || Date.now() >= holdUntil) return false;
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || deps.signedIn(req.headers)) return false;
+    else if (holdUntil === 0 || Date.now() >= holdUntil) return null;
+    if (method !== 'GET' || deps.signedIn(req.headers)) return null;
     const path = pathOf(req.url ?? '');
-    return frontDoor.some((pattern) => pattern.test(path));
+    if (!frontDoor.some((pattern) => pattern.test(path))) return null;
+    const [reason, value] = level1Reason();
+    holdReason = reason;
+    return ['sheddable', reason, value];
   };
 
   server.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    route.config = { ...route.config, priority: priorityOf(methods.map(String), route.url) };
+    const bounded = methods.some((m) => deps.bounded?.has(`${String(m)} ${route.url}`) ?? false);
+    route.config = { ...route.config, priority: priorityOf(methods.map(String), route.url), ...(bounded ? { bounded } : {}) };
   });
   await server.register(fastifyUnderPressure, {
     maxEventLoopDelay: settings.eventLoopDelayMs,
@@ -287,6 +340,54 @@ export async function installLoadShedding(
     }) as never,
   });
   pressured = () => server.isUnderPressure();
+
+  // The bounded routes' share: `running` of them hold a place; the others wait in arrival order,
+  // each for `boundedQueueMs` at most. A place is given back when the response closes (answered,
+  // or the client went away), and handed straight to the first waiter.
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  const leave = () => {
+    running--;
+    waiting.shift()?.();
+  };
+  server.addHook('onRequest', (request, reply, done) => {
+    if (!armed || settings.boundedConcurrency === 0 || request.routeOptions.config.bounded !== true) return done();
+    const enter = () => {
+      running++;
+      reply.raw.once('close', leave);
+      done();
+    };
+    if (running < settings.boundedConcurrency && waiting.length === 0) return enter();
+    const refuse = () => {
+      refused('critical', 'share', running);
+      void reply.code(503).header('retry-after', retryAfter);
+      const page = deps.refusalPage?.(pathOf(request.url), request.headers);
+      if (page) void reply.type(page.contentType).header('cache-control', 'no-store').send(page.body);
+      else void reply.send(body);
+    };
+    if (settings.boundedQueueMs === 0) return refuse();
+    const unqueue = () => {
+      const at = waiting.indexOf(turn);
+      if (at !== -1) waiting.splice(at, 1);
+    };
+    // A client that leaves while it waits gives up its turn.
+    const gone = () => {
+      clearTimeout(timer);
+      unqueue();
+    };
+    const turn = () => {
+      clearTimeout(timer);
+      reply.raw.off('close', gone);
+      enter();
+    };
+    const timer = setTimeout(() => {
+      unqueue();
+      reply.raw.off('close', gone);
+      refuse();
+    }, settings.boundedQueueMs);
+    waiting.push(turn);
+    reply.raw.once('close', gone);
+  });
   server.addHook('onReady', (done) => {
     holdUntil = 0;
     setTimeout(() => (armed = true), Math.max(WARM_UP_SAMPLES * settings.sampleIntervalMs, settings.warmUpMs)).unref();
@@ -303,10 +404,9 @@ export async function installLoadShedding(
   const fastifyHandler = fastifyHandlers[0]!;
   raw.removeListener('request', fastifyHandler);
   raw.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (refusedAtFrontDoor(req)) {
-      const [reason, value] = level1Reason();
-      holdReason = reason;
-      refused('sheddable', reason, value);
+    const refusal = frontDoorRefusal(req);
+    if (refusal) {
+      refused(...refusal);
       const page = deps.refusalPage?.(pathOf(req.url ?? ''), req.headers);
       if (page) {
         res.writeHead(503, {
@@ -323,6 +423,8 @@ export async function installLoadShedding(
       res.end(req.method === 'HEAD' ? undefined : rawBody);
       return;
     }
+    inFlight++;
+    res.once('close', leftFlight);
     fastifyHandler(req, res);
   });
 }
