@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { installLoadShedding, type LoadSheddingSettings, type RoutePriority } from './load-shedding.ts';
+import { installLoadShedding, MIN_IN_FLIGHT, nextInFlightLimit, type LoadSheddingSettings, type RoutePriority } from './load-shedding.ts';
 
 /**
  * The two admission rules that need no pressure signal (issue 18): the in-flight limit at the front
@@ -22,6 +22,7 @@ const SETTINGS: LoadSheddingSettings = {
   sampleIntervalMs: 10,
   warmUpMs: 0,
   maxInFlight: 0,
+  inFlightTargetMs: 0,
   boundedConcurrency: 0,
   boundedQueueMs: 0,
 };
@@ -169,5 +170,24 @@ describe('the in-flight limit at the front door', () => {
     assert.equal((await fetch(`${address}/products/1`)).status, 200, 'not served again below the limit');
     s.release();
     assert.equal((await held[1]!).status, 200);
+  });
+});
+
+describe('the in-flight limit adapts to the time in flight', () => {
+  const s = { max: 64, targetMs: 50 };
+  test('over the target it loses a tenth a sample, down to its floor; under it, a reached limit grows to the ceiling', () => {
+    assert.equal(nextInFlightLimit(64, { completed: 10, totalMs: 10 * 80, peak: 64 }, s), 57);
+    let limit = 64;
+    for (let i = 0; i < 100; i++) limit = nextInFlightLimit(limit, { completed: 10, totalMs: 10 * 500, peak: limit }, s);
+    assert.equal(limit, MIN_IN_FLIGHT);
+    assert.equal(nextInFlightLimit(8, { completed: 10, totalMs: 10 * 20, peak: 8 }, s), 9);
+    assert.equal(nextInFlightLimit(32, { completed: 10, totalMs: 10 * 20, peak: 32 }, s), 34);
+    for (let i = 0; i < 100; i++) limit = nextInFlightLimit(limit, { completed: 10, totalMs: 10 * 20, peak: limit }, s);
+    assert.equal(limit, 64);
+  });
+
+  test('a limit not reached does not grow, and a sample with nothing finished changes nothing', () => {
+    assert.equal(nextInFlightLimit(20, { completed: 10, totalMs: 10 * 20, peak: 12 }, s), 20);
+    assert.equal(nextInFlightLimit(20, { completed: 0, totalMs: 0, peak: 20 }, s), 20);
   });
 });

@@ -21,14 +21,14 @@ import { httpShed } from '../observability/metrics.ts';
  * | 1     | delay > `eventLoopDelayMs`, utilisation > `eventLoopUtilization`, heap or RSS over | `sheddable`             |
  * | 2     | delay > 2 x `eventLoopDelayMs`, or heap or RSS half-way from its threshold to its limit | `sheddable`, `normal` |
  *
- * Utilisation is what finds a saturated server: in development runs of test/overload.test.ts
- * (which does not print these figures), at twice the capacity the mean event-loop delay stayed
- * between 15 and 60 ms (each loop turn is short; the queue is in the sockets) while browsing took
- * seconds and utilisation sat at 1. The delay stays for the other overload, a loop held by long
- * synchronous work (and marks level 2).
+ * The signals find a sick process (a loop held by long synchronous work, memory running out). A
+ * merely busy one is the in-flight limit's (`maxInFlight`, see `installLoadShedding`): at twice the
+ * capacity utilisation sits at 1 and the mean event-loop delay between 15 and 60 ms (each loop turn
+ * is short; the queue is in the sockets), and refusing every anonymous page for as long as
+ * utilisation stayed up served 2.7 % of the capacity (issue 18). Utilisation is off by default.
  *
- * `critical` routes and `exempt` ones (probes, metrics) are never refused here: checkout is
- * protected by its rate limits instead. Refused requests get `503`, `Retry-After` and
+ * `critical` routes and `exempt` ones (probes, metrics) are never refused for a signal or the
+ * in-flight limit; the `bounded` routes (checkout) have a share of their own. Refused requests get `503`, `Retry-After` and
  * `{ error: { code: 'OVERLOADED', message } }` (or, for a page, the `refusalPage` given: the site's
  * "we are busy" page), are counted in `atelier_http_shed_total{class,reason}`
  * and logged at most once a second (a storm of log lines is itself load). The refusal is sent
@@ -51,8 +51,11 @@ export type LoadSheddingSettings = Readonly<{
   /**
    * Requests in flight in this process past which a new one that is not `critical` or `exempt` is
    * refused at the front door, whatever the signals say; 0: no limit. See `installLoadShedding`.
+   * With `inFlightTargetMs`, the ceiling of a limit that adapts.
    */
   maxInFlight: number;
+  /** Mean time in flight the limit steers to (see `nextInFlightLimit`); 0: the limit is `maxInFlight`, fixed. */
+  inFlightTargetMs: number;
   /** Requests of the `bounded` routes (checkout) that run at once; 0: no bound. */
   boundedConcurrency: number;
   /** How long a request of a bounded route waits for a free place before it is refused; 0: refused at once. */
@@ -122,6 +125,28 @@ const pathOf = (url: string): string => {
   return q === -1 ? url : url.slice(0, q);
 };
 
+/** The adaptive in-flight limit never goes below this: enough to keep a database busy while the process waits on it. */
+export const MIN_IN_FLIGHT = 8;
+
+/** What the front door saw during one sample interval, for the in-flight limit. */
+export type FlightWindow = Readonly<{ completed: number; totalMs: number; peak: number }>;
+
+/**
+ * The in-flight limit after one sample interval, additive increase and multiplicative decrease on
+ * the mean time its requests spent in flight: over `targetMs`, a tenth off (never below
+ * MIN_IN_FLIGHT); under it, while the limit was reached, a sixteenth more (at least one, never
+ * over `max`). Time in flight is what a shopper waits and what grows first when the process takes
+ * in more than it serves (Little's law: in flight = served/s x time in flight), so steering it
+ * keeps the admitted queue short whatever the capacity is: a fixed 64 is 30 ms of queue at 2,000
+ * answers a second and 1.6 s at 40 (seen on a busy shared machine, 2026-12-07).
+ */
+export function nextInFlightLimit(limit: number, w: FlightWindow, s: Readonly<{ max: number; targetMs: number }>): number {
+  if (w.completed === 0) return limit;
+  if (w.totalMs / w.completed > s.targetMs) return Math.max(Math.min(MIN_IN_FLIGHT, s.max), Math.floor(limit * 0.9));
+  if (w.peak >= limit) return Math.min(s.max, limit + Math.max(1, Math.floor(limit / 16)));
+  return limit;
+}
+
 /** Samples after the server is ready that are not judged (see `armed` in `installLoadShedding`): the first may span start-up work. */
 const WARM_UP_SAMPLES = 2;
 
@@ -132,8 +157,10 @@ const WARM_UP_SAMPLES = 2;
  *   a request id or runs a hook (refused in Fastify's `onRequest`, a request still cost about 0.4
  *   of a cached product page in development runs of test/overload.test.ts, and at twice the
  *   capacity the refusals alone kept the event loop saturated). Two rules:
- *   - the in-flight limit: while `maxInFlight` requests are in flight in this process, a new one
- *     that is not `critical` or `exempt` is refused, whoever sends it. This is what keeps a
+ *   - the in-flight limit: while `limit` requests are in flight in this process, a new one that
+ *     is not `critical` or `exempt` is refused, whoever sends it. The limit adapts, every sample
+ *     interval, between MIN_IN_FLIGHT and `maxInFlight` (`nextInFlightLimit`), to keep the mean
+ *     time in flight near `inFlightTargetMs`. This is what keeps a
  *     saturated process serving its capacity: the work it admits is bounded, so the requests it
  *     admits finish at the rate it can serve them and the excess is answered at once, at the cost
  *     of parsing its headers. Refusing on a sampled signal instead (utilisation, issue 18) refused
@@ -270,15 +297,26 @@ export async function installLoadShedding(
     const [method, url] = key.split(' ', 2) as [string, string];
     protectedRoutes.set(method, [...(protectedRoutes.get(method) ?? []), patternOf(url)]);
   }
-  /** Requests admitted by the front door whose response has not closed yet. */
+  /** Requests admitted by the front door whose response has not closed yet, and the limit on them. */
   let inFlight = 0;
-  const leftFlight = () => void inFlight--;
+  let limit = settings.maxInFlight;
+  let window = { completed: 0, totalMs: 0, peak: 0 };
+  if (settings.maxInFlight > 0 && settings.inFlightTargetMs > 0) {
+    const steer = setInterval(() => {
+      limit = nextInFlightLimit(limit, window, { max: settings.maxInFlight, targetMs: settings.inFlightTargetMs });
+      window = { completed: 0, totalMs: 0, peak: inFlight };
+    }, settings.sampleIntervalMs).unref();
+    server.addHook('onClose', (_instance, done) => {
+      clearInterval(steer);
+      done();
+    });
+  }
 
   /** Why the front door refuses `req`, or null to let it through to Fastify. */
   const frontDoorRefusal = (req: IncomingMessage): [ShedClass, Reason, number | undefined] | null => {
     if (!armed) return null;
     const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
-    if (settings.maxInFlight > 0 && inFlight >= settings.maxInFlight) {
+    if (settings.maxInFlight > 0 && inFlight >= limit) {
       // Matched only now, over the limit: below it, admitting costs one comparison.
       const path = pathOf(req.url ?? '');
       if (!(protectedRoutes.get(method) ?? []).some((pattern) => pattern.test(path))) {
@@ -424,7 +462,13 @@ export async function installLoadShedding(
       return;
     }
     inFlight++;
-    res.once('close', leftFlight);
+    if (inFlight > window.peak) window.peak = inFlight;
+    const admittedAt = performance.now();
+    res.once('close', () => {
+      inFlight--;
+      window.completed++;
+      window.totalMs += performance.now() - admittedAt;
+    });
     fastifyHandler(req, res);
   });
 }
