@@ -452,7 +452,13 @@ export function overloadTargets(r: OverloadResult): Target[] {
     .reduce((n, [, count]) => n + count, 0);
   const failures = o.checkout.shed + Object.values(o.checkout.other).reduce((n, c) => n + c, 0) - sold409;
   const errors = Object.values(o.checkout.errors).reduce((n, c) => n + c, 0);
-  const checkoutP99 = checkoutMs.length === 0 ? NaN : percentile([...checkoutMs].sort((a, b) => a - b), 99);
+  const checkoutP99 =
+    checkoutMs.length === 0
+      ? NaN
+      : percentile(
+          [...checkoutMs].sort((a, b) => a - b),
+          99,
+        );
   const shedMs = [...o.browse.shedMs, ...o.checkout.shedMs].sort((a, b) => a - b);
   const shedP99 = shedMs.length === 0 ? NaN : percentile(shedMs, 99);
   return [

@@ -224,7 +224,8 @@ export const settingDocs: { readonly [K in keyof typeof schema.shape]: string | 
     'mean time in flight the in-flight limit steers to: over it, every sample lowers the limit by a tenth; under it, a limit that was reached grows by a sixteenth. `0`: the limit is `SHED_MAX_IN_FLIGHT`, fixed',
   SHED_CHECKOUT_CONCURRENCY:
     'checkouts (API and storefront form) running at once in this process; one more waits for a place (`SHED_CHECKOUT_QUEUE_MS`), then gets `503`. Bounds the share of the machine checkout takes under overload. `0`: no bound',
-  SHED_CHECKOUT_QUEUE_MS: 'how long a checkout waits for one of the `SHED_CHECKOUT_CONCURRENCY` places before it is refused. `0`: refused at once',
+  SHED_CHECKOUT_QUEUE_MS:
+    'how long a checkout waits for one of the `SHED_CHECKOUT_CONCURRENCY` places before it is refused. `0`: refused at once',
   SHED_HEAP_USED_BYTES: {
     default: '3/4 of the V8 heap limit',
     description:

@@ -44,7 +44,12 @@ async function serverWith(settings: Partial<LoadSheddingSettings>) {
   await installLoadShedding(
     server,
     { ...SETTINGS, ...settings },
-    { priorities: PRIORITIES, bounded: new Set(['POST /checkout']), signedIn: (h) => h.authorization !== undefined, log: pino({ level: 'silent' }) },
+    {
+      priorities: PRIORITIES,
+      bounded: new Set(['POST /checkout']),
+      signedIn: (h) => h.authorization !== undefined,
+      log: pino({ level: 'silent' }),
+    },
   );
   server.addHook('onRequest', async () => void ran.onRequest++);
   const session = async () => void ran.session++;
