@@ -219,7 +219,7 @@ export const settingDocs: { readonly [K in keyof typeof schema.shape]: string | 
   SHED_EVENT_LOOP_UTILIZATION:
     'share of one sample the event loop was busy (0 to 1) that starts level 1. `0`: not checked (the default: at saturation it stays at 1 and would refuse all anonymous browsing; `SHED_MAX_IN_FLIGHT` sheds only the excess)',
   SHED_MAX_IN_FLIGHT:
-    'most requests in flight in this process: past the limit a new one is refused at once with `503`, before any hook runs, unless its route is `critical` (checkout, cart, orders, sign-in) or a probe. The limit adapts between 8 and this (`SHED_IN_FLIGHT_TARGET_MS`). `0`: no limit',
+    'most requests in flight in this process: past the limit a new one is refused at once with `503`, before any hook runs, unless its route is `critical` (checkout, cart, orders, sign-in) or a probe. The limit adapts between 32 and this (`SHED_IN_FLIGHT_TARGET_MS`). `0`: no limit',
   SHED_IN_FLIGHT_TARGET_MS:
     'mean time in flight the in-flight limit steers to: over it, every sample lowers the limit by a tenth; under it, a limit that was reached grows by a sixteenth. `0`: the limit is `SHED_MAX_IN_FLIGHT`, fixed',
   SHED_CHECKOUT_CONCURRENCY:
