@@ -65,7 +65,7 @@ import { startAtelier, stopAllAtelier, stopAtelier, waitUntilReady, type Atelier
 import { formatCheckoutTable, runCheckoutBench, type CheckoutResult } from './checkout.ts';
 import { judgePageTargets, pageScenarios } from './pages.ts';
 import { formatTable, formatTargets, judgeTargets, type Row, type Target } from './report.ts';
-import { DEFAULT_OVERLOAD, runOverloadBench } from './overload.ts';
+import { DEFAULT_OVERLOAD, overloadTargets, runOverloadBench } from './overload.ts';
 import { formatScaleTable, runScaleBench, type ScaleResult } from './scale.ts';
 import { formatShardMoveTable, runShardMoveBench, type ShardMoveResult } from './shard-move.ts';
 
@@ -628,13 +628,7 @@ async function main(): Promise<number> {
         env: atelierEnv,
         log: (line) => console.log(line),
       });
-      const slo = overload.checkoutSlo;
-      targets.push({
-        name: `overload: checkout within 1 s for 99 % at ${settings.overload.overloadFactor}x capacity, browsing shed with 503`,
-        kind: 'issue',
-        verdict: slo.total > 0 && slo.withinOneSecond >= 0.99 * slo.total && overload.overload.browse.shed > 0 ? 'PASS' : 'FAIL',
-        detail: overload.lines.slice(2, 5).join('; '),
-      });
+      targets = [...targets, ...overloadTargets(overload)];
     }
 
     const loadAtEnd = os.loadavg();

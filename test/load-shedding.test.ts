@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { ConfigError, loadConfig } from '../src/app/config.ts';
-import { ROUTE_PRIORITIES } from '../src/app/route-priorities.ts';
+import { BOUNDED_ROUTES, ROUTE_PRIORITIES } from '../src/app/route-priorities.ts';
 import { memoryLimits } from '../src/platform/http/load-shedding.ts';
 import { renderMetrics } from '../src/platform/observability/metrics.ts';
 import { createTestApp, type TestApp } from './support/test-app.ts';
@@ -142,17 +142,21 @@ const BASE = {
 describe('load shedding settings', () => {
   const pick = (env: Record<string, string>) => loadConfig({ DEMO_SEED: 'false', ...env }).loadShedding;
 
-  test('defaults: on, 100 ms of event-loop delay, 95 % utilisation, three quarters of the heap limit and of the memory limit', () => {
+  test('defaults: on, 100 ms of event-loop delay, no utilisation, three quarters of the heap limit and of the memory limit, 64 in flight, 4 checkouts', () => {
     const limits = memoryLimits();
     assert.deepEqual(pick({}), {
       enabled: true,
       eventLoopDelayMs: 100,
-      eventLoopUtilization: 0.95,
+      eventLoopUtilization: 0,
       heapUsedBytes: Math.round(limits.heapBytes * 0.75),
       rssBytes: Math.round(limits.memoryBytes * 0.75),
       retryAfterSeconds: 5,
       sampleIntervalMs: 100,
       warmUpMs: 3000,
+      maxInFlight: 64,
+      inFlightTargetMs: 50,
+      boundedConcurrency: 4,
+      boundedQueueMs: 200,
     });
     const set = pick({
       SHED_ENABLED: 'false',
@@ -163,6 +167,10 @@ describe('load shedding settings', () => {
       SHED_RETRY_AFTER_SECONDS: '30',
       SHED_SAMPLE_INTERVAL_MS: '250',
       SHED_WARM_UP_MS: '0',
+      SHED_MAX_IN_FLIGHT: '0',
+      SHED_IN_FLIGHT_TARGET_MS: '0',
+      SHED_CHECKOUT_CONCURRENCY: '16',
+      SHED_CHECKOUT_QUEUE_MS: '0',
     });
     assert.deepEqual(set, {
       enabled: false,
@@ -173,6 +181,10 @@ describe('load shedding settings', () => {
       retryAfterSeconds: 30,
       sampleIntervalMs: 250,
       warmUpMs: 0,
+      maxInFlight: 0,
+      inFlightTargetMs: 0,
+      boundedConcurrency: 16,
+      boundedQueueMs: 0,
     });
   });
 
@@ -185,6 +197,9 @@ describe('load shedding settings', () => {
       ['SHED_EVENT_LOOP_UTILIZATION', '1.5', /from 0 to 1/],
       ['SHED_RETRY_AFTER_SECONDS', '0', /1/],
       ['SHED_SAMPLE_INTERVAL_MS', '5', /10/],
+      ['SHED_MAX_IN_FLIGHT', '-1', /whole number/],
+      ['SHED_CHECKOUT_CONCURRENCY', 'four', /whole number/],
+      ['SHED_CHECKOUT_QUEUE_MS', '60001', /60000/],
       ['SHED_HEAP_USED_BYTES', String(limits.heapBytes), /below the V8 heap limit/],
       ['SHED_RSS_BYTES', String(limits.memoryBytes + 1), /below the memory limit/],
     ];
@@ -210,8 +225,8 @@ describe('load shedding at level 1 (heap used over its threshold)', () => {
     await t?.close();
   });
 
-  test('every route in the priority table is a route of the server', () => {
-    for (const key of ROUTE_PRIORITIES.keys()) {
+  test('every route in the priority table and the bounded routes is a route of the server', () => {
+    for (const key of [...ROUTE_PRIORITIES.keys(), ...BOUNDED_ROUTES]) {
       const [method, url] = key.split(' ') as [string, string];
       assert.ok(t.server.hasRoute({ method: method as 'GET', url }), `${key} names no route`);
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import { after, test } from 'node:test';
-import { DEFAULT_OVERLOAD, describeOverload, prepareShop, runOverload } from '../bench/overload.ts';
+import { DEFAULT_OVERLOAD, describeOverload, prepareShop, runOverload, servedPerSecond } from '../bench/overload.ts';
 import { processEnv, runAtelier, stopProcess, waitForHttp } from './support/processes.ts';
 import { freePort } from './support/scratch-postgres.ts';
 
@@ -10,8 +10,10 @@ import { freePort } from './support/scratch-postgres.ts';
  * Overload (issue 5, "Protection"): one real `atelier start` (API, workers, embedded PostgreSQL,
  * simulated payments) with the shipped load-shedding settings, driven at twice the capacity it
  * was just measured to have (bench/overload.ts: closed loop for the capacity, then an open-model
- * mix of anonymous browsing and checkouts). Checkout must stay within its SLO while browsing is
- * shed with 503, and the process must come out of it alive, with its memory bounded.
+ * mix of anonymous browsing and checkouts). The process must keep serving about its capacity
+ * (issue 18), checkout must stay within its SLO while browsing is shed with 503 (a checkout over its
+ * bounded share may be refused too, clearly), and the process must come out of it alive, with its
+ * memory bounded.
  *
  * The same scenario, with longer phases: `npm run bench -- --only overload`.
  */
@@ -25,7 +27,7 @@ after(async () => {
 });
 
 test(
-  'at twice its measured capacity, checkout p99 stays under 1 s while browsing is shed with 503; the process survives',
+  'at twice its measured capacity it serves at least half its capacity, checkout p99 stays under 1 s while browsing is shed with 503; the process survives',
   { timeout: 300_000 },
   async () => {
     const env = await processEnv('atelier-overload-', {
@@ -55,14 +57,23 @@ test(
     for (const line of describeOverload(r)) console.log(`# ${line}`);
 
     const o = r.overload;
-    // Checkout is never shed, refused or failed, and meets its latency SLO as the alert rules judge it.
-    assert.equal(
-      o.checkout.ok,
-      o.checkout.sent,
-      `checkouts not accepted: ${JSON.stringify({ shed: o.checkout.shed, other: o.checkout.other, errors: o.checkout.errors })}`,
+    // Checkout never fails: every checkout is accepted, or refused over its bounded share the
+    // documented way (503, Retry-After, OVERLOADED), and those are few.
+    assert.deepEqual(o.checkout.other, {}, 'checkout answers other than 2xx and OVERLOADED');
+    assert.ok(
+      o.checkout.ok >= 0.9 * o.checkout.sent,
+      `checkouts not accepted: ${JSON.stringify({ sent: o.checkout.sent, shed: o.checkout.shed, errors: o.checkout.errors })}`,
     );
     assert.ok(o.checkout.sent >= 20, `only ${o.checkout.sent} checkouts were sent`);
     assert.equal(r.checkoutSlo.total, o.checkout.sent, 'the server counted a different number of checkouts');
+    // Goodput (issue 18): before the in-flight limit and checkout's share it served 2.7 % of the
+    // capacity in the bench, and 16 to 37 % on the busy shared machine (2026-12-07). The target is
+    // 80 % (the bench judges it); half leaves room for a test beside other suites.
+    const served = servedPerSecond(o);
+    assert.ok(
+      served >= 0.5 * r.capacity.servedPerSec,
+      `served ${served.toFixed(0)}/s for a capacity of ${r.capacity.servedPerSec.toFixed(0)}/s`,
+    );
     assert.ok(
       r.checkoutSlo.withinOneSecond >= 0.99 * r.checkoutSlo.total,
       `checkout SLO missed: ${r.checkoutSlo.withinOneSecond} of ${r.checkoutSlo.total} within ${CHECKOUT_SLO_MS} ms`,

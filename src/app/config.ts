@@ -68,7 +68,11 @@ const schema = z.object({
     .string()
     .regex(/^(0(\.\d+)?|1(\.0+)?)$/, { message: 'must be a number from 0 to 1' })
     .transform(Number)
-    .default(0.95),
+    .default(0),
+  SHED_MAX_IN_FLIGHT: int(0, 1_000_000).default(64),
+  SHED_IN_FLIGHT_TARGET_MS: int(0, 60_000).default(50),
+  SHED_CHECKOUT_CONCURRENCY: int(0, 10_000).default(4),
+  SHED_CHECKOUT_QUEUE_MS: int(0, 60_000).default(200),
   SHED_HEAP_USED_BYTES: int(0, Number.MAX_SAFE_INTEGER).optional(),
   SHED_RSS_BYTES: int(0, Number.MAX_SAFE_INTEGER).optional(),
   SHED_RETRY_AFTER_SECONDS: int(1, 3600).default(5),
@@ -212,7 +216,16 @@ export const settingDocs: { readonly [K in keyof typeof schema.shape]: string | 
   SHED_ENABLED:
     '[load shedding](resiliency.md#load-shedding): refuse browsing and reports with `503` when the process is overloaded; `npm test` and `npm run bench` turn it off unless a test asks',
   SHED_EVENT_LOOP_DELAY_MS: 'mean event-loop delay over one sample that starts level 1; twice it starts level 2. `0`: not checked',
-  SHED_EVENT_LOOP_UTILIZATION: 'share of one sample the event loop was busy (0 to 1) that starts level 1. `0`: not checked',
+  SHED_EVENT_LOOP_UTILIZATION:
+    'share of one sample the event loop was busy (0 to 1) that starts level 1. `0`: not checked (the default: at saturation it stays at 1 and would refuse all anonymous browsing; `SHED_MAX_IN_FLIGHT` sheds only the excess)',
+  SHED_MAX_IN_FLIGHT:
+    'most requests in flight in this process: past the limit a new one is refused at once with `503`, before any hook runs, unless its route is `critical` (checkout, cart, orders, sign-in) or a probe. The limit adapts between 32 and this (`SHED_IN_FLIGHT_TARGET_MS`). `0`: no limit',
+  SHED_IN_FLIGHT_TARGET_MS:
+    'mean time in flight the in-flight limit steers to: over it, every sample lowers the limit by a tenth; under it, a limit that was reached grows by a sixteenth. `0`: the limit is `SHED_MAX_IN_FLIGHT`, fixed',
+  SHED_CHECKOUT_CONCURRENCY:
+    'checkouts (API and storefront form) running at once in this process; one more waits for a place (`SHED_CHECKOUT_QUEUE_MS`), then gets `503`. Bounds the share of the machine checkout takes under overload. `0`: no bound',
+  SHED_CHECKOUT_QUEUE_MS:
+    'how long a checkout waits for one of the `SHED_CHECKOUT_CONCURRENCY` places before it is refused. `0`: refused at once',
   SHED_HEAP_USED_BYTES: {
     default: '3/4 of the V8 heap limit',
     description:
@@ -584,6 +597,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryAfterSeconds: e.SHED_RETRY_AFTER_SECONDS,
       sampleIntervalMs: e.SHED_SAMPLE_INTERVAL_MS,
       warmUpMs: e.SHED_WARM_UP_MS,
+      maxInFlight: e.SHED_MAX_IN_FLIGHT,
+      inFlightTargetMs: e.SHED_IN_FLIGHT_TARGET_MS,
+      boundedConcurrency: e.SHED_CHECKOUT_CONCURRENCY,
+      boundedQueueMs: e.SHED_CHECKOUT_QUEUE_MS,
     },
     httpCache: { sMaxAge: e.HTTP_S_MAXAGE_SECONDS, staleWhileRevalidate: e.HTTP_STALE_WHILE_REVALIDATE_SECONDS },
     session: {

@@ -10,7 +10,7 @@ import { installRateLimits, type RouteLimit, type StrictRoute } from '../platfor
 import { installGracefulDrain } from '../platform/http/graceful-drain.ts';
 import { installLoadShedding } from '../platform/http/load-shedding.ts';
 import { SESSION_COOKIE } from '../modules/identity/index.ts';
-import { ROUTE_PRIORITIES } from './route-priorities.ts';
+import { BOUNDED_ROUTES, ROUTE_PRIORITIES } from './route-priorities.ts';
 import { installHttpObservability } from '../platform/observability/http-observability.ts';
 import { validatorCompiler } from '../platform/http/validation.ts';
 import { installStorableTextCheck } from '../platform/http/storable-text.ts';
@@ -198,6 +198,7 @@ export async function buildHttpServer(app: Container): Promise<FastifyInstance> 
   };
   await installLoadShedding(server, config.loadShedding, {
     priorities: ROUTE_PRIORITIES,
+    bounded: BOUNDED_ROUTES,
     signedIn: (headers) => headers.authorization !== undefined || (headers.cookie?.includes(`${SESSION_COOKIE}=`) ?? false),
     log: app.log,
     refusalPage: (path, headers) => (wantsPage(path, headers) ? busyPage : null),

@@ -21,14 +21,14 @@ import { httpDuration, httpRequests, httpShed } from '../observability/metrics.t
  * | 1     | delay > `eventLoopDelayMs`, utilisation > `eventLoopUtilization`, heap or RSS over | `sheddable`             |
  * | 2     | delay > 2 x `eventLoopDelayMs`, or heap or RSS half-way from its threshold to its limit | `sheddable`, `normal` |
  *
- * Utilisation is what finds a saturated server: in development runs of test/overload.test.ts
- * (which does not print these figures), at twice the capacity the mean event-loop delay stayed
- * between 15 and 60 ms (each loop turn is short; the queue is in the sockets) while browsing took
- * seconds and utilisation sat at 1. The delay stays for the other overload, a loop held by long
- * synchronous work (and marks level 2).
+ * The signals find a sick process (a loop held by long synchronous work, memory running out). A
+ * merely busy one is the in-flight limit's (`maxInFlight`, see `installLoadShedding`): at twice the
+ * capacity utilisation sits at 1 and the mean event-loop delay between 15 and 60 ms (each loop turn
+ * is short; the queue is in the sockets), and refusing every anonymous page for as long as
+ * utilisation stayed up served 2.7 % of the capacity (issue 18). Utilisation is off by default.
  *
- * `critical` routes and `exempt` ones (probes, metrics) are never refused here: checkout is
- * protected by its rate limits instead. Refused requests get `503`, `Retry-After` and
+ * `critical` routes and `exempt` ones (probes, metrics) are never refused for a signal or the
+ * in-flight limit; the `bounded` routes (checkout) have a share of their own. Refused requests get `503`, `Retry-After` and
  * `{ error: { code: 'OVERLOADED', message } }` (or, for a page, the `refusalPage` given: the site's
  * "we are busy" page), are counted in `atelier_http_shed_total{class,reason}`
  * and logged at most once a second (a storm of log lines is itself load). The refusal is sent
@@ -48,6 +48,18 @@ export type LoadSheddingSettings = Readonly<{
   sampleIntervalMs: number;
   /** Nothing is shed until this long after the server is ready (and at least two samples): see `armed`. */
   warmUpMs: number;
+  /**
+   * Requests in flight in this process past which a new one that is not `critical` or `exempt` is
+   * refused at the front door, whatever the signals say; 0: no limit. See `installLoadShedding`.
+   * With `inFlightTargetMs`, the ceiling of a limit that adapts.
+   */
+  maxInFlight: number;
+  /** Mean time in flight the limit steers to (see `nextInFlightLimit`); 0: the limit is `maxInFlight`, fixed. */
+  inFlightTargetMs: number;
+  /** Requests of the `bounded` routes (checkout) that run at once; 0: no bound. */
+  boundedConcurrency: number;
+  /** How long a request of a bounded route waits for a free place before it is refused; 0: refused at once. */
+  boundedQueueMs: number;
 }>;
 
 /**
@@ -59,13 +71,15 @@ export type RoutePriority = 'critical' | 'normal' | 'browse' | 'sheddable' | 'ex
 /** A refusal's answer other than the JSON error: its bytes and their content type (sent with 503, Retry-After, no-store). */
 export type RefusalPage = Readonly<{ body: Buffer; contentType: string }>;
 
-/** The class a refused request is counted under. */
-type ShedClass = 'sheddable' | 'normal';
+/** The class a refused request is counted under: `critical` only for a bounded route over its share. */
+type ShedClass = 'sheddable' | 'normal' | 'critical';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Set for every route when load shedding is installed (see load-shedding.ts). */
     priority?: RoutePriority;
+    /** Set when the route is one of the `bounded` ones: at most `boundedConcurrency` of them run at once. */
+    bounded?: boolean;
   }
 }
 
@@ -93,7 +107,8 @@ const SHED_REASONS = {
   heapUsedBytes: 'heap',
   rssBytes: 'rss',
 } as const;
-type Reason = (typeof SHED_REASONS)[keyof typeof SHED_REASONS];
+/** A signal's reason, or `in_flight` (the front door's limit) or `share` (a bounded route over its share). */
+type Reason = (typeof SHED_REASONS)[keyof typeof SHED_REASONS] | 'in_flight' | 'share';
 
 /** Level-2 threshold of a memory signal: half-way from its level-1 threshold to the limit (0 stays off). */
 function halfWay(threshold: number, limit: number): number {
@@ -110,22 +125,65 @@ const pathOf = (url: string): string => {
   return q === -1 ? url : url.slice(0, q);
 };
 
+/**
+ * The adaptive in-flight limit never goes below this: the connections a closed loop needs to
+ * saturate one process (the overload bench measures the capacity with 32), so the limit never
+ * caps what is served below the capacity. With a floor of 8, on a machine whose CPU other processes
+ * took, every request was slow whatever the limit; the limit fell to its floor and capped what was
+ * served at 8 over that slowness (test/overload.test.ts, 2026-12-07: 51 served/s of 142).
+ */
+export const MIN_IN_FLIGHT = 32;
+
+/** What the front door saw during one sample interval, for the in-flight limit. */
+export type FlightWindow = Readonly<{ completed: number; totalMs: number; peak: number }>;
+
+/**
+ * The in-flight limit after one sample interval, additive increase and multiplicative decrease on
+ * the mean time its requests spent in flight: over `targetMs`, a tenth off (never below
+ * MIN_IN_FLIGHT); under it, while the limit was reached, a sixteenth more (at least one, never
+ * over `max`). Time in flight is what a shopper waits and what grows first when the process takes
+ * in more than it serves (Little's law: in flight = served/s x time in flight), so steering it
+ * keeps the admitted queue short whatever the capacity is: a fixed 64 is 30 ms of queue at 2,000
+ * answers a second and 1.6 s at 40 (seen on a busy shared machine, 2026-12-07).
+ */
+export function nextInFlightLimit(limit: number, w: FlightWindow, s: Readonly<{ max: number; targetMs: number }>): number {
+  if (w.completed === 0) return limit;
+  if (w.totalMs / w.completed > s.targetMs) return Math.max(Math.min(MIN_IN_FLIGHT, s.max), Math.floor(limit * 0.9));
+  if (w.peak >= limit) return Math.min(s.max, limit + Math.max(1, Math.floor(limit / 16)));
+  return limit;
+}
+
 /** Samples after the server is ready that are not judged (see `armed` in `installLoadShedding`): the first may span start-up work. */
 const WARM_UP_SAMPLES = 2;
 
 /**
- * Installs load shedding on `server`, in two places:
+ * Installs load shedding on `server`, in three places:
  *
- * - the front door, ahead of Fastify: an anonymous GET of a `browse` or `sheddable` route (the
- *   bulk of a spike) is refused with a pre-built 503 before Fastify makes a request, a reply, a
- *   request id or runs a hook. Seen in development runs of test/overload.test.ts (not a figure it
- *   prints): refused in Fastify's `onRequest`, such a request still cost about 0.4 of a cached
- *   product page, and at twice the capacity the refusals alone kept the event loop saturated. It
- *   matches the path against the priority table's GET patterns, only while under pressure. These
- *   refusals are not in `atelier_http_requests_total` (Fastify never sees them);
+ * - the front door, ahead of Fastify, on the raw request, before Fastify makes a request, a reply,
+ *   a request id or runs a hook (refused in Fastify's `onRequest`, a request still cost about 0.4
+ *   of a cached product page in development runs of test/overload.test.ts, and at twice the
+ *   capacity the refusals alone kept the event loop saturated). Two rules:
+ *   - the in-flight limit: while `limit` requests are in flight in this process, a new one that
+ *     is not `critical` or `exempt` is refused, whoever sends it. The limit adapts, every sample
+ *     interval, between MIN_IN_FLIGHT and `maxInFlight` (`nextInFlightLimit`), to keep the mean
+ *     time in flight near `inFlightTargetMs`. This is what keeps a
+ *     saturated process serving its capacity: the work it admits is bounded, so the requests it
+ *     admits finish at the rate it can serve them and the excess is answered at once, at the cost
+ *     of parsing its headers. Refusing on a sampled signal instead (utilisation, issue 18) refused
+ *     every anonymous page for as long as the signal stayed up, and served 2.7 % of the capacity.
+ *     A request is in flight from its raw `request` event to its response's `close`.
+ *   - under a signal (below): an anonymous GET of a `browse` or `sheddable` route (the bulk of a
+ *     spike), matched against the priority table's GET patterns, only while under pressure.
+ *   These refusals are not in `atelier_http_requests_total` (Fastify never sees them);
  *   `atelier_http_shed_total` counts them.
- * - @fastify/under-pressure's `onRequest` hook for everything else (signed-in browsing, reports,
- *   `normal` routes at level 2, and requests made with `inject`).
+ * - @fastify/under-pressure's `onRequest` hook for everything else under a signal (signed-in
+ *   browsing, reports, `normal` routes at level 2, and requests made with `inject`).
+ * - the share of the `bounded` routes (checkout): at most `boundedConcurrency` of them run at once;
+ *   one more waits up to `boundedQueueMs` for a place, first come first served, and is refused if
+ *   none frees. Checkout is `critical` (no signal and no in-flight limit refuses it) but each costs
+ *   tens of pages: admitted without a bound, at twice the capacity the checkouts alone took the
+ *   machine and browsing was all refused (issue 18). Judged in an `onRequest` hook, before the
+ *   body is parsed, the session looked up or the rate limits counted.
  *
  * Call before any route is registered (each route's priority is looked up as it is added) and
  * before the rate limits (a refusal here is cheaper than a count in Redis).
@@ -138,6 +196,7 @@ const WARM_UP_SAMPLES = 2;
  *
  * @param priorities keyed `METHOD /full/url/:pattern`; a route not listed is `normal`, and a
  *   request that matches no route (404) is `sheddable`.
+ * @param bounded keys of the same form: the routes whose concurrency `boundedConcurrency` bounds.
  * @param signedIn whether a request carries credentials, from its raw headers (the session is not
  *   looked up before the request is admitted; a client that fakes one is shed at level 2).
  * @param refusalPage the answer a refused request gets instead of the JSON error, when it gives
@@ -150,6 +209,7 @@ export async function installLoadShedding(
   settings: LoadSheddingSettings,
   deps: {
     priorities: ReadonlyMap<string, RoutePriority>;
+    bounded?: ReadonlySet<string>;
     signedIn: (headers: IncomingHttpHeaders) => boolean;
     log: Logger;
     refusalPage?: (path: string, headers: IncomingHttpHeaders) => RefusalPage | null;
@@ -232,20 +292,62 @@ export async function installLoadShedding(
   };
 
   // The front door's view of the table: GET patterns of what an anonymous client may be refused,
-  // with the route each stands for.
+  // with the route each stands for, and the routes the in-flight limit never refuses (`critical`,
+  // `exempt`), by method.
+  const patternOf = (url: string) => new RegExp(`^${url.replace(/:[A-Za-z]+/g, '[^/]+')}$`);
   const frontDoor = [...deps.priorities]
     .filter(([key, p]) => key.startsWith('GET ') && (p === 'browse' || p === 'sheddable'))
-    .map(([key]) => ({ route: key.slice(4), pattern: new RegExp(`^${key.slice(4).replace(/:[A-Za-z]+/g, '[^/]+')}$`) }));
-  /** The route pattern of a request to refuse at the front door, or null to let it through. */
-  const refusedAtFrontDoor = (req: IncomingMessage): string | null => {
+    .map(([key]) => ({ route: key.slice(4), pattern: patternOf(key.slice(4)) }));
+  const protectedRoutes = new Map<string, RegExp[]>();
+  /** Every listed route by method, to name the route of a request the in-flight limit refuses. */
+  const listedRoutes = new Map<string, Array<{ route: string; pattern: RegExp }>>();
+  for (const [key, p] of deps.priorities) {
+    const [method, url] = key.split(' ', 2) as [string, string];
+    listedRoutes.set(method, [...(listedRoutes.get(method) ?? []), { route: url, pattern: patternOf(url) }]);
+    if (p !== 'critical' && p !== 'exempt') continue;
+    protectedRoutes.set(method, [...(protectedRoutes.get(method) ?? []), patternOf(url)]);
+  }
+  /** Requests admitted by the front door whose response has not closed yet, and the limit on them. */
+  let inFlight = 0;
+  let limit = settings.maxInFlight;
+  let window = { completed: 0, totalMs: 0, peak: 0 };
+  if (settings.maxInFlight > 0 && settings.inFlightTargetMs > 0) {
+    const steer = setInterval(() => {
+      limit = nextInFlightLimit(limit, window, { max: settings.maxInFlight, targetMs: settings.inFlightTargetMs });
+      window = { completed: 0, totalMs: 0, peak: inFlight };
+    }, settings.sampleIntervalMs).unref();
+    server.addHook('onClose', (_instance, done) => {
+      clearInterval(steer);
+      done();
+    });
+  }
+
+  type Refusal = Readonly<{ cls: ShedClass; reason: Reason; value: number | undefined; route: string }>;
+  /** Why the front door refuses `req` (and the route it would have matched), or null to let it through to Fastify. */
+  const frontDoorRefusal = (req: IncomingMessage): Refusal | null => {
     if (!armed) return null;
+    const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
+    if (settings.maxInFlight > 0 && inFlight >= limit) {
+      // Matched only now, over the limit: below it, admitting costs one comparison.
+      const path = pathOf(req.url ?? '');
+      if (!(protectedRoutes.get(method) ?? []).some((pattern) => pattern.test(path))) {
+        const route = (listedRoutes.get(method) ?? []).find((r) => r.pattern.test(path))?.route ?? 'unmatched';
+        const cls = method === 'GET' && frontDoor.some((d) => d.pattern.test(path)) ? 'sheddable' : 'normal';
+        return { cls, reason: 'in_flight', value: inFlight, route };
+      }
+      return null;
+    }
     // The hold runs from the last time pressure was seen, not from the last refusal (which would
     // extend it for as long as refused clients keep coming).
     if (pressured()) holdUntil = Date.now() + HOLD_MS;
     else if (holdUntil === 0 || Date.now() >= holdUntil) return null;
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || deps.signedIn(req.headers)) return null;
+    if (method !== 'GET' || deps.signedIn(req.headers)) return null;
     const path = pathOf(req.url ?? '');
-    return frontDoor.find((d) => d.pattern.test(path))?.route ?? null;
+    const route = frontDoor.find((d) => d.pattern.test(path))?.route;
+    if (route === undefined) return null;
+    const [reason, value] = level1Reason();
+    holdReason = reason;
+    return { cls: 'sheddable', reason, value, route };
   };
   /**
    * A front-door refusal never reaches Fastify's hooks, so it is counted here in the request
@@ -267,7 +369,8 @@ export async function installLoadShedding(
 
   server.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    route.config = { ...route.config, priority: priorityOf(methods.map(String), route.url) };
+    const bounded = methods.some((m) => deps.bounded?.has(`${String(m)} ${route.url}`) ?? false);
+    route.config = { ...route.config, priority: priorityOf(methods.map(String), route.url), ...(bounded ? { bounded } : {}) };
   });
   await server.register(fastifyUnderPressure, {
     maxEventLoopDelay: settings.eventLoopDelayMs,
@@ -306,6 +409,54 @@ export async function installLoadShedding(
     }) as never,
   });
   pressured = () => server.isUnderPressure();
+
+  // The bounded routes' share: `running` of them hold a place; the others wait in arrival order,
+  // each for `boundedQueueMs` at most. A place is given back when the response closes (answered,
+  // or the client went away), and handed straight to the first waiter.
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  const leave = () => {
+    running--;
+    waiting.shift()?.();
+  };
+  server.addHook('onRequest', (request, reply, done) => {
+    if (!armed || settings.boundedConcurrency === 0 || request.routeOptions.config.bounded !== true) return done();
+    const enter = () => {
+      running++;
+      reply.raw.once('close', leave);
+      done();
+    };
+    if (running < settings.boundedConcurrency && waiting.length === 0) return enter();
+    const refuse = () => {
+      refused('critical', 'share', running);
+      void reply.code(503).header('retry-after', retryAfter);
+      const page = deps.refusalPage?.(pathOf(request.url), request.headers);
+      if (page) void reply.type(page.contentType).header('cache-control', 'no-store').send(page.body);
+      else void reply.send(body);
+    };
+    if (settings.boundedQueueMs === 0) return refuse();
+    const unqueue = () => {
+      const at = waiting.indexOf(turn);
+      if (at !== -1) waiting.splice(at, 1);
+    };
+    // A client that leaves while it waits gives up its turn.
+    const gone = () => {
+      clearTimeout(timer);
+      unqueue();
+    };
+    const turn = () => {
+      clearTimeout(timer);
+      reply.raw.off('close', gone);
+      enter();
+    };
+    const timer = setTimeout(() => {
+      unqueue();
+      reply.raw.off('close', gone);
+      refuse();
+    }, settings.boundedQueueMs);
+    waiting.push(turn);
+    reply.raw.once('close', gone);
+  });
   server.addHook('onReady', (done) => {
     holdUntil = 0;
     setTimeout(() => (armed = true), Math.max(WARM_UP_SAMPLES * settings.sampleIntervalMs, settings.warmUpMs)).unref();
@@ -322,12 +473,10 @@ export async function installLoadShedding(
   const fastifyHandler = fastifyHandlers[0]!;
   raw.removeListener('request', fastifyHandler);
   raw.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const refusedRoute = refusedAtFrontDoor(req);
-    if (refusedRoute !== null) {
+    const refusal = frontDoorRefusal(req);
+    if (refusal) {
       const startedAt = performance.now();
-      const [reason, value] = level1Reason();
-      holdReason = reason;
-      refused('sheddable', reason, value);
+      refused(refusal.cls, refusal.reason, refusal.value);
       const page = deps.refusalPage?.(pathOf(req.url ?? ''), req.headers);
       if (page) {
         res.writeHead(503, {
@@ -342,9 +491,17 @@ export async function installLoadShedding(
         res.writeHead(503, rawHeaders);
         res.end(req.method === 'HEAD' ? undefined : rawBody);
       }
-      countRefusal(refusedRoute, req.method!, startedAt);
+      countRefusal(refusal.route, req.method!, startedAt);
       return;
     }
+    inFlight++;
+    if (inFlight > window.peak) window.peak = inFlight;
+    const admittedAt = performance.now();
+    res.once('close', () => {
+      inFlight--;
+      window.completed++;
+      window.totalMs += performance.now() - admittedAt;
+    });
     fastifyHandler(req, res);
   });
 }

@@ -43,7 +43,7 @@ export const httpDuration = new HotHistogram(
 
 export const httpShed = new HotCounter(
   'atelier_http_shed_total',
-  'Requests refused with 503 by load shedding, by priority class (sheddable, normal) and the signal that was over its threshold (event_loop_delay, heap, rss).',
+  'Requests refused with 503 by load shedding, by priority class (sheddable, normal, critical) and reason: in_flight (the in-flight limit), share (a checkout over its share), or the signal over its threshold (event_loop_delay, event_loop_utilization, heap, rss).',
   ['class', 'reason'],
 ).register(registry);
 
