@@ -71,6 +71,23 @@ export class Target {
     });
   }
 
+  /** A GET whose body is kept as bytes (an image, for the capacity floor's samples). */
+  sendRaw(spec: Pick<RequestSpec, 'method' | 'path'>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        { host: this.url.hostname, port: this.url.port, method: spec.method, path: spec.path, agent: this.agent },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
   close(): void {
     this.agent.destroy();
   }

@@ -41,6 +41,7 @@ import {
   type Deployment,
   type Ports,
 } from './deployment.ts';
+import { startFloor } from './floor.ts';
 import { runLoad } from './generator.ts';
 import { Target } from './http.ts';
 import { describeModel, modelFromEnv, sessionsPerSecond, requestsPerSession, type Model } from './model.ts';
@@ -189,7 +190,7 @@ async function runOnce(
   label: string,
   timeline: Timeline,
   log: (l: string) => void,
-  opts: { flash: boolean; steps?: readonly number[] } = { flash: false },
+  opts: { flash: boolean; steps?: readonly number[]; invariants?: boolean } = { flash: false },
 ): Promise<RunReport> {
   const target = new Target(d.base, 1024);
   const recorder = new Recorder(performance.now(), s.windowMs);
@@ -266,7 +267,10 @@ async function runOnce(
   log(
     `  ${label}: ${fmt(outcome.sessions)} sessions over ${fmt(outcome.durationMs / 1000)} s; ${fmt(accepted.length)} orders accepted; checking the invariants...`,
   );
-  const after = await afterRun(d.env, d.providerUrl, accepted, outcome.flashSale);
+  const after =
+    opts.invariants === false
+      ? { invariants: [], payment: { count: 0, p50: 0, p90: 0, p99: 0, max: 0, pending: 0 } }
+      : await afterRun(d.env, d.providerUrl, accepted, outcome.flashSale);
   const totals = recorder.totalsReport();
   const report: RunReport = {
     label,
@@ -306,9 +310,15 @@ function verdictOf(s: LabSettings, runs: readonly RunReport[]): { pass: boolean;
         ? `This deployment carries ${fmt(knee.dailyUsers)} daily users within its SLOs (${fmt(knee.servedPerSec)} requests/s served)`
         : `This deployment did not hold even the first step (${fmt(steps[0]?.dailyUsers ?? 0)} daily users)`;
       const next = failed ? `; at ${fmt(failed.dailyUsers)} the first SLO broke: ${failed.broke}` : '; no step broke an SLO';
+      const floorRun = runs[1];
+      const floorSteps = floorRun?.steps ?? [];
+      const floorKnee = floorSteps.filter((x, i) => x.pass && floorSteps.slice(0, i).every((y) => y.pass)).pop();
+      const floorWords = floorRun
+        ? ` The floor, the same shoppers against a server with no Atelier code on this machine, ${floorKnee ? `carried ${fmt(floorKnee.dailyUsers)}` : 'did not hold the first step'}${floorSteps.every((x) => x.pass) ? ' (every step)' : ''}.`
+        : '';
       return {
         pass: Boolean(knee) && broken.length === 0,
-        verdict: `${words}${next}.${broken.length ? ` Invariants broken: ${broken.map((b) => b.name).join(', ')}.` : ''}`,
+        verdict: `${words}${next}.${floorWords}${broken.length ? ` Invariants broken: ${broken.map((b) => b.name).join(', ')}.` : ''}`,
         knee: knee ? { dailyUsers: knee.dailyUsers, requestsPerSec: knee.servedPerSec } : null,
       };
     }
@@ -396,7 +406,21 @@ export async function runLab(
       log(
         `  capacity: steps of ${s.lengths.stepSec} s at ${s.capacitySteps.map((u) => fmt(u)).join(', ')} daily users, until two steps break an SLO`,
       );
-      runs.push(await runOnce(s, deployment, stage, 'capacity', timeline, log, { flash: false, steps: s.capacitySteps }));
+      runs.push(await runOnce(s, deployment, stage, 'Atelier', timeline, log, { flash: false, steps: s.capacitySteps }));
+      // The floor: the same shoppers against a server with no Atelier code (load/floor-server.ts).
+      log('  capacity floor: the same steps against a server that only sends bytes captured from Atelier...');
+      const floor = await startFloor(deployment, stage.catalog, s.ports.provider + 1);
+      try {
+        runs.push(
+          await runOnce(s, floor, stage, 'floor (no Atelier code)', timeline, log, {
+            flash: false,
+            steps: s.capacitySteps,
+            invariants: false,
+          }),
+        );
+      } finally {
+        await floor.stop();
+      }
     } else {
       const timeline = timelineFor(s.scenario, s.model, s.lengths);
       log(`  ${s.scenario}: ${fmt(timeline.durationMs / 1000)} s, up to ${fmt(Math.max(...sample(timeline)), 2)} sessions/s`);
