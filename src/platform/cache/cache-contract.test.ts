@@ -16,16 +16,17 @@ const PAST_TTL_MS = 1300;
 
 function contract(name: string, open: () => Promise<{ cache: Cache; close(): Promise<void> }>, skip: string | false): void {
   describe(name, { skip }, () => {
+    let opened: { cache: Cache; close(): Promise<void> };
     let cache: Cache;
-    let close: () => Promise<void>;
     let n = 0;
     /** A key of its own for each test, so the tests share one cache without sharing entries. */
     const key = () => `contract:test:${process.pid}:${++n}`;
     before(async () => {
-      ({ cache, close } = await open());
+      opened = await open();
+      cache = opened.cache;
     });
     after(async () => {
-      await close();
+      await opened.close();
     });
 
     test('a miss runs the loader; the next reads are answered without it', async () => {
