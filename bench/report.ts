@@ -120,9 +120,9 @@ export function judgeTargets(rows: readonly Row[]): Target[] {
     0.5,
   );
   p99Target('search p99 < 50 ms at 20 connections', find('search', 'on'), 50);
-  // Issue 18: a cache miss may cost at most 10 % more than no cache. The two rows come from two
-  // API processes measured one after the other, so the detail also gives each against the one
-  // lookup measured beside it: when the two ratios disagree, the machine changed between phases.
+  // Issue 18: a cache miss may cost at most 10 % more than no cache. The two rows come from two API
+  // processes measured in the same rounds; the detail also gives each against its own process's
+  // one lookup, a second view of the same comparison.
   const coldOn = find('detail cold (whole catalog)', 'on');
   const coldOff = find('detail (cache off)', 'off');
   const lookupOn = find('one-lookup (baseline)', 'on');
