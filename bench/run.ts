@@ -7,7 +7,10 @@
  * 2. Starts one API process (`atelier api`) and measures, with autocannon: the bare `/health`
  *    route and one primary-key lookup through the pool (the baselines), then the catalog list,
  *    product detail warm and cold, a shop page and search.
- * 3. Restarts the API with the cache off and measures product detail against the lookup baseline.
+ * 3. Beside it, a second API process with the cache off (CACHE_ENABLED=false, on BENCH_PORT + 2),
+ *    measured in the same rounds: the lookup baseline and product detail over the same cold ids.
+ *    Both processes run from the start, so "cold with the cache on / cold with it off" compares
+ *    reads a few seconds apart, not two phases minutes apart on a machine whose load moves.
  * 4. Prints a table and the issue's targets, and writes both to bench/results/<timestamp>.json.
  *
  * Each phase's scenarios run in interleaved rounds and keep their medians (see measurePhase).
@@ -155,6 +158,9 @@ const settings = {
   },
 };
 const BASE = `http://127.0.0.1:${settings.apiPort}`;
+/** The API with the cache off, measured in the same rounds as the one with it on (BENCH_PORT + 2: + 1 is the scale part's). */
+const OFF_PORT = settings.apiPort + 2;
+const OFF_BASE = `http://127.0.0.1:${OFF_PORT}`;
 const WARMUP_SEC = Math.min(3, Math.max(1, Math.round(settings.durationSec / 4)));
 /** Each scenario's BENCH_DURATION is split over the rounds. */
 const ROUND_SEC = Math.max(1, Math.round(settings.durationSec / settings.rounds));
@@ -295,6 +301,9 @@ type Scenario = Readonly<{
   warmup: boolean;
   /** Why it cannot run, found before the server starts (no products, no shops...). */
   unavailable?: string;
+  /** Another API process than the phase's (the one with the cache off), and the cache its rows say. */
+  base?: string;
+  cache?: 'on' | 'off';
 }>;
 
 /** Where a scenario's rotation stands: kept across rounds, so a cold walk never revisits an id. */
@@ -305,9 +314,10 @@ async function hammer(
   connections: number,
   durationSec: number,
   rotation: Rotation = { next: 0 },
+  base = BASE,
 ): Promise<autocannon.Result> {
   return autocannon({
-    url: BASE,
+    url: base,
     connections,
     duration: durationSec,
     timeout: 10,
@@ -322,9 +332,9 @@ async function hammer(
 }
 
 /** One request first: a missing route or a failing one is reported instead of measured. */
-async function probe(paths: readonly string[]): Promise<string | null> {
+async function probe(paths: readonly string[], base = BASE): Promise<string | null> {
   try {
-    const res = await fetch(BASE + paths[0], { signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(base + paths[0], { signal: AbortSignal.timeout(10_000) });
     if (res.ok) return null;
     const text = (await res.text()).slice(0, 160);
     return res.status === 404 && text.includes('No route')
@@ -350,12 +360,12 @@ const median = (xs: readonly number[]) => {
 async function measurePhase(plan: readonly Scenario[], cache: 'on' | 'off', rows: Row[]): Promise<void> {
   const runnable: Array<{ s: Scenario; rotation: Rotation; trials: autocannon.Result[] }> = [];
   for (const s of plan) {
-    const reason = s.unavailable ?? (await probe(s.paths));
+    const reason = s.unavailable ?? (await probe(s.paths, s.base));
     if (reason) {
       console.log(`  ${s.name}: skipped (${reason})`);
       rows.push({
         scenario: s.name,
-        cache,
+        cache: s.cache ?? cache,
         connections: s.connections,
         reqPerSec: NaN,
         reqPerSecRange: [NaN, NaN],
@@ -378,8 +388,8 @@ async function measurePhase(plan: readonly Scenario[], cache: 'on' | 'off', rows
     console.log(`  round ${round} of ${settings.rounds}`);
     for (const item of runnable) {
       const { s, rotation } = item;
-      if (round === 1 && s.warmup) await hammer(s.paths, s.connections, WARMUP_SEC, { next: 0 });
-      const r = await hammer(s.paths, s.connections, ROUND_SEC, rotation);
+      if (round === 1 && s.warmup) await hammer(s.paths, s.connections, WARMUP_SEC, { next: 0 }, s.base);
+      const r = await hammer(s.paths, s.connections, ROUND_SEC, rotation, s.base);
       item.trials.push(r);
       console.log(
         `    ${s.name}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms` +
@@ -393,7 +403,7 @@ async function measurePhase(plan: readonly Scenario[], cache: 'on' | 'off', rows
     const bytes = trials.reduce((n, t) => n + t.throughput.total, 0);
     rows.push({
       scenario: s.name,
-      cache,
+      cache: s.cache ?? cache,
       connections: s.connections,
       reqPerSec: median(rates),
       reqPerSecRange: [Math.min(...rates), Math.max(...rates)],
@@ -411,8 +421,8 @@ async function measurePhase(plan: readonly Scenario[], cache: 'on' | 'off', rows
   }
   // Ratios once every median is known (a baseline may be measured after the scenario in a round).
   for (const [i, row] of rows.entries()) {
-    if (row.cache !== cache || row.skipped || !row.baseline) continue;
-    const base = rows.find((x) => x.scenario === row.baseline && x.cache === cache && !x.skipped);
+    if (row.skipped || !row.baseline) continue;
+    const base = rows.find((x) => x.scenario === row.baseline && x.cache === row.cache && !x.skipped);
     if (base) rows[i] = { ...row, ratio: row.reqPerSec / base.reqPerSec };
   }
 }
@@ -424,11 +434,14 @@ async function measurePhase(plan: readonly Scenario[], cache: 'on' | 'off', rows
  */
 async function warmServer(plan: readonly Scenario[]): Promise<void> {
   // Cold walks are warmed from their far end, which a 10 s run does not reach.
-  const paths = plan.filter((s) => !s.unavailable).flatMap((s) => (s.warmup ? s.paths.slice(0, 20) : s.paths.slice(-20)));
-  if (paths.length === 0) return;
-  process.stdout.write(`  warming up the server (${WARMUP_SEC * 2} s)...`);
-  await hammer(shuffled(paths), 20, WARMUP_SEC * 2);
-  console.log(' done');
+  const runnable = plan.filter((s) => !s.unavailable);
+  for (const base of new Set(runnable.map((s) => s.base ?? BASE))) {
+    const paths = runnable.filter((s) => (s.base ?? BASE) === base).flatMap((s) => (s.warmup ? s.paths.slice(0, 20) : s.paths.slice(-20)));
+    if (paths.length === 0) continue;
+    process.stdout.write(`  warming up ${base} (${WARMUP_SEC * 2} s)...`);
+    await hammer(shuffled(paths), 20, WARMUP_SEC * 2, { next: 0 }, base);
+    console.log(' done');
+  }
 }
 
 /** The cursor of page 2 of the default list, as a client would get it; null when there is none. */
@@ -443,22 +456,22 @@ async function firstPageCursor(): Promise<string | null> {
   }
 }
 
-async function startApi(cacheEnabled: boolean): Promise<AtelierChild> {
+async function startApi(cacheEnabled: boolean, port = settings.apiPort): Promise<AtelierChild> {
   const api = startAtelier(
     cacheEnabled ? 'api' : 'api (cache off)',
     ['api'],
     atelierEnv({
       HOST: '127.0.0.1',
-      PORT: String(settings.apiPort),
+      PORT: String(port),
       BENCH_ROUTES: 'true',
       CACHE_ENABLED: String(cacheEnabled),
     }),
   );
-  await waitUntilReady(api, `${BASE}/health`);
+  await waitUntilReady(api, `http://127.0.0.1:${port}/health`);
   return api;
 }
 
-function scenarios(sample: Sample, secondPage: string | null): { cacheOn: Scenario[]; cacheOff: Scenario[] } {
+function scenarios(sample: Sample, secondPage: string | null): Scenario[] {
   const noProducts = sample.coldIds.length === 0 ? 'no published products: is the catalog (and its seeder) built?' : undefined;
   const lookup: Scenario = {
     name: 'one-lookup (baseline)',
@@ -487,9 +500,12 @@ function scenarios(sample: Sample, secondPage: string | null): { cacheOn: Scenar
     ...sample.shopSlugs.slice(0, 3).map((slug) => `/api/v1/products?shop=${encodeURIComponent(slug)}`),
     ...(secondPage ? [`/api/v1/products?cursor=${encodeURIComponent(secondPage)}`] : []),
   ];
-  const cacheOn: Scenario[] = [
+  // The cache-off process's two scenarios run beside their cache-on twins, in the same rounds.
+  const off = { base: OFF_BASE, cache: 'off' } as const;
+  return [
     { name: '/health (bare route)', connections: 50, paths: ['/health'], baseline: null, warmup: true },
     lookup,
+    { ...lookup, ...off },
     { name: 'list /api/v1/products', connections: 50, paths: ['/api/v1/products'], baseline: '/health (bare route)', warmup: true },
     { name: 'list filters/sorts', connections: 50, paths: listVariants, baseline: '/health (bare route)', warmup: true },
     {
@@ -500,8 +516,10 @@ function scenarios(sample: Sample, secondPage: string | null): { cacheOn: Scenar
       warmup: true,
       ...(noProducts ? { unavailable: noProducts } : {}),
     },
-    // Measured before anything else reads product details at random, so its misses are real misses.
+    // Measured before anything else reads product details at random, so its misses are real misses;
+    // then the same ids, the same number of connections, on the process with the cache off.
     cold,
+    { ...cold, ...off, name: 'detail (cache off)' },
     {
       name: 'shop page',
       connections: 50,
@@ -519,8 +537,6 @@ function scenarios(sample: Sample, secondPage: string | null): { cacheOn: Scenar
       ...(sample.searchTerms.length === 0 ? { unavailable: 'no product titles to take search terms from' } : {}),
     },
   ];
-  const cacheOff: Scenario[] = [lookup, { ...cold, name: 'detail (cache off)' }];
-  return { cacheOn, cacheOff };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -573,17 +589,13 @@ async function main(): Promise<number> {
       );
     }
     if (parts.has('catalog') && sample) {
-      console.log('\nAPI with the cache on:');
+      console.log(`\nAPI with the cache on (port ${settings.apiPort}) and one with it off (CACHE_ENABLED=false, port ${OFF_PORT}):`);
       api = await startApi(true);
+      const apiOff = await startApi(false, OFF_PORT);
       const plan = scenarios(sample, await firstPageCursor());
-      await warmServer(plan.cacheOn);
-      await measurePhase(plan.cacheOn, 'on', rows);
-      await stopAtelier(api);
-
-      console.log('\nAPI with the cache off (CACHE_ENABLED=false):');
-      api = await startApi(false);
-      await warmServer(plan.cacheOff);
-      await measurePhase(plan.cacheOff, 'off', rows);
+      await warmServer(plan);
+      await measurePhase(plan, 'on', rows);
+      await stopAtelier(apiOff);
       await stopAtelier(api);
       api = null;
       targets = judgeTargets(rows);

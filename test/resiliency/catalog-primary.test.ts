@@ -136,7 +136,7 @@ test('catalog primary hung: seen pages still served stale at once, the rest 503 
     const url = productUrl(item.productId);
     let started = Date.now();
     assertStale(await get(url), seen[url]!, url);
-    // Served from the grace period without waiting for the hung refresh (bentocache's soft timeout 0).
+    // Served from the grace period without waiting for the hung refresh (the cache answers stale at once and refreshes behind).
     assert.ok(Date.now() - started < 3000, `stale page took ${Date.now() - started} ms`);
     started = Date.now();
     const answers = await Promise.all([get(productUrl(cold[1]!)), buy(buyers[1]!, `hang-${Date.now()}`), edit('Edited while hung')]);

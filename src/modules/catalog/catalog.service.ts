@@ -365,7 +365,8 @@ export function createCatalogService(deps: CatalogServiceDeps): CatalogUseCases 
       if (Date.now() <= staleAt) hot?.set(key, page, Math.min(page.expiresAt ?? Infinity, staleAt));
       return served(page);
     } catch (err) {
-      // The cache wraps a loader's error; a domain error (a bad filter) must still reach the client as itself.
+      // The two-tier cache wraps a loader's error (the memory tier alone does not); a domain error
+      // (a bad filter) must still reach the client as itself.
       const cause = (err as { cause?: unknown }).cause;
       throw cause instanceof DomainError ? cause : err;
     }

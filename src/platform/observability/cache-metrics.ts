@@ -43,6 +43,11 @@ export function cacheNameOf(key: string): string {
   return second < 0 ? key : key.slice(0, second);
 }
 
+/** The hit, miss and stale counters of the cache `key` belongs to, for a cache that counts its own reads (memory-cache.ts). */
+export function cacheSeries(key: string): CacheSeries {
+  return seriesFor(cacheNameOf(key));
+}
+
 /**
  * Counts bentocache's hit and miss events per cache and tier. An answer from the Redis tier is
  * also a miss of the memory tier in front of it, and a miss of every tier runs the loader, so
