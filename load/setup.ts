@@ -15,7 +15,10 @@ import type { Account, Catalog } from './shopper.ts';
  */
 const PASSWORD = 'lab horse battery staple';
 
-/** Seeds the catalog up to `products` (published) if it has fewer; later runs reuse it. */
+/**
+ * Seeds the catalog up to `products` if it has fewer (drafts and held products count: the seeder
+ * makes some, as sellers do); later runs reuse it. Returns the published count.
+ */
 export async function ensureCatalog(
   catalogUrl: string,
   env: NodeJS.ProcessEnv,
@@ -25,21 +28,23 @@ export async function ensureCatalog(
   const pool = new pg.Pool({ connectionString: catalogUrl, max: 1 });
   const count = async () => {
     try {
-      const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from catalog_products where status = 'published'`);
-      return rows[0]!.n;
+      const { rows } = await pool.query<{ total: number; published: number }>(
+        `select count(*)::int as total, (count(*) filter (where status = 'published'))::int as published from catalog_products`,
+      );
+      return rows[0]!;
     } catch (err) {
-      if ((err as { code?: string }).code === '42P01') return 0; // no tables yet: nothing seeded
+      if ((err as { code?: string }).code === '42P01') return { total: 0, published: 0 }; // no tables yet: nothing seeded
       throw err;
     }
   };
   try {
     const have = await count();
-    if (have >= products) return have;
-    log(`  catalog: ${have} products, seeding ${products - have} more (once; later runs reuse them)...`);
-    const seed = startAtelier('seed', ['seed', '--products', String(products - have)], env);
+    if (have.total >= products) return have.published;
+    log(`  catalog: ${have.total} products, seeding ${products - have.total} more (once; later runs reuse them)...`);
+    const seed = startAtelier('seed', ['seed', '--products', String(products - have.total)], env);
     const code = await seed.exited;
     if (code !== 0) throw new Error(`atelier seed exited with ${code}:\n${seed.tail()}`);
-    return await count();
+    return (await count()).published;
   } finally {
     await pool.end();
   }

@@ -51,6 +51,9 @@ export function randomSource(seed: number): () => number {
   };
 }
 
+/** How often a buyer refused for load (503) tries again before giving up. */
+const MAX_OVERLOADED_RETRIES = 3;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How an answer counts for the SLOs: a shed 503 is its own outcome; a sold-out 409 or a place in line is a correct answer. */
@@ -59,7 +62,10 @@ export function judge(c: RequestClass, reply: Reply): { outcome: Outcome; kind?:
   const code = errorCode(reply);
   const kind = `${reply.status} ${code ?? (reply.headers['content-type']?.toString().startsWith('text/html') ? 'page' : 'no code')}`;
   if (reply.status === 503 && reply.headers['retry-after'] !== undefined) return { outcome: 'shed', kind };
-  if (c === 'checkout' && reply.status === 409 && (code === undefined || code.startsWith('INVENTORY_'))) return { outcome: 'ok' };
+  // Sold out is a clear, correct answer, at checkout and when adding to the cart.
+  if ((c === 'checkout' || c === 'cart') && reply.status === 409 && (code === undefined || code.startsWith('INVENTORY_'))) {
+    return { outcome: 'ok' };
+  }
   if (c === 'checkout' && reply.status === 429 && (code === undefined || code === 'ORDERS_CHECKOUT_QUEUED')) return { outcome: 'ok' };
   return { outcome: 'error', kind };
 }
@@ -176,6 +182,10 @@ export class Shopper {
         if (orderPath && (await this.think())) await this.call('account', { method: 'GET', path: orderPath });
         return;
       }
+      if (placed?.status === 503 && placed.headers['retry-after'] !== undefined && attempt < MAX_OVERLOADED_RETRIES) {
+        await this.wait(Math.min(10, Number(placed.headers['retry-after']) || 1) * 1000);
+        continue;
+      }
       if (placed?.status !== 429) return;
       // A place in the checkout line: the page says when to come back (Retry-After, seconds).
       await this.wait(Number(placed.headers['retry-after'] ?? 1) * 1000);
@@ -246,6 +256,7 @@ export class Shopper {
    */
   async checkout(token: string, body: Record<string, unknown>): Promise<{ orderId: string | null; status: number }> {
     const key = randomUUID();
+    let overloaded = 0;
     for (let attempt = 0; attempt < 200; attempt++) {
       const a = await this.call(
         'checkout',
@@ -260,6 +271,12 @@ export class Shopper {
       if (a?.status === 429 && errorCode(a) === 'ORDERS_CHECKOUT_QUEUED') {
         const details = (JSON.parse(a.text) as { error: { details?: { retryAfterMs?: number } } }).error.details;
         await this.wait(details?.retryAfterMs ?? 1000);
+        continue;
+      }
+      // Refused for load (503 with Retry-After): the app tries again when told, a few times, as a
+      // buyer pressing again would; the same key makes that safe.
+      if (a?.status === 503 && a.headers['retry-after'] !== undefined && overloaded++ < MAX_OVERLOADED_RETRIES) {
+        await this.wait(Math.min(10, Number(a.headers['retry-after']) || 1) * 1000);
         continue;
       }
       if (a === null && attempt < 3) continue; // a dropped connection: the same key again is safe

@@ -74,7 +74,8 @@ describe('judging answers', () => {
     assert.deepEqual(judge('checkout', reply(429, { error: { code: 'ORDERS_CHECKOUT_QUEUED' } })), { outcome: 'ok' });
     // A 409 anywhere else, or for another reason, is a failure.
     assert.equal(judge('checkout', reply(409, { error: { code: 'ORDERS_IDEMPOTENCY_KEY_REUSED' } })).outcome, 'error');
-    assert.equal(judge('cart', reply(409, { error: { code: 'INVENTORY_OUT_OF_STOCK' } })).outcome, 'error');
+    assert.deepEqual(judge('cart', reply(409, { error: { code: 'INVENTORY_OUT_OF_STOCK' } })), { outcome: 'ok' });
+    assert.equal(judge('page', reply(409, { error: { code: 'INVENTORY_OUT_OF_STOCK' } })).outcome, 'error');
     assert.deepEqual(judge('read', reply(500, '<!doctype html>', { 'content-type': 'text/html' })), { outcome: 'error', kind: '500 page' });
   });
 
