@@ -17,8 +17,10 @@ async function capture(target: Target, catalog: Catalog): Promise<Samples> {
     return { status: r.status, contentType: String(r.headers['content-type'] ?? 'text/html'), body: r.text, text: r.text };
   };
   const term = catalog.searchTerms[0] ?? 'bowl';
-  const product = await get(`/products/${catalog.featuredId}`);
-  const apiProduct = await get(`/api/v1/products/${catalog.featuredId}`);
+  // A seeded product (with pictures), not the TV one the lab made without any.
+  const id = catalog.productIds[0] ?? catalog.featuredId;
+  const product = await get(`/products/${id}`);
+  const apiProduct = await get(`/api/v1/products/${id}`);
   const imagePath = /src="(\/media\/[^"]+)"/.exec(product.text)?.[1];
   let image: Captured = { status: 200, contentType: 'image/webp', body: Buffer.alloc(20_000).toString('base64'), base64: true };
   if (imagePath) {

@@ -23,7 +23,7 @@ export type Lengths = Readonly<{
   stepSec: number;
 }>;
 
-export const DEFAULT_LENGTHS: Lengths = { normalSec: 45, baseSec: 20, rampSec: 60, holdSec: 120, easeSec: 40, soakMin: 30, stepSec: 20 };
+export const DEFAULT_LENGTHS: Lengths = { normalSec: 45, baseSec: 20, rampSec: 60, holdSec: 120, easeSec: 40, soakMin: 30, stepSec: 45 };
 
 /** Daily users per capacity step: the spike's 500,000 and up, to twenty times the spike. */
 export const CAPACITY_STEPS = [500_000, 1_000_000, 2_000_000, 3_000_000, 4_000_000, 5_000_000, 6_000_000, 8_000_000, 10_000_000];

@@ -112,6 +112,10 @@ describe('judging answers', () => {
     );
     const slow = judgeSlos({ page: { answered: 1000, ok: 1000, good: 900, shed: 0, errors: 0, latency: latency(page.p99Ms + 1) } }, null);
     assert.equal(slow[0]!.pass, false);
+    // Fifty answers have no meaningful p99 (it is their slowest): judged on errors alone, and said.
+    const few = judgeSlos({ page: { answered: 50, ok: 50, good: 40, shed: 0, errors: 0, latency: latency(page.p99Ms * 3) } }, null);
+    assert.equal(few[0]!.pass, true);
+    assert.match(few[0]!.measured, /too few for a p99/);
     // 2 shed of 1,000 is 0.2 %: over the 0.1 % budget even though nothing "errored".
     const shed = judgeSlos({ page: { answered: 1000, ok: 998, good: 998, shed: 2, errors: 0, latency: latency(10) } }, null);
     assert.equal(shed[0]!.pass, false);
