@@ -17,9 +17,16 @@ async function capture(target: Target, catalog: Catalog): Promise<Samples> {
     return { status: r.status, contentType: String(r.headers['content-type'] ?? 'text/html'), body: r.text, text: r.text };
   };
   const term = catalog.searchTerms[0] ?? 'bowl';
-  // A seeded product (with pictures), not the TV one the lab made without any.
-  const id = catalog.productIds[0] ?? catalog.featuredId;
-  const product = await get(`/products/${id}`);
+  // A product with pictures, as most are: not a TV product an earlier run made without any.
+  let id = catalog.featuredId;
+  let product = await get(`/products/${id}`);
+  for (const candidate of catalog.productIds.slice(0, 50)) {
+    const page = await get(`/products/${candidate}`);
+    if (page.status === 200 && /src="\/media\//.test(page.text)) {
+      [id, product] = [candidate, page];
+      break;
+    }
+  }
   const apiProduct = await get(`/api/v1/products/${id}`);
   const imagePath = /src="(\/media\/[^"]+)"/.exec(product.text)?.[1];
   let image: Captured = { status: 200, contentType: 'image/webp', body: Buffer.alloc(20_000).toString('base64'), base64: true };

@@ -265,7 +265,7 @@ async function runOnce(
         }
       : {}),
   });
-  if (opts.steps && steps.length < Math.min(opts.steps.length, Math.floor(outcome.durationMs / stepMs))) judgeStep(steps.length);
+  if (opts.steps && steps.length < Math.min(opts.steps.length, Math.round(outcome.durationMs / stepMs))) judgeStep(steps.length);
   const server = await sampler.stop();
   target.close();
   log(
