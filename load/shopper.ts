@@ -70,6 +70,16 @@ export function judge(c: RequestClass, reply: Reply): { outcome: Outcome; kind?:
   return { outcome: 'error', kind };
 }
 
+/** How one surface (the HTML pages or the app's JSON API) does the steps of a browsing walk. */
+type Surface = Readonly<{
+  /** The results page after typing (the app shows its suggestions only). */
+  searchResults?(term: string): Promise<void>;
+  /** A product view: its first variant and its images, or null when it did not load. */
+  product(id: string): Promise<{ variantId: string | undefined; images: string[] } | null>;
+  /** A listing: a category's, or all products. */
+  listing(categorySlug: string | undefined): Promise<void>;
+}>;
+
 export class Shopper {
   private readonly jar = new CookieJar();
   private readonly ip: string;
@@ -137,32 +147,54 @@ export class Shopper {
     return app ? this.appVisit(pages, searches, carts, buys) : this.webVisit(pages, searches, carts, buys);
   }
 
-  private async webVisit(pages: number, searches: boolean, carts: boolean, buys: boolean): Promise<void> {
-    await this.call('page', { method: 'GET', path: '/' });
+  /**
+   * The browsing both surfaces share: after the first page, `pages - 1` steps with a think time
+   * before each, one of them the search for a searching shopper, the rest product views (with
+   * their images) and listings. Returns the variant of the last product viewed, or null when the
+   * run ended mid-walk.
+   */
+  private async browse(pages: number, searches: boolean, surface: Surface): Promise<{ variantId: string | undefined } | null> {
     let variantId: string | undefined;
     const searchAt = searches ? 1 + Math.floor(this.rand() * Math.max(1, pages - 1)) : -1;
     for (let i = 1; i < pages; i++) {
-      if (!(await this.think())) return;
+      if (!(await this.think())) return null;
       if (i === searchAt) {
         await this.typeSearch();
-        const term = this.pick(this.ctx.catalog.searchTerms);
-        await this.call('search', { method: 'GET', path: `/search?q=${encodeURIComponent(term)}` });
+        await surface.searchResults?.(this.pick(this.ctx.catalog.searchTerms));
       } else if (this.rand() < PRODUCT_VIEW_SHARE) {
-        const reply = await this.call('page', { method: 'GET', path: `/products/${this.product()}` });
-        if (reply?.status === 200) {
-          variantId = /name="variantId"[^>]*value="([0-9a-f-]{36})"/.exec(reply.text)?.[1] ?? variantId;
-          await this.images([...reply.text.matchAll(/src="(\/media\/[^"]+)"/g)].map((x) => x[1]!));
-        }
+        const viewed = await surface.product(this.product());
+        variantId = viewed?.variantId ?? variantId;
+        if (viewed) await this.images(viewed.images);
       } else {
         const slugs = this.ctx.catalog.categorySlugs;
-        const path = slugs.length > 0 && this.rand() < 0.5 ? `/categories/${this.pick(slugs)}` : '/products';
-        await this.call('page', { method: 'GET', path });
+        await surface.listing(slugs.length > 0 && this.rand() < 0.5 ? this.pick(slugs) : undefined);
       }
     }
-    if (!carts || variantId === undefined) return;
-    if (!(await this.think())) return;
+    return { variantId };
+  }
+
+  private async webVisit(pages: number, searches: boolean, carts: boolean, buys: boolean): Promise<void> {
+    await this.call('page', { method: 'GET', path: '/' });
+    const walked = await this.browse(pages, searches, {
+      searchResults: async (term) => void (await this.call('search', { method: 'GET', path: `/search?q=${encodeURIComponent(term)}` })),
+      product: async (id) => {
+        const reply = await this.call('page', { method: 'GET', path: `/products/${id}` });
+        if (reply?.status !== 200) return null;
+        return {
+          variantId: /name="variantId"[^>]*value="([0-9a-f-]{36})"/.exec(reply.text)?.[1],
+          images: [...reply.text.matchAll(/src="(\/media\/[^"]+)"/g)].map((x) => x[1]!),
+        };
+      },
+      listing: async (slug) => void (await this.call('page', { method: 'GET', path: slug ? `/categories/${slug}` : '/products' })),
+    });
+    const variantId = walked?.variantId;
+    if (!carts || variantId === undefined || !(await this.think())) return;
     await this.call('cart', { method: 'POST', path: '/cart/lines', form: new URLSearchParams({ variantId, quantity: '1' }) });
-    if (!buys || !(await this.think())) return;
+    if (buys && (await this.think())) await this.webCheckout();
+  }
+
+  /** Sign in through the form, open the checkout page, post it with the key it carries, look at the order. */
+  private async webCheckout(): Promise<void> {
     const account = this.ctx.nextAccount();
     await this.call('account', {
       method: 'POST',
@@ -193,27 +225,18 @@ export class Shopper {
   }
 
   private async appVisit(pages: number, searches: boolean, carts: boolean, buys: boolean): Promise<void> {
-    await this.call('read', { method: 'GET', path: '/api/v1/products?limit=24' });
-    let variantId: string | undefined;
-    const searchAt = searches ? 1 + Math.floor(this.rand() * Math.max(1, pages - 1)) : -1;
-    for (let i = 1; i < pages; i++) {
-      if (!(await this.think())) return;
-      if (i === searchAt) {
-        await this.typeSearch();
-      } else if (this.rand() < PRODUCT_VIEW_SHARE) {
-        const reply = await this.call('read', { method: 'GET', path: `/api/v1/products/${this.product()}` });
-        if (reply?.status === 200) {
-          const p = JSON.parse(reply.text) as { variants?: Array<{ id: string }>; images?: Array<{ urls: { card: string } }> };
-          variantId = p.variants?.[0]?.id ?? variantId;
-          await this.images((p.images ?? []).map((im) => im.urls.card));
-        }
-      } else {
-        const slugs = this.ctx.catalog.categorySlugs;
-        const path =
-          slugs.length > 0 && this.rand() < 0.5 ? `/api/v1/products?limit=24&category=${this.pick(slugs)}` : '/api/v1/products?limit=24';
-        await this.call('read', { method: 'GET', path });
-      }
-    }
+    const list = '/api/v1/products?limit=24';
+    await this.call('read', { method: 'GET', path: list });
+    const walked = await this.browse(pages, searches, {
+      product: async (id) => {
+        const reply = await this.call('read', { method: 'GET', path: `/api/v1/products/${id}` });
+        if (reply?.status !== 200) return null;
+        const p = JSON.parse(reply.text) as { variants?: Array<{ id: string }>; images?: Array<{ urls: { card: string } }> };
+        return { variantId: p.variants?.[0]?.id, images: (p.images ?? []).map((im) => im.urls.card) };
+      },
+      listing: async (slug) => void (await this.call('read', { method: 'GET', path: slug ? `${list}&category=${slug}` : list })),
+    });
+    const variantId = walked?.variantId;
     if (!carts || variantId === undefined) return;
     // The app keeps its shopper signed in (a token from an earlier visit).
     const account = this.ctx.nextAccount();
