@@ -274,7 +274,7 @@ async function runOnce(
   const after =
     opts.invariants === false
       ? { invariants: [], payment: { count: 0, p50: 0, p90: 0, p99: 0, max: 0, pending: 0 } }
-      : await afterRun(d.env, d.providerUrl, accepted, outcome.flashSale);
+      : await afterRun(d.env, d.providerUrl, accepted, outcome.flashSale, opts.flash ? stage.flashVariantId : null);
   const totals = recorder.totalsReport();
   const report: RunReport = {
     label,
