@@ -177,11 +177,19 @@ async function warmUp(target: Target, catalog: Catalog): Promise<void> {
   for (const term of catalog.searchTerms.slice(0, 5))
     paths.push(`/search?q=${encodeURIComponent(term)}`, `/api/v1/search?q=${encodeURIComponent(term.slice(0, 3))}&limit=5`);
   for (const slug of catalog.categorySlugs.slice(0, 5)) paths.push(`/categories/${slug}`);
+  // Four at a time: a burst of every path at once would itself be shed, and a limit that adapts
+  // to it would start the run lower than it needs to be.
   for (let round = 0; round < 3; round++) {
-    await Promise.all(
-      paths.map((p) => target.send({ method: 'GET', path: p, headers: { 'x-forwarded-for': '10.251.0.1' } }).catch(() => null)),
-    );
+    for (let i = 0; i < paths.length; i += 4) {
+      await Promise.all(
+        paths
+          .slice(i, i + 4)
+          .map((p) => target.send({ method: 'GET', path: p, headers: { 'x-forwarded-for': '10.251.0.1' } }).catch(() => null)),
+      );
+    }
   }
+  // Past the shedding's hold (a second after the last pressure), so the clock starts on a settled server.
+  await new Promise((r) => setTimeout(r, 2000));
 }
 
 /** One run of a timeline against a deployment: load, server series, invariants, verdicts. */
