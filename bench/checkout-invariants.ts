@@ -15,8 +15,8 @@ const PAID_OR_LATER = new Set(['paid', 'fulfilled', 'shipped', 'delivered', 'ref
 export async function orderStatuses(
   app: Container,
   orderIds: readonly string[],
-): Promise<Array<{ id: string; status: string; paymentDeadline: Date; updatedAt: Date }>> {
-  const out: Array<{ id: string; status: string; paymentDeadline: Date; updatedAt: Date }> = [];
+): Promise<Array<{ id: string; status: string; paymentDeadline: Date; createdAt: Date; updatedAt: Date }>> {
+  const out: Array<{ id: string; status: string; paymentDeadline: Date; createdAt: Date; updatedAt: Date }> = [];
   const byDb = new Map<string, { pool: Container['stores']['shards']['databases'][number]['pool']; ids: string[] }>();
   for (const id of orderIds) {
     const handle = app.stores.shards.forId(id);
@@ -26,11 +26,13 @@ export async function orderStatuses(
   }
   for (const { pool, ids } of byDb.values()) {
     for (let i = 0; i < ids.length; i += 5000) {
-      const { rows } = await pool.query<{ id: string; status: string; payment_deadline: Date; updated_at: Date }>(
-        'select id::text, status, payment_deadline, updated_at from orders where id = any($1::uuid[])',
+      const { rows } = await pool.query<{ id: string; status: string; payment_deadline: Date; created_at: Date; updated_at: Date }>(
+        'select id::text, status, payment_deadline, created_at, updated_at from orders where id = any($1::uuid[])',
         [ids.slice(i, i + 5000)],
       );
-      for (const r of rows) out.push({ id: r.id, status: r.status, paymentDeadline: r.payment_deadline, updatedAt: r.updated_at });
+      for (const r of rows) {
+        out.push({ id: r.id, status: r.status, paymentDeadline: r.payment_deadline, createdAt: r.created_at, updatedAt: r.updated_at });
+      }
     }
   }
   return out;

@@ -99,8 +99,8 @@ export async function afterRun(
       await new Promise((r) => setTimeout(r, 500));
       rows = await orderStatuses(app, accepted);
     }
-    const created = await createdAt(app, accepted);
-    const paidMs = rows.filter((r) => r.status === 'paid').map((r) => r.updatedAt.getTime() - (created.get(r.id) ?? r.updatedAt.getTime()));
+    // Acceptance is the order's creation; paid is its last change (nothing after payment runs here).
+    const paidMs = rows.filter((r) => r.status === 'paid').map((r) => r.updatedAt.getTime() - r.createdAt.getTime());
     const pending = rows.filter((r) => r.status === 'pending_payment').length;
     let charges: ProviderCharge[] = [];
     if (providerUrl) {
@@ -146,23 +146,4 @@ function named(problems: readonly string[], name: string, match: RegExp): Invari
     pass: mine.length === 0,
     detail: mine.length === 0 ? 'held' : `${mine.length} broken, e.g. ${mine.slice(0, 3).join('; ')}`,
   };
-}
-
-async function createdAt(app: Awaited<ReturnType<typeof createContainer>>, ids: readonly string[]): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  const byDb = new Map<string, { pool: (typeof app.stores.shards.databases)[number]['pool']; ids: string[] }>();
-  for (const id of ids) {
-    const h = app.stores.shards.forId(id);
-    const e = byDb.get(h.name) ?? { pool: h.pool, ids: [] };
-    e.ids.push(id);
-    byDb.set(h.name, e);
-  }
-  for (const { pool, ids: some } of byDb.values()) {
-    const { rows } = await pool.query<{ id: string; created_at: Date }>(
-      'select id::text, created_at from orders where id = any($1::uuid[])',
-      [some],
-    );
-    for (const r of rows) out.set(r.id, r.created_at.getTime());
-  }
-  return out;
 }
