@@ -304,6 +304,12 @@ async function runOnce(
   return report;
 }
 
+/** The last step of the unbroken run of passing steps from the first: what the deployment carries. */
+function kneeOf(steps: NonNullable<RunReport['steps']>): NonNullable<RunReport['steps']>[number] | undefined {
+  const broken = steps.findIndex((x) => !x.pass);
+  return broken === 0 ? undefined : steps[(broken === -1 ? steps.length : broken) - 1];
+}
+
 const held = (r: RunReport) => r.slo.every((v) => v.pass) && r.invariants.every((i) => i.pass);
 
 function verdictOf(s: LabSettings, runs: readonly RunReport[]): { pass: boolean; verdict: string; knee?: LabReport['knee'] } {
@@ -315,8 +321,7 @@ function verdictOf(s: LabSettings, runs: readonly RunReport[]): { pass: boolean;
   switch (s.scenario) {
     case 'capacity': {
       const steps = first.steps ?? [];
-      const passing = steps.filter((x, i) => x.pass && steps.slice(0, i).every((y) => y.pass));
-      const knee = passing[passing.length - 1];
+      const knee = kneeOf(steps);
       const failed = steps.find((x) => !x.pass);
       const words = knee
         ? `This deployment carries ${fmt(knee.dailyUsers)} daily users within its SLOs (${fmt(knee.servedPerSec)} requests/s served)`
@@ -324,7 +329,7 @@ function verdictOf(s: LabSettings, runs: readonly RunReport[]): { pass: boolean;
       const next = failed ? `; at ${fmt(failed.dailyUsers)} the first SLO broke: ${failed.broke}` : '; no step broke an SLO';
       const floorRun = runs[1];
       const floorSteps = floorRun?.steps ?? [];
-      const floorKnee = floorSteps.filter((x, i) => x.pass && floorSteps.slice(0, i).every((y) => y.pass)).pop();
+      const floorKnee = kneeOf(floorSteps);
       const floorWords = floorRun
         ? ` The floor, the same shoppers against a server with no Atelier code on this machine, ${floorKnee ? `carried ${fmt(floorKnee.dailyUsers)}` : 'did not hold the first step'}${floorSteps.every((x) => x.pass) ? ' (every step)' : ''}.`
         : '';
