@@ -132,7 +132,7 @@ export async function startDeployment(dataDir: string, ports: Ports, p: Practice
     providerUrl: `http://127.0.0.1:${ports.provider}`,
     env,
     settings: {
-      layout: `\`atelier api\` (${p.apiProcesses} API process${p.apiProcesses > 1 ? 'es' : ''}), \`atelier worker\`, simulated payment provider`,
+      layout: `atelier api (${p.apiProcesses} API process${p.apiProcesses > 1 ? 'es' : ''}), atelier worker, simulated payment provider`,
       postgres: givenPostgres()
         ? 'given (CATALOG_DATABASE_URL, SHARD_DATABASE_URLS)'
         : `embedded, ${path.relative(process.cwd(), dataDir) || dataDir}`,
