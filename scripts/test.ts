@@ -28,7 +28,7 @@ const scratch = await ensureScratchPostgres('test');
 if (!given) console.log(`test PostgreSQL: embedded, ${new URL(scratch.adminUrl).host}`);
 if (!process.env.REDIS_URL) console.log('REDIS_URL is not set: tests that need Redis are skipped');
 
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files], {
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...files], {
   stdio: 'inherit',
   env: { ...process.env, TEST_PG_ADMIN_URL: scratch.adminUrl },
 });

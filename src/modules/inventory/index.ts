@@ -14,7 +14,7 @@ import { createInventoryService, type InventoryReads, type InventoryUseCases } f
 /**
  * Inventory: stock per variant and reservations keyed by order id, in the catalog store. It is the
  * only writer of stock. Reservations go through a per-process group-commit batcher (see
- * inventory.batcher.ts); CHECK constraints make an oversell impossible even for a buggy caller.
+ * platform/group-commit.ts); CHECK constraints make an oversell impossible even for a buggy caller.
  */
 export { inventoryMigrations };
 export { inventoryErrors } from './inventory.errors.ts';

@@ -8,7 +8,7 @@ import { isDomainError } from '../../shared/errors.ts';
 import type { AuditActor, AuditRecorder } from '../audit/index.ts';
 import type { CatalogService } from '../catalog/index.ts';
 import { allocate, available, type Decision, type ReserveRequest } from './inventory.allocation.ts';
-import { GroupCommitBatcher } from './inventory.batcher.ts';
+import { GroupCommitBatcher } from '../../platform/group-commit.ts';
 import { inventoryErrors } from './inventory.errors.ts';
 import * as repo from './inventory.repository.ts';
 import { INVENTORY_EVENTS } from './inventory.events.ts';
@@ -77,7 +77,7 @@ export type InventoryServiceDeps = Readonly<{
   audit: AuditRecorder;
   catalog: Pick<CatalogService, 'getProduct' | 'assertProductOwner' | 'assertVariantOwner'>;
   log: Logger;
-  /** Group-commit settings; the defaults suit production (see inventory.batcher.ts). */
+  /** Group-commit settings; the defaults suit production (see platform/group-commit.ts). */
   batching?: Readonly<{ maxBatch: number; maxInFlight: number }>;
 }>;
 

@@ -1,7 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allocate, type ReserveRequest } from './inventory.allocation.ts';
-import { GroupCommitBatcher } from './inventory.batcher.ts';
 import type { StockRow } from './inventory.repository.ts';
 
 const row = (variant_id: string, on_hand: number, reserved = 0, sold = 0): StockRow => ({
@@ -63,44 +62,5 @@ describe('allocate', () => {
       { kind: 'ok', fresh: false },
     ]);
     assert.equal(out.changed[0]!.row.reserved, 2);
-  });
-});
-
-describe('GroupCommitBatcher', () => {
-  test('calls that arrive while a batch runs form the next batch; answers go to their callers', async () => {
-    const seen: number[][] = [];
-    const batcher = new GroupCommitBatcher<number, number>(
-      async (batch) => {
-        seen.push([...batch]);
-        await new Promise((r) => setTimeout(r, 10));
-        return batch.map((n) => n * 10);
-      },
-      { maxBatch: 3, maxInFlight: 1 },
-    );
-    const answers = await Promise.all([1, 2, 3, 4, 5, 6, 7].map((n) => batcher.submit(n)));
-    assert.deepEqual(answers, [10, 20, 30, 40, 50, 60, 70]);
-    assert.deepEqual(seen, [[1], [2, 3, 4], [5, 6, 7]]);
-    assert.deepEqual(batcher.stats, { batches: 3, calls: 7, largestBatch: 3 });
-  });
-
-  test('a failed batch rejects every call in it and the next batch still runs', async () => {
-    let fail = true;
-    const batcher = new GroupCommitBatcher<number, number>(
-      async (batch) => {
-        await new Promise((r) => setTimeout(r, 5));
-        if (fail) {
-          fail = false;
-          throw new Error('boom');
-        }
-        return batch;
-      },
-      { maxBatch: 10, maxInFlight: 1 },
-    );
-    const results = await Promise.allSettled([1, 2, 3].map((n) => batcher.submit(n)));
-    assert.deepEqual(
-      results.map((r) => r.status),
-      ['rejected', 'fulfilled', 'fulfilled'],
-    );
-    assert.equal(await batcher.submit(9), 9);
   });
 });

@@ -1,16 +1,15 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '../../shared/errors.ts';
-import { newShardedId, shardOfId } from '../../shared/ids.ts';
-import type { VariantForSale } from '../catalog/index.ts';
 import { MAX_CHARGE_AMOUNT } from '../payments/index.ts';
 import { countSoldOutPass, type CheckoutAdmission, type Queued } from './orders.admission.ts';
 import { ordersErrors } from './orders.errors.ts';
 import * as repo from './orders.repository.ts';
-import { outcomeOf, recordOf } from './orders.checkout-record.ts';
+import { outcomeOf } from './orders.checkout-record.ts';
+import type { createPlacement, PricedLine } from './orders.placement.ts';
 import type { CheckoutInput, CheckoutOptions, CheckoutOutcome, OrdersDeps, StoredCheckoutOutcome } from './orders.types.ts';
 
 export const IDEMPOTENCY_KEY_RE = /^[A-Za-z0-9_.:-]{1,100}$/;
-export const COLLECT_PAYMENT_TASK = 'orders.collect-payment';
+export { COLLECT_PAYMENT_TASK } from './orders.placement.ts';
 
 type Replay = (previous: { requestHash: string; statusCode: number; response: string }) => StoredCheckoutOutcome;
 
@@ -31,58 +30,14 @@ export function requestHash(body: unknown): string {
   return createHash('sha256').update(canonicalJson(body)).digest('hex');
 }
 
-type PricedLine = Readonly<{ variant: VariantForSale; quantity: number }>;
-
-/** The order to write for these priced lines: one sub-order per shop, totals, and its accepted outcome. */
-function planOrder(orderId: string, customerId: string, priced: readonly PricedLine[]) {
-  const currency = priced[0]!.variant.price.currency;
-  const byShop = new Map<string, { id: string; shopId: string; shopName: string; sellerId: string; total: number }>();
-  for (const p of priced) {
-    let sub = byShop.get(p.variant.shopId);
-    if (!sub) {
-      sub = {
-        id: newShardedId(shardOfId(customerId)),
-        shopId: p.variant.shopId,
-        shopName: p.variant.shopName,
-        sellerId: p.variant.sellerId,
-        total: 0,
-      };
-      byShop.set(p.variant.shopId, sub);
-    }
-    sub.total += p.variant.price.amount * p.quantity;
-  }
-  const total = priced.reduce((sum, p) => sum + p.variant.price.amount * p.quantity, 0);
-  const outcome: StoredCheckoutOutcome = {
-    kind: 'accepted',
-    order: { id: orderId, status: 'pending_payment', total: { amount: total, currency } },
-  };
-  return {
-    priced,
-    currency,
-    total,
-    outcome,
-    subOrders: [...byShop.values()],
-    lines: priced.map((p) => ({
-      variantId: p.variant.variantId,
-      subOrderId: byShop.get(p.variant.shopId)!.id,
-      productId: p.variant.productId,
-      title: p.variant.productTitle,
-      sku: p.variant.sku,
-      options: p.variant.options,
-      unitPrice: p.variant.price.amount,
-      quantity: p.quantity,
-    })),
-  };
-}
-
 /**
  * POST /checkout, in the order docs/checkout.md gives: the Idempotency-Key serialises and replays; prices come
  * from the catalog (what the client sent as a price or total is ignored); stock is reserved before
  * the order is written, keyed by an order id chosen first; the order, its payment job and the
  * idempotent answer commit together on the customer's shard.
  */
-export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
-  const { stores, catalog, inventory, cart, settings, log } = deps;
+export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission, placement: ReturnType<typeof createPlacement>) {
+  const { stores, catalog, inventory, cart } = deps;
 
   async function linesToBuy(customerId: string, input: CheckoutInput): Promise<Array<{ variantId: string; quantity: number }>> {
     if (input.lines) {
@@ -166,104 +121,18 @@ export function createCheckout(deps: OrdersDeps, admission: CheckoutAdmission) {
     // Priced before the shard transaction opens, so the connection (and the claimed key's row lock)
     // is held for as short a time as possible; on a replay the result is simply not used.
     const priced = await price(wanted);
-    const shard = stores.shards.forId(customerId);
     if (priced instanceof DomainError) {
       // A malformed request (empty cart, mixed currencies) is refused without using up the key; but
       // a retry of a cart checkout finds the cart it emptied, and must get the key's first answer.
-      const previous = await repo.findIdempotent(shard.db, customerId, idempotencyKey);
+      const previous = await repo.findIdempotent(stores.shards.forId(customerId).db, customerId, idempotencyKey);
       if (!previous) {
         await countAttempt();
         throw priced;
       }
       return replay(previous);
     }
-    // Chosen before anything is written: the reservation is keyed by it, so a crash between the
-    // reservation and the order leaves a reservation the sweeper can match to "no such order".
-    const orderId = newShardedId(shardOfId(customerId));
-    const now = Date.now();
-    const order = Array.isArray(priced) ? planOrder(orderId, customerId, priced) : null;
-    // The outcome this request expects, written when the key is claimed: accepted unless stock
-    // runs out, or the refusal of a line that cannot be sold (replayed like an accepted one).
-    const expected: StoredCheckoutOutcome = order ? order.outcome : (priced as StoredCheckoutOutcome);
-    const expectedRecord = recordOf(expected);
-    let reserved = false;
-    try {
-      return await shard.db.transaction().execute(async (trx) => {
-        const claim = await repo.claimIdempotencyKey(trx, {
-          customerId,
-          key: idempotencyKey,
-          requestHash: hash,
-          statusCode: expectedRecord.statusCode,
-          response: expectedRecord.response,
-        });
-        if (!claim.claimed) return replay(claim.previous);
-        // New work: counted against the checkout rate limit now, and only now. A refusal rolls the
-        // claim back, so the key is free for the client's retry. Racing copies of one request wait
-        // on the claim above and replay its answer, uncounted.
-        await countAttempt();
-        if (!order) return expected;
-
-        const result = await inventory.reserve(
-          orderId,
-          order.priced.map((p) => ({ variantId: p.variant.variantId, quantity: p.quantity })),
-          new Date(now + settings.reservationTtlSeconds * 1000),
-        );
-        if (!result.ok) {
-          const short: StoredCheckoutOutcome = {
-            kind: 'out_of_stock',
-            lines: result.shortages.map((s) => ({ variantId: s.variantId, requested: s.requested })),
-          };
-          await repo.setIdempotentAnswer(trx, { customerId, key: idempotencyKey, ...recordOf(short) });
-          return short;
-        }
-        reserved = true;
-
-        const bought = order.priced.map((p) => p.variant.variantId);
-        await repo.insertOrder(
-          trx,
-          {
-            order: {
-              id: orderId,
-              customerId,
-              currency: order.currency,
-              total: order.total,
-              shippingAddress: input.shippingAddress,
-              paymentDeadline: new Date(now + settings.paymentDeadlineMinutes * 60_000),
-            },
-            subOrders: order.subOrders,
-            lines: order.lines,
-          },
-          [{ task: COLLECT_PAYMENT_TASK, payload: { orderId, attempt: 0 }, jobKey: `${COLLECT_PAYMENT_TASK}:${orderId}` }],
-          // A cart checkout empties what it bought in the same statement (and so the same commit).
-          input.lines ? undefined : cart.removeLinesSql(customerId, bought),
-        );
-        return order.outcome;
-      });
-    } catch (err) {
-      if (reserved && (await orderAbsent(orderId))) {
-        // The order did not commit: give the stock back now rather than at expiry. If this fails
-        // too (or the process dies first), the sweeper finds a reservation with no order.
-        await inventory.release(orderId).catch((e: unknown) => log.warn({ err: e, orderId }, 'release after a failed checkout failed'));
-      }
-      throw err;
-    }
-  }
-
-  /**
-   * Whether an order whose transaction failed is really not there. A connection lost during COMMIT
-   * (a flapping or failing shard) leaves the client not knowing: the server may have committed,
-   * and the client's retry with its key then replays an accepted order whose stock must still be
-   * held. Releasing on the error alone gave that stock back to sale (found by the shard-flapping
-   * row of test/resiliency). When the shard cannot be asked either, the answer is "not known":
-   * the reservation is kept, and the sweeper releases it at expiry if no order ever appears.
-   */
-  async function orderAbsent(orderId: string): Promise<boolean> {
-    try {
-      return (await repo.findOrder(stores.shards.forId(orderId).db, orderId)) === null;
-    } catch (e) {
-      log.warn({ err: e, orderId }, 'could not tell whether a failed checkout committed; its reservation waits for the sweeper');
-      return false;
-    }
+    const placed = await placement.place({ customerId, key: idempotencyKey, hash, input, priced, countAttempt });
+    return placed.kind === 'replay' ? replay(placed.previous) : placed.outcome;
   }
 
   return async function checkout(

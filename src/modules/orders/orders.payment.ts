@@ -3,7 +3,7 @@ import { enqueue, PermanentJobError, type JobContext, type JobSpec, type TaskHan
 import { isDomainError } from '../../shared/errors.ts';
 import { isId } from '../../shared/ids.ts';
 import type { OrderEmail } from '../notifications/index.ts';
-import { COLLECT_PAYMENT_TASK } from './orders.checkout.ts';
+import { COLLECT_PAYMENT_TASK, COLLECT_PAYMENTS_TASK } from './orders.placement.ts';
 import { ordersErrors } from './orders.errors.ts';
 import { findOrderForPayment, type OrderForPayment, type PaidSubOrder } from './orders.paid-reads.ts';
 import * as repo from './orders.repository.ts';
@@ -27,6 +27,8 @@ export const COMMIT_STOCK_TASK = 'orders.commit-stock';
 export const RELEASE_STOCK_TASK = 'orders.release-stock';
 export const SELLER_INDEX_TASK = 'orders.seller-index';
 const MAX_RETRY_DELAY_MS = 30_000;
+/** Charges of one payment group in flight at once (the provider's bulkhead, payments.resilience.ts, allows 16 a process). */
+const GROUP_CHARGES_AT_ONCE = 8;
 
 /**
  * The payment job's own retry delay after `attempt` earlier tries (0 for the first retry): 500 ms
@@ -227,8 +229,46 @@ export function createPaymentFlow(deps: OrdersDeps) {
   }
 
   const collectPayment: TaskHandler = async (payload, ctx: JobContext) => {
-    const orderId = orderIdOf(payload);
-    const attempt = typeof payload.attempt === 'number' ? payload.attempt : 0;
+    await collectOne(orderIdOf(payload), typeof payload.attempt === 'number' ? payload.attempt : 0, ctx);
+  };
+
+  /**
+   * The payment job of a checkout group (orders.placement.ts): each order is charged as its own
+   * job would charge it (its own provider key, its own decline or retry), a few at a time. An order
+   * whose charge cannot be decided now (an error, not a provider's answer) goes on alone, with its
+   * own job and retries, so it holds up no other. A worker that dies midway leaves the job to run
+   * again: orders already decided are skipped, and one charged but not yet marked paid is replayed
+   * by the provider from its key, so each order is still charged once.
+   */
+  const collectPayments: TaskHandler = async (payload, ctx: JobContext) => {
+    const ids = payload.orderIds;
+    if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string' && isId(id)))
+      throw new PermanentJobError('job payload has no valid orderIds');
+    const queue = [...(ids as string[])];
+    const alone: string[] = [];
+    const charger = async () => {
+      for (let orderId = queue.shift(); orderId; orderId = queue.shift()) {
+        try {
+          await collectOne(orderId, 0, ctx);
+        } catch (err) {
+          if (err instanceof PermanentJobError) ctx.log.error({ err, orderId }, 'an order of a payment group cannot be charged');
+          else alone.push(orderId);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(GROUP_CHARGES_AT_ONCE, queue.length) }, charger));
+    for (const orderId of alone) {
+      ctx.log.warn({ orderId }, 'a charge of a payment group failed; the order is charged by a job of its own');
+      await enqueue(stores.shards.forId(orderId).db, {
+        task: COLLECT_PAYMENT_TASK,
+        payload: { orderId, attempt: 1 },
+        jobKey: `${COLLECT_PAYMENT_TASK}:${orderId}`,
+        runAt: new Date(Date.now() + retryDelayMs(0)),
+      });
+    }
+  };
+
+  async function collectOne(orderId: string, attempt: number, ctx: JobContext): Promise<void> {
     const db = stores.shards.forId(orderId).db;
     const found = await findOrderForPayment(db, orderId);
     if (!found) throw new PermanentJobError(`order ${orderId} does not exist`);
@@ -292,7 +332,7 @@ export function createPaymentFlow(deps: OrdersDeps) {
         throw new Error(`unknown charge outcome ${JSON.stringify(never)}`);
       }
     }
-  };
+  }
 
   const commitStock: TaskHandler = async (payload) => {
     await inventory.commit(orderIdOf(payload));
@@ -330,6 +370,7 @@ export function createPaymentFlow(deps: OrdersDeps) {
     failUnpaid,
     tasks: {
       [COLLECT_PAYMENT_TASK]: collectPayment,
+      [COLLECT_PAYMENTS_TASK]: collectPayments,
       [COMMIT_STOCK_TASK]: commitStock,
       [RELEASE_STOCK_TASK]: releaseStock,
       [SELLER_INDEX_TASK]: sellerIndex,

@@ -172,42 +172,60 @@ export async function insertOrder(
   jobs: ReadonlyArray<JobSpec>,
   alsoWrite?: RawBuilder<unknown>,
 ): Promise<void> {
+  await insertOrders(db, [o], jobs, alsoWrite ? [alsoWrite] : []);
+}
+
+/**
+ * Many orders (a checkout group) written as `insertOrder` writes one: every table's rows in one
+ * multi-row insert, the whole in one statement, each `alsoWrite` as a CTE of its own.
+ */
+export async function insertOrders(
+  db: Kysely<unknown>,
+  orders: ReadonlyArray<NewOrder>,
+  jobs: ReadonlyArray<JobSpec>,
+  alsoWrite: ReadonlyArray<RawBuilder<unknown>> = [],
+): Promise<void> {
+  if (orders.length === 0) return;
   const now = new Date();
-  await t(db)
+  let q = t(db)
     .with('o', (q) =>
       q
         .insertInto('orders')
-        .values({
-          id: o.order.id,
-          customer_id: o.order.customerId,
-          status: 'pending_payment',
-          currency: o.order.currency,
-          total: o.order.total,
-          shipping_address: JSON.stringify(o.order.shippingAddress),
-          payment_deadline: o.order.paymentDeadline,
-          charge_id: null,
-          created_at: now,
-          updated_at: now,
-        })
+        .values(
+          orders.map((o) => ({
+            id: o.order.id,
+            customer_id: o.order.customerId,
+            status: 'pending_payment' as const,
+            currency: o.order.currency,
+            total: o.order.total,
+            shipping_address: JSON.stringify(o.order.shippingAddress),
+            payment_deadline: o.order.paymentDeadline,
+            charge_id: null,
+            created_at: now,
+            updated_at: now,
+          })),
+        )
         .returning('id'),
     )
     .with('s', (q) =>
       q
         .insertInto('sub_orders')
         .values(
-          o.subOrders.map((s) => ({
-            id: s.id,
-            order_id: o.order.id,
-            shop_id: s.shopId,
-            shop_name: s.shopName,
-            seller_id: s.sellerId,
-            status: 'pending_payment' as const,
-            total: s.total,
-            currency: o.order.currency,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-          })),
+          orders.flatMap((o) =>
+            o.subOrders.map((s) => ({
+              id: s.id,
+              order_id: o.order.id,
+              shop_id: s.shopId,
+              shop_name: s.shopName,
+              seller_id: s.sellerId,
+              status: 'pending_payment' as const,
+              total: s.total,
+              currency: o.order.currency,
+              version: 1,
+              created_at: now,
+              updated_at: now,
+            })),
+          ),
         )
         .returning('id'),
     )
@@ -215,31 +233,117 @@ export async function insertOrder(
       q
         .insertInto('order_lines')
         .values(
-          o.lines.map((l) => ({
-            order_id: o.order.id,
-            variant_id: l.variantId,
-            sub_order_id: l.subOrderId,
-            product_id: l.productId,
-            title: l.title,
-            sku: l.sku,
-            options: JSON.stringify(l.options),
-            unit_price: l.unitPrice,
-            quantity: l.quantity,
-          })),
+          orders.flatMap((o) =>
+            o.lines.map((l) => ({
+              order_id: o.order.id,
+              variant_id: l.variantId,
+              sub_order_id: l.subOrderId,
+              product_id: l.productId,
+              title: l.title,
+              sku: l.sku,
+              options: JSON.stringify(l.options),
+              unit_price: l.unitPrice,
+              quantity: l.quantity,
+            })),
+          ),
         )
         .returning('order_id'),
     )
     .with('e', (q) =>
       q
         .insertInto('order_events')
-        .values({ order_id: o.order.id, sub_order_id: null, from_status: null, to_status: 'pending_payment', actor: 'customer' })
+        .values(
+          orders.map((o) => ({
+            order_id: o.order.id,
+            sub_order_id: null,
+            from_status: null,
+            to_status: 'pending_payment',
+            actor: 'customer',
+          })),
+        )
         .returning('order_id'),
+    );
+  // A data-modifying CTE always runs, referenced or not; `(select)` is never run. Last, so the
+  // statement is still named for the orders it writes (query-names.ts names a with by its first write).
+  if (alsoWrite.length === 0) q = q.with('w', () => sql`(select)`) as unknown as typeof q;
+  alsoWrite.forEach((w, i) => {
+    q = q.with(`w${i}`, () => sql`(${w})`) as unknown as typeof q;
+  });
+  await q.selectNoFrom((jobs.length > 0 ? sql<number>`(select count(*) from ${addJobsCall(jobs)})` : sql<number>`0`).as('jobs')).execute();
+}
+
+type IdempotencyClaim = { customerId: string; key: string; requestHash: string; statusCode: number; response: string };
+type StoredAnswer = { requestHash: string; statusCode: number; response: string };
+const claimId = (customerId: string, key: string) => `${customerId} ${key}`;
+
+/**
+ * `claimIdempotencyKey` for a checkout group: every key in one insert, in one order (by customer
+ * and key, so two groups that share keys wait for each other instead of deadlocking). Answers, by
+ * `customerId key`, the keys another request holds with their stored answer; the rest are claimed.
+ * The caller gives each customer and key once.
+ */
+export async function claimIdempotencyKeys(
+  trx: Kysely<unknown>,
+  rows: ReadonlyArray<IdempotencyClaim>,
+): Promise<Map<string, StoredAnswer>> {
+  const sorted = [...rows].sort((a, b) => (claimId(a.customerId, a.key) < claimId(b.customerId, b.key) ? -1 : 1));
+  const now = new Date();
+  const claimed = await t(trx)
+    .insertInto('orders_idempotency')
+    .values(
+      sorted.map((r) => ({
+        customer_id: r.customerId,
+        key: r.key,
+        request_hash: r.requestHash,
+        status_code: r.statusCode,
+        response: r.response,
+        created_at: now,
+      })),
     )
-    // A data-modifying CTE always runs, referenced or not; `(select)` is never run. Last, so the
-    // statement is still named for the order it writes (query-names.ts names a with by its first write).
-    .with('w', () => (alsoWrite ? sql`(${alsoWrite})` : sql`(select)`))
-    .selectNoFrom((jobs.length > 0 ? sql<number>`(select count(*) from ${addJobsCall(jobs)})` : sql<number>`0`).as('jobs'))
+    .onConflict((oc) => oc.columns(['customer_id', 'key']).doNothing())
+    .returning(['customer_id', 'key'])
     .execute();
+  const mine = new Set(claimed.map((c) => claimId(c.customer_id, c.key)));
+  const taken = sorted.filter((r) => !mine.has(claimId(r.customerId, r.key)));
+  const previous = new Map<string, StoredAnswer>();
+  if (taken.length === 0) return previous;
+  const found = await t(trx)
+    .selectFrom('orders_idempotency')
+    .select(['customer_id', 'key', 'request_hash', 'status_code', 'response'])
+    .where((eb) => eb.or(taken.map((r) => eb.and([eb('customer_id', '=', r.customerId), eb('key', '=', r.key)]))))
+    .execute();
+  for (const f of found)
+    previous.set(claimId(f.customer_id, f.key), { requestHash: f.request_hash, statusCode: f.status_code, response: f.response });
+  for (const r of taken) {
+    // The row that blocked us committed (a rolled-back one would have let us claim), so it is there.
+    if (!previous.has(claimId(r.customerId, r.key))) throw new Error(`idempotency key ${r.key} conflicted but cannot be read`);
+  }
+  return previous;
+}
+
+/** Gives claimed keys back (their request was refused before it did anything): a retry may claim them. */
+export async function unclaimIdempotencyKeys(
+  trx: Kysely<unknown>,
+  rows: ReadonlyArray<{ customerId: string; key: string }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await t(trx)
+    .deleteFrom('orders_idempotency')
+    .where((eb) => eb.or(rows.map((r) => eb.and([eb('customer_id', '=', r.customerId), eb('key', '=', r.key)]))))
+    .execute();
+}
+
+/** `setIdempotentAnswer` for many claimed keys in one statement. */
+export async function setIdempotentAnswers(
+  trx: Kysely<unknown>,
+  rows: ReadonlyArray<{ customerId: string; key: string; statusCode: number; response: string }>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (rows.length === 1) return setIdempotentAnswer(trx, rows[0]!);
+  const values = sql.join(rows.map((r) => sql`(${r.customerId}::uuid, ${r.key}::text, ${r.statusCode}::int, ${r.response}::text)`));
+  await sql`update orders_idempotency i set status_code = v.status_code, response = v.response
+    from (values ${values}) as v(customer_id, key, status_code, response)
+    where i.customer_id = v.customer_id and i.key = v.key`.execute(trx);
 }
 
 export async function insertEvent(

@@ -3,6 +3,7 @@ import { isId } from '../../shared/ids.ts';
 import type { DatabaseHandle } from '../../platform/postgres/database.ts';
 import { createCheckoutAdmission } from './orders.admission.ts';
 import { createCheckout } from './orders.checkout.ts';
+import { createPlacement } from './orders.placement.ts';
 import { ordersErrors } from './orders.errors.ts';
 import { createPaymentFlow } from './orders.payment.ts';
 import { fulfilmentContext } from './fulfilment/context.ts';
@@ -17,7 +18,12 @@ const SWEEP_BATCH = 500;
 
 export function createOrdersService(deps: OrdersDeps) {
   const { stores, inventory, settings, log } = deps;
-  const checkout = createCheckout(deps, createCheckoutAdmission(deps.settings.admission, deps.redis, log.child({ part: 'checkout-line' })));
+  const placement = createPlacement(deps, { groupMax: settings.groupMax, groupWindowMs: settings.groupWindowMs });
+  const checkout = createCheckout(
+    deps,
+    createCheckoutAdmission(deps.settings.admission, deps.redis, log.child({ part: 'checkout-line' })),
+    placement,
+  );
   const flow = createPaymentFlow(deps);
   const fulfilment = fulfilmentContext(deps);
 
@@ -156,6 +162,7 @@ export function createOrdersService(deps: OrdersDeps) {
     cancelOrder,
     sweep,
     scheduleSweep,
+    groupStats: placement.groupStats,
     tasks: { ...flow.tasks, [SWEEP_TASK]: sweepTask } as Record<string, TaskHandler>,
   };
 }

@@ -19,6 +19,9 @@ export type OrdersSettings = Readonly<{
   idempotencyTtlHours: number;
   sweepIntervalSeconds: number;
   jobLockTimeoutSeconds: number;
+  /** Group commit (orders.placement.ts): checkouts written in one transaction at most (1: off), and how long one waits for company. */
+  groupMax: number;
+  groupWindowMs: number;
   /** The checkout line of hot variants (orders.admission.ts). */
   admission: AdmissionSettings;
 }>;

@@ -33,6 +33,15 @@ export type ShardRouter = Readonly<{
   forShard(logicalShard: number): DatabaseHandle;
   /** The database holding a row whose id was minted by `newShardedId` or `newCustomerId`. */
   forId(id: string): DatabaseHandle;
+  /**
+   * One database for several logical shards that the map places on the same physical database
+   * now (checkout's group commit writes the orders of many customers in one transaction). A
+   * connection taken through it waits while any of them is frozen and counts as open on each of
+   * them, so a move waits for it as for a connection of that shard; if the shards are no longer
+   * on one database when the connection is taken, taking it fails with `SHARDS_APART` and nothing
+   * is written. The handle is made per call: keep it for one transaction.
+   */
+  forShards(logicalShards: readonly number[]): DatabaseHandle;
   placement(): ReadonlyMap<number, string>;
   /** Logical shards a move holds frozen right now. */
   frozen(): ReadonlySet<number>;
@@ -183,12 +192,12 @@ export async function openShardRouter(
    * Kysely keeps its own connection object per client object it is handed (a WeakMap), so a fresh
    * wrapper per checkout would also cost a new Kysely connection per query.
    */
-  function routingPool(shard: number): PostgresPool {
-    const gate = gates[shard]!;
+  function routingPool(shards: readonly number[]): PostgresPool {
+    const own = shards.map((n) => gates[n]!);
     const leases = new WeakMap<pg.PoolClient, Lease>();
     // A write that reached the old database after the move fenced it (a node that missed the
     // freeze): the client may retry, the data is on the new database already.
-    const fenced = (err: unknown) => Promise.reject(translateFence(err, shard));
+    const fenced = (err: unknown) => Promise.reject(translateFence(err, shards[0]!));
     const leaseOf = (client: pg.PoolClient): Lease => {
       const lease: Lease = {
         out: false,
@@ -197,10 +206,10 @@ export async function openShardRouter(
           return result instanceof Promise ? result.catch(fenced) : result;
         }) as PostgresPoolClient['query'],
         release() {
-          // Once per checkout: a second release must not count the gate down again.
+          // Once per checkout: a second release must not count the gates down again.
           if (!lease.out) return;
           lease.out = false;
-          gate.inFlight--;
+          for (const gate of own) gate.inFlight--;
           client.release();
         },
       };
@@ -209,14 +218,15 @@ export async function openShardRouter(
     };
     return {
       async connect(): Promise<PostgresPoolClient> {
-        while (gate.frozen) await waitThaw(shard);
-        const target = physical[shard]!;
-        gate.inFlight++;
+        for (let i = own.findIndex((g) => g.frozen); i >= 0; i = own.findIndex((g) => g.frozen)) await waitThaw(shards[i]!);
+        const target = physical[shards[0]!]!;
+        if (shards.some((n) => physical[n] !== target)) throw shardsApart(shards);
+        for (const gate of own) gate.inFlight++;
         let client: pg.PoolClient;
         try {
           client = await target.pool.connect();
         } catch (err) {
-          gate.inFlight--;
+          for (const gate of own) gate.inFlight--;
           throw err;
         }
         const lease = leases.get(client) ?? leaseOf(client);
@@ -229,7 +239,7 @@ export async function openShardRouter(
   }
   const logicalDbs = Array.from(
     { length: logicalShards },
-    (_, i) => new Kysely<unknown>({ dialect: new PostgresDialect({ pool: routingPool(i) }) }),
+    (_, i) => new Kysely<unknown>({ dialect: new PostgresDialect({ pool: routingPool([i]) }) }),
   );
 
   let reloading: Promise<void> | null = null;
@@ -294,6 +304,13 @@ export async function openShardRouter(
       return handle;
     },
     forId: (id) => router.forShard(shardOfId(id)),
+    forShards(logicalShards) {
+      const set = [...new Set(logicalShards)].sort((a, b) => a - b);
+      if (set.length === 1) return router.forShard(set[0]!);
+      const first = router.forShard(set[0]!);
+      if (set.some((n) => physical[n] !== physical[set[0]!])) throw shardsApart(set);
+      return Object.freeze({ ...first, db: new Kysely<unknown>({ dialect: new PostgresDialect({ pool: routingPool(set) }) }) });
+    },
     placement: () => placement,
     frozen: () => new Set(gates.flatMap((g, i) => (g.frozen ? [i] : []))),
     version: () => version,
@@ -399,6 +416,18 @@ export async function openShardRouter(
 
 /** SQLSTATE raised by the move fence on the old database (shard-move.ts). */
 export const SHARD_FENCE_SQLSTATE = 'AT503';
+
+function shardsApart(shards: readonly number[]): DomainError {
+  return new DomainError(
+    'unavailable',
+    'SHARDS_APART',
+    'These logical shards are not on one database (one has just moved); retry',
+    undefined,
+    {
+      logicalShards: [...shards],
+    },
+  );
+}
 
 function translateFence(err: unknown, shard: number): Error {
   if ((err as { code?: string } | null)?.code !== SHARD_FENCE_SQLSTATE) return err as Error;

@@ -11,31 +11,40 @@
  * `maxInFlight` bounds how many batches run at once (1 = strict first come, first served inside a
  * process; the baseline measurement uses maxBatch 1 and many in flight, which is exactly "one
  * transaction per reservation").
+ *
+ * `windowMs` (default 0) lets a batch that could start wait for company: it starts when `maxBatch`
+ * calls wait or when its oldest call has waited `windowMs`, whichever comes first. So no call
+ * waits longer than the window for its batch to start (the bound a lone caller pays); with 0 a
+ * batch starts at once and only the calls that arrive while batches run are grouped.
  */
 export type BatchRunner<Req, Res> = (batch: ReadonlyArray<Req>) => Promise<ReadonlyArray<Res>>;
 
-type Waiting<Req, Res> = { req: Req; resolve: (res: Res) => void; reject: (err: unknown) => void };
+type Waiting<Req, Res> = { req: Req; since: number; resolve: (res: Res) => void; reject: (err: unknown) => void };
+
+export type BatcherOptions = Readonly<{ maxBatch: number; maxInFlight: number; windowMs?: number }>;
 
 export class GroupCommitBatcher<Req, Res> {
   private readonly waiting: Array<Waiting<Req, Res>> = [];
   private inFlight = 0;
+  private windowTimer: NodeJS.Timeout | null = null;
   /** Batches run so far and the calls they carried: for tests and the benchmark. */
   readonly stats = { batches: 0, calls: 0, largestBatch: 0 };
 
   constructor(
     private readonly run: BatchRunner<Req, Res>,
-    private readonly options: Readonly<{ maxBatch: number; maxInFlight: number }>,
+    private readonly options: BatcherOptions,
   ) {}
 
   submit(req: Req): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
-      this.waiting.push({ req, resolve, reject });
+      this.waiting.push({ req, since: performance.now(), resolve, reject });
       this.pump();
     });
   }
 
   private pump(): void {
     while (this.waiting.length > 0 && this.inFlight < this.options.maxInFlight) {
+      if (this.holdForCompany()) return;
       const batch = this.waiting.splice(0, this.options.maxBatch);
       this.inFlight++;
       this.stats.batches++;
@@ -43,6 +52,19 @@ export class GroupCommitBatcher<Req, Res> {
       this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
       void this.execute(batch);
     }
+  }
+
+  /** True while a short batch should wait for more calls (see `windowMs`); arms the timer that ends the wait. */
+  private holdForCompany(): boolean {
+    const windowMs = this.options.windowMs ?? 0;
+    if (windowMs <= 0 || this.waiting.length >= this.options.maxBatch) return false;
+    const left = this.waiting[0]!.since + windowMs - performance.now();
+    if (left <= 0) return false;
+    this.windowTimer ??= setTimeout(() => {
+      this.windowTimer = null;
+      this.pump();
+    }, Math.ceil(left));
+    return true;
   }
 
   private async execute(batch: Array<Waiting<Req, Res>>): Promise<void> {
