@@ -89,6 +89,8 @@ export type OrdersService = Readonly<{
   getOrder(customerId: string, orderId: string): Promise<OrderView>;
   /** The customer's orders, newest first, a page at a time (keyset: pass the previous page's nextCursor). */
   listOrders(customerId: string, cursor: string | null, limit: number): Promise<Page<OrderSummary>>;
+  /** Checkout groups written so far and the checkouts they carried, per shard database (tests and the benchmark). */
+  groupStats(): ReadonlyMap<string, Readonly<{ batches: number; calls: number; largestBatch: number }>>;
   /** One sweeper pass now (tests and operators); the worker runs it every SWEEP_INTERVAL_SECONDS. */
   sweep(now?: Date): Promise<{ reservations: number; overdue: number; unlocked: number; purged: number; refunds: number }>;
   /**
@@ -154,6 +156,7 @@ export function createOrders(deps: OrdersDeps): OrdersModule {
       getOrder: service.getOrder,
       listOrders: service.listOrders,
       sweep: service.sweep,
+      groupStats: service.groupStats,
       ...fulfilment,
     },
     scheduleSweeper: () => service.scheduleSweep(0),
