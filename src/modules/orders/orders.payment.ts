@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { enqueue, PermanentJobError, type JobContext, type JobSpec, type TaskHandler } from '../../platform/queue/queue.ts';
 import { isDomainError } from '../../shared/errors.ts';
-import { isId } from '../../shared/ids.ts';
+import { isId, shardOfId } from '../../shared/ids.ts';
 import type { OrderEmail } from '../notifications/index.ts';
 import { COLLECT_PAYMENT_TASK, COLLECT_PAYMENTS_TASK } from './orders.placement.ts';
 import { ordersErrors } from './orders.errors.ts';
@@ -150,15 +150,15 @@ export function createPaymentFlow(deps: OrdersDeps) {
   }
 
   /**
-   * pending_payment -> paid, with every follow-up job (commit the reservation, one job for the
-   * customer's and each seller's email, each seller's index entry) enqueued in ONE call in the same transaction.
-   * The order, its sub-orders and lines were read in one statement by the caller (they do not
-   * change while the order is unpaid); the accounts come through identity's short-lived cache.
+   * What marking one order paid writes besides the move: its follow-up jobs (commit the
+   * reservation, the customer's and each seller's email, each seller's index entry) and its
+   * `order.paid` payload. The order, its sub-orders and lines were read in one statement by the
+   * caller (they do not change while the order is unpaid); the accounts come through identity's
+   * short-lived cache, read before any transaction opens.
    */
-  async function markPaid(found: OrderForPayment, chargeId: string): Promise<boolean> {
+  async function paidWork(found: OrderForPayment, chargeId: string) {
     const { order, subs, lines } = found;
     const orderId = order.id;
-    const db = stores.shards.forId(orderId).db;
     const [customer, sellers] = await Promise.all([
       identity.getAccount(order.customer_id),
       Promise.all([...new Set(subs.map((s) => s.seller_id))].map(async (id) => [id, await identity.getAccount(id)] as const)).then(
@@ -171,7 +171,6 @@ export function createPaymentFlow(deps: OrdersDeps) {
         .filter((l) => subId === null || l.sub_order_id === subId)
         .map((l) => ({ title: l.title, quantity: l.quantity, unitPrice: Number(l.unit_price) }));
 
-    const jobs: JobSpec[] = [{ task: COMMIT_STOCK_TASK, payload: { orderId }, jobKey: `${COMMIT_STOCK_TASK}:${orderId}` }];
     // The customer's confirmation and each seller's new-order email travel in one send job.
     const emails: OrderEmail[] = [];
     if (customer) {
@@ -200,9 +199,7 @@ export function createPaymentFlow(deps: OrdersDeps) {
           currency,
         });
       }
-      jobs.push({ task: SELLER_INDEX_TASK, payload: sellerIndexPayload(sub), jobKey: `${SELLER_INDEX_TASK}:${sub.id}` });
     }
-    if (emails.length > 0) jobs.push(notifications.emailsJob(emails));
     const paid: OrderPaidPayload = {
       orderId,
       customerId: order.customer_id,
@@ -216,25 +213,73 @@ export function createPaymentFlow(deps: OrdersDeps) {
         unitPrice: Number(l.unit_price),
       })),
     };
+    return { found, orderId, chargeId, emails, paid, sellerIndex: subs.map(sellerIndexPayload) };
+  }
+  type PaidWork = Awaited<ReturnType<typeof paidWork>>;
 
+  /**
+   * The follow-up jobs of orders marked paid together: one order's as separate jobs keyed by it;
+   * a group's as one job per kind (every reservation to commit, every email, every index entry).
+   */
+  function followUps(moved: readonly PaidWork[]): JobSpec[] {
+    if (moved.length === 0) return [];
+    const emails = moved.flatMap((w) => w.emails);
+    const mail = emails.length > 0 ? [notifications.emailsJob(emails)] : [];
+    if (moved.length === 1) {
+      const { orderId, sellerIndex } = moved[0]!;
+      return [
+        { task: COMMIT_STOCK_TASK, payload: { orderId }, jobKey: `${COMMIT_STOCK_TASK}:${orderId}` },
+        ...sellerIndex.map((payload) => ({
+          task: SELLER_INDEX_TASK,
+          payload,
+          jobKey: `${SELLER_INDEX_TASK}:${String(payload.subOrderId)}`,
+        })),
+        ...mail,
+      ];
+    }
+    const first = moved[0]!.orderId;
+    return [
+      { task: COMMIT_STOCK_TASK, payload: { orderIds: moved.map((w) => w.orderId) }, jobKey: `${COMMIT_STOCK_TASK}:group:${first}` },
+      { task: SELLER_INDEX_TASK, payload: { entries: moved.flatMap((w) => w.sellerIndex) }, jobKey: `${SELLER_INDEX_TASK}:group:${first}` },
+      ...mail,
+    ];
+  }
+
+  /**
+   * pending_payment -> paid for charged orders of one database, in ONE transaction: each moved by
+   * its own compare-and-set (an order someone else moved first is left as it is, and answered as
+   * not moved), its `order.paid` published, and the follow-up jobs of those moved enqueued with
+   * them. Answers the ids of the orders this call moved.
+   */
+  async function markPaid(charged: ReadonlyArray<{ found: OrderForPayment; chargeId: string }>): Promise<Set<string>> {
+    if (charged.length === 0) return new Set();
+    const works = await Promise.all(charged.map((c) => paidWork(c.found, c.chargeId)));
+    const ids = works.map((w) => w.orderId);
+    const db = ids.length === 1 ? stores.shards.forId(ids[0]!).db : stores.shards.forShards(ids.map(shardOfId)).db;
     const moved = await db.transaction().execute(async (trx) => {
-      if (!(await moveUnpaid(trx, orderId, 'paid', 'system', chargeId))) return false;
-      await events.publish(trx, ORDER_PAID_EVENT, paid, { alsoEnqueue: jobs });
-      return true;
+      const won: PaidWork[] = [];
+      for (const w of works) if (await moveUnpaid(trx, w.orderId, 'paid', 'system', w.chargeId)) won.push(w);
+      const jobs = followUps(won);
+      // The follow-ups ride with the last order's event: one round trip for the jobs of all.
+      for (const [i, w] of won.entries())
+        await events.publish(trx, ORDER_PAID_EVENT, w.paid, i === won.length - 1 ? { alsoEnqueue: jobs } : {});
+      return won;
     });
     // Once committed: the operator console's orders a minute and sales (ops' live figures), and
     // the time since acceptance that the payment objective (ops/slo.ts) is judged by.
-    if (moved) recordOrderPaid(currency, paid.total, order.created_at);
-    return moved;
+    for (const w of moved) recordOrderPaid(w.paid.currency, w.paid.total, w.found.order.created_at);
+    return new Set(moved.map((w) => w.orderId));
   }
 
   const collectPayment: TaskHandler = async (payload, ctx: JobContext) => {
-    await collectOne(orderIdOf(payload), typeof payload.attempt === 'number' ? payload.attempt : 0, ctx);
+    const charged = await chargeOne(orderIdOf(payload), typeof payload.attempt === 'number' ? payload.attempt : 0, ctx);
+    if (charged && !(await markPaid([charged])).has(charged.found.order.id)) await voidCharge(charged.found, ctx);
   };
 
   /**
    * The payment job of a checkout group (orders.placement.ts): each order is charged as its own
-   * job would charge it (its own provider key, its own decline or retry), a few at a time. An order
+   * job would charge it (its own provider key, its own decline or retry), a few at a time, and the
+   * charged ones are marked paid together in one transaction with batched follow-up jobs. An order
    * whose charge cannot be decided now (an error, not a provider's answer) goes on alone, with its
    * own job and retries, so it holds up no other. A worker that dies midway leaves the job to run
    * again: orders already decided are skipped, and one charged but not yet marked paid is replayed
@@ -246,10 +291,12 @@ export function createPaymentFlow(deps: OrdersDeps) {
       throw new PermanentJobError('job payload has no valid orderIds');
     const queue = [...(ids as string[])];
     const alone: string[] = [];
+    const charged: Charged[] = [];
     const charger = async () => {
       for (let orderId = queue.shift(); orderId; orderId = queue.shift()) {
         try {
-          await collectOne(orderId, 0, ctx);
+          const c = await chargeOne(orderId, 0, ctx);
+          if (c) charged.push(c);
         } catch (err) {
           if (err instanceof PermanentJobError) ctx.log.error({ err, orderId }, 'an order of a payment group cannot be charged');
           else alone.push(orderId);
@@ -257,6 +304,9 @@ export function createPaymentFlow(deps: OrdersDeps) {
       }
     };
     await Promise.all(Array.from({ length: Math.min(GROUP_CHARGES_AT_ONCE, queue.length) }, charger));
+    // If this fails, the job runs again: the provider replays each charge from its key.
+    const moved = await markPaid(charged);
+    for (const c of charged) if (!moved.has(c.found.order.id)) await voidCharge(c.found, ctx);
     for (const orderId of alone) {
       ctx.log.warn({ orderId }, 'a charge of a payment group failed; the order is charged by a job of its own');
       await enqueue(stores.shards.forId(orderId).db, {
@@ -268,15 +318,22 @@ export function createPaymentFlow(deps: OrdersDeps) {
     }
   };
 
-  async function collectOne(orderId: string, attempt: number, ctx: JobContext): Promise<void> {
+  type Charged = { found: OrderForPayment; chargeId: string };
+
+  /**
+   * Charges one order if it is still to be paid, and answers the charge when the provider took it
+   * (the caller marks the order paid); handles every other outcome itself: past its deadline,
+   * refused or declined (the order fails), provider unavailable (a retry job of its own).
+   */
+  async function chargeOne(orderId: string, attempt: number, ctx: JobContext): Promise<Charged | null> {
     const db = stores.shards.forId(orderId).db;
     const found = await findOrderForPayment(db, orderId);
     if (!found) throw new PermanentJobError(`order ${orderId} does not exist`);
     const { order } = found;
-    if (order.status !== 'pending_payment') return; // already decided: a re-run changes nothing
+    if (order.status !== 'pending_payment') return null; // already decided: a re-run changes nothing
     if (order.payment_deadline.getTime() < Date.now()) {
       await failUnpaid(orderId, 'payment_failed', 'system', found);
-      return;
+      return null;
     }
     let outcome;
     try {
@@ -288,32 +345,17 @@ export function createPaymentFlow(deps: OrdersDeps) {
       if (!isDomainError(err)) throw err;
       ctx.log.error({ err, orderId }, 'payments refused the charge request: the order cannot be paid');
       await failUnpaid(orderId, 'payment_failed', 'system', found);
-      return;
+      return null;
     }
     switch (outcome.kind) {
-      case 'succeeded': {
-        if (await markPaid(found, outcome.chargeId)) return;
-        // Charged, but the order was cancelled or failed meanwhile (a customer's cancel raced the
-        // charge): give the money back. Idempotent per key, so a re-run refunds once.
-        const now = await repo.findOrder(db, orderId);
-        if (now && (now.status === 'cancelled' || now.status === 'payment_failed')) {
-          ctx.log.warn({ orderId, status: now.status }, 'charged an order that was no longer payable: refunding');
-          const refund = await payments.refund({
-            orderId,
-            refundKey: `void:${orderId}`,
-            amount: Number(order.total),
-            currency: order.currency,
-          });
-          if (refund.kind === 'unavailable') throw new Error(`refund of voided order ${orderId} must be retried: ${refund.reason}`);
-        }
-        return;
-      }
+      case 'succeeded':
+        return { found, chargeId: outcome.chargeId };
       case 'declined':
         // A final no (card declined, or the provider refuses the request itself): only
         // 'unavailable' is worth another try.
         ctx.log.info({ orderId, reason: outcome.reason }, 'payment declined');
         await failUnpaid(orderId, 'payment_failed', 'system', found);
-        return;
+        return null;
       case 'unavailable': {
         // The provider is down: try again later with the same key. One job per order (job key),
         // and the order stays pending_payment so the customer still sees it as accepted.
@@ -325,7 +367,7 @@ export function createPaymentFlow(deps: OrdersDeps) {
           jobKey: `${COLLECT_PAYMENT_TASK}:${orderId}`,
           runAt: new Date(Date.now() + delay),
         });
-        return;
+        return null;
       }
       default: {
         const never: never = outcome;
@@ -334,8 +376,31 @@ export function createPaymentFlow(deps: OrdersDeps) {
     }
   }
 
+  /**
+   * Charged, but the order was not moved to paid: if it was cancelled or failed meanwhile (a
+   * customer's cancel raced the charge), give the money back. Idempotent per key, so a re-run
+   * refunds once.
+   */
+  async function voidCharge(found: OrderForPayment, ctx: JobContext): Promise<void> {
+    const { order } = found;
+    const now = await repo.findOrder(stores.shards.forId(order.id).db, order.id);
+    if (now && (now.status === 'cancelled' || now.status === 'payment_failed')) {
+      ctx.log.warn({ orderId: order.id, status: now.status }, 'charged an order that was no longer payable: refunding');
+      const refund = await payments.refund({
+        orderId: order.id,
+        refundKey: `void:${order.id}`,
+        amount: Number(order.total),
+        currency: order.currency,
+      });
+      if (refund.kind === 'unavailable') throw new Error(`refund of voided order ${order.id} must be retried: ${refund.reason}`);
+    }
+  }
+
+  /** One order's reservation (`orderId`), or a paid group's (`orderIds`: inventory commits them in one batch). */
   const commitStock: TaskHandler = async (payload) => {
-    await inventory.commit(orderIdOf(payload));
+    if (!Array.isArray(payload.orderIds)) return inventory.commit(orderIdOf(payload));
+    const ids = payload.orderIds.map((id: unknown) => orderIdOf({ orderId: id }));
+    await Promise.all(ids.map((id) => inventory.commit(id)));
   };
   const releaseStock: TaskHandler = async (payload) => {
     await inventory.release(orderIdOf(payload));
@@ -346,6 +411,26 @@ export function createPaymentFlow(deps: OrdersDeps) {
    * job carries when it has one (see sellerIndexPayload), else the sub-order as it is now.
    */
   const sellerIndex: TaskHandler = async (payload) => {
+    if (Array.isArray(payload.entries)) {
+      // A paid group's entries: each written on its own, so one that fails holds up no other; a
+      // re-run writes them all again, and a version never goes back (upsertSellerIndex).
+      const results = await Promise.allSettled(
+        (payload.entries as unknown[]).map((entry) =>
+          typeof entry === 'object' && entry !== null
+            ? indexOne(entry as Record<string, unknown>)
+            : Promise.reject(new PermanentJobError('a seller-index entry is not an object')),
+        ),
+      );
+      const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error);
+      // Worth a retry if any is; failed for good only when every failure is.
+      const worst = failed.find((err) => !(err instanceof PermanentJobError)) ?? failed[0];
+      if (worst) throw worst;
+      return;
+    }
+    await indexOne(payload);
+  };
+
+  async function indexOne(payload: Record<string, unknown>): Promise<void> {
     const subOrderId = orderIdOf(payload, 'subOrderId');
     const snapshot = snapshotOf(payload, subOrderId);
     if (snapshot) {
@@ -364,7 +449,7 @@ export function createPaymentFlow(deps: OrdersDeps) {
       placed_at: sub.created_at,
       version: sub.version,
     });
-  };
+  }
 
   return {
     failUnpaid,
