@@ -116,7 +116,7 @@ const schema = z.object({
   JOB_LOCK_TIMEOUT_SECONDS: int(2, 86_400).default(300),
   REPORTING_BATCH_DELAY_MS: int(0, 60_000).default(200),
   IDEMPOTENCY_TTL_HOURS: int(24, 720).default(48),
-  ADMISSION_HOT_CONCURRENCY: int(0, 10_000).default(32),
+  ADMISSION_HOT_CONCURRENCY: int(0, 10_000).default(512),
   CHECKOUT_GROUP_MAX: int(1, 500).default(32),
   CHECKOUT_GROUP_WINDOW_MS: int(0, 50).default(2),
   ADMISSION_GRACE_SECONDS: int(1, 3600).default(5),
@@ -296,7 +296,7 @@ export const settingDocs: { readonly [K in keyof typeof schema.shape]: string | 
   CHECKOUT_GROUP_MAX:
     'checkouts written together in one transaction per shard database at most ([group commit](checkout.md#group-commit)); `1` writes each alone',
   CHECKOUT_GROUP_WINDOW_MS:
-    'how long a checkout waits for others to share its transaction: the most group commit adds to a lone buyer\'s checkout. `0`: only checkouts that arrive while a group is being written are grouped',
+    "how long a checkout waits for others to share its transaction: the most group commit adds to a lone buyer's checkout. `0`: only checkouts that arrive while a group is being written are grouped",
   ADMISSION_GRACE_SECONDS:
     "how long a waiting buyer's place is kept after the time it was told to come back (`Retry-After`); then it is given up",
   SMTP_URL: '`smtp://` or `smtps://` server for email. Unset: emails are written as files to `OUTBOX_DIR`',
@@ -417,7 +417,13 @@ export type Config = Readonly<{
     /** How long the breaker stays open before one probe call is let through. */
     breakerHalfOpenAfterMs: number;
   };
-  checkout: { reservationTtlSeconds: number; paymentDeadlineMinutes: number; idempotencyTtlHours: number; groupMax: number; groupWindowMs: number };
+  checkout: {
+    reservationTtlSeconds: number;
+    paymentDeadlineMinutes: number;
+    idempotencyTtlHours: number;
+    groupMax: number;
+    groupWindowMs: number;
+  };
   /**
    * The checkout line of a hot variant: more than `hotConcurrency` checkouts of it in flight (across
    * processes sharing Redis) and newcomers get a place in line instead; 0 turns it off.

@@ -1,12 +1,10 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newShardedId } from '../../src/shared/ids.ts';
-import { runAtelier, stopProcess, type RunningProcess } from '../support/processes.ts';
+import { runAtelier, stopProcess } from '../support/processes.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { assertInvariants } from './invariants.ts';
-import { ADDRESS, checkout, lines, listing, signUpMany, type Accepted, type Actor, type Listing } from './support.ts';
+import { ADDRESS, chargeProxy, checkout, lines, listing, signUpMany, until, type Accepted, type Actor, type Listing } from './support.ts';
 
 let t: TestApp;
 let buyer: Actor;
@@ -19,57 +17,21 @@ before(async () => {
 });
 after(() => t?.close());
 
-/**
- * A proxy in front of the simulated provider that forwards each charge and then never answers:
- * the charge is recorded by the provider, and the worker is still waiting for the answer when we
- * kill it. That is the window between "charged" and "order marked paid".
- */
-async function blackHoleAfterCharge(target: string): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void fetch(new URL(req.url ?? '/', target), {
-        method: req.method,
-        headers: { 'content-type': 'application/json' },
-        ...(req.method === 'GET' ? {} : { body: Buffer.concat(chunks) }),
-      }).then(async (upstream) => {
-        const text = await upstream.text();
-        if (req.method === 'POST' && req.url?.startsWith('/v1/charges')) return; // swallowed: the answer never arrives
-        res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(text);
-      });
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, ms: number, proc?: RunningProcess): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${proc ? `\n--- worker output ---\n${proc.output()}` : ''}`);
-}
-
 test('worker killed after the charge and before "paid": after a restart the order is paid, charged once, emailed once', async () => {
   const res = await checkout(t.server, buyer, { lines: lines([item.variantIds[0]!, 2]), shippingAddress: ADDRESS });
   assert.equal(res.statusCode, 202, res.body);
   const { id } = res.json<Accepted>().order;
 
-  const proxy = await blackHoleAfterCharge(t.provider.url);
+  const proxy = await chargeProxy(t.provider.url, () => true);
   const workerEnv = { ...t.env, JOB_LOCK_TIMEOUT_SECONDS: '3', SWEEP_INTERVAL_SECONDS: '1', PAYMENT_TIMEOUT_MS: '30000' };
   const first = runAtelier(['worker'], { ...workerEnv, PAYMENT_PROVIDER_URL: proxy.url });
   try {
-    await until('the provider to record the charge', () => t.provider.charges().some((c) => c.reference === id), 90_000, first);
+    await until(
+      'the provider to record the charge',
+      () => t.provider.charges().some((c) => c.reference === id),
+      90_000,
+      () => first.output(),
+    );
     first.child.kill('SIGKILL');
     await first.exited;
   } finally {
@@ -90,14 +52,14 @@ test('worker killed after the charge and before "paid": after a restart the orde
         return status === 'paid' && sent.has(`order-confirmation:${id}`);
       },
       90_000,
-      second,
+      () => second.output(),
     );
     // Let the follow-up jobs (stock commit) finish too.
     await until(
       'the stock to be committed',
       async () => (await t.app.inventory.service.levels([item.variantIds[0]!]))[0]!.sold === 2,
       30_000,
-      second,
+      () => second.output(),
     );
   } finally {
     await stopProcess(second);

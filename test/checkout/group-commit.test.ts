@@ -1,11 +1,9 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { runAtelier, stopProcess } from '../support/processes.ts';
 import { createTestApp, type TestApp } from '../support/test-app.ts';
 import { assertInvariants } from './invariants.ts';
-import { ADDRESS, checkout, lines, listing, signUpMany, type Accepted, type Actor } from './support.ts';
+import { ADDRESS, chargeProxy, checkout, lines, listing, signUpMany, until, type Accepted, type Actor } from './support.ts';
 
 /**
  * Group commit (docs/checkout.md "Group commit"): checkouts that reach a shard database together
@@ -220,48 +218,6 @@ test('a lone buyer is written alone, with its own payment job, after at most the
   assert.equal(await t.app.orders.service.getOrderStatus(id), 'paid');
 });
 
-/**
- * In front of the simulated provider: forwards every charge, answers the first `answered`, and
- * swallows the answers of the rest, so the worker holds them charged but not yet marked paid.
- */
-async function answerOnly(target: string, answered: number): Promise<{ url: string; close(): Promise<void> }> {
-  let charges = 0;
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const isCharge = req.method === 'POST' && (req.url ?? '').startsWith('/v1/charges');
-      const swallow = isCharge && ++charges > answered;
-      void fetch(new URL(req.url ?? '/', target), {
-        method: req.method,
-        headers: { 'content-type': 'application/json' },
-        ...(req.method === 'GET' ? {} : { body: Buffer.concat(chunks) }),
-      }).then(async (upstream) => {
-        const text = await upstream.text();
-        if (!swallow) res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(text);
-      });
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, ms: number, output: () => string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}\n--- worker output ---\n${output()}`);
-}
-
 test('a worker killed with its group half charged: after a restart every order is paid, each charged and emailed once', async () => {
   const item = await listing(t, [{ price: 2700, stock: 10 }]);
   const answers = await buyAll('kill', onOneDatabase(200, 6), () => item.variantIds[0]!);
@@ -274,7 +230,7 @@ test('a worker killed with its group half charged: after a restart every order i
   const status = () => Promise.all(ids.map((id) => t.app.orders.service.getOrderStatus(id)));
   const charged = () => ids.filter((id) => t.provider.charges().some((c) => c.reference === id)).length;
 
-  const proxy = await answerOnly(t.provider.url, 3);
+  const proxy = await chargeProxy(t.provider.url, (nth) => nth > 3);
   const workerEnv = { ...t.env, JOB_LOCK_TIMEOUT_SECONDS: '3', SWEEP_INTERVAL_SECONDS: '1', PAYMENT_TIMEOUT_MS: '30000' };
   const first = runAtelier(['worker'], { ...workerEnv, PAYMENT_PROVIDER_URL: proxy.url });
   try {

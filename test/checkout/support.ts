@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { TestApp } from '../support/test-app.ts';
 
@@ -88,4 +90,48 @@ export async function makeJobsDue(t: TestApp): Promise<void> {
       "update graphile_worker._private_jobs set run_at = now() where run_at > now() and task_id not in (select id from graphile_worker._private_tasks where identifier = 'orders.sweep')",
     );
   }
+}
+
+/**
+ * A proxy in front of the simulated provider that forwards every request, and swallows the answer
+ * of the charges `swallow` names (by their count from 1): the provider records such a charge, and
+ * the worker is still waiting for its answer when a test kills it. That is the window between
+ * "charged" and "order marked paid".
+ */
+export async function chargeProxy(target: string, swallow: (nth: number) => boolean): Promise<{ url: string; close(): Promise<void> }> {
+  let charges = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const silent = req.method === 'POST' && (req.url ?? '').startsWith('/v1/charges') && swallow(++charges);
+      void fetch(new URL(req.url ?? '/', target), {
+        method: req.method,
+        headers: { 'content-type': 'application/json' },
+        ...(req.method === 'GET' ? {} : { body: Buffer.concat(chunks) }),
+      }).then(async (upstream) => {
+        const text = await upstream.text();
+        if (!silent) res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(text);
+      });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** Polls `check` every 100 ms until it holds; after `ms`, fails naming `what` and showing `output` (a process's). */
+export async function until(what: string, check: () => Promise<boolean> | boolean, ms: number, output?: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${output ? `\n--- process output ---\n${output()}` : ''}`);
 }

@@ -254,9 +254,24 @@ export function createPaymentFlow(deps: OrdersDeps) {
   async function markPaid(charged: ReadonlyArray<{ found: OrderForPayment; chargeId: string }>): Promise<Set<string>> {
     if (charged.length === 0) return new Set();
     const works = await Promise.all(charged.map((c) => paidWork(c.found, c.chargeId)));
+    // A group's orders share a database when they are written; a shard moved since splits them.
+    const byDatabase = new Map<string, PaidWork[]>();
+    for (const w of works) {
+      const name = stores.shards.forId(w.orderId).name;
+      byDatabase.set(name, [...(byDatabase.get(name) ?? []), w]);
+    }
+    const moved = (await Promise.all([...byDatabase.values()].map(markPaidOn))).flat();
+    // Once committed: the operator console's orders a minute and sales (ops' live figures), and
+    // the time since acceptance that the payment objective (ops/slo.ts) is judged by.
+    for (const w of moved) recordOrderPaid(w.paid.currency, w.paid.total, w.found.order.created_at);
+    return new Set(moved.map((w) => w.orderId));
+  }
+
+  /** markPaid's transaction, for orders on one database. */
+  async function markPaidOn(works: readonly PaidWork[]): Promise<PaidWork[]> {
     const ids = works.map((w) => w.orderId);
     const db = ids.length === 1 ? stores.shards.forId(ids[0]!).db : stores.shards.forShards(ids.map(shardOfId)).db;
-    const moved = await db.transaction().execute(async (trx) => {
+    return db.transaction().execute(async (trx) => {
       const won: PaidWork[] = [];
       for (const w of works) if (await moveUnpaid(trx, w.orderId, 'paid', 'system', w.chargeId)) won.push(w);
       const jobs = followUps(won);
@@ -265,10 +280,6 @@ export function createPaymentFlow(deps: OrdersDeps) {
         await events.publish(trx, ORDER_PAID_EVENT, w.paid, i === won.length - 1 ? { alsoEnqueue: jobs } : {});
       return won;
     });
-    // Once committed: the operator console's orders a minute and sales (ops' live figures), and
-    // the time since acceptance that the payment objective (ops/slo.ts) is judged by.
-    for (const w of moved) recordOrderPaid(w.paid.currency, w.paid.total, w.found.order.created_at);
-    return new Set(moved.map((w) => w.orderId));
   }
 
   const collectPayment: TaskHandler = async (payload, ctx: JobContext) => {
