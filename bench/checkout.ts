@@ -702,6 +702,43 @@ export function formatCheckoutTable(rows: readonly CheckoutRow[], pgbench: Pgben
 }
 
 /** Issue 3's speed targets, plus the invariants as targets of their own. */
+type Judge = (name: string, ok: boolean, detail: string) => void;
+
+/** Issue 18's flash-sale targets: the sale over within 5 s, every buyer answered within 2 s (p99), calls within 3x a bare burst. */
+function judgeFlashSale(flash: CheckoutRow, judge: Judge): void {
+  const saleSec = Number(flash.extra.saleSec);
+  judge('flash sale over within 5 s', saleSec <= 5, `${saleSec} s`);
+  const waitP99 = Number(flash.extra.buyerWaitP99Ms);
+  judge(
+    `a buyer's final answer within 2 s of pressing buy (p99)`,
+    waitP99 <= 2000,
+    `p99 ${waitP99} ms, p50 ${flash.extra.buyerWaitP50Ms} ms`,
+  );
+  const bare = Number(flash.extra.bareBurstP99Ms);
+  judge(
+    `flash sale checkout call p99 under 3x ${flash.concurrency} bare requests at once`,
+    flash.p99Ms < 3 * bare,
+    `p99 ${fixed(flash.p99Ms, 1)} ms vs 3 x ${bare} ms`,
+  );
+}
+
+/** Issue 18's cost targets on the spread: paid/s at least the per-order floor, under 10 ms of the machine per order. */
+function judgeOrderCost(spread: CheckoutRow, pgbench: PgbenchResult, judge: Judge, na: (name: string, detail: string) => void): void {
+  const floorName = 'paid/s at least the order floor (SQL alone, same run)';
+  if (pgbench.kind !== 'measured' || pgbench.orderFloor.kind !== 'measured') na(floorName, 'no order floor measured');
+  else
+    judge(
+      floorName,
+      spread.paidPerSec >= pgbench.orderFloor.ordersPerSec,
+      `${fixed(spread.paidPerSec, 0)} paid/s vs ${fixed(pgbench.orderFloor.ordersPerSec, 0)} = ${shareOf(spread.paidPerSec, pgbench.orderFloor.ordersPerSec)}`,
+    );
+  const atelier = Number(spread.extra.atelierCpuMsPerOrder);
+  const postgres = Number(spread.extra.postgresCpuMsPerOrder);
+  const costName = 'machine time per order under 10 ms server side (spread)';
+  if (!Number.isFinite(atelier) || !Number.isFinite(postgres)) na(costName, 'not measured');
+  else judge(costName, atelier + postgres < 10, `${fixed(atelier + postgres, 1)} ms (Atelier ${atelier}, PostgreSQL ${postgres})`);
+}
+
 export function judgeCheckout(rows: readonly CheckoutRow[], pgbench: PgbenchResult): Target[] {
   const spread = rows.find((r) => r.scenario.startsWith('spread'));
   const flash = rows.find((r) => r.scenario.startsWith('flash'));
@@ -754,7 +791,9 @@ export function judgeCheckout(rows: readonly CheckoutRow[], pgbench: PgbenchResu
       flash.p99Ms < 200,
       `p99 ${fixed(flash.p99Ms, 1)} ms; ${flash.concurrency} at once to a bare route: p99 ${flash.extra.bareBurstP99Ms} ms`,
     );
+    judgeFlashSale(flash, judge);
   }
+  if (spread) judgeOrderCost(spread, pgbench, judge, na);
   for (const r of rows) {
     targets.push({
       name: `invariants after ${r.scenario}`,

@@ -136,3 +136,63 @@ test('the bench reports the floors beside the paid/s target, and says nothing of
   assert.equal(paidTarget(skipped).detail, '90 paid/s vs 2000 TPS = 5%');
   assert.doesNotMatch(formatCheckoutTable([spread], skipped), /order floor/);
 });
+
+test("issue 18's targets: paid/s against the order floor, machine time per order, the flash sale's length, wait and calls", () => {
+  const row = (scenario: string, extra: CheckoutRow['extra'], p99Ms = 600): CheckoutRow => ({
+    scenario,
+    concurrency: 500,
+    durationSec: 10,
+    checkoutCalls: 1000,
+    accepted: 1000,
+    acceptedPerSec: 100,
+    p50Ms: 100,
+    p99Ms,
+    maxMs: 900,
+    cartP99Ms: 0,
+    errors: {},
+    paid: 1000,
+    pendingAfterDrain: 0,
+    paidPerSec: 300,
+    paidWindowSec: 3,
+    invariantProblems: [],
+    extra,
+  });
+  const pgbench: PgbenchResult = {
+    kind: 'measured',
+    tps: 2000,
+    binary: 'pgbench',
+    version: '15',
+    clients: 8,
+    threads: 2,
+    seconds: 15,
+    scale: 10,
+    orderFloor: { kind: 'measured', batch: 1, ordersPerSec: 400 },
+    batchedFloor: { kind: 'measured', batch: 10, ordersPerSec: 2600 },
+  };
+  const verdicts = (rows: CheckoutRow[]) => new Map(judgeCheckout(rows, pgbench).map((t) => [t.name, t.verdict]));
+  const spread = row('spread (add-to-cart + checkout)', { atelierCpuMsPerOrder: 4.5, postgresCpuMsPerOrder: 5 });
+  const flash = row(
+    'flash sale (one variant, buy now)',
+    { stock: 1000, saleSec: 4.8, buyerWaitP99Ms: 1900, buyerWaitP50Ms: 600, bareBurstP99Ms: 80 },
+    230,
+  );
+  const good = verdicts([spread, flash]);
+  assert.equal(good.get('paid/s at least the order floor (SQL alone, same run)'), 'FAIL', '300 paid/s is short of 400');
+  assert.equal(good.get('machine time per order under 10 ms server side (spread)'), 'PASS');
+  assert.equal(good.get('flash sale over within 5 s'), 'PASS');
+  assert.equal(good.get("a buyer's final answer within 2 s of pressing buy (p99)"), 'PASS');
+  assert.equal(good.get('flash sale checkout call p99 under 3x 500 bare requests at once'), 'PASS');
+  const bad = verdicts([
+    { ...spread, paidPerSec: 450, extra: { atelierCpuMsPerOrder: 6, postgresCpuMsPerOrder: 5 } },
+    row(
+      'flash sale (one variant, buy now)',
+      { stock: 1000, saleSec: 5.2, buyerWaitP99Ms: 2100, buyerWaitP50Ms: 600, bareBurstP99Ms: 80 },
+      250,
+    ),
+  ]);
+  assert.equal(bad.get('paid/s at least the order floor (SQL alone, same run)'), 'PASS');
+  assert.equal(bad.get('machine time per order under 10 ms server side (spread)'), 'FAIL');
+  assert.equal(bad.get('flash sale over within 5 s'), 'FAIL');
+  assert.equal(bad.get("a buyer's final answer within 2 s of pressing buy (p99)"), 'FAIL');
+  assert.equal(bad.get('flash sale checkout call p99 under 3x 500 bare requests at once'), 'FAIL');
+});
