@@ -142,7 +142,7 @@ const BASE = {
 describe('load shedding settings', () => {
   const pick = (env: Record<string, string>) => loadConfig({ DEMO_SEED: 'false', ...env }).loadShedding;
 
-  test('defaults: on, 100 ms of event-loop delay, no utilisation, three quarters of the heap limit and of the memory limit, 64 in flight, 4 checkouts', () => {
+  test('defaults: on, 100 ms of event-loop delay, no utilisation, three quarters of the heap limit and of the memory limit, 64 in flight, 32 checkouts', () => {
     const limits = memoryLimits();
     assert.deepEqual(pick({}), {
       enabled: true,
@@ -155,7 +155,7 @@ describe('load shedding settings', () => {
       warmUpMs: 3000,
       maxInFlight: 64,
       inFlightTargetMs: 50,
-      boundedConcurrency: 4,
+      boundedConcurrency: 32,
       boundedQueueMs: 200,
     });
     const set = pick({

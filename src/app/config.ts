@@ -71,7 +71,7 @@ const schema = z.object({
     .default(0),
   SHED_MAX_IN_FLIGHT: int(0, 1_000_000).default(64),
   SHED_IN_FLIGHT_TARGET_MS: int(0, 60_000).default(50),
-  SHED_CHECKOUT_CONCURRENCY: int(0, 10_000).default(4),
+  SHED_CHECKOUT_CONCURRENCY: int(0, 10_000).default(32),
   SHED_CHECKOUT_QUEUE_MS: int(0, 60_000).default(200),
   SHED_HEAP_USED_BYTES: int(0, Number.MAX_SAFE_INTEGER).optional(),
   SHED_RSS_BYTES: int(0, Number.MAX_SAFE_INTEGER).optional(),
