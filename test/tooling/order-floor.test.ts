@@ -88,6 +88,18 @@ test('the batched order floor, batch=10: every pgbench run of the script is ten 
   await assertWholeOrders(BATCHED_FLOOR_SCRIPT, FLOOR_BATCH, 10);
 });
 
+/** A measured TPC-B run of 2,000 TPS, for the judging tests (each adds its own floors). */
+const PGBENCH_RUN = {
+  kind: 'measured',
+  tps: 2000,
+  binary: 'pgbench',
+  version: '15',
+  clients: 8,
+  threads: 2,
+  seconds: 15,
+  scale: 10,
+} as const;
+
 test('the bench reports the floors beside the paid/s target, and says nothing of them when they were not measured', () => {
   const spread: CheckoutRow = {
     scenario: 'spread (add-to-cart + checkout)',
@@ -108,16 +120,7 @@ test('the bench reports the floors beside the paid/s target, and says nothing of
     invariantProblems: [],
     extra: {},
   };
-  const baseline = {
-    kind: 'measured',
-    tps: 2000,
-    binary: 'pgbench',
-    version: '15',
-    clients: 8,
-    threads: 2,
-    seconds: 15,
-    scale: 10,
-  } as const;
+  const baseline = PGBENCH_RUN;
   const paidTarget = (pgbench: PgbenchResult) => judgeCheckout([spread], pgbench).find((t) => t.name.startsWith('orders paid/s'))!;
 
   const floor = (batch: number, ordersPerSec: number) => ({ kind: 'measured', batch, ordersPerSec }) as const;
@@ -158,14 +161,7 @@ test("issue 18's targets: paid/s against the order floor, machine time per order
     extra,
   });
   const pgbench: PgbenchResult = {
-    kind: 'measured',
-    tps: 2000,
-    binary: 'pgbench',
-    version: '15',
-    clients: 8,
-    threads: 2,
-    seconds: 15,
-    scale: 10,
+    ...PGBENCH_RUN,
     orderFloor: { kind: 'measured', batch: 1, ordersPerSec: 400 },
     batchedFloor: { kind: 'measured', batch: 10, ordersPerSec: 2600 },
   };
