@@ -124,7 +124,9 @@ export async function afterRun(
       // variant's stock, whoever bought it. With more buyers than units, it must sell out exactly.
       const [level] = await app.inventory.service.levels([flashVariantId]);
       const sold = (level?.sold ?? 0) + (level?.reserved ?? 0);
-      const soldOut = flash.buyers < flash.units || (level !== undefined && level.available === 0 && sold === level.onHand);
+      // Nothing over the stock in any case; sold out exactly when there were more buyers than units.
+      const notOver = level !== undefined && sold <= level.onHand;
+      const soldOut = notOver && (flash.buyers < flash.units || (level.available === 0 && sold === level.onHand));
       invariants.push({
         name: 'the flash sale sold out exactly, nothing over',
         pass: soldOut,

@@ -44,6 +44,14 @@ function orderIdOf(payload: Record<string, unknown>, field = 'orderId'): string 
   return id;
 }
 
+/** The order ids of a group's job (`orderIds`): at least one, each a valid id, or the job fails for good. */
+function orderIdsOf(payload: Record<string, unknown>): string[] {
+  const ids = payload.orderIds;
+  if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string' && isId(id)))
+    throw new PermanentJobError('job payload has no valid orderIds');
+  return ids as string[];
+}
+
 /**
  * The seller-index job of a sub-order that markPaid moves, carrying the entry it will have: the
  * move takes every sub-order still pending_payment to paid at version + 1, in the same statement
@@ -258,7 +266,9 @@ export function createPaymentFlow(deps: OrdersDeps) {
     const byDatabase = new Map<string, PaidWork[]>();
     for (const w of works) {
       const name = stores.shards.forId(w.orderId).name;
-      byDatabase.set(name, [...(byDatabase.get(name) ?? []), w]);
+      const same = byDatabase.get(name);
+      if (same) same.push(w);
+      else byDatabase.set(name, [w]);
     }
     const moved = (await Promise.all([...byDatabase.values()].map(markPaidOn))).flat();
     // Once committed: the operator console's orders a minute and sales (ops' live figures), and
@@ -297,10 +307,7 @@ export function createPaymentFlow(deps: OrdersDeps) {
    * by the provider from its key, so each order is still charged once.
    */
   const collectPayments: TaskHandler = async (payload, ctx: JobContext) => {
-    const ids = payload.orderIds;
-    if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string' && isId(id)))
-      throw new PermanentJobError('job payload has no valid orderIds');
-    const queue = [...(ids as string[])];
+    const queue = orderIdsOf(payload);
     const alone: string[] = [];
     const charged: Charged[] = [];
     const charger = async () => {
@@ -409,9 +416,8 @@ export function createPaymentFlow(deps: OrdersDeps) {
 
   /** One order's reservation (`orderId`), or a paid group's (`orderIds`: inventory commits them in one batch). */
   const commitStock: TaskHandler = async (payload) => {
-    if (!Array.isArray(payload.orderIds)) return inventory.commit(orderIdOf(payload));
-    const ids = payload.orderIds.map((id: unknown) => orderIdOf({ orderId: id }));
-    await Promise.all(ids.map((id) => inventory.commit(id)));
+    if (payload.orderIds === undefined) return inventory.commit(orderIdOf(payload));
+    await Promise.all(orderIdsOf(payload).map((id) => inventory.commit(id)));
   };
   const releaseStock: TaskHandler = async (payload) => {
     await inventory.release(orderIdOf(payload));

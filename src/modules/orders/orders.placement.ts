@@ -288,8 +288,9 @@ export function createPlacement(deps: OrdersDeps, group: GroupSettings) {
     if (members.length === 1) return [await settleAlone(members[0]!)];
     // A key twice in one group (a client retrying at once) waits for the group: alone it then
     // replays what the group stored, or claims the key if the group rolled back.
-    const seen = new Set<string>();
-    const first = members.filter((p) => !seen.has(claimIdOf(p)) && Boolean(seen.add(claimIdOf(p))));
+    const byClaim = new Map<string, Placement>();
+    for (const p of members) if (!byClaim.has(claimIdOf(p))) byClaim.set(claimIdOf(p), p);
+    const first = [...byClaim.values()];
     const attempts = first.map(attempt);
     const answers = new Map<Attempt, Answer>();
     const reserved: string[] = [];
